@@ -1,0 +1,69 @@
+package extract
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// SchemaVersion is the version of the JSONL record contract described in docs/schema.md.
+// Adding an optional field keeps the version; renaming, removing or changing the meaning of a
+// field bumps it.
+const SchemaVersion = 1
+
+// Record is one normalized article: the public contract every extractor fills and every
+// downstream job reads. Optional fields carry omitempty so "unknown" is an absent key, never "".
+type Record struct {
+	ID            string    `json:"id"`
+	URL           string    `json:"url"`
+	SourceURL     string    `json:"source_url,omitempty"`
+	Title         string    `json:"title"`
+	PublishedAt   time.Time `json:"published_at"`
+	Source        string    `json:"source,omitempty"`
+	Editor        string    `json:"editor,omitempty"`
+	Categories    []string  `json:"categories,omitempty"`
+	Tags          []string  `json:"tags,omitempty"`
+	Summary       string    `json:"summary,omitempty"`
+	Body          string    `json:"body"`
+	Stocks        []string  `json:"stocks,omitempty"`
+	FetchedAt     time.Time `json:"fetched_at"`
+	Extractor     string    `json:"extractor"`
+	ContentHash   string    `json:"content_hash"`
+	SchemaVersion int       `json:"schema_version"`
+}
+
+// HashBody returns the content_hash of a body: "sha256:" and the hex digest of its UTF-8 bytes.
+func HashBody(body string) string {
+	sum := sha256.Sum256([]byte(body))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// Finish fills the fields every record derives the same way and checks the required ones, so no
+// extractor can hand out half a record.
+func (r *Record) Finish(extractor string, fetchedAt time.Time) error {
+	r.Title = strings.TrimSpace(r.Title)
+	r.Extractor = extractor
+	r.FetchedAt = fetchedAt.UTC().Truncate(time.Second)
+	r.ContentHash = HashBody(r.Body)
+	r.SchemaVersion = SchemaVersion
+	return r.Validate()
+}
+
+// Validate reports the first required field that is missing.
+func (r *Record) Validate() error {
+	switch {
+	case r.ID == "":
+		return fmt.Errorf("%w: id", ErrMissingField)
+	case r.URL == "":
+		return fmt.Errorf("%w: url", ErrMissingField)
+	case r.Title == "":
+		return fmt.Errorf("%w: title", ErrMissingField)
+	case r.PublishedAt.IsZero():
+		return fmt.Errorf("%w: published_at", ErrMissingField)
+	case strings.TrimSpace(r.Body) == "":
+		return fmt.Errorf("%w: body", ErrMissingField)
+	}
+	return nil
+}
