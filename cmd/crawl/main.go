@@ -1,0 +1,19 @@
+// Command crawl fetches news pages, normalizes them to JSONL and deduplicates them by info code.
+// See README.md; the work is in internal/cli so tests can drive it.
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/newsmill/newsmill/internal/cli"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := cli.Main(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr})
+	stop()
+	os.Exit(code)
+}

@@ -1,0 +1,91 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/newsmill/newsmill/extract"
+)
+
+// localTypes are the files a folder walk reads; everything else (images, CSS, the site's
+// config) is passed over silently.
+var localTypes = map[string]string{
+	".md":       "text/markdown",
+	".markdown": "text/markdown",
+	".html":     "text/html",
+	".htm":      "text/html",
+}
+
+// ReadLocal hands every post and page under root (a file or a folder, walked recursively in
+// name order) to handle. It backfills history that the site no longer serves.
+func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler) (Stats, error) {
+	var st Stats
+	info, err := os.Stat(root)
+	if err != nil {
+		return st, fmt.Errorf("read %s: %w", root, err)
+	}
+	var files []string
+	if !info.IsDir() {
+		files = []string{root}
+	} else {
+		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				log.Warn("skip path", zap.String("path", p), zap.Error(err))
+				atomic.AddInt64(&st.Errors, 1)
+				return nil
+			}
+			if !d.IsDir() && localTypes[strings.ToLower(filepath.Ext(p))] != "" {
+				files = append(files, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return st, fmt.Errorf("walk %s: %w", root, err)
+		}
+		sort.Strings(files)
+	}
+	for _, p := range files {
+		if err := ctx.Err(); err != nil {
+			return st, err
+		}
+		page, err := ReadFile(p)
+		atomic.AddInt64(&st.Fetched, 1)
+		if err != nil {
+			atomic.AddInt64(&st.Errors, 1)
+			log.Warn("skip file", zap.String("path", p), zap.Error(err))
+			continue
+		}
+		_ = handle(ctx, page)
+	}
+	return st, nil
+}
+
+// ReadFile reads one local file as a page with a file:// URL.
+func ReadFile(path string) (*extract.Page, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, err
+	}
+	b, err := os.ReadFile(abs)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	ct := localTypes[strings.ToLower(filepath.Ext(abs))]
+	if ct == "text/html" || ct == "" {
+		if b, _, err = Decode("", b); err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
+	}
+	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
+	return extract.NewPage(u, ct, b, time.Now()), nil
+}

@@ -1,0 +1,304 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/newsmill/newsmill/crawler"
+	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/internal/config"
+	"github.com/newsmill/newsmill/output"
+	"github.com/newsmill/newsmill/pipeline"
+	"github.com/newsmill/newsmill/store"
+)
+
+const schemaVersion = extract.SchemaVersion
+
+type crawlOptions struct {
+	URLs        multi
+	Config      string
+	DB          string
+	Out         string
+	LogLevel    string
+	LockTimeout time.Duration
+}
+
+func (o *crawlOptions) register(fs *flag.FlagSet) {
+	fs.Var(&o.URLs, "url", "a page, listing, feed, or file:// post/folder to read (repeatable)")
+	fs.StringVar(&o.Config, "config", "", "YAML config of a scheduled crawl (see configs/finews.yaml)")
+	fs.StringVar(&o.DB, "db", "", "bbolt store that remembers emitted ids across runs (--url runs)")
+	fs.StringVar(&o.Out, "out", "", "append JSONL to this file instead of stdout (--url runs)")
+	fs.StringVar(&o.LogLevel, "log-level", "", "debug, info, warn or error (default info, or the config's log_level)")
+	fs.DurationVar(&o.LockTimeout, "lock-timeout", 10*time.Second, "how long to wait for another crawl to release the store")
+}
+
+// summary is the last line on stderr, for cron mail and humans.
+type summary struct {
+	fetch   crawler.Stats
+	pipe    *pipeline.Stats
+	started time.Time
+}
+
+func (s *summary) add(st crawler.Stats) {
+	s.fetch.Fetched += st.Fetched
+	s.fetch.NotChanged += st.NotChanged
+	s.fetch.Skipped += st.Skipped
+	s.fetch.Errors += st.Errors
+}
+
+func (s *summary) String() string {
+	return fmt.Sprintf("newsmill: %d pages fetched, %d articles, %d new records, %d duplicates, %d skipped, %d errors, %d not modified, %d known urls not fetched, %s",
+		s.fetch.Fetched, s.pipe.Articles.Load(), s.pipe.New.Load(), s.pipe.Duplicates.Load(), s.pipe.Skipped.Load(),
+		s.fetch.Errors+s.pipe.Errors.Load(), s.fetch.NotChanged, s.fetch.Skipped, time.Since(s.started).Round(time.Millisecond))
+}
+
+func runCrawl(ctx context.Context, opts crawlOptions, env Env) error {
+	switch {
+	case opts.Config == "" && len(opts.URLs) == 0:
+		return fmt.Errorf("%w: give --url URL or --config FILE (see --help)", ErrUsage)
+	case opts.Config != "" && len(opts.URLs) > 0:
+		return fmt.Errorf("%w: --url and --config do not go together", ErrUsage)
+	case opts.Config != "" && (opts.DB != "" || opts.Out != ""):
+		return fmt.Errorf("%w: --db and --out are for --url runs; a --config run uses the config's store and output", ErrUsage)
+	}
+	var cfg *config.Config
+	level := opts.LogLevel
+	if opts.Config != "" {
+		var err error
+		if cfg, err = config.Load(opts.Config); err != nil {
+			return err
+		}
+		if level == "" {
+			level = cfg.LogLevel
+		}
+	}
+	log, err := newLogger(env.Stderr, level)
+	if err != nil {
+		return err
+	}
+	defer log.Sync()
+	if cfg != nil {
+		return crawlConfig(ctx, cfg, opts, log, env)
+	}
+	return crawlURLs(ctx, opts, log, env)
+}
+
+// job is what both kinds of run share once the store and sink are open.
+type job struct {
+	st   *store.Store
+	sink output.Sink
+	pipe *pipeline.Pipeline
+	sum  *summary
+	log  *zap.Logger
+	errc chan error
+}
+
+func openStore(ctx context.Context, path string, timeout time.Duration) (*store.Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	return store.Open(ctx, path, store.Options{LockTimeout: timeout})
+}
+
+func startJob(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Logger) (*job, error) {
+	if _, err := pipeline.Recover(ctx, st, sink, log); err != nil {
+		return nil, err
+	}
+	p := pipeline.New(extract.Default(), st, sink, log)
+	j := &job{st: st, sink: sink, pipe: p, sum: &summary{pipe: p.Stats, started: time.Now()}, log: log, errc: make(chan error, 1)}
+	go func() { j.errc <- p.Run(ctx) }()
+	return j, nil
+}
+
+// finish flushes the pipeline and reports why the run ended, with the summary as the last line.
+func (j *job) finish(ctx context.Context, crawlErr error, env Env) error {
+	j.pipe.Close()
+	writeErr := <-j.errc
+	sinkErr := j.sink.Close()
+	_ = j.st.SetLastRun(context.WithoutCancel(ctx), time.Now().UTC().Format(time.RFC3339)+" "+j.sum.String())
+	_ = j.log.Sync()
+	err := errors.Join(writeErr, sinkErr)
+	if err == nil && crawlErr != nil {
+		err = crawlErr
+	}
+	if err == nil && ctx.Err() != nil {
+		err = fmt.Errorf("%w: stopped by signal; records extracted so far were written", ErrInterrupted)
+	}
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "crawl: %v\n", err)
+	}
+	fmt.Fprintln(env.Stderr, j.sum.String())
+	return silent{err}
+}
+
+// silent marks an error finish already printed, so Main does not print it twice.
+type silent struct{ err error }
+
+func (s silent) Error() string { return s.err.Error() }
+func (s silent) Unwrap() error { return s.err }
+
+func (j *job) handler() crawler.Handler {
+	return j.pipe.Page
+}
+
+func (j *job) skipper() crawler.Skipper {
+	return func(ctx context.Context, u string) bool {
+		_, ok, err := j.st.KnownURL(ctx, u)
+		return err == nil && ok
+	}
+}
+
+func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log *zap.Logger, env Env) error {
+	timeout := opts.LockTimeout
+	if cfg.LockTimeout > 0 {
+		timeout = cfg.LockTimeout
+	}
+	st, err := openStore(ctx, cfg.Store, timeout)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sink, err := output.Dir(cfg.Output)
+	if err != nil {
+		return err
+	}
+	j, err := startJob(ctx, st, sink, log)
+	if err != nil {
+		sink.Close()
+		return err
+	}
+	var crawlErr error
+	for _, src := range cfg.Sources {
+		if ctx.Err() != nil {
+			break
+		}
+		c, err := crawler.New(sourceOptions(src), log.With(zap.String("source", src.Name)), j.skipper())
+		if err != nil {
+			crawlErr = err
+			break
+		}
+		j.pipe.SetSource(src.Name)
+		st, err := c.Run(ctx, j.handler())
+		j.sum.add(st)
+		if err != nil && ctx.Err() == nil {
+			log.Error("source failed", zap.String("source", src.Name), zap.Error(err))
+		}
+	}
+	return j.finish(ctx, crawlErr, env)
+}
+
+func sourceOptions(s config.Source) crawler.Options {
+	return crawler.Options{
+		Name: s.Name, Seeds: s.Seeds, AllowedHosts: s.AllowedHosts, Follow: s.Follow, Articles: s.Articles,
+		MaxDepth: s.MaxDepth, MaxPages: s.MaxPages, Parallelism: s.Parallelism, Delay: s.Delay,
+		UserAgent: s.UserAgent, IgnoreRobots: s.IgnoreRobots, Timeout: s.Timeout,
+	}
+}
+
+// target is one --url value: a web address or a local file or folder.
+type target struct {
+	web   *url.URL
+	local string
+}
+
+func parseTargets(raw []string) ([]target, error) {
+	var out []target
+	for _, r := range raw {
+		u, err := url.Parse(r)
+		switch {
+		case err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "":
+			out = append(out, target{web: u})
+		case err == nil && u.Scheme == "file":
+			p := u.Path
+			if u.Host != "" && u.Host != "localhost" { // file://./posts written by hand
+				p = u.Host + u.Path
+			}
+			out = append(out, target{local: p})
+		case err == nil && u.Scheme == "":
+			if _, serr := os.Stat(r); serr == nil {
+				out = append(out, target{local: r})
+				continue
+			}
+			return nil, fmt.Errorf("%w: --url %q is neither an http(s) URL nor an existing file", ErrUsage, r)
+		default:
+			return nil, fmt.Errorf("%w: --url %q: only http, https and file URLs are read", ErrUsage, r)
+		}
+	}
+	return out, nil
+}
+
+func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env) error {
+	targets, err := parseTargets(opts.URLs)
+	if err != nil {
+		return err
+	}
+	dbPath := opts.DB
+	if dbPath == "" {
+		// Without --db a run dedups within itself only; a throwaway store keeps one code path.
+		dir, err := os.MkdirTemp("", "newsmill-run-")
+		if err != nil {
+			return fmt.Errorf("temporary store: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		dbPath = filepath.Join(dir, "run.db")
+	}
+	st, err := openStore(ctx, dbPath, opts.LockTimeout)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	var sink output.Sink
+	if opts.Out != "" {
+		f, err := output.File(opts.Out)
+		if err != nil {
+			return err
+		}
+		sink = f
+	} else {
+		sink = output.NewStream(env.Stdout)
+	}
+	j, err := startJob(ctx, st, sink, log)
+	if err != nil {
+		sink.Close()
+		return err
+	}
+	var crawlErr error
+	var web []string
+	hosts := map[string]bool{}
+	for _, t := range targets {
+		if t.web != nil {
+			web = append(web, t.web.String())
+			hosts[strings.ToLower(t.web.Hostname())] = true
+			continue
+		}
+		st, err := crawler.ReadLocal(ctx, t.local, log, j.handler())
+		j.sum.add(st)
+		if err != nil {
+			log.Error("read failed", zap.String("path", t.local), zap.Error(err))
+			j.pipe.Stats.Errors.Add(1)
+		}
+	}
+	if len(web) > 0 && ctx.Err() == nil {
+		var allowed []string
+		for h := range hosts {
+			allowed = append(allowed, h)
+		}
+		var c *crawler.Crawler
+		c, crawlErr = crawler.New(crawler.Options{Name: "url", Seeds: web, AllowedHosts: allowed, MaxDepth: 2, LeafArticles: true}, log, nil)
+		if crawlErr == nil {
+			var st crawler.Stats
+			st, err = c.Run(ctx, j.handler())
+			j.sum.add(st)
+		}
+	}
+	return j.finish(ctx, crawlErr, env)
+}

@@ -1,0 +1,53 @@
+package cli
+
+import (
+	"context"
+	"errors"
+
+	"github.com/newsmill/newsmill/crawler"
+	"github.com/newsmill/newsmill/internal/config"
+	"github.com/newsmill/newsmill/output"
+	"github.com/newsmill/newsmill/store"
+)
+
+// ErrUsage is returned when the command line cannot be understood.
+var ErrUsage = errors.New("usage")
+
+// ErrInterrupted is returned when SIGINT or SIGTERM stopped the run before it was done.
+var ErrInterrupted = errors.New("interrupted")
+
+// Exit codes: the contract with cron and scripts (docs/operations.md).
+const (
+	ExitOK          = 0   // the run completed; pages that failed are logged and counted
+	ExitFailed      = 1   // the run could not do its job: store unusable, output unwritable
+	ExitUsage       = 2   // bad flags or config
+	ExitInterrupted = 130 // stopped by a signal; what was extracted before was written
+)
+
+// exitCodes maps errors to exit codes, first match wins.
+var exitCodes = []struct {
+	err  error
+	code int
+}{
+	{ErrUsage, ExitUsage},
+	{config.ErrInvalid, ExitUsage},
+	{crawler.ErrBadOptions, ExitUsage},
+	{ErrInterrupted, ExitInterrupted},
+	{context.Canceled, ExitInterrupted},
+	{store.ErrLocked, ExitFailed},
+	{store.ErrCorrupt, ExitFailed},
+	{output.ErrUnwritable, ExitFailed},
+}
+
+// ExitCode is the process status for err.
+func ExitCode(err error) int {
+	if err == nil {
+		return ExitOK
+	}
+	for _, e := range exitCodes {
+		if errors.Is(err, e.err) {
+			return e.code
+		}
+	}
+	return ExitFailed
+}

@@ -1,0 +1,227 @@
+// Package config reads the YAML file a scheduled crawl runs from. Every error names the file,
+// the line and the key, because the person reading it is looking at a cron mail, not the code.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// ErrInvalid is returned when a config file cannot be read or fails validation.
+var ErrInvalid = errors.New("invalid config")
+
+// Key names, as written in the YAML file.
+const (
+	KeyStore        = "store"
+	KeyOutput       = "output"
+	KeyLogLevel     = "log_level"
+	KeyLockTimeout  = "lock_timeout"
+	KeySources      = "sources"
+	KeyName         = "name"
+	KeySeeds        = "seeds"
+	KeyAllowedHosts = "allowed_hosts"
+	KeyFollow       = "follow"
+	KeyArticles     = "articles"
+	KeyMaxDepth     = "max_depth"
+	KeyMaxPages     = "max_pages"
+	KeyParallelism  = "parallelism"
+	KeyDelay        = "delay"
+	KeyUserAgent    = "user_agent"
+	KeyIgnoreRobots = "ignore_robots"
+	KeyTimeout      = "timeout"
+	KeySchedule     = "schedule"
+)
+
+// Config is one file.
+type Config struct {
+	Store       string        `yaml:"store"`
+	Output      string        `yaml:"output"`
+	LogLevel    string        `yaml:"log_level"`
+	LockTimeout time.Duration `yaml:"lock_timeout"`
+	Sources     []Source      `yaml:"sources"`
+
+	// Path is the file it was read from; relative paths inside resolve against its folder.
+	Path string `yaml:"-"`
+}
+
+// Source is one site to crawl.
+type Source struct {
+	Name         string        `yaml:"name"`
+	Seeds        []string      `yaml:"seeds"`
+	AllowedHosts []string      `yaml:"allowed_hosts"`
+	Follow       []string      `yaml:"follow"`
+	Articles     []string      `yaml:"articles"`
+	MaxDepth     int           `yaml:"max_depth"`
+	MaxPages     int           `yaml:"max_pages"`
+	Parallelism  int           `yaml:"parallelism"`
+	Delay        time.Duration `yaml:"delay"`
+	UserAgent    string        `yaml:"user_agent"`
+	IgnoreRobots bool          `yaml:"ignore_robots"`
+	Timeout      time.Duration `yaml:"timeout"`
+	Schedule     string        `yaml:"schedule"`
+}
+
+// Load reads and validates path.
+func Load(path string) (*Config, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return Parse(path, b)
+}
+
+// Parse validates b as read from path.
+func Parse(path string, b []byte) (*Config, error) {
+	var root yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&root); err != nil {
+		return nil, fmt.Errorf("%w: %s: %s", ErrInvalid, path, yamlMsg(err))
+	}
+	var c Config
+	dec = yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("%w: %s: %s", ErrInvalid, path, yamlMsg(err))
+	}
+	c.Path = path
+	if err := c.validate(&root); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
+	}
+	dir := filepath.Dir(path)
+	c.Store = resolve(dir, c.Store)
+	c.Output = resolve(dir, c.Output)
+	return &c, nil
+}
+
+// yamlMsg drops the "yaml: " prefix; the file name already says what it is.
+func yamlMsg(err error) string {
+	s := strings.TrimPrefix(err.Error(), "yaml: ")
+	return strings.ReplaceAll(s, "unmarshal errors:\n  ", "")
+}
+
+func resolve(dir, p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(dir, p)
+}
+
+// at finds the line of a key path such as "sources", 0, "seeds", 1 in the document.
+func at(root *yaml.Node, path ...any) int {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	line := n.Line
+	for _, p := range path {
+		switch k := p.(type) {
+		case string:
+			if n.Kind != yaml.MappingNode {
+				return line
+			}
+			found := false
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				if n.Content[i].Value == k {
+					line, n, found = n.Content[i].Line, n.Content[i+1], true
+					break
+				}
+			}
+			if !found {
+				return line
+			}
+		case int:
+			if n.Kind != yaml.SequenceNode || k >= len(n.Content) {
+				return line
+			}
+			n = n.Content[k]
+			line = n.Line
+		}
+	}
+	return line
+}
+
+func (c *Config) validate(root *yaml.Node) error {
+	fail := func(line int, key, format string, args ...any) error {
+		return fmt.Errorf("line %d: %s: %s", line, key, fmt.Sprintf(format, args...))
+	}
+	if c.Store == "" {
+		return fail(at(root), KeyStore, "missing (the bbolt file that remembers what was emitted)")
+	}
+	if c.Output == "" {
+		return fail(at(root), KeyOutput, "missing (the folder of daily JSONL files)")
+	}
+	switch c.LogLevel {
+	case "", "debug", "info", "warn", "error":
+	default:
+		return fail(at(root, KeyLogLevel), KeyLogLevel, "%q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	if c.LockTimeout < 0 {
+		return fail(at(root, KeyLockTimeout), KeyLockTimeout, "must not be negative")
+	}
+	if len(c.Sources) == 0 {
+		return fail(at(root, KeySources), KeySources, "no sources: nothing to crawl")
+	}
+	names := map[string]bool{}
+	for i, s := range c.Sources {
+		key := func(k string) string { return fmt.Sprintf("%s[%d].%s", KeySources, i, k) }
+		if s.Name == "" {
+			return fail(at(root, KeySources, i), key(KeyName), "missing")
+		}
+		if names[s.Name] {
+			return fail(at(root, KeySources, i, KeyName), key(KeyName), "%q is used twice", s.Name)
+		}
+		names[s.Name] = true
+		if len(s.Seeds) == 0 {
+			return fail(at(root, KeySources, i), key(KeySeeds), "missing: a source needs at least one URL to start from")
+		}
+		for j, seed := range s.Seeds {
+			u, err := url.Parse(seed)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				return fail(at(root, KeySources, i, KeySeeds, j), fmt.Sprintf("%s[%d]", key(KeySeeds), j), "%q is not an http(s) URL", seed)
+			}
+			if len(s.AllowedHosts) > 0 && !hostListed(u.Hostname(), s.AllowedHosts) {
+				return fail(at(root, KeySources, i, KeySeeds, j), fmt.Sprintf("%s[%d]", key(KeySeeds), j), "host %q is not in allowed_hosts", u.Hostname())
+			}
+		}
+		for _, k := range []struct {
+			name string
+			pats []string
+		}{{KeyFollow, s.Follow}, {KeyArticles, s.Articles}} {
+			for j, p := range k.pats {
+				if _, err := regexp.Compile(p); err != nil {
+					return fail(at(root, KeySources, i, k.name, j), fmt.Sprintf("%s[%d]", key(k.name), j), "bad pattern: %v", err)
+				}
+			}
+		}
+		for _, k := range []struct {
+			name string
+			v    int
+		}{{KeyMaxDepth, s.MaxDepth}, {KeyMaxPages, s.MaxPages}, {KeyParallelism, s.Parallelism}} {
+			if k.v < 0 {
+				return fail(at(root, KeySources, i, k.name), key(k.name), "must not be negative")
+			}
+		}
+		if s.Delay < 0 || s.Timeout < 0 {
+			return fail(at(root, KeySources, i), key(KeyDelay), "durations must not be negative")
+		}
+	}
+	return nil
+}
+
+func hostListed(host string, hosts []string) bool {
+	for _, h := range hosts {
+		if strings.EqualFold(strings.TrimSpace(h), host) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,408 @@
+// Package store is the dedup stage: a bbolt file that remembers every id ever emitted, the record
+// it was emitted as, the output lines not yet confirmed written (the outbox), and HTTP validators
+// for conditional requests. It knows nothing of HTML.
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterr "go.etcd.io/bbolt/errors"
+)
+
+// formatVersion is the on-disk layout version, kept in the meta bucket.
+const formatVersion = 1
+
+var (
+	bucketMeta    = []byte("meta")
+	bucketIDs     = []byte("ids")     // id -> Entry
+	bucketRecords = []byte("records") // id -> record JSON line (without newline)
+	bucketURLs    = []byte("urls")    // article URL -> id, so stored articles are not fetched again
+	bucketOutbox  = []byte("outbox")  // seq -> Pending, lines reserved but not confirmed written
+	bucketHTTP    = []byte("http")    // URL -> Validators
+	allBuckets    = [][]byte{bucketMeta, bucketIDs, bucketRecords, bucketURLs, bucketOutbox, bucketHTTP}
+
+	keyFormat  = []byte("format")
+	keyLastRun = []byte("last_run")
+)
+
+// Options tune Open.
+type Options struct {
+	// LockTimeout bounds the wait for another process to release the store.
+	LockTimeout time.Duration
+	// ReadOnly opens with a shared lock: readers exclude writers, not each other.
+	ReadOnly bool
+	// NoSync skips fsync on commit: for benchmarks and throwaway stores only.
+	NoSync bool
+}
+
+// Store is an open bbolt file.
+type Store struct {
+	db   *bolt.DB
+	path string
+	ro   bool
+}
+
+// Entry is what the store keeps for every id.
+type Entry struct {
+	FirstURL    string    `json:"u"`
+	FirstSeen   time.Time `json:"t"`
+	ContentHash string    `json:"h"`
+	Source      string    `json:"s,omitempty"`
+}
+
+// Item is one record offered to Commit.
+type Item struct {
+	ID     string
+	URL    string
+	Hash   string
+	Source string // the config source that found it, for stats
+	Line   []byte // the JSON line, without the newline
+	Target string // where the line goes: an output file path, or "" for a stream such as stdout
+	Offset int64  // the target file's size before this line, when Target is a file
+}
+
+// Pending is an outbox entry: a line that was committed to the store but whose write to its
+// target has not been confirmed.
+type Pending struct {
+	Seq    uint64 `json:"-"`
+	ID     string `json:"id"`
+	Target string `json:"f,omitempty"`
+	Offset int64  `json:"o"`
+}
+
+// Open opens or creates the store at path. A second writer waits up to opts.LockTimeout and then
+// fails with ErrLocked naming the holder.
+func Open(ctx context.Context, path string, opts Options) (*Store, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = 10 * time.Second
+	}
+	if opts.ReadOnly {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("open store %s: %w", path, err)
+		}
+	}
+	if err := precheck(path); err != nil {
+		return nil, err
+	}
+	db, err := openBolt(path, opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, path: path, ro: opts.ReadOnly}
+	if !opts.ReadOnly {
+		if err := s.init(); err != nil {
+			db.Close()
+			return nil, err
+		}
+		writeHolder(path)
+	} else if err := s.checkFormat(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openBolt(path string, opts Options) (db *bolt.DB, err error) {
+	// bbolt panics on some damaged files instead of returning an error; a store is user data, so
+	// turn that into ErrCorrupt rather than crash the run.
+	defer func() {
+		if r := recover(); r != nil {
+			db, err = nil, fmt.Errorf("open store %s: %w: %v", path, ErrCorrupt, r)
+		}
+	}()
+	db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, ReadOnly: opts.ReadOnly, NoSync: opts.NoSync})
+	switch {
+	case errors.Is(err, bolterr.ErrTimeout):
+		return nil, fmt.Errorf("open store %s: %w (%s) after waiting %s", path, ErrLocked, readHolder(path), opts.LockTimeout)
+	case errors.Is(err, bolterr.ErrInvalid), errors.Is(err, bolterr.ErrChecksum), errors.Is(err, bolterr.ErrVersionMismatch):
+		return nil, fmt.Errorf("open store %s: %w: %v", path, ErrCorrupt, err)
+	case err != nil:
+		if strings.Contains(err.Error(), "file size too small") || strings.Contains(err.Error(), "invalid") {
+			return nil, fmt.Errorf("open store %s: %w: %v", path, ErrCorrupt, err)
+		}
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// holderPath is a sidecar naming the process that holds the lock; bbolt's flock itself carries
+// no name, and a waiting process cannot read the locked file.
+func holderPath(path string) string { return path + ".holder" }
+
+func writeHolder(path string) {
+	host, _ := os.Hostname()
+	msg := fmt.Sprintf("pid %d on %s since %s, %s", os.Getpid(), host, time.Now().UTC().Format(time.RFC3339), strings.Join(os.Args, " "))
+	_ = os.WriteFile(holderPath(path), []byte(msg), 0o644)
+}
+
+func readHolder(path string) string {
+	b, err := os.ReadFile(holderPath(path))
+	if err != nil || len(b) == 0 {
+		return "holder unknown"
+	}
+	return "held by " + strings.TrimSpace(string(b))
+}
+
+func (s *Store) init() error {
+	return s.update(func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		meta := tx.Bucket(bucketMeta)
+		v := meta.Get(keyFormat)
+		if v == nil {
+			if tx.Bucket(bucketIDs).Stats().KeyN > 0 {
+				return fmt.Errorf("%w: ids without a format marker", ErrCorrupt)
+			}
+			return meta.Put(keyFormat, []byte(strconv.Itoa(formatVersion)))
+		}
+		return checkFormatValue(v)
+	})
+}
+
+func (s *Store) checkFormat() error {
+	return s.view(func(tx *bolt.Tx) error {
+		meta := tx.Bucket(bucketMeta)
+		if meta == nil {
+			return fmt.Errorf("%w: no meta bucket (not a newsmill store?)", ErrCorrupt)
+		}
+		return checkFormatValue(meta.Get(keyFormat))
+	})
+}
+
+func checkFormatValue(v []byte) error {
+	n, err := strconv.Atoi(string(v))
+	if err != nil {
+		return fmt.Errorf("%w: format marker %q", ErrCorrupt, v)
+	}
+	if n > formatVersion {
+		return fmt.Errorf("%w: format %d, this binary reads up to %d", ErrSchema, n, formatVersion)
+	}
+	return nil
+}
+
+// Path is the file the store lives in.
+func (s *Store) Path() string { return s.path }
+
+// Close releases the lock.
+func (s *Store) Close() error {
+	if !s.ro {
+		_ = os.Remove(holderPath(s.path))
+	}
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("close store %s: %w", s.path, err)
+	}
+	return nil
+}
+
+func (s *Store) update(fn func(*bolt.Tx) error) error {
+	if s.ro {
+		return ErrReadOnly
+	}
+	if err := s.db.Update(fn); err != nil {
+		return fmt.Errorf("store %s: %w", s.path, err)
+	}
+	return nil
+}
+
+func (s *Store) view(fn func(*bolt.Tx) error) error {
+	if err := s.db.View(fn); err != nil {
+		return fmt.Errorf("store %s: %w", s.path, err)
+	}
+	return nil
+}
+
+// Seen reports which of ids are already stored.
+func (s *Store) Seen(ctx context.Context, ids ...string) (map[string]bool, error) {
+	out := make(map[string]bool, len(ids))
+	err := s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketIDs)
+		for _, id := range ids {
+			if b.Get([]byte(id)) != nil {
+				out[id] = true
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// KnownURL reports whether url was already stored as an article, and under which id; a crawl
+// need not fetch it again.
+func (s *Store) KnownURL(ctx context.Context, url string) (string, bool, error) {
+	var id string
+	err := s.view(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketURLs).Get([]byte(url)); v != nil {
+			id = string(v)
+		}
+		return nil
+	})
+	return id, id != "", err
+}
+
+// Commit stores the items that are new, in one transaction, and puts each new one in the outbox.
+// It returns, per item, whether it was new; a duplicate's URL is still remembered so the page is
+// not fetched again. Items repeated inside one call count once.
+func (s *Store) Commit(ctx context.Context, items []Item) ([]Pending, []bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	isNew := make([]bool, len(items))
+	var pend []Pending
+	err := s.update(func(tx *bolt.Tx) error {
+		ids, recs, urls, outbox := tx.Bucket(bucketIDs), tx.Bucket(bucketRecords), tx.Bucket(bucketURLs), tx.Bucket(bucketOutbox)
+		pend = pend[:0]
+		for i, it := range items {
+			key := []byte(it.ID)
+			if it.URL != "" {
+				if err := urls.Put([]byte(it.URL), key); err != nil {
+					return err
+				}
+			}
+			if ids.Get(key) != nil {
+				isNew[i] = false
+				continue
+			}
+			e, err := json.Marshal(Entry{FirstURL: it.URL, FirstSeen: time.Now().UTC().Truncate(time.Second), ContentHash: it.Hash, Source: it.Source})
+			if err != nil {
+				return err
+			}
+			if err := ids.Put(key, e); err != nil {
+				return err
+			}
+			if err := recs.Put(key, it.Line); err != nil {
+				return err
+			}
+			seq, _ := outbox.NextSequence()
+			p := Pending{Seq: seq, ID: it.ID, Target: it.Target, Offset: it.Offset}
+			pv, _ := json.Marshal(p)
+			if err := outbox.Put(u64(seq), pv); err != nil {
+				return err
+			}
+			pend = append(pend, p)
+			isNew[i] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return pend, isNew, nil
+}
+
+// Ack confirms that the outbox entries' lines reached their targets.
+func (s *Store) Ack(ctx context.Context, pend []Pending) error {
+	if len(pend) == 0 {
+		return nil
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOutbox)
+		for _, p := range pend {
+			if err := b.Delete(u64(p.Seq)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Outbox lists the unconfirmed lines in the order they were committed.
+func (s *Store) Outbox(ctx context.Context) ([]Pending, error) {
+	var out []Pending
+	err := s.view(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketOutbox).ForEach(func(k, v []byte) error {
+			var p Pending
+			if err := json.Unmarshal(v, &p); err != nil {
+				return fmt.Errorf("%w: outbox entry %x: %v", ErrCorrupt, k, err)
+			}
+			p.Seq = binary.BigEndian.Uint64(k)
+			out = append(out, p)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Record returns the stored JSON line of id.
+func (s *Store) Record(ctx context.Context, id string) ([]byte, error) {
+	var line []byte
+	err := s.view(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketRecords).Get([]byte(id)); v != nil {
+			line = bytes.Clone(v)
+		}
+		return nil
+	})
+	if err == nil && line == nil {
+		err = fmt.Errorf("store %s: no record for id %s", s.path, id)
+	}
+	return line, err
+}
+
+// Validators are the HTTP cache validators of a URL's last 200 response.
+type Validators struct {
+	ETag         string `json:"e,omitempty"`
+	LastModified string `json:"m,omitempty"`
+}
+
+// Validators returns what the store kept for url.
+func (s *Store) Validators(ctx context.Context, url string) (Validators, bool, error) {
+	var v Validators
+	var ok bool
+	err := s.view(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketHTTP).Get([]byte(url)); b != nil {
+			ok = json.Unmarshal(b, &v) == nil
+		}
+		return nil
+	})
+	return v, ok, err
+}
+
+// SetValidators remembers url's validators; empty ones delete the entry.
+func (s *Store) SetValidators(ctx context.Context, url string, v Validators) error {
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketHTTP)
+		if v == (Validators{}) {
+			return b.Delete([]byte(url))
+		}
+		buf, _ := json.Marshal(v)
+		return b.Put([]byte(url), buf)
+	})
+}
+
+// SetLastRun records a run's summary line for `crawl stats`.
+func (s *Store) SetLastRun(ctx context.Context, summary string) error {
+	return s.update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keyLastRun, []byte(summary))
+	})
+}
+
+// Count returns how many ids are stored.
+func (s *Store) Count(ctx context.Context) (int, error) {
+	var n int
+	err := s.view(func(tx *bolt.Tx) error {
+		n = tx.Bucket(bucketIDs).Stats().KeyN
+		return nil
+	})
+	return n, err
+}
+
+func u64(v uint64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], v)
+	return b[:]
+}

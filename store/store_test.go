@@ -1,0 +1,191 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func openTemp(t *testing.T) (*Store, string) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "s.db")
+	s, err := Open(context.Background(), path, Options{LockTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+func TestCommitEmitsAnIDOnceAcrossCallsAndWithinOne(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	items := []Item{
+		{ID: "NW1", URL: "http://a/1", Line: []byte(`{"id":"NW1"}`)},
+		{ID: "NW1", URL: "http://a/1-twin", Line: []byte(`{"id":"NW1"}`)},
+		{ID: "NW2", URL: "http://a/2", Line: []byte(`{"id":"NW2"}`)},
+	}
+	pend, isNew, err := s.Commit(ctx, items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !isNew[0] || isNew[1] || !isNew[2] || len(pend) != 2 {
+		t.Fatalf("isNew = %v, pending = %d; want [true false true], 2", isNew, len(pend))
+	}
+	_, isNew, err = s.Commit(ctx, items[:1])
+	if err != nil || isNew[0] {
+		t.Fatalf("second commit of NW1: new=%v err=%v", isNew[0], err)
+	}
+	if id, ok, _ := s.KnownURL(ctx, "http://a/1-twin"); !ok || id != "NW1" {
+		t.Errorf("a duplicate's URL should be remembered under its id, got %q %v", id, ok)
+	}
+	if n, _ := s.Count(ctx); n != 2 {
+		t.Errorf("count = %d, want 2", n)
+	}
+}
+
+func TestOutboxHoldsLinesUntilAcknowledged(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	pend, _, err := s.Commit(ctx, []Item{{ID: "NW1", Line: []byte("x"), Target: "/out/a", Offset: 7}, {ID: "NW2", Line: []byte("y"), Target: "/out/a", Offset: 9}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Outbox(ctx)
+	if err != nil || len(got) != 2 || got[0].ID != "NW1" || got[0].Offset != 7 || got[1].ID != "NW2" {
+		t.Fatalf("outbox = %+v, %v", got, err)
+	}
+	if err := s.Ack(ctx, pend[:1]); err != nil {
+		t.Fatal(err)
+	}
+	got, _ = s.Outbox(ctx)
+	if len(got) != 1 || got[0].ID != "NW2" {
+		t.Fatalf("after ack: %+v", got)
+	}
+	line, err := s.Record(ctx, "NW2")
+	if err != nil || string(line) != "y" {
+		t.Errorf("record NW2 = %q, %v", line, err)
+	}
+}
+
+func TestSecondWriterWaitsThenFailsNamingTheHolder(t *testing.T) {
+	_, path := openTemp(t)
+	start := time.Now()
+	_, err := Open(context.Background(), path, Options{LockTimeout: 300 * time.Millisecond})
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("err = %v, want ErrLocked", err)
+	}
+	if waited := time.Since(start); waited < 250*time.Millisecond {
+		t.Errorf("gave up after %s, before the lock timeout", waited)
+	}
+	if !strings.Contains(err.Error(), "pid ") {
+		t.Errorf("error does not name the holder: %v", err)
+	}
+}
+
+func TestStoreSurvivesReopenWithItsIDs(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "s.db")
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Commit(ctx, []Item{{ID: "NW9", Line: []byte("z")}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	s, err = Open(ctx, path, Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	seen, err := s.Seen(ctx, "NW9", "NW10")
+	if err != nil || !seen["NW9"] || seen["NW10"] {
+		t.Fatalf("seen = %v, %v", seen, err)
+	}
+	if _, _, err := s.Commit(ctx, []Item{{ID: "NW10"}}); !errors.Is(err, ErrReadOnly) {
+		t.Errorf("commit on a read-only store: %v, want ErrReadOnly", err)
+	}
+}
+
+func TestCorruptFileIsRefusedAndLeftAlone(t *testing.T) {
+	for name, content := range map[string][]byte{
+		"garbage":   []byte(strings.Repeat("not a bbolt file ", 1000)),
+		"truncated": nil, // filled below from a real store cut in half
+	} {
+		t.Run(name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "s.db")
+			if content == nil {
+				s, err := Open(context.Background(), path, Options{})
+				if err != nil {
+					t.Fatal(err)
+				}
+				s.Commit(context.Background(), []Item{{ID: "NW1", Line: []byte("x")}})
+				s.Close()
+				b, _ := os.ReadFile(path)
+				content = b[:len(b)/3]
+			}
+			os.WriteFile(path, content, 0o600)
+			_, err := Open(context.Background(), path, Options{LockTimeout: time.Second})
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("err = %v, want ErrCorrupt", err)
+			}
+			after, _ := os.ReadFile(path)
+			if string(after) != string(content) {
+				t.Error("a corrupt store file was modified")
+			}
+		})
+	}
+}
+
+func TestValidatorsRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	if err := s.SetValidators(ctx, "http://a/feed", Validators{ETag: `"x"`}); err != nil {
+		t.Fatal(err)
+	}
+	v, ok, err := s.Validators(ctx, "http://a/feed")
+	if err != nil || !ok || v.ETag != `"x"` {
+		t.Fatalf("validators = %+v %v %v", v, ok, err)
+	}
+	s.SetValidators(ctx, "http://a/feed", Validators{})
+	if _, ok, _ := s.Validators(ctx, "http://a/feed"); ok {
+		t.Error("empty validators should delete the entry")
+	}
+}
+
+// bbolt faults (SIGBUS, uncatchable) on a file shorter than its meta pages claim; every cut of a
+// real store must be refused with ErrCorrupt or open cleanly, never crash the process.
+func TestEveryTruncationOfAStoreIsRefusedNotACrash(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.db")
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 50; i++ {
+		id := "NW" + strings.Repeat("1", 10) + string(rune('a'+i%26)) + strings.Repeat("x", i)
+		if _, _, err := s.Commit(ctx, []Item{{ID: id, Line: []byte(strings.Repeat("y", 500))}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	full, _ := os.ReadFile(path)
+	for cut := 1; cut < len(full); cut += 1024 {
+		p := filepath.Join(dir, "cut.db")
+		os.WriteFile(p, full[:cut], 0o600)
+		s, err := Open(ctx, p, Options{LockTimeout: time.Second})
+		if err == nil {
+			s.Close()
+			continue
+		}
+		if !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("cut at %d: %v, want ErrCorrupt", cut, err)
+		}
+	}
+}
