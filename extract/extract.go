@@ -88,9 +88,15 @@ func NewRegistry(ex ...Extractor) *Registry {
 	return &Registry{list: append([]Extractor(nil), ex...)}
 }
 
-// Default is the registry the crawl command uses.
+// Default is the registry the crawl command uses. The site extractors come first, each claiming
+// pages by its own markup; a generic fallback, when added, goes last so that it only sees pages
+// no site extractor recognized.
 func Default() *Registry {
-	return NewRegistry()
+	return NewRegistry(
+		NewFinewsPage(),
+		NewFinewsPost(),
+		NewEastmoney(),
+	)
 }
 
 // Names lists the registered extractors, in order.

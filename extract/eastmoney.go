@@ -1,0 +1,245 @@
+package extract
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// Eastmoney reads Eastmoney's own article pages (finance.eastmoney.com/a/<n>.html,
+// …/news/<column>,<n>.html and the other *.eastmoney.com channels), in both page templates.
+type Eastmoney struct{}
+
+// NewEastmoney returns the extractor for Eastmoney article pages.
+func NewEastmoney() *Eastmoney { return &Eastmoney{} }
+
+// Name implements Extractor.
+func (*Eastmoney) Name() string { return "eastmoney" }
+
+// Hosts implements HostHinter.
+func (*Eastmoney) Hosts() []string { return []string{"eastmoney.com"} }
+
+// Match implements Extractor: the body container #ContentBody plus one of the templates' title or
+// time blocks.
+func (*Eastmoney) Match(p *Page) bool {
+	if !p.IsHTML() {
+		return false
+	}
+	doc, err := p.Doc()
+	if err != nil || len(doc.Nodes) == 0 {
+		return false
+	}
+	return scanEastmoney(doc.Nodes[0]).matches()
+}
+
+// emScan is what one walk over an Eastmoney page finds; each field is the first match.
+type emScan struct {
+	content    *html.Node // #ContentBody
+	newsH1     *html.Node // div.newsContent > h1 (older template)
+	timeSource *html.Node // div.time-source (older)
+	infos      *html.Node // div.infos (newer)
+	title      *html.Node // the last div.title before div.infos (newer)
+	lastTitle  *html.Node
+	dataSource *html.Node // div.source.data-source
+	review     *html.Node // div.b-review
+	abstract   *html.Node // div.abstract
+	h1         *html.Node
+	canonical  string
+	ogURL      string
+}
+
+func (s *emScan) matches() bool {
+	return s.content != nil && (s.newsH1 != nil || s.timeSource != nil || s.infos != nil)
+}
+
+func scanEastmoney(root *html.Node) *emScan {
+	s := &emScan{}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			switch c.DataAtom {
+			case atom.Script, atom.Style, atom.Noscript:
+				continue
+			case atom.Link:
+				if s.canonical == "" && strings.EqualFold(attr(c, "rel"), "canonical") {
+					s.canonical = strings.TrimSpace(attr(c, "href"))
+				}
+				continue
+			case atom.Meta:
+				if s.ogURL == "" && attr(c, "property") == "og:url" {
+					s.ogURL = strings.TrimSpace(attr(c, "content"))
+				}
+				continue
+			case atom.H1:
+				if s.h1 == nil {
+					s.h1 = c
+				}
+				if s.newsH1 == nil && c.Parent != nil && c.Parent.DataAtom == atom.Div && hasClass(c.Parent, "newsContent") {
+					s.newsH1 = c
+				}
+			case atom.Div:
+				switch {
+				case s.content == nil && attr(c, "id") == "ContentBody":
+					s.content = c
+					continue // the body is read by the normalizer
+				case s.timeSource == nil && hasClass(c, "time-source"):
+					s.timeSource = c
+				case s.infos == nil && hasClass(c, "infos"):
+					s.infos = c
+					s.title = s.lastTitle
+				case hasClass(c, "title"):
+					s.lastTitle = c
+				case s.review == nil && hasClass(c, "b-review"):
+					s.review = c
+				case s.abstract == nil && hasClass(c, "abstract"):
+					s.abstract = c
+				}
+				if s.dataSource == nil && hasClass(c, "data-source") && hasClass(c, "source") {
+					s.dataSource = c
+				}
+			}
+			walk(c)
+		}
+	}
+	walk(root)
+	if s.title == nil && s.infos == nil {
+		s.title = s.lastTitle
+	}
+	return s
+}
+
+// Extract implements Extractor.
+func (*Eastmoney) Extract(p *Page) (*Record, error) {
+	doc, err := p.Doc()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if len(doc.Nodes) == 0 {
+		return nil, ErrNotArticle
+	}
+	s := scanEastmoney(doc.Nodes[0])
+	if !s.matches() {
+		return nil, ErrNotArticle
+	}
+	rec := &Record{}
+	if p.URL != nil {
+		rec.URL = p.URL.String()
+	}
+	for _, n := range []*html.Node{s.newsH1, s.title, s.h1} {
+		if n != nil {
+			if rec.Title = collapseSpace(nodeText(n)); rec.Title != "" {
+				break
+			}
+		}
+	}
+	if rec.Title == "" {
+		return nil, fmt.Errorf("%w: title", ErrMissingField)
+	}
+
+	// Time and source sit in div.time-source (older) or in the div.infos items (newer).
+	var source string
+	for _, block := range []*html.Node{s.timeSource, s.infos} {
+		if block == nil {
+			continue
+		}
+		forEachElementText(block, func(text string) {
+			if rec.PublishedAt.IsZero() {
+				if t, ok := parseChineseStamp(text); ok {
+					rec.PublishedAt = t
+					return
+				}
+			}
+			if source == "" {
+				if rest, ok := strings.CutPrefix(text, "来源"); ok {
+					source = afterColonUntilClose(strings.TrimSpace(rest))
+				}
+			}
+		})
+	}
+	if rec.PublishedAt.IsZero() {
+		return nil, fmt.Errorf("%w: published_at: no 年月日 time in the page's time block", ErrMissingField)
+	}
+	if s.dataSource != nil {
+		if ds := strings.TrimSpace(attr(s.dataSource, "data-source")); ds != "" {
+			source = ds
+		}
+	}
+
+	switch {
+	case s.review != nil:
+		rec.Summary = trimDigestLabel(collapseSpace(nodeText(s.review)))
+	case s.abstract != nil:
+		rec.Summary = trimDigestLabel(collapseSpace(nodeText(s.abstract)))
+	}
+
+	// div.sublab ("原标题：…") restates the headline; it is not body text.
+	var body []*html.Node
+	for c := s.content.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode && hasClass(c, "sublab") {
+			continue
+		}
+		body = append(body, c)
+	}
+	t := NormalizeNodes(TextOptions{}, body...)
+	rec.Body = t.Body()
+	rec.Stocks = t.Stocks
+	rec.Editor = t.Editor
+	if source == "" {
+		source = t.Source
+	}
+	rec.Source = source
+
+	rec.ID = eastmoneyID(p.URL, s)
+	if strings.TrimSpace(rec.Body) == "" {
+		return nil, fmt.Errorf("%w: body", ErrMissingField)
+	}
+	return rec, nil
+}
+
+// eastmoneyID is NW + the article number from the page URL, else from the page's canonical URL;
+// a page without a number gets the URL id.
+func eastmoneyID(pageURL *url.URL, s *emScan) string {
+	if id, ok := IDFromURL(pageURL); ok {
+		return id
+	}
+	for _, c := range []string{s.canonical, s.ogURL} {
+		if u, err := url.Parse(c); err == nil && c != "" {
+			if id, ok := IDFromURL(u); ok {
+				return id
+			}
+		}
+	}
+	switch {
+	case s.canonical != "":
+		return URLID(s.canonical)
+	case pageURL != nil:
+		return URLID(pageURL.String())
+	}
+	return ""
+}
+
+// forEachElementText calls fn with the collapsed text of n and of each element under it, in
+// document order: the info bar's items ("2021年12月20日 18:24", "来源：…") are read one by one.
+func forEachElementText(n *html.Node, fn func(string)) {
+	fn(collapseSpace(nodeText(n)))
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			forEachElementText(c, fn)
+		}
+	}
+}
+
+func trimDigestLabel(s string) string {
+	for _, l := range []string{"【摘要】", "摘要：", "摘要:", "摘要"} {
+		if r, ok := strings.CutPrefix(s, l); ok {
+			return strings.TrimSpace(r)
+		}
+	}
+	return s
+}

@@ -1,0 +1,450 @@
+package extract
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
+
+// BodyText is what the Eastmoney body normalizer reads out of an article body: the text split
+// into paragraphs, plus what the boilerplate it dropped told about the article.
+type BodyText struct {
+	// Paragraphs hold the body text, whitespace collapsed, boilerplate removed.
+	Paragraphs []string
+	// Source is the medium named by the `（文章来源：…）` attribution, without the wrapper.
+	Source string
+	// Editor is the name in the `（责任编辑：…）` line.
+	Editor string
+	// Stocks are the securities the body's data-code markup points at ("601728.SH"), in order of
+	// first appearance.
+	Stocks []string
+}
+
+// Body joins the paragraphs the way every record's body is written: separated by a blank line.
+func (t BodyText) Body() string { return strings.Join(t.Paragraphs, "\n\n") }
+
+// TextOptions tune the normalizer for where the HTML came from.
+type TextOptions struct {
+	// LineBreaks makes a line break in text start a new paragraph. Raw finews posts are Markdown
+	// written one paragraph per line, with Eastmoney HTML mixed in; in real HTML a line break is
+	// only white space.
+	LineBreaks bool
+}
+
+// NormalizeSelection normalizes the nodes of a goquery selection, in order, as one body.
+func NormalizeSelection(sel *goquery.Selection, opts TextOptions) BodyText {
+	return NormalizeNodes(opts, sel.Nodes...)
+}
+
+// NormalizeHTML parses an HTML fragment (a JSON feed's `content`, a raw post's body) and
+// normalizes it.
+func NormalizeHTML(s string, opts TextOptions) (BodyText, error) {
+	doc, err := html.Parse(strings.NewReader(s))
+	if err != nil {
+		return BodyText{}, fmt.Errorf("parse body html: %w", err)
+	}
+	// Walk the whole document, not only <body>: a comment before any element (the stock-chart
+	// start marker opening a body) is attached to the document node by the HTML parser.
+	return NormalizeNodes(opts, doc), nil
+}
+
+// NormalizeNodes normalizes the given nodes, each with its subtree, in order, as one body. State
+// such as "inside the stock-chart block" carries from one node to the next, because the chart's
+// comment markers are siblings of the paragraphs around them.
+func NormalizeNodes(opts TextOptions, nodes ...*html.Node) BodyText {
+	w := bodyWalker{opts: opts}
+	for _, n := range nodes {
+		w.node(n)
+	}
+	return w.finish()
+}
+
+// bodyWalker walks the tree once, writing text into the current paragraph. Only block elements
+// end a paragraph, so inline markup inside a word (a stock link inside "C…PPI…B") does not
+// split it.
+type bodyWalker struct {
+	opts     TextOptions
+	buf      []byte
+	space    bool // white space seen since the last character written
+	paras    []string
+	stockImg bool // between the EM_StockImg_Start and EM_StockImg_End comments
+	stocks   []string
+	media    strings.Builder
+	editor   string
+}
+
+func (w *bodyWalker) finish() BodyText {
+	w.flush()
+	return BodyText{
+		Paragraphs: w.paras,
+		Source:     attributionSource(w.media.String()),
+		Editor:     w.editor,
+		Stocks:     w.stocks,
+	}
+}
+
+func (w *bodyWalker) node(n *html.Node) {
+	switch n.Type {
+	case html.TextNode:
+		if !w.stockImg {
+			w.text(n.Data)
+		}
+	case html.CommentNode:
+		w.comment(n.Data)
+	case html.DocumentNode:
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			w.node(c)
+		}
+	case html.ElementNode:
+		w.element(n)
+	}
+}
+
+func (w *bodyWalker) element(n *html.Node) {
+	w.collectStock(n)
+	// Inside the stock-chart block, elements are still walked (text is dropped in text): the end
+	// marker may sit deeper than the start, e.g. when the start opens a parsed fragment and lands
+	// on the document node.
+	switch {
+	case dropsElement(n):
+		w.skip(n, false)
+		return
+	case hasClass(n, "em_media"):
+		w.flush()
+		w.skip(n, true)
+		return
+	case hasClass(n, "res-edit"):
+		w.flush()
+		if ed := editorName(nodeText(n)); ed != "" {
+			w.editor = ed
+		}
+		w.skip(n, false)
+		return
+	}
+	block := isBlock(n.DataAtom)
+	if block {
+		w.flush()
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		w.node(c)
+	}
+	switch {
+	case block:
+		w.flush()
+	case n.DataAtom == atom.Td || n.DataAtom == atom.Th:
+		w.space = true // keep table cells apart without making each one a paragraph
+	}
+}
+
+// skip walks a subtree that gives no body text, still collecting its stock codes, its chart
+// markers and, for the attribution paragraph, its text.
+func (w *bodyWalker) skip(n *html.Node, media bool) {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		switch c.Type {
+		case html.ElementNode:
+			w.collectStock(c)
+			w.skip(c, media)
+		case html.TextNode:
+			if media && !w.stockImg {
+				w.media.WriteString(c.Data)
+			}
+		case html.CommentNode:
+			w.comment(c.Data)
+		}
+	}
+}
+
+func (w *bodyWalker) comment(data string) {
+	d := strings.TrimSpace(data)
+	switch {
+	case strings.HasPrefix(d, "EM_StockImg_Start"):
+		w.flush()
+		w.stockImg = true
+	case strings.HasPrefix(d, "EM_StockImg_End"):
+		w.stockImg = false
+	}
+	// Other comments (the app's <!--IMG#0--> and <!--Link#1--> placeholders) carry no text.
+}
+
+// text appends s to the current paragraph, collapsing runs of white space (ASCII, U+3000, NBSP)
+// into one space and dropping it at the paragraph's ends.
+func (w *bodyWalker) text(s string) {
+	i := 0
+	for i < len(s) {
+		n := spaceLen(s, i)
+		if n > 0 {
+			if s[i] == '\n' && w.opts.LineBreaks {
+				w.flush()
+			} else {
+				w.space = true
+			}
+			i += n
+			continue
+		}
+		j := i + 1
+		for j < len(s) && spaceLen(s, j) == 0 {
+			j++
+		}
+		if w.space && len(w.buf) > 0 {
+			w.buf = append(w.buf, ' ')
+		}
+		w.space = false
+		w.buf = append(w.buf, s[i:j]...)
+		i = j
+	}
+}
+
+// spaceLen is the byte length of the white-space character at s[i], 0 if there is none there.
+func spaceLen(s string, i int) int {
+	switch c := s[i]; c {
+	case ' ', '\t', '\n', '\r', '\f', '\v':
+		return 1
+	case 0xC2: // U+00A0 NO-BREAK SPACE
+		if i+1 < len(s) && s[i+1] == 0xA0 {
+			return 2
+		}
+	case 0xE3: // U+3000 IDEOGRAPHIC SPACE, which opens most Eastmoney paragraphs
+		if i+2 < len(s) && s[i+1] == 0x80 && s[i+2] == 0x80 {
+			return 3
+		}
+	}
+	return 0
+}
+
+// flush ends the current paragraph, keeping it unless it is boilerplate.
+func (w *bodyWalker) flush() {
+	w.space = false
+	if len(w.buf) == 0 {
+		return
+	}
+	p := string(w.buf)
+	w.buf = w.buf[:0]
+	if ed := editorName(p); ed != "" {
+		w.editor = ed
+		return
+	}
+	if isBoilerplate(p) {
+		return
+	}
+	w.paras = append(w.paras, p)
+}
+
+// collectStock reads a data-code attribute the way truth.py does: the chart form
+// `code|market|…` (the chart image's own copy is prefixed "K ") and the inline link form
+// `market,code`.
+func (w *bodyWalker) collectStock(n *html.Node) {
+	for _, a := range n.Attr {
+		if a.Key != "data-code" || a.Namespace != "" {
+			continue
+		}
+		s, ok := stockFromDataCode(a.Val)
+		if !ok {
+			return
+		}
+		for _, have := range w.stocks {
+			if have == s {
+				return
+			}
+		}
+		w.stocks = append(w.stocks, s)
+		return
+	}
+}
+
+// markets maps Eastmoney market numbers to exchange suffixes; 90 (sector boards) is absent on
+// purpose: a board is not a security.
+var markets = map[string]string{
+	"0": "SZ", "1": "SH", "116": "HK", "105": "US", "106": "US", "107": "US", "153": "US",
+}
+
+func stockFromDataCode(v string) (string, bool) {
+	s := strings.TrimPrefix(v, "K ")
+	if i := strings.IndexByte(s, '|'); i > 0 {
+		code, rest := s[:i], s[i+1:]
+		if j := strings.IndexByte(rest, '|'); j > 0 && isWord(code) && isDigits(rest[:j]) {
+			if m, ok := markets[rest[:j]]; ok {
+				return code + "." + m, true
+			}
+			return "", false
+		}
+	}
+	if i := strings.IndexByte(v, ','); i > 0 {
+		mk, code := v[:i], v[i+1:]
+		if isDigits(mk) && isWord(code) {
+			if m, ok := markets[mk]; ok {
+				return code + "." + m, true
+			}
+		}
+	}
+	return "", false
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// isWord mirrors Python's \w+: letters, digits and underscore, Unicode included.
+func isWord(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return true
+}
+
+// dropsElement reports elements whose content is never body text.
+func dropsElement(n *html.Node) bool {
+	switch n.DataAtom {
+	case atom.Script, atom.Style, atom.Noscript, atom.Template, atom.Img, atom.Iframe, atom.Object,
+		atom.Embed, atom.Head, atom.Title:
+		return true
+	}
+	if st := attr(n, "style"); st != "" && isHiddenStyle(st) {
+		return true
+	}
+	return false
+}
+
+func isHiddenStyle(style string) bool {
+	s := strings.ToLower(strings.ReplaceAll(style, " ", ""))
+	return strings.Contains(s, "display:none")
+}
+
+func isBlock(a atom.Atom) bool {
+	switch a {
+	case atom.P, atom.Div, atom.Br, atom.Li, atom.Tr, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5,
+		atom.H6, atom.Table, atom.Ul, atom.Ol, atom.Dl, atom.Blockquote, atom.Section, atom.Article,
+		atom.Pre, atom.Hr, atom.Center, atom.Dd, atom.Dt, atom.Header, atom.Footer, atom.Aside,
+		atom.Nav, atom.Main, atom.Figure, atom.Figcaption, atom.Address, atom.Caption, atom.Form,
+		atom.Fieldset, atom.Details, atom.Summary:
+		return true
+	}
+	return false
+}
+
+// Boilerplate markers Eastmoney appends to bodies.
+var boilerplate = []string{
+	"郑重声明：",
+	"东方财富发布此内容旨在传播更多信息",
+	"风险提示及免责条款",
+	"一站式开户交易>>",
+}
+
+func isBoilerplate(p string) bool {
+	for _, b := range boilerplate {
+		if strings.Contains(p, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// editorName reads "（责任编辑：名）" (full- or half-width brackets and colon); "" if p is not an
+// editor line.
+func editorName(p string) string {
+	p = strings.TrimSpace(p)
+	rest, ok := strings.CutPrefix(p, "（")
+	if !ok {
+		rest, ok = strings.CutPrefix(p, "(")
+	}
+	if !ok {
+		return ""
+	}
+	rest, ok = strings.CutPrefix(strings.TrimSpace(rest), "责任编辑")
+	if !ok {
+		return ""
+	}
+	return afterColonUntilClose(rest)
+}
+
+// attributionSource reads the medium out of the attribution text "（文章来源：澎湃新闻）".
+func attributionSource(text string) string {
+	i := strings.Index(text, "来源")
+	if i < 0 {
+		return ""
+	}
+	return afterColonUntilClose(text[i+len("来源"):])
+}
+
+// afterColonUntilClose takes "：name）" to "name"; "" without the colon.
+func afterColonUntilClose(s string) string {
+	rest, ok := strings.CutPrefix(s, "：")
+	if !ok {
+		rest, ok = strings.CutPrefix(s, ":")
+	}
+	if !ok {
+		return ""
+	}
+	if j := strings.IndexAny(rest, "）)"); j >= 0 {
+		rest = rest[:j]
+	}
+	return collapseSpace(rest)
+}
+
+// collapseSpace trims s and collapses its inner white space to single spaces.
+func collapseSpace(s string) string {
+	var w bodyWalker
+	w.text(s)
+	return string(w.buf)
+}
+
+// nodeText is the text of a subtree, as written (no collapsing).
+func nodeText(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			switch c.Type {
+			case html.TextNode:
+				b.WriteString(c.Data)
+			case html.ElementNode:
+				if c.DataAtom != atom.Script && c.DataAtom != atom.Style {
+					walk(c)
+				}
+			}
+		}
+	}
+	walk(n)
+	return b.String()
+}
+
+// attr returns the value of an element's attribute, "" when absent.
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key && a.Namespace == "" {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+// hasClass reports whether the element's class list holds name, or a class containing it for the
+// few markers truth.py matches as substrings (em_media).
+func hasClass(n *html.Node, name string) bool {
+	cl := attr(n, "class")
+	if cl == "" {
+		return false
+	}
+	for _, f := range strings.Fields(cl) {
+		if f == name {
+			return true
+		}
+	}
+	return name == "em_media" && strings.Contains(cl, name)
+}
