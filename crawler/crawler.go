@@ -285,7 +285,9 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 			break
 		}
 		if err := col.Visit(u.String()); err != nil {
-			c.log.Warn("seed not queued", zap.String("url", s), zap.Error(err))
+			// Colly checks robots.txt before queueing: a dead server fails here, not in OnError.
+			atomic.AddInt64(&st.Errors, 1)
+			c.log.Warn("fetch failed", zap.String("url", s), zap.Error(err))
 		}
 	}
 	col.Wait()

@@ -137,6 +137,9 @@ func (j *job) finish(ctx context.Context, crawlErr error, env Env) error {
 		fmt.Fprintf(env.Stderr, "crawl: %v\n", err)
 	}
 	fmt.Fprintln(env.Stderr, j.sum.String())
+	if err == nil {
+		return nil
+	}
 	return silent{err}
 }
 
