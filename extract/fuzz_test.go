@@ -11,7 +11,7 @@ import (
 
 func FuzzFinewsPost(f *testing.F) {
 	for _, name := range []string{"2022-03-15-202203151234567890.md", "2022-03-16-NW202203161234567891.md", "2021-12-09-202112091234567892.md"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "finews-post", name))
+		b, err := os.ReadFile(filepath.Join(fixtureDir, "finews-post", name))
 		if err != nil {
 			f.Fatal(err)
 		}

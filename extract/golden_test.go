@@ -33,7 +33,7 @@ var fixtureURLs = map[string]string{
 // fixturePage loads testdata/<rel> as the crawler would hand it over.
 func fixturePage(t testing.TB, rel string) *Page {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", rel))
+	b, err := os.ReadFile(filepath.Join(fixtureDir, rel))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +72,7 @@ func goldenResult(t *testing.T, p *Page) []byte {
 func TestEveryFixtureGivesItsGoldenRecord(t *testing.T) {
 	var fixtures []string
 	for _, pat := range []string{"finews/*.html", "finews-post/*.md", "eastmoney/*.html"} {
-		m, err := filepath.Glob(filepath.Join("testdata", pat))
+		m, err := filepath.Glob(filepath.Join(fixtureDir, pat))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -82,7 +82,7 @@ func TestEveryFixtureGivesItsGoldenRecord(t *testing.T) {
 		t.Fatalf("found only %d fixtures", len(fixtures))
 	}
 	for _, f := range fixtures {
-		rel, _ := filepath.Rel("testdata", f)
+		rel, _ := filepath.Rel(fixtureDir, f)
 		rel = filepath.ToSlash(rel)
 		t.Run(rel, func(t *testing.T) {
 			got := goldenResult(t, fixturePage(t, rel))
@@ -103,3 +103,7 @@ func TestEveryFixtureGivesItsGoldenRecord(t *testing.T) {
 		})
 	}
 }
+
+// fixtureDir holds the pages written in each site's shape, shared by every package's tests
+// (testdata/<site>/*.html with *.golden.json beside them).
+var fixtureDir = filepath.Join("..", "testdata")
