@@ -105,7 +105,8 @@ func Parse(path string, b []byte) (*Config, error) {
 // yamlMsg drops the "yaml: " prefix; the file name already says what it is.
 func yamlMsg(err error) string {
 	s := strings.TrimPrefix(err.Error(), "yaml: ")
-	return strings.ReplaceAll(s, "unmarshal errors:\n  ", "")
+	s = strings.ReplaceAll(s, "unmarshal errors:\n  ", "")
+	return strings.ReplaceAll(s, "\n  ", "; ") // several errors, one line
 }
 
 func resolve(dir, p string) string {
