@@ -74,6 +74,10 @@ func (g *Generic) Extract(p *Page) (*Record, error) {
 	if rec.PublishedAt.IsZero() {
 		rec.PublishedAt, _ = genParseDateText(text, true)
 	}
+	if rec.PublishedAt.IsZero() && p.Hint != nil {
+		// A feed said when it was published (a feed body fragment has no date of its own).
+		rec.PublishedAt = p.Hint.PublishedAt
+	}
 	if rec.PublishedAt.IsZero() {
 		return nil, fmt.Errorf("%w: no publish date", ErrNotArticle)
 	}
