@@ -51,20 +51,46 @@ func (g *Generic) Extract(p *Page) (*Record, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse html: %w", ErrMalformed)
 	}
-	doc := goquery.NewDocumentFromNode(root)
+	return g.read(p, goquery.NewDocumentFromNode(root), genOverrides{})
+}
+
+// genOverrides are fields a site rule already read; read detects only the others.
+type genOverrides struct {
+	title     string
+	published time.Time
+	source    string
+	// body, when set, picks the body nodes from the cleaned document instead of the library.
+	body func(doc *goquery.Document) []*html.Node
+}
+
+// read is the whole generic pipeline on a document it may mutate: metadata, cleaning, date, body,
+// then the article-ness verdict.
+func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record, error) {
 	meta := genReadMeta(doc)
 	clean := genPreclean(doc)
 
-	rec := &Record{Source: clean.source, Editor: clean.editor}
+	rec := &Record{Source: o.source, Editor: clean.editor}
+	if rec.Source == "" {
+		rec.Source = clean.source
+	}
+	if rec.Source == "" {
+		rec.Source = meta.source
+	}
 	if p.URL != nil {
 		rec.URL = p.URL.String()
 		rec.ID = genIDFor(p.URL)
 	}
-	rec.Title = genTitle(doc, meta)
+	rec.Title = o.title
+	if rec.Title == "" {
+		rec.Title = genTitle(doc, meta)
+	}
 
 	// The date: structured metadata first, then a labelled date, then the first date-time in the
-	// visible text (page chrome such as <header> is gone by now).
-	rec.PublishedAt = meta.published
+	// visible text (page chrome such as <header> is gone by now), then the feed's hint.
+	rec.PublishedAt = o.published
+	if rec.PublishedAt.IsZero() {
+		rec.PublishedAt = meta.published
+	}
 	text := genCollapse(doc.Find("body").Text())
 	if rec.PublishedAt.IsZero() {
 		if loc := genLabelledDateRe.FindStringIndex(text); loc != nil {
@@ -82,14 +108,24 @@ func (g *Generic) Extract(p *Page) (*Record, error) {
 		return nil, fmt.Errorf("%w: no publish date", ErrNotArticle)
 	}
 
-	node, err := g.main(root, p.URL)
-	if err != nil || node == nil {
-		node = genDensestBlock(doc)
-	}
-	paras, summary := genParagraphs(node, rec.Title)
-	if genRunes(paras) < genMinBodyRunes {
-		// Libraries give up on very short articles; the densest block of paragraphs does not.
-		paras, summary = genParagraphs(genDensestBlock(doc), rec.Title)
+	var paras []string
+	var summary string
+	if o.body != nil {
+		nodes := o.body(doc)
+		if len(nodes) == 0 {
+			return nil, fmt.Errorf("%w: body selector matched nothing", ErrNotArticle)
+		}
+		paras, summary = genParagraphs(nodes, rec.Title)
+	} else {
+		node, err := g.main(doc.Get(0), p.URL)
+		if err != nil || node == nil {
+			node = genDensestBlock(doc)
+		}
+		paras, summary = genParagraphs([]*html.Node{node}, rec.Title)
+		if genRunes(paras) < genMinBodyRunes {
+			// Libraries give up on very short articles; the densest block of paragraphs does not.
+			paras, summary = genParagraphs([]*html.Node{genDensestBlock(doc)}, rec.Title)
+		}
 	}
 	if genRunes(paras) < genMinBodyRunes {
 		return nil, fmt.Errorf("%w: too little text (%d characters)", ErrNotArticle, genRunes(paras))
@@ -101,9 +137,6 @@ func (g *Generic) Extract(p *Page) (*Record, error) {
 	rec.Summary = clean.summary
 	if rec.Summary == "" {
 		rec.Summary = summary
-	}
-	if rec.Source == "" {
-		rec.Source = meta.source
 	}
 	return rec, nil
 }
@@ -359,10 +392,7 @@ var genBlockTags = map[string]bool{"p": true, "div": true, "br": true, "li": tru
 // genParagraphs turns the main node into paragraphs: block boundaries end a paragraph, white space
 // (ideographic spaces included) collapses, empty, date-only, label and repeated lines go. A
 // blockquote before any paragraph is the page's digest: it becomes the summary.
-func genParagraphs(n *html.Node, title string) (paras []string, summary string) {
-	if n == nil {
-		return nil, ""
-	}
+func genParagraphs(nodes []*html.Node, title string) (paras []string, summary string) {
 	var b strings.Builder
 	var digest []string
 	seenText := false
@@ -399,7 +429,12 @@ func genParagraphs(n *html.Node, title string) (paras []string, summary string) 
 			b.WriteString("\n")
 		}
 	}
-	walk(n)
+	for _, n := range nodes {
+		if n != nil {
+			walk(n)
+			b.WriteString("\n")
+		}
+	}
 	seen := map[string]bool{genCollapse(title): true}
 	for _, line := range strings.Split(b.String(), "\n") {
 		line = genCollapse(line)
