@@ -181,3 +181,37 @@ func TestGenericOnTheFinewsSiteTakesPostsAndRefusesListings(t *testing.T) {
 		t.Errorf("walked %d posts, %d listings: %v", posts, listings, err)
 	}
 }
+
+func FuzzGenericExtract(f *testing.F) {
+	for _, name := range []string{"local-news", "spill-trap", "flash", "listing"} {
+		b, err := os.ReadFile(filepath.Join("testdata", "generic", name+".html"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("<!-- EM_StockImg_Start --><p>2023-04-12 14:05 北向资金净流入超30亿元。</p>")) // unmatched chart marker must not eat the page
+	f.Add([]byte("<blockquote>2023年2月30日 10:00</blockquote>"))                               // impossible day
+	f.Add([]byte(`<script type="application/ld+json">{"@graph":[[[{"datePublished":7}]]]}</script>`))
+	u, _ := url.Parse("http://news.example.cn/a/1.html")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rec, err := NewRegistry(NewGeneric()).Extract(NewPage(u, "text/html", body, genFetched))
+		if err != nil {
+			if !errors.Is(err, ErrNotArticle) && !errors.Is(err, ErrMissingField) && !errors.Is(err, ErrMalformed) {
+				t.Fatalf("error of no known kind: %v", err)
+			}
+			return
+		}
+		paras := strings.Split(rec.Body, "\n\n")
+		seen := map[string]bool{}
+		for _, p := range paras {
+			if p == "" || seen[p] || p != strings.TrimSpace(p) {
+				t.Fatalf("body paragraph empty, repeated or untrimmed: %q", p)
+			}
+			seen[p] = true
+		}
+		if _, off := rec.PublishedAt.Zone(); rec.PublishedAt.Location() == time.Local && off == 0 {
+			t.Fatalf("published_at without a zone: %v", rec.PublishedAt)
+		}
+	})
+}

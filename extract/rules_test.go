@@ -2,9 +2,13 @@ package extract
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 var gangcheng = Rule{
@@ -114,5 +118,32 @@ func TestWithFallbackTriesSiteExtractorsThenRulesThenGeneric(t *testing.T) {
 	got := strings.Join(WithFallback(NewRegistry(NewGeneric()), rs).Names(), ",")
 	if got != "generic,rules:gangcheng,generic" {
 		t.Errorf("order %s", got)
+	}
+}
+
+// The worked example in docs/extractors.md must stay a working rule.
+func TestTheDocumentedRuleExampleParsesAndWorks(t *testing.T) {
+	md, err := os.ReadFile(filepath.Join("..", "docs", "extractors.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, after, ok := strings.Cut(string(md), "```yaml\n")
+	block, _, ok2 := strings.Cut(after, "```")
+	if !ok || !ok2 {
+		t.Fatal("no yaml block in docs/extractors.md")
+	}
+	var cfg struct {
+		Rules []Rule `yaml:"rules"`
+	}
+	if err := yaml.Unmarshal([]byte(block), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	reg := rulesRegistry(t, cfg.Rules...)
+	rec, err := reg.Extract(genPage(t, "rules", "story", "http://gangcheng.example.cn/news/2023/0530/101.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Extractor != "rules:gangcheng" || rec.Source != "港城晚报" || rec.PublishedAt.Hour() != 19 {
+		t.Errorf("got %s %q %v", rec.Extractor, rec.Source, rec.PublishedAt)
 	}
 }
