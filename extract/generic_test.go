@@ -191,7 +191,7 @@ func FuzzGenericExtract(f *testing.F) {
 		f.Add(b)
 	}
 	f.Add([]byte("<!-- EM_StockImg_Start --><p>2023-04-12 14:05 北向资金净流入超30亿元。</p>")) // unmatched chart marker must not eat the page
-	f.Add([]byte("<blockquote>2023年2月30日 10:00</blockquote>"))                               // impossible day
+	f.Add([]byte("<blockquote>2023年2月30日 10:00</blockquote>"))                       // impossible day
 	f.Add([]byte(`<script type="application/ld+json">{"@graph":[[[{"datePublished":7}]]]}</script>`))
 	u, _ := url.Parse("http://news.example.cn/a/1.html")
 	f.Fuzz(func(t *testing.T, body []byte) {
