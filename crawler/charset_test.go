@@ -20,10 +20,10 @@ import (
 func fixture(t *testing.T, name string) (encoded, want []byte) {
 	t.Helper()
 	var err error
-	if encoded, err = os.ReadFile(filepath.Join("testdata", "charset", name+".html")); err != nil {
+	if encoded, err = os.ReadFile(filepath.Join(fixtureDir, "charset", name+".html")); err != nil {
 		t.Fatal(err)
 	}
-	if want, err = os.ReadFile(filepath.Join("testdata", "charset", name+".utf8.html")); err != nil {
+	if want, err = os.ReadFile(filepath.Join(fixtureDir, "charset", name+".utf8.html")); err != nil {
 		t.Fatal(err)
 	}
 	return encoded, want
@@ -233,7 +233,7 @@ func detectionAccuracy(t *testing.T, n int) (ok, total int) {
 
 func FuzzDecode(f *testing.F) {
 	for _, name := range []string{"gbk", "gb18030", "big5"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "charset", name+".html"))
+		b, err := os.ReadFile(filepath.Join(fixtureDir, "charset", name+".html"))
 		if err != nil {
 			f.Fatal(err)
 		}

@@ -16,7 +16,7 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 func parseFixture(t *testing.T, name, base string) *Feed {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "feeds", name))
+	b, err := os.ReadFile(filepath.Join(fixtureDir, "feeds", name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +40,7 @@ func TestParseFeedMatchesGoldenFiles(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			golden := filepath.Join("testdata", "feeds", name+".golden.json")
+			golden := filepath.Join(fixtureDir, "feeds", name+".golden.json")
 			if *update {
 				if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
 					t.Fatal(err)
@@ -146,7 +146,7 @@ func TestParseFeedFindsEastmoneyItemsUnderEachKnownKeyAndInJSONP(t *testing.T) {
 
 func TestParseFeedRejectsPagesAndOtherJSONAsNotFeeds(t *testing.T) {
 	for _, name := range []string{"not-a-feed.html", "not-news.json"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "feeds", name))
+		b, err := os.ReadFile(filepath.Join(fixtureDir, "feeds", name))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,7 +188,7 @@ func TestParseFeedReadsTheFinewsSiteFeed(t *testing.T) {
 func FuzzParseFeed(f *testing.F) {
 	for _, name := range []string{"atom.xml", "rss-gbk.xml", "sitemap-index.xml", "news-sitemap.xml",
 		"eastmoney-list.json", "eastmoney-lives.jsonp", "eastmoney-text.json"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "feeds", name))
+		b, err := os.ReadFile(filepath.Join(fixtureDir, "feeds", name))
 		if err != nil {
 			f.Fatal(err)
 		}

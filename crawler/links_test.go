@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -162,3 +163,6 @@ func TestHTMLLinksResolveAgainstBaseHrefAndDropFragments(t *testing.T) {
 		t.Errorf("links = %v", got)
 	}
 }
+
+// fixtureDir holds the pages written in each site's shape, shared by every package's tests.
+var fixtureDir = filepath.Join("..", "testdata")
