@@ -2,6 +2,8 @@ package config
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -40,5 +42,26 @@ func TestBadPolitenessValuesNameTheFileTheLineAndTheKey(t *testing.T) {
 		if err == nil || !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%q: error %v, want it to contain %q", tc.extra, err, tc.want)
 		}
+	}
+}
+
+// docs/config.md's example is what people copy; it must parse.
+func TestTheDocumentedExampleIsAValidConfig(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "config.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	_, after, ok := strings.Cut(doc[strings.Index(doc, "## Example"):], "```yaml\n")
+	example, _, ok2 := strings.Cut(after, "```")
+	if !ok || !ok2 {
+		t.Fatal("no yaml example in docs/config.md")
+	}
+	c, err := Parse("config.md", []byte(example))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Sources[0]; s.MaxRetries == nil || *s.MaxRetries != 4 || s.MaxPagesPerHost != 2000 {
+		t.Errorf("example read as %+v", s)
 	}
 }
