@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"mime"
+	"net/http"
 	"regexp"
 	"strings"
 	"unicode/utf8"
@@ -51,7 +52,7 @@ func Decode(contentType string, body []byte) ([]byte, string, error) {
 		return out, name, err
 	}
 	if isBinaryType(mediaType) || looksBinary(body) {
-		return nil, "", fmt.Errorf("decode %s body: %w", orUnknown(mediaType), ErrBinary)
+		return nil, "", fmt.Errorf("%w (%s) served as %s", ErrBinary, http.DetectContentType(body), orUnknown(mediaType))
 	}
 	if utf8.Valid(body) && hasMultibyte(body) {
 		return body, "utf-8", nil

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -100,6 +101,43 @@ type job struct {
 	sum  *summary
 	log  *zap.Logger
 	errc chan error
+	vals *validatorCache
+}
+
+// validatorCache reads the store's HTTP validators for the crawler and holds the new ones until
+// the run's records are safely written: a listing must not answer 304 next time if the articles
+// it led to never reached the output.
+type validatorCache struct {
+	st      *store.Store
+	mu      sync.Mutex
+	pending map[string]crawler.Validators
+}
+
+func (c *validatorCache) Validators(ctx context.Context, u string) (crawler.Validators, bool) {
+	v, ok, err := c.st.Validators(ctx, u)
+	if err != nil || !ok {
+		return crawler.Validators{}, false
+	}
+	return crawler.Validators{ETag: v.ETag, LastModified: v.LastModified}, true
+}
+
+func (c *validatorCache) SetValidators(_ context.Context, u string, v crawler.Validators) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pending[u] = v
+	return nil
+}
+
+func (c *validatorCache) flush(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for u, v := range c.pending {
+		if err := c.st.SetValidators(ctx, u, store.Validators{ETag: v.ETag, LastModified: v.LastModified}); err != nil {
+			return err
+		}
+	}
+	c.pending = map[string]crawler.Validators{}
+	return nil
 }
 
 func openStore(ctx context.Context, path string, timeout time.Duration) (*store.Store, error) {
@@ -114,7 +152,8 @@ func startJob(ctx context.Context, st *store.Store, sink output.Sink, log *zap.L
 		return nil, err
 	}
 	p := pipeline.New(extract.Default(), st, sink, log)
-	j := &job{st: st, sink: sink, pipe: p, sum: &summary{pipe: p.Stats, started: time.Now()}, log: log, errc: make(chan error, 1)}
+	j := &job{st: st, sink: sink, pipe: p, sum: &summary{pipe: p.Stats, started: time.Now()}, log: log, errc: make(chan error, 1),
+		vals: &validatorCache{st: st, pending: map[string]crawler.Validators{}}}
 	go func() { j.errc <- p.Run(ctx) }()
 	return j, nil
 }
@@ -127,6 +166,11 @@ func (j *job) finish(ctx context.Context, crawlErr error, env Env) error {
 	_ = j.st.SetLastRun(context.WithoutCancel(ctx), time.Now().UTC().Format(time.RFC3339)+" "+j.sum.String())
 	_ = j.log.Sync()
 	err := errors.Join(writeErr, sinkErr)
+	if err == nil && ctx.Err() == nil {
+		if verr := j.vals.flush(ctx); verr != nil {
+			j.log.Warn("cannot keep http validators; listings will be fetched whole next time", zap.Error(verr))
+		}
+	}
 	if err == nil && crawlErr != nil {
 		err = crawlErr
 	}
@@ -184,7 +228,11 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 		if ctx.Err() != nil {
 			break
 		}
-		c, err := crawler.New(sourceOptions(src), log.With(zap.String("source", src.Name)), j.skipper())
+		o := sourceOptions(src)
+		if src.ConditionalRequests() {
+			o.Cache = j.vals
+		}
+		c, err := crawler.New(o, log.With(zap.String("source", src.Name)), j.skipper())
 		if err != nil {
 			crawlErr = err
 			break
@@ -195,16 +243,29 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 		if err != nil && ctx.Err() == nil {
 			log.Error("source failed", zap.String("source", src.Name), zap.Error(err))
 		}
+		log.Info("source done", zap.String("source", src.Name), zap.Int64("fetched", st.Fetched), zap.Int64("not_modified", st.NotChanged),
+			zap.Int64("errors", st.Errors), zap.Int64("retries", st.Retries), zap.Int64("refused_links", st.Refused))
 	}
 	return j.finish(ctx, crawlErr, env)
 }
 
 func sourceOptions(s config.Source) crawler.Options {
-	return crawler.Options{
+	o := crawler.Options{
 		Name: s.Name, Seeds: s.Seeds, AllowedHosts: s.AllowedHosts, Follow: s.Follow, Articles: s.Articles,
 		MaxDepth: s.MaxDepth, MaxPages: s.MaxPages, Parallelism: s.Parallelism, Delay: s.Delay,
 		UserAgent: s.UserAgent, IgnoreRobots: s.IgnoreRobots, Timeout: s.Timeout,
+		ConnectTimeout: s.ConnectTimeout, HeaderTimeout: s.HeaderTimeout, MaxBodySize: s.MaxBodyBytes,
+		RetryBaseDelay: s.RetryBaseDelay, RetryMaxDelay: s.RetryMaxDelay, MaxRedirects: s.MaxRedirects,
+		MaxPagesPerHost: s.MaxPagesPerHost, MaxURLLength: s.MaxURLLength, MaxQueryParams: s.MaxQueryParams,
+		MaxQueryVariants: s.MaxQueryVariants,
 	}
+	if s.MaxRetries != nil {
+		o.MaxRetries = *s.MaxRetries
+		if o.MaxRetries == 0 {
+			o.MaxRetries = -1 // the crawler reads 0 as "default", the config as "none"
+		}
+	}
+	return o
 }
 
 // target is one --url value: a web address or a local file or folder.

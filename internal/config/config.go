@@ -39,7 +39,24 @@ const (
 	KeyIgnoreRobots = "ignore_robots"
 	KeyTimeout      = "timeout"
 	KeySchedule     = "schedule"
+
+	// Politeness and fault bounds, per source (docs/config.md).
+	KeyConnectTimeout   = "connect_timeout"
+	KeyHeaderTimeout    = "header_timeout"
+	KeyMaxBodyBytes     = "max_body_bytes"
+	KeyMaxRetries       = "max_retries"
+	KeyRetryBaseDelay   = "retry_base_delay"
+	KeyRetryMaxDelay    = "retry_max_delay"
+	KeyMaxRedirects     = "max_redirects"
+	KeyMaxPagesPerHost  = "max_pages_per_host"
+	KeyMaxURLLength     = "max_url_length"
+	KeyMaxQueryParams   = "max_query_params"
+	KeyMaxQueryVariants = "max_query_variants"
+	KeyConditional      = "conditional_requests"
 )
+
+// MaxRetriesLimit bounds max_retries: more retries of one URL stop being polite.
+const MaxRetriesLimit = 10
 
 // Config is one file.
 type Config struct {
@@ -68,7 +85,23 @@ type Source struct {
 	IgnoreRobots bool          `yaml:"ignore_robots"`
 	Timeout      time.Duration `yaml:"timeout"`
 	Schedule     string        `yaml:"schedule"`
+
+	ConnectTimeout   time.Duration `yaml:"connect_timeout"`
+	HeaderTimeout    time.Duration `yaml:"header_timeout"`
+	MaxBodyBytes     int           `yaml:"max_body_bytes"`
+	MaxRetries       *int          `yaml:"max_retries"` // nil: the default; 0: no retries
+	RetryBaseDelay   time.Duration `yaml:"retry_base_delay"`
+	RetryMaxDelay    time.Duration `yaml:"retry_max_delay"`
+	MaxRedirects     int           `yaml:"max_redirects"`
+	MaxPagesPerHost  int           `yaml:"max_pages_per_host"`
+	MaxURLLength     int           `yaml:"max_url_length"`
+	MaxQueryParams   int           `yaml:"max_query_params"`
+	MaxQueryVariants int           `yaml:"max_query_variants"`
+	Conditional      *bool         `yaml:"conditional_requests"` // nil: on
 }
+
+// ConditionalRequests reports whether the source sends If-None-Match / If-Modified-Since.
+func (s Source) ConditionalRequests() bool { return s.Conditional == nil || *s.Conditional }
 
 // Load reads and validates path.
 func Load(path string) (*Config, error) {
@@ -203,16 +236,35 @@ func (c *Config) validate(root *yaml.Node) error {
 				}
 			}
 		}
+		retries := 0
+		if s.MaxRetries != nil {
+			retries = *s.MaxRetries
+		}
 		for _, k := range []struct {
 			name string
 			v    int
-		}{{KeyMaxDepth, s.MaxDepth}, {KeyMaxPages, s.MaxPages}, {KeyParallelism, s.Parallelism}} {
+		}{{KeyMaxDepth, s.MaxDepth}, {KeyMaxPages, s.MaxPages}, {KeyParallelism, s.Parallelism},
+			{KeyMaxBodyBytes, s.MaxBodyBytes}, {KeyMaxRetries, retries}, {KeyMaxRedirects, s.MaxRedirects},
+			{KeyMaxPagesPerHost, s.MaxPagesPerHost}, {KeyMaxURLLength, s.MaxURLLength},
+			{KeyMaxQueryParams, s.MaxQueryParams}, {KeyMaxQueryVariants, s.MaxQueryVariants}} {
 			if k.v < 0 {
 				return fail(at(root, KeySources, i, k.name), key(k.name), "must not be negative")
 			}
 		}
-		if s.Delay < 0 || s.Timeout < 0 {
-			return fail(at(root, KeySources, i), key(KeyDelay), "durations must not be negative")
+		if retries > MaxRetriesLimit {
+			return fail(at(root, KeySources, i, KeyMaxRetries), key(KeyMaxRetries), "%d retries would hammer a failing server; at most %d", retries, MaxRetriesLimit)
+		}
+		for _, k := range []struct {
+			name string
+			v    time.Duration
+		}{{KeyDelay, s.Delay}, {KeyTimeout, s.Timeout}, {KeyConnectTimeout, s.ConnectTimeout}, {KeyHeaderTimeout, s.HeaderTimeout},
+			{KeyRetryBaseDelay, s.RetryBaseDelay}, {KeyRetryMaxDelay, s.RetryMaxDelay}} {
+			if k.v < 0 {
+				return fail(at(root, KeySources, i, k.name), key(k.name), "must not be negative")
+			}
+		}
+		if s.RetryBaseDelay > 0 && s.RetryMaxDelay > 0 && s.RetryBaseDelay > s.RetryMaxDelay {
+			return fail(at(root, KeySources, i, KeyRetryBaseDelay), key(KeyRetryBaseDelay), "%s is longer than retry_max_delay %s", s.RetryBaseDelay, s.RetryMaxDelay)
 		}
 	}
 	return nil
