@@ -10,8 +10,8 @@ import (
 
 	"github.com/moby/buildkit/client/llb"
 	"github.com/moby/buildkit/client/llb/sourceresolver"
-	"github.com/opencontainers/go-digest"
 	"github.com/moby/buildkit/frontend/dockerfile/dockerfile2llb"
+	"github.com/opencontainers/go-digest"
 )
 
 // offline answers every base image lookup with an empty linux/amd64 image: CI has no registry,
