@@ -79,6 +79,9 @@ type Options struct {
 	// article, not its neighbours. Scheduled crawls follow article pages' links too, since that
 	// is how a site's category pages are found.
 	LeafArticles bool
+	// OnFetch, when set, is called once per response or failed request (status 0 when no
+	// response came) with the time from request to response; serve's metrics read it.
+	OnFetch FetchObserver
 }
 
 // Defaults for unset options.
@@ -313,6 +316,7 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 			}
 		})
 	}
+	c.observe(col)
 	var types sync.Map // request ID -> declared Content-Type (colly shares Ctx between parent and child)
 	col.OnResponseHeaders(func(r *colly.Response) {
 		// Keep the declared charset for our own decoder and hide it from Colly, which would

@@ -160,17 +160,8 @@ func startJob(ctx context.Context, st *store.Store, sink output.Sink, log *zap.L
 
 // finish flushes the pipeline and reports why the run ended, with the summary as the last line.
 func (j *job) finish(ctx context.Context, crawlErr error, env Env) error {
-	j.pipe.Close()
-	writeErr := <-j.errc
-	sinkErr := j.sink.Close()
-	_ = j.st.SetLastRun(context.WithoutCancel(ctx), time.Now().UTC().Format(time.RFC3339)+" "+j.sum.String())
+	err := j.close(ctx)
 	_ = j.log.Sync()
-	err := errors.Join(writeErr, sinkErr)
-	if err == nil && ctx.Err() == nil {
-		if verr := j.vals.flush(ctx); verr != nil {
-			j.log.Warn("cannot keep http validators; listings will be fetched whole next time", zap.Error(verr))
-		}
-	}
 	if err == nil && crawlErr != nil {
 		err = crawlErr
 	}
@@ -185,6 +176,42 @@ func (j *job) finish(ctx context.Context, crawlErr error, env Env) error {
 		return nil
 	}
 	return silent{err}
+}
+
+// close flushes the pipeline, closes the sink and leaves the summary in the store for
+// `crawl stats`. The store stays open: serve keeps it for its lifetime.
+func (j *job) close(ctx context.Context) error {
+	j.pipe.Close()
+	writeErr := <-j.errc
+	sinkErr := j.sink.Close()
+	_ = j.st.SetLastRun(context.WithoutCancel(ctx), time.Now().UTC().Format(time.RFC3339)+" "+j.sum.String())
+	err := errors.Join(writeErr, sinkErr)
+	// Validators are kept only once the records they led to are written: a listing must not
+	// answer 304 next time for articles that never reached the output.
+	if err == nil && ctx.Err() == nil {
+		if verr := j.vals.flush(ctx); verr != nil {
+			j.log.Warn("cannot keep http validators; listings will be fetched whole next time", zap.Error(verr))
+		}
+	}
+	return err
+}
+
+// crawlSource is one pass over one configured source on an open job: what `crawl --config`
+// runs for each source in turn and what serve runs on each source's schedule. onFetch may be nil.
+func (j *job) crawlSource(ctx context.Context, src config.Source, onFetch crawler.FetchObserver) (crawler.Stats, error) {
+	opts := sourceOptions(src)
+	opts.OnFetch = onFetch
+	if src.ConditionalRequests() {
+		opts.Cache = j.vals
+	}
+	c, err := crawler.New(opts, j.log.With(zap.String("source", src.Name)), j.skipper())
+	if err != nil {
+		return crawler.Stats{}, err
+	}
+	j.pipe.SetSource(src.Name)
+	st, err := c.Run(ctx, j.handler())
+	j.sum.add(st)
+	return st, err
 }
 
 // silent marks an error finish already printed, so Main does not print it twice.
@@ -223,29 +250,24 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 		sink.Close()
 		return err
 	}
+	stop := j.progress(env)
 	var crawlErr error
 	for _, src := range cfg.Sources {
 		if ctx.Err() != nil {
 			break
 		}
-		o := sourceOptions(src)
-		if src.ConditionalRequests() {
-			o.Cache = j.vals
-		}
-		c, err := crawler.New(o, log.With(zap.String("source", src.Name)), j.skipper())
-		if err != nil {
+		st, err := j.crawlSource(ctx, src, nil)
+		if errors.Is(err, crawler.ErrBadOptions) {
 			crawlErr = err
 			break
 		}
-		j.pipe.SetSource(src.Name)
-		st, err := c.Run(ctx, j.handler())
-		j.sum.add(st)
 		if err != nil && ctx.Err() == nil {
 			log.Error("source failed", zap.String("source", src.Name), zap.Error(err))
 		}
 		log.Info("source done", zap.String("source", src.Name), zap.Int64("fetched", st.Fetched), zap.Int64("not_modified", st.NotChanged),
 			zap.Int64("errors", st.Errors), zap.Int64("retries", st.Retries), zap.Int64("refused_links", st.Refused))
 	}
+	stop()
 	return j.finish(ctx, crawlErr, env)
 }
 
@@ -335,6 +357,8 @@ func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env)
 		sink.Close()
 		return err
 	}
+	stop := j.progress(env)
+	defer stop()
 	var crawlErr error
 	var web []string
 	hosts := map[string]bool{}
@@ -364,5 +388,6 @@ func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env)
 			j.sum.add(st)
 		}
 	}
+	stop()
 	return j.finish(ctx, crawlErr, env)
 }

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 )
 
@@ -53,10 +55,24 @@ const (
 	KeyMaxQueryParams   = "max_query_params"
 	KeyMaxQueryVariants = "max_query_variants"
 	KeyConditional      = "conditional_requests"
+
+	KeyListen     = "listen"
+	KeyRunOnStart = "run_on_start"
 )
 
 // MaxRetriesLimit bounds max_retries: more retries of one URL stop being polite.
 const MaxRetriesLimit = 10
+
+// DefaultListen is where `crawl serve` offers /metrics and /healthz when the config names no
+// address: loopback, so a crawler on a shared host does not publish its numbers by accident.
+// 9464 is the port commonly used by Prometheus exporters of this kind.
+const DefaultListen = "127.0.0.1:9464"
+
+// ParseSchedule reads a standard 5-field cron spec (minute hour day-of-month month
+// day-of-week, or a descriptor such as @hourly), the way `crawl serve` runs it.
+func ParseSchedule(spec string) (cron.Schedule, error) {
+	return cron.ParseStandard(spec)
+}
 
 // Config is one file.
 type Config struct {
@@ -65,6 +81,10 @@ type Config struct {
 	LogLevel    string        `yaml:"log_level"`
 	LockTimeout time.Duration `yaml:"lock_timeout"`
 	Sources     []Source      `yaml:"sources"`
+	// Listen is the address of /metrics and /healthz in serve mode; DefaultListen when empty.
+	Listen string `yaml:"listen"`
+	// RunOnStart makes serve run every source once when it starts, then on schedule.
+	RunOnStart bool `yaml:"run_on_start"`
 
 	// Path is the file it was read from; relative paths inside resolve against its folder.
 	Path string `yaml:"-"`
@@ -98,6 +118,9 @@ type Source struct {
 	MaxQueryParams   int           `yaml:"max_query_params"`
 	MaxQueryVariants int           `yaml:"max_query_variants"`
 	Conditional      *bool         `yaml:"conditional_requests"` // nil: on
+
+	// Line is where the source starts in the file, for errors found after Load (serve's).
+	Line int `yaml:"-"`
 }
 
 // ConditionalRequests reports whether the source sends If-None-Match / If-Modified-Since.
@@ -128,6 +151,12 @@ func Parse(path string, b []byte) (*Config, error) {
 	c.Path = path
 	if err := c.validate(&root); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
+	}
+	if c.Listen == "" {
+		c.Listen = DefaultListen
+	}
+	for i := range c.Sources {
+		c.Sources[i].Line = at(&root, KeySources, i)
 	}
 	dir := filepath.Dir(path)
 	c.Store = resolve(dir, c.Store)
@@ -201,6 +230,11 @@ func (c *Config) validate(root *yaml.Node) error {
 	if c.LockTimeout < 0 {
 		return fail(at(root, KeyLockTimeout), KeyLockTimeout, "must not be negative")
 	}
+	if c.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+			return fail(at(root, KeyListen), KeyListen, "%q is not host:port (e.g. %s, or :9464 for every interface)", c.Listen, DefaultListen)
+		}
+	}
 	if len(c.Sources) == 0 {
 		return fail(at(root, KeySources), KeySources, "no sources: nothing to crawl")
 	}
@@ -265,6 +299,11 @@ func (c *Config) validate(root *yaml.Node) error {
 		}
 		if s.RetryBaseDelay > 0 && s.RetryMaxDelay > 0 && s.RetryBaseDelay > s.RetryMaxDelay {
 			return fail(at(root, KeySources, i, KeyRetryBaseDelay), key(KeyRetryBaseDelay), "%s is longer than retry_max_delay %s", s.RetryBaseDelay, s.RetryMaxDelay)
+		}
+		if s.Schedule != "" {
+			if _, err := ParseSchedule(s.Schedule); err != nil {
+				return fail(at(root, KeySources, i, KeySchedule), key(KeySchedule), "%q is not a 5-field cron spec (minute hour day month weekday): %v", s.Schedule, err)
+			}
 		}
 	}
 	return nil
