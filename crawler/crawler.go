@@ -141,6 +141,7 @@ type Crawler struct {
 	hosts    map[string]bool
 	log      *zap.Logger
 	skip     Skipper
+	hints    sync.Map // URL -> *extract.Record a feed gave for it, until it is requested
 }
 
 // New checks the options and fills defaults.
@@ -317,6 +318,14 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		})
 	}
 	c.observe(col)
+	// Feed items' hints travel by request ID: Colly shares Ctx between a page and the links it
+	// visits, and a redirect changes the URL.
+	var hintByID sync.Map
+	col.OnRequest(func(r *colly.Request) {
+		if h, ok := c.hints.LoadAndDelete(r.URL.String()); ok {
+			hintByID.Store(r.ID, h)
+		}
+	})
 	var types sync.Map // request ID -> declared Content-Type (colly shares Ctx between parent and child)
 	col.OnResponseHeaders(func(r *colly.Response) {
 		// Keep the declared charset for our own decoder and hide it from Colly, which would
@@ -329,6 +338,7 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 	})
 	col.OnError(func(r *colly.Response, err error) {
 		types.Delete(r.Request.ID)
+		hintByID.Delete(r.Request.ID)
 		if r.StatusCode == http.StatusNotModified {
 			atomic.AddInt64(&st.Fetched, 1)
 			atomic.AddInt64(&st.NotChanged, 1)
@@ -373,7 +383,10 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		}
 		mt, _, _ := mime.ParseMediaType(ct)
 		page := extract.NewPage(final, pageType(mt, final), body, time.Now())
-		links, isFeed := c.links(page)
+		if h, ok := hintByID.LoadAndDelete(r.Request.ID); ok {
+			page.Hint = h.(*extract.Record)
+		}
+		links, isFeed := c.links(ctx, page, handle)
 		listing := isFeed || !c.isArticleURL(final.String())
 		if !isFeed && c.isArticleURL(final.String()) {
 			err := handle(ctx, page)
@@ -520,11 +533,34 @@ func pageType(mt string, u *url.URL) string {
 
 // links returns the page's outgoing links, and whether the page was a feed (whose items are
 // always followed and never offered to the extractors).
-func (c *Crawler) links(p *extract.Page) ([]*url.URL, bool) {
+func (c *Crawler) links(ctx context.Context, p *extract.Page, handle Handler) ([]*url.URL, bool) {
 	base := p.URL
 	if f, err := ParseFeed(base, p.ContentType, p.Body); err == nil {
 		var out []*url.URL
-		for _, s := range append(itemURLs(f), f.Feeds...) {
+		for _, it := range f.Items {
+			u, err := base.Parse(it.URL)
+			if err != nil || it.URL == "" {
+				u = nil
+			}
+			hint := itemHint(u, it)
+			// An Eastmoney JSON item's body is the article (text endpoints deliver nothing else);
+			// an Atom or RSS item's content is a copy of a page we can fetch, and the page, with
+			// its categories, tags and links, is what the extractors know.
+			if it.ContentHTML != "" && (f.Kind == "json" || u == nil || !c.wanted(u)) {
+				item := extract.NewPage(u, extract.FeedItemType, []byte(it.ContentHTML), time.Now())
+				item.Hint = hint
+				if item.URL == nil {
+					item.URL = base
+				}
+				_ = handle(ctx, item)
+				continue
+			}
+			if u != nil {
+				c.hints.Store(u.String(), hint)
+				out = append(out, u)
+			}
+		}
+		for _, s := range f.Feeds {
 			if u, err := base.Parse(s); err == nil {
 				out = append(out, u)
 			}
@@ -541,12 +577,19 @@ func (c *Crawler) links(p *extract.Page) ([]*url.URL, bool) {
 	return HTMLLinks(base, doc), false
 }
 
-func itemURLs(f *Feed) []string {
-	out := make([]string, 0, len(f.Items))
-	for _, it := range f.Items {
-		out = append(out, it.URL)
+// itemHint is what a feed said about an article: the page, when fetched, wins; these fill its
+// gaps (extract.Page.Hint).
+func itemHint(u *url.URL, it FeedItem) *extract.Record {
+	h := &extract.Record{Title: it.Title, PublishedAt: it.Published, Source: it.Source, Summary: it.Summary}
+	if u != nil {
+		h.URL = u.String()
 	}
-	return out
+	if id, ok := extract.NormalizeID(it.ID); ok {
+		h.ID = id
+	} else if id, ok := extract.IDFromURL(u); ok {
+		h.ID = id
+	}
+	return h
 }
 
 // HTMLLinks resolves every a[href] and alternate feed link of doc against base (or the page's

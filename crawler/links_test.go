@@ -166,3 +166,44 @@ func TestHTMLLinksResolveAgainstBaseHrefAndDropFragments(t *testing.T) {
 
 // fixtureDir holds the pages written in each site's shape, shared by every package's tests.
 var fixtureDir = filepath.Join("..", "testdata")
+
+func TestFeedItemsHintTheirPagesAndJSONBodiesNeedNoFetch(t *testing.T) {
+	var hits sync.Map
+	mux := http.NewServeMux()
+	mux.HandleFunc("/list.json", func(w http.ResponseWriter, r *http.Request) {
+		hits.Store(r.URL.Path, true)
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"data":{"list":[
+			{"code":"202304120000000001","title":"带正文的条目","showTime":"2023-04-12 18:24:28","mediaName":"示例社","url":"/a/202304120000000001.html","content":"<p>　　条目自带的正文。</p>"},
+			{"code":"202304120000000002","title":"需要抓取的条目","showTime":"2023-04-12 19:00:00","mediaName":"示例报","summary":"摘要。","url":"/a/202304120000000002.html"}]}}`)
+	})
+	mux.HandleFunc("/a/", func(w http.ResponseWriter, r *http.Request) {
+		hits.Store(r.URL.Path, true)
+		fmt.Fprint(w, `<html><body><p>页面正文，没有日期。</p></body></html>`)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	c, _ := New(Options{Seeds: []string{srv.URL + "/list.json"}, IgnoreRobots: true}, nil, nil)
+	var mu sync.Mutex
+	pages := map[string]*extract.Page{}
+	c.Run(context.Background(), func(ctx context.Context, p *extract.Page) error {
+		mu.Lock()
+		defer mu.Unlock()
+		pages[p.URL.Path] = p
+		return nil
+	})
+	if _, fetched := hits.Load("/a/202304120000000001.html"); fetched {
+		t.Error("an item that carries its body was fetched as a page")
+	}
+	item := pages["/a/202304120000000001.html"]
+	if item == nil || item.ContentType != extract.FeedItemType || item.Hint == nil || item.Hint.ID != "NW202304120000000001" || !strings.Contains(string(item.Body), "条目自带的正文") {
+		t.Fatalf("item page = %+v", item)
+	}
+	page := pages["/a/202304120000000002.html"]
+	if page == nil || page.Hint == nil {
+		t.Fatalf("fetched page without its hint: %+v", page)
+	}
+	if h := page.Hint; h.ID != "NW202304120000000002" || h.Title != "需要抓取的条目" || h.Source != "示例报" || h.Summary != "摘要。" || h.PublishedAt.IsZero() {
+		t.Errorf("hint = %+v", h)
+	}
+}

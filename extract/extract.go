@@ -96,6 +96,7 @@ func NewRegistry(ex ...Extractor) *Registry {
 // no site extractor recognized.
 func Default() *Registry {
 	return NewRegistry(
+		NewFeedItem(),
 		NewFinewsPage(),
 		NewFinewsPost(),
 		NewEastmoney(),

@@ -10,7 +10,7 @@ import (
 )
 
 func TestDefaultTriesTheSiteExtractorsInOrder(t *testing.T) {
-	want := []string{"finews", "finews-post", "eastmoney"}
+	want := []string{"feed-item", "finews", "finews-post", "eastmoney"}
 	if got := Default().Names(); !reflect.DeepEqual(got, want) {
 		t.Fatalf("Default().Names() = %v, want %v", got, want)
 	}

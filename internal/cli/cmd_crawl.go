@@ -147,11 +147,25 @@ func openStore(ctx context.Context, path string, timeout time.Duration) (*store.
 	return store.Open(ctx, path, store.Options{LockTimeout: timeout})
 }
 
-func startJob(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Logger) (*job, error) {
+// registry is what every run extracts with: the site extractors, then the config's site rules,
+// then the generic fallback. rules may be nil.
+func registry(rules []extract.Rule) (*extract.Registry, error) {
+	r, err := extract.NewRules(rules)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", config.ErrInvalid, err)
+	}
+	return extract.WithFallback(extract.Default(), r), nil
+}
+
+func startJob(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Logger, rules []extract.Rule) (*job, error) {
+	reg, err := registry(rules)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := pipeline.Recover(ctx, st, sink, log); err != nil {
 		return nil, err
 	}
-	p := pipeline.New(extract.Default(), st, sink, log)
+	p := pipeline.New(reg, st, sink, log)
 	j := &job{st: st, sink: sink, pipe: p, sum: &summary{pipe: p.Stats, started: time.Now()}, log: log, errc: make(chan error, 1),
 		vals: &validatorCache{st: st, pending: map[string]crawler.Validators{}}}
 	go func() { j.errc <- p.Run(ctx) }()
@@ -245,7 +259,7 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 	if err != nil {
 		return err
 	}
-	j, err := startJob(ctx, st, sink, log)
+	j, err := startJob(ctx, st, sink, log, cfg.Rules)
 	if err != nil {
 		sink.Close()
 		return err
@@ -352,7 +366,7 @@ func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env)
 	} else {
 		sink = output.NewStream(env.Stdout)
 	}
-	j, err := startJob(ctx, st, sink, log)
+	j, err := startJob(ctx, st, sink, log, nil)
 	if err != nil {
 		sink.Close()
 		return err

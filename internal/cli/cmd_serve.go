@@ -182,7 +182,7 @@ func (s *server) pass(ctx context.Context, src config.Source) {
 		log.Error("pass failed", zap.Error(err))
 		return
 	}
-	j, err := startJob(ctx, s.st, sink, log)
+	j, err := startJob(ctx, s.st, sink, log, s.cfg.Rules)
 	if err != nil {
 		sink.Close()
 		s.m.errors.WithLabelValues(src.Name, errKindWrite).Inc()

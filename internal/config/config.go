@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/newsmill/newsmill/extract"
 	"net"
 	"net/url"
 	"os"
@@ -56,6 +57,7 @@ const (
 	KeyMaxQueryVariants = "max_query_variants"
 	KeyConditional      = "conditional_requests"
 
+	KeyRules      = "rules"
 	KeyListen     = "listen"
 	KeyRunOnStart = "run_on_start"
 )
@@ -81,6 +83,8 @@ type Config struct {
 	LogLevel    string        `yaml:"log_level"`
 	LockTimeout time.Duration `yaml:"lock_timeout"`
 	Sources     []Source      `yaml:"sources"`
+	// Rules are CSS-selector site rules for pages no site extractor claims (docs/extractors.md).
+	Rules []extract.Rule `yaml:"rules"`
 	// Listen is the address of /metrics and /healthz in serve mode; DefaultListen when empty.
 	Listen string `yaml:"listen"`
 	// RunOnStart makes serve run every source once when it starts, then on schedule.
@@ -305,6 +309,15 @@ func (c *Config) validate(root *yaml.Node) error {
 				return fail(at(root, KeySources, i, KeySchedule), key(KeySchedule), "%q is not a 5-field cron spec (minute hour day month weekday): %v", s.Schedule, err)
 			}
 		}
+	}
+	for i, r := range c.Rules {
+		// One rule at a time, so the error can point at its line.
+		if _, err := extract.NewRules([]extract.Rule{r}); err != nil {
+			return fail(at(root, KeyRules, i), fmt.Sprintf("%s[%d]", KeyRules, i), "%v", err)
+		}
+	}
+	if _, err := extract.NewRules(c.Rules); err != nil {
+		return fail(at(root, KeyRules), KeyRules, "%v", err)
 	}
 	return nil
 }

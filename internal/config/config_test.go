@@ -79,3 +79,16 @@ func TestAMissingConfigFileIsAnInvalidConfig(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestSiteRulesAreValidatedWithTheirLine(t *testing.T) {
+	good := "store: s\noutput: o\nsources:\n  - name: a\n    seeds: [http://x/]\nrules:\n  - name: example\n    hosts: [news.example.cn]\n    title: h1.headline\n    body: div.article\n"
+	c, err := Parse("c.yaml", []byte(good))
+	if err != nil || len(c.Rules) != 1 || c.Rules[0].Body != "div.article" {
+		t.Fatalf("rules = %+v, %v", c.Rules, err)
+	}
+	bad := "store: s\noutput: o\nsources:\n  - name: a\n    seeds: [http://x/]\nrules:\n  - name: ok\n    hosts: [a.cn]\n  - name: broken\n    hosts: [b.cn]\n    body: 'div[['\n"
+	_, err = Parse("c.yaml", []byte(bad))
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "line 9") || !strings.Contains(err.Error(), "rules[1]") || !strings.Contains(err.Error(), "broken") {
+		t.Fatalf("err = %v", err)
+	}
+}

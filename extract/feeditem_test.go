@@ -1,0 +1,41 @@
+package extract
+
+import (
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestAFeedItemWithItsOwnBodyBecomesARecordWithoutAPage(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join(fixtureDir, "feed-item", "item-content.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse("https://finance.eastmoney.com/a/202201211234567890.html")
+	published := time.Date(2022, 1, 21, 18, 5, 0, 0, time.FixedZone("", 8*3600))
+	p := NewPage(u, FeedItemType, body, time.Now())
+	p.Hint = &Record{ID: "NW202201211234567890", URL: u.String(), Title: " 示例公司拟建新基地 ", PublishedAt: published, Source: "示例媒体", Summary: "拟投资建设新的生产基地。"}
+	rec, err := Default().Extract(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Extractor != "feed-item" || rec.ID != "NW202201211234567890" || rec.Title != "示例公司拟建新基地" || !rec.PublishedAt.Equal(published) {
+		t.Errorf("record = %+v", rec)
+	}
+	want := "示例公司今日发布公告称，拟投资建设新的生产基地，预计总投资约十亿元。\n\n示例股份表示，项目建成后将提升产能。"
+	if rec.Body != want {
+		t.Errorf("body = %q\nwant   %q", rec.Body, want)
+	}
+	if rec.Source != "示例日报" || rec.Editor != "张三" || len(rec.Stocks) != 1 || rec.Stocks[0] != "600160.SH" {
+		t.Errorf("source %q, editor %q, stocks %v", rec.Source, rec.Editor, rec.Stocks)
+	}
+}
+
+func TestAFeedItemPageWithoutAHintIsNoArticle(t *testing.T) {
+	p := NewPage(nil, FeedItemType, []byte("<p>text</p>"), time.Now())
+	if _, err := Default().Extract(p); err == nil {
+		t.Fatal("a feed-item page without the item's fields gave a record")
+	}
+}
