@@ -1,14 +1,32 @@
-# The test command of the README and CI. Everything it needs comes from the Go module proxy.
+# `make test` is the README's test command and what CI runs (.ci/run). Everything it needs comes
+# from the Go module proxy.
 GO ?= go
+FUZZTIME ?= 5s
 
-.PHONY: test build vet
+.PHONY: test test-quick vet race fuzz dockerfile build
 
-test: vet
+test: vet test-quick race fuzz dockerfile
+
+# The unit, golden, fault-server and end-to-end tests (the real binary on loopback), including
+# the 40-kill exactly-once test.
+test-quick:
 	$(GO) test -count=1 ./...
 
 vet:
-	@test -z "$$(gofmt -l . | tee /dev/stderr)" || (echo "gofmt: files above need formatting" && exit 1)
+	@test -z "$$(gofmt -l $$(git ls-files '*.go') | tee /dev/stderr)" || (echo "gofmt: files above need formatting" && exit 1)
 	$(GO) vet ./...
+
+# The packages with concurrency of their own, under the race detector.
+race:
+	$(GO) test -count=1 -race ./crawler ./pipeline ./store ./output ./extract
+
+# Every FuzzX target for FUZZTIME each (seed corpora run in test-quick too).
+fuzz:
+	FUZZTIME=$(FUZZTIME) sh .ci/fuzz
+
+# The Dockerfile linted and its static binary built with the Dockerfile's own flags.
+dockerfile:
+	bash .ci/dockerfile-check
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o bin/crawl ./cmd/crawl
