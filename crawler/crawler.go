@@ -254,8 +254,11 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 			return
 		}
 		for _, u := range links {
-			if ctx.Err() != nil || !c.wanted(u) {
+			if ctx.Err() != nil {
 				return
+			}
+			if !c.wanted(u) {
+				continue // an off-site link (the original on eastmoney.com) does not end the page's links
 			}
 			s := u.String()
 			if c.skip != nil && c.isArticleURL(s) && c.skip(ctx, s) {
