@@ -189,15 +189,23 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 	var budget atomic.Int64
 	budget.Store(int64(c.opts.MaxPages))
 
+	// Colly runs synchronously inside a fixed set of workers fed by our frontier (see
+	// frontier.go), which also owns depth and the visited set: no goroutine per link.
+	fr := newFrontier()
+	workers := min(max(c.opts.Parallelism*len(c.hosts), 1), 64)
 	col := colly.NewCollector(
-		colly.Async(true),
-		colly.MaxDepth(c.opts.MaxDepth),
+		colly.AllowURLRevisit(),
 		colly.UserAgent(c.opts.UserAgent),
 		colly.StdlibContext(ctx),
 		colly.MaxBodySize(c.opts.MaxBodySize),
 	)
 	col.IgnoreRobotsTxt = c.opts.IgnoreRobots
 	col.SetRequestTimeout(c.opts.Timeout)
+	// Keep a connection per worker alive: net/http keeps 2 per host by default, and the other
+	// workers would dial (and leave a TIME_WAIT socket) for every page.
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = workers
+	col.WithTransport(tr)
 	var rules []*colly.LimitRule
 	for h := range c.hosts {
 		// One rule per host: a glob shared by several hosts would share one semaphore.
@@ -235,6 +243,8 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		v, _ := types.LoadAndDelete(r.Request.ID)
 		ct, _ := v.(string)
 		final := r.Request.URL
+		fr.markSeen(final.String()) // a redirect's target is not fetched again
+		depth, _ := r.Ctx.GetAny(ctxDepth).(int)
 		body, _, err := Decode(ct, r.Body)
 		if err != nil {
 			atomic.AddInt64(&st.Errors, 1)
@@ -261,41 +271,61 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 				continue // an off-site link (the original on eastmoney.com) does not end the page's links
 			}
 			s := u.String()
+			if depth+1 > c.opts.MaxDepth || fr.isSeen(s) {
+				continue
+			}
 			if c.skip != nil && c.isArticleURL(s) && c.skip(ctx, s) {
-				atomic.AddInt64(&st.Skipped, 1)
+				if fr.markSeen(s) {
+					atomic.AddInt64(&st.Skipped, 1)
+				}
+				continue
+			}
+			if !fr.markSeen(s) {
 				continue
 			}
 			if budget.Add(-1) < 0 {
 				return
 			}
-			err := r.Request.Visit(s)
-			var already *colly.AlreadyVisitedError
-			if err != nil && !errors.As(err, &already) {
-				budget.Add(1) // not fetched: give the page back to the budget
-				if !errors.Is(err, colly.ErrMaxDepth) {
-					c.log.Debug("not queued", zap.String("url", s), zap.Error(err))
-				}
-			} else if already != nil {
-				budget.Add(1)
-			}
+			fr.push(s, depth+1)
 		}
 	})
+	col.OnRequest(func(r *colly.Request) { r.Ctx.Put(ctxStarted, true) })
 
 	for _, s := range c.opts.Seeds {
 		u, _ := url.Parse(s)
 		// Seeds are fetched even when stored: they are listing pages and feeds, the way in.
+		if !fr.markSeen(u.String()) {
+			continue
+		}
 		if budget.Add(-1) < 0 {
 			break
 		}
-		if err := col.Visit(u.String()); err != nil {
-			// Colly checks robots.txt before queueing: a dead server fails here, not in OnError.
-			atomic.AddInt64(&st.Errors, 1)
-			c.log.Warn("fetch failed", zap.String("url", s), zap.Error(err))
-		}
+		fr.push(u.String(), 1)
 	}
-	col.Wait()
+	fr.run(ctx, workers, func(q queued) {
+		rc := colly.NewContext()
+		rc.Put(ctxDepth, q.depth)
+		err := col.Request(http.MethodGet, q.url, nil, rc, nil)
+		if err == nil || rc.GetAny(ctxStarted) != nil {
+			return // fetched; a failed fetch was counted and logged by OnError
+		}
+		// Colly refused before fetching: robots.txt (a dead server fails here), a filter.
+		if q.depth == 1 {
+			atomic.AddInt64(&st.Errors, 1)
+			c.log.Warn("fetch failed", zap.String("url", q.url), zap.Error(err))
+			return
+		}
+		budget.Add(1) // not fetched: give the page back to the budget
+		c.log.Debug("not queued", zap.String("url", q.url), zap.Error(err))
+	})
 	return st, ctx.Err()
 }
+
+// Keys of the per-request colly context.
+const (
+	ctxDepth   = "newsmill.depth"   // link distance from a seed, which is 1
+	ctxStarted = "newsmill.started" // set once colly sends the request
+)
 
 func boolInt(b bool) int64 {
 	if b {
