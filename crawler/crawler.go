@@ -4,6 +4,7 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -43,19 +44,76 @@ type Options struct {
 	Delay        time.Duration // between requests to one host
 	UserAgent    string
 	IgnoreRobots bool
-	Timeout      time.Duration // whole request; 0 means 30s
-	MaxBodySize  int           // bytes; 0 means 10 MiB
+	// Timeout bounds one attempt: connect, headers and the whole body; 0 means 30s.
+	Timeout time.Duration
+	// ConnectTimeout bounds the TCP and TLS handshake; 0 means 10s.
+	ConnectTimeout time.Duration
+	// HeaderTimeout bounds the wait for response headers once the request is sent; 0 means 20s.
+	HeaderTimeout time.Duration
+	// MaxBodySize caps a body after decompression, in bytes; 0 means 10 MiB. A larger body is a
+	// logged skip, never a truncated page.
+	MaxBodySize int
+	// MaxRetries bounds the retries of a timeout, reset, 429 or 5xx; 0 means DefaultMaxRetries,
+	// negative means none.
+	MaxRetries int
+	// RetryBaseDelay is the first back-off, doubled per retry with jitter; 0 means 500ms.
+	RetryBaseDelay time.Duration
+	// RetryMaxDelay caps a back-off and the Retry-After we honour; a host asking for longer gets
+	// no more requests this run. 0 means 60s.
+	RetryMaxDelay time.Duration
+	// MaxRedirects bounds one fetch's redirect chain; 0 means 10.
+	MaxRedirects int
+	// MaxPagesPerHost bounds the fetches per host in one run; 0 means MaxPages.
+	MaxPagesPerHost int
+	// MaxURLLength refuses longer links (calendar and session traps); 0 means 2048.
+	MaxURLLength int
+	// MaxQueryParams refuses links with more query parameters; 0 means 8.
+	MaxQueryParams int
+	// MaxQueryVariants bounds the distinct query strings fetched per path (sort and filter
+	// permutations); 0 means 100.
+	MaxQueryVariants int
+	// Cache, when set, keeps ETag and Last-Modified of listing pages and feeds between runs, so
+	// unchanged ones cost a 304.
+	Cache ValidatorCache
 	// LeafArticles stops at pages that gave a record: a one-off run of an article URL gives that
 	// article, not its neighbours. Scheduled crawls follow article pages' links too, since that
 	// is how a site's category pages are found.
 	LeafArticles bool
+	// OnFetch, when set, is called once per response or failed request (status 0 when no
+	// response came) with the time from request to response; serve's metrics read it.
+	OnFetch FetchObserver
 }
 
 // Defaults for unset options.
 const (
-	DefaultMaxDepth = 6
-	DefaultMaxPages = 10000
+	DefaultMaxDepth         = 6
+	DefaultMaxPages         = 10000
+	DefaultParallelism      = 2
+	DefaultTimeout          = 30 * time.Second
+	DefaultConnectTimeout   = 10 * time.Second
+	DefaultHeaderTimeout    = 20 * time.Second
+	DefaultMaxBodySize      = 10 << 20
+	DefaultMaxRetries       = 3
+	DefaultRetryBaseDelay   = 500 * time.Millisecond
+	DefaultRetryMaxDelay    = 60 * time.Second
+	DefaultMaxRedirects     = 10
+	DefaultMaxURLLength     = 2048
+	DefaultMaxQueryParams   = 8
+	DefaultMaxQueryVariants = 100
 )
+
+// Validators are a response's HTTP cache validators.
+type Validators struct {
+	ETag         string
+	LastModified string
+}
+
+// ValidatorCache remembers validators between runs (the store implements it through a small
+// adapter, so the crawler knows nothing of bbolt).
+type ValidatorCache interface {
+	Validators(ctx context.Context, url string) (Validators, bool)
+	SetValidators(ctx context.Context, url string, v Validators) error
+}
 
 // Handler receives every fetched page that may be an article. An error wrapping
 // extract.ErrNotArticle tells the crawler the page was a listing; other errors are the handler's
@@ -71,6 +129,8 @@ type Stats struct {
 	NotChanged int64 // 304s
 	Skipped    int64 // known URLs not fetched
 	Errors     int64 // fetches that failed
+	Retries    int64 // attempts after the first
+	Refused    int64 // links refused by a crawl-trap bound or the page budget
 }
 
 // Crawler runs one source.
@@ -123,19 +183,41 @@ func New(opts Options, log *zap.Logger, skip Skipper) (*Crawler, error) {
 	if c.opts.MaxPages <= 0 {
 		c.opts.MaxPages = DefaultMaxPages
 	}
-	if c.opts.Parallelism <= 0 {
-		c.opts.Parallelism = 2
+	for name, v := range map[string]int64{"max_pages_per_host": int64(opts.MaxPagesPerHost), "max_url_length": int64(opts.MaxURLLength),
+		"max_query_params": int64(opts.MaxQueryParams), "max_query_variants": int64(opts.MaxQueryVariants), "max_redirects": int64(opts.MaxRedirects),
+		"max_body_bytes": int64(opts.MaxBodySize), "timeout": int64(opts.Timeout), "connect_timeout": int64(opts.ConnectTimeout),
+		"header_timeout": int64(opts.HeaderTimeout), "retry_base_delay": int64(opts.RetryBaseDelay), "retry_max_delay": int64(opts.RetryMaxDelay)} {
+		if v < 0 {
+			return nil, fmt.Errorf("%w: source %q: %s must not be negative", ErrBadOptions, opts.Name, name)
+		}
 	}
+	setDefault(&c.opts.Parallelism, DefaultParallelism)
+	setDefault(&c.opts.Timeout, DefaultTimeout)
+	setDefault(&c.opts.ConnectTimeout, DefaultConnectTimeout)
+	setDefault(&c.opts.HeaderTimeout, DefaultHeaderTimeout)
+	setDefault(&c.opts.MaxBodySize, DefaultMaxBodySize)
+	setDefault(&c.opts.MaxRetries, DefaultMaxRetries)
+	if c.opts.MaxRetries < 0 {
+		c.opts.MaxRetries = 0
+	}
+	setDefault(&c.opts.RetryBaseDelay, DefaultRetryBaseDelay)
+	setDefault(&c.opts.RetryMaxDelay, DefaultRetryMaxDelay)
+	setDefault(&c.opts.MaxRedirects, DefaultMaxRedirects)
+	setDefault(&c.opts.MaxPagesPerHost, c.opts.MaxPages)
+	setDefault(&c.opts.MaxURLLength, DefaultMaxURLLength)
+	setDefault(&c.opts.MaxQueryParams, DefaultMaxQueryParams)
+	setDefault(&c.opts.MaxQueryVariants, DefaultMaxQueryVariants)
 	if c.opts.UserAgent == "" {
 		c.opts.UserAgent = DefaultUserAgent
 	}
-	if c.opts.Timeout <= 0 {
-		c.opts.Timeout = 30 * time.Second
-	}
-	if c.opts.MaxBodySize <= 0 {
-		c.opts.MaxBodySize = 10 << 20
-	}
 	return c, nil
+}
+
+// setDefault fills an unset (zero) option; a negative one is left for New to read as "none".
+func setDefault[T int | time.Duration](v *T, def T) {
+	if *v == 0 {
+		*v = def
+	}
 }
 
 func compileAll(pats []string) ([]*regexp.Regexp, error) {
@@ -186,35 +268,63 @@ func (c *Crawler) wanted(u *url.URL) bool {
 // Run crawls until the frontier is empty, the page budget is spent or ctx is cancelled.
 func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 	var st Stats
-	var budget atomic.Int64
-	budget.Store(int64(c.opts.MaxPages))
+	run := newRunState(c)
+	tr := newTransport(fetchPolicy{
+		maxRetries:     c.opts.MaxRetries,
+		retryBase:      c.opts.RetryBaseDelay,
+		retryMax:       c.opts.RetryMaxDelay,
+		attemptTimeout: c.opts.Timeout,
+		maxBody:        int64(c.opts.MaxBodySize),
+	}, c.opts.ConnectTimeout, c.opts.HeaderTimeout)
 
 	// Colly runs synchronously inside a fixed set of workers fed by our frontier (see
 	// frontier.go), which also owns depth and the visited set: no goroutine per link.
 	fr := newFrontier()
 	workers := min(max(c.opts.Parallelism*len(c.hosts), 1), 64)
+	// Keep a connection per worker alive; with fewer idle slots than workers, the others dial
+	// (and leave a TIME_WAIT socket) for every page.
+	if ht, ok := tr.base.(*http.Transport); ok {
+		ht.MaxIdleConnsPerHost = max(ht.MaxIdleConnsPerHost, workers)
+	}
 	col := colly.NewCollector(
 		colly.AllowURLRevisit(),
 		colly.UserAgent(c.opts.UserAgent),
 		colly.StdlibContext(ctx),
-		colly.MaxBodySize(c.opts.MaxBodySize),
+		// The transport caps the body after decompression and fails instead of truncating;
+		// Colly's own cap would cut pages silently, before gunzip.
+		colly.MaxBodySize(0),
 	)
-	col.IgnoreRobotsTxt = c.opts.IgnoreRobots
-	col.SetRequestTimeout(c.opts.Timeout)
-	// Keep a connection per worker alive: net/http keeps 2 per host by default, and the other
-	// workers would dial (and leave a TIME_WAIT socket) for every page.
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConnsPerHost = workers
 	col.WithTransport(tr)
+	// The transport bounds every attempt; a client-wide timeout would also cut retries short.
+	col.SetRequestTimeout(0)
+	col.SetRedirectHandler(c.checkRedirect)
+	col.IgnoreRobotsTxt = c.opts.IgnoreRobots
 	var rules []*colly.LimitRule
 	for h := range c.hosts {
 		// One rule per host: a glob shared by several hosts would share one semaphore.
-		rules = append(rules, &colly.LimitRule{DomainGlob: h, Parallelism: c.opts.Parallelism, Delay: c.opts.Delay})
+		// Colly matches the rule against URL.Host, which carries the port when there is one.
+		re := "^" + regexp.QuoteMeta(h) + `(:\d+)?$`
+		rules = append(rules, &colly.LimitRule{DomainRegexp: re, Parallelism: c.opts.Parallelism, Delay: c.opts.Delay})
 	}
 	if err := col.Limits(rules); err != nil {
 		return st, fmt.Errorf("%w: source %q: %v", ErrBadOptions, c.opts.Name, err)
 	}
 
+	if c.opts.Cache != nil {
+		col.OnRequest(func(r *colly.Request) {
+			v, ok := c.opts.Cache.Validators(ctx, r.URL.String())
+			if !ok {
+				return
+			}
+			if v.ETag != "" {
+				r.Headers.Set("If-None-Match", v.ETag)
+			}
+			if v.LastModified != "" {
+				r.Headers.Set("If-Modified-Since", v.LastModified)
+			}
+		})
+	}
+	c.observe(col)
 	var types sync.Map // request ID -> declared Content-Type (colly shares Ctx between parent and child)
 	col.OnResponseHeaders(func(r *colly.Response) {
 		// Keep the declared charset for our own decoder and hide it from Colly, which would
@@ -227,16 +337,31 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 	})
 	col.OnError(func(r *colly.Response, err error) {
 		types.Delete(r.Request.ID)
-		atomic.AddInt64(&st.Fetched, boolInt(r.StatusCode != 0))
 		if r.StatusCode == http.StatusNotModified {
+			atomic.AddInt64(&st.Fetched, 1)
 			atomic.AddInt64(&st.NotChanged, 1)
 			return
 		}
+		if ctx.Err() != nil {
+			return // the run is stopping: a fetch cut short is not the server's failure
+		}
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the URL is logged in its own field
+		}
+		atomic.AddInt64(&st.Fetched, boolInt(r.StatusCode != 0))
 		atomic.AddInt64(&st.Errors, 1)
 		if r.StatusCode != 0 {
-			err = fmt.Errorf("%w %d", ErrHTTPStatus, r.StatusCode)
+			err = fmt.Errorf("%w %d %s", ErrHTTPStatus, r.StatusCode, http.StatusText(r.StatusCode))
 		}
-		c.log.Warn("fetch failed", zap.String("url", r.Request.URL.String()), zap.Error(err))
+		if transient(r.StatusCode, err) {
+			run.incomplete()
+		}
+		msg := "fetch failed"
+		if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrBadEncoding) {
+			msg = "skip page"
+		}
+		c.log.Warn(msg, zap.String("url", r.Request.URL.String()), zap.Error(err))
 	})
 	col.OnResponse(func(r *colly.Response) {
 		atomic.AddInt64(&st.Fetched, 1)
@@ -245,6 +370,11 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		final := r.Request.URL
 		fr.markSeen(final.String()) // a redirect's target is not fetched again
 		depth, _ := r.Ctx.GetAny(ctxDepth).(int)
+		if err := readable(r.Body); err != nil {
+			atomic.AddInt64(&st.Errors, 1)
+			c.log.Warn("skip page", zap.String("url", final.String()), zap.Error(err))
+			return
+		}
 		body, _, err := Decode(ct, r.Body)
 		if err != nil {
 			atomic.AddInt64(&st.Errors, 1)
@@ -254,11 +384,18 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		mt, _, _ := mime.ParseMediaType(ct)
 		page := extract.NewPage(final, pageType(mt, final), body, time.Now())
 		links, isFeed := c.links(page)
+		listing := isFeed || !c.isArticleURL(final.String())
 		if !isFeed && c.isArticleURL(final.String()) {
 			err := handle(ctx, page)
-			if c.opts.LeafArticles && !errors.Is(err, extract.ErrNotArticle) {
+			listing = errors.Is(err, extract.ErrNotArticle)
+			if c.opts.LeafArticles && !listing {
 				return
 			}
+		}
+		if listing {
+			// Only listings and feeds are asked "changed since?": an article is either stored
+			// (and not fetched at all) or must be fetched whole.
+			run.keepValidators(final.String(), r.Headers)
 		}
 		if !isFeed && !c.isFollowURL(final.String()) {
 			return
@@ -268,7 +405,7 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 				return
 			}
 			if !c.wanted(u) {
-				continue // an off-site link (the original on eastmoney.com) does not end the page's links
+				continue
 			}
 			s := u.String()
 			if depth+1 > c.opts.MaxDepth || fr.isSeen(s) {
@@ -280,11 +417,14 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 				}
 				continue
 			}
-			if !fr.markSeen(s) {
+			if err := run.admit(u); err != nil {
+				atomic.AddInt64(&st.Refused, 1)
+				c.log.Debug("link refused", zap.String("url", s), zap.Error(err))
 				continue
 			}
-			if budget.Add(-1) < 0 {
-				return
+			if !fr.markSeen(s) {
+				run.giveBack(u) // queued meanwhile by another page
+				continue
 			}
 			fr.push(s, depth+1)
 		}
@@ -297,8 +437,10 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		if !fr.markSeen(u.String()) {
 			continue
 		}
-		if budget.Add(-1) < 0 {
-			break
+		if err := run.admit(u); err != nil {
+			atomic.AddInt64(&st.Refused, 1)
+			c.log.Warn("seed refused", zap.String("url", s), zap.Error(err))
+			continue
 		}
 		fr.push(u.String(), 1)
 	}
@@ -310,15 +452,83 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 			return // fetched; a failed fetch was counted and logged by OnError
 		}
 		// Colly refused before fetching: robots.txt (a dead server fails here), a filter.
+		if u, perr := url.Parse(q.url); perr == nil {
+			run.giveBack(u)
+		}
 		if q.depth == 1 {
 			atomic.AddInt64(&st.Errors, 1)
+			run.incomplete()
 			c.log.Warn("fetch failed", zap.String("url", q.url), zap.Error(err))
 			return
 		}
-		budget.Add(1) // not fetched: give the page back to the budget
 		c.log.Debug("not queued", zap.String("url", q.url), zap.Error(err))
 	})
+	st.Retries = tr.retries.Load()
+	c.saveValidators(ctx, run)
 	return st, ctx.Err()
+}
+
+// saveValidators keeps the listings' validators only after a run that reached every link it
+// found. A listing answering 304 next time is not read again, so its links must all have been
+// fetched: a run that was stopped, ran out of budget or met transient failures saves none.
+func (c *Crawler) saveValidators(ctx context.Context, run *runState) {
+	if c.opts.Cache == nil {
+		return
+	}
+	run.mu.Lock()
+	defer run.mu.Unlock()
+	if ctx.Err() != nil || run.partial {
+		if len(run.validators) > 0 {
+			c.log.Info("run incomplete: listings will be fetched whole next time", zap.Int("listings", len(run.validators)))
+		}
+		return
+	}
+	for u, v := range run.validators {
+		if err := c.opts.Cache.SetValidators(ctx, u, v); err != nil {
+			c.log.Warn("cannot keep validators", zap.String("url", u), zap.Error(err))
+			return
+		}
+	}
+}
+
+// transient reports whether a failed fetch could succeed on a later run, so the listing that led
+// to it must not be skipped by a 304 then.
+func transient(status int, err error) bool {
+	switch {
+	case status == http.StatusTooManyRequests || status >= 500:
+		return true
+	case status != 0:
+		return false // 4xx: the page is gone or forbidden; another run changes nothing
+	case errors.Is(err, ErrBodyTooLarge), errors.Is(err, ErrBadEncoding), errors.Is(err, ErrRedirect):
+		return false
+	}
+	var already *colly.AlreadyVisitedError
+	return !errors.As(err, &already)
+}
+
+// checkRedirect bounds a redirect chain, refuses loops and keeps the crawl on its hosts.
+func (c *Crawler) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > c.opts.MaxRedirects {
+		return fmt.Errorf("%w: more than %d redirects from %s", ErrRedirect, c.opts.MaxRedirects, via[0].URL)
+	}
+	for _, v := range via {
+		if v.URL.String() == req.URL.String() {
+			return fmt.Errorf("%w: redirect loop back to %s after %d hops", ErrRedirect, req.URL, len(via))
+		}
+	}
+	if !c.hosts[strings.ToLower(req.URL.Hostname())] {
+		return fmt.Errorf("%w: redirect to %s leaves the allowed hosts", ErrRedirect, req.URL)
+	}
+	return nil
+}
+
+// readable refuses 200 responses with nothing to extract. Binary bytes under a text type are
+// Decode's to refuse (ErrBinary), since it looks at the bytes anyway.
+func readable(body []byte) error {
+	if len(bytes.TrimSpace(body)) == 0 {
+		return fmt.Errorf("%w: empty body", ErrNotPage)
+	}
+	return nil
 }
 
 // Keys of the per-request colly context.

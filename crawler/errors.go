@@ -8,3 +8,41 @@ var ErrBadOptions = errors.New("bad crawl options")
 
 // ErrHTTPStatus is returned for a response whose status is neither 2xx nor 304.
 var ErrHTTPStatus = errors.New("unexpected http status")
+
+// ErrBinary is returned by Decode when the bytes are not text at all (NUL bytes, an image or
+// archive signature) although the response claimed a text type: there is nothing to decode and
+// nothing to extract, so the crawler drops the response instead of feeding garbage to extractors.
+var ErrBinary = errors.New("binary content")
+
+// ErrNotFeed is returned by ParseFeed when the bytes are none of the feed formats it knows (Atom,
+// RSS 2.0, sitemap, sitemap index, Eastmoney JSON news list): the crawler then treats the
+// response as a page.
+var ErrNotFeed = errors.New("not a feed")
+
+// ErrBodyTooLarge is returned for a response whose body, after decompression, exceeds the
+// source's max_body_bytes. The page is skipped whole, never cut to a half page.
+var ErrBodyTooLarge = errors.New("body too large")
+
+// ErrBadEncoding is returned for a body in a content-encoding we do not read, or gzip that does
+// not decompress.
+var ErrBadEncoding = errors.New("bad content encoding")
+
+// ErrTimeout is returned when a fetch attempt got no complete response within the source's
+// timeout (headers and whole body).
+var ErrTimeout = errors.New("timeout")
+
+// ErrHostBackoff is returned for requests to a host that asked (Retry-After) for a longer pause
+// than retry_max_delay: the host gets no more requests this run.
+var ErrHostBackoff = errors.New("host asked us to back off")
+
+// ErrRedirect is returned for a redirect loop, too many redirects, or a redirect leaving the
+// allowed hosts.
+var ErrRedirect = errors.New("redirect not followed")
+
+// ErrTrap is returned (and logged at debug) for a link a crawl-trap bound refuses: too long, too
+// many query parameters, over the per-host page cap.
+var ErrTrap = errors.New("crawl trap bound")
+
+// ErrNotPage is returned for a 200 response with nothing to read: an empty body, or binary bytes
+// served under a text type.
+var ErrNotPage = errors.New("not a readable page")

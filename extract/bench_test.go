@@ -1,55 +1,109 @@
-package extract_test
+package extract
 
 import (
+	"bytes"
+	"net/url"
+	"os"
+	"path/filepath"
 	"testing"
 
-	"github.com/newsmill/newsmill/extract"
-	"github.com/newsmill/newsmill/internal/benchkit"
+	"golang.org/x/net/html"
 )
 
-// Each extractor on its own kind of page, beside x/net/html parsing the same bytes: the ratio
-// of the two is the cost of extraction over the floor (see bench/ for the table).
+// benchPages are the finews page fixtures, plus the real mirror's pages when ../shared is there.
+func benchPages(b *testing.B) []*Page {
+	b.Helper()
+	var pages []*Page
+	for _, rel := range []string{"finews/rolling-digest.html", "finews/media-article.html", "finews/early-plain.html"} {
+		pages = append(pages, fixturePage(b, rel))
+	}
+	return pages
+}
 
+func totalBytes(pages []*Page) int64 {
+	var n int64
+	for _, p := range pages {
+		n += int64(len(p.Body))
+	}
+	return n
+}
+
+// BenchmarkParseOnly is the floor: x/net/html parsing the same bytes, nothing else.
+func BenchmarkParseOnly(b *testing.B) {
+	pages := benchPages(b)
+	b.SetBytes(totalBytes(pages))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range pages {
+			if _, err := html.Parse(bytes.NewReader(p.Body)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
+
+// BenchmarkExtractFinewsPage is the whole registry on a freshly fetched page: parse, match,
+// extract, Finish. The target is at most 2x BenchmarkParseOnly.
 func BenchmarkExtractFinewsPage(b *testing.B) {
-	benchkit.Extract(b, extract.Default(), benchkit.FinewsPages(300))
-}
-
-func BenchmarkParseFinewsPage(b *testing.B) {
-	benchkit.Parse(b, benchkit.FinewsPages(300))
-}
-
-func BenchmarkExtractFinewsPost(b *testing.B) {
-	benchkit.Extract(b, extract.Default(), benchkit.RawPosts(300))
-}
-
-func BenchmarkParseFinewsPost(b *testing.B) {
-	benchkit.Parse(b, benchkit.RawPosts(300))
-}
-
-func BenchmarkExtractEastmoney(b *testing.B) {
-	benchkit.Extract(b, extract.Default(), benchkit.EastmoneyPages(300))
-}
-
-func BenchmarkParseEastmoney(b *testing.B) {
-	benchkit.Parse(b, benchkit.EastmoneyPages(300))
-}
-
-func mirror(b *testing.B) benchkit.Set {
-	sh := benchkit.SharedDir(".")
-	if sh == "" {
-		b.Skip("shared corpus not available next to the repository")
+	pages := benchPages(b)
+	reg := Default()
+	b.SetBytes(totalBytes(pages))
+	b.ReportAllocs()
+	for b.Loop() {
+		for _, p := range pages {
+			fresh := NewPage(p.URL, p.ContentType, p.Body, p.FetchedAt)
+			if _, err := reg.Extract(fresh); err != nil {
+				b.Fatal(err)
+			}
+		}
 	}
-	s, err := benchkit.MirrorPages(sh)
-	if err != nil {
-		b.Fatal(err)
+}
+
+// The same pair over the real mirror's article pages, skipped without ../shared.
+func corpusPages(b *testing.B) []*Page {
+	shared := sharedDir(b)
+	var pages []*Page
+	_ = filepath.WalkDir(filepath.Join(shared, "corpus", "site"), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() || filepath.Ext(p) != ".html" {
+			return err
+		}
+		body, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		u := &url.URL{Scheme: "file", Path: p}
+		if NewFinewsPage().Match(NewPage(u, "text/html", body, fixtureFetchedAt)) {
+			pages = append(pages, NewPage(u, "text/html", body, fixtureFetchedAt))
+		}
+		return nil
+	})
+	if len(pages) == 0 {
+		b.Skip("no finews pages in the corpus")
 	}
-	return s
+	return pages
 }
 
-func BenchmarkExtractMirror(b *testing.B) {
-	benchkit.Extract(b, extract.Default(), mirror(b))
+func BenchmarkParseOnlyCorpus(b *testing.B) {
+	pages := corpusPages(b)
+	b.SetBytes(totalBytes(pages))
+	for b.Loop() {
+		for _, p := range pages {
+			if _, err := html.Parse(bytes.NewReader(p.Body)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 }
 
-func BenchmarkParseMirror(b *testing.B) {
-	benchkit.Parse(b, mirror(b))
+func BenchmarkExtractFinewsPageCorpus(b *testing.B) {
+	pages := corpusPages(b)
+	reg := Default()
+	b.SetBytes(totalBytes(pages))
+	for b.Loop() {
+		for _, p := range pages {
+			if _, err := reg.Extract(NewPage(p.URL, p.ContentType, p.Body, p.FetchedAt)); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
 }

@@ -116,7 +116,7 @@ func parseGMTStamp(s string) (time.Time, error) {
 	}
 	clock = strings.TrimSpace(clock)
 	if clock == "" {
-		return time.Time{}, fmt.Errorf("parse date %q: no time after the label: %w", s, ErrMissingField)
+		return time.Time{}, fmt.Errorf("%w: published_at: no time after %q", ErrMissingField, label+")")
 	}
 	t, err := time.ParseInLocation("2006-01-02 15:04:05", clock, loc)
 	if err != nil {

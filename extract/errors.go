@@ -14,3 +14,8 @@ var ErrMissingField = errors.New("missing required field")
 // ErrMalformed is returned when a page claimed by an extractor cannot be read as that site's
 // article: broken front matter, an unparseable date, a truncated page.
 var ErrMalformed = errors.New("malformed page")
+
+// ErrBadRule is returned by NewRules when a site rule cannot work: no name, no host or URL
+// pattern, a selector, regular expression or time layout that does not parse. The message names
+// the rule and the field.
+var ErrBadRule = errors.New("bad site rule")

@@ -24,6 +24,9 @@ type Page struct {
 	Body []byte
 	// FetchedAt is when the bytes were read.
 	FetchedAt time.Time
+	// Hint holds the fields a feed or listing already knew about the page (title, published_at,
+	// source, summary, id…), or nil. The page wins; the hint only fills gaps (see fillFromHint).
+	Hint *Record
 
 	once sync.Once
 	doc  *goquery.Document
@@ -122,6 +125,7 @@ func (r *Registry) Extract(p *Page) (*Record, error) {
 	if rec.URL == "" && p.URL != nil {
 		rec.URL = p.URL.String()
 	}
+	fillFromHint(rec, p.Hint)
 	if err := rec.Finish(e.Name(), p.FetchedAt); err != nil {
 		return nil, fmt.Errorf("%s: %w", e.Name(), err)
 	}

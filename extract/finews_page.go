@@ -155,12 +155,13 @@ func (*FinewsPage) Extract(p *Page) (*Record, error) {
 
 	published, err := parseGMTStamp(nodeText(s.stamp))
 	if err != nil {
+		// The SEO tag's article:published_time holds the same instant, with its offset.
 		if s.published == "" {
-			return nil, fmt.Errorf("%w: published_at: %w", ErrMissingField, err)
+			return nil, err
 		}
 		t, err2 := time.Parse(time.RFC3339, s.published)
 		if err2 != nil {
-			return nil, fmt.Errorf("%w: published_at: %w; article:published_time %q: %w", ErrMissingField, err, s.published, err2)
+			return nil, fmt.Errorf("%w; article:published_time %q: %w", err, s.published, ErrMalformed)
 		}
 		published = t
 	}

@@ -59,6 +59,8 @@ type Files struct {
 	mu    sync.Mutex
 	open  map[string]*os.File
 	sizes map[string]int64
+	// writeFile is fh.Write; tests replace it to inject short writes and full disks.
+	writeFile func(fh *os.File, b []byte) (int, error)
 }
 
 // File appends every line to path, creating it if needed.
@@ -131,7 +133,11 @@ func (f *Files) Write(path string, lines []byte) error {
 	if err != nil {
 		return err
 	}
-	n, err := fh.Write(lines)
+	write := (*os.File).Write
+	if f.writeFile != nil {
+		write = f.writeFile
+	}
+	n, err := write(fh, lines)
 	if err == nil {
 		err = fh.Sync()
 	}
@@ -139,7 +145,7 @@ func (f *Files) Write(path string, lines []byte) error {
 		// A short write (full disk) leaves part of a line; cut it off so the file holds whole
 		// lines only, and let the outbox rewrite them later.
 		_ = fh.Truncate(f.sizes[path])
-		return fmt.Errorf("%w: %s: %v", ErrUnwritable, path, err)
+		return fmt.Errorf("%w: %s: %w", ErrUnwritable, path, err)
 	}
 	f.sizes[path] += int64(n)
 	return nil

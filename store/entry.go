@@ -123,6 +123,17 @@ func (d *decoder) string() string {
 	return string(d.bytes(int(n)))
 }
 
+// recordURL is the "url" of a stored record line, "" when there is none.
+func recordURL(line []byte) string {
+	var r struct {
+		URL string `json:"url"`
+	}
+	if json.Unmarshal(line, &r) != nil {
+		return ""
+	}
+	return r.URL
+}
+
 // urlKey is the urls bucket's key for an article URL in format 2: "#", an 8-byte FNV-1a hash of
 // the URL up to its last "/", then the rest ("202201212257099936.html"). Format 1 keyed by the
 // whole URL (~80 bytes; those keys are still found, see KnownURL). A hash of the whole URL would

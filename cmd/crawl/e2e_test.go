@@ -378,3 +378,55 @@ func TestVersionAndHelpExitZero(t *testing.T) {
 		t.Errorf("--help: %d %q", r.code, r.stderr)
 	}
 }
+
+func TestURLRunOfTheFeedGivesTheArticlesItLists(t *testing.T) {
+	site := sitegen.New(20)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	r := crawl(t, "--url", srv.URL+"/feed.xml")
+	recs := parseJSONL(t, r.stdout)
+	// the feed lists the 10 newest posts; twins among them share an id
+	want := map[string]bool{}
+	for _, p := range site.Posts[len(site.Posts)-10:] {
+		want[p.ID] = true
+	}
+	if r.code != 0 || len(recs) != len(want) {
+		t.Fatalf("exit %d, %d records, want %d\n%s", r.code, len(recs), len(want), r.stderr)
+	}
+	for _, rec := range recs {
+		if !want[rec.ID] {
+			t.Errorf("record %s is not in the feed", rec.ID)
+		}
+	}
+}
+
+func TestASavedPageReadFromDiskGivesTheSameRecordExceptURL(t *testing.T) {
+	site := sitegen.New(4)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	p := site.Posts[0]
+	web := parseJSONL(t, crawl(t, "--url", srv.URL+p.Path).stdout)
+	resp, err := srv.Client().Get(srv.URL + p.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	buf.ReadFrom(resp.Body)
+	resp.Body.Close()
+	saved := filepath.Join(t.TempDir(), "saved.html")
+	os.WriteFile(saved, buf.Bytes(), 0o644)
+	disk := parseJSONL(t, crawl(t, "--url", "file://"+saved).stdout)
+	if len(web) != 1 || len(disk) != 1 {
+		t.Fatalf("web %d records, disk %d", len(web), len(disk))
+	}
+	a, b := web[0], disk[0]
+	if !strings.HasPrefix(b.URL, "file://") {
+		t.Errorf("disk record url = %q", b.URL)
+	}
+	a.URL, b.URL = "", ""
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	if string(ja) != string(jb) {
+		t.Errorf("records differ beyond url:\nweb  %s\ndisk %s", ja, jb)
+	}
+}

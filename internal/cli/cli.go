@@ -26,6 +26,15 @@ Usage:
   crawl --url URL [--url URL ...] [--db FILE] [--out FILE]   one-off run (pages, listings, feeds,
                                                               file:// posts or folders)
   crawl --config FILE                                         one pass over the configured sources
+  crawl serve --config FILE      run each source on its cron schedule; /metrics and /healthz
+  crawl stats --db FILE | --config FILE                  ids stored by source and day, size, last run
+  crawl export (--db FILE | --config FILE) [--since T] [--until T] [--source NAME]
+                                 stored records as JSONL on stdout, by first-seen time
+  crawl forget (--db FILE | --config FILE) (--id ID ... | --before T)
+                                 drop ids so a later crawl emits them again (retention)
+  crawl health [--config FILE | --addr HOST:PORT]        exit 0 when serve's /healthz answers 200
+
+  T is RFC 3339 (2024-05-01T08:00:00Z) or a UTC date (2024-05-01). Each command has --help.
 
 Flags:
 `
@@ -43,7 +52,68 @@ func Main(ctx context.Context, args []string, env Env) int {
 	return ExitCode(err)
 }
 
+// subcommands are dispatched on the first argument; anything else is a crawl, as it always was.
+var subcommands = map[string]func(ctx context.Context, args []string, env Env) error{
+	"serve": func(ctx context.Context, args []string, env Env) error {
+		var o serveOptions
+		if err := parseSub("serve", args, env, o.register); err != nil {
+			return err
+		}
+		return runServe(ctx, o, env)
+	},
+	"stats": func(ctx context.Context, args []string, env Env) error {
+		var o statsOptions
+		if err := parseSub("stats", args, env, o.register); err != nil {
+			return err
+		}
+		return runStats(ctx, o, env)
+	},
+	"export": func(ctx context.Context, args []string, env Env) error {
+		var o exportOptions
+		if err := parseSub("export", args, env, o.register); err != nil {
+			return err
+		}
+		return runExport(ctx, o, env)
+	},
+	"forget": func(ctx context.Context, args []string, env Env) error {
+		var o forgetOptions
+		if err := parseSub("forget", args, env, o.register); err != nil {
+			return err
+		}
+		return runForget(ctx, o, env)
+	},
+	"health": func(ctx context.Context, args []string, env Env) error {
+		var o healthOptions
+		if err := parseSub("health", args, env, o.register); err != nil {
+			return err
+		}
+		return runHealth(ctx, o, env)
+	},
+}
+
+// parseSub parses a subcommand's flags; it takes no positional arguments.
+func parseSub(name string, args []string, env Env, register func(*flag.FlagSet)) error {
+	fs := flag.NewFlagSet("crawl "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	register(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return fmt.Errorf("%w: %v", ErrUsage, err)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: crawl %s: unexpected argument %q", ErrUsage, name, strings.Join(fs.Args(), " "))
+	}
+	return nil
+}
+
 func run(ctx context.Context, args []string, env Env) error {
+	if len(args) > 0 {
+		if sub, ok := subcommands[args[0]]; ok {
+			return sub(ctx, args[1:], env)
+		}
+	}
 	var opts crawlOptions
 	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -100,6 +101,43 @@ type job struct {
 	sum  *summary
 	log  *zap.Logger
 	errc chan error
+	vals *validatorCache
+}
+
+// validatorCache reads the store's HTTP validators for the crawler and holds the new ones until
+// the run's records are safely written: a listing must not answer 304 next time if the articles
+// it led to never reached the output.
+type validatorCache struct {
+	st      *store.Store
+	mu      sync.Mutex
+	pending map[string]crawler.Validators
+}
+
+func (c *validatorCache) Validators(ctx context.Context, u string) (crawler.Validators, bool) {
+	v, ok, err := c.st.Validators(ctx, u)
+	if err != nil || !ok {
+		return crawler.Validators{}, false
+	}
+	return crawler.Validators{ETag: v.ETag, LastModified: v.LastModified}, true
+}
+
+func (c *validatorCache) SetValidators(_ context.Context, u string, v crawler.Validators) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.pending[u] = v
+	return nil
+}
+
+func (c *validatorCache) flush(ctx context.Context) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for u, v := range c.pending {
+		if err := c.st.SetValidators(ctx, u, store.Validators{ETag: v.ETag, LastModified: v.LastModified}); err != nil {
+			return err
+		}
+	}
+	c.pending = map[string]crawler.Validators{}
+	return nil
 }
 
 func openStore(ctx context.Context, path string, timeout time.Duration) (*store.Store, error) {
@@ -114,19 +152,16 @@ func startJob(ctx context.Context, st *store.Store, sink output.Sink, log *zap.L
 		return nil, err
 	}
 	p := pipeline.New(extract.Default(), st, sink, log)
-	j := &job{st: st, sink: sink, pipe: p, sum: &summary{pipe: p.Stats, started: time.Now()}, log: log, errc: make(chan error, 1)}
+	j := &job{st: st, sink: sink, pipe: p, sum: &summary{pipe: p.Stats, started: time.Now()}, log: log, errc: make(chan error, 1),
+		vals: &validatorCache{st: st, pending: map[string]crawler.Validators{}}}
 	go func() { j.errc <- p.Run(ctx) }()
 	return j, nil
 }
 
 // finish flushes the pipeline and reports why the run ended, with the summary as the last line.
 func (j *job) finish(ctx context.Context, crawlErr error, env Env) error {
-	j.pipe.Close()
-	writeErr := <-j.errc
-	sinkErr := j.sink.Close()
-	_ = j.st.SetLastRun(context.WithoutCancel(ctx), time.Now().UTC().Format(time.RFC3339)+" "+j.sum.String())
+	err := j.close(ctx)
 	_ = j.log.Sync()
-	err := errors.Join(writeErr, sinkErr)
 	if err == nil && crawlErr != nil {
 		err = crawlErr
 	}
@@ -141,6 +176,42 @@ func (j *job) finish(ctx context.Context, crawlErr error, env Env) error {
 		return nil
 	}
 	return silent{err}
+}
+
+// close flushes the pipeline, closes the sink and leaves the summary in the store for
+// `crawl stats`. The store stays open: serve keeps it for its lifetime.
+func (j *job) close(ctx context.Context) error {
+	j.pipe.Close()
+	writeErr := <-j.errc
+	sinkErr := j.sink.Close()
+	_ = j.st.SetLastRun(context.WithoutCancel(ctx), time.Now().UTC().Format(time.RFC3339)+" "+j.sum.String())
+	err := errors.Join(writeErr, sinkErr)
+	// Validators are kept only once the records they led to are written: a listing must not
+	// answer 304 next time for articles that never reached the output.
+	if err == nil && ctx.Err() == nil {
+		if verr := j.vals.flush(ctx); verr != nil {
+			j.log.Warn("cannot keep http validators; listings will be fetched whole next time", zap.Error(verr))
+		}
+	}
+	return err
+}
+
+// crawlSource is one pass over one configured source on an open job: what `crawl --config`
+// runs for each source in turn and what serve runs on each source's schedule. onFetch may be nil.
+func (j *job) crawlSource(ctx context.Context, src config.Source, onFetch crawler.FetchObserver) (crawler.Stats, error) {
+	opts := sourceOptions(src)
+	opts.OnFetch = onFetch
+	if src.ConditionalRequests() {
+		opts.Cache = j.vals
+	}
+	c, err := crawler.New(opts, j.log.With(zap.String("source", src.Name)), j.skipper())
+	if err != nil {
+		return crawler.Stats{}, err
+	}
+	j.pipe.SetSource(src.Name)
+	st, err := c.Run(ctx, j.handler())
+	j.sum.add(st)
+	return st, err
 }
 
 // silent marks an error finish already printed, so Main does not print it twice.
@@ -179,32 +250,44 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 		sink.Close()
 		return err
 	}
+	stop := j.progress(env)
 	var crawlErr error
 	for _, src := range cfg.Sources {
 		if ctx.Err() != nil {
 			break
 		}
-		c, err := crawler.New(sourceOptions(src), log.With(zap.String("source", src.Name)), j.skipper())
-		if err != nil {
+		st, err := j.crawlSource(ctx, src, nil)
+		if errors.Is(err, crawler.ErrBadOptions) {
 			crawlErr = err
 			break
 		}
-		j.pipe.SetSource(src.Name)
-		st, err := c.Run(ctx, j.handler())
-		j.sum.add(st)
 		if err != nil && ctx.Err() == nil {
 			log.Error("source failed", zap.String("source", src.Name), zap.Error(err))
 		}
+		log.Info("source done", zap.String("source", src.Name), zap.Int64("fetched", st.Fetched), zap.Int64("not_modified", st.NotChanged),
+			zap.Int64("errors", st.Errors), zap.Int64("retries", st.Retries), zap.Int64("refused_links", st.Refused))
 	}
+	stop()
 	return j.finish(ctx, crawlErr, env)
 }
 
 func sourceOptions(s config.Source) crawler.Options {
-	return crawler.Options{
+	o := crawler.Options{
 		Name: s.Name, Seeds: s.Seeds, AllowedHosts: s.AllowedHosts, Follow: s.Follow, Articles: s.Articles,
 		MaxDepth: s.MaxDepth, MaxPages: s.MaxPages, Parallelism: s.Parallelism, Delay: s.Delay,
 		UserAgent: s.UserAgent, IgnoreRobots: s.IgnoreRobots, Timeout: s.Timeout,
+		ConnectTimeout: s.ConnectTimeout, HeaderTimeout: s.HeaderTimeout, MaxBodySize: s.MaxBodyBytes,
+		RetryBaseDelay: s.RetryBaseDelay, RetryMaxDelay: s.RetryMaxDelay, MaxRedirects: s.MaxRedirects,
+		MaxPagesPerHost: s.MaxPagesPerHost, MaxURLLength: s.MaxURLLength, MaxQueryParams: s.MaxQueryParams,
+		MaxQueryVariants: s.MaxQueryVariants,
 	}
+	if s.MaxRetries != nil {
+		o.MaxRetries = *s.MaxRetries
+		if o.MaxRetries == 0 {
+			o.MaxRetries = -1 // the crawler reads 0 as "default", the config as "none"
+		}
+	}
+	return o
 }
 
 // target is one --url value: a web address or a local file or folder.
@@ -274,6 +357,8 @@ func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env)
 		sink.Close()
 		return err
 	}
+	stop := j.progress(env)
+	defer stop()
 	var crawlErr error
 	var web []string
 	hosts := map[string]bool{}
@@ -303,5 +388,6 @@ func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env)
 			j.sum.add(st)
 		}
 	}
+	stop()
 	return j.finish(ctx, crawlErr, env)
 }

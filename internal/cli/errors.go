@@ -36,6 +36,9 @@ var exitCodes = []struct {
 	{context.Canceled, ExitInterrupted},
 	{store.ErrLocked, ExitFailed},
 	{store.ErrCorrupt, ExitFailed},
+	{store.ErrSchema, ExitFailed},
+	{ErrListen, ExitFailed},
+	{ErrUnhealthy, ExitFailed},
 	{output.ErrUnwritable, ExitFailed},
 }
 
@@ -51,3 +54,10 @@ func ExitCode(err error) int {
 	}
 	return ExitFailed
 }
+
+// ErrListen is returned by serve when it cannot listen on the configured address (in use,
+// not this host's) or its metrics server stops on its own.
+var ErrListen = errors.New("cannot serve metrics")
+
+// ErrUnhealthy is returned by health when serve's /healthz does not answer 200.
+var ErrUnhealthy = errors.New("unhealthy")

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/robfig/cron/v3"
 	"gopkg.in/yaml.v3"
 )
 
@@ -39,7 +41,38 @@ const (
 	KeyIgnoreRobots = "ignore_robots"
 	KeyTimeout      = "timeout"
 	KeySchedule     = "schedule"
+
+	// Politeness and fault bounds, per source (docs/config.md).
+	KeyConnectTimeout   = "connect_timeout"
+	KeyHeaderTimeout    = "header_timeout"
+	KeyMaxBodyBytes     = "max_body_bytes"
+	KeyMaxRetries       = "max_retries"
+	KeyRetryBaseDelay   = "retry_base_delay"
+	KeyRetryMaxDelay    = "retry_max_delay"
+	KeyMaxRedirects     = "max_redirects"
+	KeyMaxPagesPerHost  = "max_pages_per_host"
+	KeyMaxURLLength     = "max_url_length"
+	KeyMaxQueryParams   = "max_query_params"
+	KeyMaxQueryVariants = "max_query_variants"
+	KeyConditional      = "conditional_requests"
+
+	KeyListen     = "listen"
+	KeyRunOnStart = "run_on_start"
 )
+
+// MaxRetriesLimit bounds max_retries: more retries of one URL stop being polite.
+const MaxRetriesLimit = 10
+
+// DefaultListen is where `crawl serve` offers /metrics and /healthz when the config names no
+// address: loopback, so a crawler on a shared host does not publish its numbers by accident.
+// 9464 is the port commonly used by Prometheus exporters of this kind.
+const DefaultListen = "127.0.0.1:9464"
+
+// ParseSchedule reads a standard 5-field cron spec (minute hour day-of-month month
+// day-of-week, or a descriptor such as @hourly), the way `crawl serve` runs it.
+func ParseSchedule(spec string) (cron.Schedule, error) {
+	return cron.ParseStandard(spec)
+}
 
 // Config is one file.
 type Config struct {
@@ -48,6 +81,10 @@ type Config struct {
 	LogLevel    string        `yaml:"log_level"`
 	LockTimeout time.Duration `yaml:"lock_timeout"`
 	Sources     []Source      `yaml:"sources"`
+	// Listen is the address of /metrics and /healthz in serve mode; DefaultListen when empty.
+	Listen string `yaml:"listen"`
+	// RunOnStart makes serve run every source once when it starts, then on schedule.
+	RunOnStart bool `yaml:"run_on_start"`
 
 	// Path is the file it was read from; relative paths inside resolve against its folder.
 	Path string `yaml:"-"`
@@ -68,7 +105,26 @@ type Source struct {
 	IgnoreRobots bool          `yaml:"ignore_robots"`
 	Timeout      time.Duration `yaml:"timeout"`
 	Schedule     string        `yaml:"schedule"`
+
+	ConnectTimeout   time.Duration `yaml:"connect_timeout"`
+	HeaderTimeout    time.Duration `yaml:"header_timeout"`
+	MaxBodyBytes     int           `yaml:"max_body_bytes"`
+	MaxRetries       *int          `yaml:"max_retries"` // nil: the default; 0: no retries
+	RetryBaseDelay   time.Duration `yaml:"retry_base_delay"`
+	RetryMaxDelay    time.Duration `yaml:"retry_max_delay"`
+	MaxRedirects     int           `yaml:"max_redirects"`
+	MaxPagesPerHost  int           `yaml:"max_pages_per_host"`
+	MaxURLLength     int           `yaml:"max_url_length"`
+	MaxQueryParams   int           `yaml:"max_query_params"`
+	MaxQueryVariants int           `yaml:"max_query_variants"`
+	Conditional      *bool         `yaml:"conditional_requests"` // nil: on
+
+	// Line is where the source starts in the file, for errors found after Load (serve's).
+	Line int `yaml:"-"`
 }
+
+// ConditionalRequests reports whether the source sends If-None-Match / If-Modified-Since.
+func (s Source) ConditionalRequests() bool { return s.Conditional == nil || *s.Conditional }
 
 // Load reads and validates path.
 func Load(path string) (*Config, error) {
@@ -96,6 +152,12 @@ func Parse(path string, b []byte) (*Config, error) {
 	if err := c.validate(&root); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
 	}
+	if c.Listen == "" {
+		c.Listen = DefaultListen
+	}
+	for i := range c.Sources {
+		c.Sources[i].Line = at(&root, KeySources, i)
+	}
 	dir := filepath.Dir(path)
 	c.Store = resolve(dir, c.Store)
 	c.Output = resolve(dir, c.Output)
@@ -105,7 +167,8 @@ func Parse(path string, b []byte) (*Config, error) {
 // yamlMsg drops the "yaml: " prefix; the file name already says what it is.
 func yamlMsg(err error) string {
 	s := strings.TrimPrefix(err.Error(), "yaml: ")
-	return strings.ReplaceAll(s, "unmarshal errors:\n  ", "")
+	s = strings.ReplaceAll(s, "unmarshal errors:\n  ", "")
+	return strings.ReplaceAll(s, "\n  ", "; ") // several errors, one line
 }
 
 func resolve(dir, p string) string {
@@ -167,6 +230,11 @@ func (c *Config) validate(root *yaml.Node) error {
 	if c.LockTimeout < 0 {
 		return fail(at(root, KeyLockTimeout), KeyLockTimeout, "must not be negative")
 	}
+	if c.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+			return fail(at(root, KeyListen), KeyListen, "%q is not host:port (e.g. %s, or :9464 for every interface)", c.Listen, DefaultListen)
+		}
+	}
 	if len(c.Sources) == 0 {
 		return fail(at(root, KeySources), KeySources, "no sources: nothing to crawl")
 	}
@@ -202,16 +270,40 @@ func (c *Config) validate(root *yaml.Node) error {
 				}
 			}
 		}
+		retries := 0
+		if s.MaxRetries != nil {
+			retries = *s.MaxRetries
+		}
 		for _, k := range []struct {
 			name string
 			v    int
-		}{{KeyMaxDepth, s.MaxDepth}, {KeyMaxPages, s.MaxPages}, {KeyParallelism, s.Parallelism}} {
+		}{{KeyMaxDepth, s.MaxDepth}, {KeyMaxPages, s.MaxPages}, {KeyParallelism, s.Parallelism},
+			{KeyMaxBodyBytes, s.MaxBodyBytes}, {KeyMaxRetries, retries}, {KeyMaxRedirects, s.MaxRedirects},
+			{KeyMaxPagesPerHost, s.MaxPagesPerHost}, {KeyMaxURLLength, s.MaxURLLength},
+			{KeyMaxQueryParams, s.MaxQueryParams}, {KeyMaxQueryVariants, s.MaxQueryVariants}} {
 			if k.v < 0 {
 				return fail(at(root, KeySources, i, k.name), key(k.name), "must not be negative")
 			}
 		}
-		if s.Delay < 0 || s.Timeout < 0 {
-			return fail(at(root, KeySources, i), key(KeyDelay), "durations must not be negative")
+		if retries > MaxRetriesLimit {
+			return fail(at(root, KeySources, i, KeyMaxRetries), key(KeyMaxRetries), "%d retries would hammer a failing server; at most %d", retries, MaxRetriesLimit)
+		}
+		for _, k := range []struct {
+			name string
+			v    time.Duration
+		}{{KeyDelay, s.Delay}, {KeyTimeout, s.Timeout}, {KeyConnectTimeout, s.ConnectTimeout}, {KeyHeaderTimeout, s.HeaderTimeout},
+			{KeyRetryBaseDelay, s.RetryBaseDelay}, {KeyRetryMaxDelay, s.RetryMaxDelay}} {
+			if k.v < 0 {
+				return fail(at(root, KeySources, i, k.name), key(k.name), "must not be negative")
+			}
+		}
+		if s.RetryBaseDelay > 0 && s.RetryMaxDelay > 0 && s.RetryBaseDelay > s.RetryMaxDelay {
+			return fail(at(root, KeySources, i, KeyRetryBaseDelay), key(KeyRetryBaseDelay), "%s is longer than retry_max_delay %s", s.RetryBaseDelay, s.RetryMaxDelay)
+		}
+		if s.Schedule != "" {
+			if _, err := ParseSchedule(s.Schedule); err != nil {
+				return fail(at(root, KeySources, i, KeySchedule), key(KeySchedule), "%q is not a 5-field cron spec (minute hour day month weekday): %v", s.Schedule, err)
+			}
 		}
 	}
 	return nil

@@ -1,0 +1,114 @@
+package crawler
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+
+	"go.uber.org/zap"
+)
+
+// runState is one run's bookkeeping shared by Colly's callbacks: the page budgets, the crawl-trap
+// bounds, and the validators to keep if the run completes.
+type runState struct {
+	c          *Crawler
+	mu         sync.Mutex
+	pages      int
+	perHost    map[string]int
+	variants   map[string]map[string]bool // scheme://host/path -> query strings admitted
+	validators map[string]Validators
+	partial    bool // some link was not fetched for a reason another run may not have
+	warned     map[string]bool
+}
+
+func newRunState(c *Crawler) *runState {
+	return &runState{c: c, perHost: map[string]int{}, variants: map[string]map[string]bool{}, validators: map[string]Validators{}, warned: map[string]bool{}}
+}
+
+// admit decides whether u may be fetched and, if so, charges it to the budgets. Trap bounds
+// (length, parameters, query variants) are properties of the link and refused quietly; a spent
+// budget is a property of the run, logged once, and leaves the run partial.
+func (r *runState) admit(u *url.URL) error {
+	o := r.c.opts
+	s := u.String()
+	if len(s) > o.MaxURLLength {
+		return fmt.Errorf("%w: url of %d bytes exceeds max_url_length %d", ErrTrap, len(s), o.MaxURLLength)
+	}
+	q := u.Query()
+	if n := countParams(q); n > o.MaxQueryParams {
+		return fmt.Errorf("%w: %d query parameters exceed max_query_params %d", ErrTrap, n, o.MaxQueryParams)
+	}
+	host := strings.ToLower(u.Hostname())
+	path := strings.ToLower(u.Scheme) + "://" + host + u.EscapedPath()
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if u.RawQuery != "" {
+		seen := r.variants[path]
+		if !seen[u.RawQuery] && len(seen) >= o.MaxQueryVariants {
+			return fmt.Errorf("%w: more than %d query variants of %s (max_query_variants)", ErrTrap, o.MaxQueryVariants, path)
+		}
+	}
+	if r.pages >= o.MaxPages {
+		r.spent("max_pages", fmt.Sprintf("page budget of %d spent; the rest waits for the next run", o.MaxPages), s)
+		return fmt.Errorf("%w: max_pages %d spent", ErrTrap, o.MaxPages)
+	}
+	if r.perHost[host] >= o.MaxPagesPerHost {
+		r.spent("host:"+host, fmt.Sprintf("page budget of %d for %s spent; the rest waits for the next run", o.MaxPagesPerHost, host), s)
+		return fmt.Errorf("%w: max_pages_per_host %d spent for %s", ErrTrap, o.MaxPagesPerHost, host)
+	}
+	r.pages++
+	r.perHost[host]++
+	if u.RawQuery != "" {
+		if r.variants[path] == nil {
+			r.variants[path] = map[string]bool{}
+		}
+		r.variants[path][u.RawQuery] = true
+	}
+	return nil
+}
+
+// spent logs a budget running out once per run and marks the run partial.
+func (r *runState) spent(key, msg, url string) {
+	r.partial = true
+	if !r.warned[key] {
+		r.warned[key] = true
+		r.c.log.Warn(msg, zap.String("url", url))
+	}
+}
+
+// giveBack returns u's charge when it was not fetched after all (already visited, too deep).
+func (r *runState) giveBack(u *url.URL) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pages--
+	r.perHost[strings.ToLower(u.Hostname())]--
+}
+
+func (r *runState) incomplete() {
+	r.mu.Lock()
+	r.partial = true
+	r.mu.Unlock()
+}
+
+func (r *runState) keepValidators(u string, h *http.Header) {
+	if h == nil {
+		return
+	}
+	v := Validators{ETag: h.Get("ETag"), LastModified: h.Get("Last-Modified")}
+	if v == (Validators{}) {
+		return
+	}
+	r.mu.Lock()
+	r.validators[u] = v
+	r.mu.Unlock()
+}
+
+func countParams(q url.Values) int {
+	n := 0
+	for _, vs := range q {
+		n += len(vs)
+	}
+	return n
+}

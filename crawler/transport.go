@@ -1,0 +1,297 @@
+package crawler
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// fetchPolicy is what the transport needs to know of Options.
+type fetchPolicy struct {
+	maxRetries     int
+	retryBase      time.Duration
+	retryMax       time.Duration
+	attemptTimeout time.Duration // headers and whole body of one attempt
+	maxBody        int64         // decompressed bytes
+}
+
+// transport is the crawler's http.RoundTripper. Colly has no retries, applies its body cap before
+// gzip decompression (a small bomb becomes gigabytes) and truncates silently at the cap; so the
+// transport does the whole fetch of one URL itself: it waits for the host's back-off, sends,
+// reads and decompresses the body under a cap and a deadline, and retries what a retry can fix.
+// Colly then receives a finished, uncompressed body.
+type transport struct {
+	base   http.RoundTripper
+	policy fetchPolicy
+	gates  sync.Map // host -> *hostGate
+	// retries counts attempts after the first, for Stats.
+	retries atomic.Int64
+	// sleep waits d or until ctx ends; tests replace it to observe the waits.
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+// hostGate holds back every request to one host after it answered 429 or 5xx: back-off is per
+// host, not per request, or parallel requests would keep hammering a struggling server.
+type hostGate struct {
+	mu        sync.Mutex
+	notBefore time.Time
+	closed    error // the host asked for a pause longer than we wait within one run
+}
+
+func newTransport(p fetchPolicy, connectTimeout, headerTimeout time.Duration) *transport {
+	base := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           (&net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}).DialContext,
+		TLSHandshakeTimeout:   connectTimeout,
+		ResponseHeaderTimeout: headerTimeout,
+		// We decompress ourselves, under the body cap.
+		DisableCompression:  true,
+		MaxIdleConnsPerHost: 4,
+		IdleConnTimeout:     90 * time.Second,
+	}
+	return &transport{base: base, policy: p, sleep: sleepCtx}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (t *transport) gate(host string) *hostGate {
+	g, _ := t.gates.LoadOrStore(host, &hostGate{})
+	return g.(*hostGate)
+}
+
+// RoundTrip fetches req with retries. The response it returns carries the whole body in memory,
+// already decompressed; a failed fetch returns the last attempt's error.
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx := req.Context()
+	g := t.gate(req.URL.Host)
+	var lastErr error
+	for attempt := 0; ; attempt++ {
+		if err := t.waitGate(ctx, g); err != nil {
+			return nil, err
+		}
+		resp, wait, err := t.attempt(req)
+		if err == nil {
+			return resp, nil
+		}
+		lastErr = err
+		if wait < 0 || attempt >= t.policy.maxRetries || ctx.Err() != nil {
+			if attempt > 0 {
+				lastErr = fmt.Errorf("%w (gave up after %d attempts)", lastErr, attempt+1)
+			}
+			return nil, lastErr
+		}
+		if wait == 0 {
+			wait = t.backoff(attempt)
+		}
+		if wait > t.policy.retryMax {
+			// A server asking for a longer pause than we wait gets no more requests this run.
+			g.close(fmt.Errorf("%w: %s asked for a pause of %s (retry_max_delay is %s)", ErrHostBackoff, req.URL.Host, wait.Round(time.Second), t.policy.retryMax))
+			return nil, fmt.Errorf("%w; %w", lastErr, g.err())
+		}
+		g.pause(wait)
+		t.retries.Add(1)
+	}
+}
+
+func (g *hostGate) close(err error) {
+	g.mu.Lock()
+	if g.closed == nil {
+		g.closed = err
+	}
+	g.mu.Unlock()
+}
+
+func (g *hostGate) err() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.closed
+}
+
+func (g *hostGate) pause(d time.Duration) {
+	g.mu.Lock()
+	if until := time.Now().Add(d); until.After(g.notBefore) {
+		g.notBefore = until
+	}
+	g.mu.Unlock()
+}
+
+func (t *transport) waitGate(ctx context.Context, g *hostGate) error {
+	g.mu.Lock()
+	closed, wait := g.closed, time.Until(g.notBefore)
+	g.mu.Unlock()
+	if closed != nil {
+		return closed
+	}
+	return t.sleep(ctx, wait)
+}
+
+// backoff is exponential with full jitter: retries of many requests spread out instead of
+// arriving together.
+func (t *transport) backoff(attempt int) time.Duration {
+	d := t.policy.retryBase << min(attempt, 20)
+	if d <= 0 || d > t.policy.retryMax {
+		d = t.policy.retryMax
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+// attempt makes one request. wait tells the caller what to do on error: -1 do not retry, 0 retry
+// after the usual back-off, more retry after that long (the server's Retry-After).
+func (t *transport) attempt(req *http.Request) (*http.Response, time.Duration, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), t.policy.attemptTimeout)
+	defer cancel()
+	r := req.Clone(ctx)
+	if r.Header.Get("Accept-Encoding") == "" {
+		r.Header.Set("Accept-Encoding", "gzip")
+	}
+	resp, err := t.base.RoundTrip(r)
+	if err != nil {
+		return nil, retryable(req.Context(), err), timeoutErr(ctx, err, t.policy.attemptTimeout)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
+		// Drain a little so the connection can be reused; the body of an error page is not read.
+		_, _ = io.CopyN(io.Discard, resp.Body, 4<<10)
+		wait := retryAfter(resp.Header.Get("Retry-After"), time.Now())
+		if resp.StatusCode == http.StatusNotImplemented || resp.StatusCode == http.StatusHTTPVersionNotSupported {
+			wait = -1
+		}
+		msg := fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+		if ra := resp.Header.Get("Retry-After"); ra != "" {
+			msg += ", Retry-After " + ra
+		}
+		return nil, wait, fmt.Errorf("%w %s", ErrHTTPStatus, msg)
+	}
+	body, err := t.readBody(resp, req)
+	if err != nil {
+		if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrBadEncoding) {
+			return nil, -1, err
+		}
+		return nil, retryable(req.Context(), err), fmt.Errorf("read body: %w", timeoutErr(ctx, err, t.policy.attemptTimeout))
+	}
+	out := *resp
+	out.Header = resp.Header.Clone()
+	out.Header.Del("Content-Encoding")
+	out.Header.Del("Content-Length")
+	out.ContentLength = int64(len(body))
+	out.Uncompressed = true // tells Colly not to gunzip again
+	out.Body = io.NopCloser(bytes.NewReader(body))
+	out.Request = req
+	return &out, 0, nil
+}
+
+// timeoutErr names the attempt deadline instead of Go's "context deadline exceeded".
+func timeoutErr(ctx context.Context, err error, d time.Duration) error {
+	if errors.Is(ctx.Err(), context.DeadlineExceeded) && !errors.Is(err, ErrBodyTooLarge) {
+		return fmt.Errorf("%w: no complete response within %s", ErrTimeout, d)
+	}
+	return err
+}
+
+// retryable tells a transient network failure (reset, timeout, a body cut short) from one that
+// will fail again the same way.
+func retryable(parent context.Context, err error) time.Duration {
+	if parent.Err() != nil {
+		return -1 // the run is stopping
+	}
+	var ne net.Error
+	var oe *net.OpError
+	switch {
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		return 0
+	case errors.As(err, &ne) && ne.Timeout():
+		return 0
+	case errors.As(err, &oe):
+		return 0 // connection refused, reset, broken pipe
+	case strings.Contains(err.Error(), "connection reset"), strings.Contains(err.Error(), "server closed"):
+		return 0
+	}
+	return -1
+}
+
+// retryAfter reads a Retry-After header (seconds or an HTTP date); 0 when absent or unreadable.
+func retryAfter(v string, now time.Time) time.Duration {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		if s < 0 {
+			return 0
+		}
+		return time.Duration(min(s, 1<<20)) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil {
+		if d := t.Sub(now); d > 0 {
+			return d
+		}
+	}
+	return 0
+}
+
+// readBody reads the whole body, gunzipping it when the server compressed it, and fails with
+// ErrBodyTooLarge past the cap (counted after decompression) rather than returning half a page.
+func (t *transport) readBody(resp *http.Response, req *http.Request) ([]byte, error) {
+	var r io.Reader = resp.Body
+	if isGzipped(resp, req) {
+		zr, err := gzip.NewReader(resp.Body)
+		if err != nil {
+			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
+				return nil, err
+			}
+			return nil, fmt.Errorf("%w: gzip: %v", ErrBadEncoding, err)
+		}
+		defer zr.Close()
+		r = zr
+	} else if enc := resp.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
+		return nil, fmt.Errorf("%w: content-encoding %q", ErrBadEncoding, enc)
+	}
+	limit := t.policy.maxBody
+	if resp.ContentLength > limit {
+		return nil, fmt.Errorf("%w: exceeds %d bytes (content-length %d)", ErrBodyTooLarge, limit, resp.ContentLength)
+	}
+	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		if strings.Contains(err.Error(), "gzip: invalid") || strings.Contains(err.Error(), "flate: corrupt") {
+			return nil, fmt.Errorf("%w: gzip: %v", ErrBadEncoding, err)
+		}
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%w: exceeds %d bytes after decompression", ErrBodyTooLarge, limit)
+	}
+	return b, nil
+}
+
+// isGzipped follows Colly's rules for what it would have gunzipped, so feeds served as
+// .xml.gz files keep working.
+func isGzipped(resp *http.Response, req *http.Request) bool {
+	enc := strings.ToLower(resp.Header.Get("Content-Encoding"))
+	if enc != "" {
+		return strings.Contains(enc, "gzip")
+	}
+	return strings.Contains(strings.ToLower(resp.Header.Get("Content-Type")), "gzip") || strings.HasSuffix(strings.ToLower(req.URL.Path), ".xml.gz")
+}

@@ -1,0 +1,217 @@
+package extract
+
+import (
+	"encoding/json"
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var genFetched = time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC)
+
+var genFixtureURLs = map[string]string{
+	"local-news":      "http://news.example.cn/local/2023/0418/12345.html",
+	"eastmoney-style": "https://finance.eastmoney.com/a/202304122345678901.html",
+	"jsonld-only":     "https://coast.example.com/2023/05/harbour",
+	"spill-trap":      "http://127.0.0.1:8932/kuaidiribao/2023/02/28/NW202302281111111111.html",
+	"flash":           "http://127.0.0.1:8932/emnews/2023/04/12/202304121400000001.html",
+	"listing":         "http://news.example.cn/local/",
+	"home":            "http://news.example.cn/",
+}
+
+func genPage(t testing.TB, dir, name, rawURL string) *Page {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(fixtureDir, dir, name+".html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewPage(u, "text/html", b, genFetched)
+}
+
+// checkGolden compares a record with testdata/<dir>/<name>.golden.json; -update rewrites it.
+func checkGolden(t *testing.T, dir, name string, rec *Record) {
+	t.Helper()
+	got, err := json.MarshalIndent(rec, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(fixtureDir, dir, name+".golden.json")
+	if *update {
+		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(string(want)) != strings.TrimSpace(string(got)) {
+		t.Errorf("differs from %s:\n%s", path, got)
+	}
+}
+
+func TestGenericArticlesMatchGoldenFiles(t *testing.T) {
+	reg := NewRegistry(NewGeneric())
+	for _, name := range []string{"local-news", "eastmoney-style", "jsonld-only", "spill-trap", "flash"} {
+		t.Run(name, func(t *testing.T) {
+			rec, err := reg.Extract(genPage(t, "generic", name, genFixtureURLs[name]))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGolden(t, "generic", name, rec)
+		})
+	}
+}
+
+func TestGenericReadsChineseDateLinesAttributionAndEditor(t *testing.T) {
+	rec, err := NewRegistry(NewGeneric()).Extract(genPage(t, "generic", "local-news", genFixtureURLs["local-news"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := time.Date(2023, 4, 18, 7, 45, 0, 0, genShanghai)
+	if !rec.PublishedAt.Equal(want) || rec.PublishedAt.Format("-07:00") != "+08:00" {
+		t.Errorf("published %v, want %v in +08:00", rec.PublishedAt, want)
+	}
+	if rec.Source != "海滨日报" || rec.Editor != "林晓" || rec.Title != "沿海小城的早市迎来新一季海鲜上市" {
+		t.Errorf("source %q editor %q title %q", rec.Source, rec.Editor, rec.Title)
+	}
+	for _, junk := range []string{"责任编辑", "K图", "标签", "相关新闻", "首页", "来源", "\u3000"} {
+		if strings.Contains(rec.Body, junk) {
+			t.Errorf("body carries %q:\n%s", junk, rec.Body)
+		}
+	}
+	if n := strings.Count(rec.Body, "\n\n") + 1; n != 3 {
+		t.Errorf("%d paragraphs, want 3:\n%s", n, rec.Body)
+	}
+	if !strings.HasPrefix(rec.ID, "URL") || len(rec.ID) != 23 {
+		t.Errorf("id %q: a page without an info code gets a URL id", rec.ID)
+	}
+}
+
+func TestGenericNeverRepeatsTheBodySpilledByABrokenMetaTag(t *testing.T) {
+	rec, err := NewRegistry(NewGeneric()).Extract(genPage(t, "generic", "spill-trap", genFixtureURLs["spill-trap"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(rec.Body, "全省县域快递网点已经覆盖所有乡镇"); n != 1 {
+		t.Errorf("paragraph appears %d times:\n%s", n, rec.Body)
+	}
+	for _, junk := range []string{"返回首页", "NewsShare", "tags:", "GMT+8", "文章来源"} {
+		if strings.Contains(rec.Body, junk) {
+			t.Errorf("body carries %q:\n%s", junk, rec.Body)
+		}
+	}
+	if rec.ID != "NW202302281111111111" || rec.Source != "快递日报" {
+		t.Errorf("id %q source %q", rec.ID, rec.Source)
+	}
+}
+
+func TestGenericKeepsTheZoneOfStructuredDates(t *testing.T) {
+	rec, err := NewRegistry(NewGeneric()).Extract(genPage(t, "generic", "jsonld-only", genFixtureURLs["jsonld-only"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, off := rec.PublishedAt.Zone(); off != -4*3600 || rec.Title != "Quiet harbour reopens after dredging" {
+		t.Errorf("published %v title %q", rec.PublishedAt, rec.Title)
+	}
+}
+
+func TestGenericTakesAOneSentenceFlashWithItsArticleNumberAsID(t *testing.T) {
+	rec, err := NewRegistry(NewGeneric()).Extract(genPage(t, "generic", "flash", genFixtureURLs["flash"]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.ID != "NW202304121400000001" || rec.Body != "北向资金午后净流入超30亿元。" {
+		t.Errorf("id %q body %q", rec.ID, rec.Body)
+	}
+}
+
+func TestGenericRefusesHomeAndListingPages(t *testing.T) {
+	for _, name := range []string{"listing", "home"} {
+		_, err := NewRegistry(NewGeneric()).Extract(genPage(t, "generic", name, genFixtureURLs[name]))
+		if !errors.Is(err, ErrNotArticle) {
+			t.Errorf("%s: err = %v, want ErrNotArticle", name, err)
+		}
+	}
+}
+
+// On the real finews site (when ../shared is present), every rendered post becomes a record
+// and every home or category page is refused.
+func TestGenericOnTheFinewsSiteTakesPostsAndRefusesListings(t *testing.T) {
+	site := filepath.Join("..", "..", "shared", "corpus", "site")
+	if _, err := os.Stat(site); err != nil {
+		t.Skip("shared corpus absent:", err)
+	}
+	reg := NewRegistry(NewGeneric())
+	var posts, listings int
+	err := filepath.Walk(site, func(path string, info os.FileInfo, err error) error {
+		if err != nil || !strings.HasSuffix(path, ".html") {
+			return err
+		}
+		rel, _ := filepath.Rel(site, path)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		u, _ := url.Parse("http://127.0.0.1:8932/" + filepath.ToSlash(rel))
+		_, xerr := reg.Extract(NewPage(u, "text/html", b, genFetched))
+		listing := rel == "index.html" || strings.HasSuffix(rel, "/index.html") || strings.HasPrefix(rel, "category")
+		switch {
+		case listing:
+			listings++
+			if !errors.Is(xerr, ErrNotArticle) {
+				t.Errorf("%s: listing page gave %v", rel, xerr)
+			}
+		case xerr != nil && !errors.Is(xerr, ErrMissingField):
+			t.Errorf("%s: %v", rel, xerr)
+		default:
+			posts++
+		}
+		return nil
+	})
+	if err != nil || posts < 30 || listings < 5 {
+		t.Errorf("walked %d posts, %d listings: %v", posts, listings, err)
+	}
+}
+
+func FuzzGenericExtract(f *testing.F) {
+	for _, name := range []string{"local-news", "spill-trap", "flash", "listing"} {
+		b, err := os.ReadFile(filepath.Join(fixtureDir, "generic", name+".html"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte("<!-- EM_StockImg_Start --><p>2023-04-12 14:05 北向资金净流入超30亿元。</p>")) // unmatched chart marker must not eat the page
+	f.Add([]byte("<blockquote>2023年2月30日 10:00</blockquote>"))                       // impossible day
+	f.Add([]byte(`<script type="application/ld+json">{"@graph":[[[{"datePublished":7}]]]}</script>`))
+	u, _ := url.Parse("http://news.example.cn/a/1.html")
+	f.Fuzz(func(t *testing.T, body []byte) {
+		rec, err := NewRegistry(NewGeneric()).Extract(NewPage(u, "text/html", body, genFetched))
+		if err != nil {
+			if !errors.Is(err, ErrNotArticle) && !errors.Is(err, ErrMissingField) && !errors.Is(err, ErrMalformed) {
+				t.Fatalf("error of no known kind: %v", err)
+			}
+			return
+		}
+		paras := strings.Split(rec.Body, "\n\n")
+		seen := map[string]bool{}
+		for _, p := range paras {
+			if p == "" || seen[p] || p != strings.TrimSpace(p) {
+				t.Fatalf("body paragraph empty, repeated or untrimmed: %q", p)
+			}
+			seen[p] = true
+		}
+		if _, off := rec.PublishedAt.Zone(); rec.PublishedAt.Location() == time.Local && off == 0 {
+			t.Fatalf("published_at without a zone: %v", rec.PublishedAt)
+		}
+	})
+}

@@ -1,0 +1,230 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/robfig/cron/v3"
+	"go.uber.org/zap"
+
+	"github.com/newsmill/newsmill/internal/config"
+	"github.com/newsmill/newsmill/output"
+	"github.com/newsmill/newsmill/store"
+)
+
+// shutdownGrace bounds how long serve waits for the metrics server to finish answering after
+// the last pass stopped.
+const shutdownGrace = 5 * time.Second
+
+type serveOptions struct {
+	Config      string
+	LogLevel    string
+	LockTimeout time.Duration
+}
+
+func (o *serveOptions) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.Config, "config", "", "YAML config with a schedule for every source (required)")
+	fs.StringVar(&o.LogLevel, "log-level", "", "debug, info, warn or error (default info, or the config's log_level)")
+	fs.DurationVar(&o.LockTimeout, "lock-timeout", 10*time.Second, "how long to wait for another crawl to release the store")
+}
+
+// server is one `crawl serve`: the store it holds for its lifetime, its metrics, and the lock
+// that runs one pass at a time.
+type server struct {
+	cfg *config.Config
+	st  *store.Store
+	m   *metrics
+	log *zap.Logger
+	// passMu runs passes one after another. A pipeline's sink offsets (the outbox's recovery
+	// data) assume one writer per output folder, and sources sharing a host share its politeness
+	// budget anyway; a source whose time comes while another runs waits its turn.
+	passMu   sync.Mutex
+	stopping atomic.Bool
+}
+
+func runServe(ctx context.Context, opts serveOptions, env Env) error {
+	if opts.Config == "" {
+		return fmt.Errorf("%w: serve needs --config FILE", ErrUsage)
+	}
+	cfg, err := config.Load(opts.Config)
+	if err != nil {
+		return err
+	}
+	schedules := make([]cron.Schedule, len(cfg.Sources))
+	for i, src := range cfg.Sources {
+		if src.Schedule == "" {
+			return fmt.Errorf("%w: %s: line %d: %s[%d].%s: missing: serve runs every source on its schedule (e.g. \"*/30 * * * *\")",
+				config.ErrInvalid, cfg.Path, src.Line, config.KeySources, i, config.KeySchedule)
+		}
+		if schedules[i], err = config.ParseSchedule(src.Schedule); err != nil {
+			return fmt.Errorf("%w: %s: line %d: %s[%d].%s: %v", config.ErrInvalid, cfg.Path, src.Line, config.KeySources, i, config.KeySchedule, err)
+		}
+	}
+	level := opts.LogLevel
+	if level == "" {
+		level = cfg.LogLevel
+	}
+	log, err := newLogger(env.Stderr, level)
+	if err != nil {
+		return err
+	}
+	defer log.Sync()
+	timeout := opts.LockTimeout
+	if cfg.LockTimeout > 0 {
+		timeout = cfg.LockTimeout
+	}
+	st, err := openStore(ctx, cfg.Store, timeout)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	names := make([]string, len(cfg.Sources))
+	for i, s := range cfg.Sources {
+		names[i] = s.Name
+	}
+	s := &server{cfg: cfg, st: st, m: newMetrics(st, names), log: log}
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrListen, cfg.Listen, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.m.handler())
+	mux.HandleFunc("GET /healthz", s.healthz)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	cl := cronLogger{log}
+	sched := cron.New(cron.WithLogger(cl))
+	jobs := make([]cron.Job, len(cfg.Sources))
+	for i, src := range cfg.Sources {
+		// SkipIfStillRunning: a source never overlaps itself; a tick that finds its previous pass
+		// still running (or waiting for another source's) is skipped and logged.
+		jobs[i] = cron.NewChain(cron.SkipIfStillRunning(cl)).Then(cron.FuncJob(func() { s.pass(ctx, src) }))
+		sched.Schedule(schedules[i], jobs[i])
+	}
+	log.Info("serving", zap.String("addr", ln.Addr().String()), zap.Strings("sources", names), zap.Bool("run_on_start", cfg.RunOnStart))
+	sched.Start()
+	var startup sync.WaitGroup
+	if cfg.RunOnStart {
+		startup.Add(1)
+		go func() {
+			defer startup.Done()
+			for _, j := range jobs {
+				if ctx.Err() != nil {
+					return
+				}
+				j.Run()
+			}
+		}()
+	}
+
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		sched.Stop()
+		return fmt.Errorf("%w: %v", ErrListen, err)
+	}
+	log.Info("stopping: waiting for the running pass to write what it extracted")
+	s.stopping.Store(true)
+	<-sched.Stop().Done()
+	startup.Wait()
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	_ = hs.Shutdown(shutCtx)
+	log.Info("stopped")
+	// SIGTERM is how a service manager stops serve: a clean stop is success, not an interruption.
+	return nil
+}
+
+// healthz answers 200 while serve runs its schedule with the store open, 503 once it stops.
+// Whether crawls succeed is for the metrics (newsmill_last_success_timestamp_seconds) to say: a
+// site being down is no reason for an orchestrator to restart the crawler.
+func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if s.stopping.Load() {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "stopping")
+		return
+	}
+	fmt.Fprintln(w, "ok")
+}
+
+// pass runs one source once, with its own pipeline over the store serve holds, and counts what
+// it did. Failures are logged and counted; serve goes on to the next tick.
+func (s *server) pass(ctx context.Context, src config.Source) {
+	s.passMu.Lock()
+	defer s.passMu.Unlock()
+	if ctx.Err() != nil {
+		return
+	}
+	log := s.log.With(zap.String("source", src.Name))
+	start := time.Now()
+	var answered atomic.Int64
+	result := passFailed
+	defer func() {
+		s.m.passes.WithLabelValues(src.Name, result).Inc()
+		s.m.passSeconds.WithLabelValues(src.Name).Observe(time.Since(start).Seconds())
+		if result == passOK {
+			s.m.lastSuccess.WithLabelValues(src.Name).Set(float64(time.Now().Unix()))
+		}
+	}()
+	sink, err := output.Dir(s.cfg.Output)
+	if err != nil {
+		s.m.errors.WithLabelValues(src.Name, errKindWrite).Inc()
+		log.Error("pass failed", zap.Error(err))
+		return
+	}
+	j, err := startJob(ctx, s.st, sink, log)
+	if err != nil {
+		sink.Close()
+		s.m.errors.WithLabelValues(src.Name, errKindWrite).Inc()
+		log.Error("pass failed", zap.Error(err))
+		return
+	}
+	fst, crawlErr := j.crawlSource(ctx, src, s.m.observer(src.Name, func() { answered.Add(1) }))
+	writeErr := j.close(ctx)
+	ps := j.pipe.Stats
+	s.m.written.WithLabelValues(src.Name).Add(float64(ps.New.Load()))
+	s.m.duplicates.WithLabelValues(src.Name).Add(float64(ps.Duplicates.Load()))
+	s.m.errors.WithLabelValues(src.Name, errKindFetch).Add(float64(fst.Errors))
+	s.m.errors.WithLabelValues(src.Name, errKindExtract).Add(float64(ps.Skipped.Load()))
+	switch {
+	case writeErr != nil:
+		s.m.errors.WithLabelValues(src.Name, errKindWrite).Inc()
+		log.Error("pass failed", zap.Error(writeErr))
+	case ctx.Err() != nil:
+		result = passInterrupted
+	case crawlErr != nil:
+		s.m.errors.WithLabelValues(src.Name, errKindSource).Inc()
+		log.Error("pass failed", zap.Error(crawlErr))
+	case answered.Load() == 0:
+		// Every fetch failed: the pass ran, but nothing says the site is still being read.
+		log.Error("pass failed: no page of the source answered")
+	default:
+		result = passOK
+	}
+	log.Info("pass done", zap.String("result", result), zap.String("summary", j.sum.String()))
+}
+
+// cronLogger sends the scheduler's own messages (skipped ticks, panics) to zap.
+type cronLogger struct{ log *zap.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) {
+	if msg == "skip" { // SkipIfStillRunning dropped a tick: worth seeing, the schedule is too tight
+		c.log.Warn("tick skipped: the source's previous pass is still running or waiting", zap.Any("detail", kv))
+		return
+	}
+	c.log.Debug("cron: "+msg, zap.Any("detail", kv))
+}
+
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.log.Error("cron: "+msg, zap.Error(err), zap.Any("detail", kv))
+}

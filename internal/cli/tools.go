@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"time"
+
+	"github.com/newsmill/newsmill/internal/config"
+	"github.com/newsmill/newsmill/store"
+)
+
+// storeFlags pick the store a tool works on: --db FILE, or the store of --config FILE.
+type storeFlags struct {
+	DB          string
+	Config      string
+	LockTimeout time.Duration
+}
+
+func (o *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.DB, "db", "", "the bbolt store to read")
+	fs.StringVar(&o.Config, "config", "", "read the store of this YAML config instead of --db")
+	fs.DurationVar(&o.LockTimeout, "lock-timeout", 10*time.Second, "how long to wait for a running crawl to release the store")
+}
+
+// open opens the store for a tool. A running crawl or serve holds the store exclusively; the
+// tool waits the lock timeout and then fails with store.ErrLocked naming the holder, never
+// reading or pruning under a writer's feet.
+func (o *storeFlags) open(ctx context.Context, readOnly bool) (*store.Store, error) {
+	path, timeout := o.DB, o.LockTimeout
+	switch {
+	case o.DB == "" && o.Config == "":
+		return nil, fmt.Errorf("%w: give --db FILE or --config FILE", ErrUsage)
+	case o.DB != "" && o.Config != "":
+		return nil, fmt.Errorf("%w: --db and --config do not go together", ErrUsage)
+	case o.Config != "":
+		cfg, err := config.Load(o.Config)
+		if err != nil {
+			return nil, err
+		}
+		path = cfg.Store
+		if cfg.LockTimeout > 0 {
+			timeout = cfg.LockTimeout
+		}
+	}
+	// Read-only tools open with a shared lock: they exclude writers, not each other.
+	st, err := store.Open(ctx, path, store.Options{LockTimeout: timeout, ReadOnly: readOnly})
+	if errors.Is(err, store.ErrLocked) {
+		return nil, fmt.Errorf("%w; stop that crawl or wait for it to finish, then run this again", err)
+	}
+	return st, err
+}
+
+// parseWhen reads a --since/--until/--before value: RFC 3339, or a date YYYY-MM-DD meaning
+// that day's 00:00 UTC (the store keeps first-seen times in UTC).
+func parseWhen(flagName, v string) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, fmt.Errorf("%w: --%s %q: want RFC 3339 (2024-05-01T08:00:00Z) or a date (2024-05-01, UTC)", ErrUsage, flagName, v)
+}

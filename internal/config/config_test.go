@@ -1,0 +1,81 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestTheMinimalConfigOfTheIssueLoadsWithDefaults(t *testing.T) {
+	c, err := Parse("/etc/newsmill/finews.yaml", []byte(`store: ./data/finews.db
+output: ./out
+sources:
+  - name: finews
+    seeds: [https://finews.withounder.com/]
+    allowed_hosts: [finews.withounder.com]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Store != "/etc/newsmill/data/finews.db" || c.Output != "/etc/newsmill/out" {
+		t.Errorf("relative paths should resolve against the config's folder: %q %q", c.Store, c.Output)
+	}
+	if len(c.Sources) != 1 || c.Sources[0].Name != "finews" || c.Sources[0].MaxDepth != 0 {
+		t.Errorf("sources = %+v", c.Sources)
+	}
+}
+
+func TestTheShippedFinewsConfigIsValid(t *testing.T) {
+	c, err := Load(filepath.Join("..", "..", "configs", "finews.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Sources[0].Seeds) < 2 || len(c.Sources[0].Articles) == 0 {
+		t.Errorf("shipped config lost its seeds or article patterns: %+v", c.Sources[0])
+	}
+}
+
+func TestConfigErrorsNameFileLineAndKey(t *testing.T) {
+	cases := []struct {
+		name, yaml string
+		want       []string
+	}{
+		{"unknown key", "store: s\noutput: o\nsources:\n  - name: a\n    seedz: [http://x/]\n", []string{"line 5", "seedz"}},
+		{"bad seed", "store: s\noutput: o\nsources:\n  - name: a\n    seeds:\n      - http://x/\n      - x.html\n", []string{"line 7", "sources[0].seeds[1]"}},
+		{"seed off the allowed hosts", "store: s\noutput: o\nsources:\n  - name: a\n    seeds: [http://x/]\n    allowed_hosts: [y]\n", []string{"line 5", "allowed_hosts"}},
+		{"bad pattern", "store: s\noutput: o\nsources:\n  - name: a\n    seeds: [http://x/]\n    follow: ['(']\n", []string{"line 6", "sources[0].follow[0]", "bad pattern"}},
+		{"negative depth", "store: s\noutput: o\nsources:\n  - name: a\n    seeds: [http://x/]\n    max_depth: -1\n", []string{"line 6", "max_depth"}},
+		{"no store", "output: o\nsources:\n  - name: a\n    seeds: [http://x/]\n", []string{"line 1", "store"}},
+		{"duplicate name", "store: s\noutput: o\nsources:\n  - name: a\n    seeds: [http://x/]\n  - name: a\n    seeds: [http://x/]\n", []string{"line 6", "used twice"}},
+		{"bad duration", "store: s\noutput: o\nlock_timeout: soon\nsources:\n  - name: a\n    seeds: [http://x/]\n", []string{"line 3", "soon"}},
+		{"bad log level", "store: s\noutput: o\nlog_level: loud\nsources:\n  - name: a\n    seeds: [http://x/]\n", []string{"line 3", "log_level"}},
+		{"not yaml", "store: [unclosed\n", []string{"line"}},
+		{"no sources", "store: s\noutput: o\n", []string{"sources", "nothing to crawl"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("conf/x.yaml", []byte(tc.yaml))
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("err = %v, want ErrInvalid", err)
+			}
+			msg := err.Error()
+			for _, w := range append(tc.want, "conf/x.yaml") {
+				if !strings.Contains(msg, w) {
+					t.Errorf("%q lacks %q", msg, w)
+				}
+			}
+			if strings.Contains(msg, "\n") {
+				t.Errorf("error is not one line: %q", msg)
+			}
+		})
+	}
+}
+
+func TestAMissingConfigFileIsAnInvalidConfig(t *testing.T) {
+	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"))
+	if !errors.Is(err, ErrInvalid) || !errors.Is(err, os.ErrNotExist) && !strings.Contains(err.Error(), "nope.yaml") {
+		t.Fatalf("err = %v", err)
+	}
+}
