@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"testing"
 	"time"
 )
 
@@ -29,6 +30,7 @@ var full = sizes{mirrorPages: 2000, crawlSmall: 1500, crawlLarge: 15000, storeID
 var quick = sizes{mirrorPages: 200, crawlSmall: 150, crawlLarge: 600, storeIDs: 20000, backfillPosts: 300, minTime: 100 * time.Millisecond}
 
 func main() {
+	testing.Init() // testing.Benchmark reads -test.benchtime
 	quickFlag := flag.Bool("quick", false, "tiny sizes: checks that every figure can be produced (CI smoke), not the figures")
 	serveN := flag.Int("serve", 0, "serve a sitegen site of this many posts on 127.0.0.1 and wait (for profiling by hand)")
 	repo := flag.String("repo", "..", "the newsmill repository")
@@ -40,6 +42,7 @@ func main() {
 	sz := full
 	if *quickFlag {
 		sz = quick
+		flag.Set("test.benchtime", "100ms")
 	}
 	if err := run(*repo, sz); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
