@@ -34,6 +34,7 @@ func main() {
 	quickFlag := flag.Bool("quick", false, "tiny sizes: checks that every figure can be produced (CI smoke), not the figures")
 	serveN := flag.Int("serve", 0, "serve a sitegen site of this many posts on 127.0.0.1 and wait (for profiling by hand)")
 	repo := flag.String("repo", "..", "the newsmill repository")
+	only := flag.String("only", "", "comma-separated sections to run: extraction, side by side, crawl, store, backfill (default all)")
 	flag.Parse()
 	if *serveN > 0 {
 		fmt.Fprintln(os.Stderr, serve(*serveN))
@@ -44,13 +45,13 @@ func main() {
 		sz = quick
 		flag.Set("test.benchtime", "100ms")
 	}
-	if err := run(*repo, sz); err != nil {
+	if err := run(*repo, sz, *only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(repo string, sz sizes) error {
+func run(repo string, sz sizes, only string) error {
 	dir, err := os.MkdirTemp("", "newsmill-bench-")
 	if err != nil {
 		return err
@@ -82,6 +83,9 @@ func run(repo string, sz sizes) error {
 		{"backfill", func() error { return backfillRows(t, bin, dir, sz) }},
 	}
 	for _, s := range steps {
+		if only != "" && !strings.Contains(","+only+",", ","+s.name+",") {
+			continue
+		}
 		fmt.Fprintf(os.Stderr, "bench: %s…\n", s.name)
 		if err := s.fn(); err != nil {
 			return fmt.Errorf("%s: %w", s.name, err)

@@ -8,10 +8,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -400,7 +402,11 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		if !isFeed && !c.isFollowURL(final.String()) {
 			return
 		}
-		for _, u := range links {
+		next := slices.Values(links)
+		if !isFeed {
+			next = pageLinks(page)
+		}
+		for u := range next {
 			if ctx.Err() != nil {
 				return
 			}
@@ -552,8 +558,9 @@ func pageType(mt string, u *url.URL) string {
 	return mt
 }
 
-// links returns the page's outgoing links, and whether the page was a feed (whose items are
-// always followed and never offered to the extractors).
+// links returns a feed's links and whether the page was a feed (whose items are always followed
+// and never offered to the extractors); an HTML page's links come from pageLinks, after the
+// extractors, so that the tree they built is reused.
 func (c *Crawler) links(p *extract.Page) ([]*url.URL, bool) {
 	base := p.URL
 	if f, err := ParseFeed(base, p.ContentType, p.Body); err == nil {
@@ -565,14 +572,33 @@ func (c *Crawler) links(p *extract.Page) ([]*url.URL, bool) {
 		}
 		return out, true
 	}
-	if !p.IsHTML() {
-		return nil, false
+	return nil, false
+}
+
+// pageLinks are an HTML page's links, read from the tree when an extractor already built one
+// and streamed from the bytes otherwise.
+func pageLinks(p *extract.Page) iter.Seq[*url.URL] {
+	return func(yield func(*url.URL) bool) {
+		if !p.IsHTML() {
+			return
+		}
+		if p.Parsed() {
+			if doc, err := p.Doc(); err == nil {
+				for _, u := range HTMLLinks(p.URL, doc) {
+					if !yield(u) {
+						return
+					}
+				}
+				return
+			}
+		}
+		stop := false
+		eachTokenLink(p.URL, p.Body, func(u *url.URL) {
+			if !stop && !yield(u) {
+				stop = true
+			}
+		})
 	}
-	doc, err := p.Doc()
-	if err != nil {
-		return nil, false
-	}
-	return HTMLLinks(base, doc), false
 }
 
 func itemURLs(f *Feed) []string {
@@ -591,29 +617,13 @@ func HTMLLinks(base *url.URL, doc *goquery.Document) []*url.URL {
 			base = bu
 		}
 	}
-	seen := map[string]bool{}
-	var out []*url.URL
-	add := func(href string) {
-		href = strings.TrimSpace(href)
-		if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(href, "javascript:") || strings.HasPrefix(href, "mailto:") {
-			return
-		}
-		u, err := base.Parse(href)
-		if err != nil {
-			return
-		}
-		u.Fragment = ""
-		if s := u.String(); !seen[s] {
-			seen[s] = true
-			out = append(out, u)
-		}
-	}
-	doc.Find("a[href]").Each(func(_ int, s *goquery.Selection) { add(s.AttrOr("href", "")) })
+	l := newLinkSet(base)
+	doc.Find("a[href]").Each(func(_ int, s *goquery.Selection) { l.add(s.AttrOr("href", "")) })
 	doc.Find(`link[rel="alternate"][href]`).Each(func(_ int, s *goquery.Selection) {
 		t := s.AttrOr("type", "")
 		if strings.Contains(t, "rss") || strings.Contains(t, "atom") {
-			add(s.AttrOr("href", ""))
+			l.add(s.AttrOr("href", ""))
 		}
 	})
-	return out
+	return l.out
 }

@@ -6,12 +6,15 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"github.com/newsmill/newsmill/extract"
 )
@@ -146,5 +149,83 @@ func TestACancelledCrawlStopsItsWorkers(t *testing.T) {
 	}
 	if got := n.Load(); got > 200 {
 		t.Errorf("%d pages handled after cancelling at 20", got)
+	}
+}
+
+func TestTokenLinksFindWhatTheTreeFinds(t *testing.T) {
+	page := `<!DOCTYPE html><html><head>
+<meta property="og:description" content="<p>spilled <a href="/spilled.html">copy</a></p>">
+<base href="/news/"><link rel="alternate" type="application/atom+xml" href="/feed.xml">
+<link rel="stylesheet" href="/s.css"></head><body>
+<a href="a.html#top">a</a> <a href="a.html">again</a> <A HREF=" b.html ">b</A>
+<a href="javascript:void(0)">js</a><a href="mailto:x@y">mail</a><a href="#frag">frag</a><a name="x">no href</a>
+<script>document.write('<a href="/in-script.html">')</script>
+<a href="//other.example/c.html">c</a><base href="/ignored/"><a href="d.html">d</a></body></html>`
+	base, _ := url.Parse("http://127.0.0.1/start/index.html")
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	str := func(us []*url.URL) string {
+		var out []string
+		for _, u := range us {
+			out = append(out, u.String())
+		}
+		return strings.Join(out, " ")
+	}
+	tree, stream := str(HTMLLinks(base, doc)), str(TokenLinks(base, []byte(page)))
+	if tree != stream {
+		t.Errorf("links differ:\n tree   %s\n stream %s", tree, stream)
+	}
+	if !strings.Contains(stream, "http://127.0.0.1/news/a.html") || !strings.Contains(stream, "http://127.0.0.1/feed.xml") {
+		t.Errorf("stream links %s lack the base-resolved link or the feed", stream)
+	}
+}
+
+func FuzzTokenLinksAgreeWithTheTree(f *testing.F) {
+	f.Add(`<a href="x">x</a>`)
+	f.Add(`<base href="/b/"><a href="y">`)            // base before any link
+	f.Add(`<meta content="<a href="/spill">">`)       // the og:description trap
+	f.Add(`<table><a href="/t">in table</a><tr><td>`) // foster parenting moves, not drops
+	f.Fuzz(func(t *testing.T, page string) {
+		base, _ := url.Parse("http://127.0.0.1/p/")
+		doc, err := goquery.NewDocumentFromReader(strings.NewReader(page))
+		if err != nil {
+			return
+		}
+		// The stream may see links the tree builder drops, never miss one it keeps: a missed
+		// link is a page the crawl never reaches.
+		stream := map[string]bool{}
+		for _, u := range TokenLinks(base, []byte(page)) {
+			stream[u.String()] = true
+		}
+		for _, u := range HTMLLinks(base, doc) {
+			if !stream[u.String()] {
+				t.Errorf("the tree finds %s, the stream does not", u)
+			}
+		}
+	})
+}
+
+func TestStreamedLinksAreTheSameSetWithOrWithoutABase(t *testing.T) {
+	base, _ := url.Parse("http://127.0.0.1/start/")
+	for _, page := range []string{
+		`<a href="a.html">a</a><link rel="alternate" type="application/rss+xml" href="/rss"><a href="a.html#x">again</a><a href="/b">b</a>`,
+		`<a href="a.html">before the base</a><base href="/news/"><a href="b.html">b</a>`,
+	} {
+		want := map[string]bool{}
+		for _, u := range TokenLinks(base, []byte(page)) {
+			want[u.String()] = true
+		}
+		got := map[string]bool{}
+		eachTokenLink(base, []byte(page), func(u *url.URL) { got[u.String()] = true })
+		if len(got) != len(want) {
+			t.Errorf("%s: streamed %v, want %v", page, got, want)
+		}
+		for s := range want {
+			if !got[s] {
+				t.Errorf("%s: stream misses %s", page, s)
+			}
+		}
 	}
 }
