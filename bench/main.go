@@ -34,6 +34,7 @@ func main() {
 	quickFlag := flag.Bool("quick", false, "tiny sizes: checks that every figure can be produced (CI smoke), not the figures")
 	serveN := flag.Int("serve", 0, "serve a sitegen site of this many posts on 127.0.0.1 and wait (for profiling by hand)")
 	repo := flag.String("repo", "..", "the newsmill repository")
+	binFlag := flag.String("bin", "", "crawl binary to measure instead of building ../cmd/crawl (for before/after figures)")
 	only := flag.String("only", "", "comma-separated sections to run: extraction, side by side, crawl, store, backfill (default all)")
 	flag.Parse()
 	if *serveN > 0 {
@@ -45,13 +46,13 @@ func main() {
 		sz = quick
 		flag.Set("test.benchtime", "100ms")
 	}
-	if err := run(*repo, sz, *only); err != nil {
+	if err := run(*repo, sz, *only, *binFlag); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(repo string, sz sizes, only string) error {
+func run(repo string, sz sizes, only, prebuilt string) error {
 	dir, err := os.MkdirTemp("", "newsmill-bench-")
 	if err != nil {
 		return err
@@ -61,7 +62,9 @@ func run(repo string, sz sizes, only string) error {
 	build := exec.Command("go", "build", "-o", bin, "./cmd/crawl")
 	build.Dir = repo
 	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
+	if prebuilt != "" {
+		bin = prebuilt
+	} else if err := build.Run(); err != nil {
 		return fmt.Errorf("build crawl: %w", err)
 	}
 	measureBin = filepath.Join(dir, "measure")
