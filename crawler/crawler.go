@@ -8,10 +8,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -278,9 +280,17 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		maxBody:        int64(c.opts.MaxBodySize),
 	}, c.opts.ConnectTimeout, c.opts.HeaderTimeout)
 
+	// Colly runs synchronously inside a fixed set of workers fed by our frontier (see
+	// frontier.go), which also owns depth and the visited set: no goroutine per link.
+	fr := newFrontier()
+	workers := min(max(c.opts.Parallelism*len(c.hosts), 1), 64)
+	// Keep a connection per worker alive; with fewer idle slots than workers, the others dial
+	// (and leave a TIME_WAIT socket) for every page.
+	if ht, ok := tr.base.(*http.Transport); ok {
+		ht.MaxIdleConnsPerHost = max(ht.MaxIdleConnsPerHost, workers)
+	}
 	col := colly.NewCollector(
-		colly.Async(true),
-		colly.MaxDepth(c.opts.MaxDepth),
+		colly.AllowURLRevisit(),
 		colly.UserAgent(c.opts.UserAgent),
 		colly.StdlibContext(ctx),
 		// The transport caps the body after decompression and fails instead of truncating;
@@ -370,6 +380,8 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		v, _ := types.LoadAndDelete(r.Request.ID)
 		ct, _ := v.(string)
 		final := r.Request.URL
+		fr.markSeen(final.String()) // a redirect's target is not fetched again
+		depth, _ := r.Ctx.GetAny(ctxDepth).(int)
 		if err := readable(r.Body); err != nil {
 			atomic.AddInt64(&st.Errors, 1)
 			c.log.Warn("skip page", zap.String("url", final.String()), zap.Error(err))
@@ -403,7 +415,11 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		if !isFeed && !c.isFollowURL(final.String()) {
 			return
 		}
-		for _, u := range links {
+		next := slices.Values(links)
+		if !isFeed {
+			next = pageLinks(page)
+		}
+		for u := range next {
 			if ctx.Err() != nil {
 				return
 			}
@@ -411,8 +427,13 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 				continue
 			}
 			s := u.String()
+			if depth+1 > c.opts.MaxDepth || fr.isSeen(s) {
+				continue
+			}
 			if c.skip != nil && c.isArticleURL(s) && c.skip(ctx, s) {
-				atomic.AddInt64(&st.Skipped, 1)
+				if fr.markSeen(s) {
+					atomic.AddInt64(&st.Skipped, 1)
+				}
 				continue
 			}
 			if err := run.admit(u); err != nil {
@@ -420,34 +441,47 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 				c.log.Debug("link refused", zap.String("url", s), zap.Error(err))
 				continue
 			}
-			err := r.Request.Visit(s)
-			var already *colly.AlreadyVisitedError
-			if err != nil {
-				run.giveBack(u) // not fetched: give the page back to the budgets
-				if !errors.As(err, &already) && !errors.Is(err, colly.ErrMaxDepth) {
-					c.log.Debug("not queued", zap.String("url", s), zap.Error(err))
-				}
+			if !fr.markSeen(s) {
+				run.giveBack(u) // queued meanwhile by another page
+				continue
 			}
+			fr.push(s, depth+1)
 		}
 	})
+	col.OnRequest(func(r *colly.Request) { r.Ctx.Put(ctxStarted, true) })
 
 	for _, s := range c.opts.Seeds {
 		u, _ := url.Parse(s)
 		// Seeds are fetched even when stored: they are listing pages and feeds, the way in.
+		if !fr.markSeen(u.String()) {
+			continue
+		}
 		if err := run.admit(u); err != nil {
 			atomic.AddInt64(&st.Refused, 1)
 			c.log.Warn("seed refused", zap.String("url", s), zap.Error(err))
 			continue
 		}
-		if err := col.Visit(u.String()); err != nil {
+		fr.push(u.String(), 1)
+	}
+	fr.run(ctx, workers, func(q queued) {
+		rc := colly.NewContext()
+		rc.Put(ctxDepth, q.depth)
+		err := col.Request(http.MethodGet, q.url, nil, rc, nil)
+		if err == nil || rc.GetAny(ctxStarted) != nil {
+			return // fetched; a failed fetch was counted and logged by OnError
+		}
+		// Colly refused before fetching: robots.txt (a dead server fails here), a filter.
+		if u, perr := url.Parse(q.url); perr == nil {
 			run.giveBack(u)
-			// Colly checks robots.txt before queueing: a dead server fails here, not in OnError.
+		}
+		if q.depth == 1 {
 			atomic.AddInt64(&st.Errors, 1)
 			run.incomplete()
-			c.log.Warn("fetch failed", zap.String("url", s), zap.Error(err))
+			c.log.Warn("fetch failed", zap.String("url", q.url), zap.Error(err))
+			return
 		}
-	}
-	col.Wait()
+		c.log.Debug("not queued", zap.String("url", q.url), zap.Error(err))
+	})
 	st.Retries = tr.retries.Load()
 	c.saveValidators(ctx, run)
 	return st, ctx.Err()
@@ -516,6 +550,12 @@ func readable(body []byte) error {
 	return nil
 }
 
+// Keys of the per-request colly context.
+const (
+	ctxDepth   = "newsmill.depth"   // link distance from a seed, which is 1
+	ctxStarted = "newsmill.started" // set once colly sends the request
+)
+
 func boolInt(b bool) int64 {
 	if b {
 		return 1
@@ -531,8 +571,10 @@ func pageType(mt string, u *url.URL) string {
 	return mt
 }
 
-// links returns the page's outgoing links, and whether the page was a feed (whose items are
-// always followed and never offered to the extractors).
+// links returns a feed's links and whether the page was a feed (whose items are always followed
+// and never offered to the extractors; items that carry their own body are handed over as
+// pages); an HTML page's links come from pageLinks, after the extractors, so that the tree they
+// built is reused.
 func (c *Crawler) links(ctx context.Context, p *extract.Page, handle Handler) ([]*url.URL, bool) {
 	base := p.URL
 	if f, err := ParseFeed(base, p.ContentType, p.Body); err == nil {
@@ -567,14 +609,33 @@ func (c *Crawler) links(ctx context.Context, p *extract.Page, handle Handler) ([
 		}
 		return out, true
 	}
-	if !p.IsHTML() {
-		return nil, false
+	return nil, false
+}
+
+// pageLinks are an HTML page's links, read from the tree when an extractor already built one
+// and streamed from the bytes otherwise.
+func pageLinks(p *extract.Page) iter.Seq[*url.URL] {
+	return func(yield func(*url.URL) bool) {
+		if !p.IsHTML() {
+			return
+		}
+		if p.Parsed() {
+			if doc, err := p.Doc(); err == nil {
+				for _, u := range HTMLLinks(p.URL, doc) {
+					if !yield(u) {
+						return
+					}
+				}
+				return
+			}
+		}
+		stop := false
+		eachTokenLink(p.URL, p.Body, func(u *url.URL) {
+			if !stop && !yield(u) {
+				stop = true
+			}
+		})
 	}
-	doc, err := p.Doc()
-	if err != nil {
-		return nil, false
-	}
-	return HTMLLinks(base, doc), false
 }
 
 // itemHint is what a feed said about an article: the page, when fetched, wins; these fill its
@@ -600,29 +661,13 @@ func HTMLLinks(base *url.URL, doc *goquery.Document) []*url.URL {
 			base = bu
 		}
 	}
-	seen := map[string]bool{}
-	var out []*url.URL
-	add := func(href string) {
-		href = strings.TrimSpace(href)
-		if href == "" || strings.HasPrefix(href, "#") || strings.HasPrefix(href, "javascript:") || strings.HasPrefix(href, "mailto:") {
-			return
-		}
-		u, err := base.Parse(href)
-		if err != nil {
-			return
-		}
-		u.Fragment = ""
-		if s := u.String(); !seen[s] {
-			seen[s] = true
-			out = append(out, u)
-		}
-	}
-	doc.Find("a[href]").Each(func(_ int, s *goquery.Selection) { add(s.AttrOr("href", "")) })
+	l := newLinkSet(base)
+	doc.Find("a[href]").Each(func(_ int, s *goquery.Selection) { l.add(s.AttrOr("href", "")) })
 	doc.Find(`link[rel="alternate"][href]`).Each(func(_ int, s *goquery.Selection) {
 		t := s.AttrOr("type", "")
 		if strings.Contains(t, "rss") || strings.Contains(t, "atom") {
-			add(s.AttrOr("href", ""))
+			l.add(s.AttrOr("href", ""))
 		}
 	})
-	return out
+	return l.out
 }

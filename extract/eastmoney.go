@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"fmt"
 	"net/url"
 	"strings"
@@ -25,7 +26,8 @@ func (*Eastmoney) Hosts() []string { return []string{"eastmoney.com"} }
 // Match implements Extractor: the body container #ContentBody plus one of the templates' title or
 // time blocks.
 func (*Eastmoney) Match(p *Page) bool {
-	if !p.IsHTML() {
+	// #ContentBody must be in the bytes: other pages are turned away before a tree is built.
+	if !p.IsHTML() || !bytes.Contains(p.Body, []byte("ContentBody")) {
 		return false
 	}
 	doc, err := p.Doc()

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
@@ -28,9 +29,10 @@ type Page struct {
 	// source, summary, id…), or nil. The page wins; the hint only fills gaps (see fillFromHint).
 	Hint *Record
 
-	once sync.Once
-	doc  *goquery.Document
-	err  error
+	once   sync.Once
+	parsed atomic.Bool // Doc has run
+	doc    *goquery.Document
+	err    error
 }
 
 // NewPage wraps already-decoded bytes.
@@ -45,9 +47,15 @@ func (p *Page) Doc() (*goquery.Document, error) {
 		if p.err != nil {
 			p.err = fmt.Errorf("parse html: %w", p.err)
 		}
+		p.parsed.Store(true)
 	})
 	return p.doc, p.err
 }
+
+// Parsed reports whether Doc has already built the tree, so a caller that only needs a pass
+// over the tags (the crawler's links) can reuse it, or stream the bytes instead of building
+// one for a page no extractor wanted: a 20,000-link listing's tree is tens of megabytes.
+func (p *Page) Parsed() bool { return p.parsed.Load() }
 
 // IsHTML reports whether the page should be read as HTML.
 func (p *Page) IsHTML() bool {

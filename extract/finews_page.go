@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"bytes"
 	"fmt"
 	"net/url"
 	"strings"
@@ -28,7 +29,9 @@ func (*FinewsPage) Hosts() []string { return finewsHosts }
 // Match implements Extractor: the page has the post layout's section, a "(GMT+8, …)" small
 // followed by an h1.
 func (*FinewsPage) Match(p *Page) bool {
-	if !p.IsHTML() {
+	// The stamp's "(GMT" must be in the bytes: listings and other sites' pages are turned
+	// away before a tree is built for them.
+	if !p.IsHTML() || !bytes.Contains(p.Body, []byte("(GMT")) {
 		return false
 	}
 	doc, err := p.Doc()

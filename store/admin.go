@@ -18,13 +18,17 @@ import (
 // the walk holds a read transaction.
 func (s *Store) ForEach(ctx context.Context, fn func(id string, e Entry) error) error {
 	return s.view(func(tx *bolt.Tx) error {
+		recs := tx.Bucket(bucketRecords)
 		return tx.Bucket(bucketIDs).ForEach(func(k, v []byte) error {
 			if err := ctx.Err(); err != nil {
 				return err
 			}
-			var e Entry
-			if err := json.Unmarshal(v, &e); err != nil {
-				return fmt.Errorf("%w: entry of id %s: %v", ErrCorrupt, k, err)
+			e, err := decodeEntry(v)
+			if err != nil {
+				return fmt.Errorf("entry of id %s: %w", k, err)
+			}
+			if e.FirstURL == "" {
+				e.FirstURL = recordURL(recs.Get(k)) // format 2 keeps it in the record only
 			}
 			return fn(string(k), e)
 		})

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,13 +23,12 @@ func backdate(t *testing.T, s *Store, id string, when time.Time) {
 	t.Helper()
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketIDs)
-		var e Entry
-		if err := json.Unmarshal(b.Get([]byte(id)), &e); err != nil {
+		e, err := decodeEntry(b.Get([]byte(id)))
+		if err != nil {
 			return err
 		}
 		e.FirstSeen = when.UTC()
-		v, _ := json.Marshal(e)
-		return b.Put([]byte(id), v)
+		return b.Put([]byte(id), encodeEntry(nil, e))
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -41,8 +39,9 @@ func TestForEachVisitsEveryIDWithItsSourceAndFirstSeenTime(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTemp(t)
 	before := time.Now().UTC().Add(-time.Second)
-	fill(t, s, Item{ID: "NW2", URL: "http://a/2", Source: "finews", Line: []byte(`{"id":"NW2"}`)},
-		Item{ID: "NW1", URL: "http://a/1", Source: "eastmoney", Line: []byte(`{"id":"NW1"}`)})
+	// Record lines as the pipeline writes them: the first URL is the record's "url".
+	fill(t, s, Item{ID: "NW2", URL: "http://a/2", Source: "finews", Line: []byte(`{"id":"NW2","url":"http://a/2"}`)},
+		Item{ID: "NW1", URL: "http://a/1", Source: "eastmoney", Line: []byte(`{"id":"NW1","url":"http://a/1"}`)})
 	var got []string
 	err := s.ForEach(ctx, func(id string, e Entry) error {
 		got = append(got, id+"/"+e.Source+"/"+e.FirstURL)

@@ -19,14 +19,16 @@ import (
 	bolterr "go.etcd.io/bbolt/errors"
 )
 
-// formatVersion is the on-disk layout version, kept in the meta bucket.
-const formatVersion = 1
+// formatVersion is the on-disk layout version, kept in the meta bucket. 2: binary id entries and
+// hashed URL keys (see entry.go); a format-1 store is read as it is and marked 2 when opened for
+// writing, since its new entries are no longer readable by a format-1 binary.
+const formatVersion = 2
 
 var (
 	bucketMeta    = []byte("meta")
-	bucketIDs     = []byte("ids")     // id -> Entry
+	bucketIDs     = []byte("ids")     // id -> Entry (entry.go)
 	bucketRecords = []byte("records") // id -> record JSON line (without newline)
-	bucketURLs    = []byte("urls")    // article URL -> id, so stored articles are not fetched again
+	bucketURLs    = []byte("urls")    // urlKey(article URL) -> id, so stored articles are not fetched again
 	bucketOutbox  = []byte("outbox")  // seq -> Pending, lines reserved but not confirmed written
 	bucketHTTP    = []byte("http")    // URL -> Validators
 	allBuckets    = [][]byte{bucketMeta, bucketIDs, bucketRecords, bucketURLs, bucketOutbox, bucketHTTP}
@@ -54,6 +56,7 @@ type Store struct {
 
 // Entry is what the store keeps for every id.
 type Entry struct {
+	// FirstURL is kept by format 1 only; format 2 leaves it to the record line (its "url").
 	FirstURL    string    `json:"u"`
 	FirstSeen   time.Time `json:"t"`
 	ContentHash string    `json:"h"`
@@ -171,7 +174,13 @@ func (s *Store) init() error {
 			}
 			return meta.Put(keyFormat, []byte(strconv.Itoa(formatVersion)))
 		}
-		return checkFormatValue(v)
+		if err := checkFormatValue(v); err != nil {
+			return err
+		}
+		if string(v) != strconv.Itoa(formatVersion) {
+			return meta.Put(keyFormat, []byte(strconv.Itoa(formatVersion)))
+		}
+		return nil
 	})
 }
 
@@ -247,7 +256,12 @@ func (s *Store) Seen(ctx context.Context, ids ...string) (map[string]bool, error
 func (s *Store) KnownURL(ctx context.Context, url string) (string, bool, error) {
 	var id string
 	err := s.view(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bucketURLs).Get([]byte(url)); v != nil {
+		b := tx.Bucket(bucketURLs)
+		v := b.Get(urlKey(url))
+		if v == nil {
+			v = b.Get([]byte(url)) // written by format 1
+		}
+		if v != nil {
 			id = string(v)
 		}
 		return nil
@@ -266,23 +280,31 @@ func (s *Store) Commit(ctx context.Context, items []Item) ([]Pending, []bool, er
 	var pend []Pending
 	err := s.update(func(tx *bolt.Tx) error {
 		ids, recs, urls, outbox := tx.Bucket(bucketIDs), tx.Bucket(bucketRecords), tx.Bucket(bucketURLs), tx.Bucket(bucketOutbox)
+		// Ids and records arrive in rising order (info codes start with the date): fill pages
+		// instead of leaving them half empty for inserts that do not come.
+		// URL keys keep new articles side by side too (see urlKey).
+		ids.FillPercent, recs.FillPercent, urls.FillPercent = 0.95, 0.95, 0.95
 		pend = pend[:0]
+		now := time.Now().UTC().Truncate(time.Second)
+		var e []byte
 		for i, it := range items {
 			key := []byte(it.ID)
+			known := ids.Get(key) != nil
 			if it.URL != "" {
-				if err := urls.Put([]byte(it.URL), key); err != nil {
-					return err
+				// A URL seen again under the same id is left alone: rewriting it would copy a
+				// page of the tree for nothing. A new id's URL is new too (no lookup).
+				if uk := urlKey(it.URL); !known || !bytes.Equal(urls.Get(uk), key) {
+					if err := urls.Put(uk, key); err != nil {
+						return err
+					}
 				}
 			}
-			if ids.Get(key) != nil {
+			if known {
 				isNew[i] = false
 				continue
 			}
-			e, err := json.Marshal(Entry{FirstURL: it.URL, FirstSeen: time.Now().UTC().Truncate(time.Second), ContentHash: it.Hash, Source: it.Source})
-			if err != nil {
-				return err
-			}
-			if err := ids.Put(key, e); err != nil {
+			e = encodeEntry(e, Entry{FirstURL: it.URL, FirstSeen: now, ContentHash: it.Hash, Source: it.Source})
+			if err := ids.Put(key, bytes.Clone(e)); err != nil {
 				return err
 			}
 			if err := recs.Put(key, it.Line); err != nil {

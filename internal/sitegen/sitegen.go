@@ -278,3 +278,29 @@ func markdownBackLinks(p *Post) string {
 	}
 	return "[返回东财滚动新闻](//finews.withounder.com/emnews/)｜[返回首页](//finews.withounder.com/)"
 }
+
+// Page returns the bytes served at path, for benchmarks that extract without a server.
+func (s *Site) Page(path string) ([]byte, bool) {
+	b, ok := s.pages[path]
+	return b, ok
+}
+
+// EastmoneyPage is the post as Eastmoney's newer article template shows it (title, infos with
+// time and source, #ContentBody), at the address it would have there. Additive: the finews site
+// itself does not link to it.
+func (p *Post) EastmoneyPage() (url string, page []byte) {
+	src := p.Media
+	if src == "" {
+		src = "东方财富网"
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, `<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>%[1]s_东方财富网</title>
+<link rel="canonical" href="http://finance.eastmoney.com/a/%[2]s.html" /></head>
+<body><div class="main"><div class="contentwrap"><div class="title">%[1]s</div>
+<div class="infos"><div class="item">%[3]s</div><div class="item">来源：%[4]s</div></div>
+<div class="txtinfos" id="ContentBody">
+%[5]s</div></div></div></body></html>
+`, html.EscapeString(p.Title), p.Number, p.Published.Format("2006年01月02日 15:04"), src, p.articleHTML())
+	return "http://finance.eastmoney.com/a/" + p.Number + ".html", []byte(b.String())
+}
