@@ -3,9 +3,9 @@
 GO ?= go
 FUZZTIME ?= 5s
 
-.PHONY: test test-quick vet race fuzz dockerfile build
+.PHONY: test test-quick vet race fuzz dockerfile bench-smoke build
 
-test: vet test-quick race fuzz dockerfile
+test: vet test-quick race fuzz dockerfile bench-smoke
 
 # The unit, golden, fault-server and end-to-end tests (the real binary on loopback), including
 # the 40-kill exactly-once test.
@@ -27,6 +27,10 @@ fuzz:
 # The Dockerfile linted and its static binary built with the Dockerfile's own flags.
 dockerfile:
 	bash .ci/dockerfile-check
+
+# Every benchmark once at tiny sizes, so the bench/ module and the table keep working.
+bench-smoke:
+	bash .ci/bench-smoke
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o bin/crawl ./cmd/crawl
