@@ -23,16 +23,21 @@ type Env struct {
 const usage = `crawl: fetch news pages, normalize them to JSONL, deduplicate by info code
 
 Usage:
-  crawl --url URL [--url URL ...] [--db FILE] [--out FILE]   one-off run (pages, listings, feeds,
-                                                              file:// posts or folders)
-  crawl --config FILE                                         one pass over the configured sources
-  crawl serve --config FILE      run each source on its cron schedule; /metrics and /healthz
-  crawl stats --db FILE | --config FILE                  ids stored by source and day, size, last run
+  crawl --url URL [--url URL ...] [--db FILE] [--out FILE]
+        one-off run: an article gives its record; a listing, feed or sitemap the records of the
+        articles it links to; file:// posts, saved pages or folders (recursive) for backfill
+  crawl --config FILE
+        one pass over the configured sources, as cron runs it
+  crawl serve --config FILE
+        run each source on its cron schedule; /metrics and /healthz
+  crawl stats (--db FILE | --config FILE)
+        ids stored by source and day, store size, last run
   crawl export (--db FILE | --config FILE) [--since T] [--until T] [--source NAME]
-                                 stored records as JSONL on stdout, by first-seen time
+        stored records as JSONL on stdout, by first-seen time
   crawl forget (--db FILE | --config FILE) (--id ID ... | --before T)
-                                 drop ids so a later crawl emits them again (retention)
-  crawl health [--config FILE | --addr HOST:PORT]        exit 0 when serve's /healthz answers 200
+        drop ids so a later crawl emits them again (retention)
+  crawl health [--config FILE | --addr HOST:PORT]
+        exit 0 when serve's /healthz answers 200
 
   T is RFC 3339 (2024-05-01T08:00:00Z) or a UTC date (2024-05-01). Each command has --help.
 
