@@ -89,6 +89,14 @@ func (s *Store) Delete(ctx context.Context, ids ...string) ([]string, error) {
 		if err := deleteWhere(tx.Bucket(bucketURLs), func(v []byte) bool { return drop[string(v)] }); err != nil {
 			return err
 		}
+		// A listing that answered 304 is not read, so a forgotten article it links to would not
+		// be found again until the listing changed: forget every HTTP validator too.
+		if err := tx.DeleteBucket(bucketHTTP); err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucket(bucketHTTP); err != nil {
+			return err
+		}
 		return deleteWhere(tx.Bucket(bucketOutbox), func(v []byte) bool {
 			var p Pending
 			return json.Unmarshal(v, &p) == nil && drop[p.ID]

@@ -162,3 +162,20 @@ func TestLastRunAndSizeAreReadableFromAReadOnlyStore(t *testing.T) {
 		t.Error("delete on a read-only store succeeded")
 	}
 }
+
+func TestForgettingAnIDForgetsTheHTTPValidatorsThatWouldHideIt(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	if _, _, err := s.Commit(ctx, []Item{{ID: "NW202201210000000001", URL: "http://h/a/1.html", Line: []byte(`{"id":"NW202201210000000001","url":"http://h/a/1.html"}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetValidators(ctx, "http://h/category/x.html", Validators{ETag: `"v1"`}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Delete(ctx, "NW202201210000000001"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, _ := s.Validators(ctx, "http://h/category/x.html"); ok {
+		t.Error("the listing's ETag survived: its next fetch would be a 304 and the forgotten article would not come back")
+	}
+}

@@ -219,21 +219,32 @@ func (s *Store) Close() error {
 	return nil
 }
 
-func (s *Store) update(fn func(*bolt.Tx) error) error {
+func (s *Store) update(fn func(*bolt.Tx) error) (err error) {
 	if s.ro {
 		return ErrReadOnly
 	}
+	defer s.corrupt(&err)
 	if err := s.db.Update(fn); err != nil {
 		return fmt.Errorf("store %s: %w", s.path, err)
 	}
 	return nil
 }
 
-func (s *Store) view(fn func(*bolt.Tx) error) error {
+func (s *Store) view(fn func(*bolt.Tx) error) (err error) {
+	defer s.corrupt(&err)
 	if err := s.db.View(fn); err != nil {
 		return fmt.Errorf("store %s: %w", s.path, err)
 	}
 	return nil
+}
+
+// corrupt turns bbolt's panics into ErrCorrupt. bbolt asserts its page invariants with panics
+// ("page expected to be: 6, but self identifies as …") when a data page is damaged; the
+// transaction is rolled back by then, so the run can stop with one clear line instead of a stack.
+func (s *Store) corrupt(err *error) {
+	if r := recover(); r != nil {
+		*err = fmt.Errorf("store %s: %w: %v (restore it from a backup, or move it aside to start afresh)", s.path, ErrCorrupt, r)
+	}
 }
 
 // Seen reports which of ids are already stored.

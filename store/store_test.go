@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -187,5 +188,63 @@ func TestEveryTruncationOfAStoreIsRefusedNotACrash(t *testing.T) {
 		if !errors.Is(err, ErrCorrupt) {
 			t.Fatalf("cut at %d: %v, want ErrCorrupt", cut, err)
 		}
+	}
+}
+
+// A damaged data page passes Open (its meta pages are fine) and makes bbolt panic on the first
+// read that reaches it; every operation must answer ErrCorrupt instead of a stack trace.
+func TestADamagedDataPageGivesErrCorruptNotAPanic(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.db")
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i := 0; i < 300; i++ {
+		id := fmt.Sprintf("NW2022012100000%05d", i)
+		ids = append(ids, id)
+		if _, _, err := s.Commit(ctx, []Item{{ID: id, URL: "http://h/a/" + id + ".html", Line: []byte(strings.Repeat("r", 300))}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	full, _ := os.ReadFile(path)
+	pages := len(full) / 4096
+	corrupted := 0
+	for pg := 2; pg < pages; pg++ {
+		b := append([]byte(nil), full...)
+		for i := pg * 4096; i < (pg+1)*4096; i++ {
+			b[i] = byte(i*7 + pg)
+		}
+		p := filepath.Join(dir, fmt.Sprintf("damaged-%d.db", pg)) // a store that panicked may keep its lock
+		os.WriteFile(p, b, 0o600)
+		s, err := Open(ctx, p, Options{LockTimeout: time.Second})
+		if err != nil {
+			if !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("page %d: open: %v", pg, err)
+			}
+			corrupted++
+			continue
+		}
+		errs := []error{}
+		_, err = s.Seen(ctx, ids...)
+		errs = append(errs, err)
+		errs = append(errs, s.ForEach(ctx, func(string, Entry) error { return nil }))
+		_, _, err = s.Commit(ctx, []Item{{ID: "NW202201219999999999", URL: "http://h/new", Line: []byte("x")}})
+		errs = append(errs, err)
+		for _, err := range errs {
+			if err != nil {
+				if !errors.Is(err, ErrCorrupt) {
+					t.Errorf("page %d: %v, want nil or ErrCorrupt", pg, err)
+				}
+				corrupted++
+			}
+		}
+		s.Close()
+	}
+	if corrupted == 0 {
+		t.Fatal("no damaged page was noticed: the test damages nothing bbolt reads")
 	}
 }

@@ -430,3 +430,22 @@ func TestASavedPageReadFromDiskGivesTheSameRecordExceptURL(t *testing.T) {
 		t.Errorf("records differ beyond url:\nweb  %s\ndisk %s", ja, jb)
 	}
 }
+
+func TestURLRunWithDBDoesNotFetchStoredArticlesAgain(t *testing.T) {
+	site := sitegen.New(20)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	db := filepath.Join(t.TempDir(), "s.db")
+	if r := crawl(t, "--url", srv.URL+"/feed.xml", "--db", db); r.code != 0 || len(parseJSONL(t, r.stdout)) == 0 {
+		t.Fatalf("first run: exit %d\n%s", r.code, r.stderr)
+	}
+	before := site.Hits.Load()
+	r := crawl(t, "--url", srv.URL+"/feed.xml", "--db", db)
+	if r.code != 0 || len(parseJSONL(t, r.stdout)) != 0 {
+		t.Fatalf("second run: exit %d, %d records\n%s", r.code, len(parseJSONL(t, r.stdout)), r.stderr)
+	}
+	// the feed itself and robots.txt; none of the ten articles it lists
+	if n := site.Hits.Load() - before; n > 2 {
+		t.Errorf("second run made %d requests; stored articles were fetched again", n)
+	}
+}

@@ -394,8 +394,15 @@ func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env)
 		for h := range hosts {
 			allowed = append(allowed, h)
 		}
+		o := crawler.Options{Name: "url", Seeds: web, AllowedHosts: allowed, MaxDepth: 2, LeafArticles: true}
+		var skip crawler.Skipper
+		if opts.DB != "" {
+			// With a store, a one-off run is as thrifty as a scheduled one: stored articles are
+			// not fetched again and unchanged listings cost a 304.
+			skip, o.Cache = j.skipper(), j.vals
+		}
 		var c *crawler.Crawler
-		c, crawlErr = crawler.New(crawler.Options{Name: "url", Seeds: web, AllowedHosts: allowed, MaxDepth: 2, LeafArticles: true}, log, nil)
+		c, crawlErr = crawler.New(o, log, skip)
 		if crawlErr == nil {
 			var st crawler.Stats
 			st, err = c.Run(ctx, j.handler())
