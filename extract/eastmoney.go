@@ -129,6 +129,9 @@ func (*Eastmoney) Extract(p *Page) (*Record, error) {
 	if !s.matches() {
 		return nil, ErrNotArticle
 	}
+	if err := whole(p.Body); err != nil {
+		return nil, err
+	}
 	rec := &Record{}
 	if p.URL != nil {
 		rec.URL = p.URL.String()

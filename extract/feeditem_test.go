@@ -1,9 +1,11 @@
 package extract
 
 import (
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -37,5 +39,19 @@ func TestAFeedItemPageWithoutAHintIsNoArticle(t *testing.T) {
 	p := NewPage(nil, FeedItemType, []byte("<p>text</p>"), time.Now())
 	if _, err := Default().Extract(p); err == nil {
 		t.Fatal("a feed-item page without the item's fields gave a record")
+	}
+}
+
+func TestAPageCutShortBeforeItsEndIsMalformedNotAShorterArticle(t *testing.T) {
+	for _, f := range []string{"finews/media-article.html", "eastmoney/a-older-template.html"} {
+		whole := fixturePage(t, f)
+		if _, err := Default().Extract(whole); err != nil {
+			t.Fatalf("%s whole: %v", f, err)
+		}
+		cut := NewPage(whole.URL, "text/html", whole.Body[:len(whole.Body)*3/4], time.Now())
+		_, err := Default().Extract(cut)
+		if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "truncated") {
+			t.Errorf("%s cut at 3/4: err = %v, want a truncated-page ErrMalformed", f, err)
+		}
 	}
 }

@@ -148,6 +148,9 @@ func (*FinewsPage) Extract(p *Page) (*Record, error) {
 	if s.section == nil {
 		return nil, ErrNotArticle
 	}
+	if err := whole(p.Body); err != nil {
+		return nil, err
+	}
 	rec := &Record{Title: strings.TrimSpace(nodeText(s.h1))}
 	if p.URL != nil {
 		rec.URL = p.URL.String()
