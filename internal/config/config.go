@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"github.com/newsmill/newsmill/extract"
+	"io"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -144,12 +146,19 @@ func Parse(path string, b []byte) (*Config, error) {
 	var root yaml.Node
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&root); err != nil {
+		if errors.Is(err, io.EOF) {
+			return nil, fmt.Errorf("%w: %s: the file is empty (it needs store, output and sources)", ErrInvalid, path)
+		}
 		return nil, fmt.Errorf("%w: %s: %s", ErrInvalid, path, yamlMsg(err))
 	}
 	var c Config
 	dec = yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(&c); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			return nil, fmt.Errorf("%w: %s: %s", ErrInvalid, path, typeErrors(&root, te))
+		}
 		return nil, fmt.Errorf("%w: %s: %s", ErrInvalid, path, yamlMsg(err))
 	}
 	c.Path = path
@@ -173,6 +182,94 @@ func yamlMsg(err error) string {
 	s := strings.TrimPrefix(err.Error(), "yaml: ")
 	s = strings.ReplaceAll(s, "unmarshal errors:\n  ", "")
 	return strings.ReplaceAll(s, "\n  ", "; ") // several errors, one line
+}
+
+var (
+	typeErrLine    = regexp.MustCompile(`^line (\d+): (.*)$`)
+	unmarshalValue = regexp.MustCompile("^cannot unmarshal !!(\\w+) `?(.*?)`? into (.+)$")
+	unknownField   = regexp.MustCompile(`^field (\S+) not found in type`)
+)
+
+// typeErrors rewrites yaml's type errors, which name Go types ("cannot unmarshal !!str `x` into
+// time.Duration", "field seed not found in type config.Source"), into the key path the user
+// wrote and what the value should be, all on one line.
+func typeErrors(root *yaml.Node, te *yaml.TypeError) string {
+	var out []string
+	for _, e := range te.Errors {
+		m := typeErrLine.FindStringSubmatch(e)
+		if m == nil {
+			out = append(out, e)
+			continue
+		}
+		line, _ := strconv.Atoi(m[1])
+		msg := m[2]
+		u := unknownField.FindStringSubmatch(msg)
+		key := keyPathAt(root, line, u != nil)
+		if u != nil {
+			msg = fmt.Sprintf("unknown key %q (docs/config.md lists them)", u[1])
+		} else if u := unmarshalValue.FindStringSubmatch(msg); u != nil {
+			msg = fmt.Sprintf("%q is not %s", u[2], goTypeWord(u[3]))
+		}
+		if key != "" {
+			out = append(out, fmt.Sprintf("line %d: %s: %s", line, key, msg))
+		} else {
+			out = append(out, fmt.Sprintf("line %d: %s", line, msg))
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+func goTypeWord(t string) string {
+	switch {
+	case t == "time.Duration":
+		return "a duration (such as 500ms, 30s, 2m)"
+	case t == "int" || t == "*int":
+		return "a whole number"
+	case t == "bool" || t == "*bool":
+		return "true or false"
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case t == "string":
+		return "a string"
+	}
+	return "the right kind of value"
+}
+
+// keyPathAt names the deepest key whose key or value starts on line: "lock_timeout",
+// "sources[0].max_pages", "sources[1].seeds[2]"; with keysOnly, list items do not count.
+func keyPathAt(root *yaml.Node, line int, keysOnly bool) string {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	best := ""
+	var walk func(n *yaml.Node, path string)
+	walk = func(n *yaml.Node, path string) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				p := k.Value
+				if path != "" {
+					p = path + "." + k.Value
+				}
+				if k.Line == line {
+					best = p
+				}
+				walk(v, p)
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				p := fmt.Sprintf("%s[%d]", path, i)
+				if c.Line == line && c.Kind == yaml.ScalarNode && !keysOnly {
+					best = p
+				}
+				walk(c, p)
+			}
+		}
+	}
+	walk(n, "")
+	return best
 }
 
 func resolve(dir, p string) string {
@@ -254,6 +351,11 @@ func (c *Config) validate(root *yaml.Node) error {
 		names[s.Name] = true
 		if len(s.Seeds) == 0 {
 			return fail(at(root, KeySources, i), key(KeySeeds), "missing: a source needs at least one URL to start from")
+		}
+		for j, h := range s.AllowedHosts {
+			if h = strings.TrimSpace(h); h == "" || strings.ContainsAny(h, "/:@?# ") {
+				return fail(at(root, KeySources, i, KeyAllowedHosts, j), fmt.Sprintf("%s[%d]", key(KeyAllowedHosts), j), "%q is not a host name (write finews.withounder.com, without scheme, port or path)", h)
+			}
 		}
 		for j, seed := range s.Seeds {
 			u, err := url.Parse(seed)

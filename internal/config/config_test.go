@@ -92,3 +92,26 @@ func TestSiteRulesAreValidatedWithTheirLine(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestValuesOfTheWrongKindAreNamedByTheirKeyNotAGoType(t *testing.T) {
+	cases := map[string]string{
+		"store: s\noutput: o\nlock_timeout: forever\nsources:\n  - name: a\n    seeds: [http://x/]\n": `line 3: lock_timeout: "forever" is not a duration`,
+		"store: s\noutput: o\nsources:\n  - name: a\n    seeds: [http://x/]\n    max_pages: lots\n":     `line 6: sources[0].max_pages: "lots" is not a whole number`,
+		"store: s\noutput: o\nsources:\n  - name: a\n    seeds: http://x/\n":                         `line 5: sources[0].seeds: "http://x/" is not a list`,
+		"store: s\noutput: o\nsources:\n  - name: a\n    seed: [http://x/]\n":                        `line 5: sources[0].seed: unknown key "seed"`,
+		"": "the file is empty",
+	}
+	for in, want := range cases {
+		_, err := Parse("c.yaml", []byte(in))
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%q:\n got %v\nwant …%s…", in, err, want)
+		}
+	}
+}
+
+func TestAnAllowedHostWrittenAsAURLIsNamedAsTheFault(t *testing.T) {
+	_, err := Parse("c.yaml", []byte("store: s\noutput: o\nsources:\n  - name: a\n    seeds: [http://x/]\n    allowed_hosts:\n      - x\n      - http://x/\n"))
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "line 8: sources[0].allowed_hosts[1]") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -35,7 +35,7 @@ func TestBadPolitenessValuesNameTheFileTheLineAndTheKey(t *testing.T) {
 		{"    header_timeout: -1s\n", "line 6: sources[0].header_timeout"},
 		{"    max_body_bytes: -5\n", "line 6: sources[0].max_body_bytes"},
 		{"    retry_base_delay: 10s\n    retry_max_delay: 1s\n", "line 6: sources[0].retry_base_delay: 10s is longer than retry_max_delay 1s"},
-		{"    max_url_lenght: 10\n", "line 6: field max_url_lenght not found"},
+		{"    max_url_lenght: 10\n", "line 6: sources[0].max_url_lenght: unknown key"},
 		{"    connect_timeout: soon\n", "line 6"},
 	} {
 		_, err := Parse("a.yaml", []byte(base+tc.extra))
