@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -65,7 +66,11 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 			log.Warn("skip file", zap.String("path", p), zap.Error(err))
 			continue
 		}
-		_ = handle(ctx, page)
+		// A file the user pointed at that is no article is said at info: a backfill of the wrong
+		// folder should not look like an empty success. (Over HTTP, listings are expected.)
+		if err := handle(ctx, page); errors.Is(err, extract.ErrNotArticle) {
+			log.Info("skip file", zap.String("path", p), zap.Error(err))
+		}
 	}
 	return st, nil
 }

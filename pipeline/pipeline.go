@@ -72,12 +72,12 @@ func (p *Pipeline) Page(ctx context.Context, page *extract.Page) error {
 	p.Stats.Pages.Add(1)
 	rec, err := p.reg.Extract(page)
 	if errors.Is(err, extract.ErrNotArticle) {
-		p.log.Debug("not an article", zap.String("url", urlOf(page)), zap.Error(err))
+		p.log.Debug("not an article", p.sourceField(), zap.String("url", urlOf(page)), zap.Error(err))
 		return err
 	}
 	if err != nil {
 		p.Stats.Skipped.Add(1)
-		p.log.Warn("skip page", zap.String("url", urlOf(page)), zap.Error(err))
+		p.log.Warn("skip page", p.sourceField(), zap.String("url", urlOf(page)), zap.Error(err))
 		return err
 	}
 	p.Stats.Articles.Add(1)
@@ -87,6 +87,14 @@ func (p *Pipeline) Page(ctx context.Context, page *extract.Page) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// sourceField names the config source in log lines; zap.Skip for --url runs, which have none.
+func (p *Pipeline) sourceField() zap.Field {
+	if p.source == "" {
+		return zap.Skip()
+	}
+	return zap.String("source", p.source)
 }
 
 func urlOf(p *extract.Page) string {

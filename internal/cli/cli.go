@@ -121,18 +121,19 @@ func run(ctx context.Context, args []string, env Env) error {
 	}
 	var opts crawlOptions
 	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	fs.Usage = func() {
-		fmt.Fprint(env.Stderr, usage)
-		fs.PrintDefaults()
-	}
+	// The flag package prints its own error and the whole usage on a bad flag; a cron mail
+	// wants one line, so errors are ours to print and the usage comes only with --help.
+	fs.SetOutput(io.Discard)
 	opts.register(fs)
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			fmt.Fprint(env.Stderr, usage)
+			fs.SetOutput(env.Stderr)
+			fs.PrintDefaults()
 			return err
 		}
-		return fmt.Errorf("%w: %v", ErrUsage, err)
+		return fmt.Errorf("%w: %v (see crawl --help)", ErrUsage, err)
 	}
 	if *showVersion {
 		fmt.Fprintf(env.Stdout, "crawl %s (newsmill, record schema %d)\n", Version, schemaVersion)

@@ -39,7 +39,7 @@ func (o *crawlOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.DB, "db", "", "bbolt store that remembers emitted ids across runs (--url runs)")
 	fs.StringVar(&o.Out, "out", "", "append JSONL to this file instead of stdout (--url runs)")
 	fs.StringVar(&o.LogLevel, "log-level", "", "debug, info, warn or error (default info, or the config's log_level)")
-	fs.DurationVar(&o.LockTimeout, "lock-timeout", 10*time.Second, "how long to wait for another crawl to release the store")
+	fs.DurationVar(&o.LockTimeout, "lock-timeout", 0, "how long to wait for another crawl to release the store (default 10s, or the config's lock_timeout)")
 }
 
 // summary is the last line on stderr, for cron mail and humans.
@@ -138,6 +138,18 @@ func (c *validatorCache) flush(ctx context.Context) error {
 	}
 	c.pending = map[string]crawler.Validators{}
 	return nil
+}
+
+// lockTimeout is how long to wait for the store: the flag when given, else the config's
+// lock_timeout, else 10s.
+func lockTimeout(flag, config time.Duration) time.Duration {
+	switch {
+	case flag > 0:
+		return flag
+	case config > 0:
+		return config
+	}
+	return 10 * time.Second
 }
 
 func openStore(ctx context.Context, path string, timeout time.Duration) (*store.Store, error) {
@@ -246,10 +258,7 @@ func (j *job) skipper() crawler.Skipper {
 }
 
 func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log *zap.Logger, env Env) error {
-	timeout := opts.LockTimeout
-	if cfg.LockTimeout > 0 {
-		timeout = cfg.LockTimeout
-	}
+	timeout := lockTimeout(opts.LockTimeout, cfg.LockTimeout)
 	st, err := openStore(ctx, cfg.Store, timeout)
 	if err != nil {
 		return err
@@ -322,6 +331,9 @@ func parseTargets(raw []string) ([]target, error) {
 			if u.Host != "" && u.Host != "localhost" { // file://./posts written by hand
 				p = u.Host + u.Path
 			}
+			if _, serr := os.Stat(p); serr != nil {
+				return nil, fmt.Errorf("%w: --url %q: %v", ErrUsage, r, serr)
+			}
 			out = append(out, target{local: p})
 		case err == nil && u.Scheme == "":
 			if _, serr := os.Stat(r); serr == nil {
@@ -351,7 +363,7 @@ func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env)
 		defer os.RemoveAll(dir)
 		dbPath = filepath.Join(dir, "run.db")
 	}
-	st, err := openStore(ctx, dbPath, opts.LockTimeout)
+	st, err := openStore(ctx, dbPath, lockTimeout(opts.LockTimeout, 0))
 	if err != nil {
 		return err
 	}

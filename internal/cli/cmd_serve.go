@@ -31,7 +31,7 @@ type serveOptions struct {
 func (o *serveOptions) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.Config, "config", "", "YAML config with a schedule for every source (required)")
 	fs.StringVar(&o.LogLevel, "log-level", "", "debug, info, warn or error (default info, or the config's log_level)")
-	fs.DurationVar(&o.LockTimeout, "lock-timeout", 10*time.Second, "how long to wait for another crawl to release the store")
+	fs.DurationVar(&o.LockTimeout, "lock-timeout", 0, "how long to wait for another crawl to release the store (default 10s, or the config's lock_timeout)")
 }
 
 // server is one `crawl serve`: the store it holds for its lifetime, its metrics, and the lock
@@ -75,10 +75,7 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 		return err
 	}
 	defer log.Sync()
-	timeout := opts.LockTimeout
-	if cfg.LockTimeout > 0 {
-		timeout = cfg.LockTimeout
-	}
+	timeout := lockTimeout(opts.LockTimeout, cfg.LockTimeout)
 	st, err := openStore(ctx, cfg.Store, timeout)
 	if err != nil {
 		return err
@@ -107,7 +104,8 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 	for i, src := range cfg.Sources {
 		// SkipIfStillRunning: a source never overlaps itself; a tick that finds its previous pass
 		// still running (or waiting for another source's) is skipped and logged.
-		jobs[i] = cron.NewChain(cron.SkipIfStillRunning(cl)).Then(cron.FuncJob(func() { s.pass(ctx, src) }))
+		skipLog := cronLogger{log.With(zap.String("source", src.Name), zap.String("schedule", src.Schedule))}
+		jobs[i] = cron.NewChain(cron.SkipIfStillRunning(skipLog)).Then(cron.FuncJob(func() { s.pass(ctx, src) }))
 		sched.Schedule(schedules[i], jobs[i])
 	}
 	log.Info("serving", zap.String("addr", ln.Addr().String()), zap.Strings("sources", names), zap.Bool("run_on_start", cfg.RunOnStart))
@@ -182,7 +180,7 @@ func (s *server) pass(ctx context.Context, src config.Source) {
 		log.Error("pass failed", zap.Error(err))
 		return
 	}
-	j, err := startJob(ctx, s.st, sink, log, s.cfg.Rules)
+	j, err := startJob(ctx, s.st, sink, s.log, s.cfg.Rules) // crawlSource adds the source field
 	if err != nil {
 		sink.Close()
 		s.m.errors.WithLabelValues(src.Name, errKindWrite).Inc()
@@ -219,7 +217,11 @@ type cronLogger struct{ log *zap.Logger }
 
 func (c cronLogger) Info(msg string, kv ...any) {
 	if msg == "skip" { // SkipIfStillRunning dropped a tick: worth seeing, the schedule is too tight
-		c.log.Warn("tick skipped: the source's previous pass is still running or waiting", zap.Any("detail", kv))
+		c.log.Warn("tick skipped: the source's previous pass is still running or waiting")
+		return
+	}
+	if len(kv) == 0 {
+		c.log.Debug("cron: " + msg)
 		return
 	}
 	c.log.Debug("cron: "+msg, zap.Any("detail", kv))

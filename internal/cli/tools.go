@@ -21,14 +21,14 @@ type storeFlags struct {
 func (o *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.DB, "db", "", "the bbolt store to read")
 	fs.StringVar(&o.Config, "config", "", "read the store of this YAML config instead of --db")
-	fs.DurationVar(&o.LockTimeout, "lock-timeout", 10*time.Second, "how long to wait for a running crawl to release the store")
+	fs.DurationVar(&o.LockTimeout, "lock-timeout", 0, "how long to wait for a running crawl to release the store (default 10s, or the config's lock_timeout)")
 }
 
 // open opens the store for a tool. A running crawl or serve holds the store exclusively; the
 // tool waits the lock timeout and then fails with store.ErrLocked naming the holder, never
 // reading or pruning under a writer's feet.
 func (o *storeFlags) open(ctx context.Context, readOnly bool) (*store.Store, error) {
-	path, timeout := o.DB, o.LockTimeout
+	path, timeout := o.DB, lockTimeout(o.LockTimeout, 0)
 	switch {
 	case o.DB == "" && o.Config == "":
 		return nil, fmt.Errorf("%w: give --db FILE or --config FILE", ErrUsage)
@@ -39,10 +39,7 @@ func (o *storeFlags) open(ctx context.Context, readOnly bool) (*store.Store, err
 		if err != nil {
 			return nil, err
 		}
-		path = cfg.Store
-		if cfg.LockTimeout > 0 {
-			timeout = cfg.LockTimeout
-		}
+		path, timeout = cfg.Store, lockTimeout(o.LockTimeout, cfg.LockTimeout)
 	}
 	// Read-only tools open with a shared lock: they exclude writers, not each other.
 	st, err := store.Open(ctx, path, store.Options{LockTimeout: timeout, ReadOnly: readOnly})

@@ -96,9 +96,9 @@ func TestSiteRulesAreValidatedWithTheirLine(t *testing.T) {
 func TestValuesOfTheWrongKindAreNamedByTheirKeyNotAGoType(t *testing.T) {
 	cases := map[string]string{
 		"store: s\noutput: o\nlock_timeout: forever\nsources:\n  - name: a\n    seeds: [http://x/]\n": `line 3: lock_timeout: "forever" is not a duration`,
-		"store: s\noutput: o\nsources:\n  - name: a\n    seeds: [http://x/]\n    max_pages: lots\n":     `line 6: sources[0].max_pages: "lots" is not a whole number`,
-		"store: s\noutput: o\nsources:\n  - name: a\n    seeds: http://x/\n":                         `line 5: sources[0].seeds: "http://x/" is not a list`,
-		"store: s\noutput: o\nsources:\n  - name: a\n    seed: [http://x/]\n":                        `line 5: sources[0].seed: unknown key "seed"`,
+		"store: s\noutput: o\nsources:\n  - name: a\n    seeds: [http://x/]\n    max_pages: lots\n":   `line 6: sources[0].max_pages: "lots" is not a whole number`,
+		"store: s\noutput: o\nsources:\n  - name: a\n    seeds: http://x/\n":                          `line 5: sources[0].seeds: "http://x/" is not a list`,
+		"store: s\noutput: o\nsources:\n  - name: a\n    seed: [http://x/]\n":                         `line 5: sources[0].seed: unknown key "seed"`,
 		"": "the file is empty",
 	}
 	for in, want := range cases {
