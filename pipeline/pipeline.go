@@ -2,10 +2,11 @@
 // through the store, their lines to the output. It owns the write order that makes every record
 // reach its output exactly once:
 //
-//  1. one store transaction inserts the batch's new ids, records and outbox entries (each naming
-//     the file and the offset its line will start at);
+//  1. one store transaction inserts the batch's new ids, records and outbox entry (naming the
+//     file and the offset each line will start at);
 //  2. the lines are appended to the file in one write and fsynced;
-//  3. a second transaction removes the outbox entries.
+//  3. the outbox entry is removed: inside the next batch's transaction (1), or by a last
+//     transaction when the run ends. Each batch so costs one store transaction, not two.
 //
 // A crash before 1 loses nothing (the pages are fetched again), between 1 and 3 leaves outbox
 // entries that Recover checks against the file on the next start: a line found at its offset is
@@ -114,14 +115,17 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	var failed error
+	var written []store.Pending // lines written and fsynced, acknowledged with the next commit
+	// The store commit must not be cut half way by a cancelled run: what was extracted is
+	// written, then the run stops.
+	wctx := context.WithoutCancel(ctx)
 	flush := func() {
 		if len(batch) == 0 || failed != nil {
 			batch = batch[:0]
 			return
 		}
-		// The store commit must not be cut half way by a cancelled run: what was extracted is
-		// written, then the run stops.
-		if err := p.write(context.WithoutCancel(ctx), batch); err != nil {
+		var err error
+		if written, err = p.write(wctx, written, batch); err != nil {
 			failed = err
 		}
 		batch = batch[:0]
@@ -131,6 +135,9 @@ func (p *Pipeline) Run(ctx context.Context) error {
 		case rec, ok := <-p.in:
 			if !ok {
 				flush()
+				if failed == nil {
+					failed = p.st.Ack(wctx, written)
+				}
 				return failed
 			}
 			if failed != nil {
@@ -165,18 +172,23 @@ func Marshal(rec *extract.Record) ([]byte, error) {
 	return bytes.Clone(bytes.TrimRight(buf.Bytes(), "\n")), nil
 }
 
-func (p *Pipeline) write(ctx context.Context, batch []*extract.Record) error {
+// write commits batch, acknowledging ack (the previous batch's lines, already written) in the
+// same transaction, then writes and fsyncs the new lines. It returns those lines, still to be
+// acknowledged: with the next batch, or by Run at the end.
+func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []*extract.Record) ([]store.Pending, error) {
 	ids := make([]string, len(batch))
 	for i, r := range batch {
 		ids[i] = r.ID
 	}
+	// A read transaction (no fsync, no lock on writers) tells which records to encode and where
+	// their lines will start; Commit checks again inside its own transaction.
 	seen, err := p.st.Seen(ctx, ids...)
 	if err != nil {
-		return err
+		return ack, err
 	}
 	target, offset, err := p.sink.Target(time.Now())
 	if err != nil {
-		return err
+		return ack, err
 	}
 	var items []store.Item
 	var lines []byte
@@ -192,23 +204,23 @@ func (p *Pipeline) write(ctx context.Context, batch []*extract.Record) error {
 		inBatch[r.ID] = true
 		line, err := Marshal(r)
 		if err != nil {
-			return err
+			return ack, err
 		}
 		items = append(items, store.Item{ID: r.ID, URL: r.URL, Hash: r.ContentHash, Source: p.source, Line: line, Target: target, Offset: offset + int64(len(lines))})
 		lines = append(append(lines, line...), '\n')
 	}
-	pend, _, err := p.st.Commit(ctx, append(items, dupURLs...))
+	pend, _, err := p.st.CommitAfter(ctx, ack, append(items, dupURLs...))
 	if err != nil {
-		return err
+		return ack, err
 	}
 	if len(lines) == 0 {
-		return nil
+		return nil, nil
 	}
 	if err := p.sink.Write(target, lines); err != nil {
-		return err
+		return nil, err
 	}
 	p.Stats.New.Add(int64(len(items)))
-	return p.st.Ack(ctx, pend)
+	return pend, nil
 }
 
 // Recover finishes what a crashed run left in the outbox: lines confirmed in their files are
@@ -225,7 +237,21 @@ func Recover(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Lo
 	}
 	written := 0
 	broken := map[string]bool{} // files cut back at some entry: all their later entries are rewritten
+	// A commit's lines are acknowledged together once all are confirmed or written again: a crash
+	// half way leaves its entry, and checking its lines again finds those already rewritten.
+	var commit []store.Pending
+	ack := func() error {
+		err := st.Ack(ctx, commit)
+		commit = commit[:0]
+		return err
+	}
 	for _, pe := range pend {
+		if len(commit) > 0 && pe.Seq != commit[0].Seq {
+			if err := ack(); err != nil {
+				return written, err
+			}
+		}
+		commit = append(commit, pe)
 		line, err := st.Record(ctx, pe.ID)
 		if err != nil {
 			return written, fmt.Errorf("recover outbox: %w", err)
@@ -256,9 +282,9 @@ func Recover(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Lo
 			}
 			written++
 		}
-		if err := st.Ack(ctx, []store.Pending{pe}); err != nil {
-			return written, err
-		}
+	}
+	if err := ack(); err != nil {
+		return written, err
 	}
 	if written > 0 {
 		log.Info("recovered unconfirmed lines from the last run", zap.Int("lines", written))

@@ -3,7 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
-	"encoding/json"
+	"encoding/binary"
 	"fmt"
 	"os"
 	"time"
@@ -97,10 +97,21 @@ func (s *Store) Delete(ctx context.Context, ids ...string) ([]string, error) {
 		if _, err := tx.CreateBucket(bucketHTTP); err != nil {
 			return err
 		}
-		return deleteWhere(tx.Bucket(bucketOutbox), func(v []byte) bool {
-			var p Pending
-			return json.Unmarshal(v, &p) == nil && drop[p.ID]
-		})
+		// A forgotten id's unconfirmed line goes too: Recover would find no record to write.
+		outbox := tx.Bucket(bucketOutbox)
+		var seqs []uint64
+		if err := outbox.ForEach(func(k, _ []byte) error {
+			seqs = append(seqs, binary.BigEndian.Uint64(k))
+			return nil
+		}); err != nil {
+			return err
+		}
+		for _, seq := range seqs {
+			if err := keepUnless(outbox, seq, func(p Pending) bool { return drop[p.ID] }); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

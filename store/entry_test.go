@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"path/filepath"
+	"strconv"
 	"testing"
 	"time"
 
@@ -39,7 +40,7 @@ func TestEntryWithAnUnusualHashKeepsItAsWritten(t *testing.T) {
 	}
 }
 
-func TestFormatOneStoreIsReadAndMarkedFormatTwoWhenOpenedForWriting(t *testing.T) {
+func TestFormatOneStoreIsReadAndMarkedCurrentWhenOpenedForWriting(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v1.db")
 	// A store as format 1 wrote it: JSON entries, URLs as keys.
 	db, err := bolt.Open(path, 0o600, nil)
@@ -87,8 +88,8 @@ func TestFormatOneStoreIsReadAndMarkedFormatTwoWhenOpenedForWriting(t *testing.T
 			return nil
 		})
 	})
-	if marker != "2" {
-		t.Errorf("format marker %q after a write, want 2 so older binaries refuse the store", marker)
+	if marker != strconv.Itoa(formatVersion) {
+		t.Errorf("format marker %q after a write, want %d so older binaries refuse the store", marker, formatVersion)
 	}
 	if len(entries) != 2 || entries[0].FirstURL != "http://a/1" || entries[1].FirstSeen.IsZero() {
 		t.Errorf("entries = %+v, want the JSON one and the binary one", entries)

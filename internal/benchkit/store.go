@@ -62,26 +62,25 @@ func FillStore(ctx context.Context, path string, n, lineSize int) error {
 	return st.Close()
 }
 
-// CheckInsert is the pipeline's dedup step for one batch: which ids are stored, then one commit
-// of the batch (new ones inserted with their records and outbox entries, the rest only their
-// URLs), then the acknowledgement once the lines are written. It returns how many were new.
-func CheckInsert(ctx context.Context, st *store.Store, items []store.Item) (int, error) {
+// CheckInsert is the pipeline's dedup step for one batch: which ids are stored (a read
+// transaction), then one commit of the batch (new ones inserted with their records and one
+// outbox entry, the rest only their URLs) that also acknowledges the previous batch's lines,
+// as the pipeline does once they are written. It returns the batch's lines to acknowledge next
+// time and how many were new; pass the last ones to Store.Ack when done.
+func CheckInsert(ctx context.Context, st *store.Store, prev []store.Pending, items []store.Item) ([]store.Pending, int, error) {
 	ids := make([]string, len(items))
 	for i, it := range items {
 		ids[i] = it.ID
 	}
 	seen, err := st.Seen(ctx, ids...)
 	if err != nil {
-		return 0, err
+		return prev, 0, err
 	}
-	pend, _, err := st.Commit(ctx, items)
+	pend, _, err := st.CommitAfter(ctx, prev, items)
 	if err != nil {
-		return 0, err
+		return prev, 0, err
 	}
-	if err := st.Ack(ctx, pend); err != nil {
-		return 0, err
-	}
-	return len(items) - len(seen), nil
+	return pend, len(items) - len(seen), nil
 }
 
 // FileSize is the size of path in bytes, 0 when unreadable.
