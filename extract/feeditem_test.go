@@ -2,6 +2,7 @@ package extract
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -53,5 +54,22 @@ func TestAPageCutShortBeforeItsEndIsMalformedNotAShorterArticle(t *testing.T) {
 		if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "truncated") {
 			t.Errorf("%s cut at 3/4: err = %v, want a truncated-page ErrMalformed", f, err)
 		}
+	}
+}
+
+func TestGenericTurnsAwayAHugeListingWithoutReadingIt(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<html><body><p>发布时间：2022-01-21 18:05</p><ul>")
+	for i := 0; i < genMaxAnchors+1; i++ {
+		fmt.Fprintf(&b, "<li><A href=\"/a/%d.html\">第%d条新闻标题</A></li>\n", i, i)
+	}
+	b.WriteString("</ul></body></html>")
+	u, _ := url.Parse("http://news.example.cn/list.html")
+	_, err := NewGeneric().Extract(NewPage(u, "text/html", []byte(b.String()), time.Now()))
+	if !errors.Is(err, ErrNotArticle) || !strings.Contains(err.Error(), "listing") {
+		t.Fatalf("err = %v, want ErrNotArticle for a listing", err)
+	}
+	if n := countAnchors([]byte("<a href=x><abbr>x</abbr><a\nhref=y><area><A>")); n != 3 {
+		t.Errorf("countAnchors = %d, want 3 (<abbr> and <area> are not links)", n)
 	}
 }
