@@ -13,6 +13,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -54,6 +55,7 @@ type Store struct {
 	db   *bolt.DB
 	path string
 	ro   bool
+	ops  atomic.Int64 // operations since open, for maybeRelease
 }
 
 // Entry is what the store keeps for every id.
@@ -232,6 +234,7 @@ func (s *Store) update(fn func(*bolt.Tx) error) (err error) {
 	if err := s.db.Update(fn); err != nil {
 		return fmt.Errorf("store %s: %w", s.path, err)
 	}
+	s.maybeRelease()
 	return nil
 }
 
@@ -240,6 +243,7 @@ func (s *Store) view(fn func(*bolt.Tx) error) (err error) {
 	if err := s.db.View(fn); err != nil {
 		return fmt.Errorf("store %s: %w", s.path, err)
 	}
+	s.maybeRelease()
 	return nil
 }
 

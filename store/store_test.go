@@ -248,3 +248,38 @@ func TestADamagedDataPageGivesErrCorruptNotAPanic(t *testing.T) {
 		t.Fatal("no damaged page was noticed: the test damages nothing bbolt reads")
 	}
 }
+
+// maybeRelease drops mapped pages from the resident set every releaseEvery operations; every
+// read after it must still see exactly what was written.
+func TestReleasingMappedPagesLosesNothing(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	var ids []string
+	for b := 0; b < releaseEvery; b++ {
+		var items []Item
+		for i := 0; i < 8; i++ {
+			id := fmt.Sprintf("NW2022012101%08d", b*8+i)
+			ids = append(ids, id)
+			items = append(items, Item{ID: id, URL: "http://h/a/" + id + ".html", Line: []byte(`{"id":"` + id + `"}`)})
+		}
+		if _, _, err := s.Commit(ctx, items); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok, err := s.KnownURL(ctx, "http://h/a/"+ids[len(ids)-1]+".html"); err != nil || !ok {
+			t.Fatalf("batch %d: url not known after commit: %v", b, err)
+		}
+	}
+	if s.ops.Load() < 2*releaseEvery {
+		t.Fatalf("only %d operations: the pages were never released", s.ops.Load())
+	}
+	seen, err := s.Seen(ctx, ids...)
+	if err != nil || len(seen) != len(ids) {
+		t.Fatalf("seen %d of %d after releases: %v", len(seen), len(ids), err)
+	}
+	for _, id := range ids[len(ids)-50:] {
+		line, err := s.Record(ctx, id)
+		if err != nil || string(line) != `{"id":"`+id+`"}` {
+			t.Fatalf("record %s = %q, %v", id, line, err)
+		}
+	}
+}
