@@ -1,9 +1,8 @@
 package crawler
 
 import (
-	"encoding/json"
 	"errors"
-	"flag"
+	"github.com/newsmill/newsmill/internal/golden"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -11,8 +10,6 @@ import (
 	"testing"
 	"time"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 func parseFixture(t *testing.T, name, base string) *Feed {
 	t.Helper()
@@ -36,23 +33,7 @@ func TestParseFeedMatchesGoldenFiles(t *testing.T) {
 		"eastmoney-text.json"} {
 		t.Run(name, func(t *testing.T) {
 			f := parseFixture(t, name, "http://news.example.cn/feeds/x")
-			got, err := json.MarshalIndent(f, "", "  ")
-			if err != nil {
-				t.Fatal(err)
-			}
-			golden := filepath.Join(fixtureDir, "feeds", name+".golden.json")
-			if *update {
-				if err := os.WriteFile(golden, append(got, '\n'), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if strings.TrimSpace(string(want)) != strings.TrimSpace(string(got)) {
-				t.Errorf("differs from %s:\n%s", golden, got)
-			}
+			golden.JSON(t, filepath.Join(fixtureDir, "feeds", name+".golden.json"), f)
 		})
 	}
 }

@@ -1,8 +1,8 @@
 package extract
 
 import (
-	"encoding/json"
 	"errors"
+	"github.com/newsmill/newsmill/internal/golden"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -39,23 +39,7 @@ func genPage(t testing.TB, dir, name, rawURL string) *Page {
 // checkGolden compares a record with testdata/<dir>/<name>.golden.json; -update rewrites it.
 func checkGolden(t *testing.T, dir, name string, rec *Record) {
 	t.Helper()
-	got, err := json.MarshalIndent(rec, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(fixtureDir, dir, name+".golden.json")
-	if *update {
-		if err := os.WriteFile(path, append(got, '\n'), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if strings.TrimSpace(string(want)) != strings.TrimSpace(string(got)) {
-		t.Errorf("differs from %s:\n%s", path, got)
-	}
+	golden.JSON(t, filepath.Join(fixtureDir, dir, name+".golden.json"), rec)
 }
 
 func TestGenericArticlesMatchGoldenFiles(t *testing.T) {

@@ -1,9 +1,8 @@
 package extract
 
 import (
-	"bytes"
 	"encoding/json"
-	"flag"
+	"github.com/newsmill/newsmill/internal/golden"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -11,8 +10,6 @@ import (
 	"testing"
 	"time"
 )
-
-var update = flag.Bool("update", false, "rewrite the testdata/*/*.golden.json files")
 
 // fixtureFetchedAt is the fixed fetch time of every fixture, so golden files are stable.
 var fixtureFetchedAt = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -86,20 +83,7 @@ func TestEveryFixtureGivesItsGoldenRecord(t *testing.T) {
 		rel = filepath.ToSlash(rel)
 		t.Run(rel, func(t *testing.T) {
 			got := goldenResult(t, fixturePage(t, rel))
-			golden := strings.TrimSuffix(f, filepath.Ext(f)) + ".golden.json"
-			if *update {
-				if err := os.WriteFile(golden, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run go test ./extract -update to create it)", err)
-			}
-			if !bytes.Equal(got, want) {
-				t.Errorf("%s differs from %s:\n got: %s\nwant: %s", rel, golden, got, want)
-			}
+			golden.Check(t, strings.TrimSuffix(f, filepath.Ext(f))+".golden.json", got)
 		})
 	}
 }
