@@ -73,3 +73,22 @@ func TestGenericTurnsAwayAHugeListingWithoutReadingIt(t *testing.T) {
 		t.Errorf("countAnchors = %d, want 3 (<abbr> and <area> are not links)", n)
 	}
 }
+
+func TestGenericCollectsStocksFromTheBodyOnly(t *testing.T) {
+	page := `<!DOCTYPE html><html><head><title>示例公司签下大单_财经频道</title>
+<meta property="article:published_time" content="2023-05-06T09:30:00+08:00"></head><body>
+<div class="sidebar"><h3>热门股票</h3><a href="http://quote.eastmoney.com/unify/r/0.000001" data-code="0,000001">平安银行</a></div>
+<div class="article"><h1>示例公司签下大单</h1>
+<p>　　<span id="stock_1.600160"><a href="http://quote.eastmoney.com/unify/r/1.600160" class="keytip" data-code="1,600160">示例股份</a></span>今日公告，公司与海外客户签订了总额约五亿元的供货合同，合同期限为三年。</p>
+<p>　　公司表示，合同的履行将对未来三个会计年度的经营业绩产生积极影响，具体金额以审计结果为准。</p>
+<p>　　同行业的<a href="http://quote.eastmoney.com/unify/r/116.00700" data-code="116,00700">某港股公司</a>也在近期披露了类似订单，市场关注度持续提升。</p>
+</div></body></html>`
+	u, _ := url.Parse("http://finance.example.cn/2023/0506/123.html")
+	rec, err := NewRegistry(NewGeneric()).Extract(NewPage(u, "text/html", []byte(page), time.Now()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(rec.Stocks, ","); got != "600160.SH,00700.HK" {
+		t.Errorf("stocks = %q, want the two in the article and not the sidebar's", got)
+	}
+}

@@ -132,21 +132,26 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 
 	var paras []string
 	var summary string
+	var bodyNodes []*html.Node
 	if o.body != nil {
 		nodes := o.body(doc)
 		if len(nodes) == 0 {
 			return nil, fmt.Errorf("%w: body selector matched nothing", ErrNotArticle)
 		}
 		paras, summary = genParagraphs(nodes, rec.Title)
+		bodyNodes = nodes
 	} else {
 		node, err := g.main(doc.Get(0), p.URL)
 		if err != nil || node == nil {
 			node = genDensestBlock(doc)
 		}
 		paras, summary = genParagraphs([]*html.Node{node}, rec.Title)
+		bodyNodes = []*html.Node{node}
 		if genRunes(paras) < genMinBodyRunes {
 			// Libraries give up on very short articles; the densest block of paragraphs does not.
-			paras, summary = genParagraphs([]*html.Node{genDensestBlock(doc)}, rec.Title)
+			dense := genDensestBlock(doc)
+			paras, summary = genParagraphs([]*html.Node{dense}, rec.Title)
+			bodyNodes = []*html.Node{dense}
 		}
 	}
 	if genRunes(paras) < genMinBodyRunes {
@@ -156,6 +161,9 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 		return nil, fmt.Errorf("%w: a list of %d links outweighs the text", ErrNotArticle, clean.linkItems)
 	}
 	rec.Body = strings.Join(paras, "\n\n")
+	// Securities the article links to with Eastmoney's data-code markup, read from the body only
+	// (a portal's sidebar of quotes is no part of the article).
+	rec.Stocks = NormalizeNodes(TextOptions{}, bodyNodes...).Stocks
 	rec.Summary = clean.summary
 	if rec.Summary == "" {
 		rec.Summary = summary
