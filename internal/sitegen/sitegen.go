@@ -73,7 +73,7 @@ func New(n int) *Site {
 			p.Stock = fmt.Sprintf("%06d|%d", 600000+i%1000, 1)
 		}
 		if i%3 == 0 {
-			m := media[i%len(media)]
+			m := media[(i/3)%len(media)] // every third post is a media article; cycle through the media
 			p.Category, p.Tag, p.Media = m.cat, m.name+"新闻", m.name
 			p.Path = fmt.Sprintf("/%s/%s/NW%s.html", p.Category, t.Format("2006/01/02"), num)
 			s.Posts = append(s.Posts, p)
