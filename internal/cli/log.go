@@ -29,11 +29,26 @@ func newLogger(w io.Writer, level string) (*zap.Logger, error) {
 		cfg.EncodeTime = zapcore.ISO8601TimeEncoder
 		enc = zapcore.NewJSONEncoder(cfg)
 	}
-	core := zapcore.NewCore(enc, zapcore.AddSync(w), lvl)
+	out := w
+	if isTerminal(w) {
+		out = clearLine{w}
+	}
+	core := zapcore.NewCore(enc, zapcore.AddSync(out), lvl)
 	return zap.New(core), nil
 }
 
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// clearLine erases the terminal's current line before each log entry, so a log line never lands
+// on the end of the progress line; the progress line is drawn again on its next tick.
+type clearLine struct{ w io.Writer }
+
+func (c clearLine) Write(p []byte) (int, error) {
+	if _, err := io.WriteString(c.w, "\r\x1b[K"); err != nil {
+		return 0, err
+	}
+	return c.w.Write(p)
 }

@@ -62,3 +62,14 @@ func TestProgressOffATerminalWritesNothing(t *testing.T) {
 		t.Errorf("progress written to a pipe (cron mail would get it): %q", s)
 	}
 }
+
+func TestLogLinesOnATerminalClearTheProgressLineFirst(t *testing.T) {
+	var b strings.Builder
+	n, err := clearLine{&b}.Write([]byte("INFO\tsource done\n"))
+	if err != nil || n != len("INFO\tsource done\n") {
+		t.Fatalf("write = %d, %v", n, err)
+	}
+	if b.String() != "\r\x1b[KINFO\tsource done\n" {
+		t.Errorf("wrote %q", b.String())
+	}
+}
