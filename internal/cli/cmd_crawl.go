@@ -416,9 +416,11 @@ func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env)
 		var c *crawler.Crawler
 		c, crawlErr = crawler.New(o, log, skip)
 		if crawlErr == nil {
-			var st crawler.Stats
-			st, err = c.Run(ctx, j.handler())
+			st, err := c.Run(ctx, j.handler())
 			j.sum.add(st)
+			if err != nil && ctx.Err() == nil {
+				log.Error("crawl failed", zap.Error(err))
+			}
 		}
 	}
 	stop()
