@@ -12,9 +12,12 @@ test: vet test-quick race fuzz dockerfile bench-smoke
 test-quick:
 	$(GO) test -count=1 ./...
 
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go') | tee /dev/stderr)" || (echo "gofmt: files above need formatting" && exit 1)
 	$(GO) vet ./...
+	$(GO) run $(STATICCHECK) ./...
 
 # The packages with concurrency of their own, under the race detector.
 race:
