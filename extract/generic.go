@@ -160,6 +160,11 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 	if clean.linkItems >= 8 && clean.linkRunes > genRunes(paras) {
 		return nil, fmt.Errorf("%w: a list of %d links outweighs the text", ErrNotArticle, clean.linkItems)
 	}
+	if strings.TrimSpace(rec.Title) == "" && (p.Hint == nil || strings.TrimSpace(p.Hint.Title) == "") {
+		// A dated page with text but no headline anywhere (nor a feed's): an article we cannot
+		// name is a skip, reported as such, not a record for Finish to refuse later.
+		return nil, fmt.Errorf("%w: title", ErrMissingField)
+	}
 	rec.Body = strings.Join(paras, "\n\n")
 	// Securities the article links to with Eastmoney's data-code markup, read from the body only
 	// (a portal's sidebar of quotes is no part of the article).
