@@ -2,13 +2,14 @@ package crawler
 
 import (
 	"errors"
-	"github.com/newsmill/newsmill/internal/golden"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newsmill/newsmill/internal/golden"
 )
 
 func parseFixture(t *testing.T, name, base string) *Feed {

@@ -2,13 +2,14 @@ package extract
 
 import (
 	"errors"
-	"github.com/newsmill/newsmill/internal/golden"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newsmill/newsmill/internal/golden"
 )
 
 var genFetched = time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC)

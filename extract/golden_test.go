@@ -2,13 +2,14 @@ package extract
 
 import (
 	"encoding/json"
-	"github.com/newsmill/newsmill/internal/golden"
 	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newsmill/newsmill/internal/golden"
 )
 
 // fixtureFetchedAt is the fixed fetch time of every fixture, so golden files are stable.

@@ -43,26 +43,13 @@ func TestEntryWithAnUnusualHashKeepsItAsWritten(t *testing.T) {
 func TestFormatOneStoreIsReadAndMarkedCurrentWhenOpenedForWriting(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v1.db")
 	// A store as format 1 wrote it: JSON entries, URLs as keys.
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
+	writeRawStore(t, path, func(tx *bolt.Tx) error {
 		e, _ := json.Marshal(Entry{FirstURL: "http://a/1", FirstSeen: time.Unix(1700000000, 0).UTC(), ContentHash: "sha256:00"})
 		tx.Bucket(bucketIDs).Put([]byte("NW1"), e)
 		tx.Bucket(bucketRecords).Put([]byte("NW1"), []byte(`{"id":"NW1"}`))
 		tx.Bucket(bucketURLs).Put([]byte("http://a/1"), []byte("NW1"))
 		return tx.Bucket(bucketMeta).Put(keyFormat, []byte("1"))
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	s, err := Open(ctx, path, Options{LockTimeout: time.Second})
 	if err != nil {
@@ -123,4 +110,28 @@ func FuzzDecodeEntryNeverPanics(f *testing.F) {
 			}
 		}
 	})
+}
+
+// writeRawStore builds a store file by hand, every bucket present, as an older or newer
+// binary would have left it; fill writes its contents.
+func writeRawStore(t *testing.T, path string, fill func(tx *bolt.Tx) error) {
+	t.Helper()
+	db, err := bolt.Open(path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range allBuckets {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return fill(tx)
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 }

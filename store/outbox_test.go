@@ -79,16 +79,7 @@ func TestAcknowledgingTwiceIsNoError(t *testing.T) {
 func TestPerLineOutboxEntriesOfAnOlderBinaryAreStillReadAndAcknowledged(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "v2.db")
 	// What a format-2 binary killed between its commit and its acknowledgement leaves.
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range allBuckets {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
+	writeRawStore(t, path, func(tx *bolt.Tx) error {
 		for i, id := range []string{"NW1", "NW2"} {
 			tx.Bucket(bucketRecords).Put([]byte(id), []byte(`{"id":"`+id+`"}`))
 			v, _ := json.Marshal(Pending{ID: id, Target: "/out/a", Offset: int64(13 * i)})
@@ -96,10 +87,6 @@ func TestPerLineOutboxEntriesOfAnOlderBinaryAreStillReadAndAcknowledged(t *testi
 		}
 		return tx.Bucket(bucketMeta).Put(keyFormat, []byte("2"))
 	})
-	db.Close()
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := context.Background()
 	s, err := Open(ctx, path, Options{LockTimeout: time.Second})
 	if err != nil {
@@ -120,15 +107,9 @@ func TestPerLineOutboxEntriesOfAnOlderBinaryAreStillReadAndAcknowledged(t *testi
 
 func TestAStoreOfANewerFormatIsRefusedWithErrSchema(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "new.db")
-	db, err := bolt.Open(path, 0o600, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.Update(func(tx *bolt.Tx) error {
-		m, _ := tx.CreateBucketIfNotExists(bucketMeta)
-		return m.Put(keyFormat, []byte(strconv.Itoa(formatVersion+1)))
+	writeRawStore(t, path, func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(keyFormat, []byte(strconv.Itoa(formatVersion+1)))
 	})
-	db.Close()
 	for _, ro := range []bool{false, true} {
 		s, err := Open(context.Background(), path, Options{LockTimeout: time.Second, ReadOnly: ro})
 		if !errors.Is(err, ErrSchema) {

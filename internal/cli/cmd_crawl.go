@@ -72,17 +72,13 @@ func runCrawl(ctx context.Context, opts crawlOptions, env Env) error {
 		return fmt.Errorf("%w: --db and --out are for --url runs; a --config run uses the config's store and output", ErrUsage)
 	}
 	var cfg *config.Config
-	level := opts.LogLevel
 	if opts.Config != "" {
 		var err error
 		if cfg, err = config.Load(opts.Config); err != nil {
 			return err
 		}
-		if level == "" {
-			level = cfg.LogLevel
-		}
 	}
-	log, err := newLogger(env.Stderr, level)
+	log, err := configLogger(env.Stderr, opts.LogLevel, cfg)
 	if err != nil {
 		return err
 	}

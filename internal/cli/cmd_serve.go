@@ -66,11 +66,7 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 			return fmt.Errorf("%w: %s: line %d: %s[%d].%s: %v", config.ErrInvalid, cfg.Path, src.Line, config.KeySources, i, config.KeySchedule, err)
 		}
 	}
-	level := opts.LogLevel
-	if level == "" {
-		level = cfg.LogLevel
-	}
-	log, err := newLogger(env.Stderr, level)
+	log, err := configLogger(env.Stderr, opts.LogLevel, cfg)
 	if err != nil {
 		return err
 	}

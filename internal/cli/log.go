@@ -8,7 +8,18 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 	"golang.org/x/term"
+
+	"github.com/newsmill/newsmill/internal/config"
 )
+
+// configLogger is the logger of a run: the --log-level flag wins, else the config's log_level
+// (cfg may be nil), else info.
+func configLogger(w io.Writer, flagLevel string, cfg *config.Config) (*zap.Logger, error) {
+	if flagLevel == "" && cfg != nil {
+		flagLevel = cfg.LogLevel
+	}
+	return newLogger(w, flagLevel)
+}
 
 // newLogger writes JSON lines when stderr is a file or pipe (cron mail, log collectors) and
 // readable console lines on a terminal.
