@@ -395,6 +395,9 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		}
 		mt, _, _ := mime.ParseMediaType(ct)
 		page := extract.NewPage(final, pageType(mt, final), body, time.Now())
+		if lm, err := http.ParseTime(r.Headers.Get("Last-Modified")); err == nil {
+			page.LastModified = lm
+		}
 		if h, ok := hintByID.LoadAndDelete(r.Request.ID); ok {
 			page.Hint = h.(*extract.Record)
 		}

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	readability "codeberg.org/readeck/go-readability/v2"
@@ -89,6 +90,15 @@ type genOverrides struct {
 // then the article-ness verdict.
 func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record, error) {
 	meta := genReadMeta(doc)
+	// Headings are read before cleaning: a page without <title> may carry its only <h1> in a
+	// <header>, which cleaning removes as chrome.
+	meta.h1s = genHeadings(doc)
+	chinese := genIsChinese(doc)
+	dater := newGenDater(chinese)
+	meta.published = o.published
+	if meta.published.IsZero() {
+		meta.published = genMetaPublished(doc, meta, dater)
+	}
 	clean := genPreclean(doc)
 
 	rec := &Record{Source: o.source, Editor: clean.editor}
@@ -105,29 +115,6 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 	rec.Title = o.title
 	if rec.Title == "" {
 		rec.Title = genTitle(doc, meta)
-	}
-
-	// The date: structured metadata first, then a labelled date, then the first date-time in the
-	// visible text (page chrome such as <header> is gone by now), then the feed's hint.
-	rec.PublishedAt = o.published
-	if rec.PublishedAt.IsZero() {
-		rec.PublishedAt = meta.published
-	}
-	text := genCollapse(doc.Find("body").Text())
-	if rec.PublishedAt.IsZero() {
-		if loc := genLabelledDateRe.FindStringIndex(text); loc != nil {
-			rec.PublishedAt, _ = genParseDateText(text[loc[1]:min(len(text), loc[1]+40)], false)
-		}
-	}
-	if rec.PublishedAt.IsZero() {
-		rec.PublishedAt, _ = genParseDateText(text, true)
-	}
-	if rec.PublishedAt.IsZero() && p.Hint != nil {
-		// A feed said when it was published (a feed body fragment has no date of its own).
-		rec.PublishedAt = p.Hint.PublishedAt
-	}
-	if rec.PublishedAt.IsZero() {
-		return nil, fmt.Errorf("%w: no publish date", ErrNotArticle)
 	}
 
 	var paras []string
@@ -154,16 +141,39 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 			bodyNodes = []*html.Node{dense}
 		}
 	}
-	if genRunes(paras) < genMinBodyRunes {
-		return nil, fmt.Errorf("%w: too little text (%d characters)", ErrNotArticle, genRunes(paras))
+	bodyRunes := genRunes(paras)
+	if bodyRunes < genMinBodyRunes {
+		return nil, fmt.Errorf("%w: too little text (%d characters)", ErrNotArticle, bodyRunes)
 	}
-	if clean.linkItems >= 8 && clean.linkRunes > genRunes(paras) {
-		return nil, fmt.Errorf("%w: a list of %d links outweighs the text", ErrNotArticle, clean.linkItems)
+	if genMarkupShare(paras) >= 0.5 {
+		// A page that prints markup (a template or a listing shown as escaped source) has no
+		// article text, however much of it there is.
+		return nil, fmt.Errorf("%w: the text is markup", ErrNotArticle)
+	}
+	// The date the page states: structured metadata first, then a labelled date, then a date by
+	// the headline or by the start of the text, then the first date-time in the visible text
+	// (page chrome such as <header> is gone by now). A page that states its date in the first
+	// ways is dated for the listing verdict; a date-time further down may be a listing's item.
+	rec.PublishedAt = meta.published
+	pageDated := !rec.PublishedAt.IsZero()
+	if rec.PublishedAt.IsZero() {
+		text := genCollapse(doc.Find("body").Text())
+		near := clean.shape.bylineText(rec.Title) + "\n" + genTextAround(text, paras[0], 200)
+		rec.PublishedAt, pageDated = genTextDate(text, near, dater)
+	}
+	if !rec.PublishedAt.IsZero() {
+		rec.DateSource = DateFromPage
+	}
+	if err := clean.shape.verdict(genWidth(strings.Join(paras, "")), pageDated); err != nil {
+		return nil, err
 	}
 	if strings.TrimSpace(rec.Title) == "" && (p.Hint == nil || strings.TrimSpace(p.Hint.Title) == "") {
-		// A dated page with text but no headline anywhere (nor a feed's): an article we cannot
+		// A page with text but no headline anywhere (nor a feed's): an article we cannot
 		// name is a skip, reported as such, not a record for Finish to refuse later.
 		return nil, fmt.Errorf("%w: title", ErrMissingField)
+	}
+	if rec.PublishedAt.IsZero() {
+		rec.PublishedAt, rec.DateSource = genFallbackDate(p, doc, dater)
 	}
 	rec.Body = strings.Join(paras, "\n\n")
 	// Securities the article links to with Eastmoney's data-code markup, read from the body only
@@ -176,10 +186,102 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 	return rec, nil
 }
 
+// genTextDate finds the date a page prints: one labelled as the publishing time, then the first
+// date by the headline (a day alone counts there: 2005年08月16日), then the first date-time
+// anywhere, then a year and month alone by the headline. byHeadline reports a date of the first
+// two kinds.
+func genTextDate(text, byline string, d genDater) (t time.Time, byHeadline bool) {
+	if loc := genLabelledDateRe.FindStringIndex(text); loc != nil {
+		if t, ok := d.text(text[loc[1]:min(len(text), loc[1]+60)], false); ok {
+			return t, true
+		}
+	}
+	if t, ok := d.text(byline, false); ok {
+		return t, true
+	}
+	if t, ok := d.text(text, true); ok {
+		return t, false
+	}
+	if t, ok := d.yearMonth(byline); ok {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// genTextAround is the text within n runes before and after the first occurrence of the start of
+// para: where a page without a headline block prints its byline.
+func genTextAround(text, para string, n int) string {
+	i := strings.Index(text, genPrefix(para, 12))
+	if i < 0 {
+		return ""
+	}
+	start := max(0, i-3*n)
+	for start < i && !utf8.RuneStart(text[start]) {
+		start++
+	}
+	return text[start:i] + genPrefix(text[i:], n)
+}
+
+var genMarkupRe = regexp.MustCompile(`</?[a-zA-Z][a-zA-Z0-9]*(?:\s+[a-zA-Z-]+=|\s*/?>)`)
+
+// genMarkupShare is the share of the text in lines that carry HTML tags.
+func genMarkupShare(paras []string) float64 {
+	all, markup := 0, 0
+	for _, p := range paras {
+		all += len(p)
+		if genMarkupRe.MatchString(p) {
+			markup += len(p)
+		}
+	}
+	if all == 0 {
+		return 0
+	}
+	return float64(markup) / float64(all)
+}
+
+// genPrefix is s cut to at most n runes.
+func genPrefix(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j]
+		}
+		i++
+	}
+	return s
+}
+
+// genFallbackDate is the date of an article page that prints none: its URL's day, the feed's
+// time, the server's Last-Modified, else the time it was fetched.
+func genFallbackDate(p *Page, doc *goquery.Document, d genDater) (time.Time, string) {
+	if p.Hint != nil && !p.Hint.PublishedAt.IsZero() {
+		// A feed or news sitemap said when: a time and a zone, where a URL has only a day.
+		return p.Hint.PublishedAt, DateFromFeed
+	}
+	if t, ok := genURLDate(p.URL, d.loc); ok {
+		return t, DateFromURL
+	}
+	for _, sel := range []string{`link[rel="canonical"]`, `meta[property="og:url"]`} {
+		s := doc.Find(sel).First()
+		v := s.AttrOr("href", s.AttrOr("content", ""))
+		if u, err := url.Parse(strings.TrimSpace(v)); err == nil && v != "" {
+			if t, ok := genURLDate(u, d.loc); ok {
+				return t, DateFromURL
+			}
+		}
+	}
+	if !p.LastModified.IsZero() {
+		return p.LastModified, DateFromHTTP
+	}
+	return p.FetchedAt.UTC().Truncate(time.Second), DateFromFetched
+}
+
 // ---- metadata ----
 
 type genMeta struct {
 	titles    []string // best first: og:title, JSON-LD headline, twitter:title
+	h1s       []string // the page's <h1> texts, read before cleaning
+	ldDates   []string // JSON-LD datePublished, then dateCreated, as written
 	published time.Time
 	source    string
 }
@@ -191,6 +293,7 @@ func genReadMeta(doc *goquery.Document) genMeta {
 		return strings.TrimSpace(v)
 	}
 	m.titles = append(m.titles, attr(`meta[property="og:title"]`))
+	var created []string
 	doc.Find(`script[type="application/ld+json"]`).Each(func(_ int, s *goquery.Selection) {
 		var v any
 		if json.Unmarshal([]byte(s.Text()), &v) != nil {
@@ -200,24 +303,45 @@ func genReadMeta(doc *goquery.Document) genMeta {
 			if h, ok := o["headline"].(string); ok {
 				m.titles = append(m.titles, h)
 			}
-			if d, ok := o["datePublished"].(string); ok && m.published.IsZero() {
-				m.published, _ = genParseDateText(d, false)
+			if d, ok := o["datePublished"].(string); ok {
+				m.ldDates = append(m.ldDates, d)
+			}
+			if d, ok := o["dateCreated"].(string); ok {
+				created = append(created, d)
 			}
 		})
 	})
+	m.ldDates = append(m.ldDates, created...)
 	m.titles = append(m.titles, attr(`meta[name="twitter:title"]`), attr(`meta[property="twitter:title"]`))
-	for _, sel := range []string{`meta[property="article:published_time"]`, `meta[name="article:published_time"]`,
-		`meta[itemprop="datePublished"]`, `meta[name="pubdate"]`, `meta[name="publishdate"]`,
-		`meta[name="PubDate"]`, `meta[name="publish_time"]`} {
-		if !m.published.IsZero() {
-			break
-		}
-		m.published, _ = genParseDateText(attr(sel), false)
-	}
 	if v := attr(`meta[name="source"]`); v != "" {
 		m.source = v
 	}
 	return m
+}
+
+// genHeadings are the texts of the page's <h1>s.
+func genHeadings(doc *goquery.Document) []string {
+	var out []string
+	doc.Find("h1").Each(func(_ int, s *goquery.Selection) {
+		if t := genCollapse(s.Text()); t != "" {
+			out = append(out, t)
+		}
+	})
+	return out
+}
+
+// genMetaPublished is the publishing time the page's structured data states: JSON-LD, metas,
+// itemprop, <time datetime>.
+func genMetaPublished(doc *goquery.Document, m genMeta, d genDater) time.Time {
+	for _, v := range m.ldDates {
+		if t, ok := d.value(v); ok {
+			return t
+		}
+	}
+	if t, ok := d.meta(doc); ok {
+		return t
+	}
+	return time.Time{}
 }
 
 func genWalkLD(v any, visit func(map[string]any)) {
@@ -235,7 +359,7 @@ func genWalkLD(v any, visit func(map[string]any)) {
 }
 
 // genTitle prefers the page's own metadata; then an <h1> that the <title> contains (the site's
-// logo is often another <h1>); then the <title> without its " | site" suffix.
+// logo is often another <h1>); then the <title> without its site suffix; then the last <h1>.
 func genTitle(doc *goquery.Document, m genMeta) string {
 	for _, t := range m.titles {
 		if t = genCollapse(t); t != "" {
@@ -244,49 +368,111 @@ func genTitle(doc *goquery.Document, m genMeta) string {
 	}
 	title := genCollapse(doc.Find("title").First().Text())
 	best := ""
-	doc.Find("h1").Each(func(_ int, s *goquery.Selection) {
-		h := genCollapse(s.Text())
-		if h != "" && strings.Contains(title, h) && len(h) > len(best) {
+	for _, h := range m.h1s {
+		if strings.Contains(title, h) && len(h) > len(best) {
 			best = h
 		}
-	})
+	}
 	if best != "" {
 		return best
 	}
-	for _, sep := range []string{" | ", "_", " - ", "—", "｜"} {
-		if i := strings.Index(title, sep); i > 0 {
-			return strings.TrimSpace(title[:i])
-		}
-	}
 	if title == "" {
-		return genCollapse(doc.Find("h1").Last().Text())
+		if len(m.h1s) > 0 {
+			return m.h1s[len(m.h1s)-1]
+		}
+		return ""
 	}
-	return title
+	return genStripSiteSuffix(title)
+}
+
+// genTitleSeps split a <title> into headline and site name, strongest first.
+var genTitleSeps = []string{" | ", " || ", " - ", " – ", " — ", " :: ", " · ", "｜", "|", "_", "—", "－", "-"}
+
+// genStripSiteSuffix removes the site and channel names a <title> appends to the headline
+// ("标题_频道_网站", "标题-新华网", "Headline | Site"): a separator followed by a short name, taken
+// off from the right while what is left is still a headline. A bare "-" counts only next to Han
+// text, so "COVID-19" and "e-mail" stay whole.
+func genStripSiteSuffix(title string) string {
+	for {
+		cut := -1
+		for _, sep := range genTitleSeps {
+			i := strings.LastIndex(title, sep)
+			if i <= 0 {
+				continue
+			}
+			suffix := strings.TrimSpace(title[i+len(sep):])
+			head := strings.TrimSpace(title[:i])
+			if sep == "-" || sep == "—" || sep == "－" {
+				r, _ := utf8.DecodeRuneInString(suffix)
+				l, _ := utf8.DecodeLastRuneInString(head)
+				if !unicode.Is(unicode.Han, r) && !unicode.Is(unicode.Han, l) {
+					continue
+				}
+			}
+			if suffix == "" || utf8.RuneCountInString(suffix) > 24 || utf8.RuneCountInString(head) < 4 ||
+				utf8.RuneCountInString(suffix) >= utf8.RuneCountInString(head) {
+				continue
+			}
+			cut = i
+			break
+		}
+		if cut < 0 {
+			return title
+		}
+		title = strings.TrimSpace(title[:cut])
+	}
 }
 
 // ---- cleaning ----
 
 type genCleaned struct {
 	source, editor, summary string
-	// linkItems counts list items and blocks that are nothing but a link; linkRunes their text.
-	linkItems, linkRunes int
+	shape                   genShape
 }
 
 var (
 	genSourceRe = regexp.MustCompile(`(?:文章)?来源\s*[：:]\s*([^\s　）)|｜,，]+)`)
 	genEditorRe = regexp.MustCompile(`责任编辑\s*[：:]\s*([^\s　）)|｜,，]+)`)
-	// A paragraph that is only a label line: tags, keywords, share buttons.
-	genLabelLineRe = regexp.MustCompile(`^(?:tags|标签|关键词|关键字|分享到)\s*[:：]`)
+	// A paragraph that is only a label line: tags, keywords, share buttons, "Filed under:".
+	genLabelLineRe = regexp.MustCompile(`^(?:tags|标签|关键词|关键字|分享到|filed under|topics|related)\s*[:：]|` +
+		`^(?:share this(?: story| article| post)?|share|advertisement|click to share.*|read more|related articles?|` +
+		`more from .{0,40}|follow us.{0,40}|sign up.{0,60}|(?:image|photo|picture)(?: credit)?\s*[:：].{0,120})$`)
+	// Comment threads, by the names every blog and CMS gives them.
+	genCommentRe = regexp.MustCompile(`(?i)(?:^|[\s_-])(?:comments?|comment-?list|commentlist|disqus_thread|respond|replies)(?:$|[\s_-])`)
+	// Image captions and credits.
+	genCaptionRe = regexp.MustCompile(`(?i)(?:^|[\s_-])(?:wp-caption-text|caption|image-caption|img-caption|photo-caption|credit|image-credit)(?:$|[\s_-])`)
 )
 
 // genPreclean removes what no article body contains and reads the attribution lines on the way.
 func genPreclean(doc *goquery.Document) genCleaned {
 	var c genCleaned
-	doc.Find("script, style, noscript, iframe, template, svg, form, nav, header, footer, aside, " +
+	doc.Find("script, style, noscript, iframe, template, svg, nav, header, footer, aside, figcaption, " +
 		"[hidden], [aria-hidden=true]").Remove()
+	// A form is a search box or a login, except on pages (ASP.NET's) that wrap everything in one:
+	// a form holding most of the page's text is the page.
+	pageRunes := utf8.RuneCountInString(genCollapse(doc.Find("body").Text()))
+	doc.Find("form").Each(func(_ int, s *goquery.Selection) {
+		if utf8.RuneCountInString(genCollapse(s.Text()))*2 < pageRunes {
+			s.Remove()
+		}
+	})
 	doc.Find("[style]").FilterFunction(func(_ int, s *goquery.Selection) bool {
 		st := strings.ReplaceAll(strings.ToLower(s.AttrOr("style", "")), " ", "")
 		return strings.Contains(st, "display:none") || strings.Contains(st, "visibility:hidden")
+	}).Remove()
+	// Comment threads and captions, unless the element holds the article itself (a headline or an
+	// article body inside a "comments" wrapper).
+	doc.Find("[id], [class]").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		name := s.AttrOr("id", "") + " " + s.AttrOr("class", "")
+		if !genCommentRe.MatchString(name) && !genCaptionRe.MatchString(name) {
+			return false
+		}
+		switch goquery.NodeName(s) {
+		case "body", "html", "main", "article":
+			return false
+		}
+		return s.Find("h1, article, [itemprop=articleBody]").Length() == 0 &&
+			utf8.RuneCountInString(genCollapse(s.Text()))*2 < pageRunes
 	}).Remove()
 	for _, n := range doc.Nodes {
 		genRemoveCommentRanges(n, "EM_StockImg_Start", "EM_StockImg_End")
@@ -317,6 +503,9 @@ func genPreclean(doc *goquery.Document) genCleaned {
 		}
 	})
 	c.summary = genLeadingDigest(doc)
+	if body := doc.Find("body"); body.Length() > 0 {
+		c.shape = genShapeOf(body.Get(0))
+	}
 	// Navigation: list items and blocks that are a single short link ("返回首页", a bare URL).
 	doc.Find("li, p, div, dd, td").Each(func(_ int, s *goquery.Selection) {
 		if s.Find("p, div, li, table").Length() > 0 {
@@ -327,8 +516,6 @@ func genPreclean(doc *goquery.Document) genCleaned {
 		if t == "" || a == "" || utf8.RuneCountInString(a)*10 < utf8.RuneCountInString(t)*9 {
 			return
 		}
-		c.linkItems++
-		c.linkRunes += utf8.RuneCountInString(t)
 		if utf8.RuneCountInString(t) <= 120 {
 			s.Remove()
 		}
@@ -424,9 +611,10 @@ var genBlockTags = map[string]bool{"p": true, "div": true, "br": true, "li": tru
 	"ol": true, "blockquote": true, "section": true, "article": true, "pre": true, "hr": true,
 	"center": true, "dd": true, "dt": true, "main": true, "figure": true, "figcaption": true}
 
-// genParagraphs turns the main node into paragraphs: block boundaries end a paragraph, white space
-// (ideographic spaces included) collapses, empty, date-only, label and repeated lines go. A
-// blockquote before any paragraph is the page's digest: it becomes the summary.
+// genParagraphs turns the main node into paragraphs: block boundaries end a paragraph, a data
+// table's row is one line with its cells joined by a tab, white space (ideographic spaces
+// included) collapses, empty, date-only and label lines go, and so does a second copy of a whole
+// block. A blockquote before any paragraph is the page's digest: it becomes the summary.
 func genParagraphs(nodes []*html.Node, title string) (paras []string, summary string) {
 	var b strings.Builder
 	var digest []string
@@ -452,6 +640,15 @@ func genParagraphs(nodes []*html.Node, title string) (paras []string, summary st
 					return
 				}
 			}
+			if n.Data == "tr" {
+				if row, ok := genDataRow(n); ok {
+					b.WriteString("\n" + row + "\n")
+					if row != "" {
+						seenText = true
+					}
+					return
+				}
+			}
 		}
 		block := n.Type == html.ElementNode && genBlockTags[n.Data]
 		if block {
@@ -470,16 +667,99 @@ func genParagraphs(nodes []*html.Node, title string) (paras []string, summary st
 			b.WriteString("\n")
 		}
 	}
-	seen := map[string]bool{genCollapse(title): true}
+	ctitle := genCollapse(title)
+	var lines []string
 	for _, line := range strings.Split(b.String(), "\n") {
-		line = genCollapse(line)
-		if line == "" || seen[line] || genLabelLineRe.MatchString(strings.ToLower(line)) || genIsDateLine(line) {
+		if !strings.Contains(line, "\t") {
+			line = genCollapse(line)
+		}
+		if line == "" || line == ctitle || genLabelLineRe.MatchString(strings.ToLower(line)) || genIsDateLine(line) {
 			continue
 		}
-		seen[line] = true
-		paras = append(paras, line)
+		lines = append(lines, line)
 	}
-	return paras, strings.Join(digest, " ")
+	return genDropRepeatedBlock(lines), strings.Join(digest, " ")
+}
+
+// genDataRow is a table row of short cells as one line, cells joined by a tab; false for a
+// layout row whose cells hold paragraphs, lists or tables of their own.
+func genDataRow(tr *html.Node) (string, bool) {
+	var cells []string
+	for c := tr.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || (c.Data != "td" && c.Data != "th") {
+			continue
+		}
+		if genHasBlock(c) {
+			return "", false
+		}
+		var t strings.Builder
+		genText(c, &t)
+		cell := genCollapse(t.String())
+		if utf8.RuneCountInString(cell) > 200 {
+			return "", false
+		}
+		if cell != "" {
+			cells = append(cells, cell)
+		}
+	}
+	return strings.Join(cells, "\t"), true
+}
+
+func genHasBlock(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			switch c.Data {
+			case "p", "div", "table", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article":
+				return true
+			}
+			if genHasBlock(c) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// genDropRepeatedBlock removes a second copy of a block of lines that holds a large part of the
+// text (a page that spills its body into the document twice, as the finews pages' broken
+// og:description does), and nothing else: lines that repeat inside one body (a meal plan's
+// "Breakfast", a table's cells) are the article's own.
+func genDropRepeatedBlock(lines []string) []string {
+	total := 0
+	first := map[string]int{}
+	for i, l := range lines {
+		total += utf8.RuneCountInString(l)
+		if _, ok := first[l]; !ok {
+			first[l] = i
+		}
+	}
+	drop := make([]bool, len(lines))
+	for i := 0; i < len(lines); {
+		j, ok := first[lines[i]]
+		if !ok || j == i {
+			i++
+			continue
+		}
+		// The run of lines from i that repeats the run from j, line for line.
+		k, runes := 0, 0
+		for i+k < len(lines) && j+k < i && lines[i+k] == lines[j+k] {
+			runes += utf8.RuneCountInString(lines[i+k])
+			k++
+		}
+		if runes*4 >= total {
+			for x := i; x < i+k; x++ {
+				drop[x] = true
+			}
+		}
+		i += max(k, 1)
+	}
+	out := lines[:0:0]
+	for i, l := range lines {
+		if !drop[i] {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 func genText(n *html.Node, b *strings.Builder) {
@@ -495,6 +775,12 @@ func genText(n *html.Node, b *strings.Builder) {
 // ("(GMT+8, Asia/Shanghai, CST) 2021-12-20 18:24:28", "发布时间：2021年12月20日 来源：…").
 func genIsDateLine(line string) bool {
 	loc := genDateRe.FindStringIndex(line)
+	if loc == nil {
+		loc = genEnMDYRe.FindStringIndex(line)
+	}
+	if loc == nil {
+		loc = genEnDMYRe.FindStringIndex(line)
+	}
 	if loc == nil {
 		return false
 	}

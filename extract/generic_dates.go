@@ -2,15 +2,29 @@ package extract
 
 import (
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
 )
 
 // genShanghai is the zone of every zone-less time a Chinese page prints. China has had no daylight
 // saving since 1991, so a fixed +08:00 is exact and needs no tz database on the host.
 var genShanghai = time.FixedZone("CST", 8*60*60)
+
+// Where a generic record's published_at came from (Record.DateSource).
+const (
+	DateFromPage    = "page"    // the page's metadata or text
+	DateFromURL     = "url"     // a /2019/11/20/ path
+	DateFromFeed    = "feed"    // the feed or news sitemap entry that led to the page
+	DateFromHTTP    = "http"    // the response's Last-Modified header
+	DateFromFetched = "fetched" // no date anywhere: the time the page was first fetched
+)
 
 // genDateRe finds the date-times Chinese news pages print: 2021-12-20 18:24:28, 2021/12/20 18:24,
 // 2021年12月20日 18:24, 2021年12月20日18时24分, with an optional offset, and ISO 8601 forms.
@@ -19,12 +33,44 @@ var genDateRe = regexp.MustCompile(`(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*
 	`\s*(Z|[+-]\d{2}:?\d{2}(?:\b|$))?`)
 
 // genLabelledDateRe finds a date that the page labels as the publishing time.
-var genLabelledDateRe = regexp.MustCompile(`(?:发布时间|发布日期|发表时间|发稿时间|时间|日期|更新时间)\s*[：:]\s*`)
+var genLabelledDateRe = regexp.MustCompile(`(?:发布时间|发布日期|发表时间|发稿时间|时间|日期|更新时间|发表于|发布于|` +
+	`(?i:published|posted|updated|last updated|date)(?:\s+on)?)\s*[：:]?\s*`)
+
+// English month names, as pages print them.
+const genMonthPat = `(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?`
+
+// genClockPat is an optional English time of day with an optional zone: ", 9:02 AM", " at 07:09 GMT".
+const genClockPat = `(?:,?\s*(?:at\s+)?(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?(?:\s*\(?(GMT|UTC|[ECMP][SD]T|BST|IST|CET|CEST|[+-]\d{2}:?\d{2})\)?)?)?`
+
+var (
+	// "November 19, 2019, 9:02 AM", "Nov. 19, 2019"
+	genEnMDYRe = regexp.MustCompile(`(?i)\b` + genMonthPat + `\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b` + genClockPat)
+	// "19 Nov 2019 07:09 GMT", "Tue, 19 November 2019"
+	genEnDMYRe = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+` + genMonthPat + `,?\s+(\d{4})\b` + genClockPat)
+	// "9/17/2004 5:54:13 AM": month first unless the first number cannot be a month.
+	genNumericDMYRe = regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})/(\d{4})\b(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?)?`)
+	// A year and month alone: 2005年8月, and a bare Chinese day without a time: 2005年08月16日.
+	genYearMonthRe = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*月`)
+	// /2019/11/20/, /2019-11-20/, /20191120/ in a URL path.
+	genURLDateRe = regexp.MustCompile(`(?:^|[/_-])((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)`)
+)
+
+var genMonthNames = map[string]string{"1": "jan", "01": "jan", "2": "feb", "02": "feb", "3": "mar",
+	"03": "mar", "4": "apr", "04": "apr", "5": "may", "05": "may", "6": "jun", "06": "jun", "7": "jul",
+	"07": "jul", "8": "aug", "08": "aug", "9": "sep", "09": "sep", "10": "oct", "11": "nov", "12": "dec"}
+
+var genMonths = map[string]time.Month{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+	"jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
+
+// genZones are the zone abbreviations English pages print, as offsets. CST is US Central on an
+// English page (a Chinese page's CST is read as Beijing by the zone-less rule).
+var genZones = map[string]int{"GMT": 0, "UTC": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
+	"MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "BST": 1, "IST": 5, "CET": 1, "CEST": 2}
 
 // genParseDateText reads the first date-time of s. needTime rejects bare dates (a listing's "2021-12-20"
 // or a URL's date are weak evidence of an article's own time). No zone means Asia/Shanghai.
 func genParseDateText(s string, needTime bool) (time.Time, bool) {
-	for _, m := range genDateRe.FindAllStringSubmatch(s, 20) {
+	for _, m := range genDateRe.FindAllStringSubmatch(s, -1) {
 		if needTime && m[4] == "" {
 			continue
 		}
@@ -66,4 +112,288 @@ func genParseTime(layout, s string) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("parse date %q: %w", s, err)
 	}
 	return t, nil
+}
+
+// genDater reads dates for one page: loc is the zone of a time printed without one (Beijing on a
+// Chinese page, UTC on any other).
+type genDater struct {
+	loc *time.Location
+}
+
+func newGenDater(chinese bool) genDater {
+	if chinese {
+		return genDater{loc: genShanghai}
+	}
+	return genDater{loc: time.UTC}
+}
+
+// value reads a date from a metadata value: RFC 3339 and its relatives, HTTP dates, English and
+// Chinese forms, a bare day. needTime as in genParseDateText.
+func (d genDater) value(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	for _, layout := range []string{time.RFC3339Nano, time.RFC1123Z, time.RFC1123, time.RFC850, time.ANSIC,
+		"Mon, 2 Jan 2006 15:04:05 -0700", "Mon, 2 Jan 2006 15:04:05 MST", "2006-01-02T15:04:05-0700",
+		"2006-01-02T15:04:05.000-0700", "2006-01-02T15:04-07:00", "20060102T150405-0700"} {
+		if t, err := time.Parse(layout, s); err == nil && t.Year() >= 1990 {
+			if t.Location() != time.UTC && t.Location().String() != "" {
+				if off, ok := genZones[t.Location().String()]; ok {
+					t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.FixedZone(t.Location().String(), off*3600))
+				}
+			}
+			return t, true
+		}
+	}
+	return d.text(s, false)
+}
+
+// text reads the first date of s in any form it knows; needTime skips dates without a time.
+func (d genDater) text(s string, needTime bool) (time.Time, bool) {
+	type hit struct {
+		at int
+		t  time.Time
+	}
+	var best *hit
+	consider := func(at int, t time.Time) {
+		if best == nil || at < best.at {
+			best = &hit{at, t}
+		}
+	}
+	for _, m := range genDateRe.FindAllStringSubmatchIndex(s, -1) {
+		parts := genSubmatches(s, m)
+		if needTime && parts[4] == "" {
+			continue
+		}
+		t, err := genDateFromParts(parts)
+		if err != nil {
+			continue
+		}
+		if parts[7] == "" {
+			t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, d.loc)
+		}
+		consider(m[0], t)
+		break
+	}
+	for _, re := range []*regexp.Regexp{genEnMDYRe, genEnDMYRe} {
+		for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
+			parts := genSubmatches(s, m)
+			var mon, day, year string
+			if re == genEnMDYRe {
+				mon, day, year = parts[1], parts[2], parts[3]
+			} else {
+				day, mon, year = parts[1], parts[2], parts[3]
+			}
+			if needTime && parts[4] == "" {
+				continue
+			}
+			if t, ok := d.english(year, mon, day, parts[4:]); ok {
+				consider(m[0], t)
+				break
+			}
+		}
+	}
+	for _, m := range genNumericDMYRe.FindAllStringSubmatchIndex(s, -1) {
+		parts := genSubmatches(s, m)
+		if needTime && parts[4] == "" {
+			continue
+		}
+		mon, day := parts[1], parts[2]
+		if n, _ := strconv.Atoi(mon); n > 12 {
+			mon, day = day, mon
+		}
+		if n, _ := strconv.Atoi(mon); n < 1 || n > 12 {
+			continue
+		}
+		if t, ok := d.english(parts[3], genMonthNames[mon], day, []string{parts[4], parts[5], parts[6], parts[7], ""}); ok {
+			consider(m[0], t)
+			break
+		}
+	}
+	if best == nil {
+		return time.Time{}, false
+	}
+	return best.t, true
+}
+
+// english builds a date from an English match: clock is hour, minute, second, am/pm, zone.
+func (d genDater) english(year, mon, day string, clock []string) (time.Time, bool) {
+	y, _ := strconv.Atoi(year)
+	dd, _ := strconv.Atoi(day)
+	mo, ok := genMonths[strings.ToLower(mon[:3])]
+	if !ok || y < 1990 || y > 2100 || dd < 1 || dd > 31 {
+		return time.Time{}, false
+	}
+	h, _ := strconv.Atoi(clock[0])
+	mi, _ := strconv.Atoi(clock[1])
+	sec, _ := strconv.Atoi(clock[2])
+	switch ampm := strings.ToLower(strings.ReplaceAll(clock[3], ".", "")); {
+	case ampm == "pm" && h < 12:
+		h += 12
+	case ampm == "am" && h == 12:
+		h = 0
+	}
+	if h > 23 || mi > 59 || sec > 60 {
+		return time.Time{}, false
+	}
+	loc := d.loc
+	if z := strings.ToUpper(clock[4]); z != "" {
+		if off, ok := genZones[z]; ok {
+			loc = time.FixedZone(z, off*3600)
+		} else if o, err := parseOffset(z); err == nil {
+			loc = o
+		}
+	}
+	t := time.Date(y, mo, dd, h, mi, sec, 0, loc)
+	if t.Day() != dd {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// yearMonth reads a 2005年8月 without a day as the first of that month.
+func (d genDater) yearMonth(s string) (time.Time, bool) {
+	m := genYearMonthRe.FindStringSubmatch(s)
+	if m == nil {
+		return time.Time{}, false
+	}
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	if y < 1990 || y > 2100 || mo < 1 || mo > 12 {
+		return time.Time{}, false
+	}
+	return time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, d.loc), true
+}
+
+func genSubmatches(s string, idx []int) []string {
+	out := make([]string, len(idx)/2)
+	for i := range out {
+		if idx[2*i] >= 0 {
+			out[i] = s[idx[2*i]:idx[2*i+1]]
+		}
+	}
+	return out
+}
+
+// genMetaDateSelectors are the metadata a page states its publishing time in, best first.
+var genMetaDateSelectors = []string{
+	`meta[property="article:published_time"]`, `meta[name="article:published_time"]`,
+	`meta[property="og:published_time"]`, `meta[property="og:article:published_time"]`,
+	`meta[itemprop="datePublished"]`, `meta[name="pubdate"]`, `meta[name="publishdate"]`,
+	`meta[name="PubDate"]`, `meta[name="publish_time"]`, `meta[name="publish-date"]`,
+	`meta[name="publish_date"]`, `meta[name="sailthru.date"]`, `meta[name="parsely-pub-date"]`,
+	`meta[name="article.published"]`, `meta[name="date"]`, `meta[name="Date"]`,
+	`meta[name="dc.date"]`, `meta[name="DC.date"]`, `meta[name="dc.date.issued"]`,
+	`meta[name="DC.date.issued"]`, `meta[name="dcterms.date"]`, `meta[name="DCTERMS.date"]`,
+	`meta[name="dcterms.created"]`, `meta[name="DC.Date"]`, `meta[name="citation_publication_date"]`,
+	`meta[name="cXenseParse:recs:publishtime"]`, `meta[itemprop="dateCreated"]`,
+	`meta[name="OriginalPublicationDate"]`, `meta[name="og:published_time"]`,
+}
+
+// genMetaDate reads the publishing time from the page's structured markup: metas, itemprop
+// datePublished/dateCreated on any element, then the first <time datetime>.
+func (d genDater) meta(doc *goquery.Document) (time.Time, bool) {
+	for _, sel := range genMetaDateSelectors {
+		if v, ok := doc.Find(sel).First().Attr("content"); ok {
+			if t, ok := d.value(v); ok {
+				return t, true
+			}
+		}
+	}
+	for _, prop := range []string{"datePublished", "dateCreated"} {
+		var found time.Time
+		doc.Find(`[itemprop~="` + prop + `"]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
+			for _, a := range []string{"content", "datetime"} {
+				if v, ok := s.Attr(a); ok {
+					if t, ok := d.value(v); ok {
+						found = t
+						return false
+					}
+				}
+			}
+			if t, ok := d.text(genCollapse(s.Text()), false); ok {
+				found = t
+				return false
+			}
+			return true
+		})
+		if !found.IsZero() {
+			return found, true
+		}
+	}
+	var found time.Time
+	doc.Find("time[datetime], time[pubdate]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if t, ok := d.value(s.AttrOr("datetime", "")); ok {
+			found = t
+			return false
+		}
+		if t, ok := d.text(genCollapse(s.Text()), false); ok {
+			found = t
+			return false
+		}
+		return true
+	})
+	return found, !found.IsZero()
+}
+
+// genURLDate reads a /2019/11/20/ day from a URL path, at noon in loc so that the day stays the
+// day in any zone a reader converts it to within ±12 hours.
+func genURLDate(u *url.URL, loc *time.Location) (time.Time, bool) {
+	if u == nil || u.Scheme == "file" {
+		return time.Time{}, false
+	}
+	m := genURLDateRe.FindStringSubmatch(u.Path)
+	if m == nil {
+		m = genURLDateRe.FindStringSubmatch(u.RawQuery)
+	}
+	if m == nil {
+		return time.Time{}, false
+	}
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	d, _ := strconv.Atoi(m[3])
+	t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, loc)
+	if t.Day() != d {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// genIsChinese reports whether a page is Chinese: its lang says so, or its visible text (scripts
+// and styles aside) is mostly Han. Such a page's zone-less times are Beijing time.
+func genIsChinese(doc *goquery.Document) bool {
+	if lang := strings.ToLower(doc.Find("html").AttrOr("lang", "")); lang != "" {
+		return strings.HasPrefix(lang, "zh")
+	}
+	han, letters := 0, 0
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if han+letters > 4000 {
+			return
+		}
+		switch n.Type {
+		case html.TextNode:
+			for _, r := range n.Data {
+				switch {
+				case unicode.Is(unicode.Han, r):
+					han++
+				case unicode.IsLetter(r):
+					letters++
+				}
+			}
+			return
+		case html.ElementNode:
+			if n.Data == "script" || n.Data == "style" || n.Data == "noscript" {
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	for _, n := range doc.Nodes {
+		walk(n)
+	}
+	return han > 0 && han*3 >= letters
 }

@@ -21,6 +21,7 @@ type Record struct {
 	SourceURL     string    `json:"source_url,omitempty"`
 	Title         string    `json:"title"`
 	PublishedAt   time.Time `json:"published_at"`
+	DateSource    string    `json:"date_source,omitempty"`
 	Source        string    `json:"source,omitempty"`
 	Editor        string    `json:"editor,omitempty"`
 	Categories    []string  `json:"categories,omitempty"`

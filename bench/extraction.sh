@@ -1,0 +1,20 @@
+#!/bin/sh
+# Scores the generic path on the public extraction benchmarks in ../shared/extraction (see its
+# README): builds the crawl binary, crawls each set's pages/ folder, scores the records.
+# Usage: bench/extraction.sh [OUTDIR]   (prints one OK/FAIL line per set, worst pages first)
+set -eu
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+shared="$repo/../shared"
+out="${1:-${TMPDIR:-/tmp}/newsmill-extraction}"
+mkdir -p "$out"
+if [ ! -d "$shared/extraction" ]; then
+	echo "no $shared/extraction: nothing to score" >&2
+	exit 0
+fi
+(cd "$repo" && go build -o "$out/crawl" ./cmd/crawl)
+for set in zyte cwced; do
+	dir="$(cd "$shared/extraction/$set" && pwd)"
+	"$out/crawl" --url "file://$dir/pages/" >"$out/$set.jsonl" 2>"$out/$set.log" || true
+	echo "== $set"
+	python3 "$shared/tools/extraction_score.py" "$dir" "$out/$set.jsonl" --log "$out/$set.log" --worst "${WORST:-10}"
+done
