@@ -59,9 +59,10 @@ func (g *Generic) Extract(p *Page) (*Record, error) {
 	return g.read(p, goquery.NewDocumentFromNode(root), genOverrides{})
 }
 
-// genMaxAnchors is more links than a news article carries: related-story boxes, stock links and
-// page chrome of a heavy Chinese portal page stay in the low hundreds.
-const genMaxAnchors = 1500
+// genMaxAnchors is more links than an article carries: related-story boxes, stock links and page
+// chrome of a heavy Chinese portal page stay in the low hundreds, an encyclopedia article with
+// its navigation boxes in the low thousands.
+const genMaxAnchors = 5000
 
 // countAnchors counts <a tags in the bytes, without parsing.
 func countAnchors(b []byte) int {
@@ -98,6 +99,7 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 	meta.published = o.published
 	if meta.published.IsZero() {
 		meta.published = genMetaPublished(doc, meta, dater)
+		meta.plainDate, _ = dater.plainMeta(doc)
 	}
 	clean := genPreclean(doc)
 
@@ -159,13 +161,16 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 	if rec.PublishedAt.IsZero() {
 		text := genCollapse(doc.Find("body").Text())
 		near := clean.shape.bylineText(rec.Title) + "\n" + genTextAround(text, paras[0], 200)
-		rec.PublishedAt, pageDated = genTextDate(text, near, dater)
+		rec.PublishedAt, pageDated = genTextDate(text, near, meta.plainDate, dater)
 	}
 	if !rec.PublishedAt.IsZero() {
 		rec.DateSource = DateFromPage
 	}
 	if err := clean.shape.verdict(genWidth(strings.Join(paras, "")), pageDated); err != nil {
 		return nil, err
+	}
+	if strings.TrimSpace(rec.Title) == "" {
+		rec.Title = clean.shape.headlineBefore(paras[0])
 	}
 	if strings.TrimSpace(rec.Title) == "" && (p.Hint == nil || strings.TrimSpace(p.Hint.Title) == "") {
 		// A page with text but no headline anywhere (nor a feed's): an article we cannot
@@ -186,15 +191,19 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 	return rec, nil
 }
 
-// genTextDate finds the date a page prints: one labelled as the publishing time, then the first
+// genTextDate finds the date a page prints: one labelled as the publishing time, then (when the
+// page has one) a generic date meta, then the first
 // date by the headline (a day alone counts there: 2005年08月16日), then the first date-time
 // anywhere, then a year and month alone by the headline. byHeadline reports a date of the first
 // two kinds.
-func genTextDate(text, byline string, d genDater) (t time.Time, byHeadline bool) {
+func genTextDate(text, byline string, plainMeta time.Time, d genDater) (t time.Time, byHeadline bool) {
 	if loc := genLabelledDateRe.FindStringIndex(text); loc != nil {
 		if t, ok := d.text(text[loc[1]:min(len(text), loc[1]+60)], false); ok {
 			return t, true
 		}
+	}
+	if !plainMeta.IsZero() {
+		return plainMeta, true
 	}
 	if t, ok := d.text(byline, false); ok {
 		return t, true
@@ -283,6 +292,7 @@ type genMeta struct {
 	h1s       []string // the page's <h1> texts, read before cleaning
 	ldDates   []string // JSON-LD datePublished, then dateCreated, as written
 	published time.Time
+	plainDate time.Time // from a generic date meta (genPlainMetaDateSelectors)
 	source    string
 }
 
@@ -513,10 +523,16 @@ func genPreclean(doc *goquery.Document) genCleaned {
 		}
 		t := genCollapse(s.Text())
 		a := genCollapse(s.Find("a").Text())
-		if t == "" || a == "" || utf8.RuneCountInString(a)*10 < utf8.RuneCountInString(t)*9 {
+		if t == "" || a == "" {
 			return
 		}
-		if utf8.RuneCountInString(t) <= 120 {
+		tn, an := utf8.RuneCountInString(t), utf8.RuneCountInString(a)
+		// A link with a few words of metadata after it (author, time, size, counts) is a list
+		// item as much as a bare link: "标题【作者】08-11 16:06 298字 [4321/87]".
+		rest := genCollapse(genNonLinkText(s.Get(0)))
+		item := an*10 >= tn*9 || (genWidth(a) >= genHeadlineWidth && utf8.RuneCountInString(rest) <= 30 &&
+			!genHasSentence(rest) && !strings.ContainsAny(rest, ".。"))
+		if item && tn <= 120 {
 			s.Remove()
 		}
 	})
@@ -670,9 +686,7 @@ func genParagraphs(nodes []*html.Node, title string) (paras []string, summary st
 	ctitle := genCollapse(title)
 	var lines []string
 	for _, line := range strings.Split(b.String(), "\n") {
-		if !strings.Contains(line, "\t") {
-			line = genCollapse(line)
-		}
+		line = strings.ReplaceAll(genCollapse(line), genCellSep, "\t")
 		if line == "" || line == ctitle || genLabelLineRe.MatchString(strings.ToLower(line)) || genIsDateLine(line) {
 			continue
 		}
@@ -702,8 +716,11 @@ func genDataRow(tr *html.Node) (string, bool) {
 			cells = append(cells, cell)
 		}
 	}
-	return strings.Join(cells, "\t"), true
+	return strings.Join(cells, genCellSep), true
 }
+
+// genCellSep joins a row's cells until the lines are collapsed, then becomes a tab.
+const genCellSep = "\x1f"
 
 func genHasBlock(n *html.Node) bool {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -760,6 +777,25 @@ func genDropRepeatedBlock(lines []string) []string {
 		}
 	}
 	return out
+}
+
+// genNonLinkText is the text under n outside links.
+func genNonLinkText(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		if n.Type == html.ElementNode && n.Data == "a" {
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
 }
 
 func genText(n *html.Node, b *strings.Builder) {

@@ -276,19 +276,37 @@ func genSubmatches(s string, idx []int) []string {
 	return out
 }
 
-// genMetaDateSelectors are the metadata a page states its publishing time in, best first.
+// genMetaDateSelectors are the metadata a page states its publishing time in, best first: the
+// Open Graph, schema.org and publishing-platform names.
 var genMetaDateSelectors = []string{
 	`meta[property="article:published_time"]`, `meta[name="article:published_time"]`,
 	`meta[property="og:published_time"]`, `meta[property="og:article:published_time"]`,
-	`meta[itemprop="datePublished"]`, `meta[name="pubdate"]`, `meta[name="publishdate"]`,
-	`meta[name="PubDate"]`, `meta[name="publish_time"]`, `meta[name="publish-date"]`,
-	`meta[name="publish_date"]`, `meta[name="sailthru.date"]`, `meta[name="parsely-pub-date"]`,
-	`meta[name="article.published"]`, `meta[name="date"]`, `meta[name="Date"]`,
-	`meta[name="dc.date"]`, `meta[name="DC.date"]`, `meta[name="dc.date.issued"]`,
-	`meta[name="DC.date.issued"]`, `meta[name="dcterms.date"]`, `meta[name="DCTERMS.date"]`,
-	`meta[name="dcterms.created"]`, `meta[name="DC.Date"]`, `meta[name="citation_publication_date"]`,
+	`meta[name="og:published_time"]`, `meta[itemprop="datePublished"]`, `meta[name="sailthru.date"]`,
+	`meta[name="parsely-pub-date"]`, `meta[name="article.published"]`, `meta[name="citation_publication_date"]`,
 	`meta[name="cXenseParse:recs:publishtime"]`, `meta[itemprop="dateCreated"]`,
-	`meta[name="OriginalPublicationDate"]`, `meta[name="og:published_time"]`,
+}
+
+// genPlainMetaDateSelectors are the generic names ("date", "pubdate", Dublin Core) a CMS fills
+// with its own idea of the time, often the upload: weaker than a date the page prints under a
+// label for its readers.
+var genPlainMetaDateSelectors = []string{
+	`meta[name="pubdate"]`, `meta[name="publishdate"]`, `meta[name="PubDate"]`, `meta[name="publish_time"]`,
+	`meta[name="publish-date"]`, `meta[name="publish_date"]`, `meta[name="date"]`, `meta[name="Date"]`,
+	`meta[name="dc.date"]`, `meta[name="DC.date"]`, `meta[name="dc.date.issued"]`, `meta[name="DC.date.issued"]`,
+	`meta[name="dcterms.date"]`, `meta[name="DCTERMS.date"]`, `meta[name="dcterms.created"]`,
+	`meta[name="DC.Date"]`, `meta[name="OriginalPublicationDate"]`,
+}
+
+// plainMeta reads the generic date metas.
+func (d genDater) plainMeta(doc *goquery.Document) (time.Time, bool) {
+	for _, sel := range genPlainMetaDateSelectors {
+		if v, ok := doc.Find(sel).First().Attr("content"); ok {
+			if t, ok := d.value(v); ok {
+				return t, true
+			}
+		}
+	}
+	return time.Time{}, false
 }
 
 // genMetaDate reads the publishing time from the page's structured markup: metas, itemprop

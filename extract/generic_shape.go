@@ -58,6 +58,7 @@ func genWidth(s string) int {
 func genShapeOf(n *html.Node) genShape {
 	var sh genShape
 	var text, link strings.Builder
+	longest := "" // the longest single link of the block
 	cur := "body"
 	// A teaser run is the prose between one headline link and the next; it counts when it is a
 	// single block (a listing's teaser), not several paragraphs (an article's text after an
@@ -71,16 +72,17 @@ func genShapeOf(n *html.Node) genShape {
 		runBlocks, runWidth = 0, 0
 	}
 	flush := func() {
-		t, l := text.String(), link.String()
+		t, l, one := text.String(), link.String(), longest
 		text.Reset()
 		link.Reset()
-		tw, lw := genWidth(t), genWidth(l)
+		longest = ""
+		tw, lw, ow := genWidth(t), genWidth(l), genWidth(one)
 		if tw == 0 {
 			return
 		}
 		seg := genSeg{tag: cur, text: genCollapse(t)}
 		switch {
-		case lw*10 >= tw*9 && lw >= genHeadlineWidth && !genIsDateLine(genCollapse(l)):
+		case lw*10 >= tw*9 && ow*10 >= tw*7 && ow >= genHeadlineWidth && !genIsDateLine(genCollapse(one)) && !genIsURLText(one):
 			seg.kind = 'H'
 			sh.links++
 			sh.linkWidth += lw
@@ -110,6 +112,13 @@ func genShapeOf(n *html.Node) genShape {
 			case "script", "style":
 				return
 			case "a":
+				if !inLink {
+					var b strings.Builder
+					genText(n, &b)
+					if len(b.String()) > len(longest) {
+						longest = b.String()
+					}
+				}
 				inLink = true
 			}
 		}
@@ -176,6 +185,28 @@ func (sh genShape) bylineText(title string) string {
 	return b.String()
 }
 
+// headlineBefore is the short line right above the text that starts with para: the headline of a
+// page that marks it up as no heading and names it nowhere else (no <title>, no <h1>).
+func (sh genShape) headlineBefore(para string) string {
+	start := genPrefix(para, 12)
+	for i, s := range sh.segs {
+		if !strings.HasPrefix(s.text, start) {
+			continue
+		}
+		for j := i - 1; j >= 0 && j >= i-3; j-- {
+			t := sh.segs[j].text
+			n := utf8.RuneCountInString(t)
+			if sh.segs[j].kind == 'H' || n < 2 || n > 60 || genIsDateLine(t) || strings.ContainsAny(t, "：:") ||
+				strings.HasSuffix(t, "。") || strings.HasSuffix(t, ".") {
+				continue
+			}
+			return t
+		}
+		return ""
+	}
+	return ""
+}
+
 // verdict says whether a page of this shape, whose chosen body is bodyWidth wide, is a
 // listing. dated reports that the page states its own publishing time (metadata, a labelled date
 // or a date by the headline): an article's mark that a listing's first item date cannot fake on
@@ -193,4 +224,10 @@ func (sh genShape) verdict(bodyWidth int, dated bool) error {
 		return fmt.Errorf("%w: a list of %d links outweighs the text", ErrNotArticle, sh.links)
 	}
 	return nil
+}
+
+// genIsURLText reports link text that is an address, not a headline.
+func genIsURLText(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "www.")
 }
