@@ -166,7 +166,7 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 	if !rec.PublishedAt.IsZero() {
 		rec.DateSource = DateFromPage
 	}
-	if err := clean.shape.verdict(genWidth(strings.Join(paras, "")), pageDated); err != nil {
+	if err := clean.shape.verdict(genWidth(strings.Join(paras, "")), pageDated, clean.shape.articleShaped(rec.Title)); err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(rec.Title) == "" {
@@ -530,8 +530,7 @@ func genPreclean(doc *goquery.Document) genCleaned {
 		// A link with a few words of metadata after it (author, time, size, counts) is a list
 		// item as much as a bare link: "标题【作者】08-11 16:06 298字 [4321/87]".
 		rest := genCollapse(genNonLinkText(s.Get(0)))
-		item := an*10 >= tn*9 || (genWidth(a) >= genHeadlineWidth && utf8.RuneCountInString(rest) <= 30 &&
-			!genHasSentence(rest) && !strings.ContainsAny(rest, ".。"))
+		item := an*10 >= tn*9 || genIsLinkItem(genWidth(t), genWidth(a), genWidth(a), rest)
 		if item && tn <= 120 {
 			s.Remove()
 		}

@@ -57,7 +57,7 @@ func genWidth(s string) int {
 // genShapeOf reads the shape of the tree under n.
 func genShapeOf(n *html.Node) genShape {
 	var sh genShape
-	var text, link strings.Builder
+	var text, link, rest strings.Builder
 	longest := "" // the longest single link of the block
 	cur := "body"
 	// A teaser run is the prose between one headline link and the next; it counts when it is a
@@ -72,9 +72,10 @@ func genShapeOf(n *html.Node) genShape {
 		runBlocks, runWidth = 0, 0
 	}
 	flush := func() {
-		t, l, one := text.String(), link.String(), longest
+		t, l, one, r := text.String(), link.String(), longest, genCollapse(rest.String())
 		text.Reset()
 		link.Reset()
+		rest.Reset()
 		longest = ""
 		tw, lw, ow := genWidth(t), genWidth(l), genWidth(one)
 		if tw == 0 {
@@ -82,7 +83,7 @@ func genShapeOf(n *html.Node) genShape {
 		}
 		seg := genSeg{tag: cur, text: genCollapse(t)}
 		switch {
-		case lw*10 >= tw*9 && ow*10 >= tw*7 && ow >= genHeadlineWidth && !genIsDateLine(genCollapse(one)) && !genIsURLText(one):
+		case genIsLinkItem(tw, lw, ow, r) && ow >= genHeadlineWidth && !genIsDateLine(genCollapse(one)) && !genIsURLText(one):
 			seg.kind = 'H'
 			sh.links++
 			sh.linkWidth += lw
@@ -105,6 +106,8 @@ func genShapeOf(n *html.Node) genShape {
 			text.WriteString(n.Data)
 			if inLink {
 				link.WriteString(n.Data)
+			} else {
+				rest.WriteString(n.Data)
 			}
 			return
 		case html.ElementNode:
@@ -144,10 +147,18 @@ func genShapeOf(n *html.Node) genShape {
 	return sh
 }
 
-// bylineText is the text around the headline where an article prints its date and byline: the
-// blocks from two before the headline to the first prose block or headline link after it. A
-// listing's item dates follow a headline link, never its page's heading directly.
-func (sh genShape) bylineText(title string) string {
+// genIsLinkItem reports a block that is one link (its longest link, ow wide, of a block tw wide
+// with lw in links) alone or with a few words of metadata (author, time, size, counts: rest).
+func genIsLinkItem(tw, lw, ow int, rest string) bool {
+	if lw*10 >= tw*9 && ow*10 >= tw*7 {
+		return true
+	}
+	return ow >= genHeadlineWidth && utf8.RuneCountInString(rest) <= 30 && !genHasSentence(rest) && !strings.ContainsAny(rest, ".。")
+}
+
+// headline is the index of the block that is the page's headline (a heading, or any block, whose
+// text is the title), or -1.
+func (sh genShape) headline(title string) int {
 	at := -1
 	for i, s := range sh.segs {
 		if s.kind == 'H' || title == "" || s.text == "" {
@@ -155,15 +166,41 @@ func (sh genShape) bylineText(title string) string {
 		}
 		if s.text == title || (utf8.RuneCountInString(s.text) >= 4 && strings.HasPrefix(title, s.text)) ||
 			(strings.HasPrefix(s.text, title) && utf8.RuneCountInString(s.text) < 2*utf8.RuneCountInString(title)+8) {
-			at = i
 			if s.tag == "h1" || s.tag == "h2" || s.tag == "h3" {
-				break
+				return i
 			}
-			if at >= 0 {
-				break
+			if at < 0 {
+				at = i
 			}
 		}
 	}
+	return at
+}
+
+// articleShaped reports one main block of sentences under a headline: a headline as long as a
+// story's (not a section's name such as "本地新闻" or "Politics"), followed by prose before any
+// headline link. Link lists elsewhere on the page do not matter.
+func (sh genShape) articleShaped(title string) bool {
+	at := sh.headline(title)
+	if at < 0 || genWidth(sh.segs[at].text) < genHeadlineWidth {
+		return false
+	}
+	for _, s := range sh.segs[at+1:] {
+		switch s.kind {
+		case 'H':
+			return false
+		case 'P':
+			return true
+		}
+	}
+	return false
+}
+
+// bylineText is the text around the headline where an article prints its date and byline: the
+// blocks from two before the headline to the first prose block or headline link after it. A
+// listing's item dates follow a headline link, never its page's heading directly.
+func (sh genShape) bylineText(title string) string {
+	at := sh.headline(title)
 	if at < 0 {
 		return ""
 	}
@@ -212,9 +249,12 @@ func (sh genShape) headlineBefore(para string) string {
 // or a date by the headline): an article's mark that a listing's first item date cannot fake on
 // its own, so an undated page needs its text to outweigh its link lists, a dated one only not to
 // drown in them.
-func (sh genShape) verdict(bodyWidth int, dated bool) error {
+func (sh genShape) verdict(bodyWidth int, dated, articleShaped bool) error {
 	if sh.teaserRuns >= 4 && sh.teaser*2 >= sh.prose {
 		return fmt.Errorf("%w: %d headline links each with a teaser, no main text", ErrNotArticle, sh.teaserRuns)
+	}
+	if articleShaped {
+		return nil
 	}
 	limit := bodyWidth
 	if dated {
