@@ -279,10 +279,12 @@ func genFallbackDate(p *Page, doc *goquery.Document, d genDater) (time.Time, str
 			}
 		}
 	}
+	// Instants without a zone of the page's own are written in the zone of its readers (Beijing
+	// time on a Chinese page), so that the day is the day they saw.
 	if !p.LastModified.IsZero() {
-		return p.LastModified, DateFromHTTP
+		return p.LastModified.In(d.loc), DateFromHTTP
 	}
-	return p.FetchedAt.UTC().Truncate(time.Second), DateFromFetched
+	return p.FetchedAt.Truncate(time.Second).In(d.loc), DateFromFetched
 }
 
 // ---- metadata ----
@@ -470,8 +472,8 @@ func genPreclean(doc *goquery.Document) genCleaned {
 		st := strings.ReplaceAll(strings.ToLower(s.AttrOr("style", "")), " ", "")
 		return strings.Contains(st, "display:none") || strings.Contains(st, "visibility:hidden")
 	}).Remove()
-	// Comment threads and captions, unless the element holds the article itself (a headline or an
-	// article body inside a "comments" wrapper).
+	// Comment threads and captions, however long (a thread can outweigh a short post), unless the
+	// element holds the article itself (a headline or an article body inside a "comments" wrapper).
 	doc.Find("[id], [class]").FilterFunction(func(_ int, s *goquery.Selection) bool {
 		name := s.AttrOr("id", "") + " " + s.AttrOr("class", "")
 		if !genCommentRe.MatchString(name) && !genCaptionRe.MatchString(name) {
@@ -481,8 +483,8 @@ func genPreclean(doc *goquery.Document) genCleaned {
 		case "body", "html", "main", "article":
 			return false
 		}
-		return s.Find("h1, article, [itemprop=articleBody]").Length() == 0 &&
-			utf8.RuneCountInString(genCollapse(s.Text()))*2 < pageRunes
+		return s.Find("h1, article, [itemprop=articleBody], .entry-content, .post-content, .article-content, "+
+			".article-body, .story-body, .post-body").Length() == 0
 	}).Remove()
 	for _, n := range doc.Nodes {
 		genRemoveCommentRanges(n, "EM_StockImg_Start", "EM_StockImg_End")

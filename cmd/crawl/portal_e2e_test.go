@@ -59,15 +59,25 @@ func TestPortalCrawlFromCategoryPagesEmitsEveryShortItemOnceAndNoListing(t *test
 			continue
 		}
 		wantSource := map[string]string{"byline": "page", "label": "page", "meta": "page", "url": "url", "none": "fetched"}[it.DateKind]
+		if !it.LastModified.IsZero() {
+			wantSource = "http"
+		}
 		if rec.DateSource != wantSource {
 			t.Errorf("%s (%s): date_source %q, want %q", path, it.DateKind, rec.DateSource, wantSource)
 		}
+		if !strings.HasSuffix(rec.PublishedAt, "+08:00") {
+			t.Errorf("%s (%s): published_at %s is not in Beijing time", path, it.DateKind, rec.PublishedAt)
+		}
 		switch {
+		case !it.LastModified.IsZero():
+			if !published.Equal(it.LastModified) {
+				t.Errorf("%s: published_at %s, want its Last-Modified %s", path, rec.PublishedAt, it.LastModified)
+			}
 		case it.DateKind == "none":
 			if published.Before(started) || published.After(time.Now().Add(time.Second)) {
 				t.Errorf("%s: undated page published_at %v, want its fetch time", path, published)
 			}
-		case !published.Equal(it.Published) || !strings.HasSuffix(rec.PublishedAt, "+08:00"):
+		case !published.Equal(it.Published):
 			t.Errorf("%s (%s): published_at %s, want %s in +08:00", path, it.DateKind, rec.PublishedAt, it.Published.Format(time.RFC3339))
 		}
 	}

@@ -18,9 +18,12 @@ type Item struct {
 	Published time.Time // the time the page shows or states; zero when it shows none
 	// DateKind says where the page states its date: "byline" (a time line under the headline),
 	// "label" (发布时间：…), "meta" (article:published_time only), "url" (none on the page, the
-	// day in the path), "none" (nowhere: the record's date is its fetch time).
+	// day in the path), "none" (nowhere: the record's date is its Last-Modified header when the
+	// server sends one, else its fetch time).
 	DateKind string
 	Paras    []string
+	// LastModified, when set on an undated item, is sent as its Last-Modified header.
+	LastModified time.Time
 }
 
 // Portal is a Chinese news portal of short items (a headline, a time, two sentences), every item
@@ -33,6 +36,7 @@ type Portal struct {
 	// Listings are the paths of every page that is not an article.
 	Listings []string
 	pages    map[string][]byte
+	modified map[string]time.Time
 	Hits     atomic.Int64
 }
 
@@ -42,7 +46,7 @@ var portalDateKinds = []string{"byline", "label", "meta", "url", "none"}
 
 // NewPortal generates n items.
 func NewPortal(n int) *Portal {
-	s := &Portal{pages: map[string][]byte{}}
+	s := &Portal{pages: map[string][]byte{}, modified: map[string]time.Time{}}
 	base := time.Date(2023, 4, 18, 7, 45, 0, 0, time.FixedZone("CST", 8*3600))
 	for i := 0; i < n; i++ {
 		c := portalCats[i%len(portalCats)]
@@ -64,6 +68,12 @@ func NewPortal(n int) *Portal {
 		case "none":
 			it.Path = fmt.Sprintf("/%s/a/%d.html", c.path, 1000+i)
 			it.Published = time.Time{}
+			if i%2 == 1 {
+				it.LastModified = t.UTC().Truncate(time.Second)
+			}
+		}
+		if !it.LastModified.IsZero() {
+			s.modified[it.Path] = it.LastModified
 		}
 		s.Items = append(s.Items, it)
 	}
@@ -212,5 +222,8 @@ func (s *Portal) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if t, ok := s.modified[r.URL.Path]; ok {
+		w.Header().Set("Last-Modified", t.Format(http.TimeFormat))
+	}
 	w.Write(b)
 }
