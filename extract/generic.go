@@ -476,6 +476,11 @@ func genPreclean(doc *goquery.Document) genCleaned {
 	// element holds the article itself (a headline or an article body inside a "comments" wrapper).
 	doc.Find("[id], [class]").FilterFunction(func(_ int, s *goquery.Selection) bool {
 		name := s.AttrOr("id", "") + " " + s.AttrOr("class", "")
+		low := strings.ToLower(name)
+		if !strings.Contains(low, "comment") && !strings.Contains(low, "caption") && !strings.Contains(low, "credit") &&
+			!strings.Contains(low, "respond") && !strings.Contains(low, "repl") && !strings.Contains(low, "disqus") {
+			return false
+		}
 		if !genCommentRe.MatchString(name) && !genCaptionRe.MatchString(name) {
 			return false
 		}
@@ -492,7 +497,11 @@ func genPreclean(doc *goquery.Document) genCleaned {
 	// Attribution and editor lines: short blocks, read innermost first so a wrapper <div> with the
 	// whole article is never taken for a credit line.
 	doc.Find("p, span, div, em, small, li, td").Each(func(_ int, s *goquery.Selection) {
-		t := genCollapse(s.Text())
+		raw, short := genTextUpTo(s.Get(0), 1200)
+		if !short {
+			return
+		}
+		t := genCollapse(raw)
 		if t == "" || utf8.RuneCountInString(t) > 80 {
 			return
 		}
@@ -780,6 +789,31 @@ func genDropRepeatedBlock(lines []string) []string {
 	return out
 }
 
+// genTextUpTo is the text under n when it is at most limit bytes long; false when longer (a
+// wrapper of the whole article is no credit line, and its text need not be built to say so).
+func genTextUpTo(n *html.Node, limit int) (string, bool) {
+	var b strings.Builder
+	var walk func(*html.Node) bool
+	walk = func(n *html.Node) bool {
+		if n.Type == html.TextNode {
+			if b.Len()+len(n.Data) > limit {
+				return false
+			}
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if !walk(c) {
+				return false
+			}
+		}
+		return true
+	}
+	if !walk(n) {
+		return "", false
+	}
+	return b.String(), true
+}
+
 // genNonLinkText is the text under n outside links.
 func genNonLinkText(n *html.Node) string {
 	var b strings.Builder
@@ -811,6 +845,20 @@ func genText(n *html.Node, b *strings.Builder) {
 // genIsDateLine reports a line that is a date-time and a few words of label around it
 // ("(GMT+8, Asia/Shanghai, CST) 2021-12-20 18:24:28", "发布时间：2021年12月20日 来源：…").
 func genIsDateLine(line string) bool {
+	// Cheap refusals first: it runs on every block. A date has a four-digit year, and a date
+	// line with its few words of label is short.
+	if len(line) > 300 || utf8.RuneCountInString(line) > 90 {
+		return false
+	}
+	digits := 0
+	for i := 0; i < len(line) && digits < 4; i++ {
+		if line[i] >= '0' && line[i] <= '9' {
+			digits++
+		}
+	}
+	if digits < 4 {
+		return false
+	}
 	loc := genDateRe.FindStringIndex(line)
 	if loc == nil {
 		loc = genEnMDYRe.FindStringIndex(line)
@@ -825,9 +873,43 @@ func genIsDateLine(line string) bool {
 	return !genHasSentence(rest) && utf8.RuneCountInString(rest) <= 40
 }
 
-var genSpaceRe = regexp.MustCompile(`[\s\x{3000}\x{a0}\x{200b}]+`)
-
-func genCollapse(s string) string { return strings.TrimSpace(genSpaceRe.ReplaceAllString(s, " ")) }
+// genCollapse trims s and turns each run of white space (ideographic and no-break spaces, and
+// zero-width spaces, included) into one space. Hand-written: it runs on every block of a page.
+func genCollapse(s string) string {
+	clean := true
+	prevSpace := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			clean = false
+			break
+		}
+		sp := c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+		if sp && (prevSpace || c != ' ') {
+			clean = false
+			break
+		}
+		prevSpace = sp
+	}
+	if clean && !prevSpace {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	pending := false
+	for _, r := range s {
+		if unicode.IsSpace(r) || r == '\u200b' {
+			pending = b.Len() > 0
+			continue
+		}
+		if pending {
+			b.WriteByte(' ')
+			pending = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 func genRunes(paras []string) int {
 	n := 0

@@ -299,25 +299,81 @@ var genPlainMetaDateSelectors = []string{
 
 // plainMeta reads the generic date metas.
 func (d genDater) plainMeta(doc *goquery.Document) (time.Time, bool) {
-	for _, sel := range genPlainMetaDateSelectors {
-		if v, ok := doc.Find(sel).First().Attr("content"); ok {
-			if t, ok := d.value(v); ok {
-				return t, true
-			}
+	return d.firstMeta(doc, genPlainMetaDateSelectors)
+}
+
+// firstMeta reads the first of the metas (in the order given) whose content is a date.
+func (d genDater) firstMeta(doc *goquery.Document, sels []string) (time.Time, bool) {
+	metas := genMetas(doc)
+	for _, sel := range sels {
+		v, ok := genMetaContent(doc, metas, sel)
+		if !ok {
+			continue
+		}
+		if t, ok := d.value(v); ok {
+			return t, true
 		}
 	}
 	return time.Time{}, false
 }
 
+// genMetaSelRe splits a meta selector into its attribute and value.
+var genMetaSelRe = regexp.MustCompile(`^meta\[(\w+)="([^"]+)"\]$`)
+
+// genMetaContent is the content of the first meta a selector names, found among the page's
+// metas by attribute and value instead of running a compiled selector over the whole tree for
+// each of some thirty names.
+func genMetaContent(doc *goquery.Document, metas []*html.Node, sel string) (string, bool) {
+	m := genMetaSelRe.FindStringSubmatch(sel)
+	if m == nil {
+		return doc.Find(sel).First().Attr("content")
+	}
+	for _, n := range metas {
+		for _, a := range n.Attr {
+			if a.Key == m[1] && a.Val == m[2] {
+				for _, c := range n.Attr {
+					if c.Key == "content" {
+						return c.Val, true
+					}
+				}
+				return "", false
+			}
+		}
+	}
+	return "", false
+}
+
+// genMetas are the page's <meta> elements.
+func genMetas(doc *goquery.Document) []*html.Node {
+	var out []*html.Node
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "meta":
+				out = append(out, n)
+				return
+			case "body":
+				if len(out) > 0 {
+					return // the metas of a well-formed page are in its head
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	for _, n := range doc.Nodes {
+		walk(n)
+	}
+	return out
+}
+
 // genMetaDate reads the publishing time from the page's structured markup: metas, itemprop
 // datePublished/dateCreated on any element, then the first <time datetime>.
 func (d genDater) meta(doc *goquery.Document) (time.Time, bool) {
-	for _, sel := range genMetaDateSelectors {
-		if v, ok := doc.Find(sel).First().Attr("content"); ok {
-			if t, ok := d.value(v); ok {
-				return t, true
-			}
-		}
+	if t, ok := d.firstMeta(doc, genMetaDateSelectors); ok {
+		return t, true
 	}
 	for _, prop := range []string{"datePublished", "dateCreated"} {
 		var found time.Time
