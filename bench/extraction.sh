@@ -1,7 +1,8 @@
 #!/bin/sh
 # Scores the generic path on the public extraction benchmarks in ../shared/extraction (see its
 # README): builds the crawl binary, crawls each set's pages/ folder, scores the records.
-# Usage: bench/extraction.sh [OUTDIR]   (prints one OK/FAIL line per set, worst pages first)
+# Usage: [LIBS=1] bench/extraction.sh [OUTDIR]   (one OK/FAIL line per set, worst pages first;
+# LIBS=1 also scores go-readability and go-trafilatura on the same pages)
 set -eu
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 shared="$repo/../shared"
@@ -18,3 +19,13 @@ for set in zyte cwced; do
 	echo "== $set"
 	python3 "$shared/tools/extraction_score.py" "$dir" "$out/$set.jsonl" --log "$out/$set.log" --worst "${WORST:-10}"
 done
+if [ "${LIBS:-}" = 1 ]; then
+	# The wrapped libraries on the same bytes, scored the same way (bench/libs_test.go).
+	(cd "$repo/bench" && NEWSMILL_LIBS_OUT="$out" go test -count=1 -run TestWriteLibraryRecords . >/dev/null)
+	for lib in go-readability go-trafilatura; do
+		for set in zyte cwced; do
+			echo "== $lib $set"
+			python3 "$shared/tools/extraction_score.py" "$shared/extraction/$set" "$out/$lib-$set.jsonl" --worst 0 | tail -1
+		done
+	done
+fi

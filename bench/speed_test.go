@@ -25,24 +25,31 @@ type benchPage struct {
 // extractionPages are the pages of ../shared/extraction (zyte and cwced), decoded to UTF-8 the
 // way the crawler decodes them.
 func extractionPages(tb testing.TB) []benchPage {
-	var out []benchPage
+	var files []string
 	for _, set := range []string{"zyte", "cwced"} {
-		files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "extraction", set, "pages", "*.html"))
-		for _, f := range files {
-			raw, err := os.ReadFile(f)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			body, _, err := crawler.Decode("", raw)
-			if err != nil {
-				tb.Fatal(err)
-			}
-			abs, _ := filepath.Abs(f)
-			out = append(out, benchPage{&url.URL{Scheme: "file", Path: abs}, body})
-		}
+		f, _ := filepath.Glob(filepath.Join("..", "..", "shared", "extraction", set, "pages", "*.html"))
+		files = append(files, f...)
 	}
+	out := extractionPagesOf(tb, files)
 	if len(out) == 0 {
 		tb.Skip("no ../shared/extraction")
+	}
+	return out
+}
+
+func extractionPagesOf(tb testing.TB, files []string) []benchPage {
+	var out []benchPage
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		body, _, err := crawler.Decode("", raw)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		abs, _ := filepath.Abs(f)
+		out = append(out, benchPage{&url.URL{Scheme: "file", Path: abs}, body})
 	}
 	return out
 }
