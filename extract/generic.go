@@ -413,7 +413,7 @@ func genStripSiteSuffix(title string) string {
 				continue
 			}
 			suffix := strings.TrimSpace(title[i+len(sep):])
-			head := strings.TrimSpace(title[:i])
+			head := strings.TrimRight(title[:i], " -_|—–－｜·:")
 			if sep == "-" || sep == "—" || sep == "－" {
 				r, _ := utf8.DecodeRuneInString(suffix)
 				l, _ := utf8.DecodeLastRuneInString(head)
@@ -431,7 +431,7 @@ func genStripSiteSuffix(title string) string {
 		if cut < 0 {
 			return title
 		}
-		title = strings.TrimSpace(title[:cut])
+		title = strings.TrimRight(title[:cut], " -_|—–－｜·:")
 	}
 }
 
