@@ -211,3 +211,28 @@ func TestGenericRefusesTeaserListingsAndMarkupPages(t *testing.T) {
 		t.Errorf("page of escaped markup: err = %v, want ErrNotArticle", err)
 	}
 }
+
+func TestGenericDropsOnlyASecondCopyOfAWholeBlock(t *testing.T) {
+	spill := []string{"第一段记者从部门获悉的消息。", "第二段部门表示下一步的计划。", "第一段记者从部门获悉的消息。", "第二段部门表示下一步的计划。"}
+	if got := genDropRepeatedBlock(spill); len(got) != 2 {
+		t.Errorf("a body spilled twice gives %d lines, want 2: %q", len(got), got)
+	}
+	plan := []string{"A plan that keeps the same breakfast every day of the week.", "Day 1", "Breakfast: oats", "Day 2", "Breakfast: oats", "Day 3", "Breakfast: oats"}
+	if got := genDropRepeatedBlock(plan); len(got) != len(plan) {
+		t.Errorf("repeated lines inside one body lost: %q", got)
+	}
+}
+
+func TestGenericFindsAPostTimeAfterMoreThanTwentyDateLikeRuns(t *testing.T) {
+	// A blog's archive links ("12/01/2004 - 01/01/2005") before the post's own time once
+	// exhausted a bounded search.
+	var b strings.Builder
+	for i := 0; i < 30; i++ {
+		b.WriteString("2004 - 01/01 ")
+	}
+	b.WriteString("湘菜粤菜 2005-06-14 03:25:55")
+	got, ok := newGenDater(true).text(b.String(), true)
+	if !ok || got.Format(time.RFC3339) != "2005-06-14T03:25:55+08:00" {
+		t.Errorf("got %v %v", got, ok)
+	}
+}
