@@ -437,8 +437,10 @@ func genURLDate(u *url.URL, loc *time.Location) (time.Time, bool) {
 // genIsChinese reports whether a page is Chinese: its lang says so, or its visible text (scripts
 // and styles aside) is mostly Han. Such a page's zone-less times are Beijing time.
 func genIsChinese(doc *goquery.Document) bool {
-	if lang := strings.ToLower(doc.Find("html").AttrOr("lang", "")); lang != "" {
-		return strings.HasPrefix(lang, "zh")
+	// A lang that says Chinese settles it; any other is often a template's default, so the
+	// text decides.
+	if lang := strings.ToLower(doc.Find("html").AttrOr("lang", "")); strings.HasPrefix(lang, "zh") {
+		return true
 	}
 	han, letters := 0, 0
 	var walk func(*html.Node)
