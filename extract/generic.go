@@ -448,7 +448,9 @@ var (
 	// A paragraph that is only a label line: tags, keywords, share buttons, "Filed under:".
 	genLabelLineRe = regexp.MustCompile(`^(?:tags|标签|关键词|关键字|分享到|filed under|topics|related)\s*[:：]|` +
 		`^(?:share this(?: story| article| post)?|share|advertisement|click to share.*|read more|related articles?|` +
-		`more from .{0,40}|follow us.{0,40}|sign up.{0,60}|(?:image|photo|picture)(?: credit)?\s*[:：].{0,120})$`)
+		`more from .{0,40}|follow us.{0,40}|sign up.{0,60}|(?:image|photo|picture)(?: credit)?\s*[:：].{0,120}|` +
+		// Back-links and editor credits of Chinese portals: "返回搜狐，查看更多", "【编辑:刘欢】".
+		`返回.{0,14}|[【\[(（]?(?:责任)?编辑\s*[:：][^。]{0,12}[】\])）]?)$`)
 	// Comment threads, by the names every blog and CMS gives them.
 	genCommentRe = regexp.MustCompile(`(?i)(?:^|[\s_-])(?:comments?|comment-?list|commentlist|disqus_thread|respond|replies)(?:$|[\s_-])`)
 	// Image captions and credits.

@@ -236,3 +236,16 @@ func TestGenericFindsAPostTimeAfterMoreThanTwentyDateLikeRuns(t *testing.T) {
 		t.Errorf("got %v %v", got, ok)
 	}
 }
+
+func TestGenericLabelLinesAreTheirOwnLinesOnly(t *testing.T) {
+	for _, line := range []string{"Filed under: Local, Transport", "Share this story", "返回搜狐，查看更多", "【编辑:刘欢】", "责任编辑：", "标签：港口"} {
+		if !genLabelLineRe.MatchString(strings.ToLower(line)) {
+			t.Errorf("%q is not taken for a label line", line)
+		}
+	}
+	for _, line := range []string{"Share prices fell on Monday after the report.", "返回家乡的年轻人越来越多，他们带回了新的种植技术和销售渠道。", "编辑部收到了很多读者来信。"} {
+		if genLabelLineRe.MatchString(strings.ToLower(line)) {
+			t.Errorf("%q, a sentence, is taken for a label line", line)
+		}
+	}
+}
