@@ -249,3 +249,21 @@ func TestGenericLabelLinesAreTheirOwnLinesOnly(t *testing.T) {
 		}
 	}
 }
+
+func TestGenericTakesAListicleWhoseItemsAreLinkedHeadlinesWithAParagraphEach(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`<html lang="en"><head><title>Five quiet beaches to visit this winter | Coast Guide</title></head><body>
+<h1>Five quiet beaches to visit this winter</h1><p>Winter is the best time to walk an empty beach, and these five are within a day's drive of the city.</p>`)
+	for _, name := range []string{"North Sands and the old lighthouse", "Gull Bay beside the fishing harbour", "The long dunes at Marram Point", "Shell Cove under the chalk cliffs", "Pebble Strand at the river mouth"} {
+		b.WriteString(`<h3><a href="/beach/x">` + name + `</a></h3><p>A wide stretch of sand with a café that stays open all year and a car park a short walk from the water.</p>`)
+	}
+	b.WriteString(`</body></html>`)
+	u, _ := url.Parse("https://coast.example.com/guides/winter-beaches")
+	rec, err := NewRegistry(NewGeneric()).Extract(NewPage(u, "text/html", []byte(b.String()), genFetched))
+	if err != nil {
+		t.Fatalf("listicle refused: %v", err)
+	}
+	if !strings.Contains(rec.Body, "Winter is the best time") || strings.Count(rec.Body, "A wide stretch of sand") != 5 {
+		t.Errorf("body:\n%s", rec.Body)
+	}
+}

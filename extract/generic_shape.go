@@ -250,11 +250,13 @@ func (sh genShape) headlineBefore(para string) string {
 // its own, so an undated page needs its text to outweigh its link lists, a dated one only not to
 // drown in them.
 func (sh genShape) verdict(bodyWidth int, dated, articleShaped bool) error {
+	if articleShaped {
+		// A list of linked items each with its paragraph under a story's headline and intro is
+		// a listicle, not a listing: section pages are headed by a section's short name.
+		return nil
+	}
 	if sh.teaserRuns >= 4 && sh.teaser*2 >= sh.prose {
 		return fmt.Errorf("%w: %d headline links each with a teaser, no main text", ErrNotArticle, sh.teaserRuns)
-	}
-	if articleShaped {
-		return nil
 	}
 	limit := bodyWidth
 	if dated {
