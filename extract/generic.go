@@ -450,7 +450,9 @@ var (
 		`^(?:share this(?: story| article| post)?|share|advertisement|click to share.*|read more|related articles?|` +
 		`more from .{0,40}|follow us.{0,40}|sign up.{0,60}|(?:image|photo|picture)(?: credit)?\s*[:：].{0,120}|` +
 		// Back-links and editor credits of Chinese portals: "返回搜狐，查看更多", "【编辑:刘欢】".
-		`返回.{0,14}|[【\[(（]?(?:责任)?编辑\s*[:：][^。]{0,12}[】\])）]?)$`)
+		`返回.{0,14}|[【\[(（]?(?:责任)?编辑\s*[:：][^。]{0,12}[】\])）]?|` +
+		// Pagination: "第1页/共3页", "<< 上一页 | 下一页 >>", "Page 2 of 5", "Next page".
+		`第\s*\d+\s*页.{0,12}|.{0,12}(?:上一页|下一页).{0,24}|page \d+ of \d+|(?:previous|next) page.{0,20})$`)
 	// Comment threads, by the names every blog and CMS gives them.
 	genCommentRe = regexp.MustCompile(`(?i)(?:^|[\s_-])(?:comments?|comment-?list|commentlist|disqus_thread|respond|replies)(?:$|[\s_-])`)
 	// Image captions and credits.
@@ -543,7 +545,8 @@ func genPreclean(doc *goquery.Document) genCleaned {
 		// A link with a few words of metadata after it (author, time, size, counts) is a list
 		// item as much as a bare link: "标题【作者】08-11 16:06 298字 [4321/87]".
 		rest := genCollapse(genNonLinkText(s.Get(0)))
-		item := an*10 >= tn*9 || genIsLinkItem(genWidth(t), genWidth(a), genWidth(a), rest)
+		// A link with nothing but a count beside it is a sidebar entry however short: "未归类 (88)".
+		item := an*10 >= tn*9 || genIsLinkItem(genWidth(t), genWidth(a), genWidth(a), rest) || genCountRe.MatchString(rest)
 		if item && tn <= 120 {
 			s.Remove()
 		}
@@ -699,12 +702,31 @@ func genParagraphs(nodes []*html.Node, title string) (paras []string, summary st
 	var lines []string
 	for _, line := range strings.Split(b.String(), "\n") {
 		line = strings.ReplaceAll(genCollapse(line), genCellSep, "\t")
-		if line == "" || line == ctitle || genLabelLineRe.MatchString(strings.ToLower(line)) || genIsDateLine(line) {
+		if strings.Contains(line, "]") {
+			// Encyclopedia section headings carry their edit link: "简介[编辑]", "History[edit]".
+			line = strings.TrimSpace(genEditLinkRe.ReplaceAllString(line, ""))
+		}
+		if line == "" || line == ctitle || !genHasWord(line) || genLabelLineRe.MatchString(strings.ToLower(line)) || genIsDateLine(line) {
 			continue
 		}
 		lines = append(lines, line)
 	}
 	return genDropRepeatedBlock(lines), strings.Join(digest, " ")
+}
+
+var genEditLinkRe = regexp.MustCompile(`\[(?:编辑|編輯|修改|edit|Edit)\]`)
+
+var genCountRe = regexp.MustCompile(`^[(（\[]\d{1,6}[)）\]]$`)
+
+// genHasWord reports a line with a letter, digit or underscore in it: a line of dashes, slashes
+// or bullets is layout ("___" rules are kept: authors type them as section breaks).
+func genHasWord(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' {
+			return true
+		}
+	}
+	return false
 }
 
 // genDataRow is a table row of short cells as one line, cells joined by a tab; false for a

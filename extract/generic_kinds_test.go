@@ -267,3 +267,25 @@ func TestGenericTakesAListicleWhoseItemsAreLinkedHeadlinesWithAParagraphEach(t *
 		t.Errorf("body:\n%s", rec.Body)
 	}
 }
+
+func TestGenericLeavesPaginationEditLinksCountedLinksAndRulesOut(t *testing.T) {
+	page := `<html><head><meta charset="utf-8"><title>港口新建两座智能化泊位投入使用_海滨新闻网</title></head><body>
+<div class="main"><h1>港口新建两座智能化泊位投入使用</h1>
+<p>2023-05-25 08:00 更新 来源：海滨日报</p>
+<h2>简介[编辑]</h2>
+<p>港口集团表示，两座新泊位采用自动化岸桥，单船作业时间缩短三成，年吞吐能力增加八十万标箱。</p>
+<p>-</p>
+<p>新泊位投用后，港区夜间作业的噪声也有所下降，附近居民反映情况明显改善。</p>
+<p>第1页/共2页</p><p>&lt;&lt; 上一页 | 下一页 &gt;&gt;</p>
+<ul class="cats"><li><a href="/c/1">未归类</a> (88)</li><li><a href="/c/2">歷史</a> (25)</li><li><a href="/c/3">軍情</a> (7)</li></ul>
+</div></body></html>`
+	u, _ := url.Parse("http://port.example.cn/a/2.html")
+	rec, err := NewRegistry(NewGeneric()).Extract(NewPage(u, "text/html", []byte(page), genFetched))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "简介\n\n港口集团表示，两座新泊位采用自动化岸桥，单船作业时间缩短三成，年吞吐能力增加八十万标箱。\n\n新泊位投用后，港区夜间作业的噪声也有所下降，附近居民反映情况明显改善。"
+	if rec.Body != want {
+		t.Errorf("body:\n%s\nwant:\n%s", rec.Body, want)
+	}
+}

@@ -17,7 +17,7 @@ var extractionFloors = []struct {
 	f1, coverage, onDate string
 }{
 	{"zyte", "0.972", "1.0", "0"},
-	{"cwced", "0.934", "1.0", "0.91"},
+	{"cwced", "0.935", "1.0", "0.91"},
 }
 
 func TestGenericExtractionKeepsItsBenchmarkFigures(t *testing.T) {
