@@ -191,12 +191,12 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 	return rec, nil
 }
 
-// genTextDate finds the date a page prints: one labelled as the publishing time, then (when the
-// page has one) a generic date meta, then the first
-// date by the headline (a day alone counts there: 2005年08月16日), then the first date-time
-// anywhere, then a year and month alone by the headline. byHeadline reports a date of the first
-// two kinds.
-func genTextDate(text, byline string, plainMeta time.Time, d genDater) (t time.Time, byHeadline bool) {
+// genTextDate finds the date a page prints: one labelled as the publishing time; then a generic
+// date meta, when the page has one; then the first date by the headline or by the start of the
+// text (a day alone counts there: 2005年08月16日); then the first date-time anywhere; then a year
+// and month alone by the headline. stated is false only for a date-time found anywhere, which on
+// a listing is its first item's.
+func genTextDate(text, byline string, plainMeta time.Time, d genDater) (t time.Time, stated bool) {
 	if loc := genLabelledDateRe.FindStringIndex(text); loc != nil {
 		if t, ok := d.text(text[loc[1]:min(len(text), loc[1]+60)], false); ok {
 			return t, true
