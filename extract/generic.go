@@ -452,7 +452,14 @@ var (
 		// Back-links and editor credits of Chinese portals: "返回搜狐，查看更多", "【编辑:刘欢】".
 		`返回.{0,14}|[【\[(（]?(?:责任)?编辑\s*[:：][^。]{0,12}[】\])）]?|` +
 		// Pagination: "第1页/共3页", "<< 上一页 | 下一页 >>", "Page 2 of 5", "Next page".
-		`第\s*\d+\s*页.{0,12}|.{0,12}(?:上一页|下一页).{0,24}|page \d+ of \d+|(?:previous|next) page.{0,20})$`)
+		`第\s*\d+\s*页.{0,12}|.{0,12}(?:上一页|下一页).{0,24}|page \d+ of \d+|(?:previous|next) page.{0,20}|` +
+		// Page furniture every CMS prints around a story: copyright, skip links, calls to
+		// subscribe or share, section headings of the link boxes, syndication and reading-time
+		// notes, a bare byline.
+		`(?:copyright|©|ⓒ|\(c\)).{0,100}|.{0,60}(?:all rights reserved|版权所有).{0,40}|skip to (?:main )?content|` +
+		`click here to.{0,60}|like this (?:story|article|post)\?.{0,40}|also on \S{1,30}|via \S+\.[a-z]{2,6}|` +
+		`(?:more|related|popular|recent|latest|trending|top)(?: [\p{L}']+){0,3} (?:stories|articles|news|posts|videos|reads|this week)|` +
+		`(?:tempo de leitura|reading time|read time)\s*:?.{0,20}|\d{1,2} min(?:ute)?s? read|by(?: [\p{L}.'-]+){1,4})$`)
 	// Comment threads, by the names every blog and CMS gives them.
 	genCommentRe = regexp.MustCompile(`(?i)(?:^|[\s_-])(?:comments?|comment-?list|commentlist|disqus_thread|respond|replies)(?:$|[\s_-])`)
 	// Image captions and credits.

@@ -16,8 +16,8 @@ var extractionFloors = []struct {
 	set                  string
 	f1, coverage, onDate string
 }{
-	{"zyte", "0.972", "1.0", "0"},
-	{"cwced", "0.935", "1.0", "0.91"},
+	{"zyte", "0.974", "1.0", "0"},
+	{"cwced", "0.936", "1.0", "0.91"},
 }
 
 func TestGenericExtractionKeepsItsBenchmarkFigures(t *testing.T) {
