@@ -708,7 +708,17 @@ func genParagraphs(nodes []*html.Node, title string) (paras []string, summary st
 	ctitle := genCollapse(title)
 	var lines []string
 	for _, line := range strings.Split(b.String(), "\n") {
-		line = strings.ReplaceAll(genCollapse(line), genCellSep, "\t")
+		line = genCollapse(line)
+		if strings.Contains(line, genCellSep) {
+			// A row's cells are read like lines: a label cell (pagination, a share call) is no text.
+			var cells []string
+			for _, c := range strings.Split(line, genCellSep) {
+				if c = strings.TrimSpace(c); c != "" && !genLabelLineRe.MatchString(strings.ToLower(c)) {
+					cells = append(cells, c)
+				}
+			}
+			line = strings.Join(cells, "\t")
+		}
 		if strings.Contains(line, "]") {
 			// Encyclopedia section headings carry their edit link: "简介[编辑]", "History[edit]".
 			line = strings.TrimSpace(genEditLinkRe.ReplaceAllString(line, ""))
