@@ -13,6 +13,7 @@ import (
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
 )
 
@@ -466,6 +467,15 @@ var (
 	genCaptionRe = regexp.MustCompile(`(?i)(?:^|[\s_-])(?:wp-caption-text|caption|image-caption|img-caption|photo-caption|credit|image-credit)(?:$|[\s_-])`)
 )
 
+// Selectors run once per element of a page, compiled once.
+var (
+	genArticleInside = cascadia.MustCompile("h1, article, [itemprop=articleBody], .entry-content, .post-content, " +
+		".article-content, .article-body, .story-body, .post-body")
+	genParaOrDiv   = cascadia.MustCompile("p, div")
+	genBlockInside = cascadia.MustCompile("p, div, li, table")
+	genAnchor      = cascadia.MustCompile("a")
+)
+
 // genPreclean removes what no article body contains and reads the attribution lines on the way.
 func genPreclean(doc *goquery.Document) genCleaned {
 	var c genCleaned
@@ -499,8 +509,7 @@ func genPreclean(doc *goquery.Document) genCleaned {
 		case "body", "html", "main", "article":
 			return false
 		}
-		return s.Find("h1, article, [itemprop=articleBody], .entry-content, .post-content, .article-content, "+
-			".article-body, .story-body, .post-body").Length() == 0
+		return s.FindMatcher(genArticleInside).Length() == 0
 	}).Remove()
 	for _, n := range doc.Nodes {
 		genRemoveCommentRanges(n, "EM_StockImg_Start", "EM_StockImg_End")
@@ -530,7 +539,7 @@ func genPreclean(doc *goquery.Document) genCleaned {
 		}
 		// A credit line that also carries the date stays until the date has been read; the
 		// date-line filter drops it from the body later.
-		if only && s.Find("p, div").Length() == 0 && !genDateRe.MatchString(t) && !genHasSentence(genSourceRe.ReplaceAllString(genEditorRe.ReplaceAllString(t, ""), "")) {
+		if only && s.FindMatcher(genParaOrDiv).Length() == 0 && !genDateRe.MatchString(t) && !genHasSentence(genSourceRe.ReplaceAllString(genEditorRe.ReplaceAllString(t, ""), "")) {
 			s.Remove()
 		}
 	})
@@ -540,11 +549,11 @@ func genPreclean(doc *goquery.Document) genCleaned {
 	}
 	// Navigation: list items and blocks that are a single short link ("返回首页", a bare URL).
 	doc.Find("li, p, div, dd, td").Each(func(_ int, s *goquery.Selection) {
-		if s.Find("p, div, li, table").Length() > 0 {
+		if s.FindMatcher(genBlockInside).Length() > 0 {
 			return
 		}
 		t := genCollapse(s.Text())
-		a := genCollapse(s.Find("a").Text())
+		a := genCollapse(s.FindMatcher(genAnchor).Text())
 		if t == "" || a == "" {
 			return
 		}
