@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 // shanghai is Beijing time. Eastmoney and the finews mirror write times without a zone and mean
@@ -18,7 +20,7 @@ var shanghai = time.FixedZone("CST", 8*3600)
 func ParsePostDate(s string, loc *time.Location) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if len(s) < 10 {
-		return time.Time{}, fmt.Errorf("parse date %q: %w", s, ErrMalformed)
+		return time.Time{}, fmt.Errorf("parse date %q: %w", s, article.ErrMalformed)
 	}
 	day, rest := s[:10], strings.TrimSpace(s[10:])
 	rest = strings.TrimPrefix(rest, "T")
@@ -31,7 +33,7 @@ func ParsePostDate(s string, loc *time.Location) (time.Time, error) {
 	switch strings.Count(clock, ":") {
 	case 0:
 		if clock != "" {
-			return time.Time{}, fmt.Errorf("parse date %q: bad time of day: %w", s, ErrMalformed)
+			return time.Time{}, fmt.Errorf("parse date %q: bad time of day: %w", s, article.ErrMalformed)
 		}
 		layout = "2006-01-02"
 	case 1:
@@ -42,7 +44,7 @@ func ParsePostDate(s string, loc *time.Location) (time.Time, error) {
 			layout = "2006-01-02 15:04:05.999999999"
 		}
 	default:
-		return time.Time{}, fmt.Errorf("parse date %q: bad time of day: %w", s, ErrMalformed)
+		return time.Time{}, fmt.Errorf("parse date %q: bad time of day: %w", s, article.ErrMalformed)
 	}
 	if zone != "" {
 		z, err := parseOffset(zone)
@@ -57,7 +59,7 @@ func ParsePostDate(s string, loc *time.Location) (time.Time, error) {
 	}
 	t, err := time.ParseInLocation(layout, value, loc)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("parse date %q: %w", s, ErrMalformed)
+		return time.Time{}, fmt.Errorf("parse date %q: %w", s, article.ErrMalformed)
 	}
 	return t, nil
 }
@@ -68,7 +70,7 @@ func parseOffset(z string) (*time.Location, error) {
 		return time.UTC, nil
 	}
 	if len(z) < 2 || (z[0] != '+' && z[0] != '-') {
-		return nil, fmt.Errorf("bad offset %q: %w", z, ErrMalformed)
+		return nil, fmt.Errorf("bad offset %q: %w", z, article.ErrMalformed)
 	}
 	sign, digits := 1, z[1:]
 	if z[0] == '-' {
@@ -83,12 +85,12 @@ func parseOffset(z string) (*time.Location, error) {
 	case len(digits) <= 2:
 		hh, mm = digits, "00"
 	default:
-		return nil, fmt.Errorf("bad offset %q: %w", z, ErrMalformed)
+		return nil, fmt.Errorf("bad offset %q: %w", z, article.ErrMalformed)
 	}
 	h, err1 := strconv.Atoi(hh)
 	m, err2 := strconv.Atoi(mm)
 	if err1 != nil || err2 != nil || !isDigits(hh) || !isDigits(mm) || h > 14 || m > 59 {
-		return nil, fmt.Errorf("bad offset %q: %w", z, ErrMalformed)
+		return nil, fmt.Errorf("bad offset %q: %w", z, article.ErrMalformed)
 	}
 	return time.FixedZone("", sign*(h*3600+m*60)), nil
 }
@@ -99,7 +101,7 @@ func parseGMTStamp(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	label, clock, ok := strings.Cut(s, ")")
 	if !ok || !strings.HasPrefix(label, "(GMT") {
-		return time.Time{}, fmt.Errorf("parse date %q: no (GMT…) label: %w", s, ErrMalformed)
+		return time.Time{}, fmt.Errorf("parse date %q: no (GMT…) label: %w", s, article.ErrMalformed)
 	}
 	off := strings.TrimPrefix(label, "(GMT")
 	if i := strings.IndexByte(off, ','); i >= 0 {
@@ -116,11 +118,11 @@ func parseGMTStamp(s string) (time.Time, error) {
 	}
 	clock = strings.TrimSpace(clock)
 	if clock == "" {
-		return time.Time{}, fmt.Errorf("%w: published_at: no time after %q", ErrMissingField, label+")")
+		return time.Time{}, fmt.Errorf("%w: published_at: no time after %q", article.ErrMissingField, label+")")
 	}
 	t, err := time.ParseInLocation("2006-01-02 15:04:05", clock, loc)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("parse date %q: %w", s, ErrMalformed)
+		return time.Time{}, fmt.Errorf("parse date %q: %w", s, article.ErrMalformed)
 	}
 	return t, nil
 }

@@ -8,6 +8,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 // Eastmoney reads Eastmoney's own article pages (finance.eastmoney.com/a/<n>.html,
@@ -25,7 +27,7 @@ func (*Eastmoney) Hosts() []string { return []string{"eastmoney.com"} }
 
 // Match implements Extractor: the body container #ContentBody plus one of the templates' title or
 // time blocks.
-func (*Eastmoney) Match(p *Page) bool {
+func (*Eastmoney) Match(p *article.Page) bool {
 	// #ContentBody must be in the bytes: other pages are turned away before a tree is built.
 	if !p.IsHTML() || !bytes.Contains(p.Body, []byte("ContentBody")) {
 		return false
@@ -117,22 +119,22 @@ func scanEastmoney(root *html.Node) *emScan {
 }
 
 // Extract implements Extractor.
-func (*Eastmoney) Extract(p *Page) (*Record, error) {
+func (*Eastmoney) Extract(p *article.Page) (*article.Record, error) {
 	doc, err := p.Doc()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: %w", article.ErrMalformed, err)
 	}
 	if len(doc.Nodes) == 0 {
-		return nil, ErrNotArticle
+		return nil, article.ErrNotArticle
 	}
 	s := scanEastmoney(doc.Nodes[0])
 	if !s.matches() {
-		return nil, ErrNotArticle
+		return nil, article.ErrNotArticle
 	}
 	if err := whole(p.Body); err != nil {
 		return nil, err
 	}
-	rec := &Record{}
+	rec := &article.Record{}
 	if p.URL != nil {
 		rec.URL = p.URL.String()
 	}
@@ -144,7 +146,7 @@ func (*Eastmoney) Extract(p *Page) (*Record, error) {
 		}
 	}
 	if rec.Title == "" {
-		return nil, fmt.Errorf("%w: title", ErrMissingField)
+		return nil, fmt.Errorf("%w: title", article.ErrMissingField)
 	}
 
 	// Time and source sit in div.time-source (older) or in the div.infos items (newer).
@@ -168,7 +170,7 @@ func (*Eastmoney) Extract(p *Page) (*Record, error) {
 		})
 	}
 	if rec.PublishedAt.IsZero() {
-		return nil, fmt.Errorf("%w: published_at: no 年月日 time in the page's time block", ErrMissingField)
+		return nil, fmt.Errorf("%w: published_at: no 年月日 time in the page's time block", article.ErrMissingField)
 	}
 	if s.dataSource != nil {
 		if ds := strings.TrimSpace(attr(s.dataSource, "data-source")); ds != "" {
@@ -202,7 +204,7 @@ func (*Eastmoney) Extract(p *Page) (*Record, error) {
 
 	rec.ID = eastmoneyID(p.URL, s)
 	if strings.TrimSpace(rec.Body) == "" {
-		return nil, fmt.Errorf("%w: body", ErrMissingField)
+		return nil, fmt.Errorf("%w: body", article.ErrMissingField)
 	}
 	return rec, nil
 }
@@ -210,21 +212,21 @@ func (*Eastmoney) Extract(p *Page) (*Record, error) {
 // eastmoneyID is NW + the article number from the page URL, else from the page's canonical URL;
 // a page without a number gets the URL id.
 func eastmoneyID(pageURL *url.URL, s *emScan) string {
-	if id, ok := IDFromURL(pageURL); ok {
+	if id, ok := article.IDFromURL(pageURL); ok {
 		return id
 	}
 	for _, c := range []string{s.canonical, s.ogURL} {
 		if u, err := url.Parse(c); err == nil && c != "" {
-			if id, ok := IDFromURL(u); ok {
+			if id, ok := article.IDFromURL(u); ok {
 				return id
 			}
 		}
 	}
 	switch {
 	case s.canonical != "":
-		return URLID(s.canonical)
+		return article.URLID(s.canonical)
 	case pageURL != nil:
-		return URLID(pageURL.String())
+		return article.URLID(pageURL.String())
 	}
 	return ""
 }

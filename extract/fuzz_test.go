@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 func FuzzFinewsPost(f *testing.F) {
@@ -26,9 +28,9 @@ func FuzzFinewsPost(f *testing.F) {
 	f.Add([]byte("---\ntitle: x\ndate: 2021-12-08 10:00:00 +\n---\n> \n<>\n[返回](\n"))
 	u, _ := url.Parse("file:///posts/2022-03-15-202203151234567890.md")
 	f.Fuzz(func(t *testing.T, b []byte) {
-		rec, err := NewFinewsPost().Extract(NewPage(u, "text/markdown", b, time.Unix(0, 0)))
+		rec, err := NewFinewsPost().Extract(article.NewPage(u, "text/markdown", b, time.Unix(0, 0)))
 		if err != nil {
-			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrMissingField) {
+			if !errors.Is(err, article.ErrMalformed) && !errors.Is(err, article.ErrMissingField) {
 				t.Fatalf("error wraps no sentinel: %v", err)
 			}
 			return
@@ -51,7 +53,7 @@ func FuzzParseFrontMatter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fm, body, err := ParseFrontMatter(b)
 		if err != nil {
-			if !errors.Is(err, ErrMalformed) {
+			if !errors.Is(err, article.ErrMalformed) {
 				t.Fatalf("error wraps no sentinel: %v", err)
 			}
 			return
@@ -74,7 +76,7 @@ func FuzzParsePostDate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		got, err := ParsePostDate(s, shanghai)
 		if err != nil {
-			if !errors.Is(err, ErrMalformed) {
+			if !errors.Is(err, article.ErrMalformed) {
 				t.Fatalf("error wraps no sentinel: %v", err)
 			}
 			return

@@ -13,6 +13,8 @@ import (
 	readability "codeberg.org/readeck/go-readability/v2"
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 // genMinBodyRunes is the least body text an article may have. Eastmoney's rolling-news flashes
@@ -41,19 +43,19 @@ func NewGeneric() *Generic { return &Generic{main: genReadability} }
 func (g *Generic) Name() string { return "generic" }
 
 // Match accepts any HTML page: being the last resort, it decides article-ness in Extract.
-func (g *Generic) Match(p *Page) bool { return p.IsHTML() }
+func (g *Generic) Match(p *article.Page) bool { return p.IsHTML() }
 
 // Extract implements Extractor.
-func (g *Generic) Extract(p *Page) (*Record, error) {
+func (g *Generic) Extract(p *article.Page) (*article.Record, error) {
 	// A page with more links than any article has is a listing: say so before building its tree,
 	// which for a category page of 15,000 links costs 40 MB of allocation and most of a crawl's
 	// peak memory (measured in issue 5), only to reach the same verdict.
 	if n := countAnchors(p.Body); n > genMaxAnchors {
-		return nil, fmt.Errorf("%w: a listing of %d links", ErrNotArticle, n)
+		return nil, fmt.Errorf("%w: a listing of %d links", article.ErrNotArticle, n)
 	}
 	root, err := html.Parse(bytes.NewReader(p.Body))
 	if err != nil {
-		return nil, fmt.Errorf("parse html: %w", ErrMalformed)
+		return nil, fmt.Errorf("parse html: %w", article.ErrMalformed)
 	}
 	return g.read(p, goquery.NewDocumentFromNode(root), genOverrides{})
 }
@@ -87,11 +89,11 @@ type genOverrides struct {
 
 // read is the whole generic pipeline on a document it may mutate: metadata, cleaning, date, body,
 // then the article-ness verdict.
-func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record, error) {
+func (g *Generic) read(p *article.Page, doc *goquery.Document, o genOverrides) (*article.Record, error) {
 	meta := genReadMeta(doc)
 	clean := genPreclean(doc)
 
-	rec := &Record{Source: o.source, Editor: clean.editor}
+	rec := &article.Record{Source: o.source, Editor: clean.editor}
 	if rec.Source == "" {
 		rec.Source = clean.source
 	}
@@ -127,7 +129,7 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 		rec.PublishedAt = p.Hint.PublishedAt
 	}
 	if rec.PublishedAt.IsZero() {
-		return nil, fmt.Errorf("%w: no publish date", ErrNotArticle)
+		return nil, fmt.Errorf("%w: no publish date", article.ErrNotArticle)
 	}
 
 	var paras []string
@@ -136,7 +138,7 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 	if o.body != nil {
 		nodes := o.body(doc)
 		if len(nodes) == 0 {
-			return nil, fmt.Errorf("%w: body selector matched nothing", ErrNotArticle)
+			return nil, fmt.Errorf("%w: body selector matched nothing", article.ErrNotArticle)
 		}
 		paras, summary = genParagraphs(nodes, rec.Title)
 		bodyNodes = nodes
@@ -155,15 +157,15 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 		}
 	}
 	if genRunes(paras) < genMinBodyRunes {
-		return nil, fmt.Errorf("%w: too little text (%d characters)", ErrNotArticle, genRunes(paras))
+		return nil, fmt.Errorf("%w: too little text (%d characters)", article.ErrNotArticle, genRunes(paras))
 	}
 	if clean.linkItems >= 8 && clean.linkRunes > genRunes(paras) {
-		return nil, fmt.Errorf("%w: a list of %d links outweighs the text", ErrNotArticle, clean.linkItems)
+		return nil, fmt.Errorf("%w: a list of %d links outweighs the text", article.ErrNotArticle, clean.linkItems)
 	}
 	if strings.TrimSpace(rec.Title) == "" && (p.Hint == nil || strings.TrimSpace(p.Hint.Title) == "") {
 		// A dated page with text but no headline anywhere (nor a feed's): an article we cannot
 		// name is a skip, reported as such, not a record for Finish to refuse later.
-		return nil, fmt.Errorf("%w: title", ErrMissingField)
+		return nil, fmt.Errorf("%w: title", article.ErrMissingField)
 	}
 	rec.Body = strings.Join(paras, "\n\n")
 	// Securities the article links to with Eastmoney's data-code markup, read from the body only
@@ -524,7 +526,7 @@ var (
 // genIDFor is the info code in the URL (NW + a bare 17/18-digit Eastmoney article number), else
 // the URL id of docs/DESIGN.md.
 func genIDFor(u *url.URL) string {
-	if id, ok := IDFromURL(u); ok {
+	if id, ok := article.IDFromURL(u); ok {
 		return id
 	}
 	s := u.EscapedPath() + "?" + u.RawQuery
@@ -534,7 +536,7 @@ func genIDFor(u *url.URL) string {
 	if m := genArticleNoRe.FindStringSubmatch(u.EscapedPath()); m != nil {
 		return "NW" + m[1]
 	}
-	return URLID(u.String())
+	return article.URLID(u.String())
 }
 
 // ---- libraries ----

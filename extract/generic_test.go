@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/internal/golden"
 )
 
@@ -24,7 +25,7 @@ var genFixtureURLs = map[string]string{
 	"home":            "http://news.example.cn/",
 }
 
-func genPage(t testing.TB, dir, name, rawURL string) *Page {
+func genPage(t testing.TB, dir, name, rawURL string) *article.Page {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(fixtureDir, dir, name+".html"))
 	if err != nil {
@@ -34,11 +35,11 @@ func genPage(t testing.TB, dir, name, rawURL string) *Page {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewPage(u, "text/html", b, genFetched)
+	return article.NewPage(u, "text/html", b, genFetched)
 }
 
 // checkGolden compares a record with testdata/<dir>/<name>.golden.json; -update rewrites it.
-func checkGolden(t *testing.T, dir, name string, rec *Record) {
+func checkGolden(t *testing.T, dir, name string, rec *article.Record) {
 	t.Helper()
 	golden.JSON(t, filepath.Join(fixtureDir, dir, name+".golden.json"), rec)
 }
@@ -122,7 +123,7 @@ func TestGenericTakesAOneSentenceFlashWithItsArticleNumberAsID(t *testing.T) {
 func TestGenericRefusesHomeAndListingPages(t *testing.T) {
 	for _, name := range []string{"listing", "home"} {
 		_, err := NewRegistry(NewGeneric()).Extract(genPage(t, "generic", name, genFixtureURLs[name]))
-		if !errors.Is(err, ErrNotArticle) {
+		if !errors.Is(err, article.ErrNotArticle) {
 			t.Errorf("%s: err = %v, want ErrNotArticle", name, err)
 		}
 	}
@@ -147,15 +148,15 @@ func TestGenericOnTheFinewsSiteTakesPostsAndRefusesListings(t *testing.T) {
 			return err
 		}
 		u, _ := url.Parse("http://127.0.0.1:8932/" + filepath.ToSlash(rel))
-		_, xerr := reg.Extract(NewPage(u, "text/html", b, genFetched))
+		_, xerr := reg.Extract(article.NewPage(u, "text/html", b, genFetched))
 		listing := rel == "index.html" || strings.HasSuffix(rel, "/index.html") || strings.HasPrefix(rel, "category")
 		switch {
 		case listing:
 			listings++
-			if !errors.Is(xerr, ErrNotArticle) {
+			if !errors.Is(xerr, article.ErrNotArticle) {
 				t.Errorf("%s: listing page gave %v", rel, xerr)
 			}
-		case xerr != nil && !errors.Is(xerr, ErrMissingField):
+		case xerr != nil && !errors.Is(xerr, article.ErrMissingField):
 			t.Errorf("%s: %v", rel, xerr)
 		default:
 			posts++
@@ -180,9 +181,9 @@ func FuzzGenericExtract(f *testing.F) {
 	f.Add([]byte(`<script type="application/ld+json">{"@graph":[[[{"datePublished":7}]]]}</script>`))
 	u, _ := url.Parse("http://news.example.cn/a/1.html")
 	f.Fuzz(func(t *testing.T, body []byte) {
-		rec, err := NewRegistry(NewGeneric()).Extract(NewPage(u, "text/html", body, genFetched))
+		rec, err := NewRegistry(NewGeneric()).Extract(article.NewPage(u, "text/html", body, genFetched))
 		if err != nil {
-			if !errors.Is(err, ErrNotArticle) && !errors.Is(err, ErrMissingField) && !errors.Is(err, ErrMalformed) {
+			if !errors.Is(err, article.ErrNotArticle) && !errors.Is(err, article.ErrMissingField) && !errors.Is(err, article.ErrMalformed) {
 				t.Fatalf("error of no known kind: %v", err)
 			}
 			return

@@ -3,6 +3,8 @@ package extract
 import (
 	"regexp"
 	"strings"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 // fillFromHint completes a record with what a feed or listing said about the page.
@@ -13,7 +15,7 @@ import (
 // a hash of the URL ("URL…") yields to an info code from the hint, because the info code is the
 // article's identity across every URL it is published under (docs/DESIGN.md). It runs before
 // Record.Finish, so a hint can supply a required field the page lacks.
-func fillFromHint(rec, hint *Record) {
+func fillFromHint(rec, hint *article.Record) {
 	if rec == nil || hint == nil {
 		return
 	}

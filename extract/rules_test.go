@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 var gangcheng = Rule{
@@ -50,7 +52,7 @@ func TestRulesMatchGoldenFiles(t *testing.T) {
 
 func TestARuleReadsWhatTheHeuristicsCannot(t *testing.T) {
 	p := genPage(t, "rules", "story", "http://gangcheng.example.cn/news/2023/0530/101.html")
-	if _, err := NewRegistry(NewGeneric()).Extract(p); !errors.Is(err, ErrNotArticle) {
+	if _, err := NewRegistry(NewGeneric()).Extract(p); !errors.Is(err, article.ErrNotArticle) {
 		t.Fatalf("generic alone: err = %v; the fixture should defeat it (US-style date)", err)
 	}
 	rec, err := rulesRegistry(t, gangcheng).Extract(genPage(t, "rules", "story", "http://gangcheng.example.cn/news/2023/0530/101.html"))
@@ -78,7 +80,7 @@ func TestARuleFallsBackToGenericDetectionForFieldsItsPageLacks(t *testing.T) {
 
 func TestARuleLeavesOtherURLsOfItsHostToTheGenericExtractor(t *testing.T) {
 	_, err := rulesRegistry(t, gangcheng).Extract(genPage(t, "rules", "section", "http://gangcheng.example.cn/local/"))
-	if !errors.Is(err, ErrNotArticle) || !strings.HasPrefix(err.Error(), "generic:") {
+	if !errors.Is(err, article.ErrNotArticle) || !strings.HasPrefix(err.Error(), "generic:") {
 		t.Errorf("section page: err = %v, want generic's ErrNotArticle", err)
 	}
 }
