@@ -19,7 +19,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/gocolly/colly/v2"
 	"go.uber.org/zap"
 
@@ -651,23 +650,4 @@ func itemHint(u *url.URL, it FeedItem) *article.Record {
 		h.ID = id
 	}
 	return h
-}
-
-// HTMLLinks resolves every a[href] and alternate feed link of doc against base (or the page's
-// <base href>), without fragments, each once.
-func HTMLLinks(base *url.URL, doc *goquery.Document) []*url.URL {
-	if b, ok := doc.Find("base[href]").First().Attr("href"); ok {
-		if bu, err := base.Parse(b); err == nil {
-			base = bu
-		}
-	}
-	l := newLinkSet(base)
-	doc.Find("a[href]").Each(func(_ int, s *goquery.Selection) { l.add(s.AttrOr("href", "")) })
-	doc.Find(`link[rel="alternate"][href]`).Each(func(_ int, s *goquery.Selection) {
-		t := s.AttrOr("type", "")
-		if strings.Contains(t, "rss") || strings.Contains(t, "atom") {
-			l.add(s.AttrOr("href", ""))
-		}
-	})
-	return l.out
 }

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // Eastmoney reads Eastmoney's own article pages (finance.eastmoney.com/a/<n>.html,
@@ -140,7 +141,7 @@ func (*Eastmoney) Extract(p *article.Page) (*article.Record, error) {
 	}
 	for _, n := range []*html.Node{s.newsH1, s.title, s.h1} {
 		if n != nil {
-			if rec.Title = collapseSpace(nodeText(n)); rec.Title != "" {
+			if rec.Title = textrule.Collapse(nodeText(n)); rec.Title != "" {
 				break
 			}
 		}
@@ -157,7 +158,7 @@ func (*Eastmoney) Extract(p *article.Page) (*article.Record, error) {
 		}
 		forEachElementText(block, func(text string) {
 			if rec.PublishedAt.IsZero() {
-				if t, ok := parseChineseStamp(text); ok {
+				if t, ok := textrule.FindDate(text, false); ok {
 					rec.PublishedAt = t
 					return
 				}
@@ -180,9 +181,9 @@ func (*Eastmoney) Extract(p *article.Page) (*article.Record, error) {
 
 	switch {
 	case s.review != nil:
-		rec.Summary = trimDigestLabel(collapseSpace(nodeText(s.review)))
+		rec.Summary = trimDigestLabel(textrule.Collapse(nodeText(s.review)))
 	case s.abstract != nil:
-		rec.Summary = trimDigestLabel(collapseSpace(nodeText(s.abstract)))
+		rec.Summary = trimDigestLabel(textrule.Collapse(nodeText(s.abstract)))
 	}
 
 	// div.sublab ("原标题：…") restates the headline; it is not body text.
@@ -234,7 +235,7 @@ func eastmoneyID(pageURL *url.URL, s *emScan) string {
 // forEachElementText calls fn with the collapsed text of n and of each element under it, in
 // document order: the info bar's items ("2021年12月20日 18:24", "来源：…") are read one by one.
 func forEachElementText(n *html.Node, fn func(string)) {
-	fn(collapseSpace(nodeText(n)))
+	fn(textrule.Collapse(nodeText(n)))
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode {
 			forEachElementText(c, fn)

@@ -153,29 +153,6 @@ func TestParseFrontMatterAcceptsLeadingBlankLinesAndCRLF(t *testing.T) {
 	}
 }
 
-func TestParsePostDateReadsEveryShapeTheRepositoryUses(t *testing.T) {
-	cases := map[string]string{
-		"2021-12-20 18:24:28 +0800":  "2021-12-20T18:24:28+08:00",
-		"2021-12-08 10:46:18":        "2021-12-08T10:46:18+08:00",
-		"2021-12-20T18:24:28+08:00":  "2021-12-20T18:24:28+08:00",
-		"2021-12-20 10:24:28Z":       "2021-12-20T10:24:28Z",
-		"2021-12-20 18:24":           "2021-12-20T18:24:00+08:00",
-		"2021-12-20":                 "2021-12-20T00:00:00+08:00",
-		"2021-12-20 18:24:28 -05:00": "2021-12-20T18:24:28-05:00",
-	}
-	for in, want := range cases {
-		got, err := ParsePostDate(in, shanghai)
-		if err != nil || got.Format(time.RFC3339) != want {
-			t.Errorf("ParsePostDate(%q) = %s, %v; want %s", in, got.Format(time.RFC3339), err, want)
-		}
-	}
-	for _, bad := range []string{"", "yesterday", "2021-13-40 10:00:00", "2021-12-20 18:24:28 +8000", "2021-12-20 x"} {
-		if _, err := ParsePostDate(bad, shanghai); !errors.Is(err, article.ErrMalformed) {
-			t.Errorf("ParsePostDate(%q) = %v, want ErrMalformed", bad, err)
-		}
-	}
-}
-
 func TestEastmoneyIsRecognizedByMarkupNotHost(t *testing.T) {
 	p := fixturePage(t, "eastmoney/news-newer-template.html")
 	mirror, _ := url.Parse("http://127.0.0.1:9999/mirror/page.html")

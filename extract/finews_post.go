@@ -10,6 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // FinewsPost reads the raw Jekyll post files of the finews repository (`_posts/*.md`).
@@ -192,8 +193,8 @@ func (*FinewsPost) Extract(p *article.Page) (*article.Record, error) {
 		return nil, fmt.Errorf("post %s: %w: date", name, article.ErrMissingField)
 	}
 	// A raw post's date without an offset is what the author meant: Beijing time.
-	if rec.PublishedAt, err = ParsePostDate(fm.Date, shanghai); err != nil {
-		return nil, fmt.Errorf("post %s: %w", name, err)
+	if rec.PublishedAt, err = textrule.ParseDate(fm.Date); err != nil {
+		return nil, fmt.Errorf("post %s: %w: %w", name, article.ErrMalformed, err)
 	}
 
 	var keep, summary []string

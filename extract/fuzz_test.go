@@ -64,27 +64,3 @@ func FuzzParseFrontMatter(f *testing.F) {
 		_ = fm
 	})
 }
-
-func FuzzParsePostDate(f *testing.F) {
-	f.Add("2021-12-20 18:24:28 +0800")
-	f.Add("2021-12-08 10:46:18")   // no offset: Beijing time
-	f.Add("2021-12-20T18:24:28Z")  // YAML timestamp shape
-	f.Add("2021-12-20 18:24:28 +") // sign without digits
-	f.Add("2021-12-20 18:24:28 +99:99")
-	f.Add("2021-12-2")           // too short
-	f.Add("２０２１-12-20 18:24:28") // multi-byte runes across the 10-byte cut
-	f.Fuzz(func(t *testing.T, s string) {
-		got, err := ParsePostDate(s, shanghai)
-		if err != nil {
-			if !errors.Is(err, article.ErrMalformed) {
-				t.Fatalf("error wraps no sentinel: %v", err)
-			}
-			return
-		}
-		// What was read must survive being written the way the front matter writes it.
-		again, err := ParsePostDate(got.Format("2006-01-02 15:04:05.999999999 -0700"), shanghai)
-		if err != nil || !again.Equal(got) {
-			t.Fatalf("%q read as %v, which does not round-trip: %v %v", s, got, again, err)
-		}
-	})
-}

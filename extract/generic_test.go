@@ -11,6 +11,7 @@ import (
 
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/internal/golden"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 var genFetched = time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC)
@@ -62,7 +63,7 @@ func TestGenericReadsChineseDateLinesAttributionAndEditor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := time.Date(2023, 4, 18, 7, 45, 0, 0, genShanghai)
+	want := time.Date(2023, 4, 18, 7, 45, 0, 0, textrule.Shanghai)
 	if !rec.PublishedAt.Equal(want) || rec.PublishedAt.Format("-07:00") != "+08:00" {
 		t.Errorf("published %v, want %v in +08:00", rec.PublishedAt, want)
 	}

@@ -1,7 +1,6 @@
 package extract
 
 import (
-	"regexp"
 	"strings"
 
 	"github.com/newsmill/newsmill/article"
@@ -19,7 +18,7 @@ func fillFromHint(rec, hint *article.Record) {
 	if rec == nil || hint == nil {
 		return
 	}
-	if code := hintInfoCode(hint.ID); code != "" && (rec.ID == "" || strings.HasPrefix(rec.ID, "URL")) {
+	if code, ok := article.NormalizeID(hint.ID); ok && (rec.ID == "" || strings.HasPrefix(rec.ID, "URL")) {
 		rec.ID = code
 	}
 	if rec.ID == "" && strings.HasPrefix(hint.ID, "URL") {
@@ -49,22 +48,4 @@ func fillFromHint(rec, hint *article.Record) {
 	if len(rec.Stocks) == 0 {
 		rec.Stocks = append([]string(nil), hint.Stocks...)
 	}
-}
-
-var (
-	hintCodeRe   = regexp.MustCompile(`^[A-Z]{2}\d{17,18}$`)
-	hintNumberRe = regexp.MustCompile(`^\d{17,18}$`)
-)
-
-// hintInfoCode accepts a feed's id when it is an info code, or a bare Eastmoney article number
-// (which is the same article as NW + number); anything else (an Atom URL, a guid) is no id.
-func hintInfoCode(id string) string {
-	id = strings.TrimSpace(id)
-	switch {
-	case hintCodeRe.MatchString(id):
-		return id
-	case hintNumberRe.MatchString(id):
-		return "NW" + id
-	}
-	return ""
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 func TestHintFillsGapsButThePageWins(t *testing.T) {
@@ -24,7 +25,7 @@ func TestHintFillsGapsButThePageWins(t *testing.T) {
 	}
 	// From the page:
 	if rec.Title != "沿海小城的早市迎来新一季海鲜上市" || rec.Source != "海滨日报" ||
-		!rec.PublishedAt.Equal(time.Date(2023, 4, 18, 7, 45, 0, 0, genShanghai)) {
+		!rec.PublishedAt.Equal(time.Date(2023, 4, 18, 7, 45, 0, 0, textrule.Shanghai)) {
 		t.Errorf("the hint overrode the page: %q %q %v", rec.Title, rec.Source, rec.PublishedAt)
 	}
 	// From the hint, where the page had nothing; the info code beats a URL hash.
@@ -55,7 +56,7 @@ func TestGenericTurnsAFeedBodyFragmentIntoARecordWithItsHint(t *testing.T) {
 		t.Fatal("a dateless fragment without a hint became a record")
 	}
 	p = article.NewPage(u, "text/html", frag, genFetched)
-	p.Hint = &article.Record{Title: "数据中心用电需求上升", PublishedAt: time.Date(2023, 4, 12, 20, 10, 0, 0, genShanghai), Source: "科技日报网"}
+	p.Hint = &article.Record{Title: "数据中心用电需求上升", PublishedAt: time.Date(2023, 4, 12, 20, 10, 0, 0, textrule.Shanghai), Source: "科技日报网"}
 	rec, err := NewRegistry(NewGeneric()).Extract(p)
 	if err != nil {
 		t.Fatal(err)

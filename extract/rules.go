@@ -12,6 +12,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // Rule describes one site's article pages with CSS selectors instead of code. Fields left empty
@@ -182,10 +183,10 @@ func (x *RuleExtractor) Extract(p *article.Page) (*article.Record, error) {
 	}
 	var o genOverrides
 	if x.title != nil {
-		o.title = genCollapse(doc.FindMatcher(x.title).First().Text())
+		o.title = textrule.Collapse(doc.FindMatcher(x.title).First().Text())
 	}
 	if x.source != nil {
-		src := genCollapse(doc.FindMatcher(x.source).First().Text())
+		src := textrule.Collapse(doc.FindMatcher(x.source).First().Text())
 		if m := ruleLabelRe.FindStringSubmatch(src); m != nil {
 			src = m[1] // "来源：海滨日报", "稿源：海滨日报" -> "海滨日报"
 		}
@@ -207,7 +208,7 @@ func (x *RuleExtractor) readTime(doc *goquery.Document) (time.Time, error) {
 	if s.Length() == 0 {
 		return time.Time{}, nil // not on this page: the generic detection gets its chance
 	}
-	v := genCollapse(s.Text())
+	v := textrule.Collapse(s.Text())
 	for _, a := range []string{"content", "datetime"} {
 		if av, ok := s.Attr(a); ok && strings.TrimSpace(av) != "" {
 			v = strings.TrimSpace(av)
@@ -220,7 +221,7 @@ func (x *RuleExtractor) readTime(doc *goquery.Document) (time.Time, error) {
 		}
 		return t, nil
 	}
-	t, ok := genParseDateText(v, false)
+	t, ok := textrule.FindDate(v, false)
 	if !ok {
 		return time.Time{}, fmt.Errorf("time %q: no date found: %w", v, article.ErrMalformed)
 	}
