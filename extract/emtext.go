@@ -215,7 +215,7 @@ func stockFromDataCode(v string) (string, bool) {
 	s := strings.TrimPrefix(v, "K ")
 	if i := strings.IndexByte(s, '|'); i > 0 {
 		code, rest := s[:i], s[i+1:]
-		if j := strings.IndexByte(rest, '|'); j > 0 && isWord(code) && isDigits(rest[:j]) {
+		if j := strings.IndexByte(rest, '|'); j > 0 && isWord(code) && textrule.IsDigits(rest[:j]) {
 			if m, ok := markets[rest[:j]]; ok {
 				return code + "." + m, true
 			}
@@ -224,25 +224,13 @@ func stockFromDataCode(v string) (string, bool) {
 	}
 	if i := strings.IndexByte(v, ','); i > 0 {
 		mk, code := v[:i], v[i+1:]
-		if isDigits(mk) && isWord(code) {
+		if textrule.IsDigits(mk) && isWord(code) {
 			if m, ok := markets[mk]; ok {
 				return code + "." + m, true
 			}
 		}
 	}
 	return "", false
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // isWord mirrors Python's \w+: letters, digits and underscore, Unicode included.
