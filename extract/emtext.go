@@ -183,9 +183,9 @@ func (w *bodyWalker) keep(p string) {
 	w.paras = append(w.paras, p)
 }
 
-// collectStock reads a data-code attribute the way truth.py does: the chart form
-// `code|market|…` (the chart image's own copy is prefixed "K ") and the inline link form
-// `market,code`.
+// collectStock reads a security from a data-code attribute in either of Eastmoney's forms: the
+// chart form `code|market|…` (the chart image's own copy is prefixed "K ") and the inline link
+// form `market,code`.
 func (w *bodyWalker) collectStock(n *html.Node) {
 	for _, a := range n.Attr {
 		if a.Key != "data-code" || a.Namespace != "" {
@@ -353,8 +353,9 @@ func attr(n *html.Node, key string) string {
 	return ""
 }
 
-// hasClass reports whether the element's class list holds name, or a class containing it for the
-// few markers truth.py matches as substrings (em_media).
+// hasClass reports whether the element's class list holds name. The attribution marker em_media
+// also counts inside a longer class name, so the attribution block is recognized under every
+// class that carries the marker.
 func hasClass(n *html.Node, name string) bool {
 	cl := attr(n, "class")
 	if cl == "" {
