@@ -14,6 +14,7 @@ import (
 	htmldate "github.com/markusmobius/go-htmldate"
 	"golang.org/x/net/html"
 
+	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
 )
@@ -59,8 +60,8 @@ func TestDateFinders(t *testing.T) {
 			}
 			pages++
 			u := &url.URL{Scheme: "file", Path: "/" + tr.ID + ".html"}
-			rec, err := extract.NewRegistry(extract.NewGeneric()).Extract(extract.NewPage(u, "text/html", body, time.Now()))
-			okOurs := err == nil && rec.DateSource == extract.DateFromPage && rec.PublishedAt.Format("2006-01-02") == want.Format("2006-01-02")
+			rec, err := extract.NewRegistry(extract.NewGeneric()).Extract(article.NewPage(u, "text/html", body, time.Now()))
+			okOurs := err == nil && rec.DateSource == article.DateFromPage && rec.PublishedAt.Format("2006-01-02") == want.Format("2006-01-02")
 			root, _ := html.Parse(bytes.NewReader(body))
 			res, err := htmldate.FromDocument(root, htmldate.Options{UseOriginalDate: true, URL: tr.URL})
 			okLib := err == nil && res.DateTime.Format("2006-01-02") == want.Format("2006-01-02")
@@ -87,7 +88,7 @@ func b2i(b bool) int {
 	return 0
 }
 
-func published(r *extract.Record) time.Time {
+func published(r *article.Record) time.Time {
 	if r == nil {
 		return time.Time{}
 	}

@@ -13,6 +13,7 @@ import (
 	readability "codeberg.org/readeck/go-readability/v2"
 	trafilatura "github.com/markusmobius/go-trafilatura"
 
+	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
 )
@@ -64,7 +65,7 @@ func BenchmarkExtractionSets(b *testing.B) {
 		reg := extract.WithFallback(extract.Default(), nil)
 		for i := 0; i < b.N; i++ {
 			for _, p := range pages {
-				reg.Extract(extract.NewPage(p.u, "text/html", p.body, time.Unix(1700000000, 0)))
+				reg.Extract(article.NewPage(p.u, "text/html", p.body, time.Unix(1700000000, 0)))
 			}
 		}
 	})
@@ -103,7 +104,7 @@ func TestExtractionCPUTime(t *testing.T) {
 		run  func(p benchPage)
 	}{
 		{"newsmill (generic path)", func(p benchPage) {
-			reg.Extract(extract.NewPage(p.u, "text/html", p.body, time.Unix(1700000000, 0)))
+			reg.Extract(article.NewPage(p.u, "text/html", p.body, time.Unix(1700000000, 0)))
 		}},
 		{"go-readability", func(p benchPage) {
 			rp := readability.NewParser()

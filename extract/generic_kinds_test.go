@@ -6,11 +6,14 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // Kinds of real pages the generic extractor once got wrong, each in a fixture written in its shape.
 
-func genExtract(t *testing.T, name, rawURL string) *Record {
+func genExtract(t *testing.T, name, rawURL string) *article.Record {
 	t.Helper()
 	rec, err := NewRegistry(NewGeneric()).Extract(genPage(t, "generic", name, rawURL))
 	if err != nil {
@@ -58,7 +61,7 @@ func TestGenericPrefersAShortPostToTheLongerCommentThreadBelowIt(t *testing.T) {
 	if rec.Body != want {
 		t.Errorf("body:\n%s\nwant the post only:\n%s", rec.Body, want)
 	}
-	if rec.Title != "Why I keep a paper notebook" || rec.PublishedAt.Format("2006-01-02") != "2021-03-03" || rec.DateSource != DateFromPage {
+	if rec.Title != "Why I keep a paper notebook" || rec.PublishedAt.Format("2006-01-02") != "2021-03-03" || rec.DateSource != article.DateFromPage {
 		t.Errorf("title %q published %v from %q", rec.Title, rec.PublishedAt, rec.DateSource)
 	}
 }
@@ -88,59 +91,8 @@ func TestGenericNamesAPageByItsHeaderH1WhenItHasNoTitleElement(t *testing.T) {
 		t.Errorf("title %q", rec.Title)
 	}
 	// No date anywhere: the record is still written, dated by its fetch.
-	if rec.DateSource != DateFromFetched || !rec.PublishedAt.Equal(genFetched) {
+	if rec.DateSource != article.DateFromFetched || !rec.PublishedAt.Equal(genFetched) {
 		t.Errorf("published %v from %q, want the fetch time %v", rec.PublishedAt, rec.DateSource, genFetched)
-	}
-}
-
-func TestGenericStripsTheSiteNameAfterAnySeparatorButNotInsideWords(t *testing.T) {
-	for in, want := range map[string]string{
-		"国务院常务会议部署稳就业举措-新华网":                   "国务院常务会议部署稳就业举措",
-		"国务院常务会议部署稳就业举措_要闻_海滨新闻网":              "国务院常务会议部署稳就业举措",
-		"Ferry service returns | Bay Herald":   "Ferry service returns",
-		"Ferry service returns - Bay Herald":   "Ferry service returns",
-		"COVID-19 cases fall for a third week": "COVID-19 cases fall for a third week",
-		"港城晚报 - 新闻频道":                          "港城晚报 - 新闻频道",
-	} {
-		if got := genStripSiteSuffix(in); got != want {
-			t.Errorf("%q -> %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestGenericReadsTheDateFormsPagesPrint(t *testing.T) {
-	bj, en := newGenDater(true), newGenDater(false)
-	for _, c := range []struct {
-		d    genDater
-		in   string
-		want string
-	}{
-		{en, "Published November 19, 2019, 9:02 AM", "2019-11-19T09:02:00Z"},
-		{en, "Nov. 19, 2019 at 9:02 p.m. EST", "2019-11-19T21:02:00-05:00"},
-		{en, "Updated 19 Nov 2019 07:09 GMT", "2019-11-19T07:09:00Z"},
-		{en, "Tue, 19 November 2019", "2019-11-19T00:00:00Z"},
-		{bj, "发布日期： 9/17/2004 5:54:13 AM", "2004-09-17T05:54:13+08:00"},
-		{bj, "2005年08月16日", "2005-08-16T00:00:00+08:00"},
-		{bj, "2021年12月20日18时24分", "2021-12-20T18:24:00+08:00"},
-		{bj, "2019-11-19T09:02:00-05:00", "2019-11-19T09:02:00-05:00"},
-	} {
-		got, ok := c.d.text(c.in, false)
-		if !ok || got.Format(time.RFC3339) != c.want {
-			t.Errorf("%q -> %v %v, want %s", c.in, got.Format(time.RFC3339), ok, c.want)
-		}
-	}
-	for in, want := range map[string]string{
-		"Tue, 19 Nov 2019 07:09:00 -0500": "2019-11-19T07:09:00-05:00",
-		"2019-11-19 09:02:00":             "2019-11-19T09:02:00+08:00", // JSON-LD not in ISO form
-		"2019-11-19T09:02:00.000+0800":    "2019-11-19T09:02:00+08:00",
-		"November 19, 2019":               "2019-11-19T00:00:00+08:00",
-	} {
-		if got, ok := bj.value(in); !ok || got.Format(time.RFC3339) != want {
-			t.Errorf("value %q -> %s %v, want %s", in, got.Format(time.RFC3339), ok, want)
-		}
-	}
-	if got, ok := bj.yearMonth("1996年6月"); !ok || got.Format("2006-01-02") != "1996-06-01" {
-		t.Errorf("year-month -> %v %v", got, ok)
 	}
 }
 
@@ -156,27 +108,27 @@ func genDatedPage(head, byline string) []byte {
 func TestGenericSaysWhereEveryDateCameFrom(t *testing.T) {
 	fetched := time.Date(2023, 6, 1, 3, 0, 0, 0, time.UTC)
 	lastMod := time.Date(2023, 5, 30, 8, 0, 0, 0, time.UTC)
-	feed := time.Date(2023, 5, 29, 10, 0, 0, 0, genShanghai)
+	feed := time.Date(2023, 5, 29, 10, 0, 0, 0, textrule.Shanghai)
 	for _, c := range []struct {
 		name, url, head, byline string
 		hint, lastModified      bool
 		want, source            string
 	}{
-		{"sailthru meta", "http://port.example.cn/a/1.html", `<meta name="sailthru.date" content="2023-05-28 09:30:00">`, "", false, false, "2023-05-28T09:30:00+08:00", DateFromPage},
-		{"plain date meta", "http://port.example.cn/a/1.html", `<meta name="date" content="2023-05-28">`, "", false, false, "2023-05-28T00:00:00+08:00", DateFromPage},
-		{"itemprop on text", "http://port.example.cn/a/1.html", "", `<span itemprop="datePublished dateCreated">2023年05月27日 08:15</span>`, false, false, "2023-05-27T08:15:00+08:00", DateFromPage},
-		{"time element", "http://port.example.cn/a/1.html", "", `<time datetime="2023-05-26T07:00:00+08:00">5月26日</time>`, false, false, "2023-05-26T07:00:00+08:00", DateFromPage},
-		{"bare day by the headline", "http://port.example.cn/a/1.html", "", `<div>2023年05月25日 来源：港口日报</div>`, false, false, "2023-05-25T00:00:00+08:00", DateFromPage},
-		{"feed before URL", "http://port.example.cn/2023/05/24/1.html", "", "", true, false, "2023-05-29T10:00:00+08:00", DateFromFeed},
-		{"URL path", "http://port.example.cn/2023/05/24/1.html", "", "", false, false, "2023-05-24T00:00:00+08:00", DateFromURL},
-		{"Last-Modified", "http://port.example.cn/a/1.html", "", "", false, true, "2023-05-30T16:00:00+08:00", DateFromHTTP},
-		{"nothing", "http://port.example.cn/a/1.html", "", "", false, false, "2023-06-01T11:00:00+08:00", DateFromFetched},
+		{"sailthru meta", "http://port.example.cn/a/1.html", `<meta name="sailthru.date" content="2023-05-28 09:30:00">`, "", false, false, "2023-05-28T09:30:00+08:00", article.DateFromPage},
+		{"plain date meta", "http://port.example.cn/a/1.html", `<meta name="date" content="2023-05-28">`, "", false, false, "2023-05-28T00:00:00+08:00", article.DateFromPage},
+		{"itemprop on text", "http://port.example.cn/a/1.html", "", `<span itemprop="datePublished dateCreated">2023年05月27日 08:15</span>`, false, false, "2023-05-27T08:15:00+08:00", article.DateFromPage},
+		{"time element", "http://port.example.cn/a/1.html", "", `<time datetime="2023-05-26T07:00:00+08:00">5月26日</time>`, false, false, "2023-05-26T07:00:00+08:00", article.DateFromPage},
+		{"bare day by the headline", "http://port.example.cn/a/1.html", "", `<div>2023年05月25日 来源：港口日报</div>`, false, false, "2023-05-25T00:00:00+08:00", article.DateFromPage},
+		{"feed before URL", "http://port.example.cn/2023/05/24/1.html", "", "", true, false, "2023-05-29T10:00:00+08:00", article.DateFromFeed},
+		{"URL path", "http://port.example.cn/2023/05/24/1.html", "", "", false, false, "2023-05-24T00:00:00+08:00", article.DateFromURL},
+		{"Last-Modified", "http://port.example.cn/a/1.html", "", "", false, true, "2023-05-30T16:00:00+08:00", article.DateFromHTTP},
+		{"nothing", "http://port.example.cn/a/1.html", "", "", false, false, "2023-06-01T11:00:00+08:00", article.DateFromFetched},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			u, _ := url.Parse(c.url)
-			p := NewPage(u, "text/html", genDatedPage(c.head, c.byline), fetched)
+			p := article.NewPage(u, "text/html", genDatedPage(c.head, c.byline), fetched)
 			if c.hint {
-				p.Hint = &Record{PublishedAt: feed}
+				p.Hint = &article.Record{PublishedAt: feed}
 			}
 			if c.lastModified {
 				p.LastModified = lastMod
@@ -200,57 +152,15 @@ func TestGenericRefusesTeaserListingsAndMarkupPages(t *testing.T) {
 	}
 	b.WriteString(`</body></html>`)
 	u, _ := url.Parse("http://port.example.cn/search?q=x")
-	if _, err := NewRegistry(NewGeneric()).Extract(NewPage(u, "text/html", []byte(b.String()), genFetched)); !errors.Is(err, ErrNotArticle) {
-		t.Errorf("search page of teasers: err = %v, want ErrNotArticle", err)
+	if _, err := NewRegistry(NewGeneric()).Extract(article.NewPage(u, "text/html", []byte(b.String()), genFetched)); !errors.Is(err, article.ErrNotArticle) {
+		t.Errorf("search page of teasers: err = %v, want article.ErrNotArticle", err)
 	}
 	code := `<html><head><title>列表模板</title></head><body><pre><code>&lt;ul&gt;
 &lt;li&gt;&lt;a href="/a/1.html"&gt;港口新建两座智能化泊位投入使用&lt;/a&gt;&lt;/li&gt;
 &lt;li&gt;&lt;a href="/a/2.html"&gt;渔港避风塘完成清淤，渔船可以安全靠岸&lt;/a&gt;&lt;/li&gt;
 &lt;/ul&gt;</code></pre></body></html>`
-	if _, err := NewRegistry(NewGeneric()).Extract(NewPage(u, "text/html", []byte(code), genFetched)); !errors.Is(err, ErrNotArticle) {
-		t.Errorf("page of escaped markup: err = %v, want ErrNotArticle", err)
-	}
-}
-
-func TestGenericDropsOnlyASecondCopyOfAWholeBlock(t *testing.T) {
-	spill := []string{"第一段记者从部门获悉的消息。", "第二段部门表示下一步的计划。", "第一段记者从部门获悉的消息。", "第二段部门表示下一步的计划。"}
-	if got := genDropRepeatedBlock(spill); len(got) != 2 {
-		t.Errorf("a body spilled twice gives %d lines, want 2: %q", len(got), got)
-	}
-	plan := []string{"A plan that keeps the same breakfast every day of the week.", "Day 1", "Breakfast: oats", "Day 2", "Breakfast: oats", "Day 3", "Breakfast: oats"}
-	if got := genDropRepeatedBlock(plan); len(got) != len(plan) {
-		t.Errorf("repeated lines inside one body lost: %q", got)
-	}
-}
-
-func TestGenericFindsAPostTimeAfterMoreThanTwentyDateLikeRuns(t *testing.T) {
-	// A blog's archive links ("12/01/2004 - 01/01/2005") before the post's own time once
-	// exhausted a bounded search.
-	var b strings.Builder
-	for i := 0; i < 30; i++ {
-		b.WriteString("2004 - 01/01 ")
-	}
-	b.WriteString("湘菜粤菜 2005-06-14 03:25:55")
-	got, ok := newGenDater(true).text(b.String(), true)
-	if !ok || got.Format(time.RFC3339) != "2005-06-14T03:25:55+08:00" {
-		t.Errorf("got %v %v", got, ok)
-	}
-}
-
-func TestGenericLabelLinesAreTheirOwnLinesOnly(t *testing.T) {
-	for _, line := range []string{"Filed under: Local, Transport", "Share this story", "返回搜狐，查看更多", "【编辑:刘欢】", "责任编辑：", "标签：港口",
-		"Copyright © 2019 Bay Herald. All rights reserved.", "Skip to content", "Click here to subscribe to our newsletter",
-		"Like this story? Share it with a friend!", "More Great Harbour Stories", "Also on bayherald.com", "Via SyndiGate.info",
-		"Tempo de leitura: 2 minutos", "4 min read", "By Sam Lee", "第1页/共2页", "<< 上一页 | 下一页 >>"} {
-		if !genLabelLineRe.MatchString(strings.ToLower(line)) {
-			t.Errorf("%q is not taken for a label line", line)
-		}
-	}
-	for _, line := range []string{"Share prices fell on Monday after the report.", "返回家乡的年轻人越来越多，他们带回了新的种植技术和销售渠道。", "编辑部收到了很多读者来信。",
-		"By Sunday the river had risen above the old flood mark.", "By now, everyone knows the ferry is back.", "More than 300 people came to the opening."} {
-		if genLabelLineRe.MatchString(strings.ToLower(line)) {
-			t.Errorf("%q, a sentence, is taken for a label line", line)
-		}
+	if _, err := NewRegistry(NewGeneric()).Extract(article.NewPage(u, "text/html", []byte(code), genFetched)); !errors.Is(err, article.ErrNotArticle) {
+		t.Errorf("page of escaped markup: err = %v, want article.ErrNotArticle", err)
 	}
 }
 
@@ -263,7 +173,7 @@ func TestGenericTakesAListicleWhoseItemsAreLinkedHeadlinesWithAParagraphEach(t *
 	}
 	b.WriteString(`</body></html>`)
 	u, _ := url.Parse("https://coast.example.com/guides/winter-beaches")
-	rec, err := NewRegistry(NewGeneric()).Extract(NewPage(u, "text/html", []byte(b.String()), genFetched))
+	rec, err := NewRegistry(NewGeneric()).Extract(article.NewPage(u, "text/html", []byte(b.String()), genFetched))
 	if err != nil {
 		t.Fatalf("listicle refused: %v", err)
 	}
@@ -284,7 +194,7 @@ func TestGenericLeavesPaginationEditLinksCountedLinksAndRulesOut(t *testing.T) {
 <ul class="cats"><li><a href="/c/1">未归类</a> (88)</li><li><a href="/c/2">歷史</a> (25)</li><li><a href="/c/3">軍情</a> (7)</li></ul>
 </div></body></html>`
 	u, _ := url.Parse("http://port.example.cn/a/2.html")
-	rec, err := NewRegistry(NewGeneric()).Extract(NewPage(u, "text/html", []byte(page), genFetched))
+	rec, err := NewRegistry(NewGeneric()).Extract(article.NewPage(u, "text/html", []byte(page), genFetched))
 	if err != nil {
 		t.Fatal(err)
 	}

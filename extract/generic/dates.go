@@ -1,4 +1,4 @@
-package extract
+package generic
 
 import (
 	"fmt"
@@ -11,19 +11,8 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
-)
 
-// genShanghai is the zone of every zone-less time a Chinese page prints. China has had no daylight
-// saving since 1991, so a fixed +08:00 is exact and needs no tz database on the host.
-var genShanghai = time.FixedZone("CST", 8*60*60)
-
-// Where a generic record's published_at came from (Record.DateSource).
-const (
-	DateFromPage    = "page"    // the page's metadata or text
-	DateFromURL     = "url"     // a /2019/11/20/ path
-	DateFromFeed    = "feed"    // the feed or news sitemap entry that led to the page
-	DateFromHTTP    = "http"    // the response's Last-Modified header
-	DateFromFetched = "fetched" // no date anywhere: the time the page was first fetched
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // genDateRe finds the date-times Chinese news pages print: 2021-12-20 18:24:28, 2021/12/20 18:24,
@@ -67,27 +56,13 @@ var genMonths = map[string]time.Month{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "m
 var genZones = map[string]int{"GMT": 0, "UTC": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
 	"MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "BST": 1, "IST": 5, "CET": 1, "CEST": 2}
 
-// genParseDateText reads the first date-time of s. needTime rejects bare dates (a listing's "2021-12-20"
-// or a URL's date are weak evidence of an article's own time). No zone means Asia/Shanghai.
-func genParseDateText(s string, needTime bool) (time.Time, bool) {
-	for _, m := range genDateRe.FindAllStringSubmatch(s, -1) {
-		if needTime && m[4] == "" {
-			continue
-		}
-		if t, err := genDateFromParts(m); err == nil {
-			return t, true
-		}
-	}
-	return time.Time{}, false
-}
-
 func genDateFromParts(m []string) (time.Time, error) {
 	n := func(s string) int { v, _ := strconv.Atoi(s); return v }
 	y, mo, d, h, mi, sec := n(m[1]), n(m[2]), n(m[3]), n(m[4]), n(m[5]), n(m[6])
 	if y < 1990 || y > 2100 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 {
 		return time.Time{}, fmt.Errorf("parse date %q: out of range", m[0])
 	}
-	loc := genShanghai
+	loc := textrule.Shanghai
 	switch z := strings.ReplaceAll(m[7], ":", ""); {
 	case z == "Z":
 		loc = time.UTC
@@ -105,15 +80,6 @@ func genDateFromParts(m []string) (time.Time, error) {
 	return t, nil
 }
 
-// genParseTime reads a time with a Go layout, in Asia/Shanghai unless the layout carries a zone.
-func genParseTime(layout, s string) (time.Time, error) {
-	t, err := time.ParseInLocation(layout, strings.TrimSpace(s), genShanghai)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("parse date %q: %w", s, err)
-	}
-	return t, nil
-}
-
 // genDater reads dates for one page: loc is the zone of a time printed without one (Beijing on a
 // Chinese page, UTC on any other).
 type genDater struct {
@@ -122,13 +88,13 @@ type genDater struct {
 
 func newGenDater(chinese bool) genDater {
 	if chinese {
-		return genDater{loc: genShanghai}
+		return genDater{loc: textrule.Shanghai}
 	}
 	return genDater{loc: time.UTC}
 }
 
 // value reads a date from a metadata value: RFC 3339 and its relatives, HTTP dates, English and
-// Chinese forms, a bare day. needTime as in genParseDateText.
+// Chinese forms, a bare day.
 func (d genDater) value(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -241,7 +207,7 @@ func (d genDater) english(year, mon, day string, clock []string) (time.Time, boo
 	if z := strings.ToUpper(clock[4]); z != "" {
 		if off, ok := genZones[z]; ok {
 			loc = time.FixedZone(z, off*3600)
-		} else if o, err := parseOffset(z); err == nil {
+		} else if o, err := textrule.ParseOffset(z); err == nil {
 			loc = o
 		}
 	}
@@ -386,7 +352,7 @@ func (d genDater) meta(doc *goquery.Document) (time.Time, bool) {
 					}
 				}
 			}
-			if t, ok := d.text(genCollapse(s.Text()), false); ok {
+			if t, ok := d.text(textrule.Collapse(s.Text()), false); ok {
 				found = t
 				return false
 			}
@@ -402,7 +368,7 @@ func (d genDater) meta(doc *goquery.Document) (time.Time, bool) {
 			found = t
 			return false
 		}
-		if t, ok := d.text(genCollapse(s.Text()), false); ok {
+		if t, ok := d.text(textrule.Collapse(s.Text()), false); ok {
 			found = t
 			return false
 		}

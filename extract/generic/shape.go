@@ -1,4 +1,4 @@
-package extract
+package generic
 
 import (
 	"fmt"
@@ -7,6 +7,9 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
+
+	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // genShape is the layout of a page's text, read block by block in document order after the
@@ -72,7 +75,7 @@ func genShapeOf(n *html.Node) genShape {
 		runBlocks, runWidth = 0, 0
 	}
 	flush := func() {
-		t, l, one, r := text.String(), link.String(), longest, genCollapse(rest.String())
+		t, l, one, r := text.String(), link.String(), longest, textrule.Collapse(rest.String())
 		text.Reset()
 		link.Reset()
 		rest.Reset()
@@ -81,9 +84,9 @@ func genShapeOf(n *html.Node) genShape {
 		if tw == 0 {
 			return
 		}
-		seg := genSeg{tag: cur, text: genCollapse(t)}
+		seg := genSeg{tag: cur, text: textrule.Collapse(t)}
 		switch {
-		case genIsLinkItem(tw, lw, ow, r) && ow >= genHeadlineWidth && !genIsDateLine(genCollapse(one)) && !genIsURLText(one):
+		case genIsLinkItem(tw, lw, ow, r) && ow >= genHeadlineWidth && !genIsDateLine(textrule.Collapse(one)) && !genIsURLText(one):
 			seg.kind = 'H'
 			sh.links++
 			sh.linkWidth += lw
@@ -125,7 +128,7 @@ func genShapeOf(n *html.Node) genShape {
 				inLink = true
 			}
 		}
-		block := n.Type == html.ElementNode && (genBlockTags[n.Data] || n.Data == "td" || n.Data == "th")
+		block := n.Type == html.ElementNode && (textrule.IsBlock(textrule.Atom(n)) || n.Data == "td" || n.Data == "th")
 		if !block {
 			for c := n.FirstChild; c != nil; c = c.NextSibling {
 				walk(c, inLink)
@@ -256,14 +259,14 @@ func (sh genShape) verdict(bodyWidth int, dated, articleShaped bool) error {
 		return nil
 	}
 	if sh.teaserRuns >= 4 && sh.teaser*2 >= sh.prose {
-		return fmt.Errorf("%w: %d headline links each with a teaser, no main text", ErrNotArticle, sh.teaserRuns)
+		return fmt.Errorf("%w: %d headline links each with a teaser, no main text", article.ErrNotArticle, sh.teaserRuns)
 	}
 	limit := bodyWidth
 	if dated {
 		limit *= 12
 	}
 	if sh.links >= 3 && sh.linkWidth > limit {
-		return fmt.Errorf("%w: a list of %d links outweighs the text", ErrNotArticle, sh.links)
+		return fmt.Errorf("%w: a list of %d links outweighs the text", article.ErrNotArticle, sh.links)
 	}
 	return nil
 }
