@@ -140,7 +140,8 @@ type Crawler struct {
 	opts     Options
 	follow   []*regexp.Regexp
 	articles []*regexp.Regexp
-	hosts    map[string]bool
+	origins  origins         // where links and redirects may lead
+	hosts    map[string]bool // the origins' host names, for per-host politeness
 	log      *zap.Logger
 	skip     Skipper
 	hints    sync.Map // URL -> *extract.Record a feed gave for it, until it is requested
@@ -151,29 +152,15 @@ func New(opts Options, log *zap.Logger, skip Skipper) (*Crawler, error) {
 	if len(opts.Seeds) == 0 {
 		return nil, fmt.Errorf("%w: source %q: no seeds", ErrBadOptions, opts.Name)
 	}
-	c := &Crawler{opts: opts, hosts: map[string]bool{}, log: log, skip: skip}
+	c := &Crawler{opts: opts, log: log, skip: skip}
 	if c.log == nil {
 		c.log = zap.NewNop()
 	}
-	for _, s := range opts.Seeds {
-		u, err := url.Parse(s)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("%w: source %q: seed %q is not an http(s) URL", ErrBadOptions, opts.Name, s)
-		}
-		if len(opts.AllowedHosts) == 0 {
-			c.hosts[strings.ToLower(u.Hostname())] = true
-		}
-	}
-	for _, h := range opts.AllowedHosts {
-		c.hosts[strings.ToLower(strings.TrimSpace(h))] = true
-	}
-	for _, s := range opts.Seeds {
-		u, _ := url.Parse(s)
-		if !c.hosts[strings.ToLower(u.Hostname())] {
-			return nil, fmt.Errorf("%w: source %q: seed %q is outside allowed_hosts", ErrBadOptions, opts.Name, s)
-		}
-	}
 	var err error
+	if c.origins, err = newOrigins(opts.AllowedHosts, opts.Seeds); err != nil {
+		return nil, fmt.Errorf("%w: source %q: %v", ErrBadOptions, opts.Name, err)
+	}
+	c.hosts = c.origins.hostNames()
 	if c.follow, err = compileAll(opts.Follow); err != nil {
 		return nil, fmt.Errorf("%w: source %q: follow: %v", ErrBadOptions, opts.Name, err)
 	}
@@ -258,7 +245,7 @@ func (c *Crawler) wanted(u *url.URL) bool {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return false
 	}
-	if !c.hosts[strings.ToLower(u.Hostname())] {
+	if !c.origins.allows(u) {
 		return false
 	}
 	s := u.String()
@@ -535,7 +522,7 @@ func (c *Crawler) checkRedirect(req *http.Request, via []*http.Request) error {
 			return fmt.Errorf("%w: redirect loop back to %s after %d hops", ErrRedirect, req.URL, len(via))
 		}
 	}
-	if !c.hosts[strings.ToLower(req.URL.Hostname())] {
+	if !c.origins.allows(req.URL) {
 		return fmt.Errorf("%w: redirect to %s leaves the allowed hosts", ErrRedirect, req.URL)
 	}
 	return nil

@@ -387,7 +387,7 @@ func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env)
 	for _, t := range targets {
 		if t.web != nil {
 			web = append(web, t.web.String())
-			hosts[strings.ToLower(t.web.Hostname())] = true
+			hosts[strings.ToLower(t.web.Host)] = true // the port too: another port is another origin
 			continue
 		}
 		st, err := crawler.ReadLocal(ctx, t.local, log, j.handler())

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
 	"io"
 	"net"
@@ -353,8 +354,8 @@ func (c *Config) validate(root *yaml.Node) error {
 			return fail(at(root, KeySources, i), key(KeySeeds), "missing: a source needs at least one URL to start from")
 		}
 		for j, h := range s.AllowedHosts {
-			if h = strings.TrimSpace(h); h == "" || strings.ContainsAny(h, "/:@?# ") {
-				return fail(at(root, KeySources, i, KeyAllowedHosts, j), fmt.Sprintf("%s[%d]", key(KeyAllowedHosts), j), "%q is not a host name (write finews.withounder.com, without scheme, port or path)", h)
+			if _, _, err := crawler.SplitAllowedHost(h); err != nil {
+				return fail(at(root, KeySources, i, KeyAllowedHosts, j), fmt.Sprintf("%s[%d]", key(KeyAllowedHosts), j), "%v", err)
 			}
 		}
 		for j, seed := range s.Seeds {
@@ -426,7 +427,7 @@ func (c *Config) validate(root *yaml.Node) error {
 
 func hostListed(host string, hosts []string) bool {
 	for _, h := range hosts {
-		if strings.EqualFold(strings.TrimSpace(h), host) {
+		if name, _, err := crawler.SplitAllowedHost(h); err == nil && strings.EqualFold(name, host) {
 			return true
 		}
 	}

@@ -115,3 +115,13 @@ func TestAnAllowedHostWrittenAsAURLIsNamedAsTheFault(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestAnAllowedHostMayNameAPortButNotABadOne(t *testing.T) {
+	if _, err := Parse("c.yaml", []byte("store: s\noutput: o\nsources:\n  - name: a\n    seeds: [http://x:8080/]\n    allowed_hosts: [x, 'x:8443']\n")); err != nil {
+		t.Errorf("host:port refused: %v", err)
+	}
+	_, err := Parse("c.yaml", []byte("store: s\noutput: o\nsources:\n  - name: a\n    seeds: [http://x/]\n    allowed_hosts:\n      - x\n      - x:99999\n"))
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "line 8: sources[0].allowed_hosts[1]") || !strings.Contains(err.Error(), "port") {
+		t.Errorf("err = %v", err)
+	}
+}
