@@ -250,12 +250,10 @@ const binaryNULShare = 100
 // detect guesses the charset of bytes that are not UTF-8 and carry no usable label.
 //
 // Each candidate decodes a sample and is scored by the characters it yields (see cjkScore):
-// the common Chinese characters tell GB18030 from Big5 (ICU's n-gram detector, chardet,
-// recognized 5 of 17 twelve-character Chinese texts; the scoring all of them); kana, common
-// Hangul and the frequent letters of Russian, Greek and accented Latin tell the rest, which
-// chardet had been kept for: on the short and long texts of TestDetectionOfOtherScripts it got
-// 26 of 32 (EUC-JP and EUC-KR read as Chinese), the scoring 32 of 32. Nothing scoring: windows-1252,
-// which maps every byte, as browsers do.
+// the common Chinese characters tell GB18030 from Big5, where an n-gram detector (chardet) read
+// most short Chinese texts as Japanese, Russian or Latin; kana, common Hangul and the frequent
+// letters of Russian, Greek and accented Latin tell the rest, where it read EUC-JP and EUC-KR as
+// Chinese. Nothing scoring: windows-1252, which maps every byte, as browsers do.
 func detect(b []byte) (encoding.Encoding, string) {
 	sample := b[:min(len(b), detectSample)]
 	// Double-byte encodings first: Chinese bytes read one by one also give plausible Cyrillic
@@ -295,8 +293,8 @@ const commonHan = "的一是不了人我在有他这中大来上个国到说们�
 	"這來個國說們為會著過學對裡後麼發當無開見經頭從動兩長樣現將與進實點種聲話兒問機給幾業間電門東聽氣關並內卻軍產萬體別處總場師書員華報馬張難數車應親務記邊風戰許覺題統請愛讓認論義術結條變聯權該領傳紅決達辦區轉眾輕語滿寫識極黃錢黨設雙歷廣議際則單據導網專誰讀飛觀爭組視濟離雖壞興貨運價格數據"
 
 // commonOther are the most frequent letters of the other scripts detect tells apart: Hangul
-// syllables, lower-case Russian and Greek, accented Latin. Lower case only, since KOI8-R and
-// windows-1251 swap the cases of one another's letters.
+// syllables, lower-case Russian and Greek (KOI8-R and windows-1251 swap the cases of one
+// another's letters, and text is mostly lower case), accented Latin.
 const commonOther = "이다는의에하고가을를한서지기로도사으해리자수들게일시대어적정있나인보상국년조주전것부라아만제위장과여구원소미성스유면동문회내터음우신생경연니화없비오개분그무마공실관세계발중말같러안식요되와산선었할입모민저물방체까심용통행합업했습증투환영" +
 	"оеаинтсрвлкмдпуяыьгзбч" + "αοιετσνηυρκμπλάέίόήύώς" + "àâäçéèêëîïôöùûüÿßñáíóúãõåæøœÀÂÄÇÉÈÊÎÔÖÙÛÜÁÍÓÚÑ"
 
