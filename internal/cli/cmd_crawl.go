@@ -17,6 +17,7 @@ import (
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
 	"github.com/newsmill/newsmill/internal/config"
+	"github.com/newsmill/newsmill/internal/regular"
 	"github.com/newsmill/newsmill/output"
 	"github.com/newsmill/newsmill/pipeline"
 	"github.com/newsmill/newsmill/store"
@@ -327,21 +328,33 @@ func parseTargets(raw []string) ([]target, error) {
 			if u.Host != "" && u.Host != "localhost" { // file://./posts written by hand
 				p = u.Host + u.Path
 			}
-			if _, serr := os.Stat(p); serr != nil {
-				return nil, fmt.Errorf("%w: --url %q: %v", ErrUsage, r, serr)
+			if err := localTarget(p); err != nil {
+				return nil, fmt.Errorf("%w: --url %q: %v", ErrUsage, r, err)
 			}
 			out = append(out, target{local: p})
 		case err == nil && u.Scheme == "":
-			if _, serr := os.Stat(r); serr == nil {
-				out = append(out, target{local: r})
-				continue
+			if _, serr := os.Stat(r); serr != nil {
+				return nil, fmt.Errorf("%w: --url %q is neither an http(s) URL nor an existing file", ErrUsage, r)
 			}
-			return nil, fmt.Errorf("%w: --url %q is neither an http(s) URL nor an existing file", ErrUsage, r)
+			if err := localTarget(r); err != nil {
+				return nil, fmt.Errorf("%w: --url %q: %v", ErrUsage, r, err)
+			}
+			out = append(out, target{local: r})
 		default:
 			return nil, fmt.Errorf("%w: --url %q: only http, https and file URLs are read", ErrUsage, r)
 		}
 	}
 	return out, nil
+}
+
+// localTarget accepts a folder or a regular file: a named pipe would block the run, a device
+// such as /dev/zero never end.
+func localTarget(p string) error {
+	info, err := os.Stat(p)
+	if err != nil || info.IsDir() {
+		return err
+	}
+	return regular.Check(p)
 }
 
 func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env) error {

@@ -8,10 +8,10 @@ import (
 	"fmt"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/internal/regular"
 	"io"
 	"net"
 	"net/url"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -133,10 +133,19 @@ type Source struct {
 // ConditionalRequests reports whether the source sends If-None-Match / If-Modified-Since.
 func (s Source) ConditionalRequests() bool { return s.Conditional == nil || *s.Conditional }
 
+// maxConfigBytes is far more than any config; a bigger file is a wrong path.
+const maxConfigBytes = 4 << 20
+
 // Load reads and validates path.
+//
+// A path that is not a regular file (a named pipe would block the read until a writer came) is
+// refused without being opened.
 func Load(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
+	b, err := regular.ReadFile(path, maxConfigBytes)
+	switch {
+	case errors.Is(err, regular.ErrNotRegular), errors.Is(err, regular.ErrTooLarge):
+		return nil, fmt.Errorf("%w: config %v", ErrInvalid, err)
+	case err != nil:
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	return Parse(path, b)
