@@ -366,8 +366,10 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		atomic.AddInt64(&st.Fetched, 1)
 		v, _ := types.LoadAndDelete(r.Request.ID)
 		ct, _ := v.(string)
-		final := r.Request.URL
-		fr.markSeen(final.String()) // a redirect's target is not fetched again
+		// Links were queued in canonical form; a redirect's target is put in it here, and is not
+		// fetched again.
+		final := extract.CanonicalURL(r.Request.URL)
+		fr.markSeen(final.String())
 		depth, _ := r.Ctx.GetAny(ctxDepth).(int)
 		if err := readable(r.Body); err != nil {
 			atomic.AddInt64(&st.Errors, 1)
@@ -410,6 +412,10 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 			if ctx.Err() != nil {
 				return
 			}
+			// One URL per page: tracking parameters, default port and query order do not make
+			// another page (extract.CanonicalURL), so they are dropped before the visited check
+			// and the request.
+			u = extract.CanonicalURL(u)
 			if !c.wanted(u) {
 				continue
 			}
@@ -439,6 +445,7 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 
 	for _, s := range c.opts.Seeds {
 		u, _ := url.Parse(s)
+		u = extract.CanonicalURL(u)
 		// Seeds are fetched even when stored: they are listing pages and feeds, the way in.
 		if !fr.markSeen(u.String()) {
 			continue
@@ -585,7 +592,7 @@ func (c *Crawler) links(ctx context.Context, p *extract.Page, handle Handler) ([
 				continue
 			}
 			if u != nil {
-				c.hints.Store(u.String(), hint)
+				c.hints.Store(extract.CanonicalURL(u).String(), hint) // looked up by the request's URL
 				out = append(out, u)
 			}
 		}

@@ -89,6 +89,7 @@ type genOverrides struct {
 // then the article-ness verdict.
 func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record, error) {
 	meta := genReadMeta(doc)
+	canon := PageCanonical(p.URL, doc) // before cleaning, which may drop the head's links
 	clean := genPreclean(doc)
 
 	rec := &Record{Source: o.source, Editor: clean.editor}
@@ -100,7 +101,7 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 	}
 	if p.URL != nil {
 		rec.URL = p.URL.String()
-		rec.ID = genIDFor(p.URL)
+		rec.ID = genIDFor(p.URL, canon)
 	}
 	rec.Title = o.title
 	if rec.Title == "" {
@@ -521,20 +522,36 @@ var (
 	genArticleNoRe = regexp.MustCompile(`(?:^|[^0-9])(\d{17,18})(?:[^0-9]|$)`)
 )
 
-// genIDFor is the info code in the URL (NW + a bare 17/18-digit Eastmoney article number), else
-// the URL id of docs/DESIGN.md.
-func genIDFor(u *url.URL) string {
+// genIDFor is the info code in the page's URL or else in its canonical URL (NW + a bare
+// 17/18-digit Eastmoney article number), else the URL id of the canonical URL (PageCanonical):
+// the same article under another query string, or naming itself by rel=canonical, keeps one id.
+func genIDFor(u, canon *url.URL) string {
+	for _, c := range []*url.URL{u, canon} {
+		if id, ok := genInfoCode(c); ok {
+			return id
+		}
+	}
+	if canon == nil {
+		canon = u
+	}
+	return URLID(canon.String())
+}
+
+func genInfoCode(u *url.URL) (string, bool) {
+	if u == nil {
+		return "", false
+	}
 	if id, ok := IDFromURL(u); ok {
-		return id
+		return id, true
 	}
 	s := u.EscapedPath() + "?" + u.RawQuery
 	if m := genInfoCodeRe.FindStringSubmatch(s); m != nil {
-		return m[1]
+		return m[1], true
 	}
 	if m := genArticleNoRe.FindStringSubmatch(u.EscapedPath()); m != nil {
-		return "NW" + m[1]
+		return "NW" + m[1], true
 	}
-	return URLID(u.String())
+	return "", false
 }
 
 // ---- libraries ----
