@@ -3,6 +3,7 @@ package crawler
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sync"
 	"testing"
 
@@ -44,4 +45,40 @@ func pageURL(p *extract.Page) string {
 		return "(not handled)"
 	}
 	return p.URL.String()
+}
+
+func TestAnArticleIsNotFetchedAgainUnderTheURLItNamesAsCanonical(t *testing.T) {
+	site := newFaultSite()
+	site.Handle("/", serveHTML(links("/a/story?id=1", "/list2")))
+	// The article names its clean URL; the second listing links to that URL.
+	site.Handle("/a/story", serveHTML(`<html><head><link rel="canonical" href="/a/1.html"></head><body><h1>one</h1></body></html>`))
+	site.Handle("/list2", serveHTML(links("/a/1.html")))
+	site.Handle("/a/1.html", serveHTML(article("one")))
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	opts := fastOptions(srv, "/")
+	opts.Parallelism = 1 // the article before the second listing
+	r := crawlSite(t, opts)
+	if site.count("/a/story") != 1 || site.count("/a/1.html") != 0 {
+		t.Errorf("fetched /a/story %d and /a/1.html %d times, want 1 and 0:\n%s", site.count("/a/story"), site.count("/a/1.html"), r.dump())
+	}
+}
+
+func TestClaimedCanonicalReadsTheHeadOnlyAndKeepsToTheSite(t *testing.T) {
+	base, _ := url.Parse("https://www.example.com/a?id=1")
+	for body, want := range map[string]string{
+		`<link rel="Canonical" href="/a/1.html?utm_source=x">`:                                           "https://www.example.com/a/1.html",
+		`<meta property="og:url" content="https://m.example.com/a/1"><link rel="canonical" href="/c">`:   "https://www.example.com/c",
+		`<link rel="canonical" href="https://evil.example.org/a">`:                                       "",
+		`<link rel="canonical" href="https://evil.example.org/a"><meta property="og:url" content="/og">`: "https://www.example.com/og",
+		`</head><body><link rel="canonical" href="/late">`:                                               "",
+	} {
+		got := ""
+		if u := claimedCanonical(base, []byte("<html><head>"+body)); u != nil {
+			got = u.String()
+		}
+		if got != want {
+			t.Errorf("%s: %q, want %q", body, got, want)
+		}
+	}
 }

@@ -384,6 +384,12 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		}
 		mt, _, _ := mime.ParseMediaType(ct)
 		page := extract.NewPage(final, pageType(mt, final), body, time.Now())
+		if page.IsHTML() {
+			// The URL the page names as its own is this page: not fetched again under that name.
+			if cu := claimedCanonical(final, body); cu != nil && c.origins.allows(cu) {
+				fr.markSeen(cu.String())
+			}
+		}
 		if h, ok := hintByID.LoadAndDelete(r.Request.ID); ok {
 			page.Hint = h.(*extract.Record)
 		}

@@ -101,20 +101,32 @@ func canonicalQuery(raw string) string {
 	return strings.Join(out, "&")
 }
 
-// PageCanonical is the URL a page says it lives at (<link rel="canonical">, else og:url),
-// resolved against pageURL, when it is an http(s) URL on the same site as pageURL: the same
-// registrable domain (news.example.com and www.example.com are one site; another domain is not,
-// or any page could claim another's id), or the same host for IP addresses and single-label
-// hosts. A local file may name any web address, since it is a saved copy of one. Otherwise, or
-// when the page names none, it is pageURL. Either way the result is canonical (CanonicalURL).
+// PageCanonical is the URL a page says it lives at (<link rel="canonical">, else og:url), as
+// ClaimedCanonical reads such claims, or pageURL when it makes none that holds; either way in
+// canonical form (CanonicalURL).
 func PageCanonical(pageURL *url.URL, doc *goquery.Document) *url.URL {
 	if pageURL == nil {
 		return nil
 	}
-	for _, claim := range []string{
+	if u := ClaimedCanonical(pageURL,
 		doc.Find(`link[rel~="canonical"][href]`).First().AttrOr("href", ""),
-		doc.Find(`meta[property="og:url"][content]`).First().AttrOr("content", ""),
-	} {
+		doc.Find(`meta[property="og:url"][content]`).First().AttrOr("content", "")); u != nil {
+		return u
+	}
+	return CanonicalURL(pageURL)
+}
+
+// ClaimedCanonical is the first of a page's claims to a URL (its canonical link, its og:url)
+// that, resolved against pageURL, is an http(s) URL on the same site as pageURL: the same
+// registrable domain (news.example.com and www.example.com are one site; another domain is not,
+// or any page could claim another's id), or the same host for IP addresses and single-label
+// hosts. A local file may name any web address, since it is a saved copy of one. The result is
+// in canonical form; nil when no claim holds.
+func ClaimedCanonical(pageURL *url.URL, claims ...string) *url.URL {
+	if pageURL == nil {
+		return nil
+	}
+	for _, claim := range claims {
 		claim = strings.TrimSpace(claim)
 		if claim == "" {
 			continue
@@ -127,7 +139,7 @@ func PageCanonical(pageURL *url.URL, doc *goquery.Document) *url.URL {
 			return CanonicalURL(u)
 		}
 	}
-	return CanonicalURL(pageURL)
+	return nil
 }
 
 // SameSite reports whether a and b share a registrable domain (eTLD+1), or the host when it has
