@@ -66,7 +66,7 @@ func CanonicalString(s string) string {
 	if err != nil {
 		return s
 	}
-	return CanonicalURL(u).String()
+	return strings.TrimSpace(CanonicalURL(u).String())
 }
 
 func canonicalQuery(raw string) string {
@@ -76,7 +76,8 @@ func canonicalQuery(raw string) string {
 	type pair struct{ key, raw string }
 	var pairs []pair
 	for _, p := range strings.Split(raw, "&") {
-		if p == "" {
+		// Spaces around a pair are the page's typo (href="?a=1 "), not part of the name or value.
+		if p = strings.TrimSpace(p); p == "" {
 			continue
 		}
 		k, v, _ := strings.Cut(p, "=")

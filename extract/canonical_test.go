@@ -104,3 +104,18 @@ func TestSameSiteIsTheRegistrableDomain(t *testing.T) {
 		t.Errorf("PageCanonical = %s", got)
 	}
 }
+
+func FuzzCanonicalURLIsIdempotent(f *testing.F) {
+	f.Add("https://Example.com:443/a?utm_source=rss&b=2&a=1#x") // a tracking variant gave a second record
+	f.Add("http://x/?from=timeline&from=20")                    // from= is tracking only when not a number
+	f.Add("http://x/a?%zz=1&b")
+	f.Fuzz(func(t *testing.T, s string) {
+		once := CanonicalString(s)
+		if twice := CanonicalString(once); twice != once {
+			t.Fatalf("%q -> %q -> %q", s, once, twice)
+		}
+		if URLID(s) != URLID(once) {
+			t.Fatalf("the id changed with the canonical form of %q", s)
+		}
+	})
+}
