@@ -302,7 +302,7 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 
 	if c.opts.Cache != nil {
 		col.OnRequest(func(r *colly.Request) {
-			v, ok := c.opts.Cache.Validators(ctx, r.URL.String())
+			v, ok := c.opts.Cache.Validators(ctx, extract.CanonicalURL(r.URL).String())
 			if !ok {
 				return
 			}
@@ -319,7 +319,7 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 	// visits, and a redirect changes the URL.
 	var hintByID sync.Map
 	col.OnRequest(func(r *colly.Request) {
-		if h, ok := c.hints.LoadAndDelete(r.URL.String()); ok {
+		if h, ok := c.hints.LoadAndDelete(extract.CanonicalURL(r.URL).String()); ok {
 			hintByID.Store(r.ID, h)
 		}
 	})
@@ -366,8 +366,8 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		atomic.AddInt64(&st.Fetched, 1)
 		v, _ := types.LoadAndDelete(r.Request.ID)
 		ct, _ := v.(string)
-		// Links were queued in canonical form; a redirect's target is put in it here, and is not
-		// fetched again.
+		// The page, its record and the visited set take the canonical form of the URL fetched
+		// (after redirects: a redirect's target is not fetched again).
 		final := extract.CanonicalURL(r.Request.URL)
 		fr.markSeen(final.String())
 		depth, _ := r.Ctx.GetAny(ctxDepth).(int)
@@ -418,14 +418,15 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 			if ctx.Err() != nil {
 				return
 			}
-			// One URL per page: tracking parameters, default port and query order do not make
-			// another page (extract.CanonicalURL), so they are dropped before the visited check
-			// and the request.
-			u = extract.CanonicalURL(u)
 			if !c.wanted(u) {
 				continue
 			}
-			s := u.String()
+			// One page per canonical URL (extract.CanonicalURL): tracking parameters, default
+			// port and query order do not make another page. The visited set, the budgets and the
+			// store see the canonical form; the request goes to the link as the site wrote it, so
+			// a signed or order-sensitive query is never rewritten.
+			cu := extract.CanonicalURL(u)
+			s := cu.String()
 			if depth+1 > c.opts.MaxDepth || fr.isSeen(s) {
 				continue
 			}
@@ -435,28 +436,28 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 				}
 				continue
 			}
-			if err := run.admit(u); err != nil {
+			if err := run.admit(cu); err != nil {
 				atomic.AddInt64(&st.Refused, 1)
 				c.log.Debug("link refused", zap.String("url", s), zap.Error(err))
 				continue
 			}
 			if !fr.markSeen(s) {
-				run.giveBack(u) // queued meanwhile by another page
+				run.giveBack(cu) // queued meanwhile by another page
 				continue
 			}
-			fr.push(s, depth+1)
+			fr.push(u.String(), depth+1)
 		}
 	})
 	col.OnRequest(func(r *colly.Request) { r.Ctx.Put(ctxStarted, true) })
 
 	for _, s := range c.opts.Seeds {
 		u, _ := url.Parse(s)
-		u = extract.CanonicalURL(u)
+		cu := extract.CanonicalURL(u)
 		// Seeds are fetched even when stored: they are listing pages and feeds, the way in.
-		if !fr.markSeen(u.String()) {
+		if !fr.markSeen(cu.String()) {
 			continue
 		}
-		if err := run.admit(u); err != nil {
+		if err := run.admit(cu); err != nil {
 			atomic.AddInt64(&st.Refused, 1)
 			c.log.Warn("seed refused", zap.String("url", s), zap.Error(err))
 			continue
@@ -598,7 +599,7 @@ func (c *Crawler) links(ctx context.Context, p *extract.Page, handle Handler) ([
 				continue
 			}
 			if u != nil {
-				c.hints.Store(extract.CanonicalURL(u).String(), hint) // looked up by the request's URL
+				c.hints.Store(extract.CanonicalURL(u).String(), hint) // looked up in canonical form
 				out = append(out, u)
 			}
 		}
