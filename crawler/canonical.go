@@ -8,13 +8,13 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
-	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/article"
 )
 
 // headScanLimit bounds how far claimedCanonical reads for the page's head.
 const headScanLimit = 64 << 10
 
-// claimedCanonical is the URL an HTML page names as its own (extract.ClaimedCanonical), read
+// claimedCanonical is the URL an HTML page names as its own (article.ClaimedCanonical), read
 // from its head with the tokenizer; nil when it names none that holds. The crawl marks it
 // visited, so the same article linked elsewhere under that URL is not fetched again.
 func claimedCanonical(base *url.URL, body []byte) *url.URL {
@@ -58,7 +58,7 @@ func claimedCanonical(base *url.URL, body []byte) *url.URL {
 			ogURL = content
 		}
 	}
-	return extract.ClaimedCanonical(base, canonical, ogURL)
+	return article.ClaimedCanonical(base, canonical, ogURL)
 }
 
 func hasToken(list, tok string) bool {

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/article"
 )
 
 func TestTrackingVariantsOfALinkAreFetchedOnceAndReadInCanonicalForm(t *testing.T) {
@@ -20,9 +20,9 @@ func TestTrackingVariantsOfALinkAreFetchedOnceAndReadInCanonicalForm(t *testing.
 		mu.Lock()
 		queries = append(queries, r.URL.RawQuery)
 		mu.Unlock()
-		serveHTML(article("one"))(w, r)
+		serveHTML(articleHTML("one"))(w, r)
 	})
-	site.Handle("/a/2.html", serveHTML(article("two")))
+	site.Handle("/a/2.html", serveHTML(articleHTML("two")))
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	r := crawlSite(t, fastOptions(srv, "/?utm_campaign=launch"))
@@ -42,7 +42,7 @@ func TestTrackingVariantsOfALinkAreFetchedOnceAndReadInCanonicalForm(t *testing.
 	}
 }
 
-func pageURL(p *extract.Page) string {
+func pageURL(p *article.Page) string {
 	if p == nil {
 		return "(not handled)"
 	}
@@ -55,7 +55,7 @@ func TestAnArticleIsNotFetchedAgainUnderTheURLItNamesAsCanonical(t *testing.T) {
 	// The article names its clean URL; the second listing links to that URL.
 	site.Handle("/a/story", serveHTML(`<html><head><link rel="canonical" href="/a/1.html"></head><body><h1>one</h1></body></html>`))
 	site.Handle("/list2", serveHTML(links("/a/1.html")))
-	site.Handle("/a/1.html", serveHTML(article("one")))
+	site.Handle("/a/1.html", serveHTML(articleHTML("one")))
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	opts := fastOptions(srv, "/")

@@ -15,7 +15,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/internal/regular"
 )
 
@@ -34,7 +34,7 @@ type LocalOption func(*localOptions)
 type localOptions struct{ maxBytes int64 }
 
 // WithMaxFileSize caps each file read, as max_body_bytes caps a response; 0 or less means
-// DefaultMaxBodySize.
+// DefaultMaxBodyBytes.
 func WithMaxFileSize(n int64) LocalOption {
 	return func(o *localOptions) {
 		if n > 0 {
@@ -48,7 +48,7 @@ func WithMaxFileSize(n int64) LocalOption {
 // files are read, each up to a size cap: a named pipe or a device would block or never end.
 func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler, opts ...LocalOption) (Stats, error) {
 	var st Stats
-	o := localOptions{maxBytes: DefaultMaxBodySize}
+	o := localOptions{maxBytes: DefaultMaxBodyBytes}
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -92,18 +92,18 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 		}
 		// A file the user pointed at that is no article is said at info: a backfill of the wrong
 		// folder should not look like an empty success. (Over HTTP, listings are expected.)
-		if err := handle(ctx, page); errors.Is(err, extract.ErrNotArticle) {
+		if err := handle(ctx, page); errors.Is(err, article.ErrNotArticle) {
 			log.Info("skip file", zap.String("path", p), zap.Error(err))
 		}
 	}
 	return st, nil
 }
 
-// ReadFile reads one local file of at most DefaultMaxBodySize bytes as a page with a file://
+// ReadFile reads one local file of at most DefaultMaxBodyBytes bytes as a page with a file://
 // URL.
-func ReadFile(path string) (*extract.Page, error) { return readFile(path, DefaultMaxBodySize) }
+func ReadFile(path string) (*article.Page, error) { return readFile(path, DefaultMaxBodyBytes) }
 
-func readFile(path string, maxBytes int64) (*extract.Page, error) {
+func readFile(path string, maxBytes int64) (*article.Page, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -122,5 +122,5 @@ func readFile(path string, maxBytes int64) (*extract.Page, error) {
 		}
 	}
 	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
-	return extract.NewPage(u, ct, b, time.Now()), nil
+	return article.NewPage(u, ct, b, time.Now()), nil
 }

@@ -16,13 +16,13 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
-	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/article"
 )
 
 func TestAFolderWalkSkipsPipesAndFilesOverTheSizeCapAndReadsTheRest(t *testing.T) {
 	dir := t.TempDir()
-	os.WriteFile(filepath.Join(dir, "a.html"), []byte(article("small")), 0o644)
-	os.WriteFile(filepath.Join(dir, "b.html"), []byte(article(strings.Repeat("big ", 300))), 0o644)
+	os.WriteFile(filepath.Join(dir, "a.html"), []byte(articleHTML("small")), 0o644)
+	os.WriteFile(filepath.Join(dir, "b.html"), []byte(articleHTML(strings.Repeat("big ", 300))), 0o644)
 	if err := syscall.Mkfifo(filepath.Join(dir, "c.html"), 0o600); err != nil {
 		t.Skip("no named pipes here:", err)
 	}
@@ -31,7 +31,7 @@ func TestAFolderWalkSkipsPipesAndFilesOverTheSizeCapAndReadsTheRest(t *testing.T
 	var got []string
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	st, err := ReadLocal(ctx, dir, zap.New(core), func(_ context.Context, p *extract.Page) error {
+	st, err := ReadLocal(ctx, dir, zap.New(core), func(_ context.Context, p *article.Page) error {
 		mu.Lock()
 		defer mu.Unlock()
 		got = append(got, filepath.Base(p.URL.Path))
@@ -54,7 +54,7 @@ func TestAFolderWalkSkipsPipesAndFilesOverTheSizeCapAndReadsTheRest(t *testing.T
 }
 
 func TestADeviceGivenAsTheRootIsRefusedNotRead(t *testing.T) {
-	_, err := ReadLocal(context.Background(), "/dev/zero", nil, func(context.Context, *extract.Page) error { return nil })
+	_, err := ReadLocal(context.Background(), "/dev/zero", nil, func(context.Context, *article.Page) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "character device") {
 		t.Errorf("err = %v", err)
 	}

@@ -13,7 +13,7 @@ import (
 func otherPort(t *testing.T) (*httptest.Server, *faultSite) {
 	t.Helper()
 	other := newFaultSite()
-	other.Handle("/", serveHTML(article("admin panel")))
+	other.Handle("/", serveHTML(articleHTML("admin panel")))
 	srv := httptest.NewServer(other)
 	t.Cleanup(srv.Close)
 	return srv, other

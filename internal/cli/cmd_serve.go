@@ -71,7 +71,10 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 		return err
 	}
 	defer log.Sync()
-	timeout := lockTimeout(opts.LockTimeout, cfg.LockTimeout)
+	timeout, err := lockTimeout(opts.LockTimeout, cfg.LockTimeout)
+	if err != nil {
+		return err
+	}
 	st, err := openStore(ctx, cfg.Store, timeout)
 	if err != nil {
 		return err
