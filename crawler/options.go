@@ -144,7 +144,7 @@ func (o Options) Validate() error {
 		return optErr(KeySeeds, -1, "missing: a source needs at least one URL to start from")
 	}
 	for j, h := range o.AllowedHosts {
-		if _, _, err := SplitAllowedHost(h); err != nil {
+		if _, _, err := splitAllowedHost(h); err != nil {
 			return optErr(KeyAllowedHosts, j, "%v", err)
 		}
 	}
@@ -261,7 +261,7 @@ func (o Options) ConditionalRequests() bool { return o.Conditional == nil || *o.
 func (o Options) hosts() []string {
 	var out []string
 	for _, h := range o.AllowedHosts {
-		if name, _, err := SplitAllowedHost(h); err == nil {
+		if name, _, err := splitAllowedHost(h); err == nil {
 			out = append(out, name) // the port is origins' to check
 		}
 	}

@@ -23,7 +23,7 @@ func newOrigins(allowed, seeds []string) (origins, error) {
 	o := origins{}
 	listed := map[string]bool{} // host names of the entries, for the seed check
 	for _, a := range allowed {
-		host, port, err := SplitAllowedHost(a)
+		host, port, err := splitAllowedHost(a)
 		if err != nil {
 			return nil, err
 		}
@@ -85,9 +85,9 @@ func originKey(host, port string) string {
 	return net.JoinHostPort(host, port)
 }
 
-// SplitAllowedHost reads one allowed_hosts entry: a host name or IP, optionally with a port
+// splitAllowedHost reads one allowed_hosts entry: a host name or IP, optionally with a port
 // ("example.com", "example.com:8080", "[::1]:8080"). The port is "" for none, 80 or 443.
-func SplitAllowedHost(entry string) (host, port string, err error) {
+func splitAllowedHost(entry string) (host, port string, err error) {
 	e := strings.ToLower(strings.TrimSpace(entry))
 	if e == "" || strings.ContainsAny(e, "/@?# ") {
 		return "", "", fmt.Errorf("%q is not a host name (write example.com or example.com:8080, without scheme or path)", entry)

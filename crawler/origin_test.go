@@ -79,12 +79,12 @@ func TestOriginsTreatDefaultPortsAsNoPortAndKeepSeedPorts(t *testing.T) {
 
 func TestAllowedHostEntriesAreCheckedOneByOne(t *testing.T) {
 	for _, bad := range []string{"", "http://x.com", "x.com/path", "x.com:0", "x.com:99999", "x.com:http", "user@x.com"} {
-		if _, _, err := SplitAllowedHost(bad); err == nil {
+		if _, _, err := splitAllowedHost(bad); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
 	for entry, want := range map[string]string{"x.com": "x.com", "X.com:8080": "x.com:8080", "x.com:443": "x.com", "[::1]:8080": "[::1]:8080", "::1": "[::1]"} {
-		h, p, err := SplitAllowedHost(entry)
+		h, p, err := splitAllowedHost(entry)
 		if got := originKey(h, p); err != nil || got != want {
 			t.Errorf("%q: %q (%v), want %q", entry, got, err, want)
 		}
