@@ -84,3 +84,18 @@ func TestClaimedCanonicalReadsTheHeadOnlyAndKeepsToTheSite(t *testing.T) {
 		}
 	}
 }
+
+func TestAListingNamingAnotherAsCanonicalDoesNotHideIt(t *testing.T) {
+	site := newFaultSite()
+	site.Handle("/", serveHTML(links("/list?page=2")))
+	// Page 2 of a listing naming page 1 as canonical, a common way to mark pagination.
+	site.Handle("/list", serveHTML(`<html><head><link rel="canonical" href="/list-first"></head><body><a href="/list-first">1</a></body></html>`))
+	site.Handle("/list-first", serveHTML(links("/a/1.html")))
+	site.Handle("/a/1.html", serveHTML(articleHTML("one")))
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	r := crawlSite(t, fastOptions(srv, "/"))
+	if site.count("/list-first") != 1 || site.count("/a/1.html") != 1 {
+		t.Errorf("the first page was hidden by the second's claim:\n%s", r.dump())
+	}
+}

@@ -271,18 +271,19 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 		p.c.log.Warn("skip page", zap.String("url", final.String()), zap.Error(err))
 		return
 	}
-	if page.IsHTML() {
-		// The URL the page names as its own is this page: not fetched again under that name.
-		if cu := claimedCanonical(final, page.Body); cu != nil && p.c.origins.allows(cu) {
-			p.fr.markSeen(cu.String())
-		}
-	}
 	links, isFeed := p.feedLinks(ctx, page)
 	isArticle := !isFeed && p.c.isArticleURL(final.String())
 	listing := !isArticle
 	if isArticle {
 		err := p.handle(ctx, page)
 		listing = errors.Is(err, article.ErrNotArticle)
+		if !listing && page.IsHTML() {
+			// The URL an article names as its own is this article: not fetched again under that
+			// name. (A listing's claim is not taken: paginated listings often all name page 1.)
+			if cu := claimedCanonical(final, page.Body); cu != nil && p.c.origins.allows(cu) {
+				p.fr.markSeen(cu.String())
+			}
+		}
 		if p.c.opts.LeafArticles && !listing {
 			return
 		}
