@@ -118,7 +118,7 @@ func (c *Crawler) wanted(u *url.URL) bool {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return false
 	}
-	if !c.origins.allows(u) {
+	if !c.sameOrigin(u) {
 		return false
 	}
 	s := u.String()
@@ -176,7 +176,7 @@ func (c *Crawler) checkRedirect(req *http.Request, via []*http.Request) error {
 			return fmt.Errorf("%w: redirect loop back to %s after %d hops", ErrRedirect, req.URL, len(via))
 		}
 	}
-	if !c.origins.allows(req.URL) {
+	if !c.sameOrigin(req.URL) {
 		return fmt.Errorf("%w: redirect to %s leaves the allowed hosts", ErrRedirect, req.URL)
 	}
 	return nil

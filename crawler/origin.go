@@ -44,14 +44,17 @@ func newOrigins(allowed, seeds []string) (origins, error) {
 	return o, nil
 }
 
-// allows reports whether u is on one of the origins: the one check for links, redirects and
-// feed items alike.
+// allows reports whether u, an http(s) URL, is on one of the origins.
 func (o origins) allows(u *url.URL) bool {
 	if u == nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return false
 	}
 	return o[urlOrigin(u)]
 }
+
+// sameOrigin reports whether u is on one of the crawl's origins: the one check for every link,
+// redirect and feed entry.
+func (c *Crawler) sameOrigin(u *url.URL) bool { return c.origins.allows(u) }
 
 // hostNames are the distinct host names of the set, without ports.
 func (o origins) hostNames() map[string]bool {

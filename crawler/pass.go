@@ -280,7 +280,7 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 		if !listing && page.IsHTML() {
 			// The URL an article names as its own is this article: not fetched again under that
 			// name. (A listing's claim is not taken: paginated listings often all name page 1.)
-			if cu := claimedCanonical(final, page.Body); cu != nil && p.c.origins.allows(cu) {
+			if cu := claimedCanonical(final, page.Body); cu != nil && p.c.sameOrigin(cu) {
 				p.fr.markSeen(cu.String())
 			}
 		}
