@@ -573,6 +573,7 @@ func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logg
 		if !ok.Load() {
 			why = "could not be fetched"
 		}
+		log.Warn("url "+why, zap.String("url", t.value), zap.String("given", t.where))
 		failed = append(failed, fmt.Sprintf("%s %s (%s)", t.value, why, t.where))
 	}
 	stop()
