@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/pflag"
 	"go.uber.org/zap"
 
+	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
 	"github.com/newsmill/newsmill/internal/config"
@@ -27,7 +28,7 @@ import (
 	"github.com/newsmill/newsmill/store"
 )
 
-const schemaVersion = extract.SchemaVersion
+const schemaVersion = article.SchemaVersion
 
 type crawlOptions struct {
 	URLs        []string
