@@ -88,6 +88,11 @@ func TestUsageErrorsAreOneLineAndSuggestTheNearestCommand(t *testing.T) {
 	if r.code != 2 || strings.TrimSpace(r.stderr) != `crawl: usage: unexpected argument "serv"; did you mean "serve"?` {
 		t.Errorf("exit %d %q", r.code, r.stderr)
 	}
+	for _, args := range [][]string{{"help", "nope"}, {"completion", "tcsh"}, {"stats", "extra"}} {
+		if r := crawl(t, args...); r.code != 2 || r.stdout != "" || !strings.HasPrefix(r.stderr, "crawl: usage: ") {
+			t.Errorf("crawl %v: exit %d, stdout %d bytes, stderr %q; want 2 and one line", args, r.code, len(r.stdout), r.stderr)
+		}
+	}
 	r = crawl(t, "stats", "--nope")
 	if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.HasPrefix(r.stderr, "crawl: usage: unknown flag: --nope") {
 		t.Errorf("exit %d %q", r.code, r.stderr)

@@ -66,9 +66,54 @@ func newRoot(env Env) *cobra.Command {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%w: %v (see %s --help)", ErrUsage, err, c.CommandPath())
 	})
+	root.SetHelpCommand(newHelpCommand())
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			// Without a shell cobra's completion command prints its help and exits 0; a script
+			// asking for an unknown shell should hear about it.
+			c.Args = func(cmd *cobra.Command, args []string) error {
+				if len(args) == 0 {
+					return nil
+				}
+				return fmt.Errorf("%w: crawl completion: unknown shell %q (bash, zsh, fish or powershell)", ErrUsage, strings.Join(args, " "))
+			}
+			c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+		}
+	}
 	root.Version = versionLine()
 	root.SetVersionTemplate("{{.Version}}\n")
 	return root
+}
+
+// newHelpCommand is `crawl help [COMMAND]`: cobra's, except that an unknown topic is a usage
+// error (exit 2) rather than the root's help and exit 0.
+func newHelpCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		Long:  "Help about any command: what it does, its flags and examples, on stdout.",
+		Example: `  crawl help serve
+  crawl help | less`,
+		ValidArgsFunction: func(c *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			var names []cobra.Completion
+			if len(args) == 0 {
+				for _, s := range c.Root().Commands() {
+					if s.IsAvailableCommand() {
+						names = append(names, s.Name())
+					}
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err != nil || cmd == nil || len(rest) > 0 {
+				return fmt.Errorf("%w: no help topic %q; commands: serve, stats, export, forget, health, version, completion", ErrUsage, strings.Join(args, " "))
+			}
+			return cmd.Help()
+		},
+	}
 }
 
 // noArgs refuses positional arguments with a usage error (exit 2) that suggests a subcommand
