@@ -28,81 +28,6 @@ import (
 // DefaultUserAgent says who we are and where to complain, as polite crawlers do.
 const DefaultUserAgent = "newsmill/1 (+https://github.com/newsmill/newsmill)"
 
-// Options describe one source's crawl. New rejects options that cannot work.
-type Options struct {
-	Name         string
-	Seeds        []string
-	AllowedHosts []string // empty: the seeds' hosts
-	// Follow lists URL patterns whose pages' links are followed; empty: every page's.
-	Follow []string
-	// Articles lists URL patterns handed to the extractors; empty: every page.
-	Articles []string
-	// MaxDepth bounds the link distance from a seed (a seed is 1); 0 means DefaultMaxDepth.
-	MaxDepth int
-	// MaxPages bounds the fetches of one run; 0 means DefaultMaxPages.
-	MaxPages     int
-	Parallelism  int           // concurrent requests per host; 0 means 2
-	Delay        time.Duration // between requests to one host
-	UserAgent    string
-	IgnoreRobots bool
-	// Timeout bounds one attempt: connect, headers and the whole body; 0 means 30s.
-	Timeout time.Duration
-	// ConnectTimeout bounds the TCP and TLS handshake; 0 means 10s.
-	ConnectTimeout time.Duration
-	// HeaderTimeout bounds the wait for response headers once the request is sent; 0 means 20s.
-	HeaderTimeout time.Duration
-	// MaxBodySize caps a body after decompression, in bytes; 0 means 10 MiB. A larger body is a
-	// logged skip, never a truncated page.
-	MaxBodySize int
-	// MaxRetries bounds the retries of a timeout, reset, 429 or 5xx; 0 means DefaultMaxRetries,
-	// negative means none.
-	MaxRetries int
-	// RetryBaseDelay is the first back-off, doubled per retry with jitter; 0 means 500ms.
-	RetryBaseDelay time.Duration
-	// RetryMaxDelay caps a back-off and the Retry-After we honour; a host asking for longer gets
-	// no more requests this run. 0 means 60s.
-	RetryMaxDelay time.Duration
-	// MaxRedirects bounds one fetch's redirect chain; 0 means 10.
-	MaxRedirects int
-	// MaxPagesPerHost bounds the fetches per host in one run; 0 means MaxPages.
-	MaxPagesPerHost int
-	// MaxURLLength refuses longer links (calendar and session traps); 0 means 2048.
-	MaxURLLength int
-	// MaxQueryParams refuses links with more query parameters; 0 means 8.
-	MaxQueryParams int
-	// MaxQueryVariants bounds the distinct query strings fetched per path (sort and filter
-	// permutations); 0 means 100.
-	MaxQueryVariants int
-	// Cache, when set, keeps ETag and Last-Modified of listing pages and feeds between runs, so
-	// unchanged ones cost a 304.
-	Cache ValidatorCache
-	// LeafArticles stops at pages that gave a record: a one-off run of an article URL gives that
-	// article, not its neighbours. Scheduled crawls follow article pages' links too, since that
-	// is how a site's category pages are found.
-	LeafArticles bool
-	// OnFetch, when set, is called once per response or failed request (status 0 when no
-	// response came) with the time from request to response; serve's metrics read it.
-	OnFetch FetchObserver
-}
-
-// Defaults for unset options.
-const (
-	DefaultMaxDepth         = 6
-	DefaultMaxPages         = 10000
-	DefaultParallelism      = 2
-	DefaultTimeout          = 30 * time.Second
-	DefaultConnectTimeout   = 10 * time.Second
-	DefaultHeaderTimeout    = 20 * time.Second
-	DefaultMaxBodySize      = 10 << 20
-	DefaultMaxRetries       = 3
-	DefaultRetryBaseDelay   = 500 * time.Millisecond
-	DefaultRetryMaxDelay    = 60 * time.Second
-	DefaultMaxRedirects     = 10
-	DefaultMaxURLLength     = 2048
-	DefaultMaxQueryParams   = 8
-	DefaultMaxQueryVariants = 100
-)
-
 // Validators are a response's HTTP cache validators.
 type Validators struct {
 	ETag         string
@@ -145,81 +70,23 @@ type Crawler struct {
 	hints    sync.Map // URL -> *article.Record a feed gave for it, until it is requested
 }
 
-// New checks the options and fills defaults.
+// New checks the options (Options.Validate) and fills defaults (Options.WithDefaults).
 func New(opts Options, log *zap.Logger, skip Skipper) (*Crawler, error) {
-	if len(opts.Seeds) == 0 {
-		return nil, fmt.Errorf("%w: source %q: no seeds", ErrBadOptions, opts.Name)
+	if err := opts.Validate(); err != nil {
+		return nil, fmt.Errorf("source %q: %w", opts.Name, err)
 	}
+	opts = opts.WithDefaults()
 	c := &Crawler{opts: opts, hosts: map[string]bool{}, log: log, skip: skip}
 	if c.log == nil {
 		c.log = zap.NewNop()
 	}
-	for _, s := range opts.Seeds {
-		u, err := url.Parse(s)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("%w: source %q: seed %q is not an http(s) URL", ErrBadOptions, opts.Name, s)
-		}
-		if len(opts.AllowedHosts) == 0 {
-			c.hosts[strings.ToLower(u.Hostname())] = true
-		}
+	for _, h := range opts.hosts() {
+		c.hosts[h] = true
 	}
-	for _, h := range opts.AllowedHosts {
-		c.hosts[strings.ToLower(strings.TrimSpace(h))] = true
-	}
-	for _, s := range opts.Seeds {
-		u, _ := url.Parse(s)
-		if !c.hosts[strings.ToLower(u.Hostname())] {
-			return nil, fmt.Errorf("%w: source %q: seed %q is outside allowed_hosts", ErrBadOptions, opts.Name, s)
-		}
-	}
-	var err error
-	if c.follow, err = compileAll(opts.Follow); err != nil {
-		return nil, fmt.Errorf("%w: source %q: follow: %v", ErrBadOptions, opts.Name, err)
-	}
-	if c.articles, err = compileAll(opts.Articles); err != nil {
-		return nil, fmt.Errorf("%w: source %q: articles: %v", ErrBadOptions, opts.Name, err)
-	}
-	if c.opts.MaxDepth <= 0 {
-		c.opts.MaxDepth = DefaultMaxDepth
-	}
-	if c.opts.MaxPages <= 0 {
-		c.opts.MaxPages = DefaultMaxPages
-	}
-	for name, v := range map[string]int64{"max_pages_per_host": int64(opts.MaxPagesPerHost), "max_url_length": int64(opts.MaxURLLength),
-		"max_query_params": int64(opts.MaxQueryParams), "max_query_variants": int64(opts.MaxQueryVariants), "max_redirects": int64(opts.MaxRedirects),
-		"max_body_bytes": int64(opts.MaxBodySize), "timeout": int64(opts.Timeout), "connect_timeout": int64(opts.ConnectTimeout),
-		"header_timeout": int64(opts.HeaderTimeout), "retry_base_delay": int64(opts.RetryBaseDelay), "retry_max_delay": int64(opts.RetryMaxDelay)} {
-		if v < 0 {
-			return nil, fmt.Errorf("%w: source %q: %s must not be negative", ErrBadOptions, opts.Name, name)
-		}
-	}
-	setDefault(&c.opts.Parallelism, DefaultParallelism)
-	setDefault(&c.opts.Timeout, DefaultTimeout)
-	setDefault(&c.opts.ConnectTimeout, DefaultConnectTimeout)
-	setDefault(&c.opts.HeaderTimeout, DefaultHeaderTimeout)
-	setDefault(&c.opts.MaxBodySize, DefaultMaxBodySize)
-	setDefault(&c.opts.MaxRetries, DefaultMaxRetries)
-	if c.opts.MaxRetries < 0 {
-		c.opts.MaxRetries = 0
-	}
-	setDefault(&c.opts.RetryBaseDelay, DefaultRetryBaseDelay)
-	setDefault(&c.opts.RetryMaxDelay, DefaultRetryMaxDelay)
-	setDefault(&c.opts.MaxRedirects, DefaultMaxRedirects)
-	setDefault(&c.opts.MaxPagesPerHost, c.opts.MaxPages)
-	setDefault(&c.opts.MaxURLLength, DefaultMaxURLLength)
-	setDefault(&c.opts.MaxQueryParams, DefaultMaxQueryParams)
-	setDefault(&c.opts.MaxQueryVariants, DefaultMaxQueryVariants)
-	if c.opts.UserAgent == "" {
-		c.opts.UserAgent = DefaultUserAgent
-	}
+	// Validate compiled them once already; these cannot fail.
+	c.follow, _ = compileAll(opts.Follow)
+	c.articles, _ = compileAll(opts.Articles)
 	return c, nil
-}
-
-// setDefault fills an unset (zero) option; a negative one is left for New to read as "none".
-func setDefault[T int | time.Duration](v *T, def T) {
-	if *v == 0 {
-		*v = def
-	}
 }
 
 func compileAll(pats []string) ([]*regexp.Regexp, error) {
@@ -272,11 +139,11 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 	var st Stats
 	run := newRunState(c)
 	tr := newTransport(fetchPolicy{
-		maxRetries:     c.opts.MaxRetries,
+		maxRetries:     *c.opts.MaxRetries,
 		retryBase:      c.opts.RetryBaseDelay,
 		retryMax:       c.opts.RetryMaxDelay,
 		attemptTimeout: c.opts.Timeout,
-		maxBody:        int64(c.opts.MaxBodySize),
+		maxBody:        int64(c.opts.MaxBodyBytes),
 	}, c.opts.ConnectTimeout, c.opts.HeaderTimeout)
 
 	// Colly runs synchronously inside a fixed set of workers fed by our frontier (see

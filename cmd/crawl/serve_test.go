@@ -30,6 +30,8 @@ type serving struct {
 	stderr *strings.Builder
 	lines  chan string
 	done   chan error
+	// drained is closed once every line serve wrote is in stderr.
+	drained chan struct{}
 }
 
 func startServe(t *testing.T, cfg string) *serving {
@@ -42,7 +44,7 @@ func startServe(t *testing.T, cfg string) *serving {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &serving{cmd: cmd, stderr: &strings.Builder{}, lines: make(chan string, 1024), done: make(chan error, 1)}
+	s := &serving{cmd: cmd, stderr: &strings.Builder{}, lines: make(chan string, 1024), done: make(chan error, 1), drained: make(chan struct{})}
 	go func() {
 		sc := bufio.NewScanner(pipe)
 		for sc.Scan() {
@@ -72,6 +74,7 @@ func startServe(t *testing.T, cfg string) *serving {
 		}
 	}
 	go func() { // keep draining so serve never blocks on a full pipe
+		defer close(s.drained)
 		for line := range s.lines {
 			s.stderr.WriteString(line + "\n")
 		}
@@ -107,6 +110,7 @@ func (s *serving) stop(t *testing.T, bound time.Duration) int {
 	s.cmd.Process.Signal(syscall.SIGTERM)
 	select {
 	case err := <-s.done:
+		<-s.drained // the last lines ("stopped") may still be on their way to stderr
 		if ee, ok := err.(*exec.ExitError); ok {
 			return ee.ExitCode()
 		}

@@ -99,7 +99,11 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 	for i, s := range cfg.Sources {
 		names[i] = s.Name
 	}
-	s := &server{cfg: cfg, timeout: lockTimeout(opts.LockTimeout, cfg.LockTimeout), m: newMetrics(cfg.Store, names), log: log}
+	timeout, err := lockTimeout(opts.LockTimeout, cfg.LockTimeout)
+	if err != nil {
+		return err
+	}
+	s := &server{cfg: cfg, timeout: timeout, m: newMetrics(cfg.Store, names), log: log}
 	// A store that cannot be used (corrupt, newer format, held by another crawl) stops serve at
 	// once with exit 1, rather than failing every pass; it is closed again until the first pass.
 	if err := s.withStore(ctx, func(st *store.Store) error { return nil }); err != nil {
