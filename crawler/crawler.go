@@ -9,15 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/gocolly/colly/v2"
 	"go.uber.org/zap"
@@ -67,7 +62,6 @@ type Crawler struct {
 	hosts    map[string]bool
 	log      *zap.Logger
 	skip     Skipper
-	hints    sync.Map // URL -> *article.Record a feed gave for it, until it is requested
 }
 
 // New checks the options (Options.Validate) and fills defaults (Options.WithDefaults).
@@ -134,225 +128,6 @@ func (c *Crawler) wanted(u *url.URL) bool {
 	return matchAny(c.follow, s) || matchAny(c.articles, s)
 }
 
-// Run crawls until the frontier is empty, the page budget is spent or ctx is cancelled.
-func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
-	var st Stats
-	run := newRunState(c)
-	tr := newTransport(fetchPolicy{
-		maxRetries:     *c.opts.MaxRetries,
-		retryBase:      c.opts.RetryBaseDelay,
-		retryMax:       c.opts.RetryMaxDelay,
-		attemptTimeout: c.opts.Timeout,
-		maxBody:        int64(c.opts.MaxBodyBytes),
-	}, c.opts.ConnectTimeout, c.opts.HeaderTimeout)
-
-	// Colly runs synchronously inside a fixed set of workers fed by our frontier (see
-	// frontier.go), which also owns depth and the visited set: no goroutine per link.
-	fr := newFrontier()
-	workers := min(max(c.opts.Parallelism*len(c.hosts), 1), 64)
-	// Keep a connection per worker alive; with fewer idle slots than workers, the others dial
-	// (and leave a TIME_WAIT socket) for every page.
-	if ht, ok := tr.base.(*http.Transport); ok {
-		ht.MaxIdleConnsPerHost = max(ht.MaxIdleConnsPerHost, workers)
-	}
-	col := colly.NewCollector(
-		colly.AllowURLRevisit(),
-		colly.UserAgent(c.opts.UserAgent),
-		colly.StdlibContext(ctx),
-		// The transport caps the body after decompression and fails instead of truncating;
-		// Colly's own cap would cut pages silently, before gunzip.
-		colly.MaxBodySize(0),
-	)
-	col.WithTransport(tr)
-	// The transport bounds every attempt; a client-wide timeout would also cut retries short.
-	col.SetRequestTimeout(0)
-	col.SetRedirectHandler(c.checkRedirect)
-	col.IgnoreRobotsTxt = c.opts.IgnoreRobots
-	var rules []*colly.LimitRule
-	for h := range c.hosts {
-		// One rule per host: a glob shared by several hosts would share one semaphore.
-		// Colly matches the rule against URL.Host, which carries the port when there is one.
-		re := "^" + regexp.QuoteMeta(h) + `(:\d+)?$`
-		rules = append(rules, &colly.LimitRule{DomainRegexp: re, Parallelism: c.opts.Parallelism, Delay: c.opts.Delay})
-	}
-	if err := col.Limits(rules); err != nil {
-		return st, fmt.Errorf("%w: source %q: %v", ErrBadOptions, c.opts.Name, err)
-	}
-
-	if c.opts.Cache != nil {
-		col.OnRequest(func(r *colly.Request) {
-			v, ok := c.opts.Cache.Validators(ctx, r.URL.String())
-			if !ok {
-				return
-			}
-			if v.ETag != "" {
-				r.Headers.Set("If-None-Match", v.ETag)
-			}
-			if v.LastModified != "" {
-				r.Headers.Set("If-Modified-Since", v.LastModified)
-			}
-		})
-	}
-	c.observe(col)
-	// Feed items' hints travel by request ID: Colly shares Ctx between a page and the links it
-	// visits, and a redirect changes the URL.
-	var hintByID sync.Map
-	col.OnRequest(func(r *colly.Request) {
-		if h, ok := c.hints.LoadAndDelete(r.URL.String()); ok {
-			hintByID.Store(r.ID, h)
-		}
-	})
-	var types sync.Map // request ID -> declared Content-Type (colly shares Ctx between parent and child)
-	col.OnResponseHeaders(func(r *colly.Response) {
-		// Keep the declared charset for our own decoder and hide it from Colly, which would
-		// otherwise convert the body by the header alone and get lying headers wrong.
-		ct := r.Headers.Get("Content-Type")
-		types.Store(r.Request.ID, ct)
-		if mt, _, err := mime.ParseMediaType(ct); err == nil {
-			r.Headers.Set("Content-Type", mt)
-		}
-	})
-	col.OnError(func(r *colly.Response, err error) {
-		types.Delete(r.Request.ID)
-		hintByID.Delete(r.Request.ID)
-		if r.StatusCode == http.StatusNotModified {
-			atomic.AddInt64(&st.Fetched, 1)
-			atomic.AddInt64(&st.NotChanged, 1)
-			return
-		}
-		if ctx.Err() != nil {
-			return // the run is stopping: a fetch cut short is not the server's failure
-		}
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the URL is logged in its own field
-		}
-		atomic.AddInt64(&st.Fetched, boolInt(r.StatusCode != 0))
-		atomic.AddInt64(&st.Errors, 1)
-		if r.StatusCode != 0 {
-			err = fmt.Errorf("%w %d %s", ErrHTTPStatus, r.StatusCode, http.StatusText(r.StatusCode))
-		}
-		if transient(r.StatusCode, err) {
-			run.incomplete()
-		}
-		msg := "fetch failed"
-		if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrBadEncoding) {
-			msg = "skip page"
-		}
-		c.log.Warn(msg, zap.String("url", r.Request.URL.String()), zap.Error(err))
-	})
-	col.OnResponse(func(r *colly.Response) {
-		atomic.AddInt64(&st.Fetched, 1)
-		v, _ := types.LoadAndDelete(r.Request.ID)
-		ct, _ := v.(string)
-		final := r.Request.URL
-		fr.markSeen(final.String()) // a redirect's target is not fetched again
-		depth, _ := r.Ctx.GetAny(ctxDepth).(int)
-		if err := readable(r.Body); err != nil {
-			atomic.AddInt64(&st.Errors, 1)
-			c.log.Warn("skip page", zap.String("url", final.String()), zap.Error(err))
-			return
-		}
-		body, _, err := Decode(ct, r.Body)
-		if err != nil {
-			atomic.AddInt64(&st.Errors, 1)
-			c.log.Warn("skip page", zap.String("url", final.String()), zap.Error(err))
-			return
-		}
-		mt, _, _ := mime.ParseMediaType(ct)
-		page := article.NewPage(final, pageType(mt, final), body, time.Now())
-		if h, ok := hintByID.LoadAndDelete(r.Request.ID); ok {
-			page.Hint = h.(*article.Record)
-		}
-		links, isFeed := c.links(ctx, page, handle)
-		listing := isFeed || !c.isArticleURL(final.String())
-		if !isFeed && c.isArticleURL(final.String()) {
-			err := handle(ctx, page)
-			listing = errors.Is(err, article.ErrNotArticle)
-			if c.opts.LeafArticles && !listing {
-				return
-			}
-		}
-		if listing {
-			// Only listings and feeds are asked "changed since?": an article is either stored
-			// (and not fetched at all) or must be fetched whole.
-			run.keepValidators(final.String(), r.Headers)
-		}
-		if !isFeed && !c.isFollowURL(final.String()) {
-			return
-		}
-		next := slices.Values(links)
-		if !isFeed {
-			next = pageLinks(page)
-		}
-		for u := range next {
-			if ctx.Err() != nil {
-				return
-			}
-			if !c.wanted(u) {
-				continue
-			}
-			s := u.String()
-			if depth+1 > c.opts.MaxDepth || fr.isSeen(s) {
-				continue
-			}
-			if c.skip != nil && c.isArticleURL(s) && c.skip(ctx, s) {
-				if fr.markSeen(s) {
-					atomic.AddInt64(&st.Skipped, 1)
-				}
-				continue
-			}
-			if err := run.admit(u); err != nil {
-				atomic.AddInt64(&st.Refused, 1)
-				c.log.Debug("link refused", zap.String("url", s), zap.Error(err))
-				continue
-			}
-			if !fr.markSeen(s) {
-				run.giveBack(u) // queued meanwhile by another page
-				continue
-			}
-			fr.push(s, depth+1)
-		}
-	})
-	col.OnRequest(func(r *colly.Request) { r.Ctx.Put(ctxStarted, true) })
-
-	for _, s := range c.opts.Seeds {
-		u, _ := url.Parse(s)
-		// Seeds are fetched even when stored: they are listing pages and feeds, the way in.
-		if !fr.markSeen(u.String()) {
-			continue
-		}
-		if err := run.admit(u); err != nil {
-			atomic.AddInt64(&st.Refused, 1)
-			c.log.Warn("seed refused", zap.String("url", s), zap.Error(err))
-			continue
-		}
-		fr.push(u.String(), 1)
-	}
-	fr.run(ctx, workers, func(q queued) {
-		rc := colly.NewContext()
-		rc.Put(ctxDepth, q.depth)
-		err := col.Request(http.MethodGet, q.url, nil, rc, nil)
-		if err == nil || rc.GetAny(ctxStarted) != nil {
-			return // fetched; a failed fetch was counted and logged by OnError
-		}
-		// Colly refused before fetching: robots.txt (a dead server fails here), a filter.
-		if u, perr := url.Parse(q.url); perr == nil {
-			run.giveBack(u)
-		}
-		if q.depth == 1 {
-			atomic.AddInt64(&st.Errors, 1)
-			run.incomplete()
-			c.log.Warn("fetch failed", zap.String("url", q.url), zap.Error(err))
-			return
-		}
-		c.log.Debug("not queued", zap.String("url", q.url), zap.Error(err))
-	})
-	st.Retries = tr.retries.Load()
-	c.saveValidators(ctx, run)
-	return st, ctx.Err()
-}
-
 // saveValidators keeps the listings' validators only after a run that reached every link it
 // found. A listing answering 304 next time is not read again, so its links must all have been
 // fetched: a run that was stopped, ran out of budget or met transient failures saves none.
@@ -416,12 +191,6 @@ func readable(body []byte) error {
 	return nil
 }
 
-// Keys of the per-request colly context.
-const (
-	ctxDepth   = "newsmill.depth"   // link distance from a seed, which is 1
-	ctxStarted = "newsmill.started" // set once colly sends the request
-)
-
 func boolInt(b bool) int64 {
 	if b {
 		return 1
@@ -435,47 +204,6 @@ func pageType(mt string, u *url.URL) string {
 		return "text/markdown"
 	}
 	return mt
-}
-
-// links returns a feed's links and whether the page was a feed (whose items are always followed
-// and never offered to the extractors; items that carry their own body are handed over as
-// pages); an HTML page's links come from pageLinks, after the extractors, so that the tree they
-// built is reused.
-func (c *Crawler) links(ctx context.Context, p *article.Page, handle Handler) ([]*url.URL, bool) {
-	base := p.URL
-	if f, err := ParseFeed(base, p.ContentType, p.Body); err == nil {
-		var out []*url.URL
-		for _, it := range f.Items {
-			u, err := base.Parse(it.URL)
-			if err != nil || it.URL == "" {
-				u = nil
-			}
-			hint := itemHint(u, it)
-			// An Eastmoney JSON item's body is the article (text endpoints deliver nothing else);
-			// an Atom or RSS item's content is a copy of a page we can fetch, and the page, with
-			// its categories, tags and links, is what the extractors know.
-			if it.ContentHTML != "" && (f.Kind == "json" || u == nil || !c.wanted(u)) {
-				item := article.NewPage(u, article.FeedItemType, []byte(it.ContentHTML), time.Now())
-				item.Hint = hint
-				if item.URL == nil {
-					item.URL = base
-				}
-				_ = handle(ctx, item)
-				continue
-			}
-			if u != nil {
-				c.hints.Store(u.String(), hint)
-				out = append(out, u)
-			}
-		}
-		for _, s := range f.Feeds {
-			if u, err := base.Parse(s); err == nil {
-				out = append(out, u)
-			}
-		}
-		return out, true
-	}
-	return nil, false
 }
 
 // pageLinks are an HTML page's links, read from the tree when an extractor already built one

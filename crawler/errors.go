@@ -68,3 +68,6 @@ func (e *OptionError) Error() string {
 
 // Unwrap makes errors.Is(err, ErrBadOptions) hold.
 func (e *OptionError) Unwrap() error { return ErrBadOptions }
+
+// ErrRobots is returned for a URL the host's robots.txt does not allow us to fetch.
+var ErrRobots = errors.New("disallowed by robots.txt")
