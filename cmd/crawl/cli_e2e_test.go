@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/newsmill/newsmill/internal/sitegen"
@@ -114,7 +115,13 @@ func distinct(site *sitegen.Site, n int) []sitegen.Post {
 
 func TestURLsFromAFileOrStdinSkipBlankLinesAndComments(t *testing.T) {
 	site := sitegen.New(12)
-	srv := httptest.NewServer(site)
+	var robots atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			robots.Add(1)
+		}
+		site.ServeHTTP(w, r)
+	}))
 	defer srv.Close()
 	posts := distinct(site, 3)
 	list := "# articles to fetch\n\n" + srv.URL + posts[0].Path + "\n   \n" + srv.URL + posts[1].Path + "   # the second one\n"
@@ -125,6 +132,10 @@ func TestURLsFromAFileOrStdinSkipBlankLinesAndComments(t *testing.T) {
 	r := crawl(t, "--urls-from", file)
 	if got := parseJSONL(t, r.stdout); r.code != 0 || len(got) != 2 || !want[got[0].ID] || !want[got[1].ID] {
 		t.Fatalf("--urls-from FILE: exit %d, %d records\n%s", r.code, len(got), r.stderr)
+	}
+	// The URLs of a list share one crawl: the host's robots.txt is read once, not per URL.
+	if n := robots.Load(); n != 1 {
+		t.Errorf("robots.txt fetched %d times for two URLs of one host", n)
 	}
 	cmd := exec.Command(binary, "--urls-from", "-", "--url", srv.URL+posts[2].Path)
 	cmd.Stdin = strings.NewReader(list)
@@ -170,6 +181,15 @@ func TestURLRunExitsThreeNamingEachURLThatGaveNoRecordAndWritesTheOthers(t *test
 	}
 	if !strings.Contains(r.lastStderrLine(), "newsmill: ") {
 		t.Errorf("the summary is not the last line:\n%s", r.stderr)
+	}
+	// Listings and feeds are held to account too: two that led to articles are 0, an empty page
+	// beside them is named alone.
+	if r := crawl(t, "--url", srv.URL+"/", "--url", srv.URL+"/feed.xml"); r.code != 0 || len(parseJSONL(t, r.stdout)) == 0 {
+		t.Errorf("two listings: exit %d\n%s", r.code, r.stderr)
+	}
+	r = crawl(t, "--url", srv.URL+"/", "--url", srv.URL+"/feed.xml", "--url", blank)
+	if r.code != 3 || !strings.Contains(r.stderr, "no record: 1 of 3: "+blank+" gave no record") {
+		t.Errorf("two listings and an empty page: exit %d\n%s", r.code, r.stderr)
 	}
 	// Every URL gave its record: 0, also when a second run with --db finds them all stored.
 	db := filepath.Join(t.TempDir(), "s.db")

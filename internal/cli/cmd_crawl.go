@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -470,9 +472,9 @@ func answered(status int) bool {
 	return (status >= 200 && status < 300) || status == http.StatusNotModified
 }
 
-// crawlURLs reads each target in turn, so that each can be held to account: a target that
-// could not be fetched, or led to no record (none extracted, none already stored, no listing
-// answering "not modified"), is named in an ErrNoRecord error (exit 3) once the others are done.
+// crawlURLs reads the targets and holds each to account: a target that could not be fetched,
+// or led to no record (none extracted, none already stored, no listing answering "not
+// modified"), is named in an ErrNoRecord error (exit 3) once the others are done.
 func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logger, env Env) error {
 	targets, err := parseTargets(args)
 	if err != nil {
@@ -514,59 +516,49 @@ func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logg
 	}
 	stop := j.progress(env)
 	defer stop()
-	var crawlErr error
 	var failed []string
+	fail := func(t target, why string) {
+		log.Warn("url "+why, zap.String("url", t.value), zap.String("given", t.where))
+		failed = append(failed, fmt.Sprintf("%s %s (%s)", t.value, why, t.where))
+	}
+	var web []target
 	for _, t := range targets {
+		if t.web != nil {
+			web = append(web, t)
+			continue
+		}
 		if ctx.Err() != nil {
 			break
 		}
 		before := j.pipe.Stats.Articles.Load()
-		var fst crawler.Stats
-		var ok atomic.Bool
-		if t.web == nil {
-			var err error
-			fst, err = crawler.ReadLocal(ctx, t.local, log, j.handler())
-			if err != nil {
-				log.Error("read failed", zap.String("path", t.local), zap.Error(err))
-				j.pipe.Stats.Errors.Add(1)
+		fst, err := crawler.ReadLocal(ctx, t.local, log, j.handler())
+		j.sum.add(fst)
+		if err != nil {
+			log.Error("read failed", zap.String("path", t.local), zap.Error(err))
+			j.pipe.Stats.Errors.Add(1)
+			if ctx.Err() == nil {
+				fail(t, "could not be read")
 			}
-			ok.Store(err == nil)
-		} else {
-			o := crawler.Options{Name: "url", Seeds: []string{t.web.String()}, AllowedHosts: []string{strings.ToLower(t.web.Hostname())},
-				MaxDepth: 2, LeafArticles: true, OnFetch: func(_ string, status int, _ time.Duration) {
-					if answered(status) {
-						ok.Store(true)
-					}
-				}}
-			var skip crawler.Skipper
-			if opts.DB != "" {
-				// With a store, a one-off run is as thrifty as a scheduled one: stored articles are
-				// not fetched again and unchanged listings cost a 304.
-				skip, o.Cache = j.skipper(), j.vals
-			}
-			c, err := crawler.New(o, log, skip)
-			if err != nil {
-				crawlErr = err
+		} else if j.pipe.Stats.Articles.Load() == before && ctx.Err() == nil {
+			fail(t, "gave no record")
+		}
+	}
+	var crawlErr error
+	if len(web) > 0 && ctx.Err() == nil {
+		var again []target
+		again, crawlErr = j.crawlWeb(ctx, web, opts.DB != "")
+		// A target that did not give a record itself (a listing, a feed, a failure) is crawled
+		// once more on its own, to hold it to account: its stored articles are skipped, so this
+		// costs the listing's own fetch.
+		for _, t := range again {
+			if crawlErr != nil || ctx.Err() != nil {
 				break
 			}
-			fst, err = c.Run(ctx, j.handler())
-			if err != nil && ctx.Err() == nil {
-				log.Error("crawl failed", zap.String("url", t.value), zap.Error(err))
+			var why string
+			if why, crawlErr = j.crawlAlone(ctx, t, opts.DB != ""); why != "" {
+				fail(t, why)
 			}
 		}
-		j.sum.add(fst)
-		if ctx.Err() != nil {
-			break
-		}
-		if j.pipe.Stats.Articles.Load() > before || fst.Skipped > 0 || fst.NotChanged > 0 {
-			continue
-		}
-		why := "gave no record"
-		if !ok.Load() {
-			why = "could not be fetched"
-		}
-		log.Warn("url "+why, zap.String("url", t.value), zap.String("given", t.where))
-		failed = append(failed, fmt.Sprintf("%s %s (%s)", t.value, why, t.where))
 	}
 	stop()
 	if crawlErr == nil && len(failed) > 0 {
@@ -578,4 +570,96 @@ func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logg
 		crawlErr = fmt.Errorf("%w: %d of %d: %s%s", ErrNoRecord, len(failed), len(targets), strings.Join(shown, ", "), more)
 	}
 	return j.finish(ctx, crawlErr, env)
+}
+
+// urlOptions are the crawl options of a --url run over seeds.
+func (j *job) urlOptions(seeds []target, thrifty bool) (crawler.Options, crawler.Skipper) {
+	var urls []string
+	hosts := map[string]bool{}
+	for _, t := range seeds {
+		urls = append(urls, t.web.String())
+		hosts[strings.ToLower(t.web.Hostname())] = true
+	}
+	o := crawler.Options{Name: "url", Seeds: urls, AllowedHosts: slices.Sorted(maps.Keys(hosts)), MaxDepth: 2, LeafArticles: true}
+	if !thrifty {
+		return o, nil
+	}
+	// With a store, a one-off run is as thrifty as a scheduled one: stored articles are not
+	// fetched again and unchanged listings cost a 304.
+	o.Cache = j.vals
+	return o, j.skipper()
+}
+
+// crawlWeb crawls every web target in one pass (in parallel, robots.txt read once per host)
+// and returns those it cannot vouch for: the targets that did not give a record themselves,
+// unless there is just one of them and the pass found records, stored articles or unchanged
+// listings beyond the targets' own pages, which can then only have come from it.
+func (j *job) crawlWeb(ctx context.Context, web []target, thrifty bool) ([]target, error) {
+	var mu sync.Mutex
+	gave := map[string]bool{} // page URL -> it gave a record
+	handle := func(ctx context.Context, p *article.Page) error {
+		err := j.pipe.Page(ctx, p)
+		if err == nil && p.URL != nil {
+			mu.Lock()
+			gave[p.URL.String()] = true
+			mu.Unlock()
+		}
+		return err
+	}
+	o, skip := j.urlOptions(web, thrifty)
+	c, err := crawler.New(o, j.log, skip)
+	if err != nil {
+		return nil, err
+	}
+	fst, err := c.Run(ctx, handle)
+	j.sum.add(fst)
+	if err != nil && ctx.Err() == nil {
+		j.log.Error("crawl failed", zap.Error(err))
+	}
+	var unsure []target
+	own := 0
+	for _, t := range web {
+		if gave[t.web.String()] {
+			own++
+		} else {
+			unsure = append(unsure, t)
+		}
+	}
+	beyond := int64(len(gave)-own) + fst.Skipped + fst.NotChanged
+	if len(unsure) == 1 && beyond > 0 {
+		return nil, nil
+	}
+	return unsure, nil
+}
+
+// crawlAlone crawls one web target by itself, without retries (the shared pass retried it),
+// and says why it gave nothing, or "" when it did.
+func (j *job) crawlAlone(ctx context.Context, t target, thrifty bool) (string, error) {
+	var ok atomic.Bool
+	o, _ := j.urlOptions([]target{t}, thrifty)
+	none := 0
+	o.MaxRetries = &none
+	o.OnFetch = func(_ string, status int, _ time.Duration) {
+		if answered(status) {
+			ok.Store(true)
+		}
+	}
+	// Articles the shared pass stored are skipped, with or without --db: finding them is enough.
+	c, err := crawler.New(o, j.log, j.skipper())
+	if err != nil {
+		return "", err
+	}
+	before := j.pipe.Stats.Articles.Load()
+	fst, err := c.Run(ctx, j.handler())
+	j.sum.add(fst)
+	if err != nil && ctx.Err() == nil {
+		j.log.Error("crawl failed", zap.String("url", t.value), zap.Error(err))
+	}
+	switch {
+	case ctx.Err() != nil, j.pipe.Stats.Articles.Load() > before, fst.Skipped > 0, fst.NotChanged > 0:
+		return "", nil
+	case !ok.Load():
+		return "could not be fetched", nil
+	}
+	return "gave no record", nil
 }
