@@ -233,10 +233,7 @@ func (o Options) WithDefaults() Options {
 	setDefault(&o.ConnectTimeout, DefaultConnectTimeout)
 	setDefault(&o.HeaderTimeout, DefaultHeaderTimeout)
 	setDefault(&o.MaxBodyBytes, DefaultMaxBodyBytes)
-	if o.MaxRetries == nil {
-		n := DefaultMaxRetries
-		o.MaxRetries = &n
-	}
+	setDefaultPtr(&o.MaxRetries, DefaultMaxRetries)
 	setDefault(&o.RetryBaseDelay, DefaultRetryBaseDelay)
 	setDefault(&o.RetryMaxDelay, DefaultRetryMaxDelay)
 	setDefault(&o.MaxRedirects, DefaultMaxRedirects)
@@ -244,10 +241,7 @@ func (o Options) WithDefaults() Options {
 	setDefault(&o.MaxURLLength, DefaultMaxURLLength)
 	setDefault(&o.MaxQueryParams, DefaultMaxQueryParams)
 	setDefault(&o.MaxQueryVariants, DefaultMaxQueryVariants)
-	if o.Conditional == nil {
-		on := true
-		o.Conditional = &on
-	}
+	setDefaultPtr(&o.Conditional, true)
 	if o.UserAgent == "" {
 		o.UserAgent = DefaultUserAgent
 	}
@@ -278,6 +272,13 @@ func (o Options) hosts() []string {
 func setDefault[T int | time.Duration](v *T, def T) {
 	if *v == 0 {
 		*v = def
+	}
+}
+
+// setDefaultPtr fills an unset (nil) option whose zero value means something of its own.
+func setDefaultPtr[T any](v **T, def T) {
+	if *v == nil {
+		*v = &def
 	}
 }
 

@@ -51,7 +51,7 @@ func (g *Generic) Match(p *article.Page) bool { return p.IsHTML() }
 func (g *Generic) Extract(p *article.Page) (*article.Record, error) {
 	// A page with more links than any article has is a listing: say so before building its tree,
 	// which for a category page of 15,000 links costs 40 MB of allocation and most of a crawl's
-	// peak memory (measured in issue 5), only to reach the same verdict.
+	// peak memory, only to reach the same verdict.
 	if n := countAnchors(p.Body); n > genMaxAnchors {
 		return nil, fmt.Errorf("%w: a listing of %d links", article.ErrNotArticle, n)
 	}

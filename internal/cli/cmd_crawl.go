@@ -270,7 +270,13 @@ func lockTimeout(flag, cfg time.Duration) (time.Duration, error) {
 	return 10 * time.Second, nil
 }
 
-func openStore(ctx context.Context, path string, timeout time.Duration) (*store.Store, error) {
+// openStore opens (creating its folder) the store a crawl writes, waiting for another holder
+// as long as the --lock-timeout flag says, else the config's lock_timeout, else 10s.
+func openStore(ctx context.Context, path string, flagTimeout, cfgTimeout time.Duration) (*store.Store, error) {
+	timeout, err := lockTimeout(flagTimeout, cfgTimeout)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
@@ -376,11 +382,7 @@ func (j *job) skipper() crawler.Skipper {
 }
 
 func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log *zap.Logger, env Env) error {
-	timeout, err := lockTimeout(opts.LockTimeout, cfg.LockTimeout)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, cfg.Store, timeout)
+	st, err := openStore(ctx, cfg.Store, opts.LockTimeout, cfg.LockTimeout)
 	if err != nil {
 		return err
 	}
@@ -490,11 +492,7 @@ func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logg
 		defer os.RemoveAll(dir)
 		dbPath = filepath.Join(dir, "run.db")
 	}
-	timeout, err := lockTimeout(opts.LockTimeout, 0)
-	if err != nil {
-		return err
-	}
-	st, err := openStore(ctx, dbPath, timeout)
+	st, err := openStore(ctx, dbPath, opts.LockTimeout, 0)
 	if err != nil {
 		return err
 	}

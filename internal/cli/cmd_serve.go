@@ -251,7 +251,7 @@ func (s *server) pass(ctx context.Context, src config.Source) {
 
 // withStore opens the store for fn and closes it after, counting its ids for the metrics.
 func (s *server) withStore(ctx context.Context, fn func(*store.Store) error) error {
-	st, err := openStore(ctx, s.cfg.Store, s.timeout)
+	st, err := openStore(ctx, s.cfg.Store, s.timeout, 0)
 	if err != nil {
 		return err
 	}
