@@ -447,10 +447,10 @@ func genParagraphs(nodes []*html.Node, title string) (paras []string, summary st
 			}
 			return
 		case html.ElementNode:
-			if n.DataAtom == atom.Script || n.DataAtom == atom.Style {
+			if a := textrule.Atom(n); a == atom.Script || a == atom.Style {
 				return
 			}
-			if n.DataAtom == atom.Blockquote && !seenText {
+			if textrule.Atom(n) == atom.Blockquote && !seenText {
 				var q strings.Builder
 				genText(n, &q)
 				if t := textrule.Collapse(q.String()); t != "" {
@@ -459,7 +459,7 @@ func genParagraphs(nodes []*html.Node, title string) (paras []string, summary st
 				}
 			}
 		}
-		block := n.Type == html.ElementNode && textrule.IsBlock(n.DataAtom)
+		block := n.Type == html.ElementNode && textrule.IsBlock(textrule.Atom(n))
 		if block {
 			w.Break()
 		}
@@ -469,7 +469,7 @@ func genParagraphs(nodes []*html.Node, title string) (paras []string, summary st
 		switch {
 		case block:
 			w.Break()
-		case n.Type == html.ElementNode && textrule.IsCell(n.DataAtom):
+		case n.Type == html.ElementNode && textrule.IsCell(textrule.Atom(n)):
 			w.Space()
 		}
 	}
