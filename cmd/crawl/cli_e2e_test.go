@@ -204,8 +204,10 @@ func TestConfigRunExitsThreeOnlyWhenNoSeedOfAnySourceAnswers(t *testing.T) {
 	dead := httptest.NewServer(http.NotFoundHandler())
 	deadURL := dead.URL + "/"
 	dead.Close()
-	dir := t.TempDir()
-	r := crawl(t, "--config", writeConfig(t, dir, deadURL))
+	cfg := writeConfig(t, t.TempDir(), deadURL)
+	b, _ := os.ReadFile(cfg)
+	os.WriteFile(cfg, append(b, "    max_retries: 0\n"...), 0o644) // refused at once: no need to wait out retries
+	r := crawl(t, "--config", cfg)
 	if r.code != 3 || !strings.Contains(r.stderr, "crawl: nothing reachable: none of the 1 seeds of 1 sources could be fetched") {
 		t.Errorf("total outage: exit %d, want 3\n%s", r.code, r.stderr)
 	}
@@ -220,7 +222,10 @@ func TestConfigRunExitsThreeOnlyWhenNoSeedOfAnySourceAnswers(t *testing.T) {
 	})
 	srv := httptest.NewServer(broken)
 	defer srv.Close()
-	r = crawl(t, "--config", writeConfig(t, t.TempDir(), srv.URL+"/, "+srv.URL+"/gone.html"))
+	cfg = writeConfig(t, t.TempDir(), srv.URL+"/, "+srv.URL+"/gone.html")
+	b, _ = os.ReadFile(cfg)
+	os.WriteFile(cfg, append(b, "    max_retries: 0\n"...), 0o644)
+	r = crawl(t, "--config", cfg)
 	if r.code != 0 || strings.Contains(r.lastStderrLine(), " 0 errors") {
 		t.Errorf("partial failure: exit %d, want 0 with errors counted\n%s", r.code, r.stderr)
 	}
