@@ -38,6 +38,7 @@ const (
 	KeyRules       = "rules"
 	KeyListen      = "listen"
 	KeyRunOnStart  = "run_on_start"
+	KeyTimezone    = "timezone"
 )
 
 // MaxLockTimeout bounds lock_timeout and --lock-timeout: a run that waits longer for another
@@ -50,9 +51,32 @@ const MaxLockTimeout = 24 * time.Hour
 const DefaultListen = "127.0.0.1:9464"
 
 // ParseSchedule reads a standard 5-field cron spec (minute hour day-of-month month
-// day-of-week, or a descriptor such as @hourly), the way `crawl serve` runs it.
-func ParseSchedule(spec string) (cron.Schedule, error) {
+// day-of-week, or a descriptor such as @hourly), the way `crawl serve` runs it. The spec is read
+// in loc (the machine's zone when nil) unless it names its own with a CRON_TZ= prefix
+// ("CRON_TZ=Asia/Shanghai 30 9 * * 1-5").
+func ParseSchedule(spec string, loc *time.Location) (cron.Schedule, error) {
+	if loc != nil && !strings.HasPrefix(spec, "CRON_TZ=") && !strings.HasPrefix(spec, "TZ=") {
+		spec = "CRON_TZ=" + loc.String() + " " + spec
+	}
 	return cron.ParseStandard(spec)
+}
+
+// Schedules are the sources' parsed schedules, in config order, for `crawl serve`, which needs
+// one for every source: a source without one is refused naming its line.
+func (c *Config) Schedules() ([]cron.Schedule, error) {
+	out := make([]cron.Schedule, len(c.Sources))
+	for i, src := range c.Sources {
+		if src.Schedule == "" {
+			return nil, fmt.Errorf("%w: %s: line %d: %s[%d].%s: missing: serve runs every source on its schedule (e.g. \"*/30 * * * *\")",
+				ErrInvalid, c.Path, src.Line, KeySources, i, KeySchedule)
+		}
+		s, err := ParseSchedule(src.Schedule, c.Location)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: line %d: %s[%d].%s: %v", ErrInvalid, c.Path, src.Line, KeySources, i, KeySchedule, err)
+		}
+		out[i] = s
+	}
+	return out, nil
 }
 
 // Config is one file.
@@ -68,6 +92,12 @@ type Config struct {
 	Listen string `yaml:"listen"`
 	// RunOnStart makes serve run every source once when it starts, then on schedule.
 	RunOnStart bool `yaml:"run_on_start"`
+	// Timezone is the IANA zone schedules are read in ("Asia/Shanghai"); the machine's when
+	// empty. A schedule's own CRON_TZ= prefix wins.
+	Timezone string `yaml:"timezone"`
+
+	// Location is Timezone loaded; nil when it is empty.
+	Location *time.Location `yaml:"-"`
 
 	// Path is the file it was read from; relative paths inside resolve against its folder.
 	Path string `yaml:"-"`
@@ -302,6 +332,13 @@ func (c *Config) validate(root *yaml.Node) error {
 	if err := CheckLockTimeout(c.LockTimeout); err != nil {
 		return fail(at(root, KeyLockTimeout), KeyLockTimeout, "%v", err)
 	}
+	if c.Timezone != "" {
+		loc, err := time.LoadLocation(c.Timezone)
+		if err != nil || c.Timezone == "Local" {
+			return fail(at(root, KeyTimezone), KeyTimezone, "%q is not an IANA time zone name (such as Asia/Shanghai or UTC)", c.Timezone)
+		}
+		c.Location = loc
+	}
 	if c.Listen != "" {
 		if err := checkListen(c.Listen); err != nil {
 			return fail(at(root, KeyListen), KeyListen, "%v", err)
@@ -331,8 +368,8 @@ func (c *Config) validate(root *yaml.Node) error {
 			return fail(at(root, KeySources, i, oe.Key), key(oe.Key), "%s", oe.Msg)
 		}
 		if s.Schedule != "" {
-			if _, err := ParseSchedule(s.Schedule); err != nil {
-				return fail(at(root, KeySources, i, KeySchedule), key(KeySchedule), "%q is not a 5-field cron spec (minute hour day month weekday): %v", s.Schedule, err)
+			if _, err := ParseSchedule(s.Schedule, c.Location); err != nil {
+				return fail(at(root, KeySources, i, KeySchedule), key(KeySchedule), "%q is not a 5-field cron spec (minute hour day month weekday, optionally after CRON_TZ=Zone): %v", s.Schedule, err)
 			}
 		}
 	}

@@ -125,3 +125,30 @@ func TestAnAllowedHostMayNameAPortButNotABadOne(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+func TestEveryShippedConfigLoadsAndServeCanScheduleIt(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "configs", "*.yaml"))
+	if len(files) < 2 {
+		t.Fatalf("configs/ has %d files, want finews.yaml and container.yaml", len(files))
+	}
+	for _, f := range files {
+		c, err := Load(f)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if _, err := c.Schedules(); err != nil {
+			t.Errorf("%s does not run under serve: %v", f, err)
+		}
+		if c.Location == nil || c.Location.String() != "Asia/Shanghai" {
+			t.Errorf("%s: schedules not in Beijing time: %v", f, c.Location)
+		}
+	}
+	c, err := Load(filepath.Join("..", "..", "configs", "container.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(c.Store, "/data/") || !strings.HasPrefix(c.Output, "/data/") || !strings.HasPrefix(c.Listen, "0.0.0.0:") {
+		t.Errorf("container config: store %q, output %q, listen %q; want /data paths and every interface", c.Store, c.Output, c.Listen)
+	}
+}
