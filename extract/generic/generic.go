@@ -118,6 +118,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	// Headings are read before cleaning: a page without <title> may carry its only <h1> in a
 	// <header>, which cleaning removes as chrome.
 	meta.h1s = genHeadings(doc)
+	canon := PageCanonical(p.URL, doc) // before cleaning, which may drop the head's links
 	chinese := genIsChinese(doc)
 	dater := newGenDater(chinese)
 	meta.published = o.Published
@@ -136,7 +137,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	}
 	if p.URL != nil {
 		rec.URL = p.URL.String()
-		rec.ID = genIDFor(p.URL)
+		rec.ID = genIDFor(p.URL, canon)
 	}
 	rec.Title = o.Title
 	if rec.Title == "" {
@@ -953,19 +954,47 @@ func genRunes(paras []string) int {
 
 // ---- ids ----
 
-// genIDFor is the info code in the URL (NW + a bare 17/18-digit Eastmoney article number), else
-// the URL id of docs/DESIGN.md.
-func genIDFor(u *url.URL) string {
+// genIDFor is the info code in the page's URL or else in its canonical URL (NW + a bare
+// 17/18-digit Eastmoney article number), else the URL id of the canonical URL (PageCanonical):
+// the same article under another query string, or naming itself by rel=canonical, keeps one id.
+func genIDFor(u, canon *url.URL) string {
+	for _, c := range []*url.URL{u, canon} {
+		if id, ok := genInfoCode(c); ok {
+			return id
+		}
+	}
+	if canon == nil {
+		canon = u
+	}
+	return article.URLID(canon.String())
+}
+
+func genInfoCode(u *url.URL) (string, bool) {
+	if u == nil {
+		return "", false
+	}
 	if id, ok := article.IDFromURL(u); ok {
-		return id
+		return id, true
 	}
 	if id, ok := article.FindID(u.EscapedPath()); ok {
-		return id
+		return id, true
 	}
-	if id, ok := article.FindID(u.RawQuery); ok {
-		return id
+	return article.FindID(u.RawQuery)
+}
+
+// PageCanonical is the URL a page says it lives at (<link rel="canonical">, else og:url), as
+// article.ClaimedCanonical reads such claims, or pageURL when it makes none that holds; either way in
+// canonical form (article.CanonicalURL).
+func PageCanonical(pageURL *url.URL, doc *goquery.Document) *url.URL {
+	if pageURL == nil {
+		return nil
 	}
-	return article.URLID(u.String())
+	if u := article.ClaimedCanonical(pageURL,
+		doc.Find(`link[rel~="canonical"][href]`).First().AttrOr("href", ""),
+		doc.Find(`meta[property="og:url"][content]`).First().AttrOr("content", "")); u != nil {
+		return u
+	}
+	return article.CanonicalURL(pageURL)
 }
 
 // ---- libraries ----
