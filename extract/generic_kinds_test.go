@@ -203,3 +203,11 @@ func TestGenericLeavesPaginationEditLinksCountedLinksAndRulesOut(t *testing.T) {
 		t.Errorf("body:\n%s\nwant:\n%s", rec.Body, want)
 	}
 }
+
+func TestGenericRefusesALineOfTextWithNeitherADateNorAHeadlineOverIt(t *testing.T) {
+	u, _ := url.Parse("http://news.example.com/today.html")
+	page := []byte(`<html><head><title>Nothing</title></head><body><p>No news today.</p></body></html>`)
+	if _, err := NewRegistry(NewGeneric()).Extract(article.NewPage(u, "text/html", page, genFetched)); !errors.Is(err, article.ErrNotArticle) {
+		t.Errorf("err = %v, want ErrNotArticle", err)
+	}
+}

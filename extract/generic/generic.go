@@ -191,7 +191,9 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	if !rec.PublishedAt.IsZero() {
 		rec.DateSource = article.DateFromPage
 	}
-	if err := clean.shape.verdict(genWidth(strings.Join(paras, "")), pageDated, clean.shape.articleShaped(rec.Title)); err != nil {
+	// A feed that dated the page vouches for it as an article as much as a date on the page does.
+	dated := pageDated || (p.Hint != nil && !p.Hint.PublishedAt.IsZero())
+	if err := clean.shape.verdict(genWidth(strings.Join(paras, "")), dated, clean.shape.articleShaped(rec.Title)); err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(rec.Title) == "" {

@@ -40,8 +40,9 @@ type genSeg struct {
 // Widths count a Han character as two: a Chinese headline of 10 characters is as long as an
 // English one of 20 letters.
 const (
-	genHeadlineWidth = 16 // a link of at least this width that is its whole block is a headline
-	genProseWidth    = 40 // non-link text of at least this width in a block is prose
+	genHeadlineWidth   = 16 // a link of at least this width that is its whole block is a headline
+	genProseWidth      = 40 // non-link text of at least this width in a block is prose
+	genUndatedMinWidth = 80 // the least text of a page with no date and no article shape: two sentences
 )
 
 func genWidth(s string) int {
@@ -260,6 +261,11 @@ func (sh genShape) verdict(bodyWidth int, dated, articleShaped bool) error {
 	}
 	if sh.teaserRuns >= 4 && sh.teaser*2 >= sh.prose {
 		return fmt.Errorf("%w: %d headline links each with a teaser, no main text", article.ErrNotArticle, sh.teaserRuns)
+	}
+	if !dated && bodyWidth < genUndatedMinWidth {
+		// Neither a story's headline over prose nor a date of its own: a line or two of text
+		// ("No news today.", a notice, an error page) is not an article.
+		return fmt.Errorf("%w: too little text for a page with no date and no headline over it", article.ErrNotArticle)
 	}
 	limit := bodyWidth
 	if dated {
