@@ -745,7 +745,7 @@ func genParagraphs(nodes []*html.Node, title string) (paras []string, summary st
 			// A row's cells are read like lines: a label cell (pagination, a share call) is no text.
 			var cells []string
 			for _, c := range strings.Split(line, genCellSep) {
-				if c = strings.TrimSpace(c); c != "" && !genLabelLineRe.MatchString(strings.ToLower(c)) {
+				if c = strings.TrimSpace(c); c != "" && !genIsLabelLine(c) {
 					cells = append(cells, c)
 				}
 			}
@@ -755,12 +755,21 @@ func genParagraphs(nodes []*html.Node, title string) (paras []string, summary st
 			// Encyclopedia section headings carry their edit link: "简介[编辑]", "History[edit]".
 			line = strings.TrimSpace(genEditLinkRe.ReplaceAllString(line, ""))
 		}
-		if line == "" || line == ctitle || !genHasWord(line) || genLabelLineRe.MatchString(strings.ToLower(line)) || genIsDateLine(line) {
+		if line == "" || line == ctitle || !genHasWord(line) || genIsLabelLine(line) || genIsDateLine(line) {
 			continue
 		}
 		lines = append(lines, line)
 	}
 	return genDropRepeatedBlock(lines), strings.Join(digest, " ")
+}
+
+// genIsLabelLine reports a line that is only a label (genLabelLineRe). Every label is short, so
+// a paragraph of text is told apart by its length before the expression runs.
+func genIsLabelLine(line string) bool {
+	if len(line) > 600 || utf8.RuneCountInString(line) > 160 {
+		return false
+	}
+	return genLabelLineRe.MatchString(strings.ToLower(line))
 }
 
 var genEditLinkRe = regexp.MustCompile(`\[(?:编辑|編輯|修改|edit|Edit)\]`)
