@@ -195,15 +195,17 @@ var binaryMagic = [][]byte{
 	[]byte("%PDF-"), []byte("PK\x03\x04"), {0x1F, 0x8B}, []byte("RIFF"), []byte("\x00\x00\x01\x00"),
 }
 
-// looksBinary is true for files whose signature is a known binary format, or for NUL bytes in
-// the first kilobyte, which no text encoding we read produces (UTF-16 is only accepted with a BOM).
+// looksBinary is true for files whose signature is a known binary format, or whose first
+// kilobyte is more than a sixteenth NUL bytes, which no text encoding we read produces (UTF-16
+// is only accepted with a BOM). A few stray NULs in a text page do not make it binary.
 func looksBinary(b []byte) bool {
 	for _, m := range binaryMagic {
 		if bytes.HasPrefix(b, m) {
 			return true
 		}
 	}
-	return bytes.IndexByte(b[:min(len(b), 1024)], 0) >= 0
+	head := b[:min(len(b), 1024)]
+	return bytes.Count(head, []byte{0})*16 > len(head)
 }
 
 // detect guesses the charset of bytes that are not UTF-8 and carry no usable label.

@@ -384,6 +384,7 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		depth, _ := r.Ctx.GetAny(ctxDepth).(int)
 		if err := readable(r.Body); err != nil {
 			atomic.AddInt64(&st.Errors, 1)
+			run.incomplete() // an empty 200 is a server's hiccup more often than a page
 			c.log.Warn("skip page", zap.String("url", final.String()), zap.Error(err))
 			return
 		}
@@ -398,11 +399,18 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		if h, ok := hintByID.LoadAndDelete(r.Request.ID); ok {
 			page.Hint = h.(*extract.Record)
 		}
-		links, isFeed := c.links(ctx, page, handle)
+		links, hints, isFeed := c.links(ctx, page, handle)
 		listing := isFeed || !c.isArticleURL(final.String())
+		handled := false
 		if !isFeed && c.isArticleURL(final.String()) {
 			err := handle(ctx, page)
 			listing = errors.Is(err, extract.ErrNotArticle)
+			handled = listing
+			if err != nil && !listing {
+				// The page gave no whole record (cut short, a half-rendered page): a later run
+				// must fetch it again, so no listing that led here may answer 304 then.
+				run.incomplete()
+			}
 			if c.opts.LeafArticles && !listing {
 				return
 			}
@@ -419,6 +427,14 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		if !isFeed {
 			next = pageLinks(page)
 		}
+		wanted := 0
+		defer func() {
+			if handled && wanted == 0 && ctx.Err() == nil {
+				// Neither an article nor a listing: a "server busy" or error page served with
+				// 200. The article behind it must be fetched again by a later run.
+				run.incomplete()
+			}
+		}()
 		for u := range next {
 			if ctx.Err() != nil {
 				return
@@ -426,6 +442,7 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 			if !c.wanted(u) {
 				continue
 			}
+			wanted++
 			s := u.String()
 			if depth+1 > c.opts.MaxDepth || fr.isSeen(s) {
 				continue
@@ -444,6 +461,11 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 			if !fr.markSeen(s) {
 				run.giveBack(u) // queued meanwhile by another page
 				continue
+			}
+			// A feed item's hint is kept only while its link waits in the frontier: hints of
+			// items skipped or refused would otherwise stay for the whole run.
+			if h := hints[s]; h != nil {
+				c.hints.Store(s, h)
 			}
 			fr.push(s, depth+1)
 		}
@@ -511,13 +533,14 @@ func (c *Crawler) saveValidators(ctx context.Context, run *runState) {
 }
 
 // transient reports whether a failed fetch could succeed on a later run, so the listing that led
-// to it must not be skipped by a 304 then.
+// to it must not be skipped by a 304 then. Only failures that are properties of the page itself
+// (too large, undecodable, a foreign redirect) are not.
 func transient(status int, err error) bool {
 	switch {
-	case status == http.StatusTooManyRequests || status >= 500:
-		return true
 	case status != 0:
-		return false // 4xx: the page is gone or forbidden; another run changes nothing
+		// A 5xx or 429 is the server's trouble; a 404 or 403 may be an article not yet
+		// published everywhere or refused for a while. Either way a later run must try again.
+		return true
 	case errors.Is(err, ErrBodyTooLarge), errors.Is(err, ErrBadEncoding), errors.Is(err, ErrRedirect):
 		return false
 	}
@@ -575,10 +598,11 @@ func pageType(mt string, u *url.URL) string {
 // and never offered to the extractors; items that carry their own body are handed over as
 // pages); an HTML page's links come from pageLinks, after the extractors, so that the tree they
 // built is reused.
-func (c *Crawler) links(ctx context.Context, p *extract.Page, handle Handler) ([]*url.URL, bool) {
+func (c *Crawler) links(ctx context.Context, p *extract.Page, handle Handler) ([]*url.URL, map[string]*extract.Record, bool) {
 	base := p.URL
 	if f, err := ParseFeed(base, p.ContentType, p.Body); err == nil {
 		var out []*url.URL
+		hints := map[string]*extract.Record{}
 		for _, it := range f.Items {
 			u, err := base.Parse(it.URL)
 			if err != nil || it.URL == "" {
@@ -598,7 +622,7 @@ func (c *Crawler) links(ctx context.Context, p *extract.Page, handle Handler) ([
 				continue
 			}
 			if u != nil {
-				c.hints.Store(u.String(), hint)
+				hints[u.String()] = hint
 				out = append(out, u)
 			}
 		}
@@ -607,9 +631,9 @@ func (c *Crawler) links(ctx context.Context, p *extract.Page, handle Handler) ([
 				out = append(out, u)
 			}
 		}
-		return out, true
+		return out, hints, true
 	}
-	return nil, false
+	return nil, nil, false
 }
 
 // pageLinks are an HTML page's links, read from the tree when an extractor already built one

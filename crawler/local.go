@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/url"
 	"os"
@@ -81,7 +82,7 @@ func ReadFile(path string) (*extract.Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(abs)
+	b, err := readCapped(abs, DefaultMaxBodySize)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
@@ -93,4 +94,32 @@ func ReadFile(path string) (*extract.Page, error) {
 	}
 	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
 	return extract.NewPage(u, ct, b, time.Now()), nil
+}
+
+// readCapped reads a regular file of at most limit bytes, the cap a fetched body has: a device
+// such as /dev/zero, or a huge file, is a clear error instead of memory exhausted.
+func readCapped(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: not a regular file (%s)", ErrNotPage, fi.Mode().Type())
+	}
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%w: %d bytes exceeds %d", ErrBodyTooLarge, fi.Size(), limit)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%w: exceeds %d bytes", ErrBodyTooLarge, limit)
+	}
+	return b, nil
 }
