@@ -17,6 +17,7 @@ import (
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
 	"github.com/newsmill/newsmill/internal/config"
+	"github.com/newsmill/newsmill/internal/redact"
 	"github.com/newsmill/newsmill/output"
 	"github.com/newsmill/newsmill/pipeline"
 	"github.com/newsmill/newsmill/store"
@@ -110,7 +111,7 @@ type validatorCache struct {
 }
 
 func (c *validatorCache) Validators(ctx context.Context, u string) (crawler.Validators, bool) {
-	v, ok, err := c.st.Validators(ctx, u)
+	v, ok, err := c.st.Validators(ctx, redact.URL(u))
 	if err != nil || !ok {
 		return crawler.Validators{}, false
 	}
@@ -120,7 +121,7 @@ func (c *validatorCache) Validators(ctx context.Context, u string) (crawler.Vali
 func (c *validatorCache) SetValidators(_ context.Context, u string, v crawler.Validators) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.pending[u] = v
+	c.pending[redact.URL(u)] = v
 	return nil
 }
 
@@ -191,7 +192,7 @@ func (j *job) finish(ctx context.Context, crawlErr error, env Env) error {
 		err = fmt.Errorf("%w: stopped by signal; records extracted so far were written", ErrInterrupted)
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "crawl: %v\n", err)
+		fmt.Fprintf(env.Stderr, "crawl: %s\n", redact.String(err.Error()))
 	}
 	fmt.Fprintln(env.Stderr, j.sum.String())
 	if err == nil {
@@ -230,10 +231,35 @@ func (j *job) crawlSource(ctx context.Context, src config.Source, onFetch crawle
 	if err != nil {
 		return crawler.Stats{}, err
 	}
-	j.pipe.SetSource(src.Name)
-	st, err := c.Run(ctx, j.handler())
+	cctx, stop := j.untilFailed(ctx)
+	defer stop()
+	st, err := c.Run(cctx, j.pipe.From(src.Name))
 	j.sum.add(st)
 	return st, err
+}
+
+// untilFailed is ctx, cancelled too once the pipeline can write nothing more: fetching on
+// after the output failed would only load the sites for pages that cannot be written.
+func (j *job) untilFailed(ctx context.Context) (context.Context, context.CancelFunc) {
+	cctx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-j.pipe.Failed():
+			cancel()
+		case <-cctx.Done():
+		}
+	}()
+	return cctx, cancel
+}
+
+// failed reports whether the pipeline stopped on a store or output error.
+func (j *job) failed() bool {
+	select {
+	case <-j.pipe.Failed():
+		return true
+	default:
+		return false
+	}
 }
 
 // silent marks an error finish already printed, so Main does not print it twice.
@@ -248,7 +274,7 @@ func (j *job) handler() crawler.Handler {
 
 func (j *job) skipper() crawler.Skipper {
 	return func(ctx context.Context, u string) bool {
-		_, ok, err := j.st.KnownURL(ctx, u)
+		_, ok, err := j.st.KnownURL(ctx, redact.URL(u))
 		return err == nil && ok
 	}
 }
@@ -260,7 +286,7 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 		return err
 	}
 	defer st.Close()
-	sink, err := output.Dir(cfg.Output)
+	sink, err := output.Dir(cfg.Output, output.Owner(storeOwner(st)))
 	if err != nil {
 		return err
 	}
@@ -272,7 +298,7 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 	stop := j.progress(env)
 	var crawlErr error
 	for _, src := range cfg.Sources {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || j.failed() {
 			break
 		}
 		st, err := j.crawlSource(ctx, src, nil)
@@ -280,7 +306,7 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 			crawlErr = err
 			break
 		}
-		if err != nil && ctx.Err() == nil {
+		if err != nil && ctx.Err() == nil && !j.failed() {
 			log.Error("source failed", zap.String("source", src.Name), zap.Error(err))
 		}
 		log.Info("source done", zap.String("source", src.Name), zap.Int64("fetched", st.Fetched), zap.Int64("not_modified", st.NotChanged),
@@ -349,23 +375,22 @@ func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env)
 	if err != nil {
 		return err
 	}
-	dbPath := opts.DB
-	if dbPath == "" {
-		// Without --db a run dedups within itself only; a throwaway store keeps one code path.
-		dir, err := os.MkdirTemp("", "newsmill-run-")
-		if err != nil {
-			return fmt.Errorf("temporary store: %w", err)
-		}
-		defer os.RemoveAll(dir)
-		dbPath = filepath.Join(dir, "run.db")
+	if err := checkOut(opts.Out, opts.DB); err != nil {
+		return err
 	}
-	st, err := openStore(ctx, dbPath, lockTimeout(opts.LockTimeout, 0))
+	var st *store.Store
+	if opts.DB == "" {
+		// Without --db a run dedups within itself only; a throwaway store keeps one code path.
+		st, err = store.OpenTemp(ctx)
+	} else {
+		st, err = openStore(ctx, opts.DB, lockTimeout(opts.LockTimeout, 0))
+	}
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	var sink output.Sink
-	if opts.Out != "" {
+	if opts.Out != "" && opts.Out != "-" {
 		f, err := output.File(opts.Out)
 		if err != nil {
 			return err
@@ -381,6 +406,8 @@ func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env)
 	}
 	stop := j.progress(env)
 	defer stop()
+	cctx, cancel := j.untilFailed(ctx)
+	defer cancel()
 	var crawlErr error
 	var web []string
 	hosts := map[string]bool{}
@@ -390,14 +417,17 @@ func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env)
 			hosts[strings.ToLower(t.web.Hostname())] = true
 			continue
 		}
-		st, err := crawler.ReadLocal(ctx, t.local, log, j.handler())
+		if cctx.Err() != nil {
+			break
+		}
+		st, err := crawler.ReadLocal(cctx, t.local, log, j.handler())
 		j.sum.add(st)
-		if err != nil {
+		if err != nil && cctx.Err() == nil {
 			log.Error("read failed", zap.String("path", t.local), zap.Error(err))
 			j.pipe.Stats.Errors.Add(1)
 		}
 	}
-	if len(web) > 0 && ctx.Err() == nil {
+	if len(web) > 0 && cctx.Err() == nil {
 		var allowed []string
 		for h := range hosts {
 			allowed = append(allowed, h)
@@ -412,13 +442,48 @@ func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env)
 		var c *crawler.Crawler
 		c, crawlErr = crawler.New(o, log, skip)
 		if crawlErr == nil {
-			st, err := c.Run(ctx, j.handler())
+			st, err := c.Run(cctx, j.handler())
 			j.sum.add(st)
-			if err != nil && ctx.Err() == nil {
+			if err != nil && cctx.Err() == nil {
 				log.Error("crawl failed", zap.Error(err))
 			}
 		}
 	}
 	stop()
 	return j.finish(ctx, crawlErr, env)
+}
+
+// checkOut refuses, before anything is opened, an --out that cannot hold a crawl's output:
+// a device or a pipe (after a crash nothing there can be checked, and a seek fails after the
+// commit), or the store itself. "-" is stdout, written at least once.
+func checkOut(out, db string) error {
+	if out == "" || out == "-" {
+		return nil
+	}
+	fi, err := os.Stat(out)
+	if err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("%w: --out %s is not a regular file; leave --out out (or give -) to write to stdout", ErrUsage, out)
+	}
+	if db == "" {
+		return nil
+	}
+	absOut, _ := filepath.Abs(out)
+	absDB, _ := filepath.Abs(db)
+	for _, p := range []string{absDB, absDB + ".holder", absDB + ".new"} {
+		if absOut == p {
+			return fmt.Errorf("%w: --out %s is the store's file; give the output its own path", ErrUsage, out)
+		}
+		if pi, perr := os.Stat(p); err == nil && perr == nil && os.SameFile(fi, pi) {
+			return fmt.Errorf("%w: --out %s is the store's file; give the output its own path", ErrUsage, out)
+		}
+	}
+	return nil
+}
+
+// storeOwner names a store for the output folder's lock: its absolute path.
+func storeOwner(st *store.Store) string {
+	if abs, err := filepath.Abs(st.Path()); err == nil {
+		return abs
+	}
+	return st.Path()
 }

@@ -170,7 +170,7 @@ func (s *server) pass(ctx context.Context, src config.Source) {
 			s.m.lastSuccess.WithLabelValues(src.Name).Set(float64(time.Now().Unix()))
 		}
 	}()
-	sink, err := output.Dir(s.cfg.Output)
+	sink, err := output.Dir(s.cfg.Output, output.Owner(storeOwner(s.st)))
 	if err != nil {
 		s.m.errors.WithLabelValues(src.Name, errKindWrite).Inc()
 		log.Error("pass failed", zap.Error(err))
