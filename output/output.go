@@ -214,6 +214,12 @@ func (f *Files) Target(now time.Time) (string, int64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p := f.PathFor(now)
+	if f.lock != nil {
+		// The folder itself deleted: say so, rather than fail to create a file in it.
+		if err := linked(f.lock, filepath.Join(f.dir, LockName)); err != nil {
+			return "", 0, fmt.Errorf("%w: output folder %s was deleted or replaced while the run wrote to it", ErrGone, f.dir)
+		}
+	}
 	fh, err := f.file(p)
 	if err != nil {
 		return "", 0, err

@@ -441,3 +441,40 @@ func (b *budget) give(n int64) {
 	b.freed = make(chan struct{})
 	b.mu.Unlock()
 }
+
+// CutUnconfirmed cuts, in each file the outbox names, the first line that is not whole at its
+// offset and everything after it: what a crash (or a power loss) left torn. Nothing confirmed
+// lies there, since a batch is written only after the one before it was. The outbox keeps its
+// entries, so Recover still writes their lines again; forget runs it first, so that forgetting
+// the id of a torn line does not leave the torn half behind for good.
+func CutUnconfirmed(ctx context.Context, st *store.Store) error {
+	pend, err := st.Outbox(ctx)
+	if err != nil {
+		return err
+	}
+	cut := map[string]bool{}
+	for _, pe := range pend {
+		if pe.Target == "" || cut[pe.Target] {
+			continue
+		}
+		line, err := st.Record(ctx, pe.ID)
+		if err != nil {
+			return fmt.Errorf("check outbox: %w", err)
+		}
+		ok, err := output.LineAt(pe.Target, pe.Offset, line)
+		if errors.Is(err, output.ErrNotRegular) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("check outbox: %s: %w", pe.Target, err)
+		}
+		if ok {
+			continue
+		}
+		if err := output.TruncateTo(pe.Target, pe.Offset); err != nil {
+			return fmt.Errorf("check outbox: %s: %w", pe.Target, err)
+		}
+		cut[pe.Target] = true
+	}
+	return nil
+}

@@ -449,3 +449,21 @@ func TestURLRunWithDBDoesNotFetchStoredArticlesAgain(t *testing.T) {
 		t.Errorf("second run made %d requests; stored articles were fetched again", n)
 	}
 }
+
+func TestAKilledURLRunLeavesNoTemporaryFolder(t *testing.T) {
+	site := sitegen.New(6)
+	srv := httptest.NewServer(slowSite(site, 200*time.Millisecond))
+	defer srv.Close()
+	tmp := t.TempDir()
+	cmd := exec.Command(binary, "--url", srv.URL+"/category/emnews.html")
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the store is open, the listing being fetched
+	cmd.Process.Kill()
+	cmd.Wait()
+	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) != 0 {
+		t.Errorf("a killed --url run left %v", left)
+	}
+}
