@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,11 +23,30 @@ import (
 	"github.com/newsmill/newsmill/internal/sitegen"
 )
 
+// syncLog is serve's stderr as read so far: the draining goroutine writes it while the test
+// reads it.
+type syncLog struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *syncLog) WriteString(s string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.b.WriteString(s)
+}
+
+func (l *syncLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // serving is a running `crawl serve`.
 type serving struct {
 	cmd    *exec.Cmd
 	addr   string // of /metrics, read from the "serving" log line
-	stderr *strings.Builder
+	stderr *syncLog
 	lines  chan string
 	done   chan error
 }
@@ -41,7 +61,7 @@ func startServe(t *testing.T, cfg string) *serving {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &serving{cmd: cmd, stderr: &strings.Builder{}, lines: make(chan string, 1024), done: make(chan error, 1)}
+	s := &serving{cmd: cmd, stderr: &syncLog{}, lines: make(chan string, 1024), done: make(chan error, 1)}
 	go func() {
 		sc := bufio.NewScanner(pipe)
 		for sc.Scan() {
