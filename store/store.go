@@ -53,14 +53,15 @@ type Options struct {
 
 // Store is an open bbolt file.
 type Store struct {
-	db   *bolt.DB
-	path string
-	ro   bool
-	temp bool         // a throwaway store whose file is already unlinked
-	lock *os.File     // the held <store>.holder lock file; nil for a temporary store
-	id   identity     // the file as opened, see checkFile
-	size atomic.Int64 // the largest size seen, see checkFile
-	ops  atomic.Int64 // operations since open, for maybeRelease
+	db      *bolt.DB
+	path    string
+	ro      bool
+	temp    bool         // a throwaway store whose file is already unlinked
+	lock    *os.File     // the held <store>.holder lock file; nil for a temporary store
+	id      identity     // the file as opened, see checkFile
+	size    atomic.Int64 // the largest size seen, see checkFile
+	ops     atomic.Int64 // operations since open, for maybeRelease
+	written atomic.Int64 // bytes of records committed since the last release, for maybeRelease
 }
 
 // Entry is what the store keeps for every id.
@@ -424,6 +425,7 @@ func (s *Store) CommitAfter(ctx context.Context, ack []Pending, items []Item) ([
 			if err := recs.Put(key, it.Line); err != nil {
 				return err
 			}
+			s.written.Add(int64(len(it.Line)))
 			if seq == 0 {
 				seq, _ = outbox.NextSequence()
 			}
