@@ -38,7 +38,7 @@ func (o *crawlOptions) register(fs *flag.FlagSet) {
 	fs.Var(&o.URLs, "url", "a page, listing, feed, or file:// post/folder to read (repeatable)")
 	fs.StringVar(&o.Config, "config", "", "YAML config of a scheduled crawl (see configs/finews.yaml)")
 	fs.StringVar(&o.DB, "db", "", "bbolt store that remembers emitted ids across runs (--url runs)")
-	fs.StringVar(&o.Out, "out", "", "append JSONL to this file instead of stdout (--url runs)")
+	fs.StringVar(&o.Out, "out", "", "append JSONL to this regular file instead of stdout (--url runs; - is stdout)")
 	fs.StringVar(&o.LogLevel, "log-level", "", "debug, info, warn or error (default info, or the config's log_level)")
 	fs.DurationVar(&o.LockTimeout, "lock-timeout", 0, "how long to wait for another crawl to release the store (default 10s, or the config's lock_timeout)")
 }
