@@ -129,7 +129,14 @@ func TestTwoSourcesStoreEachRecordUnderItsOwnSource(t *testing.T) {
 func TestOutputsThatAreNoRegularFileAreRefusedUpFront(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "s.db")
 	os.WriteFile(db, nil, 0o600)
-	for _, out := range []string{"/dev/stdout", "/dev/full", db, t.TempDir()} {
+	pr, pw, err := os.Pipe() // what /dev/stdout is when the crawl's output is piped
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pr.Close()
+	defer pw.Close()
+	pipe := fmt.Sprintf("/proc/self/fd/%d", pw.Fd())
+	for _, out := range []string{pipe, "/dev/full", db, t.TempDir()} {
 		r := run(t, "--url", "http://127.0.0.1:1/a.html", "--db", db, "--out", out)
 		if r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, out) {
 			t.Errorf("--out %s: exit %d, want 2 with one line naming it:\n%s", out, r.code, r.stderr)
@@ -281,5 +288,45 @@ func TestForgettingATornRecordLeavesNoTornLine(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(out); string(b) != whole+"\n" {
 		t.Errorf("after forget the file holds %q, want only the whole line", b)
+	}
+}
+
+func TestAnArticleThatFailedOnceIsWrittenByTheNextRunDespiteTheListingsValidators(t *testing.T) {
+	site := sitegen.New(6)
+	var failing atomic.Bool
+	failing.Store(true)
+	victim := ""
+	for _, p := range site.Posts {
+		if p.Category == "emnews" {
+			victim = p.Path
+		}
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == victim && failing.Load() {
+			http.NotFound(w, r)
+			return
+		}
+		if r.URL.Path == "/category/emnews.html" {
+			w.Header().Set("ETag", `"listing"`)
+			if r.Header.Get("If-None-Match") == `"listing"` {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+		}
+		site.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	db, out := filepath.Join(dir, "s.db"), filepath.Join(dir, "o.jsonl")
+	listing := srv.URL + "/category/emnews.html"
+	for i := range 3 {
+		if r := run(t, "--url", listing, "--db", db, "--out", out); r.code != 0 {
+			t.Fatalf("run %d: exit %d\n%s", i, r.code, r.stderr)
+		}
+		failing.Store(false)
+	}
+	b, _ := os.ReadFile(out)
+	if !strings.Contains(string(b), srv.URL+victim) {
+		t.Errorf("the article whose first fetch was a 404 was never written: the listing's 304 hid it")
 	}
 }
