@@ -159,7 +159,8 @@ func lockDir(dir, owner string) (*os.File, error) {
 	}
 	host, _ := os.Hostname()
 	msg := fmt.Sprintf("store %s\npid %d on %s since %s\n", owner, os.Getpid(), host, time.Now().UTC().Format(time.RFC3339))
-	if err := fh.Truncate(0); err == nil {
+	err = fh.Truncate(0)
+	if err == nil {
 		_, err = fh.WriteAt([]byte(msg), 0)
 	}
 	if err == nil {

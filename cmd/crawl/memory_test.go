@@ -3,7 +3,6 @@ package main_test
 import (
 	"bytes"
 	"flag"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -69,5 +68,5 @@ func BenchmarkPeakRSSOfPagesNearTheBodyCap(b *testing.B) {
 	if peak > *rssCeiling {
 		b.Errorf("peak RSS %d MiB exceeds the ceiling of %d MiB", peak, *rssCeiling)
 	}
-	b.Log(fmt.Sprintf("peak RSS %d MiB over %d pages of ~9.5 MiB", peak, *bigPages))
+	b.Logf("peak RSS %d MiB over %d pages of ~9.5 MiB", peak, *bigPages)
 }
