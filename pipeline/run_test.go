@@ -276,3 +276,29 @@ func TestAnOutputFolderDeletedMidRunAcknowledgesNothingThatIsNotInAFile(t *testi
 		t.Errorf("a record of the failed batch is marked emitted")
 	}
 }
+
+func TestAnOutboxNamingADeviceIsGivenUpNotReadWithoutEnd(t *testing.T) {
+	st := openStore(t)
+	if _, _, err := st.Commit(context.Background(), []store.Item{{ID: "NW1", Line: []byte(`{"id":"NW1"}`), Target: "/dev/full", Offset: 0}}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := Recover(context.Background(), st, output.NewStream(nil), nil)
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("recover: %v; an old outbox entry naming a device must not wedge every start", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("recovery reads /dev/full without end")
+	}
+	if pend, _ := st.Outbox(context.Background()); len(pend) != 0 {
+		t.Errorf("the device's entry is still in the outbox: %v", pend)
+	}
+	if _, err := st.Record(context.Background(), "NW1"); err != nil {
+		t.Errorf("the record is gone from the store, so crawl export cannot give it: %v", err)
+	}
+}
