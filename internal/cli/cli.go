@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/newsmill/newsmill/internal/redact"
 )
 
 // Version is set at build time with -ldflags "-X github.com/newsmill/newsmill/internal/cli.Version=…".
@@ -49,7 +51,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	err := run(ctx, args, env)
 	var printed silent
 	if err != nil && !errors.Is(err, flag.ErrHelp) && !errors.As(err, &printed) {
-		fmt.Fprintf(env.Stderr, "crawl: %v\n", err)
+		fmt.Fprintf(env.Stderr, "crawl: %s\n", redact.String(err.Error()))
 	}
 	if errors.Is(err, flag.ErrHelp) {
 		return ExitOK

@@ -252,6 +252,9 @@ func TestPasswordsInURLsReachNoLogRecordOrHolder(t *testing.T) {
 	if !strings.Contains(r.stderr, "bob:xxxxx@") {
 		t.Errorf("the failed URL is not logged, masked:\n%s", r.stderr)
 	}
+	if r := run(t, "--url", "ftp://bob:s3cret@127.0.0.1/x"); r.code != 2 || strings.Contains(r.stderr, "s3cret") {
+		t.Errorf("a usage error shows the password: exit %d\n%s", r.code, r.stderr)
+	}
 }
 
 func TestAStoreThatIsADirectoryIsReportedAsADirectory(t *testing.T) {
