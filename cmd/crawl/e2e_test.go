@@ -467,3 +467,35 @@ func TestAKilledURLRunLeavesNoTemporaryFolder(t *testing.T) {
 		t.Errorf("a killed --url run left %v", left)
 	}
 }
+
+// The lock surviving the deletion is store's TestDeletingTheStoreDoesNotLetASecondWriterIn: here
+// the crawl itself notices at its next store call and stops.
+func TestAStoreDeletedUnderARunningCrawlStopsIt(t *testing.T) {
+	site := sitegen.New(20)
+	srv := httptest.NewServer(slowSite(site, 30*time.Millisecond))
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, srv.URL+"/, "+srv.URL+"/category/emnews.html")
+	first := exec.Command(binary, "--config", cfg)
+	var firstErr bytes.Buffer
+	first.Stderr = &firstErr
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer first.Process.Kill()
+	db := filepath.Join(dir, "data", "finews.db")
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(db); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first crawl never created its store")
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	os.Remove(db)
+	first.Wait()
+	if code := first.ProcessState.ExitCode(); code != 1 || !strings.Contains(firstErr.String(), "store file was changed") {
+		t.Errorf("the first crawl: exit %d, want 1 naming the deleted store\n%s", code, firstErr.String())
+	}
+}
