@@ -333,3 +333,38 @@ func TestAnArticleThatFailedOnceIsWrittenByTheNextRunDespiteTheListingsValidator
 		t.Errorf("the article whose first fetch was a 404 was never written: the listing's 304 hid it")
 	}
 }
+
+func TestARunFirstWritesWhatTheLastOneLeftInTheOutboxThenSummarizes(t *testing.T) {
+	site := sitegen.New(6)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := config(t, dir, "s.db", "out", source("finews", 6, srv.URL+"/", srv.URL+"/category/emnews.html"))
+	// A run killed between its store commit and its write.
+	st, err := store.Open(context.Background(), filepath.Join(dir, "s.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	left := `{"id":"NW1","body":"left by a killed run"}`
+	target := filepath.Join(dir, "out", time.Now().UTC().Format("newsmill-2006-01-02.jsonl"))
+	if _, _, err := st.Commit(context.Background(), []store.Item{{ID: "NW1", Line: []byte(left), Target: target}}); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	r := run(t, "--config", cfg)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	got := lines(t, filepath.Join(dir, "out"))
+	if len(got) == 0 || got[0] != left {
+		t.Errorf("the outbox's line is not first in the file: %v", got)
+	}
+	if n := len(idsIn(got)); n != len(site.IDs())+1 {
+		t.Errorf("%d lines, want the recovered one and %d new", n, len(site.IDs()))
+	}
+	last := strings.TrimSpace(r.stderr)
+	last = last[strings.LastIndexByte(last, '\n')+1:]
+	if !strings.Contains(r.stderr, "recovered unconfirmed lines") || !strings.Contains(last, fmt.Sprintf("%d new records", len(site.IDs()))) {
+		t.Errorf("no recovery logged, or the last line is not the summary:\n%s", r.stderr)
+	}
+}
