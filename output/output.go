@@ -102,6 +102,15 @@ func File(path string, opts ...Option) (*Files, error) {
 	return f, nil
 }
 
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}
+
 // regular refuses an existing path that is not a regular file.
 func regular(path string) error {
 	fi, err := os.Stat(path)
@@ -258,9 +267,17 @@ func (f *Files) file(path string) (*os.File, error) {
 	if err := regular(path); err != nil {
 		return nil, err
 	}
+	_, statErr := os.Stat(path)
 	fh, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnwritable, path, err)
+	}
+	if os.IsNotExist(statErr) {
+		// A new file's name must survive a power loss as its fsynced lines do.
+		if err := syncDir(filepath.Dir(path)); err != nil {
+			fh.Close()
+			return nil, fmt.Errorf("%w: %s: %v", ErrUnwritable, path, err)
+		}
 	}
 	st, err := fh.Stat()
 	if err != nil {
