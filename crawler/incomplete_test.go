@@ -15,27 +15,27 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/article"
 )
 
 // articleHandler stands in for the extractors: a whole article page gives a record, a page cut
 // before its end is an article missing its body, anything else is no article.
 func articleHandler(got *sync.Map) Handler {
-	return func(_ context.Context, p *extract.Page) error {
+	return func(_ context.Context, p *article.Page) error {
 		body := string(p.Body)
 		switch {
 		case strings.Contains(body, "<h1>") && strings.Contains(body, "</html>"):
 			got.Store(p.URL.Path, true)
 			return nil
 		case strings.Contains(body, "<h1>"):
-			return extract.ErrMissingField
+			return article.ErrMissingField
 		}
-		return extract.ErrNotArticle
+		return article.ErrNotArticle
 	}
 }
 
 func TestAnArticleWhoseFirstFetchFailsIsFetchedAgainByTheNextRun(t *testing.T) {
-	whole := article("二")
+	whole := articleHTML("二")
 	for name, fault := range map[string]http.HandlerFunc{
 		"404":         func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) },
 		"empty 200":   func(w http.ResponseWriter, r *http.Request) { w.Header().Set("Content-Type", "text/html") },
@@ -46,7 +46,7 @@ func TestAnArticleWhoseFirstFetchFailsIsFetchedAgainByTheNextRun(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			site := newFaultSite()
 			site.HandleFunc("/", etagged(links("/a/1", "/a/2")))
-			site.HandleFunc("/a/1", serveHTML(article("一")))
+			site.HandleFunc("/a/1", serveHTML(articleHTML("一")))
 			var failing atomic.Bool
 			failing.Store(true)
 			site.HandleFunc("/a/2", func(w http.ResponseWriter, r *http.Request) {
@@ -60,7 +60,7 @@ func TestAnArticleWhoseFirstFetchFailsIsFetchedAgainByTheNextRun(t *testing.T) {
 			defer srv.Close()
 			cache := &mapCache{m: map[string]Validators{}}
 			opts := fastOptions(srv, "/")
-			opts.Cache, opts.MaxRetries = cache, -1
+			opts.Cache, opts.MaxRetries = cache, retries(0)
 			var got sync.Map
 			for i := range 2 {
 				c, err := New(opts, zap.NewNop(), nil)
@@ -94,7 +94,7 @@ func TestFeedHintsOfItemsNotFetchedAreNotKept(t *testing.T) {
 		w.Header().Set("Content-Type", "application/rss+xml")
 		w.Write([]byte(feed.String()))
 	})
-	site.HandleFunc("/a/", serveHTML(article("一")))
+	site.HandleFunc("/a/", serveHTML(articleHTML("一")))
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	opts := fastOptions(srv, "/feed.xml")
@@ -103,11 +103,14 @@ func TestFeedHintsOfItemsNotFetchedAreNotKept(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Run(context.Background(), func(context.Context, *extract.Page) error { return nil }); err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	c.hints.Range(func(any, any) bool { n++; return true })
+	// Run's steps, keeping the pass to look into.
+	ctx := context.Background()
+	p := c.newPass(ctx, func(context.Context, *article.Page) error { return nil })
+	p.seed()
+	p.fr.run(ctx, p.workers, func(q queued) { p.fetch(ctx, q) })
+	p.hintsMu.Lock()
+	n := len(p.hints)
+	p.hintsMu.Unlock()
 	if n != 0 {
 		t.Errorf("%d feed hints kept after the run for items never fetched", n)
 	}
@@ -129,7 +132,7 @@ func TestALocalDeviceOrHugeFileIsAClearErrorNotMemoryExhausted(t *testing.T) {
 	}
 	big := filepath.Join(t.TempDir(), "big.html")
 	f, _ := os.Create(big)
-	f.Truncate(DefaultMaxBodySize + 1)
+	f.Truncate(DefaultMaxBodyBytes + 1)
 	f.Close()
 	if _, err := ReadFile(big); !errors.Is(err, ErrBodyTooLarge) {
 		t.Errorf("ReadFile of a file over the body cap: %v, want ErrBodyTooLarge", err)

@@ -25,6 +25,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract"
 	"github.com/newsmill/newsmill/internal/redact"
 	"github.com/newsmill/newsmill/output"
@@ -64,7 +65,7 @@ type Pipeline struct {
 // travels with each record, since the next source's pages may be extracted while the previous
 // one's last batch still waits.
 type queued struct {
-	rec    *extract.Record
+	rec    *article.Record
 	source string
 	size   int64
 }
@@ -93,21 +94,21 @@ func New(reg *extract.Registry, st *store.Store, sink output.Sink, log *zap.Logg
 func (p *Pipeline) Failed() <-chan struct{} { return p.failed }
 
 // Page extracts one page of a --url run (no config source) and queues its record.
-func (p *Pipeline) Page(ctx context.Context, page *extract.Page) error {
+func (p *Pipeline) Page(ctx context.Context, page *article.Page) error {
 	return p.page(ctx, "", page)
 }
 
 // From is Page for the pages of one config source, which the store counts records by.
-func (p *Pipeline) From(source string) func(context.Context, *extract.Page) error {
-	return func(ctx context.Context, page *extract.Page) error { return p.page(ctx, source, page) }
+func (p *Pipeline) From(source string) func(context.Context, *article.Page) error {
+	return func(ctx context.Context, page *article.Page) error { return p.page(ctx, source, page) }
 }
 
 // page extracts one page and queues its record. A page that is no article returns
-// extract.ErrNotArticle; one that could not give a whole record is logged and counted.
-func (p *Pipeline) page(ctx context.Context, source string, page *extract.Page) error {
+// article.ErrNotArticle; one that could not give a whole record is logged and counted.
+func (p *Pipeline) page(ctx context.Context, source string, page *article.Page) error {
 	p.Stats.Pages.Add(1)
 	rec, err := p.reg.Extract(page)
-	if errors.Is(err, extract.ErrNotArticle) {
+	if errors.Is(err, article.ErrNotArticle) {
 		p.log.Debug("not an article", sourceField(source), zap.String("url", urlOf(page)), zap.Error(err))
 		return err
 	}
@@ -133,7 +134,7 @@ func (p *Pipeline) page(ctx context.Context, source string, page *extract.Page) 
 }
 
 // recordSize is about the bytes a record holds until written (its line is made from these).
-func recordSize(r *extract.Record) int64 {
+func recordSize(r *article.Record) int64 {
 	n := len(r.Body) + len(r.Title) + len(r.Summary) + len(r.URL) + len(r.SourceURL) + 512
 	for _, s := range r.Categories {
 		n += len(s)
@@ -149,7 +150,7 @@ func sourceField(source string) zap.Field {
 	return zap.String("source", source)
 }
 
-func urlOf(p *extract.Page) string {
+func urlOf(p *article.Page) string {
 	if p.URL == nil {
 		return ""
 	}
@@ -245,7 +246,7 @@ func (p *Pipeline) checkWritten(pend []store.Pending) error {
 var linePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Marshal encodes a record as one JSONL line without the newline, leaving <, > and & as they are.
-func Marshal(rec *extract.Record) ([]byte, error) {
+func Marshal(rec *article.Record) ([]byte, error) {
 	buf := linePool.Get().(*bytes.Buffer)
 	defer linePool.Put(buf)
 	buf.Reset()

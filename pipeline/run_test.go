@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract"
 	"github.com/newsmill/newsmill/internal/sitegen"
 	"github.com/newsmill/newsmill/output"
@@ -17,10 +18,10 @@ import (
 )
 
 // pages renders n generated articles as fetched pages.
-func pages(t *testing.T, n int) []*extract.Page {
+func pages(t *testing.T, n int) []*article.Page {
 	t.Helper()
 	site := sitegen.New(n)
-	var out []*extract.Page
+	var out []*article.Page
 	seen := map[string]bool{}
 	for _, p := range site.Posts {
 		if seen[p.ID] {
@@ -32,7 +33,7 @@ func pages(t *testing.T, n int) []*extract.Page {
 			t.Fatalf("no page at %s", p.Path)
 		}
 		u, _ := url.Parse("http://127.0.0.1:8080" + p.Path)
-		out = append(out, extract.NewPage(u, "text/html", b, time.Now()))
+		out = append(out, article.NewPage(u, "text/html", b, time.Now()))
 	}
 	return out
 }
