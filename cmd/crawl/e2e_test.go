@@ -499,3 +499,15 @@ func TestAStoreDeletedUnderARunningCrawlStopsIt(t *testing.T) {
 		t.Errorf("the first crawl: exit %d, want 1 naming the deleted store\n%s", code, firstErr.String())
 	}
 }
+
+func TestOutToDevStdoutIntoAPipeIsRefusedUpFront(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.db")
+	// crawl() gives the binary a pipe as stdout, as `crawl … | jq` does.
+	r := crawl(t, "--url", "http://127.0.0.1:1/a.html", "--db", db, "--out", "/dev/stdout")
+	if r.code != 2 || !strings.Contains(r.stderr, "/dev/stdout") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Fatalf("exit %d, want 2 with one line naming /dev/stdout\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Errorf("a store was created before the output was refused")
+	}
+}
