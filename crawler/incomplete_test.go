@@ -5,13 +5,10 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"go.uber.org/zap"
 
@@ -113,29 +110,6 @@ func TestFeedHintsOfItemsNotFetchedAreNotKept(t *testing.T) {
 	p.hintsMu.Unlock()
 	if n != 0 {
 		t.Errorf("%d feed hints kept after the run for items never fetched", n)
-	}
-}
-
-func TestALocalDeviceOrHugeFileIsAClearErrorNotMemoryExhausted(t *testing.T) {
-	done := make(chan error, 1)
-	go func() {
-		_, err := ReadFile("/dev/zero")
-		done <- err
-	}()
-	select {
-	case err := <-done:
-		if !errors.Is(err, ErrNotPage) || !strings.Contains(err.Error(), "/dev/zero") {
-			t.Errorf("ReadFile(/dev/zero): %v, want ErrNotPage naming it", err)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("ReadFile(/dev/zero) reads without end")
-	}
-	big := filepath.Join(t.TempDir(), "big.html")
-	f, _ := os.Create(big)
-	f.Truncate(DefaultMaxBodyBytes + 1)
-	f.Close()
-	if _, err := ReadFile(big); !errors.Is(err, ErrBodyTooLarge) {
-		t.Errorf("ReadFile of a file over the body cap: %v, want ErrBodyTooLarge", err)
 	}
 }
 

@@ -110,10 +110,11 @@ func (c *Crawler) newPass(ctx context.Context, handle Handler) *pass {
 func (p *pass) seed() {
 	for _, s := range p.c.opts.Seeds {
 		u, _ := url.Parse(s)
-		if !p.fr.markSeen(u.String()) {
+		cu := article.CanonicalURL(u)
+		if !p.fr.markSeen(cu.String()) {
 			continue
 		}
-		if err := p.run.admit(u); err != nil {
+		if err := p.run.admit(cu); err != nil {
 			atomic.AddInt64(&p.st.Refused, 1)
 			p.c.log.Warn("seed refused", zap.String("url", s), zap.Error(err))
 			continue
@@ -141,7 +142,7 @@ func (p *pass) fetch(ctx context.Context, q queued) {
 		return
 	}
 	defer slot.release(ctx)
-	f := &fetch{depth: q.depth, hint: p.takeHint(q.url)}
+	f := &fetch{depth: q.depth, hint: p.takeHint(article.CanonicalURL(u).String())}
 	rc := colly.NewContext()
 	rc.Put(ctxFetch, f)
 	err = p.col.Request(http.MethodGet, q.url, nil, rc, nil)
@@ -186,7 +187,7 @@ func (p *pass) onRequest(ctx context.Context, r *colly.Request) {
 	if p.c.opts.Cache == nil {
 		return
 	}
-	v, ok := p.c.opts.Cache.Validators(ctx, r.URL.String())
+	v, ok := p.c.opts.Cache.Validators(ctx, article.CanonicalURL(r.URL).String())
 	if !ok {
 		return
 	}
@@ -260,8 +261,10 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 	p.observed(r)
 	atomic.AddInt64(&p.st.Fetched, 1)
 	f := fetchOf(r.Ctx)
-	final := r.Request.URL
-	p.fr.markSeen(final.String()) // a redirect's target is not fetched again
+	// The page, its record and the visited set take the canonical form of the URL fetched
+	// (after redirects: a redirect's target is not fetched again).
+	final := article.CanonicalURL(r.Request.URL)
+	p.fr.markSeen(final.String())
 	page, err := p.page(final, f, r.Body)
 	if err != nil {
 		atomic.AddInt64(&p.st.Errors, 1)
@@ -278,6 +281,13 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 			// The page gave no whole record (cut short, a half-rendered page): a later run
 			// must fetch it again, so no listing that led here may answer 304 then.
 			p.run.incomplete()
+		}
+		if !listing && page.IsHTML() {
+			// The URL an article names as its own is this article: not fetched again under that
+			// name. (A listing's claim is not taken: paginated listings often all name page 1.)
+			if cu := claimedCanonical(final, page.Body); cu != nil && p.c.sameOrigin(cu) {
+				p.fr.markSeen(cu.String())
+			}
 		}
 		if p.c.opts.LeafArticles && !listing {
 			return
@@ -333,13 +343,20 @@ func (p *pass) page(final *url.URL, f *fetch, body []byte) (*article.Page, error
 }
 
 // follow queues a link found at depth, unless it is off the source, too deep, seen, stored
-// already or refused by a budget. A feed item's hint is kept only while its link waits in the
-// frontier: hints of items skipped or refused would otherwise stay for the whole run.
+// already or refused by a budget. It reports whether the link was queued. A feed item's hint is
+// kept only while its link waits in the frontier: hints of items skipped or refused would
+// otherwise stay for the whole run.
+//
+// One page per canonical URL (article.CanonicalURL): tracking parameters, default port and query
+// order do not make another page. The visited set, the budgets and the store see the canonical
+// form; the request goes to the link as the site wrote it, so a signed or order-sensitive query
+// is never rewritten.
 func (p *pass) follow(ctx context.Context, u *url.URL, depth int, hint *article.Record) bool {
 	if !p.c.wanted(u) {
 		return false
 	}
-	s := u.String()
+	cu := article.CanonicalURL(u)
+	s := cu.String()
 	if depth > p.c.opts.MaxDepth || p.fr.isSeen(s) {
 		return false
 	}
@@ -349,21 +366,21 @@ func (p *pass) follow(ctx context.Context, u *url.URL, depth int, hint *article.
 		}
 		return false
 	}
-	if err := p.run.admit(u); err != nil {
+	if err := p.run.admit(cu); err != nil {
 		atomic.AddInt64(&p.st.Refused, 1)
 		p.c.log.Debug("link refused", zap.String("url", s), zap.Error(err))
 		return false
 	}
 	if !p.fr.markSeen(s) {
-		p.run.giveBack(u) // queued meanwhile by another page
+		p.run.giveBack(cu) // queued meanwhile by another page
 		return false
 	}
 	if hint != nil {
 		p.hintsMu.Lock()
-		p.hints[s] = hint
+		p.hints[s] = hint // taken in canonical form
 		p.hintsMu.Unlock()
 	}
-	p.fr.push(s, depth)
+	p.fr.push(u.String(), depth)
 	return true
 }
 

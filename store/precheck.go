@@ -2,10 +2,13 @@ package store
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
 	"os"
+
+	"github.com/newsmill/newsmill/internal/regular"
 )
 
 // bbolt maps the file and trusts its meta pages: a file truncated after a crash or a bad copy
@@ -44,6 +47,11 @@ func readMeta(b []byte) (metaPage, bool) {
 }
 
 func precheck(path string) error {
+	// Stat before open: opening a named pipe blocks until a writer comes, and a directory or
+	// device is no store either.
+	if err := regular.Check(path); errors.Is(err, regular.ErrNotRegular) {
+		return fmt.Errorf("open store: %w", err)
+	}
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
 		return nil // a new store

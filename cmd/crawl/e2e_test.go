@@ -357,28 +357,6 @@ func TestUnwritableOutputExitsOneAndStoresNothing(t *testing.T) {
 	}
 }
 
-func TestDeadServerIsLoggedAndCountedNotFatal(t *testing.T) {
-	srv := httptest.NewServer(sitegen.New(1))
-	u := srv.URL + "/"
-	srv.Close()
-	r := crawl(t, "--url", u)
-	if r.code != 0 {
-		t.Fatalf("exit %d, want 0 (a failed page is counted, not fatal)\n%s", r.code, r.stderr)
-	}
-	if !strings.Contains(r.lastStderrLine(), "1 errors") || !strings.Contains(r.stderr, u) {
-		t.Errorf("failure not logged with its URL and counted:\n%s", r.stderr)
-	}
-}
-
-func TestVersionAndHelpExitZero(t *testing.T) {
-	if r := crawl(t, "--version"); r.code != 0 || !strings.Contains(r.stdout, "schema 1") {
-		t.Errorf("--version: %d %q", r.code, r.stdout)
-	}
-	if r := crawl(t, "--help"); r.code != 0 || !strings.Contains(r.stderr, "--config") {
-		t.Errorf("--help: %d %q", r.code, r.stderr)
-	}
-}
-
 func TestURLRunOfTheFeedGivesTheArticlesItLists(t *testing.T) {
 	site := sitegen.New(20)
 	srv := httptest.NewServer(site)
