@@ -19,9 +19,11 @@ vet:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-# The packages with concurrency of their own, under the race detector.
+# The packages with concurrency of their own and the ones that join the stages (the run
+# lifecycle in process, the e2e tests' own goroutines), under the race detector.
 race:
-	$(GO) test -count=1 -race ./crawler ./pipeline ./store ./output ./extract
+	$(GO) test -count=1 -race ./crawler ./pipeline ./store ./output ./extract ./internal/cli
+	$(GO) test -count=1 -race -short ./cmd/crawl
 
 # Every FuzzX target for FUZZTIME each (seed corpora run in test-quick too).
 fuzz:

@@ -155,10 +155,10 @@ func (c *Crawler) saveValidators(ctx context.Context, run *runState) {
 // to it must not be skipped by a 304 then.
 func transient(status int, err error) bool {
 	switch {
-	case status == http.StatusTooManyRequests || status >= 500:
-		return true
 	case status != 0:
-		return false // 4xx: the page is gone or forbidden; another run changes nothing
+		// A 5xx or 429 is the server's trouble; a 404 or 403 may be an article not yet
+		// published everywhere or refused for a while. Either way a later run must try again.
+		return true
 	case errors.Is(err, ErrBodyTooLarge), errors.Is(err, ErrBadEncoding), errors.Is(err, ErrRedirect):
 		return false
 	}

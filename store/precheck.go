@@ -64,8 +64,13 @@ func precheck(path string) error {
 	if err != nil {
 		return fmt.Errorf("open store %s: %w", path, err)
 	}
+	if st.IsDir() {
+		return fmt.Errorf("open store %s: %w: it is a directory", path, ErrNotFile)
+	}
 	if st.Size() == 0 {
-		return nil // bbolt initializes an empty file
+		// Stores are created whole (see create); an empty file is a store someone emptied or
+		// a file that never was one. Taking it as new would emit every article again.
+		return fmt.Errorf("open store %s: %w (0 bytes): remove it to start a new store, or restore the store from a backup", path, ErrEmpty)
 	}
 	head := make([]byte, 4096+pageHeaderLen+metaLen+8)
 	n, _ := io.ReadFull(f, head)

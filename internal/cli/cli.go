@@ -16,6 +16,8 @@ import (
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/newsmill/newsmill/internal/redact"
 )
 
 // Env is what a command reads and writes besides its arguments.
@@ -40,7 +42,7 @@ func Main(ctx context.Context, args []string, env Env) int {
 	err := root.ExecuteContext(ctx)
 	var printed silent
 	if err != nil && !errors.As(err, &printed) {
-		fmt.Fprintf(env.Stderr, "crawl: %v\n", oneLine(err))
+		fmt.Fprintf(env.Stderr, "crawl: %s\n", redact.String(oneLine(err)))
 	}
 	return ExitCode(err)
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
 	"github.com/newsmill/newsmill/internal/config"
+	"github.com/newsmill/newsmill/internal/redact"
 	"github.com/newsmill/newsmill/internal/regular"
 	"github.com/newsmill/newsmill/output"
 	"github.com/newsmill/newsmill/pipeline"
@@ -48,7 +49,7 @@ func (o *crawlOptions) register(fs *pflag.FlagSet) {
 	fs.StringVar(&o.URLsFrom, "urls-from", "", "read more --url values from `FILE`, one per line, blank lines and # comments skipped (- for stdin)")
 	fs.StringVar(&o.Config, "config", "", "`YAML` config of a scheduled crawl: one pass over its sources (see configs/finews.yaml)")
 	fs.StringVar(&o.DB, "db", "", "bbolt store `FILE` that remembers emitted ids across runs (--url runs)")
-	fs.StringVar(&o.Out, "out", "", "append JSONL to this `FILE` instead of stdout (--url runs)")
+	fs.StringVar(&o.Out, "out", "", "append JSONL to this regular `FILE` instead of stdout (--url runs; - is stdout)")
 	logLevelFlag(fs, &o.LogLevel)
 	lockTimeoutFlag(fs, &o.LockTimeout, "another crawl")
 }
@@ -230,7 +231,7 @@ type validatorCache struct {
 }
 
 func (c *validatorCache) Validators(ctx context.Context, u string) (crawler.Validators, bool) {
-	v, ok, err := c.st.Validators(ctx, u)
+	v, ok, err := c.st.Validators(ctx, redact.URL(u))
 	if err != nil || !ok {
 		return crawler.Validators{}, false
 	}
@@ -240,7 +241,7 @@ func (c *validatorCache) Validators(ctx context.Context, u string) (crawler.Vali
 func (c *validatorCache) SetValidators(_ context.Context, u string, v crawler.Validators) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.pending[u] = v
+	c.pending[redact.URL(u)] = v
 	return nil
 }
 
@@ -320,7 +321,7 @@ func (j *job) finish(ctx context.Context, crawlErr error, env Env) error {
 		err = fmt.Errorf("%w: stopped by signal; records extracted so far were written", ErrInterrupted)
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "crawl: %v\n", err)
+		fmt.Fprintf(env.Stderr, "crawl: %s\n", redact.String(oneLine(err)))
 	}
 	fmt.Fprintln(env.Stderr, j.sum.String())
 	if err == nil {
@@ -359,10 +360,35 @@ func (j *job) crawlSource(ctx context.Context, src config.Source, onFetch crawle
 	if err != nil {
 		return crawler.Stats{}, err
 	}
-	j.pipe.SetSource(src.Name)
-	st, err := c.Run(ctx, j.handler())
+	cctx, stop := j.untilFailed(ctx)
+	defer stop()
+	st, err := c.Run(cctx, j.pipe.From(src.Name))
 	j.sum.add(st)
 	return st, err
+}
+
+// untilFailed is ctx, cancelled too once the pipeline can write nothing more: fetching on
+// after the output failed would only load the sites for pages that cannot be written.
+func (j *job) untilFailed(ctx context.Context) (context.Context, context.CancelFunc) {
+	cctx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-j.pipe.Failed():
+			cancel()
+		case <-cctx.Done():
+		}
+	}()
+	return cctx, cancel
+}
+
+// failed reports whether the pipeline stopped on a store or output error.
+func (j *job) failed() bool {
+	select {
+	case <-j.pipe.Failed():
+		return true
+	default:
+		return false
+	}
 }
 
 // silent marks an error finish already printed, so Main does not print it twice.
@@ -377,7 +403,7 @@ func (j *job) handler() crawler.Handler {
 
 func (j *job) skipper() crawler.Skipper {
 	return func(ctx context.Context, u string) bool {
-		_, ok, err := j.st.KnownURL(ctx, u)
+		_, ok, err := j.st.KnownURL(ctx, redact.URL(u))
 		return err == nil && ok
 	}
 }
@@ -388,7 +414,7 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 		return err
 	}
 	defer st.Close()
-	sink, err := output.Dir(cfg.Output)
+	sink, err := output.Dir(cfg.Output, output.Owner(storeOwner(st)))
 	if err != nil {
 		return err
 	}
@@ -406,7 +432,7 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 		}
 	}
 	for _, src := range cfg.Sources {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || j.failed() {
 			break
 		}
 		st, err := j.crawlSource(ctx, src, onFetch)
@@ -414,7 +440,7 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 			crawlErr = err
 			break
 		}
-		if err != nil && ctx.Err() == nil {
+		if err != nil && ctx.Err() == nil && !j.failed() {
 			log.Error("source failed", zap.String("source", src.Name), zap.Error(err))
 		}
 		log.Info("source done", zap.String("source", src.Name), zap.Int64("fetched", st.Fetched), zap.Int64("not_modified", st.NotChanged),
@@ -423,7 +449,7 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 	stop()
 	// Seeds are fetched first and every other page is found through one, so no answer at all
 	// means no seed of any source answered: an outage, not a few bad pages.
-	if crawlErr == nil && ctx.Err() == nil && !reached.Load() {
+	if crawlErr == nil && ctx.Err() == nil && !j.failed() && !reached.Load() {
 		seeds := 0
 		for _, src := range cfg.Sources {
 			seeds += len(src.Seeds)
@@ -495,23 +521,25 @@ func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logg
 	if err != nil {
 		return err
 	}
-	dbPath := opts.DB
-	if dbPath == "" {
-		// Without --db a run dedups within itself only; a throwaway store keeps one code path.
-		dir, err := os.MkdirTemp("", "newsmill-run-")
-		if err != nil {
-			return fmt.Errorf("temporary store: %w", err)
-		}
-		defer os.RemoveAll(dir)
-		dbPath = filepath.Join(dir, "run.db")
+	if err := checkOut(opts.Out, opts.DB); err != nil {
+		return err
 	}
-	st, err := openStore(ctx, dbPath, opts.LockTimeout, 0)
+	if _, err := lockTimeout(opts.LockTimeout, 0); err != nil {
+		return err
+	}
+	var st *store.Store
+	if opts.DB == "" {
+		// Without --db a run dedups within itself only; a throwaway store keeps one code path.
+		st, err = store.OpenTemp(ctx)
+	} else {
+		st, err = openStore(ctx, opts.DB, opts.LockTimeout, 0)
+	}
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	var sink output.Sink
-	if opts.Out != "" {
+	if opts.Out != "" && opts.Out != "-" {
 		f, err := output.File(opts.Out)
 		if err != nil {
 			return err
@@ -527,6 +555,9 @@ func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logg
 	}
 	stop := j.progress(env)
 	defer stop()
+	// The crawl stops once the pipeline failed; finish still reads the caller's ctx.
+	cctx, cancel := j.untilFailed(ctx)
+	defer cancel()
 	var failed []string
 	fail := func(t target, why string) {
 		log.Warn("url "+why, zap.String("url", t.value), zap.String("given", t.where))
@@ -538,35 +569,35 @@ func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logg
 			web = append(web, t)
 			continue
 		}
-		if ctx.Err() != nil {
+		if cctx.Err() != nil {
 			break
 		}
 		before := j.pipe.Stats.Articles.Load()
-		fst, err := crawler.ReadLocal(ctx, t.local, log, j.handler())
+		fst, err := crawler.ReadLocal(cctx, t.local, log, j.handler())
 		j.sum.add(fst)
 		if err != nil {
 			log.Error("read failed", zap.String("path", t.local), zap.Error(err))
 			j.pipe.Stats.Errors.Add(1)
-			if ctx.Err() == nil {
+			if cctx.Err() == nil {
 				fail(t, "could not be read")
 			}
-		} else if j.pipe.Stats.Articles.Load() == before && ctx.Err() == nil {
+		} else if j.pipe.Stats.Articles.Load() == before && cctx.Err() == nil {
 			fail(t, "gave no record")
 		}
 	}
 	var crawlErr error
-	if len(web) > 0 && ctx.Err() == nil {
+	if len(web) > 0 && cctx.Err() == nil {
 		var again []target
-		again, crawlErr = j.crawlWeb(ctx, web, opts.DB != "")
+		again, crawlErr = j.crawlWeb(cctx, web, opts.DB != "")
 		// A target that did not give a record itself (a listing, a feed, a failure) is crawled
 		// once more on its own, to hold it to account: its stored articles are skipped, so this
 		// costs the listing's own fetch.
 		for _, t := range again {
-			if crawlErr != nil || ctx.Err() != nil {
+			if crawlErr != nil || cctx.Err() != nil {
 				break
 			}
 			var why string
-			if why, crawlErr = j.crawlAlone(ctx, t, opts.DB != ""); why != "" {
+			if why, crawlErr = j.crawlAlone(cctx, t, opts.DB != ""); why != "" {
 				fail(t, why)
 			}
 		}
@@ -673,4 +704,39 @@ func (j *job) crawlAlone(ctx context.Context, t target, thrifty bool) (string, e
 		return "could not be fetched", nil
 	}
 	return "gave no record", nil
+}
+
+// checkOut refuses, before anything is opened, an --out that cannot hold a crawl's output:
+// a device or a pipe (after a crash nothing there can be checked, and a seek fails after the
+// commit), or the store itself. "-" is stdout, written at least once.
+func checkOut(out, db string) error {
+	if out == "" || out == "-" {
+		return nil
+	}
+	fi, err := os.Stat(out)
+	if err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("%w: --out %s is not a regular file; leave --out out (or give -) to write to stdout", ErrUsage, out)
+	}
+	if db == "" {
+		return nil
+	}
+	absOut, _ := filepath.Abs(out)
+	absDB, _ := filepath.Abs(db)
+	for _, p := range []string{absDB, absDB + ".holder", absDB + ".new"} {
+		if absOut == p {
+			return fmt.Errorf("%w: --out %s is the store's file; give the output its own path", ErrUsage, out)
+		}
+		if pi, perr := os.Stat(p); err == nil && perr == nil && os.SameFile(fi, pi) {
+			return fmt.Errorf("%w: --out %s is the store's file; give the output its own path", ErrUsage, out)
+		}
+	}
+	return nil
+}
+
+// storeOwner names a store for the output folder's lock: its absolute path.
+func storeOwner(st *store.Store) string {
+	if abs, err := filepath.Abs(st.Path()); err == nil {
+		return abs
+	}
+	return st.Path()
 }

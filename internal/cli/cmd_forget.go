@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+
+	"github.com/newsmill/newsmill/pipeline"
 )
 
 type forgetOptions struct {
@@ -65,6 +67,11 @@ func runForget(ctx context.Context, opts forgetOptions, env Env) error {
 		return err
 	}
 	defer st.Close()
+	// A line torn by a crash is cut first: once its id is forgotten its outbox entry goes, and
+	// no recovery would ever cut it.
+	if err := pipeline.CutUnconfirmed(ctx, st); err != nil {
+		return err
+	}
 	var gone []string
 	if len(opts.IDs) > 0 {
 		if gone, err = st.Delete(ctx, opts.IDs...); err != nil {
