@@ -62,6 +62,8 @@ type Files struct {
 	open  map[string]*os.File
 	sizes map[string]int64
 	lock  *os.File // the directory's lock file, held until Close
+	// lockAt is the directory of lock: dir, or a fixed file's folder that a store owns.
+	lockAt string
 	// writeFile is fh.Write; tests replace it to inject short writes and full disks.
 	writeFile func(fh *os.File, b []byte) (int, error)
 }
@@ -79,7 +81,15 @@ func Owner(store string) Option { return func(o *options) { o.owner = store } }
 // File appends every line to path, creating it if needed. path must be a regular file (or not
 // exist yet): a device or a pipe cannot be checked after a crash. The file is locked for as long
 // as it is open, so a second writer is refused instead of interleaving.
+//
+// A file in a folder some store writes with Dir (one holding LockName) is written under that
+// folder's lock, and only with that store as Owner: another store, or none, would track the
+// file's size on its own and the owner's crash recovery would cut its lines.
 func File(path string, opts ...Option) (*Files, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnwritable, path, err)
@@ -90,6 +100,16 @@ func File(path string, opts ...Option) (*Files, error) {
 	f := &Files{fixed: abs, open: map[string]*os.File{}, sizes: map[string]int64{}}
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnwritable, path, err)
+	}
+	if dir := filepath.Dir(abs); exists(filepath.Join(dir, LockName)) {
+		if was := ownerOf(readLock(dir)); was != "" && was != o.owner {
+			return nil, fmt.Errorf("%w: %s is in %s, which belongs to the store %s: write there with --db %s, or give --out another folder",
+				ErrInUse, path, dir, was, was)
+		}
+		if f.lock, err = lockDir(dir, o.owner); err != nil {
+			return nil, err
+		}
+		f.lockAt = dir
 	}
 	fh, err := f.file(abs)
 	if err != nil {
@@ -142,7 +162,7 @@ func Dir(dir string, opts ...Option) (*Files, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Files{dir: abs, lock: lock, open: map[string]*os.File{}, sizes: map[string]int64{}}, nil
+	return &Files{dir: abs, lock: lock, lockAt: abs, open: map[string]*os.File{}, sizes: map[string]int64{}}, nil
 }
 
 // lockDir takes dir's lock file (which also proves the directory writable) and checks that the
@@ -180,6 +200,20 @@ func lockDir(dir, owner string) (*os.File, error) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnwritable, dir, err)
 	}
 	return fh, nil
+}
+
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
+// readLock reads dir's lock file without taking it.
+func readLock(dir string) []byte {
+	b, _ := os.ReadFile(filepath.Join(dir, LockName))
+	if len(b) > 4<<10 {
+		b = b[:4<<10]
+	}
+	return b
 }
 
 func ownerOf(lock []byte) string {
@@ -226,8 +260,8 @@ func (f *Files) Target(now time.Time) (string, int64, error) {
 	p := f.PathFor(now)
 	if f.lock != nil {
 		// The folder itself deleted: say so, rather than fail to create a file in it.
-		if err := linked(f.lock, filepath.Join(f.dir, LockName)); err != nil {
-			return "", 0, fmt.Errorf("%w: output folder %s was deleted or replaced while the run wrote to it", ErrGone, f.dir)
+		if err := linked(f.lock, filepath.Join(f.lockAt, LockName)); err != nil {
+			return "", 0, fmt.Errorf("%w: output folder %s was deleted or replaced while the run wrote to it", ErrGone, f.lockAt)
 		}
 	}
 	fh, err := f.file(p)

@@ -540,7 +540,11 @@ func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logg
 	defer st.Close()
 	var sink output.Sink
 	if opts.Out != "" && opts.Out != "-" {
-		f, err := output.File(opts.Out)
+		var own []output.Option
+		if opts.DB != "" {
+			own = append(own, output.Owner(storeOwner(st)))
+		}
+		f, err := output.File(opts.Out, own...)
 		if err != nil {
 			return err
 		}

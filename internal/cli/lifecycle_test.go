@@ -232,6 +232,41 @@ func TestTwoStoresOnOneOutputFolderAreRefused(t *testing.T) {
 	}
 }
 
+// A --url run writing into a file of a config's output folder would track that file's size on
+// its own, and the owner's crash recovery would cut its lines: only the folder's store may write.
+func TestAnOutFileInsideAnotherStoresOutputFolderIsRefused(t *testing.T) {
+	site := sitegen.New(3)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	dir := t.TempDir()
+	a := config(t, dir, "a.db", "out", source("a", 2, srv.URL+"/"))
+	if r := run(t, "--config", a); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "out", "newsmill-*.jsonl"))
+	if len(files) != 1 {
+		t.Fatalf("output files %v", files)
+	}
+	before, _ := os.ReadFile(files[0])
+	for _, db := range []string{filepath.Join(t.TempDir(), "b.db"), ""} {
+		args := []string{"--url", srv.URL + site.Posts[0].Path, "--out", files[0]}
+		if db != "" {
+			args = append(args, "--db", db)
+		}
+		r := run(t, args...)
+		if r.code != 1 || !strings.Contains(r.stderr, filepath.Join(dir, "a.db")) {
+			t.Errorf("--db %q into the folder of a.db: exit %d, want 1 naming the owner\n%s", db, r.code, r.stderr)
+		}
+	}
+	if after, _ := os.ReadFile(files[0]); string(after) != string(before) {
+		t.Errorf("the owner's file changed: %d bytes, was %d", len(after), len(before))
+	}
+	// The owner's own store may still write there.
+	if r := run(t, "--url", srv.URL+site.Posts[0].Path, "--out", files[0], "--db", filepath.Join(dir, "a.db")); r.code != 0 {
+		t.Errorf("the owning store: exit %d\n%s", r.code, r.stderr)
+	}
+}
+
 func TestPasswordsInURLsReachNoLogRecordOrHolder(t *testing.T) {
 	site := sitegen.New(3)
 	srv := httptest.NewServer(site)
