@@ -127,3 +127,32 @@ func TestATemporaryStoreLeavesNoFileBehind(t *testing.T) {
 	}
 	s.Close()
 }
+
+func TestATemporaryStoreFolderLeftByARunKilledWhileMakingItIsSweptByTheNext(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	old, young := filepath.Join(tmp, "newsmill-run-1"), filepath.Join(tmp, "newsmill-run-2")
+	for _, d := range []string{old, young} {
+		if err := os.Mkdir(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, "run.db.new"), make([]byte, 16<<10), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	past := time.Now().Add(-2 * time.Minute)
+	if err := os.Chtimes(old, past, past); err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenTemp(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if _, err := os.Stat(old); !os.IsNotExist(err) {
+		t.Errorf("the folder of a killed run is still there: %v", err)
+	}
+	if _, err := os.Stat(young); err != nil {
+		t.Errorf("a folder a running process may be making was removed: %v", err)
+	}
+}

@@ -129,9 +129,11 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 }
 
 // OpenTemp makes a throwaway store for a run that dedups within itself only. Its file is
-// unlinked as soon as it is open, so a killed run leaves nothing behind.
+// unlinked as soon as it is open, so a killed run leaves nothing behind, except when killed in
+// the milliseconds while it is made: such folders are swept by the next OpenTemp.
 func OpenTemp(ctx context.Context) (*Store, error) {
-	dir, err := os.MkdirTemp("", "newsmill-run-")
+	sweepTemp(time.Now().Add(-staleTemp))
+	dir, err := os.MkdirTemp("", tempPrefix+"*")
 	if err != nil {
 		return nil, fmt.Errorf("temporary store: %w", err)
 	}
@@ -142,6 +144,23 @@ func OpenTemp(ctx context.Context) (*Store, error) {
 	}
 	s.temp = true
 	return s, nil
+}
+
+const (
+	tempPrefix = "newsmill-run-"
+	// staleTemp is far longer than a temporary store's folder lives (from its creation to the
+	// store being open): an older one was left by a killed run.
+	staleTemp = time.Minute
+)
+
+// sweepTemp removes the temporary store folders last changed before cutoff.
+func sweepTemp(cutoff time.Time) {
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), tempPrefix+"*"))
+	for _, d := range dirs {
+		if fi, err := os.Lstat(d); err == nil && fi.IsDir() && fi.ModTime().Before(cutoff) {
+			os.RemoveAll(d)
+		}
+	}
 }
 
 func open(path string, opts Options, lock *os.File) (*Store, error) {
