@@ -140,7 +140,8 @@ type Crawler struct {
 	opts     Options
 	follow   []*regexp.Regexp
 	articles []*regexp.Regexp
-	hosts    map[string]bool
+	hosts    map[string]bool // allowed host names
+	origins  map[string]bool // allowed host:port (origin.go)
 	log      *zap.Logger
 	skip     Skipper
 	hints    sync.Map // URL -> *extract.Record a feed gave for it, until it is requested
@@ -160,16 +161,11 @@ func New(opts Options, log *zap.Logger, skip Skipper) (*Crawler, error) {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return nil, fmt.Errorf("%w: source %q: seed %q is not an http(s) URL", ErrBadOptions, opts.Name, s)
 		}
-		if len(opts.AllowedHosts) == 0 {
-			c.hosts[strings.ToLower(u.Hostname())] = true
-		}
 	}
-	for _, h := range opts.AllowedHosts {
-		c.hosts[strings.ToLower(strings.TrimSpace(h))] = true
-	}
+	c.hosts, c.origins = originPorts(opts.Seeds, opts.AllowedHosts)
 	for _, s := range opts.Seeds {
 		u, _ := url.Parse(s)
-		if !c.hosts[strings.ToLower(u.Hostname())] {
+		if !c.sameOrigin(u) {
 			return nil, fmt.Errorf("%w: source %q: seed %q is outside allowed_hosts", ErrBadOptions, opts.Name, s)
 		}
 	}
@@ -255,10 +251,7 @@ func (c *Crawler) isFollowURL(u string) bool {
 
 // wanted decides whether a discovered link is fetched at all.
 func (c *Crawler) wanted(u *url.URL) bool {
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return false
-	}
-	if !c.hosts[strings.ToLower(u.Hostname())] {
+	if !c.sameOrigin(u) {
 		return false
 	}
 	s := u.String()
@@ -535,7 +528,7 @@ func (c *Crawler) checkRedirect(req *http.Request, via []*http.Request) error {
 			return fmt.Errorf("%w: redirect loop back to %s after %d hops", ErrRedirect, req.URL, len(via))
 		}
 	}
-	if !c.hosts[strings.ToLower(req.URL.Hostname())] {
+	if !c.sameOrigin(req.URL) {
 		return fmt.Errorf("%w: redirect to %s leaves the allowed hosts", ErrRedirect, req.URL)
 	}
 	return nil
@@ -585,16 +578,20 @@ func (c *Crawler) links(ctx context.Context, p *extract.Page, handle Handler) ([
 				u = nil
 			}
 			hint := itemHint(u, it)
+			// A text endpoint reached from a list names only the body: the list's hint for it
+			// gives the title, time and source.
+			fillHint(hint, p.Hint)
+			if it.ContentHTML != "" && u != nil && !c.sameOrigin(u) {
+				// A feed vouches for its own site only: a body under a foreign link would become a
+				// record with that site's URL and whatever id the entry claims.
+				c.log.Debug("feed item off the allowed hosts", zap.String("feed", base.String()), zap.String("url", u.String()))
+				continue
+			}
 			// An Eastmoney JSON item's body is the article (text endpoints deliver nothing else);
 			// an Atom or RSS item's content is a copy of a page we can fetch, and the page, with
 			// its categories, tags and links, is what the extractors know.
 			if it.ContentHTML != "" && (f.Kind == "json" || u == nil || !c.wanted(u)) {
-				item := extract.NewPage(u, extract.FeedItemType, []byte(it.ContentHTML), time.Now())
-				item.Hint = hint
-				if item.URL == nil {
-					item.URL = base
-				}
-				_ = handle(ctx, item)
+				handleItem(ctx, base, u, it, hint, handle)
 				continue
 			}
 			if u != nil {
@@ -638,10 +635,42 @@ func pageLinks(p *extract.Page) iter.Seq[*url.URL] {
 	}
 }
 
+// handleItem hands a feed item that carries its own body to the extractors as a page of its own.
+func handleItem(ctx context.Context, base, u *url.URL, it FeedItem, hint *extract.Record, handle Handler) {
+	item := extract.NewPage(u, extract.FeedItemType, []byte(it.ContentHTML), time.Now())
+	item.Hint = hint
+	if item.URL == nil {
+		item.URL = base
+	}
+	_ = handle(ctx, item)
+}
+
+// fillHint completes h with what an earlier hint said (the list that led to a text endpoint).
+func fillHint(h, from *extract.Record) {
+	if from == nil {
+		return
+	}
+	for _, f := range []struct {
+		dst *string
+		src string
+	}{{&h.ID, from.ID}, {&h.URL, from.URL}, {&h.Title, from.Title},
+		{&h.Source, from.Source}, {&h.Summary, from.Summary}} {
+		if *f.dst == "" {
+			*f.dst = f.src
+		}
+	}
+	if h.PublishedAt.IsZero() {
+		h.PublishedAt = from.PublishedAt
+	}
+	if len(h.Stocks) == 0 {
+		h.Stocks = from.Stocks
+	}
+}
+
 // itemHint is what a feed said about an article: the page, when fetched, wins; these fill its
 // gaps (extract.Page.Hint).
 func itemHint(u *url.URL, it FeedItem) *extract.Record {
-	h := &extract.Record{Title: it.Title, PublishedAt: it.Published, Source: it.Source, Summary: it.Summary}
+	h := &extract.Record{Title: it.Title, PublishedAt: it.Published, Source: it.Source, Summary: it.Summary, Stocks: it.Stocks}
 	if u != nil {
 		h.URL = u.String()
 	}

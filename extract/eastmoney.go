@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -167,6 +168,9 @@ func (*Eastmoney) Extract(p *Page) (*Record, error) {
 			}
 		})
 	}
+	if source == "" && s.infos != nil {
+		source = bareSource(s.infos)
+	}
 	if rec.PublishedAt.IsZero() {
 		return nil, fmt.Errorf("%w: published_at: no 年月日 time in the page's time block", ErrMissingField)
 	}
@@ -247,4 +251,32 @@ func trimDigestLabel(s string) string {
 		}
 	}
 	return s
+}
+
+// infoLabels open the newer template's info items that are not the source.
+var infoLabels = []string{"来源", "作者", "编辑", "责任编辑", "评论", "阅读", "原标题"}
+
+// bareSource reads the newer template's source when it is given without a label: an info item
+// (`<div class="item">界面新闻</div>`) that is neither the time nor a labelled item.
+func bareSource(infos *html.Node) string {
+	for c := infos.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || !hasClass(c, "item") {
+			continue
+		}
+		text := collapseSpace(nodeText(c))
+		if text == "" || utf8.RuneCountInString(text) > 30 || strings.ContainsAny(text, "：:0123456789") {
+			continue
+		}
+		if _, ok := parseChineseStamp(text); ok {
+			continue
+		}
+		labelled := false
+		for _, l := range infoLabels {
+			labelled = labelled || strings.HasPrefix(text, l)
+		}
+		if !labelled {
+			return text
+		}
+	}
+	return ""
 }

@@ -346,9 +346,23 @@ var boilerplate = []string{
 	"一站式开户交易>>",
 }
 
+// boilerplateLines open paragraphs that are boilerplate as a whole: the disclaimer of machine-
+// written articles, the AI notice and the promotion link of the newer template. They are matched
+// at the start of a paragraph only, so an article quoting them is not cut.
+var boilerplateLines = []string{
+	"免责声明：本文基于大数据生产",
+	"本文基于AI生产",
+	"全新妙想投研助理",
+}
+
 func isBoilerplate(p string) bool {
 	for _, b := range boilerplate {
 		if strings.Contains(p, b) {
+			return true
+		}
+	}
+	for _, b := range boilerplateLines {
+		if strings.HasPrefix(p, b) {
 			return true
 		}
 	}
@@ -447,4 +461,19 @@ func hasClass(n *html.Node, name string) bool {
 		}
 	}
 	return name == "em_media" && strings.Contains(cl, name)
+}
+
+// StockFromSecID reads Eastmoney's `market.code` security ids ("1.600000", as the 7×24 list's
+// stockList and quote links give them) as "600000.SH"; sector boards and unknown markets are no
+// security.
+func StockFromSecID(v string) (string, bool) {
+	mk, code, ok := strings.Cut(v, ".")
+	if !ok || !isDigits(mk) || !isWord(code) {
+		return "", false
+	}
+	m, ok := markets[mk]
+	if !ok {
+		return "", false
+	}
+	return code + "." + m, true
 }

@@ -120,3 +120,22 @@ func TestNormalizerIgnoresHiddenElements(t *testing.T) {
 		t.Fatal("hidden text leaked")
 	}
 }
+
+func TestNormalizerDropsTheMachineWrittenDisclaimerAndPromotionLinesButNotAQuoteOfThem(t *testing.T) {
+	bt := normalize(t, `<p>　　正文第一段。</p><p>免责声明：本文基于大数据生产，仅供参考，不构成任何投资建议，据此操作风险自担。</p>`+
+		`<p>本文基于AI生产，仅供参考。</p><p><a href="https://example.com/">全新妙想投研助理，立即体验</a></p>`+
+		`<p>　　有读者问：“本文基于AI生产”这句话是什么意思？</p>`)
+	want := "正文第一段。\n\n有读者问：“本文基于AI生产”这句话是什么意思？"
+	if got := bt.Body(); got != want {
+		t.Fatalf("body %q, want %q", got, want)
+	}
+}
+
+func TestStockFromSecIDReadsMarketDotCode(t *testing.T) {
+	for in, want := range map[string]string{"1.600000": "600000.SH", "0.300750": "300750.SZ", "116.00700": "00700.HK",
+		"90.BK0478": "", "600000": "", "1.": "", "x.600000": ""} {
+		if got, ok := StockFromSecID(in); got != want || ok != (want != "") {
+			t.Errorf("StockFromSecID(%q) = %q, %v; want %q", in, got, ok, want)
+		}
+	}
+}
