@@ -84,6 +84,11 @@ type Options struct {
 	// OnFetch, when set, is called once per response or failed request (status 0 when no
 	// response came) with the time from request to response; serve's metrics read it.
 	OnFetch FetchObserver
+
+	// articleSeeds makes the seeds articles (FetchItems): the skipper applies to them too.
+	articleSeeds bool
+	// transport replaces the network below the fetch policy; tests route every host to loopback.
+	transport *http.Transport
 }
 
 // Defaults for unset options.
@@ -272,6 +277,9 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		attemptTimeout: c.opts.Timeout,
 		maxBody:        int64(c.opts.MaxBodySize),
 	}, c.opts.ConnectTimeout, c.opts.HeaderTimeout)
+	if c.opts.transport != nil {
+		tr.base = c.opts.transport
+	}
 
 	// Colly runs synchronously inside a fixed set of workers fed by our frontier (see
 	// frontier.go), which also owns depth and the visited set: no goroutine per link.
@@ -447,6 +455,10 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 		u, _ := url.Parse(s)
 		// Seeds are fetched even when stored: they are listing pages and feeds, the way in.
 		if !fr.markSeen(u.String()) {
+			continue
+		}
+		if c.opts.articleSeeds && c.skip != nil && c.skip(ctx, u.String()) {
+			atomic.AddInt64(&st.Skipped, 1)
 			continue
 		}
 		if err := run.admit(u); err != nil {

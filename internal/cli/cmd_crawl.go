@@ -383,6 +383,7 @@ func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env)
 	defer stop()
 	var crawlErr error
 	var web []string
+	var saved []crawler.FeedItem
 	hosts := map[string]bool{}
 	for _, t := range targets {
 		if t.web != nil {
@@ -390,11 +391,24 @@ func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env)
 			hosts[strings.ToLower(t.web.Hostname())] = true
 			continue
 		}
-		st, err := crawler.ReadLocal(ctx, t.local, log, j.handler())
+		st, items, err := crawler.ReadLocal(ctx, t.local, log, j.handler())
 		j.sum.add(st)
+		saved = append(saved, items...)
 		if err != nil {
 			log.Error("read failed", zap.String("path", t.local), zap.Error(err))
 			j.pipe.Stats.Errors.Add(1)
+		}
+	}
+	if len(saved) > 0 && ctx.Err() == nil {
+		// Saved lists' articles come from their own hosts: a file has no host to stay on.
+		var skip crawler.Skipper
+		if opts.DB != "" {
+			skip = j.skipper()
+		}
+		st, err := crawler.FetchItems(ctx, saved, crawler.Options{Name: "saved lists"}, log, skip, j.handler())
+		j.sum.add(st)
+		if err != nil && ctx.Err() == nil {
+			log.Error("fetching the saved lists' articles failed", zap.Error(err))
 		}
 	}
 	if len(web) > 0 && ctx.Err() == nil {
