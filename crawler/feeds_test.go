@@ -171,7 +171,8 @@ func TestParseFeedReadsTheFinewsSiteFeed(t *testing.T) {
 
 func FuzzParseFeed(f *testing.F) {
 	for _, name := range []string{"atom.xml", "rss-gbk.xml", "sitemap-index.xml", "news-sitemap.xml",
-		"eastmoney-list.json", "eastmoney-lives.jsonp", "eastmoney-text.json"} {
+		"eastmoney-list.json", "eastmoney-lives.jsonp", "eastmoney-text.json", "eastmoney-fastnews.jsonp",
+		"eastmoney-search.json", "eastmoney-zxbb2018.js", "eastmoney-webapi-102.json", "eastmoney-newstext-content.json"} {
 		b, err := os.ReadFile(filepath.Join(fixtureDir, "feeds", name))
 		if err != nil {
 			f.Fatal(err)
@@ -182,6 +183,14 @@ func FuzzParseFeed(f *testing.F) {
 	f.Add([]byte(`{"data":{"list":[{"title":"t","id":1e400}]}}`))          // number too big for float64
 	f.Add([]byte(`<rss><channel><item><pubDate>99</pubDate>`))             // truncated feed, bad date
 	f.Add([]byte(`{"a":[[[[[[[[[[[[{"title":"x","url":"y"}]]]]]]]]]]]]}`)) // deep nesting
+	// Zone names read as +00:00 and GMT offsets with the sign reversed.
+	f.Add([]byte(`<rss><channel><item><link>/a</link><pubDate>Tue, 11 Apr 2023 13:00:00 GMT+8</pubDate></item><item><link>/b</link><pubDate>Tue, 11 Apr 2023 13:00:00 PST</pubDate></item></channel></rss>`))
+	// xml:base not applied to entries.
+	f.Add([]byte(`<feed xml:base="http://x.cn/d/"><entry xml:base="e/"><link xml:base="//y.cn/" href="f"/></entry></feed>`))
+	// A code-only item, an Art_ item, a body without a title.
+	f.Add([]byte(`{"data":{"fastNewsList":[{"code":"202401163033333333","title":"t","stockList":["1.6","x"]}]}}`))
+	f.Add([]byte(`{"Data":[{"Art_Code":"NW202401163033333333","Art_Title":"t","Art_Content":"【t】s"}]}`))
+	f.Add([]byte(`{"text":"<p>x</p>"}`))
 	base, _ := url.Parse("http://example.cn/dir/feed")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		feed, err := ParseFeed(base, "", body)
