@@ -19,11 +19,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/gocolly/colly/v2"
 	"go.uber.org/zap"
 
-	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/article"
 )
 
 // DefaultUserAgent says who we are and where to complain, as polite crawlers do.
@@ -123,9 +122,9 @@ type ValidatorCache interface {
 }
 
 // Handler receives every fetched page that may be an article. An error wrapping
-// extract.ErrNotArticle tells the crawler the page was a listing; other errors are the handler's
+// article.ErrNotArticle tells the crawler the page was a listing; other errors are the handler's
 // to log.
-type Handler func(ctx context.Context, p *extract.Page) error
+type Handler func(ctx context.Context, p *article.Page) error
 
 // Skipper reports whether a URL need not be fetched (an article already stored).
 type Skipper func(ctx context.Context, url string) bool
@@ -149,7 +148,7 @@ type Crawler struct {
 	origins  map[string]bool // allowed host:port (origin.go)
 	log      *zap.Logger
 	skip     Skipper
-	hints    sync.Map // URL -> *extract.Record a feed gave for it, until it is requested
+	hints    sync.Map // URL -> *article.Record a feed gave for it, until it is requested
 }
 
 // New checks the options and fills defaults.
@@ -395,15 +394,15 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 			return
 		}
 		mt, _, _ := mime.ParseMediaType(ct)
-		page := extract.NewPage(final, pageType(mt, final), body, time.Now())
+		page := article.NewPage(final, pageType(mt, final), body, time.Now())
 		if h, ok := hintByID.LoadAndDelete(r.Request.ID); ok {
-			page.Hint = h.(*extract.Record)
+			page.Hint = h.(*article.Record)
 		}
 		links, isFeed := c.links(ctx, page, handle)
 		listing := isFeed || !c.isArticleURL(final.String())
 		if !isFeed && c.isArticleURL(final.String()) {
 			err := handle(ctx, page)
-			listing = errors.Is(err, extract.ErrNotArticle)
+			listing = errors.Is(err, article.ErrNotArticle)
 			if c.opts.LeafArticles && !listing {
 				return
 			}
@@ -580,7 +579,7 @@ func pageType(mt string, u *url.URL) string {
 // and never offered to the extractors; items that carry their own body are handed over as
 // pages); an HTML page's links come from pageLinks, after the extractors, so that the tree they
 // built is reused.
-func (c *Crawler) links(ctx context.Context, p *extract.Page, handle Handler) ([]*url.URL, bool) {
+func (c *Crawler) links(ctx context.Context, p *article.Page, handle Handler) ([]*url.URL, bool) {
 	base := p.URL
 	if f, err := ParseFeed(base, p.ContentType, p.Body); err == nil {
 		var out []*url.URL
@@ -623,7 +622,7 @@ func (c *Crawler) links(ctx context.Context, p *extract.Page, handle Handler) ([
 
 // pageLinks are an HTML page's links, read from the tree when an extractor already built one
 // and streamed from the bytes otherwise.
-func pageLinks(p *extract.Page) iter.Seq[*url.URL] {
+func pageLinks(p *article.Page) iter.Seq[*url.URL] {
 	return func(yield func(*url.URL) bool) {
 		if !p.IsHTML() {
 			return
@@ -648,8 +647,8 @@ func pageLinks(p *extract.Page) iter.Seq[*url.URL] {
 }
 
 // handleItem hands a feed item that carries its own body to the extractors as a page of its own.
-func handleItem(ctx context.Context, base, u *url.URL, it FeedItem, hint *extract.Record, handle Handler) {
-	item := extract.NewPage(u, extract.FeedItemType, []byte(it.ContentHTML), time.Now())
+func handleItem(ctx context.Context, base, u *url.URL, it FeedItem, hint *article.Record, handle Handler) {
+	item := article.NewPage(u, article.FeedItemType, []byte(it.ContentHTML), time.Now())
 	item.Hint = hint
 	if item.URL == nil {
 		item.URL = base
@@ -658,7 +657,7 @@ func handleItem(ctx context.Context, base, u *url.URL, it FeedItem, hint *extrac
 }
 
 // fillHint completes h with what an earlier hint said (the list that led to a text endpoint).
-func fillHint(h, from *extract.Record) {
+func fillHint(h, from *article.Record) {
 	if from == nil {
 		return
 	}
@@ -680,35 +679,16 @@ func fillHint(h, from *extract.Record) {
 }
 
 // itemHint is what a feed said about an article: the page, when fetched, wins; these fill its
-// gaps (extract.Page.Hint).
-func itemHint(u *url.URL, it FeedItem) *extract.Record {
-	h := &extract.Record{Title: it.Title, PublishedAt: it.Published, Source: it.Source, Summary: it.Summary, Stocks: it.Stocks}
+// gaps (article.Page.Hint).
+func itemHint(u *url.URL, it FeedItem) *article.Record {
+	h := &article.Record{Title: it.Title, PublishedAt: it.Published, Source: it.Source, Summary: it.Summary, Stocks: it.Stocks}
 	if u != nil {
 		h.URL = u.String()
 	}
-	if id, ok := extract.NormalizeID(it.ID); ok {
+	if id, ok := article.NormalizeID(it.ID); ok {
 		h.ID = id
-	} else if id, ok := extract.IDFromURL(u); ok {
+	} else if id, ok := article.IDFromURL(u); ok {
 		h.ID = id
 	}
 	return h
-}
-
-// HTMLLinks resolves every a[href] and alternate feed link of doc against base (or the page's
-// <base href>), without fragments, each once.
-func HTMLLinks(base *url.URL, doc *goquery.Document) []*url.URL {
-	if b, ok := doc.Find("base[href]").First().Attr("href"); ok {
-		if bu, err := base.Parse(b); err == nil {
-			base = bu
-		}
-	}
-	l := newLinkSet(base)
-	doc.Find("a[href]").Each(func(_ int, s *goquery.Selection) { l.add(s.AttrOr("href", "")) })
-	doc.Find(`link[rel="alternate"][href]`).Each(func(_ int, s *goquery.Selection) {
-		t := s.AttrOr("type", "")
-		if strings.Contains(t, "rss") || strings.Contains(t, "atom") {
-			l.add(s.AttrOr("href", ""))
-		}
-	})
-	return l.out
 }

@@ -19,6 +19,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract"
 )
 
@@ -79,11 +80,11 @@ func (f *fakeEastmoney) dials() []string {
 // records runs the real extractors on what the crawler hands over, as the pipeline does.
 type records struct {
 	mu   sync.Mutex
-	recs map[string]*extract.Record // by URL
+	recs map[string]*article.Record // by URL
 	urls []string                   // every page handed over
 }
 
-func (r *records) handle(_ context.Context, p *extract.Page) error {
+func (r *records) handle(_ context.Context, p *article.Page) error {
 	rec, err := extract.Default().Extract(p)
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -128,7 +129,7 @@ func TestA7x24ListServedAsOctetStreamGivesEachCodeItsFetchedEastmoneyPage(t *tes
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := &records{recs: map[string]*extract.Record{}}
+			got := &records{recs: map[string]*article.Record{}}
 			if _, err := c.Run(context.Background(), got.handle); err != nil {
 				t.Fatal(err)
 			}
@@ -160,10 +161,10 @@ func TestAFeedEntryWithItsOwnBodyAndAnOffHostLinkIsNoRecord(t *testing.T) {
 	site := newFaultSite()
 	site.HandleFunc("/feed.xml", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, atom) })
 	site.HandleFunc("/list.json", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, json) })
-	site.Handle("/own/", serveHTML(article("本站文章")))
+	site.Handle("/own/", serveHTML(articleHTML("本站文章")))
 	srv := httptest.NewServer(site)
 	defer srv.Close()
-	got := &records{recs: map[string]*extract.Record{}}
+	got := &records{recs: map[string]*article.Record{}}
 	c, err := New(fastOptions(srv, "/feed.xml", "/list.json"), nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -184,7 +185,7 @@ func TestAFeedEntryWithItsOwnBodyAndAnOffHostLinkIsNoRecord(t *testing.T) {
 // Another port of an allowed host is another origin: no feed kind leads there.
 func TestFeedsSitemapsAndListsDoNotLeadToAnotherPortOfAnAllowedHost(t *testing.T) {
 	other := newFaultSite()
-	other.Handle("/", serveHTML(article("另一个端口")))
+	other.Handle("/", serveHTML(articleHTML("另一个端口")))
 	otherSrv := httptest.NewServer(other)
 	defer otherSrv.Close()
 	o := otherSrv.URL // http://127.0.0.1:<other port>
@@ -201,7 +202,7 @@ func TestFeedsSitemapsAndListsDoNotLeadToAnotherPortOfAnAllowedHost(t *testing.T
 	site.HandleFunc("/list.json", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"data":{"list":[{"code":"202401165555555555","title":"x","url":"%s/json-item.html"}]}}`, o)
 	})
-	site.Handle("/a/", serveHTML(article("本站")))
+	site.Handle("/a/", serveHTML(articleHTML("本站")))
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	r := crawlSite(t, fastOptions(srv, "/sitemap.xml", "/index.xml", "/atom.xml", "/list.json"))
@@ -217,7 +218,7 @@ func TestFeedsSitemapsAndListsDoNotLeadToAnotherPortOfAnAllowedHost(t *testing.T
 
 func TestAnAllowedHostNamedWithAPortAllowsThatPort(t *testing.T) {
 	other := newFaultSite()
-	other.Handle("/", serveHTML(article("另一个端口")))
+	other.Handle("/", serveHTML(articleHTML("另一个端口")))
 	otherSrv := httptest.NewServer(other)
 	defer otherSrv.Close()
 	site := newFaultSite()
@@ -256,7 +257,7 @@ func TestAFolderOfSavedListsIsReadAndItsArticlesFetchedFromTheirOwnHosts(t *test
 		[]byte(`{"data":{"title":"港股科技板块午后走强","showtime":"2024-01-16 13:45:10","text":"<p>港股科技板块午后走强。</p>"}}`), 0o644))
 	must(os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"x","version":"1.0.0"}`), 0o644))
 	log, logs := observed()
-	got := &records{recs: map[string]*extract.Record{}}
+	got := &records{recs: map[string]*article.Record{}}
 	_, items, err := ReadLocal(context.Background(), dir, log, got.handle)
 	if err != nil {
 		t.Fatal(err)
@@ -271,7 +272,7 @@ func TestAFolderOfSavedListsIsReadAndItsArticlesFetchedFromTheirOwnHosts(t *test
 	if rec := got.recs["https://finance.eastmoney.com/a/202401163033333333.html"]; rec == nil || rec.Summary == "" || len(rec.Stocks) != 1 {
 		t.Errorf("fetched article: %+v (pages %v)", rec, got.urls)
 	}
-	var text *extract.Record
+	var text *article.Record
 	for _, r := range got.recs {
 		if r.ID == "NW202401163000000030" {
 			text = r

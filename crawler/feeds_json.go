@@ -9,7 +9,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // Eastmoney's JSON(P) news lists. One family of endpoints, many spellings: the same field is
@@ -166,7 +167,7 @@ func jsonURL(base *url.URL, ref string) string {
 // articleNumber returns the article number of a bare number or an NW code: the article has a
 // page on finance.eastmoney.com. Other codes (AN announcements, AP reports) have none there.
 func articleNumber(id string) (string, bool) {
-	norm, ok := extract.NormalizeID(id)
+	norm, ok := article.NormalizeID(id)
 	if !ok || !strings.HasPrefix(norm, "NW") {
 		return "", false
 	}
@@ -189,7 +190,7 @@ func stockList(v any) []string {
 	}
 	var out []string
 	for _, r := range raw {
-		if s, ok := extract.StockFromSecID(strings.TrimSpace(r)); ok && !contains(out, s) {
+		if s, ok := textrule.StockFromSecID(strings.TrimSpace(r)); ok && !contains(out, s) {
 			out = append(out, s)
 		}
 	}

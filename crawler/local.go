@@ -16,7 +16,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/article"
 )
 
 // localTypes are the files a folder walk reads; everything else (images, CSS, the site's
@@ -93,7 +93,7 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 		}
 		// A file the user pointed at that is no article is said at info: a backfill of the wrong
 		// folder should not look like an empty success. (Over HTTP, listings are expected.)
-		if err := handle(ctx, page); errors.Is(err, extract.ErrNotArticle) {
+		if err := handle(ctx, page); errors.Is(err, article.ErrNotArticle) {
 			log.Info("skip file", zap.String("path", p), zap.Error(err))
 		}
 	}
@@ -104,7 +104,7 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 // file whose bytes begin like JSON or JSONP (a list saved under its endpoint's .html name), or,
 // when the user named the file itself, XML (a saved feed or sitemap; a folder's XML is the
 // site's own config and feed, not backfill input).
-func savedList(p *extract.Page, named bool) bool {
+func savedList(p *article.Page, named bool) bool {
 	if p.ContentType == "application/json" {
 		return true
 	}
@@ -137,7 +137,7 @@ func savedItems(ctx context.Context, file *url.URL, f *Feed, handle Handler) []F
 }
 
 // ReadFile reads one local file as a page with a file:// URL.
-func ReadFile(path string) (*extract.Page, error) {
+func ReadFile(path string) (*article.Page, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -153,5 +153,5 @@ func ReadFile(path string) (*extract.Page, error) {
 		}
 	}
 	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
-	return extract.NewPage(u, ct, b, time.Now()), nil
+	return article.NewPage(u, ct, b, time.Now()), nil
 }

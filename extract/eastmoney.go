@@ -9,6 +9,9 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // Eastmoney reads Eastmoney's own article pages (finance.eastmoney.com/a/<n>.html,
@@ -26,7 +29,7 @@ func (*Eastmoney) Hosts() []string { return []string{"eastmoney.com"} }
 
 // Match implements Extractor: the body container #ContentBody plus one of the templates' title or
 // time blocks.
-func (*Eastmoney) Match(p *Page) bool {
+func (*Eastmoney) Match(p *article.Page) bool {
 	// #ContentBody must be in the bytes: other pages are turned away before a tree is built.
 	if !p.IsHTML() || !bytes.Contains(p.Body, []byte("ContentBody")) {
 		return false
@@ -118,34 +121,34 @@ func scanEastmoney(root *html.Node) *emScan {
 }
 
 // Extract implements Extractor.
-func (*Eastmoney) Extract(p *Page) (*Record, error) {
+func (*Eastmoney) Extract(p *article.Page) (*article.Record, error) {
 	doc, err := p.Doc()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: %w", article.ErrMalformed, err)
 	}
 	if len(doc.Nodes) == 0 {
-		return nil, ErrNotArticle
+		return nil, article.ErrNotArticle
 	}
 	s := scanEastmoney(doc.Nodes[0])
 	if !s.matches() {
-		return nil, ErrNotArticle
+		return nil, article.ErrNotArticle
 	}
 	if err := whole(p.Body); err != nil {
 		return nil, err
 	}
-	rec := &Record{}
+	rec := &article.Record{}
 	if p.URL != nil {
 		rec.URL = p.URL.String()
 	}
 	for _, n := range []*html.Node{s.newsH1, s.title, s.h1} {
 		if n != nil {
-			if rec.Title = collapseSpace(nodeText(n)); rec.Title != "" {
+			if rec.Title = textrule.Collapse(nodeText(n)); rec.Title != "" {
 				break
 			}
 		}
 	}
 	if rec.Title == "" {
-		return nil, fmt.Errorf("%w: title", ErrMissingField)
+		return nil, fmt.Errorf("%w: title", article.ErrMissingField)
 	}
 
 	// Time and source sit in div.time-source (older) or in the div.infos items (newer).
@@ -156,7 +159,7 @@ func (*Eastmoney) Extract(p *Page) (*Record, error) {
 		}
 		forEachElementText(block, func(text string) {
 			if rec.PublishedAt.IsZero() {
-				if t, ok := parseChineseStamp(text); ok {
+				if t, ok := textrule.FindDate(text, false); ok {
 					rec.PublishedAt = t
 					return
 				}
@@ -172,7 +175,7 @@ func (*Eastmoney) Extract(p *Page) (*Record, error) {
 		source = bareSource(s.infos)
 	}
 	if rec.PublishedAt.IsZero() {
-		return nil, fmt.Errorf("%w: published_at: no 年月日 time in the page's time block", ErrMissingField)
+		return nil, fmt.Errorf("%w: published_at: no 年月日 time in the page's time block", article.ErrMissingField)
 	}
 	if s.dataSource != nil {
 		if ds := strings.TrimSpace(attr(s.dataSource, "data-source")); ds != "" {
@@ -182,9 +185,9 @@ func (*Eastmoney) Extract(p *Page) (*Record, error) {
 
 	switch {
 	case s.review != nil:
-		rec.Summary = trimDigestLabel(collapseSpace(nodeText(s.review)))
+		rec.Summary = trimDigestLabel(textrule.Collapse(nodeText(s.review)))
 	case s.abstract != nil:
-		rec.Summary = trimDigestLabel(collapseSpace(nodeText(s.abstract)))
+		rec.Summary = trimDigestLabel(textrule.Collapse(nodeText(s.abstract)))
 	}
 
 	// div.sublab ("原标题：…") restates the headline; it is not body text.
@@ -206,7 +209,7 @@ func (*Eastmoney) Extract(p *Page) (*Record, error) {
 
 	rec.ID = eastmoneyID(p.URL, s)
 	if strings.TrimSpace(rec.Body) == "" {
-		return nil, fmt.Errorf("%w: body", ErrMissingField)
+		return nil, fmt.Errorf("%w: body", article.ErrMissingField)
 	}
 	return rec, nil
 }
@@ -214,21 +217,21 @@ func (*Eastmoney) Extract(p *Page) (*Record, error) {
 // eastmoneyID is NW + the article number from the page URL, else from the page's canonical URL;
 // a page without a number gets the URL id.
 func eastmoneyID(pageURL *url.URL, s *emScan) string {
-	if id, ok := IDFromURL(pageURL); ok {
+	if id, ok := article.IDFromURL(pageURL); ok {
 		return id
 	}
 	for _, c := range []string{s.canonical, s.ogURL} {
 		if u, err := url.Parse(c); err == nil && c != "" {
-			if id, ok := IDFromURL(u); ok {
+			if id, ok := article.IDFromURL(u); ok {
 				return id
 			}
 		}
 	}
 	switch {
 	case s.canonical != "":
-		return URLID(s.canonical)
+		return article.URLID(s.canonical)
 	case pageURL != nil:
-		return URLID(pageURL.String())
+		return article.URLID(pageURL.String())
 	}
 	return ""
 }
@@ -236,7 +239,7 @@ func eastmoneyID(pageURL *url.URL, s *emScan) string {
 // forEachElementText calls fn with the collapsed text of n and of each element under it, in
 // document order: the info bar's items ("2021年12月20日 18:24", "来源：…") are read one by one.
 func forEachElementText(n *html.Node, fn func(string)) {
-	fn(collapseSpace(nodeText(n)))
+	fn(textrule.Collapse(nodeText(n)))
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode {
 			forEachElementText(c, fn)
@@ -263,11 +266,11 @@ func bareSource(infos *html.Node) string {
 		if c.Type != html.ElementNode || !hasClass(c, "item") {
 			continue
 		}
-		text := collapseSpace(nodeText(c))
+		text := textrule.Collapse(nodeText(c))
 		if text == "" || utf8.RuneCountInString(text) > 30 || strings.ContainsAny(text, "：:0123456789") {
 			continue
 		}
-		if _, ok := parseChineseStamp(text); ok {
+		if _, ok := textrule.FindDate(text, false); ok {
 			continue
 		}
 		labelled := false

@@ -84,6 +84,13 @@ func TestNormalizerCollapsesIdeographicAndNoBreakSpaces(t *testing.T) {
 	}
 }
 
+func TestNormalizerDropsZeroWidthSpacesAsTheGenericExtractorDoes(t *testing.T) {
+	bt := normalize(t, "<p>公司\u200b公告\ufeff：<span>\u200b</span>净利</p>")
+	if got := bt.Body(); got != "公司公告：净利" {
+		t.Fatalf("body %q", got)
+	}
+}
+
 func TestNormalizerEmitsNestedBlocksOnce(t *testing.T) {
 	bt := normalize(t, `<div><div><p>同一段</p></div></div><div>前<div>中</div>后</div><ul><li>一</li><li>二<br>三</li></ul>`)
 	want := []string{"同一段", "前", "中", "后", "一", "二", "三"}
@@ -128,14 +135,5 @@ func TestNormalizerDropsTheMachineWrittenDisclaimerAndPromotionLinesButNotAQuote
 	want := "正文第一段。\n\n有读者问：“本文基于AI生产”这句话是什么意思？"
 	if got := bt.Body(); got != want {
 		t.Fatalf("body %q, want %q", got, want)
-	}
-}
-
-func TestStockFromSecIDReadsMarketDotCode(t *testing.T) {
-	for in, want := range map[string]string{"1.600000": "600000.SH", "0.300750": "300750.SZ", "116.00700": "00700.HK",
-		"90.BK0478": "", "600000": "", "1.": "", "x.600000": ""} {
-		if got, ok := StockFromSecID(in); got != want || ok != (want != "") {
-			t.Errorf("StockFromSecID(%q) = %q, %v; want %q", in, got, ok, want)
-		}
 	}
 }

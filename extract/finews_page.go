@@ -9,6 +9,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 // finewsHosts are the hosts the finews mirror has been served from.
@@ -28,7 +30,7 @@ func (*FinewsPage) Hosts() []string { return finewsHosts }
 
 // Match implements Extractor: the page has the post layout's section, a "(GMT+8, …)" small
 // followed by an h1.
-func (*FinewsPage) Match(p *Page) bool {
+func (*FinewsPage) Match(p *article.Page) bool {
 	// The stamp's "(GMT" must be in the bytes: listings and other sites' pages are turned
 	// away before a tree is built for them.
 	if !p.IsHTML() || !bytes.Contains(p.Body, []byte("(GMT")) {
@@ -136,27 +138,27 @@ func nextElement(n *html.Node) *html.Node {
 }
 
 // Extract implements Extractor.
-func (*FinewsPage) Extract(p *Page) (*Record, error) {
+func (*FinewsPage) Extract(p *article.Page) (*article.Record, error) {
 	doc, err := p.Doc()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: %w", article.ErrMalformed, err)
 	}
 	if len(doc.Nodes) == 0 {
-		return nil, ErrNotArticle
+		return nil, article.ErrNotArticle
 	}
 	s := scanFinews(doc.Nodes[0])
 	if s.section == nil {
-		return nil, ErrNotArticle
+		return nil, article.ErrNotArticle
 	}
 	if err := whole(p.Body); err != nil {
 		return nil, err
 	}
-	rec := &Record{Title: strings.TrimSpace(nodeText(s.h1))}
+	rec := &article.Record{Title: strings.TrimSpace(nodeText(s.h1))}
 	if p.URL != nil {
 		rec.URL = p.URL.String()
 	}
 	if rec.Title == "" {
-		return nil, fmt.Errorf("%w: title: the page's h1 is empty", ErrMissingField)
+		return nil, fmt.Errorf("%w: title: the page's h1 is empty", article.ErrMissingField)
 	}
 
 	published, err := parseGMTStamp(nodeText(s.stamp))
@@ -167,7 +169,7 @@ func (*FinewsPage) Extract(p *Page) (*Record, error) {
 		}
 		t, err2 := time.Parse(time.RFC3339, s.published)
 		if err2 != nil {
-			return nil, fmt.Errorf("%w; article:published_time %q: %w", err, s.published, ErrMalformed)
+			return nil, fmt.Errorf("%w; article:published_time %q: %w", err, s.published, article.ErrMalformed)
 		}
 		published = t
 	}
@@ -215,10 +217,10 @@ func (*FinewsPage) Extract(p *Page) (*Record, error) {
 	rec.Editor = t.Editor
 	rec.Source = sourceFrom(t.Source, rec.Tags)
 	if rec.ID == "" {
-		return nil, fmt.Errorf("%w: id", ErrMissingField)
+		return nil, fmt.Errorf("%w: id", article.ErrMissingField)
 	}
 	if strings.TrimSpace(rec.Body) == "" {
-		return nil, fmt.Errorf("%w: body", ErrMissingField)
+		return nil, fmt.Errorf("%w: body", article.ErrMissingField)
 	}
 	return rec, nil
 }
@@ -247,9 +249,9 @@ func finewsIDAndCategories(u *url.URL) (string, []string) {
 	if u == nil {
 		return "", nil
 	}
-	id, ok := IDFromURL(u)
+	id, ok := article.IDFromURL(u)
 	if !ok {
-		id = URLID(u.String())
+		id = article.URLID(u.String())
 	}
 	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
 	var cats []string
@@ -319,7 +321,7 @@ func isOriginURL(href string) bool {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return false
 	}
-	if _, ok := IDFromURL(u); !ok {
+	if _, ok := article.IDFromURL(u); !ok {
 		return false
 	}
 	lp := strings.ToLower(u.Path)

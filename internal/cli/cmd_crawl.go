@@ -14,6 +14,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
 	"github.com/newsmill/newsmill/internal/config"
@@ -22,7 +23,7 @@ import (
 	"github.com/newsmill/newsmill/store"
 )
 
-const schemaVersion = extract.SchemaVersion
+const schemaVersion = article.SchemaVersion
 
 type crawlOptions struct {
 	URLs        multi
