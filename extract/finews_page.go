@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/extract/emtext"
 )
 
 // finewsHosts are the hosts the finews mirror has been served from.
@@ -65,19 +66,19 @@ func scanFinews(root *html.Node) finewsScan {
 			}
 			switch c.DataAtom {
 			case atom.Link:
-				if s.canonical == "" && strings.EqualFold(attr(c, "rel"), "canonical") {
-					s.canonical = strings.TrimSpace(attr(c, "href"))
+				if s.canonical == "" && strings.EqualFold(emtext.Attr(c, "rel"), "canonical") {
+					s.canonical = strings.TrimSpace(emtext.Attr(c, "href"))
 				}
 				continue
 			case atom.Meta:
-				switch attr(c, "property") {
+				switch emtext.Attr(c, "property") {
 				case "og:url":
 					if s.ogURL == "" {
-						s.ogURL = strings.TrimSpace(attr(c, "content"))
+						s.ogURL = strings.TrimSpace(emtext.Attr(c, "content"))
 					}
 				case "article:published_time":
 					if s.published == "" {
-						s.published = strings.TrimSpace(attr(c, "content"))
+						s.published = strings.TrimSpace(emtext.Attr(c, "content"))
 					}
 				}
 				continue
@@ -102,7 +103,7 @@ func scanFinews(root *html.Node) finewsScan {
 // "(GMT+8, Asia/Shanghai, CST) …" stamp followed by the title's h1.
 func finewsSignature(sec *html.Node) (stamp, h1 *html.Node) {
 	small := firstElement(sec, atom.Small)
-	if small == nil || !strings.HasPrefix(strings.TrimSpace(nodeText(small)), "(GMT") {
+	if small == nil || !strings.HasPrefix(strings.TrimSpace(emtext.NodeText(small)), "(GMT") {
 		return nil, nil
 	}
 	next := nextElement(small)
@@ -153,7 +154,7 @@ func (*FinewsPage) Extract(p *article.Page) (*article.Record, error) {
 	if err := whole(p.Body); err != nil {
 		return nil, err
 	}
-	rec := &article.Record{Title: strings.TrimSpace(nodeText(s.h1))}
+	rec := &article.Record{Title: strings.TrimSpace(emtext.NodeText(s.h1))}
 	if p.URL != nil {
 		rec.URL = p.URL.String()
 	}
@@ -161,7 +162,7 @@ func (*FinewsPage) Extract(p *article.Page) (*article.Record, error) {
 		return nil, fmt.Errorf("%w: title: the page's h1 is empty", article.ErrMissingField)
 	}
 
-	published, err := parseGMTStamp(nodeText(s.stamp))
+	published, err := parseGMTStamp(emtext.NodeText(s.stamp))
 	if err != nil {
 		// The SEO tag's article:published_time holds the same instant, with its offset.
 		if s.published == "" {
@@ -192,9 +193,9 @@ func (*FinewsPage) Extract(p *article.Page) (*article.Record, error) {
 		}
 		switch {
 		case c.DataAtom == atom.Blockquote && !started && rec.Summary == "":
-			rec.Summary = strings.Join(NormalizeNodes(TextOptions{}, c).Paragraphs, " ")
+			rec.Summary = strings.Join(emtext.Normalize(emtext.Options{}, c).Paragraphs, " ")
 			continue
-		case c.DataAtom == atom.Small && strings.HasPrefix(strings.TrimSpace(nodeText(c)), "tags:"):
+		case c.DataAtom == atom.Small && strings.HasPrefix(strings.TrimSpace(emtext.NodeText(c)), "tags:"):
 			rec.Tags = finewsTags(c)
 			continue
 		case c.DataAtom == atom.P:
@@ -211,7 +212,7 @@ func (*FinewsPage) Extract(p *article.Page) (*article.Record, error) {
 		}
 		body = append(body, c)
 	}
-	t := NormalizeNodes(TextOptions{}, body...)
+	t := emtext.Normalize(emtext.Options{}, body...)
 	rec.Body = t.Body()
 	rec.Stocks = t.Stocks
 	rec.Editor = t.Editor
@@ -275,7 +276,7 @@ func finewsTags(small *html.Node) []string {
 				continue
 			}
 			if c.DataAtom == atom.Em {
-				if t := strings.TrimSpace(nodeText(c)); t != "" {
+				if t := strings.TrimSpace(emtext.NodeText(c)); t != "" {
 					tags = append(tags, t)
 				}
 				continue
@@ -307,7 +308,7 @@ func originLink(p *html.Node) (string, bool) {
 	if link == nil {
 		return "", false
 	}
-	href := strings.TrimSpace(attr(link, "href"))
+	href := strings.TrimSpace(emtext.Attr(link, "href"))
 	if !isOriginURL(href) {
 		return "", false
 	}
@@ -342,7 +343,7 @@ func isBackLinks(p *html.Node) bool {
 			switch c.DataAtom {
 			case atom.Br:
 			case atom.A:
-				if !strings.HasPrefix(strings.TrimSpace(nodeText(c)), "返回") {
+				if !strings.HasPrefix(strings.TrimSpace(emtext.NodeText(c)), "返回") {
 					return false
 				}
 				links++
@@ -366,4 +367,16 @@ func sourceFrom(attribution string, tags []string) string {
 		}
 	}
 	return ""
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

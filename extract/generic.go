@@ -16,6 +16,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/extract/emtext"
 	"github.com/newsmill/newsmill/internal/textrule"
 )
 
@@ -172,7 +173,7 @@ func (g *Generic) read(p *article.Page, doc *goquery.Document, o genOverrides) (
 	rec.Body = textrule.JoinParagraphs(paras)
 	// Securities the article links to with Eastmoney's data-code markup, read from the body only
 	// (a portal's sidebar of quotes is no part of the article).
-	rec.Stocks = NormalizeNodes(TextOptions{}, bodyNodes...).Stocks
+	rec.Stocks = emtext.Normalize(emtext.Options{}, bodyNodes...).Stocks
 	rec.Summary = clean.summary
 	if rec.Summary == "" {
 		rec.Summary = summary

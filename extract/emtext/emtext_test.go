@@ -1,4 +1,4 @@
-package extract
+package emtext
 
 import (
 	"reflect"
@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-func normalize(t *testing.T, s string) BodyText {
+func normalize(t *testing.T, s string) Text {
 	t.Helper()
-	bt, err := NormalizeHTML(s, TextOptions{})
+	bt, err := NormalizeHTML(s, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestNormalizerEmitsNestedBlocksOnce(t *testing.T) {
 }
 
 func TestNormalizerLineBreaksSplitParagraphsOnlyInRawPostMode(t *testing.T) {
-	raw, err := NormalizeHTML("第一行\n第二行", TextOptions{LineBreaks: true})
+	raw, err := NormalizeHTML("第一行\n第二行", Options{LineBreaks: true})
 	if err != nil {
 		t.Fatal(err)
 	}
