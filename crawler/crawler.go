@@ -583,21 +583,23 @@ func (c *Crawler) links(ctx context.Context, p *article.Page, handle Handler) ([
 	base := p.URL
 	if f, err := ParseFeed(base, p.ContentType, p.Body); err == nil {
 		var out []*url.URL
+		var off []string
 		for _, it := range f.Items {
 			u, err := base.Parse(it.URL)
 			if err != nil || it.URL == "" {
 				u = nil
 			}
+			if u != nil && !c.sameOrigin(u) {
+				// Not fetched, and a body it carries is not used either: a feed vouches for its own
+				// site only, and a foreign link with a body would become a record with that
+				// site's URL and whatever id the entry claims.
+				off = append(off, u.String())
+				continue
+			}
 			hint := itemHint(u, it)
 			// A text endpoint reached from a list names only the body: the list's hint for it
 			// gives the title, time and source.
 			fillHint(hint, p.Hint)
-			if it.ContentHTML != "" && u != nil && !c.sameOrigin(u) {
-				// A feed vouches for its own site only: a body under a foreign link would become a
-				// record with that site's URL and whatever id the entry claims.
-				c.log.Debug("feed item off the allowed hosts", zap.String("feed", base.String()), zap.String("url", u.String()))
-				continue
-			}
 			// An Eastmoney JSON item's body is the article (text endpoints deliver nothing else);
 			// an Atom or RSS item's content is a copy of a page we can fetch, and the page, with
 			// its categories, tags and links, is what the extractors know.
@@ -614,6 +616,12 @@ func (c *Crawler) links(ctx context.Context, p *article.Page, handle Handler) ([
 			if u, err := base.Parse(s); err == nil {
 				out = append(out, u)
 			}
+		}
+		if len(off) > 0 {
+			// Said once per feed: a list whose articles live on another host (Eastmoney's 7×24
+			// list and finance.eastmoney.com) needs that host in allowed_hosts.
+			c.log.Info("feed items off the allowed hosts not fetched", zap.String("url", base.String()),
+				zap.Int("items", len(off)), zap.String("first", off[0]))
 		}
 		return out, true
 	}

@@ -214,6 +214,9 @@ func TestFeedsSitemapsAndListsDoNotLeadToAnotherPortOfAnAllowedHost(t *testing.T
 	if site.count("/a/own.html") != 1 {
 		t.Errorf("the sitemap's own entry was not fetched:\n%s", r.dump())
 	}
+	if !r.logged("feed items off the allowed hosts not fetched url=" + srv.URL + "/list.json") {
+		t.Errorf("the skipped items are not said:\n%s", r.dump())
+	}
 }
 
 func TestAnAllowedHostNamedWithAPortAllowsThatPort(t *testing.T) {
