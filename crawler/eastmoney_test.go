@@ -293,3 +293,18 @@ func TestAFolderOfSavedListsIsReadAndItsArticlesFetchedFromTheirOwnHosts(t *test
 		}
 	}
 }
+
+func TestALocalPostThatOnlyBeginsLikeJSONPIsStillReadAsAPost(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "2024-01-16-202401163000000070.md")
+	if err := os.WriteFile(path, []byte("Apple(AAPL) 盘前上涨。\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	_, items, err := ReadLocal(context.Background(), path, zap.NewNop(), func(_ context.Context, p *article.Page) error {
+		got = append(got, p.ContentType)
+		return nil
+	})
+	if err != nil || len(items) != 0 || strings.Join(got, ",") != "text/markdown" {
+		t.Fatalf("handled %v, items %d, err %v", got, len(items), err)
+	}
+}

@@ -81,7 +81,7 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 				items = append(items, savedItems(ctx, page.URL, f, handle)...)
 				continue
 			}
-			if page.ContentType == "application/json" || !info.IsDir() {
+			if page.ContentType == "application/json" {
 				// A folder of saved lists may hold other JSON (a package.json): passed over quietly.
 				level := zap.DebugLevel
 				if !info.IsDir() {
@@ -90,6 +90,7 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 				log.Log(level, "skip file", zap.String("path", p), zap.Error(err))
 				continue
 			}
+			// Otherwise it only began like JSON or XML: it is read as the post or page it is.
 		}
 		// A file the user pointed at that is no article is said at info: a backfill of the wrong
 		// folder should not look like an empty success. (Over HTTP, listings are expected.)
