@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -124,7 +125,7 @@ func TestA7x24ListServedAsOctetStreamGivesEachCodeItsFetchedEastmoneyPage(t *tes
 			defer list.Close()
 			log, logs := observed()
 			opts := Options{Name: "t", Seeds: []string{list.URL + "/comm/web/getFastNewsList"}, AllowedHosts: []string{"127.0.0.1", "finance.eastmoney.com"},
-				IgnoreRobots: true, MaxRetries: -1, transport: em.transport()}
+				IgnoreRobots: true, MaxRetries: retries(0), transport: em.transport()}
 			c, err := New(opts, log, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -268,7 +269,7 @@ func TestAFolderOfSavedListsIsReadAndItsArticlesFetchedFromTheirOwnHosts(t *test
 	if len(items) != 2 {
 		t.Fatalf("%d items to fetch, want the two codes of the 7×24 list", len(items))
 	}
-	opts := Options{IgnoreRobots: true, MaxRetries: -1, transport: em.transport()}
+	opts := Options{IgnoreRobots: true, MaxRetries: retries(0), transport: em.transport()}
 	if _, err := FetchItems(context.Background(), items, opts, log, nil, got.handle); err != nil {
 		t.Fatal(err)
 	}
@@ -306,5 +307,18 @@ func TestALocalPostThatOnlyBeginsLikeJSONPIsStillReadAsAPost(t *testing.T) {
 	})
 	if err != nil || len(items) != 0 || strings.Join(got, ",") != "text/markdown" {
 		t.Fatalf("handled %v, items %d, err %v", got, len(items), err)
+	}
+}
+
+func TestASeedOnAPortAllowedHostsDoesNotNameIsRefused(t *testing.T) {
+	_, err := New(Options{Name: "t", Seeds: []string{"http://127.0.0.1:8080/"}, AllowedHosts: []string{"127.0.0.1:9090"}}, nil, nil)
+	var oe *OptionError
+	if !errors.As(err, &oe) || oe.Key != KeySeeds {
+		t.Fatalf("err = %v, want an OptionError on seeds", err)
+	}
+	for _, bad := range []string{"127.0.0.1:0", "127.0.0.1:99999", "host:x"} {
+		if err := (Options{Seeds: []string{"http://127.0.0.1/"}, AllowedHosts: []string{bad}}).Validate(); err == nil {
+			t.Errorf("allowed_hosts %q accepted", bad)
+		}
 	}
 }

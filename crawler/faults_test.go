@@ -172,7 +172,7 @@ func TestSlowServerIsCutAtTheTimeoutRetriedAndReportedAsATimeout(t *testing.T) {
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	opts := fastOptions(srv, "/")
-	opts.HeaderTimeout, opts.Timeout, opts.MaxRetries = 150*time.Millisecond, 300*time.Millisecond, 2
+	opts.HeaderTimeout, opts.Timeout, opts.MaxRetries = 150*time.Millisecond, 300*time.Millisecond, retries(2)
 	start := time.Now()
 	r := crawlSite(t, opts)
 	if n := site.count("/a/slow"); n != 3 {
@@ -204,7 +204,7 @@ func TestBodyThatStallsMidwayIsCutByTheWholeBodyTimeout(t *testing.T) {
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	opts := fastOptions(srv, "/")
-	opts.Timeout, opts.MaxRetries = 300*time.Millisecond, -1
+	opts.Timeout, opts.MaxRetries = 300*time.Millisecond, retries(0)
 	r := crawlSite(t, opts)
 	if _, ok := r.pages["/a/trickle"]; ok {
 		t.Error("half a body reached the handler")
@@ -334,7 +334,7 @@ func TestPersistentServerErrorGivesUpAfterTheRetryBound(t *testing.T) {
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	opts := fastOptions(srv, "/")
-	opts.MaxRetries = 3
+	opts.MaxRetries = retries(3)
 	r := crawlSite(t, opts)
 	if n := site.count("/a/down"); n != 4 {
 		t.Errorf("requested %d times, want 4 (1 + max_retries 3)", n)
@@ -446,7 +446,7 @@ func TestHugeBodyIsALoggedSkipNotAHalfPage(t *testing.T) {
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	opts := fastOptions(srv, "/")
-	opts.MaxBodySize = 1 << 20
+	opts.MaxBodyBytes = 1 << 20
 	r := crawlSite(t, opts)
 	for _, p := range []string{"/a/huge", "/a/huge-chunked"} {
 		if _, ok := r.pages[p]; ok {
@@ -491,7 +491,7 @@ func TestGzipBombIsCappedAfterDecompression(t *testing.T) {
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	opts := fastOptions(srv, "/")
-	opts.MaxBodySize = 1 << 20
+	opts.MaxBodyBytes = 1 << 20
 	r := crawlSite(t, opts)
 	if _, ok := r.pages["/a/bomb"]; ok {
 		t.Error("the bomb reached the handler")
@@ -624,7 +624,7 @@ func TestUnchangedListingCostsA304OnlyAfterACompleteRun(t *testing.T) {
 	defer srv.Close()
 	cache := &mapCache{m: map[string]Validators{}}
 	opts := fastOptions(srv, "/")
-	opts.Cache, opts.MaxRetries = cache, -1
+	opts.Cache, opts.MaxRetries = cache, retries(0)
 
 	crawlSite(t, opts)
 	if len(cache.m) != 0 {

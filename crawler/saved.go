@@ -6,6 +6,8 @@ import (
 	"net/url"
 
 	"go.uber.org/zap"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 // FetchItems fetches the articles that saved lists point at, each from its own host, the way a
@@ -31,16 +33,17 @@ func FetchItems(ctx context.Context, items []FeedItem, opts Options, log *zap.Lo
 		opts.Seeds = append(opts.Seeds, s)
 	}
 	opts.MaxDepth, opts.LeafArticles, opts.articleSeeds = 1, true, true
+	opts.seedHints = map[string]*article.Record{}
+	for s, it := range hints {
+		u, _ := url.Parse(s)
+		opts.seedHints[s] = itemHint(u, it)
+	}
 	if opts.Name == "" {
 		opts.Name = "saved lists"
 	}
 	c, err := New(opts, log, skip)
 	if err != nil {
 		return Stats{}, fmt.Errorf("fetch saved lists' articles: %w", err)
-	}
-	for s, it := range hints {
-		u, _ := url.Parse(s)
-		c.hints.Store(s, itemHint(u, it))
 	}
 	return c.Run(ctx, handle)
 }

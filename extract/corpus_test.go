@@ -138,7 +138,7 @@ func TestCorpusRawPostsScorePerfectlyAgainstTheTruth(t *testing.T) {
 	score(t, shared, filepath.Join(shared, "corpus", "truth-raw.jsonl"), out)
 }
 
-// The generic fallback alone on the mirror (issue 3's measurement): every post found, the body
+// The generic fallback alone on the mirror: every post found, the body
 // never doubled by the broken head, no residue, no listing taken for an article. Fields only
 // the site extractors read (categories, tags, source_url) are not its to get; the log line
 // shows them.

@@ -54,8 +54,7 @@ type emScan struct {
 	review     *html.Node // div.b-review
 	abstract   *html.Node // div.abstract
 	h1         *html.Node
-	canonical  string
-	ogURL      string
+	self       selfURLs
 }
 
 func (s *emScan) matches() bool {
@@ -70,18 +69,11 @@ func scanEastmoney(root *html.Node) *emScan {
 			if c.Type != html.ElementNode {
 				continue
 			}
+			if s.self.read(c) {
+				continue
+			}
 			switch c.DataAtom {
 			case atom.Script, atom.Style, atom.Noscript:
-				continue
-			case atom.Link:
-				if s.canonical == "" && strings.EqualFold(emtext.Attr(c, "rel"), "canonical") {
-					s.canonical = strings.TrimSpace(emtext.Attr(c, "href"))
-				}
-				continue
-			case atom.Meta:
-				if s.ogURL == "" && emtext.Attr(c, "property") == "og:url" {
-					s.ogURL = strings.TrimSpace(emtext.Attr(c, "content"))
-				}
 				continue
 			case atom.H1:
 				if s.h1 == nil {
@@ -123,14 +115,11 @@ func scanEastmoney(root *html.Node) *emScan {
 
 // Extract implements Extractor.
 func (*Eastmoney) Extract(p *article.Page) (*article.Record, error) {
-	doc, err := p.Doc()
+	root, err := pageRoot(p)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", article.ErrMalformed, err)
+		return nil, err
 	}
-	if len(doc.Nodes) == 0 {
-		return nil, article.ErrNotArticle
-	}
-	s := scanEastmoney(doc.Nodes[0])
+	s := scanEastmoney(root)
 	if !s.matches() {
 		return nil, article.ErrNotArticle
 	}
@@ -221,16 +210,16 @@ func eastmoneyID(pageURL *url.URL, s *emScan) string {
 	if id, ok := article.IDFromURL(pageURL); ok {
 		return id
 	}
-	for _, c := range []string{s.canonical, s.ogURL} {
-		if u, err := url.Parse(c); err == nil && c != "" {
+	for _, c := range s.self.each() {
+		if u, err := url.Parse(c); err == nil {
 			if id, ok := article.IDFromURL(u); ok {
 				return id
 			}
 		}
 	}
 	switch {
-	case s.canonical != "":
-		return article.URLID(s.canonical)
+	case s.self.canonical != "":
+		return article.URLID(s.self.canonical)
 	case pageURL != nil:
 		return article.URLID(pageURL.String())
 	}

@@ -6,7 +6,11 @@ import (
 	"fmt"
 	"strings"
 
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/extract/emtext"
 )
 
 // HostHinter is implemented by extractors that know their site's hosts; the registry asks them
@@ -97,4 +101,52 @@ func hostIn(host string, hosts []string) bool {
 		}
 	}
 	return false
+}
+
+// pageRoot is the parsed page an extractor scans: a page the parser cannot read is malformed,
+// one with no document is no article.
+func pageRoot(p *article.Page) (*html.Node, error) {
+	doc, err := p.Doc()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", article.ErrMalformed, err)
+	}
+	if len(doc.Nodes) == 0 {
+		return nil, article.ErrNotArticle
+	}
+	return doc.Nodes[0], nil
+}
+
+// selfURLs are the addresses a page claims for itself in its head, the first of each kind.
+type selfURLs struct {
+	canonical string // <link rel="canonical" href>
+	ogURL     string // <meta property="og:url" content>
+}
+
+// read takes a <link> or <meta> element's claim; it reports whether c was such an element
+// (which has no content to walk).
+func (s *selfURLs) read(c *html.Node) bool {
+	switch c.DataAtom {
+	case atom.Link:
+		if s.canonical == "" && strings.EqualFold(emtext.Attr(c, "rel"), "canonical") {
+			s.canonical = strings.TrimSpace(emtext.Attr(c, "href"))
+		}
+		return true
+	case atom.Meta:
+		if s.ogURL == "" && emtext.Attr(c, "property") == "og:url" {
+			s.ogURL = strings.TrimSpace(emtext.Attr(c, "content"))
+		}
+		return true
+	}
+	return false
+}
+
+// each lists the claimed addresses, canonical first, skipping absent ones.
+func (s *selfURLs) each() []string {
+	var out []string
+	for _, u := range []string{s.canonical, s.ogURL} {
+		if u != "" {
+			out = append(out, u)
+		}
+	}
+	return out
 }

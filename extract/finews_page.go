@@ -12,6 +12,7 @@ import (
 
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract/emtext"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // finewsHosts are the hosts the finews mirror has been served from.
@@ -47,8 +48,7 @@ func (*FinewsPage) Match(p *article.Page) bool {
 // finewsScan is what one walk over a rendered page finds.
 type finewsScan struct {
 	section, stamp, h1 *html.Node
-	canonical          string
-	ogURL              string
+	self               selfURLs
 	published          string
 }
 
@@ -64,24 +64,13 @@ func scanFinews(root *html.Node) finewsScan {
 			if c.Type != html.ElementNode {
 				continue
 			}
+			if c.DataAtom == atom.Meta && s.published == "" && emtext.Attr(c, "property") == "article:published_time" {
+				s.published = strings.TrimSpace(emtext.Attr(c, "content"))
+			}
+			if s.self.read(c) {
+				continue
+			}
 			switch c.DataAtom {
-			case atom.Link:
-				if s.canonical == "" && strings.EqualFold(emtext.Attr(c, "rel"), "canonical") {
-					s.canonical = strings.TrimSpace(emtext.Attr(c, "href"))
-				}
-				continue
-			case atom.Meta:
-				switch emtext.Attr(c, "property") {
-				case "og:url":
-					if s.ogURL == "" {
-						s.ogURL = strings.TrimSpace(emtext.Attr(c, "content"))
-					}
-				case "article:published_time":
-					if s.published == "" {
-						s.published = strings.TrimSpace(emtext.Attr(c, "content"))
-					}
-				}
-				continue
 			case atom.Section:
 				if s.section == nil {
 					if stamp, h1 := finewsSignature(c); stamp != nil {
@@ -140,14 +129,11 @@ func nextElement(n *html.Node) *html.Node {
 
 // Extract implements Extractor.
 func (*FinewsPage) Extract(p *article.Page) (*article.Record, error) {
-	doc, err := p.Doc()
+	root, err := pageRoot(p)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", article.ErrMalformed, err)
+		return nil, err
 	}
-	if len(doc.Nodes) == 0 {
-		return nil, article.ErrNotArticle
-	}
-	s := scanFinews(doc.Nodes[0])
+	s := scanFinews(root)
 	if s.section == nil {
 		return nil, article.ErrNotArticle
 	}
@@ -230,10 +216,7 @@ func (*FinewsPage) Extract(p *article.Page) (*article.Record, error) {
 // read from. Using the page's own claim makes a saved copy (file://) give the same id and
 // categories as the served page.
 func finewsCanonical(s finewsScan, pageURL *url.URL) *url.URL {
-	for _, c := range []string{s.canonical, s.ogURL} {
-		if c == "" {
-			continue
-		}
+	for _, c := range s.self.each() {
 		if u, err := url.Parse(c); err == nil && u.Path != "" {
 			if pageURL != nil {
 				u = pageURL.ResolveReference(u)
@@ -257,8 +240,8 @@ func finewsIDAndCategories(u *url.URL) (string, []string) {
 	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
 	var cats []string
 	for i := 0; i+3 < len(segs); i++ {
-		if isDigits(segs[i]) && len(segs[i]) == 4 && isDigits(segs[i+1]) && len(segs[i+1]) == 2 &&
-			isDigits(segs[i+2]) && len(segs[i+2]) == 2 {
+		if textrule.IsDigits(segs[i]) && len(segs[i]) == 4 && textrule.IsDigits(segs[i+1]) && len(segs[i+1]) == 2 &&
+			textrule.IsDigits(segs[i+2]) && len(segs[i+2]) == 2 {
 			cats = append(cats, segs[:i]...)
 			break
 		}
@@ -367,16 +350,4 @@ func sourceFrom(attribution string, tags []string) string {
 		}
 	}
 	return ""
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }

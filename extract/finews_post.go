@@ -7,7 +7,7 @@ import (
 	"regexp"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract/emtext"

@@ -52,7 +52,7 @@ func (g *Generic) Match(p *article.Page) bool { return p.IsHTML() }
 func (g *Generic) Extract(p *article.Page) (*article.Record, error) {
 	// A page with more links than any article has is a listing: say so before building its tree,
 	// which for a category page of 15,000 links costs 40 MB of allocation and most of a crawl's
-	// peak memory (measured in issue 5), only to reach the same verdict.
+	// peak memory, only to reach the same verdict.
 	if n := countAnchors(p.Body); n > genMaxAnchors {
 		return nil, fmt.Errorf("%w: a listing of %d links", article.ErrNotArticle, n)
 	}
@@ -448,10 +448,10 @@ func genParagraphs(nodes []*html.Node, title string) (paras []string, summary st
 			}
 			return
 		case html.ElementNode:
-			if n.DataAtom == atom.Script || n.DataAtom == atom.Style {
+			if a := textrule.Atom(n); a == atom.Script || a == atom.Style {
 				return
 			}
-			if n.DataAtom == atom.Blockquote && !seenText {
+			if textrule.Atom(n) == atom.Blockquote && !seenText {
 				var q strings.Builder
 				genText(n, &q)
 				if t := textrule.Collapse(q.String()); t != "" {
@@ -460,7 +460,7 @@ func genParagraphs(nodes []*html.Node, title string) (paras []string, summary st
 				}
 			}
 		}
-		block := n.Type == html.ElementNode && textrule.IsBlock(n.DataAtom)
+		block := n.Type == html.ElementNode && textrule.IsBlock(textrule.Atom(n))
 		if block {
 			w.Break()
 		}
@@ -470,7 +470,7 @@ func genParagraphs(nodes []*html.Node, title string) (paras []string, summary st
 		switch {
 		case block:
 			w.Break()
-		case n.Type == html.ElementNode && textrule.IsCell(n.DataAtom):
+		case n.Type == html.ElementNode && textrule.IsCell(textrule.Atom(n)):
 			w.Space()
 		}
 	}

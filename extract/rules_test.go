@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
 
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/internal/textrule"

@@ -188,9 +188,9 @@ func (w *bodyWalker) keep(p string) {
 	w.paras = append(w.paras, p)
 }
 
-// collectStock reads a data-code attribute the way truth.py does: the chart form
-// `code|market|…` (the chart image's own copy is prefixed "K ") and the inline link form
-// `market,code`.
+// collectStock reads a security from a data-code attribute in either of Eastmoney's forms: the
+// chart form `code|market|…` (the chart image's own copy is prefixed "K ") and the inline link
+// form `market,code`.
 func (w *bodyWalker) collectStock(n *html.Node) {
 	for _, a := range n.Attr {
 		if a.Key != "data-code" || a.Namespace != "" {
@@ -214,31 +214,19 @@ func stockFromDataCode(v string) (string, bool) {
 	s := strings.TrimPrefix(v, "K ")
 	if i := strings.IndexByte(s, '|'); i > 0 {
 		code, rest := s[:i], s[i+1:]
-		if j := strings.IndexByte(rest, '|'); j > 0 && isWord(code) && isDigits(rest[:j]) {
+		if j := strings.IndexByte(rest, '|'); j > 0 && isWord(code) && textrule.IsDigits(rest[:j]) {
 			return textrule.Stock(rest[:j], code)
 		}
 	}
 	if i := strings.IndexByte(v, ','); i > 0 {
 		mk, code := v[:i], v[i+1:]
-		if isDigits(mk) && isWord(code) {
+		if textrule.IsDigits(mk) && isWord(code) {
 			if st, ok := textrule.Stock(mk, code); ok {
 				return st, true
 			}
 		}
 	}
 	return "", false
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // isWord mirrors Python's \w+: letters, digits and underscore, Unicode included.
@@ -375,8 +363,9 @@ func Attr(n *html.Node, key string) string {
 	return ""
 }
 
-// HasClass reports whether the element's class list holds name, or a class containing it for the
-// few markers truth.py matches as substrings (em_media).
+// HasClass reports whether the element's class list holds name. The attribution marker em_media
+// also counts inside a longer class name, so the attribution block is recognized under every
+// class that carries the marker.
 func HasClass(n *html.Node, name string) bool {
 	cl := Attr(n, "class")
 	if cl == "" {

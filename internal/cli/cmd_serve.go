@@ -71,8 +71,7 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 		return err
 	}
 	defer log.Sync()
-	timeout := lockTimeout(opts.LockTimeout, cfg.LockTimeout)
-	st, err := openStore(ctx, cfg.Store, timeout)
+	st, err := openStore(ctx, cfg.Store, opts.LockTimeout, cfg.LockTimeout)
 	if err != nil {
 		return err
 	}

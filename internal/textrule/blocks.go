@@ -1,6 +1,9 @@
 package textrule
 
-import "golang.org/x/net/html/atom"
+import (
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+)
 
 // IsBlock reports the elements that end a paragraph before and after them. Everything else is
 // inline: its text runs on in the paragraph around it.
@@ -19,3 +22,12 @@ func IsBlock(a atom.Atom) bool {
 // IsCell reports table cells, which are kept apart by a space without each becoming a
 // paragraph.
 func IsCell(a atom.Atom) bool { return a == atom.Td || a == atom.Th }
+
+// Atom is an element's tag as an atom, looked up by name when the node has none: nodes built by
+// hand (as main-text libraries build their output) carry only the name.
+func Atom(n *html.Node) atom.Atom {
+	if n.DataAtom != 0 || n.Type != html.ElementNode {
+		return n.DataAtom
+	}
+	return atom.Lookup([]byte(n.Data))
+}

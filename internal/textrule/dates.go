@@ -108,7 +108,7 @@ func ParseOffset(z string) (*time.Location, error) {
 	default:
 		return nil, bad
 	}
-	if !isDigits(hh) || !isDigits(mm) || len(hh) > 2 || len(mm) != 2 {
+	if !IsDigits(hh) || !IsDigits(mm) || len(hh) > 2 || len(mm) != 2 {
 		return nil, bad
 	}
 	h, _ := strconv.Atoi(hh)
@@ -119,7 +119,9 @@ func ParseOffset(z string) (*time.Location, error) {
 	return time.FixedZone("", sign*(h*3600+m*60)), nil
 }
 
-func isDigits(s string) bool {
+// IsDigits reports whether s is one or more ASCII digits: counts, codes and dates in the
+// sources are written in ASCII digits only.
+func IsDigits(s string) bool {
 	if s == "" {
 		return false
 	}

@@ -15,7 +15,7 @@ var markets = map[string]string{
 // Eastmoney's market number and code. ok is false for sector boards, unknown markets and codes
 // that are not one word.
 func Stock(market, code string) (string, bool) {
-	if !isDigits(market) || !isWord(code) {
+	if !IsDigits(market) || !isWord(code) {
 		return "", false
 	}
 	m, ok := markets[market]

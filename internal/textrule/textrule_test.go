@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
 
@@ -171,4 +172,16 @@ func FuzzParseDate(f *testing.F) {
 			t.Fatalf("empty input read as %v", got)
 		}
 	})
+}
+
+func TestAtomNamesHandBuiltElementsByTheirTag(t *testing.T) {
+	if a := Atom(&html.Node{Type: html.ElementNode, Data: "p"}); a != atom.P {
+		t.Errorf("a hand-built <p> is %v", a)
+	}
+	if a := Atom(&html.Node{Type: html.ElementNode, Data: "x-widget"}); a != 0 {
+		t.Errorf("an unknown tag is %v", a)
+	}
+	if a := Atom(&html.Node{Type: html.TextNode, Data: "p"}); a != 0 {
+		t.Errorf("text is no element, got %v", a)
+	}
 }
