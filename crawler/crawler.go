@@ -60,8 +60,8 @@ type Crawler struct {
 	opts     Options
 	follow   []*regexp.Regexp
 	articles []*regexp.Regexp
-	hosts    map[string]bool // allowed host names
-	origins  map[string]bool // allowed host:port (origin.go)
+	origins  origins         // where links and redirects may lead
+	hosts    map[string]bool // the origins' host names
 	log      *zap.Logger
 	skip     Skipper
 }
@@ -72,18 +72,13 @@ func New(opts Options, log *zap.Logger, skip Skipper) (*Crawler, error) {
 		return nil, fmt.Errorf("source %q: %w", opts.Name, err)
 	}
 	opts = opts.WithDefaults()
-	c := &Crawler{opts: opts, hosts: map[string]bool{}, log: log, skip: skip}
+	c := &Crawler{opts: opts, log: log, skip: skip}
 	if c.log == nil {
 		c.log = zap.NewNop()
 	}
-	c.hosts, c.origins = originPorts(opts.Seeds, opts.AllowedHosts)
-	for j, s := range opts.Seeds {
-		if u, _ := url.Parse(s); !c.sameOrigin(u) {
-			// Validate saw the host allowed; only a port allowed_hosts does not name is left.
-			return nil, fmt.Errorf("source %q: %w", opts.Name, optErr(KeySeeds, j, "port of %q is not in allowed_hosts", s))
-		}
-	}
-	// Validate compiled them once already; these cannot fail.
+	// Validate checked the hosts and compiled the patterns once already; these cannot fail.
+	c.origins, _ = newOrigins(opts.AllowedHosts, opts.Seeds)
+	c.hosts = c.origins.hostNames()
 	c.follow, _ = compileAll(opts.Follow)
 	c.articles, _ = compileAll(opts.Articles)
 	return c, nil
@@ -121,6 +116,9 @@ func (c *Crawler) isFollowURL(u string) bool {
 
 // wanted decides whether a discovered link is fetched at all.
 func (c *Crawler) wanted(u *url.URL) bool {
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return false
+	}
 	if !c.sameOrigin(u) {
 		return false
 	}
@@ -158,10 +156,10 @@ func (c *Crawler) saveValidators(ctx context.Context, run *runState) {
 // to it must not be skipped by a 304 then.
 func transient(status int, err error) bool {
 	switch {
-	case status == http.StatusTooManyRequests || status >= 500:
-		return true
 	case status != 0:
-		return false // 4xx: the page is gone or forbidden; another run changes nothing
+		// A 5xx or 429 is the server's trouble; a 404 or 403 may be an article not yet
+		// published everywhere or refused for a while. Either way a later run must try again.
+		return true
 	case errors.Is(err, ErrBodyTooLarge), errors.Is(err, ErrBadEncoding), errors.Is(err, ErrRedirect):
 		return false
 	}

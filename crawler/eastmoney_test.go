@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -307,18 +306,5 @@ func TestALocalPostThatOnlyBeginsLikeJSONPIsStillReadAsAPost(t *testing.T) {
 	})
 	if err != nil || len(items) != 0 || strings.Join(got, ",") != "text/markdown" {
 		t.Fatalf("handled %v, items %d, err %v", got, len(items), err)
-	}
-}
-
-func TestASeedOnAPortAllowedHostsDoesNotNameIsRefused(t *testing.T) {
-	_, err := New(Options{Name: "t", Seeds: []string{"http://127.0.0.1:8080/"}, AllowedHosts: []string{"127.0.0.1:9090"}}, nil, nil)
-	var oe *OptionError
-	if !errors.As(err, &oe) || oe.Key != KeySeeds {
-		t.Fatalf("err = %v, want an OptionError on seeds", err)
-	}
-	for _, bad := range []string{"127.0.0.1:0", "127.0.0.1:99999", "host:x"} {
-		if err := (Options{Seeds: []string{"http://127.0.0.1/"}, AllowedHosts: []string{bad}}).Validate(); err == nil {
-			t.Errorf("allowed_hosts %q accepted", bad)
-		}
 	}
 }

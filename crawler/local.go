@@ -17,6 +17,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/regular"
 )
 
 // localTypes are the files a folder walk reads; everything else (images, CSS, the site's
@@ -31,21 +32,44 @@ var localTypes = map[string]string{
 	".js":       "application/json",
 }
 
+// LocalOption configures ReadLocal.
+type LocalOption func(*localOptions)
+
+type localOptions struct{ maxBytes int64 }
+
+// WithMaxFileSize caps each file read, as max_body_bytes caps a response; 0 or less means
+// DefaultMaxBodyBytes.
+func WithMaxFileSize(n int64) LocalOption {
+	return func(o *localOptions) {
+		if n > 0 {
+			o.maxBytes = n
+		}
+	}
+}
+
 // ReadLocal hands every post and page under root (a file or a folder, walked recursively in
-// name order) to handle. It backfills history that the site no longer serves.
+// name order) to handle. It backfills history that the site no longer serves. Only regular
+// files are read, each up to a size cap: a named pipe or a device would block or never end.
 //
 // Saved news lists (Eastmoney's JSON(P) responses; a feed or sitemap named as the file itself)
 // are read like fetched ones: items that carry their body are handed over at once, and the items
 // that only point at an article are returned, for FetchItems to fetch from their own hosts.
-func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler) (Stats, []FeedItem, error) {
+func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler, opts ...LocalOption) (Stats, []FeedItem, error) {
 	var st Stats
 	var items []FeedItem
+	o := localOptions{maxBytes: DefaultMaxBodyBytes}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	info, err := os.Stat(root)
 	if err != nil {
 		return st, nil, fmt.Errorf("read %s: %w", root, err)
 	}
 	var files []string
 	if !info.IsDir() {
+		if err := regular.Check(root); err != nil {
+			return st, nil, fmt.Errorf("read: %w", err)
+		}
 		files = []string{root}
 	} else {
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -68,7 +92,7 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 		if err := ctx.Err(); err != nil {
 			return st, items, err
 		}
-		page, err := ReadFile(p)
+		page, err := readFile(p, o.maxBytes)
 		atomic.AddInt64(&st.Fetched, 1)
 		if err != nil {
 			atomic.AddInt64(&st.Errors, 1)
@@ -137,14 +161,20 @@ func savedItems(ctx context.Context, file *url.URL, f *Feed, handle Handler) []F
 	return fetch
 }
 
-// ReadFile reads one local file as a page with a file:// URL.
-func ReadFile(path string) (*article.Page, error) {
+// ReadFile reads one local file of at most DefaultMaxBodyBytes bytes as a page with a file://
+// URL.
+func ReadFile(path string) (*article.Page, error) { return readFile(path, DefaultMaxBodyBytes) }
+
+func readFile(path string, maxBytes int64) (*article.Page, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(abs)
-	if err != nil {
+	b, err := regular.ReadFile(abs, maxBytes)
+	switch {
+	case errors.Is(err, regular.ErrNotRegular), errors.Is(err, regular.ErrTooLarge):
+		return nil, fmt.Errorf("read: %w", err)
+	case err != nil:
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	ct := localTypes[strings.ToLower(filepath.Ext(abs))]

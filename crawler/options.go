@@ -2,10 +2,8 @@ package crawler
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -80,7 +78,7 @@ type Options struct {
 
 	// articleSeeds makes the seeds articles (FetchItems): the skipper applies to them too.
 	articleSeeds bool
-	// seedHints are what saved lists said about the seeds (FetchItems).
+	// seedHints are what saved lists said about the seeds, by canonical URL (FetchItems).
 	seedHints map[string]*article.Record
 	// transport replaces the network below the fetch policy; tests route every host to loopback.
 	transport *http.Transport
@@ -156,8 +154,8 @@ func (o Options) Validate() error {
 		return optErr(KeySeeds, -1, "missing: a source needs at least one URL to start from")
 	}
 	for j, h := range o.AllowedHosts {
-		if h = strings.TrimSpace(h); h == "" || strings.ContainsAny(hostOnly(h), "/:@?# ") || !validPort(h) {
-			return optErr(KeyAllowedHosts, j, "%q is not a host name or host:port (write finews.withounder.com, without scheme or path)", h)
+		if _, _, err := splitAllowedHost(h); err != nil {
+			return optErr(KeyAllowedHosts, j, "%v", err)
 		}
 	}
 	hosts := o.hosts()
@@ -267,7 +265,9 @@ func (o Options) ConditionalRequests() bool { return o.Conditional == nil || *o.
 func (o Options) hosts() []string {
 	var out []string
 	for _, h := range o.AllowedHosts {
-		out = append(out, strings.ToLower(strings.TrimSpace(h)))
+		if name, _, err := splitAllowedHost(h); err == nil {
+			out = append(out, name) // the port is origins' to check
+		}
 	}
 	if len(out) > 0 {
 		return out
@@ -294,29 +294,10 @@ func setDefaultPtr[T any](v **T, def T) {
 	}
 }
 
-// hostOnly is an allowed_hosts entry without its port: "127.0.0.1:8932" names host 127.0.0.1,
-// and only that port of it (origin.go).
-func hostOnly(entry string) string {
-	if h, p, err := net.SplitHostPort(entry); err == nil && p != "" {
-		return h
-	}
-	return entry
-}
-
-// validPort reports whether an entry's port, if it names one, is a TCP port.
-func validPort(entry string) bool {
-	_, p, err := net.SplitHostPort(entry)
-	if err != nil {
-		return true // no port
-	}
-	n, err := strconv.Atoi(p)
-	return err == nil && n > 0 && n < 65536
-}
-
 // hostIn reports whether host is one of hosts (exactly: a subdomain is another host).
 func hostIn(host string, hosts []string) bool {
 	for _, h := range hosts {
-		if hostOnly(h) == host {
+		if h == host {
 			return true
 		}
 	}

@@ -1,76 +1,116 @@
 package crawler
 
 import (
+	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
-// An origin is scheme-less host:port. Another port of an allowed host is another server, often
-// another application (an admin console, a staging copy), so a crawl stays on the ports it was
-// given: those of its seeds on that host, the default web ports when it was given no other
-// (http and https of one site are the same site), and any port an allowed_hosts entry names
-// ("127.0.0.1:8932").
+// origins is the set of places a source may fetch from. Each key is a lower-cased host name,
+// followed by ":port" unless the port is its scheme's default (80 for http, 443 for https): a
+// server on another port of an allowed host is another program, often an admin panel or a
+// development server, not the site. The scheme is not part of the key, since sites redirect
+// from http to https as a matter of course.
+type origins map[string]bool
 
-// originPorts returns, for each allowed host name, the ports the crawl may fetch from.
-func originPorts(seeds, allowed []string) (hosts map[string]bool, origins map[string]bool) {
-	hosts, origins = map[string]bool{}, map[string]bool{}
-	seedPorts := map[string][]string{}
-	for _, s := range seeds {
-		if u, err := url.Parse(s); err == nil && u.Host != "" {
-			h := strings.ToLower(u.Hostname())
-			seedPorts[h] = append(seedPorts[h], portOf(u))
-			if len(allowed) == 0 {
-				hosts[h] = true
-			}
-		}
-	}
-	named := map[string]bool{} // hosts listed without a port
+// newOrigins builds the set from allowed_hosts entries ("host" or "host:port"; ports 80 and
+// 443 are the same as no port) and the seeds. A seed is always reachable, port and all: naming
+// a host in allowed_hosts and a seed on one of its ports means that port. With no entries, the
+// seeds alone make the set. A seed whose host is not listed is an error.
+func newOrigins(allowed, seeds []string) (origins, error) {
+	o := origins{}
+	listed := map[string]bool{} // host names of the entries, for the seed check
 	for _, a := range allowed {
-		a = strings.ToLower(strings.TrimSpace(a))
-		if h, p, err := net.SplitHostPort(a); err == nil && p != "" {
-			hosts[h] = true
-			origins[h+":"+p] = true
-			continue
+		host, port, err := splitAllowedHost(a)
+		if err != nil {
+			return nil, err
 		}
-		hosts[a] = true
-		named[a] = true
+		listed[host] = true
+		o[originKey(host, port)] = true
 	}
-	if len(allowed) == 0 {
-		for h := range hosts {
-			named[h] = true
+	for _, s := range seeds {
+		u, err := url.Parse(s)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("seed %q is not an http(s) URL", s)
 		}
+		host := strings.ToLower(u.Hostname())
+		if len(allowed) > 0 && !listed[host] {
+			return nil, fmt.Errorf("seed %q is outside allowed_hosts", s)
+		}
+		o[urlOrigin(u)] = true
 	}
-	for h := range named {
-		defaults := true
-		for _, p := range seedPorts[h] {
-			origins[h+":"+p] = true
-			if p != "80" && p != "443" {
-				defaults = false
-			}
-		}
-		if defaults {
-			origins[h+":80"], origins[h+":443"] = true, true
-		}
-	}
-	return hosts, origins
+	return o, nil
 }
 
-func portOf(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	if strings.EqualFold(u.Scheme, "https") {
-		return "443"
-	}
-	return "80"
-}
-
-// sameOrigin reports whether u is on one of the crawl's origins: an http(s) URL on an allowed host
-// and port. Every link, redirect and feed entry is checked with it.
-func (c *Crawler) sameOrigin(u *url.URL) bool {
-	if u == nil || (u.Scheme != "http" && u.Scheme != "https") {
+// allows reports whether u, an http(s) URL, is on one of the origins.
+func (o origins) allows(u *url.URL) bool {
+	if u == nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return false
 	}
-	return c.origins[strings.ToLower(u.Hostname())+":"+portOf(u)]
+	return o[urlOrigin(u)]
+}
+
+// sameOrigin reports whether u is on one of the crawl's origins: the one check for every link,
+// redirect and feed entry.
+func (c *Crawler) sameOrigin(u *url.URL) bool { return c.origins.allows(u) }
+
+// hostNames are the distinct host names of the set, without ports.
+func (o origins) hostNames() map[string]bool {
+	out := map[string]bool{}
+	for k := range o {
+		h := k
+		if host, _, err := net.SplitHostPort(k); err == nil {
+			h = host
+		}
+		out[strings.Trim(h, "[]")] = true
+	}
+	return out
+}
+
+// urlOrigin is u's key in an origins set.
+func urlOrigin(u *url.URL) string {
+	port := u.Port()
+	if u.Scheme == "http" && port == "80" || u.Scheme == "https" && port == "443" {
+		port = ""
+	}
+	return originKey(strings.ToLower(u.Hostname()), port)
+}
+
+func originKey(host, port string) string {
+	if port == "" {
+		if strings.Contains(host, ":") {
+			return "[" + host + "]" // IPv6, so that the key never reads as host:port
+		}
+		return host
+	}
+	return net.JoinHostPort(host, port)
+}
+
+// splitAllowedHost reads one allowed_hosts entry: a host name or IP, optionally with a port
+// ("example.com", "example.com:8080", "[::1]:8080"). The port is "" for none, 80 or 443.
+func splitAllowedHost(entry string) (host, port string, err error) {
+	e := strings.ToLower(strings.TrimSpace(entry))
+	if e == "" || strings.ContainsAny(e, "/@?# ") {
+		return "", "", fmt.Errorf("%q is not a host name (write example.com or example.com:8080, without scheme or path)", entry)
+	}
+	host = e
+	if h, p, err := net.SplitHostPort(e); err == nil {
+		n, perr := strconv.Atoi(p)
+		if perr != nil || n < 1 || n > 65535 {
+			return "", "", fmt.Errorf("%q: port %q is not a number from 1 to 65535", entry, p)
+		}
+		host, port = h, strconv.Itoa(n)
+		if n == 80 || n == 443 {
+			port = ""
+		}
+	} else if strings.Count(e, ":") == 1 {
+		return "", "", fmt.Errorf("%q: %v", entry, err)
+	}
+	host = strings.Trim(host, "[]")
+	if host == "" {
+		return "", "", fmt.Errorf("%q has no host name", entry)
+	}
+	return host, port, nil
 }

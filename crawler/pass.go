@@ -116,14 +116,15 @@ func (c *Crawler) newPass(ctx context.Context, handle Handler) *pass {
 func (p *pass) seed(ctx context.Context) {
 	for _, s := range p.c.opts.Seeds {
 		u, _ := url.Parse(s)
-		if !p.fr.markSeen(u.String()) {
+		cu := article.CanonicalURL(u)
+		if !p.fr.markSeen(cu.String()) {
 			continue
 		}
-		if p.c.opts.articleSeeds && p.c.skip != nil && p.c.skip(ctx, u.String()) {
+		if p.c.opts.articleSeeds && p.c.skip != nil && p.c.skip(ctx, cu.String()) {
 			atomic.AddInt64(&p.st.Skipped, 1)
 			continue
 		}
-		if err := p.run.admit(u); err != nil {
+		if err := p.run.admit(cu); err != nil {
 			atomic.AddInt64(&p.st.Refused, 1)
 			p.c.log.Warn("seed refused", zap.String("url", s), zap.Error(err))
 			continue
@@ -151,7 +152,7 @@ func (p *pass) fetch(ctx context.Context, q queued) {
 		return
 	}
 	defer slot.release(ctx)
-	f := &fetch{depth: q.depth, hint: p.takeHint(q.url)}
+	f := &fetch{depth: q.depth, hint: p.takeHint(article.CanonicalURL(u).String())}
 	rc := colly.NewContext()
 	rc.Put(ctxFetch, f)
 	err = p.col.Request(http.MethodGet, q.url, nil, rc, nil)
@@ -196,7 +197,7 @@ func (p *pass) onRequest(ctx context.Context, r *colly.Request) {
 	if p.c.opts.Cache == nil {
 		return
 	}
-	v, ok := p.c.opts.Cache.Validators(ctx, r.URL.String())
+	v, ok := p.c.opts.Cache.Validators(ctx, article.CanonicalURL(r.URL).String())
 	if !ok {
 		return
 	}
@@ -270,20 +271,34 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 	p.observed(r)
 	atomic.AddInt64(&p.st.Fetched, 1)
 	f := fetchOf(r.Ctx)
-	final := r.Request.URL
-	p.fr.markSeen(final.String()) // a redirect's target is not fetched again
+	// The page, its record and the visited set take the canonical form of the URL fetched
+	// (after redirects: a redirect's target is not fetched again).
+	final := article.CanonicalURL(r.Request.URL)
+	p.fr.markSeen(final.String())
 	page, err := p.page(final, f, r.Body)
 	if err != nil {
 		atomic.AddInt64(&p.st.Errors, 1)
 		p.c.log.Warn("skip page", zap.String("url", final.String()), zap.Error(err))
 		return
 	}
-	links, isFeed := p.feedLinks(ctx, page)
+	links, hints, isFeed := p.feedLinks(ctx, page)
 	isArticle := !isFeed && p.c.isArticleURL(final.String())
 	listing := !isArticle
 	if isArticle {
 		err := p.handle(ctx, page)
 		listing = errors.Is(err, article.ErrNotArticle)
+		if err != nil && !listing {
+			// The page gave no whole record (cut short, a half-rendered page): a later run
+			// must fetch it again, so no listing that led here may answer 304 then.
+			p.run.incomplete()
+		}
+		if !listing && page.IsHTML() {
+			// The URL an article names as its own is this article: not fetched again under that
+			// name. (A listing's claim is not taken: paginated listings often all name page 1.)
+			if cu := claimedCanonical(final, page.Body); cu != nil && p.c.sameOrigin(cu) {
+				p.fr.markSeen(cu.String())
+			}
+		}
 		if p.c.opts.LeafArticles && !listing {
 			return
 		}
@@ -300,17 +315,31 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 	if !isFeed {
 		next = pageLinks(page)
 	}
+	wanted := 0
 	for u := range next {
 		if ctx.Err() != nil {
 			return
 		}
-		p.follow(ctx, u, f.depth+1)
+		if p.c.wanted(u) {
+			wanted++
+		}
+		var hint *article.Record
+		if hints != nil {
+			hint = hints[u.String()]
+		}
+		p.follow(ctx, u, f.depth+1, hint)
+	}
+	if isArticle && listing && wanted == 0 {
+		// Neither an article nor a listing: a "server busy" or error page served with 200.
+		// The article behind it must be fetched again by a later run.
+		p.run.incomplete()
 	}
 }
 
 // page decodes a response body into the page the extractors read.
 func (p *pass) page(final *url.URL, f *fetch, body []byte) (*article.Page, error) {
 	if err := readable(body); err != nil {
+		p.run.incomplete() // an empty 200 is a server's hiccup more often than a page
 		return nil, err
 	}
 	text, _, err := Decode(f.contentType, body)
@@ -324,45 +353,60 @@ func (p *pass) page(final *url.URL, f *fetch, body []byte) (*article.Page, error
 }
 
 // follow queues a link found at depth, unless it is off the source, too deep, seen, stored
-// already or refused by a budget.
-func (p *pass) follow(ctx context.Context, u *url.URL, depth int) {
+// already or refused by a budget. It reports whether the link was queued. A feed item's hint is
+// kept only while its link waits in the frontier: hints of items skipped or refused would
+// otherwise stay for the whole run.
+//
+// One page per canonical URL (article.CanonicalURL): tracking parameters, default port and query
+// order do not make another page. The visited set, the budgets and the store see the canonical
+// form; the request goes to the link as the site wrote it, so a signed or order-sensitive query
+// is never rewritten.
+func (p *pass) follow(ctx context.Context, u *url.URL, depth int, hint *article.Record) bool {
 	if !p.c.wanted(u) {
-		return
+		return false
 	}
-	s := u.String()
+	cu := article.CanonicalURL(u)
+	s := cu.String()
 	if depth > p.c.opts.MaxDepth || p.fr.isSeen(s) {
-		return
+		return false
 	}
 	if p.c.skip != nil && p.c.isArticleURL(s) && p.c.skip(ctx, s) {
 		if p.fr.markSeen(s) {
 			atomic.AddInt64(&p.st.Skipped, 1)
 		}
-		return
+		return false
 	}
-	if err := p.run.admit(u); err != nil {
+	if err := p.run.admit(cu); err != nil {
 		atomic.AddInt64(&p.st.Refused, 1)
 		p.c.log.Debug("link refused", zap.String("url", s), zap.Error(err))
-		return
+		return false
 	}
 	if !p.fr.markSeen(s) {
-		p.run.giveBack(u) // queued meanwhile by another page
-		return
+		p.run.giveBack(cu) // queued meanwhile by another page
+		return false
 	}
-	p.fr.push(s, depth)
+	if hint != nil {
+		p.hintsMu.Lock()
+		p.hints[s] = hint // taken in canonical form
+		p.hintsMu.Unlock()
+	}
+	p.fr.push(u.String(), depth)
+	return true
 }
 
 // feedLinks returns a feed's links and whether the page was a feed (whose items are always
 // followed and never offered to the extractors; items that carry their own body are handed over
 // as pages); an HTML page's links come from pageLinks, after the extractors, so that the tree
 // they built is reused.
-func (p *pass) feedLinks(ctx context.Context, page *article.Page) ([]*url.URL, bool) {
+func (p *pass) feedLinks(ctx context.Context, page *article.Page) ([]*url.URL, map[string]*article.Record, bool) {
 	base := page.URL
 	f, err := ParseFeed(base, page.ContentType, page.Body)
 	if err != nil {
-		return nil, false
+		return nil, nil, false
 	}
 	var out []*url.URL
 	var off []string
+	hints := map[string]*article.Record{}
 	for _, it := range f.Items {
 		u, err := base.Parse(it.URL)
 		if err != nil || it.URL == "" {
@@ -387,9 +431,7 @@ func (p *pass) feedLinks(ctx context.Context, page *article.Page) ([]*url.URL, b
 			continue
 		}
 		if u != nil {
-			p.hintsMu.Lock()
-			p.hints[u.String()] = hint
-			p.hintsMu.Unlock()
+			hints[u.String()] = hint
 			out = append(out, u)
 		}
 	}
@@ -404,7 +446,7 @@ func (p *pass) feedLinks(ctx context.Context, page *article.Page) ([]*url.URL, b
 		p.c.log.Info("feed items off the allowed hosts not fetched", zap.String("url", base.String()),
 			zap.Int("items", len(off)), zap.String("first", off[0]))
 	}
-	return out, true
+	return out, hints, true
 }
 
 // takeHint hands over what a feed said about url, once.

@@ -36,7 +36,7 @@ func FetchItems(ctx context.Context, items []FeedItem, opts Options, log *zap.Lo
 	opts.seedHints = map[string]*article.Record{}
 	for s, it := range hints {
 		u, _ := url.Parse(s)
-		opts.seedHints[s] = itemHint(u, it)
+		opts.seedHints[article.CanonicalURL(u).String()] = itemHint(u, it)
 	}
 	if opts.Name == "" {
 		opts.Name = "saved lists"

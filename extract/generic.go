@@ -94,6 +94,7 @@ type genOverrides struct {
 // then the article-ness verdict.
 func (g *Generic) read(p *article.Page, doc *goquery.Document, o genOverrides) (*article.Record, error) {
 	meta := genReadMeta(doc)
+	canon := PageCanonical(p.URL, doc) // before cleaning, which may drop the head's links
 	clean := genPreclean(doc)
 
 	rec := &article.Record{Source: o.source, Editor: clean.editor}
@@ -105,7 +106,7 @@ func (g *Generic) read(p *article.Page, doc *goquery.Document, o genOverrides) (
 	}
 	if p.URL != nil {
 		rec.URL = p.URL.String()
-		rec.ID = genIDFor(p.URL)
+		rec.ID = genIDFor(p.URL, canon)
 	}
 	rec.Title = o.title
 	if rec.Title == "" {
@@ -513,19 +514,32 @@ func genRunes(paras []string) int {
 
 // ---- ids ----
 
-// genIDFor is the info code in the URL (NW + a bare 17/18-digit Eastmoney article number), else
-// the URL id of docs/DESIGN.md.
-func genIDFor(u *url.URL) string {
+// genIDFor is the info code in the page's URL or else in its canonical URL (NW + a bare
+// 17/18-digit Eastmoney article number), else the URL id of the canonical URL (PageCanonical):
+// the same article under another query string, or naming itself by rel=canonical, keeps one id.
+func genIDFor(u, canon *url.URL) string {
+	for _, c := range []*url.URL{u, canon} {
+		if id, ok := genInfoCode(c); ok {
+			return id
+		}
+	}
+	if canon == nil {
+		canon = u
+	}
+	return article.URLID(canon.String())
+}
+
+func genInfoCode(u *url.URL) (string, bool) {
+	if u == nil {
+		return "", false
+	}
 	if id, ok := article.IDFromURL(u); ok {
-		return id
+		return id, true
 	}
 	if id, ok := article.FindID(u.EscapedPath()); ok {
-		return id
+		return id, true
 	}
-	if id, ok := article.FindID(u.RawQuery); ok {
-		return id
-	}
-	return article.URLID(u.String())
+	return article.FindID(u.RawQuery)
 }
 
 // ---- libraries ----
