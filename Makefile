@@ -50,7 +50,7 @@ build:
 # minutes on 2 cores and fills ~300 MB of temporary files. bench-quick runs the same code at
 # tiny sizes. bench-go runs the Go benchmarks of the main module (profile them with
 # -cpuprofile/-memprofile, e.g. make bench-go BENCHFLAGS='-cpuprofile cpu.out' PKG=./store).
-.PHONY: bench bench-quick bench-go
+.PHONY: bench bench-quick bench-go extraction-score
 PKG ?= ./...
 BENCHFLAGS ?=
 
@@ -62,3 +62,7 @@ bench-quick:
 
 bench-go:
 	$(GO) test -run '^$$' -bench . $(BENCHFLAGS) $(PKG)
+
+# The generic path scored on ../shared/extraction (public benchmarks, see docs/extractors.md).
+extraction-score:
+	./bench/extraction.sh

@@ -55,6 +55,7 @@ type fetch struct {
 	hint        *article.Record // what a feed said about the page, or nil
 	contentType string          // as the server declared it, charset included
 	started     time.Time       // when Colly sent the request; zero if it refused to
+	modified    time.Time       // the response's Last-Modified, zero when absent or unreadable
 }
 
 const ctxFetch = "newsmill.fetch" // key of the *fetch in a request's colly.Context
@@ -214,6 +215,9 @@ func (p *pass) onRequest(ctx context.Context, r *colly.Request) {
 func (p *pass) onHeaders(r *colly.Response) {
 	ct := r.Headers.Get("Content-Type")
 	fetchOf(r.Ctx).contentType = ct
+	if lm, err := http.ParseTime(r.Headers.Get("Last-Modified")); err == nil {
+		fetchOf(r.Ctx).modified = lm
+	}
 	if mt, _, err := mime.ParseMediaType(ct); err == nil {
 		r.Headers.Set("Content-Type", mt)
 	}
@@ -349,6 +353,7 @@ func (p *pass) page(final *url.URL, f *fetch, body []byte) (*article.Page, error
 	mt, _, _ := mime.ParseMediaType(f.contentType)
 	page := article.NewPage(final, pageType(mt, final), text, time.Now())
 	page.Hint = f.hint
+	page.LastModified = f.modified
 	return page, nil
 }
 

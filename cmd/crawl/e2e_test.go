@@ -77,6 +77,7 @@ type record struct {
 	Categories    []string `json:"categories"`
 	Summary       string   `json:"summary"`
 	Extractor     string   `json:"extractor"`
+	DateSource    string   `json:"date_source"`
 	ContentHash   string   `json:"content_hash"`
 	SchemaVersion int      `json:"schema_version"`
 }
