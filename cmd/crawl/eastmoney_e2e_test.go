@@ -192,18 +192,21 @@ func byID(recs []record) map[string]record {
 // The kuaixun list as Eastmoney serves it: JSONP, labelled application/octet-stream.
 func TestAJSONPListServedAsOctetStreamGivesTheArticlesItLists(t *testing.T) {
 	mux := http.NewServeMux()
-	var list string
+	// The list names its articles by the address it was asked on, so nothing is shared between
+	// the test and the server's goroutines (the race detector sees no order through the process).
+	list := func(base string) string {
+		return `var ajaxResult={"LivesList":[{"id":"202401163011111111","newsid":"202401163011111111","url_w":"` + base + `/a/202401163011111111.html",` +
+			`"title":"港口集装箱吞吐量同比增长","digest":"【港口集装箱吞吐量同比增长】交通运输部数据显示集装箱吞吐量增长。","showtime":"2024-01-16 10:05:12","Art_Media_Name":"东方财富研究中心"}],"Tag":0};`
+	}
 	mux.HandleFunc("/kuaixun/v1/getlist_102_ajaxResult_50_1_.html", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/octet-stream")
-		fmt.Fprint(w, list)
+		fmt.Fprint(w, list("http://"+r.Host))
 	})
 	mux.Handle("/a/", eastmoneyArticles(map[string]string{
 		"/a/202401163011111111.html": emArticle("港口集装箱吞吐量同比增长", "2024年01月16日 10:05", "上周沿海港口集装箱吞吐量同比增长6.1%。"),
 	}))
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	list = `var ajaxResult={"LivesList":[{"id":"202401163011111111","newsid":"202401163011111111","url_w":"` + srv.URL + `/a/202401163011111111.html",` +
-		`"title":"港口集装箱吞吐量同比增长","digest":"【港口集装箱吞吐量同比增长】交通运输部数据显示集装箱吞吐量增长。","showtime":"2024-01-16 10:05:12","Art_Media_Name":"东方财富研究中心"}],"Tag":0};`
 
 	r := crawl(t, "--url", srv.URL+"/kuaixun/v1/getlist_102_ajaxResult_50_1_.html")
 	recs := parseJSONL(t, r.stdout)
