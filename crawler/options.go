@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/newsmill/newsmill/article"
 )
@@ -225,8 +226,9 @@ func (o Options) Validate() error {
 		return optErr(KeyUserAgent, -1, "%d bytes is too long; at most %d", len(o.UserAgent), MaxUserAgentLength)
 	}
 	for _, r := range o.UserAgent {
-		if r < 0x20 || r == 0x7f {
-			// A CR or LF would end the header and let the value write headers of its own.
+		if unicode.IsControl(r) {
+			// A CR or LF would end the header and let the value write headers of its own; the
+			// Unicode line controls (NEL) are no part of one line either.
 			return optErr(KeyUserAgent, -1, "%q holds a control character (a line break?); a User-Agent is one line", o.UserAgent)
 		}
 	}

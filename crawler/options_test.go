@@ -24,6 +24,7 @@ func TestOptionsThatWouldCrashOrHangTheRunAreRefusedByKey(t *testing.T) {
 		{"a timeout of days", func(o *Options) { o.Timeout = 48 * time.Hour }, KeyTimeout},
 		{"a user agent that writes a header of its own", func(o *Options) { o.UserAgent = "bot\r\nX-Evil: 1" }, KeyUserAgent},
 		{"a user agent with a line feed", func(o *Options) { o.UserAgent = "bot\nmore" }, KeyUserAgent},
+		{"a user agent with a Unicode next-line control", func(o *Options) { o.UserAgent = "bot\u0085more" }, KeyUserAgent},
 		{"retries past ten", func(o *Options) { o.MaxRetries = retries(11) }, KeyMaxRetries},
 		{"negative retries", func(o *Options) { o.MaxRetries = retries(-1) }, KeyMaxRetries},
 		{"a negative page budget", func(o *Options) { o.MaxPages = -1 }, KeyMaxPages},
