@@ -19,6 +19,8 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 	bolterr "go.etcd.io/bbolt/errors"
+
+	"github.com/newsmill/newsmill/internal/regular"
 )
 
 // formatVersion is the on-disk layout version, kept in the meta bucket. 2: binary id entries and
@@ -200,11 +202,7 @@ func notFile(path string) error {
 	if err != nil || fi.Mode().IsRegular() {
 		return nil
 	}
-	what := "not a regular file"
-	if fi.IsDir() {
-		what = "a directory"
-	}
-	return fmt.Errorf("open store %s: %w: it is %s", path, ErrNotFile, what)
+	return fmt.Errorf("open store %s: %w: it is %s", path, ErrNotFile, regular.Kind(fi.Mode()))
 }
 
 // create makes a new store file whole or not at all: bbolt writes its first pages into the
