@@ -79,6 +79,52 @@ func TestAnArticleWhoseFirstFetchFailsIsFetchedAgainByTheNextRun(t *testing.T) {
 	}
 }
 
+// With article patterns configured, a page at an article's URL that gave no record failed,
+// whatever links its error page carries or whether its links are followed.
+func TestAnErrorPageAtAnArticlePatternMarksTheRunIncompleteWhateverItsLinks(t *testing.T) {
+	whole := articleHTML("二")
+	for name, follow := range map[string][]string{
+		"whose navigation links are followed": {`/$`, `/about$`, `/a/`},
+		"off the follow patterns":             {`/$`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			site := newFaultSite()
+			site.HandleFunc("/", etagged(links("/a/1", "/a/2")))
+			site.HandleFunc("/a/1", serveHTML(articleHTML("一")))
+			site.HandleFunc("/about", serveHTML(`<html><body><a href="/">home</a></body></html>`))
+			var failing atomic.Bool
+			failing.Store(true)
+			site.HandleFunc("/a/2", func(w http.ResponseWriter, r *http.Request) {
+				if failing.Load() {
+					serveHTML(`<html><body><a href="/">home</a> <a href="/about">about</a><p>Server busy.</p></body></html>`)(w, r)
+					return
+				}
+				serveHTML(whole)(w, r)
+			})
+			srv := httptest.NewServer(site)
+			defer srv.Close()
+			cache := &mapCache{m: map[string]Validators{}}
+			opts := fastOptions(srv, "/")
+			opts.Cache, opts.MaxRetries = cache, retries(0)
+			opts.Articles, opts.Follow = []string{`/a/\d+$`}, follow
+			var got sync.Map
+			for range 2 {
+				c, err := New(opts, zap.NewNop(), nil)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := c.Run(context.Background(), articleHandler(&got)); err != nil {
+					t.Fatal(err)
+				}
+				failing.Store(false)
+			}
+			if _, ok := got.Load("/a/2"); !ok {
+				t.Fatalf("/a/2 never gave its record: the listing's 304 hid it after its error page (%s)", name)
+			}
+		})
+	}
+}
+
 func TestFeedHintsOfItemsNotFetchedAreNotKept(t *testing.T) {
 	site := newFaultSite()
 	var feed strings.Builder

@@ -291,9 +291,11 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 	if isArticle {
 		err := p.handle(ctx, page)
 		listing = errors.Is(err, article.ErrNotArticle)
-		if err != nil && !listing {
-			// The page gave no whole record (cut short, a half-rendered page): a later run
-			// must fetch it again, so no listing that led here may answer 304 then.
+		if err != nil && (!listing || len(p.c.articles) > 0) {
+			// The page gave no whole record (cut short, a half-rendered page, or an error page
+			// at a URL the config's article patterns name, whatever links its navigation bar
+			// has): a later run must fetch it again, so no listing that led here may answer 304
+			// then.
 			p.run.incomplete()
 		}
 		if !listing && page.IsHTML() {
