@@ -323,8 +323,8 @@ type fileSink interface {
 // Recover finishes what a crashed run left in the outbox: lines confirmed in their files are
 // acknowledged; the first missing or torn line of a file, and all after it, are cut off and
 // written again, through sink when it writes files (one owner per file). Lines meant for a
-// stream cannot be checked and are written to sink (at least once). It returns how many lines
-// it wrote.
+// stream cannot be checked and are written to sink (at least once; to its file when it writes
+// files). It returns how many lines it wrote.
 func Recover(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Logger) (int, error) {
 	if log == nil {
 		log = zap.NewNop()
@@ -363,7 +363,13 @@ func Recover(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Lo
 		}
 		switch {
 		case pe.Target == "":
-			if err := sink.Write("", append(line, '\n')); err != nil {
+			// A stream's line, at least once: a run writing files writes it to its own file
+			// (through the sink, so the size it tracks stays the file's).
+			target, _, err := sink.Target(time.Now())
+			if err != nil {
+				return written, fmt.Errorf("recover outbox: %w", err)
+			}
+			if err := sink.Write(target, append(line, '\n')); err != nil {
 				return written, fmt.Errorf("recover outbox: %w", err)
 			}
 			written++

@@ -114,6 +114,25 @@ func TestRecoverResendsStreamLinesAtLeastOnce(t *testing.T) {
 	}
 }
 
+func TestAStreamLineLeftInTheOutboxGoesToTheFileOfARunThatWritesFiles(t *testing.T) {
+	st := openStore(t)
+	if _, _, err := st.Commit(context.Background(), []store.Item{{ID: "NW5", Line: []byte(`{"id":"NW5"}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "o.jsonl")
+	f, err := output.File(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if n, err := Recover(context.Background(), st, f, nil); err != nil || n != 1 {
+		t.Fatalf("recovered %d, %v: a stdout run's leftover must not wedge every later run writing a file", n, err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != `{"id":"NW5"}`+"\n" {
+		t.Errorf("file got %q", b)
+	}
+}
+
 func TestDailyFilesAreNamedByUTCDate(t *testing.T) {
 	d, err := output.Dir(t.TempDir())
 	if err != nil {
