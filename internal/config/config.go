@@ -21,6 +21,7 @@ import (
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
 	"github.com/newsmill/newsmill/internal/regular"
+	"github.com/newsmill/newsmill/output"
 )
 
 // ErrInvalid is returned when a config file cannot be read or fails validation.
@@ -273,6 +274,19 @@ func keyPathAt(root *yaml.Node, line int, keysOnly bool) string {
 	return best
 }
 
+// outputFile reports whether store names a file the output folder's writer owns: a daily file
+// or the lock (both paths as written in the config, relative to the same folder).
+func outputFile(store, out string) (string, bool) {
+	if filepath.Clean(filepath.Dir(store)) != filepath.Clean(out) {
+		return "", false
+	}
+	name := filepath.Base(store)
+	if _, err := time.Parse(output.FilePattern, name); err == nil || name == output.LockName {
+		return name, true
+	}
+	return "", false
+}
+
 func resolve(dir, p string) string {
 	if p == "" || filepath.IsAbs(p) {
 		return p
@@ -323,6 +337,10 @@ func (c *Config) validate(root *yaml.Node) error {
 	}
 	if c.Output == "" {
 		return fail(at(root), KeyOutput, "missing (the folder of daily JSONL files)")
+	}
+	if name, ok := outputFile(c.Store, c.Output); ok {
+		// The sink would append JSON lines into the bbolt file, which then overwrites them.
+		return fail(at(root, KeyStore), KeyStore, "%s is a daily file of output %s (or its lock), where the records are written; name another file", name, c.Output)
 	}
 	switch c.LogLevel {
 	case "", "debug", "info", "warn", "error":

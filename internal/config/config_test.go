@@ -53,6 +53,8 @@ func TestConfigErrorsNameFileLineAndKey(t *testing.T) {
 		{"bad log level", "store: s\noutput: o\nlog_level: loud\nsources:\n  - name: a\n    seeds: [http://x/]\n", []string{"line 3", "log_level"}},
 		{"not yaml", "store: [unclosed\n", []string{"line"}},
 		{"no sources", "store: s\noutput: o\n", []string{"sources", "nothing to crawl"}},
+		{"store as a daily file of the output", "store: ./out/newsmill-2026-12-02.jsonl\noutput: out\nsources:\n  - name: a\n    seeds: [http://x/]\n", []string{"line 1", "store", "daily file"}},
+		{"store as the output's lock", "output: /o\nstore: /o/.newsmill.lock\nsources:\n  - name: a\n    seeds: [http://x/]\n", []string{"line 2", "store"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
