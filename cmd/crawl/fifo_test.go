@@ -79,3 +79,17 @@ func TestANamedPipeAsStoreConfigOrURLIsRefusedAtOnceWithOneLine(t *testing.T) {
 		})
 	}
 }
+
+// A pipe is a fair --urls-from (`--urls-from <(grep … list)`), but a named pipe nobody writes
+// must not hold the run, deaf to SIGTERM, until a writer comes.
+func TestURLsFromANamedPipeWithoutAWriterEndsAtOnce(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "urls")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no named pipes here:", err)
+	}
+	start := time.Now()
+	r := crawlOrStop(t, "--urls-from", fifo)
+	if took := time.Since(start); took > time.Second || r.code != 2 || !strings.Contains(r.stderr, "no URL") {
+		t.Errorf("exit %d after %s (want 2 at once, no URL in it), stderr:\n%s", r.code, took.Round(time.Millisecond), r.stderr)
+	}
+}

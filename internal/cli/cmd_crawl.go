@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -184,7 +185,9 @@ func readURLs(name string, env Env) ([]arg, error) {
 	if name == "-" {
 		r, label = env.stdin(), "stdin"
 	} else {
-		f, err := os.Open(name)
+		// Non-blocking: a named pipe without a writer would hold the open (and the run, deaf to
+		// signals) until one came; this way it reads as empty.
+		f, err := os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 		if err != nil {
 			return nil, fmt.Errorf("%w: --urls-from: %v", ErrUsage, err)
 		}
