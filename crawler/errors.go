@@ -46,3 +46,14 @@ var ErrTrap = errors.New("crawl trap bound")
 // ErrNotPage is returned for a 200 response with nothing to read: an empty body, or binary bytes
 // served under a text type.
 var ErrNotPage = errors.New("not a readable page")
+
+// ErrRobotsDisallowed is returned by Fetcher.Fetch for a URL the host's robots.txt forbids.
+var ErrRobotsDisallowed = errors.New("forbidden by robots.txt")
+
+// ErrRobotsUnreachable is returned by Fetcher.Fetch when the host's robots.txt could not be read
+// (no answer, or 5xx): nothing is known of what the host allows, so the host is paused.
+var ErrRobotsUnreachable = errors.New("robots.txt unreachable")
+
+// ErrTransient wraps a Fetcher.Fetch failure that a later attempt may not meet: a timeout, a
+// reset, a 429 or 5xx after the retries, robots.txt unreachable.
+var ErrTransient = errors.New("transient failure")

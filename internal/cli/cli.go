@@ -38,6 +38,12 @@ Usage:
         drop ids so a later crawl emits them again (retention)
   crawl health [--config FILE | --addr HOST:PORT]
         exit 0 when serve's /healthz answers 200
+  crawl worker --config FILE      (config with cluster:, docs/cluster.md)
+        fetch URLs from the NATS frontier until SIGTERM; /metrics and /healthz
+  crawl enqueue --config FILE [--source NAME]
+        start a pass in the cluster: queue the sources' seeds (once per minute)
+  crawl sink --config FILE [--out DIR]
+        write the cluster's record stream to daily JSONL files, exactly once
 
   T is RFC 3339 (2024-05-01T08:00:00Z) or a UTC date (2024-05-01). Each command has --help.
 
@@ -86,6 +92,27 @@ var subcommands = map[string]func(ctx context.Context, args []string, env Env) e
 			return err
 		}
 		return runForget(ctx, o, env)
+	},
+	"worker": func(ctx context.Context, args []string, env Env) error {
+		var o workerOptions
+		if err := parseSub("worker", args, env, o.register); err != nil {
+			return err
+		}
+		return runWorker(ctx, o, env)
+	},
+	"enqueue": func(ctx context.Context, args []string, env Env) error {
+		var o enqueueOptions
+		if err := parseSub("enqueue", args, env, o.register); err != nil {
+			return err
+		}
+		return runEnqueue(ctx, o, env)
+	},
+	"sink": func(ctx context.Context, args []string, env Env) error {
+		var o sinkOptions
+		if err := parseSub("sink", args, env, o.register); err != nil {
+			return err
+		}
+		return runSink(ctx, o, env)
 	},
 	"health": func(ctx context.Context, args []string, env Env) error {
 		var o healthOptions

@@ -72,20 +72,21 @@ func newMetrics(st *store.Store, sources []string) *metrics {
 			Name: "newsmill_last_success_timestamp_seconds", Help: "Unix time a pass over the source last ended ok (0: never since start).",
 		}, []string{"source"}),
 	}
-	storeSize := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "newsmill_store_size_bytes", Help: "Size of the bbolt store file.",
-	}, func() float64 {
-		n, _ := st.Size()
-		return float64(n)
-	})
-	storeIDs := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "newsmill_store_ids", Help: "Ids stored (everything ever emitted and not forgotten).",
-	}, func() float64 {
-		n, _ := st.Count(context.Background())
-		return float64(n)
-	})
 	m.reg.MustRegister(m.fetched, m.latency, m.written, m.duplicates, m.errors, m.passes, m.passSeconds, m.lastSuccess,
-		storeSize, storeIDs, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if st != nil { // a cluster worker has no store
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "newsmill_store_size_bytes", Help: "Size of the bbolt store file.",
+		}, func() float64 {
+			n, _ := st.Size()
+			return float64(n)
+		}), prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "newsmill_store_ids", Help: "Ids stored (everything ever emitted and not forgotten).",
+		}, func() float64 {
+			n, _ := st.Count(context.Background())
+			return float64(n)
+		}))
+	}
 	for _, s := range sources {
 		// Present from the start, so an alert on "never succeeded" sees 0 rather than nothing.
 		m.lastSuccess.WithLabelValues(s).Set(0)

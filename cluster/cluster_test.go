@@ -1,0 +1,238 @@
+package cluster
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
+	"github.com/newsmill/newsmill/crawler"
+	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/internal/natstest"
+	"github.com/newsmill/newsmill/internal/sitegen"
+)
+
+func connect(t *testing.T, srv *natstest.Server, lease time.Duration) *Cluster {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, err := Connect(ctx, Options{URLs: []string{srv.URL()}, Prefix: "t", Lease: lease, MaxDeliver: 5}, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestASecondRecordForAnIdIsRefusedByTheServerAndTheFirstStays(t *testing.T) {
+	c := connect(t, natstest.Start(t), time.Second)
+	ctx := context.Background()
+	dup, err := c.Publish(ctx, "NW202201210922000000", []byte(`{"id":"NW202201210922000000","title":"first"}`), "finews")
+	if err != nil || dup {
+		t.Fatalf("first publish: dup %v, err %v", dup, err)
+	}
+	// The twin route (another page, same id) and a redelivered URL publish the same way.
+	dup, err = c.Publish(ctx, "NW202201210922000000", []byte(`{"id":"NW202201210922000000","title":"twin"}`), "finews")
+	if err != nil || !dup {
+		t.Fatalf("twin publish: dup %v, err %v; want refused", dup, err)
+	}
+	// A publisher that bypasses the message id and the expectation is refused by the limit.
+	_, err = c.js.Publish(ctx, c.subject("records", "NW202201210922000000"), []byte(`{"title":"raw"}`))
+	if err == nil {
+		t.Fatal("a raw second message on the id's subject was accepted")
+	}
+	m, err := c.records.GetLastMsgForSubject(ctx, c.subject("records", "NW202201210922000000"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(m.Data), "first") {
+		t.Errorf("stored record is %s, want the first", m.Data)
+	}
+	if m.Header.Get(HeaderSource) != "finews" {
+		t.Errorf("source header %q", m.Header.Get(HeaderSource))
+	}
+}
+
+func TestAURLIsQueuedOnceHoweverOftenItIsFoundAndTwoEnqueuesInAMinuteAreOneTick(t *testing.T) {
+	c := connect(t, natstest.Start(t), time.Second)
+	ctx := context.Background()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	n, err := c.Enqueue(ctx, "finews", []string{"http://127.0.0.1:1/", "http://127.0.0.1:1/feed.xml"}, now)
+	if err != nil || n != 2 {
+		t.Fatalf("first enqueue: %d, %v", n, err)
+	}
+	n, err = c.Enqueue(ctx, "finews", []string{"http://127.0.0.1:1/", "http://127.0.0.1:1/feed.xml"}, now.Add(40*time.Second))
+	if err != nil || n != 0 {
+		t.Fatalf("second enqueue in the same minute queued %d (err %v), want 0", n, err)
+	}
+	// A later tick finds the seed still waiting: one message per URL.
+	n, err = c.Enqueue(ctx, "finews", []string{"http://127.0.0.1:1/"}, now.Add(time.Hour))
+	if err != nil || n != 0 {
+		t.Fatalf("a waiting URL was queued again: %d, %v", n, err)
+	}
+	links := []Task{{Source: "finews", URL: "http://127.0.0.1:1/a.html", Depth: 2, Tick: "x"}, {Source: "finews", URL: "http://127.0.0.1:1/a.html", Depth: 2, Tick: "y"}}
+	if n, err = c.Queue(ctx, links); err != nil || n != 1 {
+		t.Fatalf("a link found twice was queued %d times (err %v)", n, err)
+	}
+	if d, _ := c.FrontierDepth(ctx); d != 3 {
+		t.Errorf("frontier depth %d, want 3", d)
+	}
+}
+
+// siteCrawler is the finews source over a generated site on loopback.
+func siteCrawler(t *testing.T, base string, parallelism int, delay time.Duration) *crawler.Crawler {
+	t.Helper()
+	c, err := crawler.New(crawler.Options{Name: "finews", Seeds: []string{base + "/", base + "/category/emnews.html"},
+		Parallelism: parallelism, Delay: delay, RetryBaseDelay: 50 * time.Millisecond}, zap.NewNop(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func readLines(t *testing.T, dir string) []string {
+	t.Helper()
+	files, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	var ids []string
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(fh)
+		sc.Buffer(nil, 16<<20)
+		for sc.Scan() {
+			var r struct {
+				ID string `json:"id"`
+			}
+			if err := json.Unmarshal(sc.Bytes(), &r); err != nil || r.ID == "" {
+				t.Fatalf("%s: bad line %.100q", f, sc.Text())
+			}
+			ids = append(ids, r.ID)
+		}
+		fh.Close()
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+func TestAWorkerCrawlsTheSiteIntoTheStreamAndTheSinkWritesEveryIdOnce(t *testing.T) {
+	srv := natstest.Start(t)
+	c := connect(t, srv, 2*time.Second)
+	site := sitegen.New(40)
+	web := httptest.NewServer(site)
+	defer web.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cr := siteCrawler(t, web.URL, 4, 0)
+	if _, err := c.Enqueue(ctx, "finews", cr.Options().Seeds, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w := c.NewWorker(map[string]WorkerSource{"finews": {Crawler: cr, Conditional: true}}, extract.WithFallback(extract.Default(), nil), 4, zap.NewNop())
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(wctx) }()
+	waitEmpty(t, ctx, c)
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	want := site.IDs()
+	if got := w.Stats.New.Load(); got != int64(len(want)) {
+		t.Errorf("%d new records, want %d", got, len(want))
+	}
+	if w.Stats.Duplicates.Load() == 0 {
+		t.Errorf("the site's twins were not refused as duplicates")
+	}
+	out := t.TempDir()
+	if _, err := c.Sink(ctx, out, 500*time.Millisecond); err != nil {
+		t.Fatal(err)
+	}
+	if got := readLines(t, out); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("sink wrote %d lines, want the %d ids once each", len(got), len(want))
+	}
+	// A second sink over the same folder resumes after the last line: nothing twice.
+	st, err := c.Sink(ctx, out, 300*time.Millisecond)
+	if err != nil || st.Lines != 0 {
+		t.Fatalf("second sink wrote %d lines (err %v)", st.Lines, err)
+	}
+}
+
+// waitEmpty waits until the frontier holds nothing, leased or waiting.
+func waitEmpty(t *testing.T, ctx context.Context, c *Cluster) {
+	t.Helper()
+	for {
+		d, err := c.FrontierDepth(ctx)
+		if err == nil && d == 0 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("frontier still holds %d URLs", d)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func TestARedeliveredURLPublishesNothingTwice(t *testing.T) {
+	srv := natstest.Start(t)
+	c := connect(t, srv, time.Second)
+	site := sitegen.New(3)
+	web := httptest.NewServer(site)
+	defer web.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cr := siteCrawler(t, web.URL, 1, 0)
+	article := web.URL + site.Posts[1].Path
+	if _, err := c.Queue(ctx, []Task{{Source: "finews", URL: article, Depth: 6, Tick: "t1", Seed: true}}); err != nil {
+		t.Fatal(err)
+	}
+	cons, err := c.consumer(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := c.NewWorker(map[string]WorkerSource{"finews": {Crawler: cr}}, extract.WithFallback(extract.Default(), nil), 1, zap.NewNop())
+	// The first worker takes the URL and dies before acking (nothing is done with it); the
+	// lease runs out and the URL comes again, to a worker that does the whole job...
+	if _, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	msg, err := cons.Next(jetstream.FetchMaxWait(5 * time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if md, _ := msg.Metadata(); md.NumDelivered != 2 {
+		t.Fatalf("delivery %d, want the redelivery", md.NumDelivered)
+	}
+	w.handle(ctx, msg)
+	if w.Stats.New.Load() != 1 {
+		t.Fatalf("new %d, want 1", w.Stats.New.Load())
+	}
+	// ...and a worker that handled it but whose ack was lost: the third delivery publishes a
+	// record the server refuses. (A seed is fetched even when stored.)
+	if _, err := c.Queue(ctx, []Task{{Source: "finews", URL: article, Depth: 6, Tick: "t2", Seed: true}}); err != nil {
+		t.Fatal(err)
+	}
+	msg, err = cons.Next(jetstream.FetchMaxWait(5 * time.Second))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.handle(ctx, msg)
+	if w.Stats.Duplicates.Load() != 1 || w.Stats.New.Load() != 1 {
+		t.Fatalf("redelivered URL: new %d, duplicates %d; want the server to refuse the record", w.Stats.New.Load(), w.Stats.Duplicates.Load())
+	}
+	info, _ := c.records.Info(ctx)
+	if info.State.Msgs != 1 {
+		t.Errorf("record stream holds %d messages, want 1", info.State.Msgs)
+	}
+}
+
