@@ -235,4 +235,3 @@ func TestARedeliveredURLPublishesNothingTwice(t *testing.T) {
 		t.Errorf("record stream holds %d messages, want 1", info.State.Msgs)
 	}
 }
-
