@@ -19,17 +19,43 @@ import (
 // any worker. An unreachable server counts as not known (the page is fetched; the record stream
 // still refuses a second record).
 func (c *Cluster) KnownURL(ctx context.Context, u string) (string, bool) {
-	e, err := c.urls.Get(ctx, urlKey(u))
+	e, err := c.urls.Get(ctx, "u."+urlKey(u))
 	if err != nil {
 		return "", false
 	}
 	return string(e.Value()), true
 }
 
-// MarkKnown remembers an article URL and its id.
+// MarkKnown remembers an article URL and its id, and the URL under the id, so that forgetting
+// the id forgets every URL that led to it.
 func (c *Cluster) MarkKnown(ctx context.Context, u, id string) error {
-	if _, err := c.urls.Put(ctx, urlKey(u), []byte(id)); err != nil {
+	k := urlKey(u)
+	if _, err := c.urls.Put(ctx, "i."+idToken(id)+"."+k, []byte(u)); err != nil {
 		return fmt.Errorf("remember url %s: %w", u, err)
+	}
+	if _, err := c.urls.Put(ctx, "u."+k, []byte(id)); err != nil {
+		return fmt.Errorf("remember url %s: %w", u, err)
+	}
+	return nil
+}
+
+// forgetURLs drops every URL remembered for id.
+func (c *Cluster) forgetURLs(ctx context.Context, id string) error {
+	l, err := c.urls.ListKeysFiltered(ctx, "i."+idToken(id)+".*")
+	if err != nil {
+		return fmt.Errorf("forget urls of %s: %w", id, err)
+	}
+	var keys []string
+	for k := range l.Keys() {
+		keys = append(keys, k)
+	}
+	for _, k := range keys {
+		urlHash := k[strings.LastIndexByte(k, '.')+1:]
+		for _, del := range []string{"u." + urlHash, k} {
+			if err := c.urls.Purge(ctx, del); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+				return fmt.Errorf("forget urls of %s: %w", id, err)
+			}
+		}
 	}
 	return nil
 }
@@ -126,7 +152,7 @@ type Gate struct {
 
 // Gate returns the politeness gate of a source.
 func (c *Cluster) Gate(parallelism int, delay, timeout, maxWait time.Duration) *Gate {
-	return &Gate{c: c, parallelism: max(parallelism, 1), delay: delay, hold: timeout + 10*time.Second, maxWait: maxWait}
+	return &Gate{c: c, parallelism: max(parallelism, 1), delay: delay, hold: timeout + 2*time.Second, maxWait: maxWait}
 }
 
 func (g *Gate) slotKey(host string, i int) string {

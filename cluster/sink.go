@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
@@ -49,32 +50,33 @@ func (c *Cluster) Sink(ctx context.Context, dir string, idle time.Duration) (Sin
 	}
 	st.Resumed = next
 	c.log.Info("sink starts", zap.String("dir", dir), zap.Uint64("from_sequence", next))
-	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
-	if next > 1 {
-		cfg = jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: next}
-	}
-	var cons jetstream.Consumer
-	for {
-		if cons, err = c.js.OrderedConsumer(ctx, c.RecordStream(), cfg); err == nil {
-			break
-		}
-		if ctx.Err() != nil {
-			return st, nil
-		}
-		c.log.Warn("record stream not ready; retrying", zap.Error(err))
-		if sleep(ctx, time.Second) != nil {
-			return st, nil
-		}
-	}
+	// Our own ordered reading: an ephemeral consumer from the next sequence, no acks, and a
+	// fresh consumer from the last line written whenever a delivery is missing (its consumer
+	// sequence jumps), a fetch fails, or the consumer went away with a server restart. nats.go's
+	// ordered consumer does the same but waits out missed heartbeats (seconds) after a restart.
 	last := next - 1
-	quiet := time.Now()
+	var cons jetstream.Consumer
+	var cseq uint64
+	quiet, checked := time.Now(), time.Now()
 	for ctx.Err() == nil {
+		if cons == nil {
+			cons, err = c.js.CreateConsumer(ctx, c.RecordStream(), jetstream.ConsumerConfig{
+				AckPolicy: jetstream.AckNonePolicy, DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: last + 1,
+				InactiveThreshold: time.Minute, MemoryStorage: true, Replicas: 1,
+			})
+			if err != nil {
+				cons = nil
+				c.log.Debug("record consumer not ready; retrying", zap.Error(err))
+				if sleep(ctx, 250*time.Millisecond) != nil {
+					break
+				}
+				continue
+			}
+			cseq = 0
+		}
 		batch, err := cons.Fetch(512, jetstream.FetchMaxWait(250*time.Millisecond))
 		if err != nil {
-			c.log.Debug("record fetch failed", zap.Error(err))
-			if sleep(ctx, 250*time.Millisecond) != nil {
-				break
-			}
+			cons = nil
 			continue
 		}
 		var path string
@@ -91,11 +93,18 @@ func (c *Cluster) Sink(ctx context.Context, dir string, idle time.Duration) (Sin
 			lines, n = lines[:0], 0
 			return c.saveCursor(dir, last)
 		}
+		got := false
 		for msg := range batch.Messages() {
 			md, err := msg.Metadata()
-			if err != nil || md.Sequence.Stream <= last {
+			if err != nil || md.Sequence.Consumer != cseq+1 {
+				cons = nil // a delivery went missing: start again after the last line
+				break
+			}
+			cseq = md.Sequence.Consumer
+			if md.Sequence.Stream <= last {
 				continue
 			}
+			got = true
 			p := files.PathFor(md.Timestamp)
 			if p != path {
 				if err := flush(); err != nil {
@@ -110,13 +119,27 @@ func (c *Cluster) Sink(ctx context.Context, dir string, idle time.Duration) (Sin
 		if err := flush(); err != nil {
 			return st, err
 		}
-		if batch.Error() != nil && !errors.Is(batch.Error(), jetstream.ErrNoMessages) {
-			c.log.Debug("record fetch ended", zap.Error(batch.Error()))
+		if e := batch.Error(); e != nil && !errors.Is(e, jetstream.ErrNoMessages) && !errors.Is(e, nats.ErrTimeout) {
+			c.log.Debug("record fetch ended", zap.Error(e))
+			cons = nil
 		}
-		if path != "" {
+		if got {
 			quiet = time.Now()
-		} else if idle > 0 && time.Since(quiet) > idle {
-			break
+			continue
+		}
+		if time.Since(checked) > 2*time.Second && cons != nil {
+			// Nothing came for a while: make sure the consumer still exists and is not behind.
+			checked = time.Now()
+			if info, err := c.records.Info(ctx); err == nil && info.State.LastSeq > last {
+				if _, err := cons.Info(ctx); err != nil {
+					cons = nil
+				}
+			}
+		}
+		if idle > 0 && time.Since(quiet) > idle {
+			if info, err := c.records.Info(ctx); err == nil && info.State.LastSeq <= last {
+				break
+			}
 		}
 	}
 	return st, nil

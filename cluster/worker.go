@@ -229,8 +229,8 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		if w.OnRecord != nil {
 			w.OnRecord(t.Source, dup)
 		}
-		for _, u := range []string{rec.URL, t.URL, res.URL} {
-			if u != "" && src.c.IsArticleURL(u) {
+		for i, u := range []string{rec.URL, t.URL, res.URL} {
+			if u != "" && src.c.IsArticleURL(u) && (i == 0 || u != rec.URL) && (i < 2 || u != t.URL) {
 				if err := w.c.MarkKnown(ctx, u, rec.ID); err != nil {
 					w.retryLater(msg, log, err)
 					return
