@@ -6,6 +6,7 @@ package main_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -366,4 +367,106 @@ func TestWorkersSIGKILLedAtRandomAndServerRestartsLeaveEveryIdOnceInTheStreamAnd
 	}
 	t.Logf("%d SIGKILLs (%d of the sink) and %d server restarts over %d rounds of %d ids in %s; %d twins and redeliveries refused by the server (seed %d)",
 		done, sinkKills, restarted, rounds, len(site.IDs()), time.Since(start).Round(time.Millisecond), dups, seed)
+}
+
+func TestTwoClusterServesQueueOneTickAndStatsExportForgetReadTheStream(t *testing.T) {
+	srv := natstest.Start(t)
+	site := sitegen.New(8)
+	web := httptest.NewServer(site)
+	defer web.Close()
+	dir := t.TempDir()
+	cfg := writeClusterConfig(t, dir, srv.URL(), "tools", web.URL+"/, "+web.URL+"/category/emnews.html",
+		"    schedule: \"0 0 1 1 *\"\nrun_on_start: true\nlisten: 127.0.0.1:0\n")
+	if err := os.WriteFile(cfg, bytesReplace(t, cfg, "log_level: warn", "log_level: info"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := connectTest(t, srv.URL(), "tools")
+	serves := []*proc{startProc(t, dir, "serve0", "serve", "--config", cfg), startProc(t, dir, "serve1", "serve", "--config", cfg)}
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		a, _ := os.ReadFile(serves[0].stderr)
+		b, _ := os.ReadFile(serves[1].stderr)
+		if strings.Count(string(a)+string(b), `"tick`) >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the serves did not tick:\n%s\n%s", a, b)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for _, s := range serves {
+		if err, last := s.stop(t); err != nil {
+			t.Fatalf("serve exit %v: %s", err, last)
+		}
+	}
+	a, _ := os.ReadFile(serves[0].stderr)
+	b, _ := os.ReadFile(serves[1].stderr)
+	if n := strings.Count(string(a)+string(b), `"tick queued"`); n != 1 {
+		t.Errorf("%d serves queued the tick, want 1:\n%s\n%s", n, a, b)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if d, err := c.FrontierDepth(ctx); err != nil || d != 2 {
+		t.Fatalf("frontier holds %d URLs (err %v), want the 2 seeds once", d, err)
+	}
+
+	w := startProc(t, dir, "worker", "worker", "--config", cfg, "--listen", "127.0.0.1:0")
+	waitFrontierEmpty(t, c, 30*time.Second)
+	addr := ""
+	wlog, _ := os.ReadFile(w.stderr)
+	if m := regexp.MustCompile(`"worker running","addr":"([^"]+)"`).FindSubmatch(wlog); m != nil {
+		addr = string(m[1])
+	}
+	if addr == "" {
+		t.Fatalf("worker did not say where it listens:\n%s", wlog)
+	}
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := new(strings.Builder)
+	_, _ = io.Copy(body, resp.Body)
+	resp.Body.Close()
+	want := len(site.IDs())
+	for _, m := range []string{`newsmill_records_written_total{source="finews"} ` + strconv.Itoa(want), "newsmill_frontier_depth 0", "newsmill_leases_in_flight 0", `newsmill_pages_fetched_total{code="200",source="finews"}`} {
+		if !strings.Contains(body.String(), m) {
+			t.Errorf("worker metrics lack %q", m)
+		}
+	}
+	if r, err := http.Get("http://" + addr + "/healthz"); err != nil || r.StatusCode != 200 {
+		t.Errorf("worker /healthz: %v %v", r, err)
+	}
+	if err, last := w.stop(t); err != nil || !strings.Contains(last, fmt.Sprintf("%d new records", want)) {
+		t.Errorf("worker exit %v: %s", err, last)
+	}
+
+	st := crawl(t, "stats", "--config", cfg)
+	if st.code != 0 || !regexp.MustCompile(`(?m)^ids\s+`+strconv.Itoa(want)+`$`).MatchString(st.stdout) || !strings.Contains(st.stdout, "finews") {
+		t.Errorf("stats: exit %d\n%s%s", st.code, st.stdout, st.stderr)
+	}
+	ex := crawl(t, "export", "--config", cfg)
+	recs := parseJSONL(t, ex.stdout)
+	if ex.code != 0 || strings.Join(ids(recs), ",") != strings.Join(site.IDs(), ",") {
+		t.Fatalf("export: exit %d, %d records for %d ids\n%s", ex.code, len(recs), want, ex.stderr)
+	}
+	gone := recs[0]
+	fg := crawl(t, "forget", "--config", cfg, "--id", gone.ID)
+	if fg.code != 0 || strings.TrimSpace(fg.stdout) != gone.ID {
+		t.Fatalf("forget: exit %d, %q\n%s", fg.code, fg.stdout, fg.stderr)
+	}
+	if _, known := c.KnownURL(ctx, gone.URL); known {
+		t.Errorf("the forgotten id's URL %s is still known: a later crawl would not emit it again", gone.URL)
+	}
+	if ex := crawl(t, "export", "--config", cfg); len(parseJSONL(t, ex.stdout)) != want-1 {
+		t.Errorf("export after forget: %d records, want %d", len(parseJSONL(t, ex.stdout)), want-1)
+	}
+}
+
+func bytesReplace(t *testing.T, path, old, new string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(strings.Replace(string(b), old, new, 1))
 }

@@ -71,6 +71,9 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 		return err
 	}
 	defer log.Sync()
+	if cfg.Cluster != nil {
+		return serveCluster(ctx, cfg, schedules, log)
+	}
 	timeout := lockTimeout(opts.LockTimeout, cfg.LockTimeout)
 	st, err := openStore(ctx, cfg.Store, timeout)
 	if err != nil {
