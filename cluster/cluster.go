@@ -181,26 +181,28 @@ func (c *Cluster) setup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w: stream %s: %v", ErrSetup, c.RecordStream(), err)
 	}
-	kv := func(name, desc string, ttl time.Duration) (jetstream.KeyValue, error) {
+	kv := func(name, desc string, ttl time.Duration, storage jetstream.StorageType) (jetstream.KeyValue, error) {
 		b, err := c.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
 			Bucket: c.streamName(name), Description: desc, History: 1, TTL: ttl,
-			Storage: jetstream.FileStorage, Replicas: c.opts.Replicas,
+			Storage: storage, Replicas: c.opts.Replicas,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("%w: bucket %s: %v", ErrSetup, c.streamName(name), err)
 		}
 		return b, nil
 	}
-	if c.urls, err = kv("urls", "newsmill: article URLs stored, never fetched again", 0); err != nil {
+	if c.urls, err = kv("urls", "newsmill: article URLs stored, never fetched again", 0, jetstream.FileStorage); err != nil {
 		return err
 	}
-	if c.validators, err = kv("validators", "newsmill: ETag and Last-Modified of listings", 0); err != nil {
+	if c.validators, err = kv("validators", "newsmill: ETag and Last-Modified of listings", 0, jetstream.FileStorage); err != nil {
 		return err
 	}
-	if c.robots, err = kv("robots", "newsmill: robots.txt per host", robotsTTL); err != nil {
+	if c.robots, err = kv("robots", "newsmill: robots.txt per host", robotsTTL, jetstream.MemoryStorage); err != nil {
 		return err
 	}
-	if c.hosts, err = kv("hosts", "newsmill: per-host request slots and pauses", hostsTTL); err != nil {
+	// Slots and pauses change twice per request and matter only while workers run: memory, no
+	// fsync. A server restart frees every slot at once (docs/cluster.md).
+	if c.hosts, err = kv("hosts", "newsmill: per-host request slots and pauses", hostsTTL, jetstream.MemoryStorage); err != nil {
 		return err
 	}
 	return nil

@@ -270,13 +270,11 @@ func (w *Worker) countError(source, kind string) {
 	}
 }
 
-// ack waits for the server to confirm the ack; an ack lost with the server is a redelivery,
-// which publishes nothing twice.
-func (w *Worker) ack(ctx context.Context, msg jetstream.Msg, log *zap.Logger) {
-	actx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := msg.DoubleAck(actx); err != nil {
-		log.Debug("ack not confirmed; the URL may come again", zap.Error(err))
+// ack acknowledges msg once its records and links are confirmed by the server. The ack itself
+// is not waited for: an ack lost with the server is a redelivery, which publishes nothing twice.
+func (w *Worker) ack(_ context.Context, msg jetstream.Msg, log *zap.Logger) {
+	if err := msg.Ack(); err != nil {
+		log.Debug("ack not sent; the URL will come again", zap.Error(err))
 	}
 }
 
