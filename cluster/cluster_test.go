@@ -219,6 +219,7 @@ func TestARedeliveredURLPublishesNothingTwice(t *testing.T) {
 	}
 	// ...and a worker that handled it but whose ack was lost: the third delivery publishes a
 	// record the server refuses. (A seed is fetched even when stored.)
+	waitEmpty(t, ctx, c) // the ack is not waited for by the worker
 	if _, err := c.Queue(ctx, []Task{{Source: "finews", URL: article, Depth: 6, Tick: "t2", Seed: true}}); err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/crawler"
 )
@@ -290,7 +291,7 @@ func (g *Gate) Pause(ctx context.Context, host string, d time.Duration) {
 			break
 		}
 	}
-	g.c.log.Sugar().Infow("host paused for every worker", "host", host, "for", d.Round(time.Millisecond))
+	g.c.log.Info("host paused for every worker", zap.String("host", host), zap.Duration("for", d.Round(time.Millisecond)))
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

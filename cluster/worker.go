@@ -199,6 +199,9 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 			}
 			log.Warn("fetch failed; the URL goes back to the frontier", zap.Uint64("attempt", attempt), zap.Duration("retry_in", delay), zap.Error(err))
 			_ = msg.NakWithDelay(delay)
+		case errors.Is(err, crawler.ErrRobotsDisallowed):
+			log.Debug("not fetched", zap.Error(err))
+			w.ack(ctx, msg, log)
 		default:
 			w.Stats.Errors.Add(1)
 			w.countError(t.Source, "fetch")
@@ -217,7 +220,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		}
 		dup, err := w.c.Publish(ctx, rec.ID, line, t.Source)
 		if err != nil {
-			w.retryLater(msg, log, err)
+			w.retryLater(msg, log, err, attempt)
 			return
 		}
 		if dup {
@@ -232,7 +235,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		for i, u := range []string{rec.URL, t.URL, res.URL} {
 			if u != "" && src.c.IsArticleURL(u) && (i == 0 || u != rec.URL) && (i < 2 || u != t.URL) {
 				if err := w.c.MarkKnown(ctx, u, rec.ID); err != nil {
-					w.retryLater(msg, log, err)
+					w.retryLater(msg, log, err, attempt)
 					return
 				}
 			}
@@ -250,7 +253,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 			next = append(next, Task{Source: t.Source, URL: l.URL, Depth: t.Depth + 1, Tick: t.Tick, Parent: res.URL, Hint: l.Hint})
 		}
 		if _, err := w.c.Queue(ctx, next); err != nil {
-			w.retryLater(msg, log, err)
+			w.retryLater(msg, log, err, attempt)
 			return
 		}
 	}
@@ -278,10 +281,13 @@ func (w *Worker) ack(_ context.Context, msg jetstream.Msg, log *zap.Logger) {
 	}
 }
 
-func (w *Worker) retryLater(msg jetstream.Msg, log *zap.Logger, err error) {
+// retryLater gives a URL back when what it produced could not be published (the server is
+// away or full): exponential back-off from a second.
+func (w *Worker) retryLater(msg jetstream.Msg, log *zap.Logger, err error, attempt uint64) {
 	w.Stats.Retries.Add(1)
-	log.Warn("cannot publish; the URL goes back to the frontier", zap.Error(err))
-	_ = msg.NakWithDelay(time.Second)
+	delay := retryDelay(attempt-1, time.Second)
+	log.Warn("cannot publish; the URL goes back to the frontier", zap.Duration("retry_in", delay), zap.Error(err))
+	_ = msg.NakWithDelay(delay)
 }
 
 // giveUp terminates a URL after its last attempt, logs it, and drops the validators of the page

@@ -60,8 +60,8 @@ func (p *proc) kill() {
 	<-p.done
 }
 
-// stop sends SIGTERM and returns the exit error and the last stderr line.
-func (p *proc) stop(t *testing.T) (error, string) {
+// stop sends SIGTERM and returns the last stderr line and the exit error.
+func (p *proc) stop(t *testing.T) (string, error) {
 	t.Helper()
 	p.cmd.Process.Signal(syscall.SIGTERM)
 	var err error
@@ -74,7 +74,7 @@ func (p *proc) stop(t *testing.T) (error, string) {
 	}
 	b, _ := os.ReadFile(p.stderr)
 	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	return err, lines[len(lines)-1]
+	return lines[len(lines)-1], err
 }
 
 func writeClusterConfig(t *testing.T, dir, natsURL, prefix, seeds, source string) string {
@@ -204,7 +204,7 @@ func TestThreeWorkersHoldPerHostPolitenessTogetherAndA429PausesTheHostForAll(t *
 	time.Sleep(200 * time.Millisecond)
 	waitFrontierEmpty(t, c, 40*time.Second)
 	for _, w := range workers {
-		if err, last := w.stop(t); err != nil {
+		if last, err := w.stop(t); err != nil {
 			t.Errorf("worker exit %v: %s", err, last)
 		}
 	}
@@ -339,7 +339,7 @@ func TestWorkersSIGKILLedAtRandomAndServerRestartsLeaveEveryIdOnceInTheStreamAnd
 		}
 		waitFrontierEmpty(t, c, 60*time.Second)
 		for _, w := range workers {
-			err, last := w.stop(t)
+			last, err := w.stop(t)
 			if err != nil {
 				b, _ := os.ReadFile(w.stderr)
 				t.Fatalf("round %d: worker exit %v\n%s", rounds, err, b)
@@ -352,7 +352,7 @@ func TestWorkersSIGKILLedAtRandomAndServerRestartsLeaveEveryIdOnceInTheStreamAnd
 		checkStreamOnce(t, c, site)
 		// The sink catches up and stops; the files hold each id once, in whole lines.
 		time.Sleep(500 * time.Millisecond)
-		if err, last := sink.stop(t); err != nil {
+		if last, err := sink.stop(t); err != nil {
 			t.Fatalf("round %d: sink exit %v: %s", rounds, err, last)
 		}
 		final := crawl(t, "sink", "--config", cfg, "--out", out, "--idle", "500ms")
@@ -395,7 +395,7 @@ func TestTwoClusterServesQueueOneTickAndStatsExportForgetReadTheStream(t *testin
 		time.Sleep(50 * time.Millisecond)
 	}
 	for _, s := range serves {
-		if err, last := s.stop(t); err != nil {
+		if last, err := s.stop(t); err != nil {
 			t.Fatalf("serve exit %v: %s", err, last)
 		}
 	}
@@ -436,7 +436,7 @@ func TestTwoClusterServesQueueOneTickAndStatsExportForgetReadTheStream(t *testin
 	if r, err := http.Get("http://" + addr + "/healthz"); err != nil || r.StatusCode != 200 {
 		t.Errorf("worker /healthz: %v %v", r, err)
 	}
-	if err, last := w.stop(t); err != nil || !strings.Contains(last, fmt.Sprintf("%d new records", want)) {
+	if last, err := w.stop(t); err != nil || !strings.Contains(last, fmt.Sprintf("%d new records", want)) {
 		t.Errorf("worker exit %v: %s", err, last)
 	}
 
@@ -469,4 +469,17 @@ func bytesReplace(t *testing.T, path, old, new string) []byte {
 		t.Fatal(err)
 	}
 	return []byte(strings.Replace(string(b), old, new, 1))
+}
+
+func TestTheBinaryDoesNotLinkTheNATSServer(t *testing.T) {
+	out, err := exec.Command("go", "version", "-m", binary).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go version -m: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "github.com/nats-io/nats.go") {
+		t.Fatalf("the binary does not carry the NATS client; is this the right binary?\n%s", out)
+	}
+	if strings.Contains(string(out), "nats-server") {
+		t.Errorf("the crawl binary links the NATS server, which is for tests only:\n%s", out)
+	}
 }
