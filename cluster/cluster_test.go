@@ -4,11 +4,14 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -235,4 +238,106 @@ func TestARedeliveredURLPublishesNothingTwice(t *testing.T) {
 	if info.State.Msgs != 1 {
 		t.Errorf("record stream holds %d messages, want 1", info.State.Msgs)
 	}
+}
+
+func TestAURLThatKeepsFailingIsGivenUpAfterMaxDeliverAndItsListingIsReadWholeAgain(t *testing.T) {
+	srv := natstest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := Connect(ctx, Options{URLs: []string{srv.URL()}, Prefix: "t", Lease: time.Second, MaxDeliver: 2}, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var hits atomic.Int64
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		hits.Add(1)
+		w.WriteHeader(http.StatusBadGateway)
+	}))
+	defer web.Close()
+	cr, err := crawler.New(crawler.Options{Name: "finews", Seeds: []string{web.URL + "/"}, MaxRetries: -1, RetryBaseDelay: time.Millisecond}, zap.NewNop(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listing := web.URL + "/category/emnews.html"
+	if err := c.Validators().SetValidators(ctx, listing, crawler.Validators{ETag: `"v1"`}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Queue(ctx, []Task{{Source: "finews", URL: web.URL + "/a.html", Depth: 2, Tick: "t", Parent: listing}}); err != nil {
+		t.Fatal(err)
+	}
+	w := c.NewWorker(map[string]WorkerSource{"finews": {Crawler: cr}}, extract.WithFallback(extract.Default(), nil), 1, zap.NewNop())
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(wctx) }()
+	waitEmpty(t, ctx, c)
+	stop()
+	<-done
+	if w.Stats.GaveUp.Load() != 1 || w.Stats.Retries.Load() != 1 || hits.Load() != 2 {
+		t.Errorf("gave up %d, retried %d, fetched %d times; want 1 retry then give up after 2 attempts", w.Stats.GaveUp.Load(), w.Stats.Retries.Load(), hits.Load())
+	}
+	if _, ok := c.Validators().Validators(ctx, listing); ok {
+		t.Errorf("the listing that linked to the given-up URL keeps its validators: it would answer 304 and the URL never come again")
+	}
+}
+
+func TestAStoppedWorkerFinishesTheURLsItHoldsInsteadOfLeavingThemLeased(t *testing.T) {
+	srv := natstest.Start(t)
+	c := connect(t, srv, time.Minute) // a URL left leased would stay so for a minute
+	site := sitegen.New(30)
+	var mu sync.Mutex
+	var served []string // article pages answered
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(100 * time.Millisecond)
+		site.ServeHTTP(w, r)
+		if strings.HasSuffix(r.URL.Path, ".html") && !strings.HasPrefix(r.URL.Path, "/category/") {
+			mu.Lock()
+			served = append(served, r.URL.Path)
+			mu.Unlock()
+		}
+	}))
+	defer web.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cr := siteCrawler(t, web.URL, 4, 0)
+	if _, err := c.Enqueue(ctx, "finews", cr.Options().Seeds, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w := c.NewWorker(map[string]WorkerSource{"finews": {Crawler: cr}}, extract.WithFallback(extract.Default(), nil), 4, zap.NewNop())
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(wctx) }()
+	for w.Stats.New.Load() < 3 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	stop()
+	<-done
+	time.Sleep(100 * time.Millisecond) // acks are not waited for
+	st, err := c.Stats(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Leased != 0 {
+		t.Errorf("%d URLs still leased after the worker stopped", st.Leased)
+	}
+	if st.Frontier == 0 {
+		t.Errorf("the crawl ran to the end instead of stopping")
+	}
+	if int64(st.Records) != w.Stats.New.Load() {
+		t.Errorf("stream holds %d records, the worker published %d", st.Records, w.Stats.New.Load())
+	}
+	// Every article the site answered, the ones in hand at the stop included, was published:
+	// none was cut short and acknowledged.
+	mu.Lock()
+	defer mu.Unlock()
+	for _, p := range served {
+		if _, known := c.KnownURL(ctx, web.URL+p); !known {
+			t.Errorf("%s was fetched but its record never published", p)
+		}
+	}
+	t.Logf("%d articles fetched before and during the stop, %d URLs left for later", len(served), st.Frontier)
 }

@@ -188,6 +188,8 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	if err != nil {
 		stop()
 		switch {
+		case ctx.Err() != nil:
+			_ = msg.Nak() // cut short by us, not the site: another worker takes it now
 		case crawler.Transient(err) && attempt >= maxDeliver:
 			w.giveUp(ctx, msg, src, t, log, err)
 		case crawler.Transient(err):
