@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -149,11 +150,17 @@ type Gate struct {
 	hold        time.Duration // how long a slot is taken at most: the fetch timeout and a margin
 	maxWait     time.Duration // a pause longer than this is given back to the frontier
 	inFlight    func(delta int)
+
+	// local holds, per host, this process's requests to parallelism before they ask the server:
+	// a worker whose concurrency exceeds a host's slots would otherwise poll the bucket with
+	// every goroutine waiting for that host.
+	mu    sync.Mutex
+	local map[string]chan struct{}
 }
 
 // Gate returns the politeness gate of a source.
 func (c *Cluster) Gate(parallelism int, delay, timeout, maxWait time.Duration) *Gate {
-	return &Gate{c: c, parallelism: max(parallelism, 1), delay: delay, hold: timeout + 2*time.Second, maxWait: maxWait}
+	return &Gate{c: c, parallelism: max(parallelism, 1), delay: delay, hold: timeout + 2*time.Second, maxWait: maxWait, local: map[string]chan struct{}{}}
 }
 
 func (g *Gate) slotKey(host string, i int) string {
@@ -179,6 +186,27 @@ func decodeSlot(b []byte) (byte, time.Time) {
 
 // Acquire waits for a free slot of host, honouring a pause, and returns its release.
 func (g *Gate) Acquire(ctx context.Context, host string) (func(), error) {
+	g.mu.Lock()
+	sem, ok := g.local[host]
+	if !ok {
+		sem = make(chan struct{}, g.parallelism)
+		g.local[host] = sem
+	}
+	g.mu.Unlock()
+	select {
+	case sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	release, err := g.acquire(ctx, host)
+	if err != nil {
+		<-sem
+		return nil, err
+	}
+	return func() { release(); <-sem }, nil
+}
+
+func (g *Gate) acquire(ctx context.Context, host string) (func(), error) {
 	poll := time.Millisecond
 	for {
 		if err := g.waitPause(ctx, host); err != nil {
