@@ -10,6 +10,7 @@ import (
 	trafilatura "github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
 
+	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract"
 	"github.com/newsmill/newsmill/internal/benchkit"
 )
@@ -79,7 +80,7 @@ var tools = []tool{
 		return "", err
 	}},
 	{"newsmill", func(d benchkit.Doc) (string, error) {
-		rec, err := extract.Default().Extract(extract.NewPage(d.URL, d.ContentType, d.Body, time.Unix(1700000000, 0)))
+		rec, err := extract.Default().Extract(article.NewPage(d.URL, d.ContentType, d.Body, time.Unix(1700000000, 0)))
 		if err != nil {
 			return "", err
 		}

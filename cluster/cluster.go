@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -67,9 +68,12 @@ type Cluster struct {
 	records    jetstream.Stream
 	urls       jetstream.KeyValue
 	validators jetstream.KeyValue
-	robots     jetstream.KeyValue
-	hosts      jetstream.KeyValue
 	log        *zap.Logger
+
+	memMu      sync.Mutex
+	robots     jetstream.KeyValue // memory storage: see memoryBuckets
+	hosts      jetstream.KeyValue
+	memChecked time.Time
 }
 
 // Connect dials the servers and creates (or checks) the streams and buckets, so that any
@@ -181,31 +185,74 @@ func (c *Cluster) setup(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("%w: stream %s: %v", ErrSetup, c.RecordStream(), err)
 	}
-	kv := func(name, desc string, ttl time.Duration, storage jetstream.StorageType) (jetstream.KeyValue, error) {
-		b, err := c.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-			Bucket: c.streamName(name), Description: desc, History: 1, TTL: ttl,
-			Storage: storage, Replicas: c.opts.Replicas,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("%w: bucket %s: %v", ErrSetup, c.streamName(name), err)
-		}
-		return b, nil
-	}
-	if c.urls, err = kv("urls", "newsmill: article URLs stored, never fetched again", 0, jetstream.FileStorage); err != nil {
+	if c.urls, err = c.bucket(ctx, "urls", "newsmill: article URLs stored, never fetched again", 0, jetstream.FileStorage); err != nil {
 		return err
 	}
-	if c.validators, err = kv("validators", "newsmill: ETag and Last-Modified of listings", 0, jetstream.FileStorage); err != nil {
+	if c.validators, err = c.bucket(ctx, "validators", "newsmill: ETag and Last-Modified of listings", 0, jetstream.FileStorage); err != nil {
 		return err
 	}
-	if c.robots, err = kv("robots", "newsmill: robots.txt per host", robotsTTL, jetstream.MemoryStorage); err != nil {
+	return c.memoryBuckets(ctx)
+}
+
+func (c *Cluster) bucket(ctx context.Context, name, desc string, ttl time.Duration, storage jetstream.StorageType) (jetstream.KeyValue, error) {
+	b, err := c.js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: c.streamName(name), Description: desc, History: 1, TTL: ttl,
+		Storage: storage, Replicas: c.opts.Replicas,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("%w: bucket %s: %v", ErrSetup, c.streamName(name), err)
+	}
+	return b, nil
+}
+
+// memoryBuckets creates the buckets kept in memory: slots and pauses change twice per request
+// and matter only while workers run, robots.txt is fetched again at worst. A single server's
+// restart drops them; workers create them again (restoreMemory).
+func (c *Cluster) memoryBuckets(ctx context.Context) error {
+	robots, err := c.bucket(ctx, "robots", "newsmill: robots.txt per host", robotsTTL, jetstream.MemoryStorage)
+	if err != nil {
 		return err
 	}
-	// Slots and pauses change twice per request and matter only while workers run: memory, no
-	// fsync. A server restart frees every slot at once (docs/cluster.md).
-	if c.hosts, err = kv("hosts", "newsmill: per-host request slots and pauses", hostsTTL, jetstream.MemoryStorage); err != nil {
+	hosts, err := c.bucket(ctx, "hosts", "newsmill: per-host request slots and pauses", hostsTTL, jetstream.MemoryStorage)
+	if err != nil {
 		return err
 	}
+	c.memMu.Lock()
+	c.robots, c.hosts = robots, hosts
+	c.memMu.Unlock()
 	return nil
+}
+
+// restoreMemory recreates the memory buckets after an error that may mean a server restart
+// dropped them; at most once a second, however many goroutines ask.
+func (c *Cluster) restoreMemory(ctx context.Context) {
+	c.memMu.Lock()
+	if time.Since(c.memChecked) < time.Second {
+		c.memMu.Unlock()
+		return
+	}
+	c.memChecked = time.Now()
+	c.memMu.Unlock()
+	if _, err := c.js.KeyValue(ctx, c.streamName("hosts")); err == nil {
+		return
+	}
+	if err := c.memoryBuckets(ctx); err != nil {
+		c.log.Debug("cannot restore the memory buckets yet", zap.Error(err))
+		return
+	}
+	c.log.Info("politeness and robots.txt buckets created again (the server restarted)")
+}
+
+func (c *Cluster) hostsKV() jetstream.KeyValue {
+	c.memMu.Lock()
+	defer c.memMu.Unlock()
+	return c.hosts
+}
+
+func (c *Cluster) robotsKV() jetstream.KeyValue {
+	c.memMu.Lock()
+	defer c.memMu.Unlock()
+	return c.robots
 }
 
 // urlKey is a key (and subject token) for a URL: its SHA-256, 128 bits in hex.

@@ -259,7 +259,7 @@ func TestAURLThatKeepsFailingIsGivenUpAfterMaxDeliverAndItsListingIsReadWholeAga
 		w.WriteHeader(http.StatusBadGateway)
 	}))
 	defer web.Close()
-	cr, err := crawler.New(crawler.Options{Name: "finews", Seeds: []string{web.URL + "/"}, MaxRetries: -1, RetryBaseDelay: time.Millisecond}, zap.NewNop(), nil)
+	cr, err := crawler.New(crawler.Options{Name: "finews", Seeds: []string{web.URL + "/"}, MaxRetries: new(int), RetryBaseDelay: time.Millisecond}, zap.NewNop(), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,7 +11,7 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
-	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/article"
 )
 
 // Task is one frontier message: a URL to fetch for a source, within a tick.
@@ -28,7 +28,7 @@ type Task struct {
 	// given up, so the listing is read whole again instead of answering 304.
 	Parent string `json:"parent,omitempty"`
 	// Hint is what a feed said about the article.
-	Hint *extract.Record `json:"hint,omitempty"`
+	Hint *article.Record `json:"hint,omitempty"`
 }
 
 // Tick names the pass of source started at now: two enqueues within the same minute are one

@@ -114,7 +114,7 @@ type storedRobots struct {
 const maxRobots = 500 << 10
 
 func (r robotsCache) Robots(ctx context.Context, hostURL string) (int, []byte, bool) {
-	e, err := r.c.robots.Get(ctx, urlKey(hostURL))
+	e, err := r.c.robotsKV().Get(ctx, urlKey(hostURL))
 	if err != nil {
 		return 0, nil, false
 	}
@@ -130,8 +130,9 @@ func (r robotsCache) SetRobots(ctx context.Context, hostURL string, status int, 
 		body = body[:maxRobots]
 	}
 	b, _ := json.Marshal(storedRobots{Status: status, Body: body})
-	if _, err := r.c.robots.Put(ctx, urlKey(hostURL), b); err != nil {
-		r.c.log.Debug("cannot share robots.txt")
+	if _, err := r.c.robotsKV().Put(ctx, urlKey(hostURL), b); err != nil {
+		r.c.log.Debug("cannot share robots.txt", zap.Error(err))
+		r.c.restoreMemory(ctx)
 	}
 }
 
@@ -184,8 +185,9 @@ func decodeSlot(b []byte) (byte, time.Time) {
 	return b[0], time.Unix(0, n)
 }
 
-// Acquire waits for a free slot of host, honouring a pause, and returns its release.
-func (g *Gate) Acquire(ctx context.Context, host string) (func(), error) {
+// Acquire waits for a free slot of host, honouring a pause, and returns its release. A
+// crawlDelay from robots.txt makes the host one slot, resting the longer of it and the delay.
+func (g *Gate) Acquire(ctx context.Context, host string, crawlDelay time.Duration) (func(), error) {
 	g.mu.Lock()
 	sem, ok := g.local[host]
 	if !ok {
@@ -198,7 +200,11 @@ func (g *Gate) Acquire(ctx context.Context, host string) (func(), error) {
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	release, err := g.acquire(ctx, host)
+	slots, rest := g.parallelism, g.delay
+	if crawlDelay > 0 {
+		slots, rest = 1, max(g.delay, crawlDelay)
+	}
+	release, err := g.acquire(ctx, host, slots, rest)
 	if err != nil {
 		<-sem
 		return nil, err
@@ -206,7 +212,7 @@ func (g *Gate) Acquire(ctx context.Context, host string) (func(), error) {
 	return func() { release(); <-sem }, nil
 }
 
-func (g *Gate) acquire(ctx context.Context, host string) (func(), error) {
+func (g *Gate) acquire(ctx context.Context, host string, slots int, rest time.Duration) (func(), error) {
 	poll := time.Millisecond
 	for {
 		if err := g.waitPause(ctx, host); err != nil {
@@ -214,15 +220,15 @@ func (g *Gate) acquire(ctx context.Context, host string) (func(), error) {
 		}
 		now := time.Now()
 		wait := time.Duration(1<<62 - 1)
-		start := rand.IntN(g.parallelism)
-		for i := 0; i < g.parallelism; i++ {
-			key := g.slotKey(host, (start+i)%g.parallelism)
+		start := rand.IntN(slots)
+		for i := 0; i < slots; i++ {
+			key := g.slotKey(host, (start+i)%slots)
 			taken := encodeSlot('h', now.Add(g.hold))
-			e, err := g.c.hosts.Get(ctx, key)
+			e, err := g.c.hostsKV().Get(ctx, key)
 			var rev uint64
 			switch {
 			case isNotFound(err):
-				rev, err = g.c.hosts.Create(ctx, key, taken)
+				rev, err = g.c.hostsKV().Create(ctx, key, taken)
 			case err != nil:
 			default:
 				state, until := decodeSlot(e.Value())
@@ -234,16 +240,19 @@ func (g *Gate) acquire(ctx context.Context, host string) (func(), error) {
 					wait = min(wait, d)
 					continue
 				}
-				rev, err = g.c.hosts.Update(ctx, key, taken, e.Revision())
+				rev, err = g.c.hostsKV().Update(ctx, key, taken, e.Revision())
 			}
 			if err == nil {
 				if g.inFlight != nil {
 					g.inFlight(1)
 				}
-				return g.releaser(key, rev), nil
+				return g.releaser(key, rev, rest), nil
 			}
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
+			}
+			if !errors.Is(err, jetstream.ErrKeyExists) && !isNotFound(err) {
+				g.c.restoreMemory(ctx) // the server may have restarted without the bucket
 			}
 			wait = min(wait, poll) // lost a race, or the server is away: try again soon
 		}
@@ -256,21 +265,21 @@ func (g *Gate) acquire(ctx context.Context, host string) (func(), error) {
 
 // releaser lets the slot rest for the delay. A slot whose lease ran out and was taken by
 // another worker meanwhile is left alone (the revision no longer matches).
-func (g *Gate) releaser(key string, rev uint64) func() {
+func (g *Gate) releaser(key string, rev uint64, rest time.Duration) func() {
 	return func() {
 		if g.inFlight != nil {
 			g.inFlight(-1)
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		_, _ = g.c.hosts.Update(ctx, key, encodeSlot('r', time.Now().Add(g.delay)), rev)
+		_, _ = g.c.hostsKV().Update(ctx, key, encodeSlot('r', time.Now().Add(rest)), rev)
 	}
 }
 
 // waitPause sleeps out a pause of host shorter than maxWait; a longer one fails with
 // crawler.ErrHostBackoff, and the worker gives the URL back to the frontier for later.
 func (g *Gate) waitPause(ctx context.Context, host string) error {
-	e, err := g.c.hosts.Get(ctx, pauseKey(host))
+	e, err := g.c.hostsKV().Get(ctx, pauseKey(host))
 	if err != nil {
 		return nil
 	}
@@ -302,20 +311,21 @@ func (g *Gate) Pause(ctx context.Context, host string, d time.Duration) {
 	ctx = context.WithoutCancel(ctx)
 	until := time.Now().Add(d)
 	for range 10 {
-		e, err := g.c.hosts.Get(ctx, pauseKey(host))
+		e, err := g.c.hostsKV().Get(ctx, pauseKey(host))
 		if isNotFound(err) {
-			if _, err = g.c.hosts.Create(ctx, pauseKey(host), encodeSlot('p', until)); err == nil {
+			if _, err = g.c.hostsKV().Create(ctx, pauseKey(host), encodeSlot('p', until)); err == nil {
 				break
 			}
 			continue
 		}
 		if err != nil {
-			return
+			g.c.restoreMemory(ctx)
+			continue
 		}
 		if _, cur := decodeSlot(e.Value()); !cur.Before(until) {
 			return
 		}
-		if _, err = g.c.hosts.Update(ctx, pauseKey(host), encodeSlot('p', until), e.Revision()); err == nil {
+		if _, err = g.c.hostsKV().Update(ctx, pauseKey(host), encodeSlot('p', until), e.Revision()); err == nil {
 			break
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
+	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
 	"github.com/newsmill/newsmill/pipeline"
@@ -168,10 +169,10 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		}
 	}
 	stop := heartbeat(msg, w.c.opts.Lease/3)
-	var recs []*extract.Record
-	handler := func(_ context.Context, p *extract.Page) error {
+	var recs []*article.Record
+	handler := func(_ context.Context, p *article.Page) error {
 		rec, err := w.reg.Extract(p)
-		if errors.Is(err, extract.ErrNotArticle) {
+		if errors.Is(err, article.ErrNotArticle) {
 			return err
 		}
 		if err != nil {
@@ -201,7 +202,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 			}
 			log.Warn("fetch failed; the URL goes back to the frontier", zap.Uint64("attempt", attempt), zap.Duration("retry_in", delay), zap.Error(err))
 			_ = msg.NakWithDelay(delay)
-		case errors.Is(err, crawler.ErrRobotsDisallowed):
+		case errors.Is(err, crawler.ErrRobots):
 			log.Debug("not fetched", zap.Error(err))
 			w.ack(ctx, msg, log)
 		default:

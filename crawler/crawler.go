@@ -9,100 +9,19 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
-	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/gocolly/colly/v2"
 	"go.uber.org/zap"
 
-	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/article"
 )
 
 // DefaultUserAgent says who we are and where to complain, as polite crawlers do.
 const DefaultUserAgent = "newsmill/1 (+https://github.com/newsmill/newsmill)"
-
-// Options describe one source's crawl. New rejects options that cannot work.
-type Options struct {
-	Name         string
-	Seeds        []string
-	AllowedHosts []string // empty: the seeds' hosts
-	// Follow lists URL patterns whose pages' links are followed; empty: every page's.
-	Follow []string
-	// Articles lists URL patterns handed to the extractors; empty: every page.
-	Articles []string
-	// MaxDepth bounds the link distance from a seed (a seed is 1); 0 means DefaultMaxDepth.
-	MaxDepth int
-	// MaxPages bounds the fetches of one run; 0 means DefaultMaxPages.
-	MaxPages     int
-	Parallelism  int           // concurrent requests per host; 0 means 2
-	Delay        time.Duration // between requests to one host
-	UserAgent    string
-	IgnoreRobots bool
-	// Timeout bounds one attempt: connect, headers and the whole body; 0 means 30s.
-	Timeout time.Duration
-	// ConnectTimeout bounds the TCP and TLS handshake; 0 means 10s.
-	ConnectTimeout time.Duration
-	// HeaderTimeout bounds the wait for response headers once the request is sent; 0 means 20s.
-	HeaderTimeout time.Duration
-	// MaxBodySize caps a body after decompression, in bytes; 0 means 10 MiB. A larger body is a
-	// logged skip, never a truncated page.
-	MaxBodySize int
-	// MaxRetries bounds the retries of a timeout, reset, 429 or 5xx; 0 means DefaultMaxRetries,
-	// negative means none.
-	MaxRetries int
-	// RetryBaseDelay is the first back-off, doubled per retry with jitter; 0 means 500ms.
-	RetryBaseDelay time.Duration
-	// RetryMaxDelay caps a back-off and the Retry-After we honour; a host asking for longer gets
-	// no more requests this run. 0 means 60s.
-	RetryMaxDelay time.Duration
-	// MaxRedirects bounds one fetch's redirect chain; 0 means 10.
-	MaxRedirects int
-	// MaxPagesPerHost bounds the fetches per host in one run; 0 means MaxPages.
-	MaxPagesPerHost int
-	// MaxURLLength refuses longer links (calendar and session traps); 0 means 2048.
-	MaxURLLength int
-	// MaxQueryParams refuses links with more query parameters; 0 means 8.
-	MaxQueryParams int
-	// MaxQueryVariants bounds the distinct query strings fetched per path (sort and filter
-	// permutations); 0 means 100.
-	MaxQueryVariants int
-	// Cache, when set, keeps ETag and Last-Modified of listing pages and feeds between runs, so
-	// unchanged ones cost a 304.
-	Cache ValidatorCache
-	// LeafArticles stops at pages that gave a record: a one-off run of an article URL gives that
-	// article, not its neighbours. Scheduled crawls follow article pages' links too, since that
-	// is how a site's category pages are found.
-	LeafArticles bool
-	// OnFetch, when set, is called once per response or failed request (status 0 when no
-	// response came) with the time from request to response; serve's metrics read it.
-	OnFetch FetchObserver
-}
-
-// Defaults for unset options.
-const (
-	DefaultMaxDepth         = 6
-	DefaultMaxPages         = 10000
-	DefaultParallelism      = 2
-	DefaultTimeout          = 30 * time.Second
-	DefaultConnectTimeout   = 10 * time.Second
-	DefaultHeaderTimeout    = 20 * time.Second
-	DefaultMaxBodySize      = 10 << 20
-	DefaultMaxRetries       = 3
-	DefaultRetryBaseDelay   = 500 * time.Millisecond
-	DefaultRetryMaxDelay    = 60 * time.Second
-	DefaultMaxRedirects     = 10
-	DefaultMaxURLLength     = 2048
-	DefaultMaxQueryParams   = 8
-	DefaultMaxQueryVariants = 100
-)
 
 // Validators are a response's HTTP cache validators.
 type Validators struct {
@@ -118,9 +37,9 @@ type ValidatorCache interface {
 }
 
 // Handler receives every fetched page that may be an article. An error wrapping
-// extract.ErrNotArticle tells the crawler the page was a listing; other errors are the handler's
+// article.ErrNotArticle tells the crawler the page was a listing; other errors are the handler's
 // to log.
-type Handler func(ctx context.Context, p *extract.Page) error
+type Handler func(ctx context.Context, p *article.Page) error
 
 // Skipper reports whether a URL need not be fetched (an article already stored).
 type Skipper func(ctx context.Context, url string) bool
@@ -143,84 +62,25 @@ type Crawler struct {
 	hosts    map[string]bool
 	log      *zap.Logger
 	skip     Skipper
-	hints    sync.Map // URL -> *extract.Record a feed gave for it, until it is requested
 }
 
-// New checks the options and fills defaults.
+// New checks the options (Options.Validate) and fills defaults (Options.WithDefaults).
 func New(opts Options, log *zap.Logger, skip Skipper) (*Crawler, error) {
-	if len(opts.Seeds) == 0 {
-		return nil, fmt.Errorf("%w: source %q: no seeds", ErrBadOptions, opts.Name)
+	if err := opts.Validate(); err != nil {
+		return nil, fmt.Errorf("source %q: %w", opts.Name, err)
 	}
+	opts = opts.WithDefaults()
 	c := &Crawler{opts: opts, hosts: map[string]bool{}, log: log, skip: skip}
 	if c.log == nil {
 		c.log = zap.NewNop()
 	}
-	for _, s := range opts.Seeds {
-		u, err := url.Parse(s)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return nil, fmt.Errorf("%w: source %q: seed %q is not an http(s) URL", ErrBadOptions, opts.Name, s)
-		}
-		if len(opts.AllowedHosts) == 0 {
-			c.hosts[strings.ToLower(u.Hostname())] = true
-		}
+	for _, h := range opts.hosts() {
+		c.hosts[h] = true
 	}
-	for _, h := range opts.AllowedHosts {
-		c.hosts[strings.ToLower(strings.TrimSpace(h))] = true
-	}
-	for _, s := range opts.Seeds {
-		u, _ := url.Parse(s)
-		if !c.hosts[strings.ToLower(u.Hostname())] {
-			return nil, fmt.Errorf("%w: source %q: seed %q is outside allowed_hosts", ErrBadOptions, opts.Name, s)
-		}
-	}
-	var err error
-	if c.follow, err = compileAll(opts.Follow); err != nil {
-		return nil, fmt.Errorf("%w: source %q: follow: %v", ErrBadOptions, opts.Name, err)
-	}
-	if c.articles, err = compileAll(opts.Articles); err != nil {
-		return nil, fmt.Errorf("%w: source %q: articles: %v", ErrBadOptions, opts.Name, err)
-	}
-	if c.opts.MaxDepth <= 0 {
-		c.opts.MaxDepth = DefaultMaxDepth
-	}
-	if c.opts.MaxPages <= 0 {
-		c.opts.MaxPages = DefaultMaxPages
-	}
-	for name, v := range map[string]int64{"max_pages_per_host": int64(opts.MaxPagesPerHost), "max_url_length": int64(opts.MaxURLLength),
-		"max_query_params": int64(opts.MaxQueryParams), "max_query_variants": int64(opts.MaxQueryVariants), "max_redirects": int64(opts.MaxRedirects),
-		"max_body_bytes": int64(opts.MaxBodySize), "timeout": int64(opts.Timeout), "connect_timeout": int64(opts.ConnectTimeout),
-		"header_timeout": int64(opts.HeaderTimeout), "retry_base_delay": int64(opts.RetryBaseDelay), "retry_max_delay": int64(opts.RetryMaxDelay)} {
-		if v < 0 {
-			return nil, fmt.Errorf("%w: source %q: %s must not be negative", ErrBadOptions, opts.Name, name)
-		}
-	}
-	setDefault(&c.opts.Parallelism, DefaultParallelism)
-	setDefault(&c.opts.Timeout, DefaultTimeout)
-	setDefault(&c.opts.ConnectTimeout, DefaultConnectTimeout)
-	setDefault(&c.opts.HeaderTimeout, DefaultHeaderTimeout)
-	setDefault(&c.opts.MaxBodySize, DefaultMaxBodySize)
-	setDefault(&c.opts.MaxRetries, DefaultMaxRetries)
-	if c.opts.MaxRetries < 0 {
-		c.opts.MaxRetries = 0
-	}
-	setDefault(&c.opts.RetryBaseDelay, DefaultRetryBaseDelay)
-	setDefault(&c.opts.RetryMaxDelay, DefaultRetryMaxDelay)
-	setDefault(&c.opts.MaxRedirects, DefaultMaxRedirects)
-	setDefault(&c.opts.MaxPagesPerHost, c.opts.MaxPages)
-	setDefault(&c.opts.MaxURLLength, DefaultMaxURLLength)
-	setDefault(&c.opts.MaxQueryParams, DefaultMaxQueryParams)
-	setDefault(&c.opts.MaxQueryVariants, DefaultMaxQueryVariants)
-	if c.opts.UserAgent == "" {
-		c.opts.UserAgent = DefaultUserAgent
-	}
+	// Validate compiled them once already; these cannot fail.
+	c.follow, _ = compileAll(opts.Follow)
+	c.articles, _ = compileAll(opts.Articles)
 	return c, nil
-}
-
-// setDefault fills an unset (zero) option; a negative one is left for New to read as "none".
-func setDefault[T int | time.Duration](v *T, def T) {
-	if *v == 0 {
-		*v = def
-	}
 }
 
 func compileAll(pats []string) ([]*regexp.Regexp, error) {
@@ -266,225 +126,6 @@ func (c *Crawler) wanted(u *url.URL) bool {
 		return true
 	}
 	return matchAny(c.follow, s) || matchAny(c.articles, s)
-}
-
-// Run crawls until the frontier is empty, the page budget is spent or ctx is cancelled.
-func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
-	var st Stats
-	run := newRunState(c)
-	tr := newTransport(fetchPolicy{
-		maxRetries:     c.opts.MaxRetries,
-		retryBase:      c.opts.RetryBaseDelay,
-		retryMax:       c.opts.RetryMaxDelay,
-		attemptTimeout: c.opts.Timeout,
-		maxBody:        int64(c.opts.MaxBodySize),
-	}, c.opts.ConnectTimeout, c.opts.HeaderTimeout)
-
-	// Colly runs synchronously inside a fixed set of workers fed by our frontier (see
-	// frontier.go), which also owns depth and the visited set: no goroutine per link.
-	fr := newFrontier()
-	workers := min(max(c.opts.Parallelism*len(c.hosts), 1), 64)
-	// Keep a connection per worker alive; with fewer idle slots than workers, the others dial
-	// (and leave a TIME_WAIT socket) for every page.
-	if ht, ok := tr.base.(*http.Transport); ok {
-		ht.MaxIdleConnsPerHost = max(ht.MaxIdleConnsPerHost, workers)
-	}
-	col := colly.NewCollector(
-		colly.AllowURLRevisit(),
-		colly.UserAgent(c.opts.UserAgent),
-		colly.StdlibContext(ctx),
-		// The transport caps the body after decompression and fails instead of truncating;
-		// Colly's own cap would cut pages silently, before gunzip.
-		colly.MaxBodySize(0),
-	)
-	col.WithTransport(tr)
-	// The transport bounds every attempt; a client-wide timeout would also cut retries short.
-	col.SetRequestTimeout(0)
-	col.SetRedirectHandler(c.checkRedirect)
-	col.IgnoreRobotsTxt = c.opts.IgnoreRobots
-	var rules []*colly.LimitRule
-	for h := range c.hosts {
-		// One rule per host: a glob shared by several hosts would share one semaphore.
-		// Colly matches the rule against URL.Host, which carries the port when there is one.
-		re := "^" + regexp.QuoteMeta(h) + `(:\d+)?$`
-		rules = append(rules, &colly.LimitRule{DomainRegexp: re, Parallelism: c.opts.Parallelism, Delay: c.opts.Delay})
-	}
-	if err := col.Limits(rules); err != nil {
-		return st, fmt.Errorf("%w: source %q: %v", ErrBadOptions, c.opts.Name, err)
-	}
-
-	if c.opts.Cache != nil {
-		col.OnRequest(func(r *colly.Request) {
-			v, ok := c.opts.Cache.Validators(ctx, r.URL.String())
-			if !ok {
-				return
-			}
-			if v.ETag != "" {
-				r.Headers.Set("If-None-Match", v.ETag)
-			}
-			if v.LastModified != "" {
-				r.Headers.Set("If-Modified-Since", v.LastModified)
-			}
-		})
-	}
-	c.observe(col)
-	// Feed items' hints travel by request ID: Colly shares Ctx between a page and the links it
-	// visits, and a redirect changes the URL.
-	var hintByID sync.Map
-	col.OnRequest(func(r *colly.Request) {
-		if h, ok := c.hints.LoadAndDelete(r.URL.String()); ok {
-			hintByID.Store(r.ID, h)
-		}
-	})
-	var types sync.Map // request ID -> declared Content-Type (colly shares Ctx between parent and child)
-	col.OnResponseHeaders(func(r *colly.Response) {
-		// Keep the declared charset for our own decoder and hide it from Colly, which would
-		// otherwise convert the body by the header alone and get lying headers wrong.
-		ct := r.Headers.Get("Content-Type")
-		types.Store(r.Request.ID, ct)
-		if mt, _, err := mime.ParseMediaType(ct); err == nil {
-			r.Headers.Set("Content-Type", mt)
-		}
-	})
-	col.OnError(func(r *colly.Response, err error) {
-		types.Delete(r.Request.ID)
-		hintByID.Delete(r.Request.ID)
-		if r.StatusCode == http.StatusNotModified {
-			atomic.AddInt64(&st.Fetched, 1)
-			atomic.AddInt64(&st.NotChanged, 1)
-			return
-		}
-		if ctx.Err() != nil {
-			return // the run is stopping: a fetch cut short is not the server's failure
-		}
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the URL is logged in its own field
-		}
-		atomic.AddInt64(&st.Fetched, boolInt(r.StatusCode != 0))
-		atomic.AddInt64(&st.Errors, 1)
-		if r.StatusCode != 0 {
-			err = fmt.Errorf("%w %d %s", ErrHTTPStatus, r.StatusCode, http.StatusText(r.StatusCode))
-		}
-		if transient(r.StatusCode, err) {
-			run.incomplete()
-		}
-		msg := "fetch failed"
-		if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrBadEncoding) {
-			msg = "skip page"
-		}
-		c.log.Warn(msg, zap.String("url", r.Request.URL.String()), zap.Error(err))
-	})
-	col.OnResponse(func(r *colly.Response) {
-		atomic.AddInt64(&st.Fetched, 1)
-		v, _ := types.LoadAndDelete(r.Request.ID)
-		ct, _ := v.(string)
-		final := r.Request.URL
-		fr.markSeen(final.String()) // a redirect's target is not fetched again
-		depth, _ := r.Ctx.GetAny(ctxDepth).(int)
-		if err := readable(r.Body); err != nil {
-			atomic.AddInt64(&st.Errors, 1)
-			c.log.Warn("skip page", zap.String("url", final.String()), zap.Error(err))
-			return
-		}
-		body, _, err := Decode(ct, r.Body)
-		if err != nil {
-			atomic.AddInt64(&st.Errors, 1)
-			c.log.Warn("skip page", zap.String("url", final.String()), zap.Error(err))
-			return
-		}
-		mt, _, _ := mime.ParseMediaType(ct)
-		page := extract.NewPage(final, pageType(mt, final), body, time.Now())
-		if h, ok := hintByID.LoadAndDelete(r.Request.ID); ok {
-			page.Hint = h.(*extract.Record)
-		}
-		links, isFeed := c.links(ctx, page, handle)
-		listing := isFeed || !c.isArticleURL(final.String())
-		if !isFeed && c.isArticleURL(final.String()) {
-			err := handle(ctx, page)
-			listing = errors.Is(err, extract.ErrNotArticle)
-			if c.opts.LeafArticles && !listing {
-				return
-			}
-		}
-		if listing {
-			// Only listings and feeds are asked "changed since?": an article is either stored
-			// (and not fetched at all) or must be fetched whole.
-			run.keepValidators(final.String(), r.Headers)
-		}
-		if !isFeed && !c.isFollowURL(final.String()) {
-			return
-		}
-		next := slices.Values(links)
-		if !isFeed {
-			next = pageLinks(page)
-		}
-		for u := range next {
-			if ctx.Err() != nil {
-				return
-			}
-			if !c.wanted(u) {
-				continue
-			}
-			s := u.String()
-			if depth+1 > c.opts.MaxDepth || fr.isSeen(s) {
-				continue
-			}
-			if c.skip != nil && c.isArticleURL(s) && c.skip(ctx, s) {
-				if fr.markSeen(s) {
-					atomic.AddInt64(&st.Skipped, 1)
-				}
-				continue
-			}
-			if err := run.admit(u); err != nil {
-				atomic.AddInt64(&st.Refused, 1)
-				c.log.Debug("link refused", zap.String("url", s), zap.Error(err))
-				continue
-			}
-			if !fr.markSeen(s) {
-				run.giveBack(u) // queued meanwhile by another page
-				continue
-			}
-			fr.push(s, depth+1)
-		}
-	})
-	col.OnRequest(func(r *colly.Request) { r.Ctx.Put(ctxStarted, true) })
-
-	for _, s := range c.opts.Seeds {
-		u, _ := url.Parse(s)
-		// Seeds are fetched even when stored: they are listing pages and feeds, the way in.
-		if !fr.markSeen(u.String()) {
-			continue
-		}
-		if err := run.admit(u); err != nil {
-			atomic.AddInt64(&st.Refused, 1)
-			c.log.Warn("seed refused", zap.String("url", s), zap.Error(err))
-			continue
-		}
-		fr.push(u.String(), 1)
-	}
-	fr.run(ctx, workers, func(q queued) {
-		rc := colly.NewContext()
-		rc.Put(ctxDepth, q.depth)
-		err := col.Request(http.MethodGet, q.url, nil, rc, nil)
-		if err == nil || rc.GetAny(ctxStarted) != nil {
-			return // fetched; a failed fetch was counted and logged by OnError
-		}
-		// Colly refused before fetching: robots.txt (a dead server fails here), a filter.
-		if u, perr := url.Parse(q.url); perr == nil {
-			run.giveBack(u)
-		}
-		if q.depth == 1 {
-			atomic.AddInt64(&st.Errors, 1)
-			run.incomplete()
-			c.log.Warn("fetch failed", zap.String("url", q.url), zap.Error(err))
-			return
-		}
-		c.log.Debug("not queued", zap.String("url", q.url), zap.Error(err))
-	})
-	st.Retries = tr.retries.Load()
-	c.saveValidators(ctx, run)
-	return st, ctx.Err()
 }
 
 // saveValidators keeps the listings' validators only after a run that reached every link it
@@ -550,12 +191,6 @@ func readable(body []byte) error {
 	return nil
 }
 
-// Keys of the per-request colly context.
-const (
-	ctxDepth   = "newsmill.depth"   // link distance from a seed, which is 1
-	ctxStarted = "newsmill.started" // set once colly sends the request
-)
-
 func boolInt(b bool) int64 {
 	if b {
 		return 1
@@ -571,50 +206,9 @@ func pageType(mt string, u *url.URL) string {
 	return mt
 }
 
-// links returns a feed's links and whether the page was a feed (whose items are always followed
-// and never offered to the extractors; items that carry their own body are handed over as
-// pages); an HTML page's links come from pageLinks, after the extractors, so that the tree they
-// built is reused.
-func (c *Crawler) links(ctx context.Context, p *extract.Page, handle Handler) ([]*url.URL, bool) {
-	base := p.URL
-	if f, err := ParseFeed(base, p.ContentType, p.Body); err == nil {
-		var out []*url.URL
-		for _, it := range f.Items {
-			u, err := base.Parse(it.URL)
-			if err != nil || it.URL == "" {
-				u = nil
-			}
-			hint := itemHint(u, it)
-			// An Eastmoney JSON item's body is the article (text endpoints deliver nothing else);
-			// an Atom or RSS item's content is a copy of a page we can fetch, and the page, with
-			// its categories, tags and links, is what the extractors know.
-			if it.ContentHTML != "" && (f.Kind == "json" || u == nil || !c.wanted(u)) {
-				item := extract.NewPage(u, extract.FeedItemType, []byte(it.ContentHTML), time.Now())
-				item.Hint = hint
-				if item.URL == nil {
-					item.URL = base
-				}
-				_ = handle(ctx, item)
-				continue
-			}
-			if u != nil {
-				c.hints.Store(u.String(), hint)
-				out = append(out, u)
-			}
-		}
-		for _, s := range f.Feeds {
-			if u, err := base.Parse(s); err == nil {
-				out = append(out, u)
-			}
-		}
-		return out, true
-	}
-	return nil, false
-}
-
 // pageLinks are an HTML page's links, read from the tree when an extractor already built one
 // and streamed from the bytes otherwise.
-func pageLinks(p *extract.Page) iter.Seq[*url.URL] {
+func pageLinks(p *article.Page) iter.Seq[*url.URL] {
 	return func(yield func(*url.URL) bool) {
 		if !p.IsHTML() {
 			return
@@ -639,35 +233,16 @@ func pageLinks(p *extract.Page) iter.Seq[*url.URL] {
 }
 
 // itemHint is what a feed said about an article: the page, when fetched, wins; these fill its
-// gaps (extract.Page.Hint).
-func itemHint(u *url.URL, it FeedItem) *extract.Record {
-	h := &extract.Record{Title: it.Title, PublishedAt: it.Published, Source: it.Source, Summary: it.Summary}
+// gaps (article.Page.Hint).
+func itemHint(u *url.URL, it FeedItem) *article.Record {
+	h := &article.Record{Title: it.Title, PublishedAt: it.Published, Source: it.Source, Summary: it.Summary}
 	if u != nil {
 		h.URL = u.String()
 	}
-	if id, ok := extract.NormalizeID(it.ID); ok {
+	if id, ok := article.NormalizeID(it.ID); ok {
 		h.ID = id
-	} else if id, ok := extract.IDFromURL(u); ok {
+	} else if id, ok := article.IDFromURL(u); ok {
 		h.ID = id
 	}
 	return h
-}
-
-// HTMLLinks resolves every a[href] and alternate feed link of doc against base (or the page's
-// <base href>), without fragments, each once.
-func HTMLLinks(base *url.URL, doc *goquery.Document) []*url.URL {
-	if b, ok := doc.Find("base[href]").First().Attr("href"); ok {
-		if bu, err := base.Parse(b); err == nil {
-			base = bu
-		}
-	}
-	l := newLinkSet(base)
-	doc.Find("a[href]").Each(func(_ int, s *goquery.Selection) { l.add(s.AttrOr("href", "")) })
-	doc.Find(`link[rel="alternate"][href]`).Each(func(_ int, s *goquery.Selection) {
-		t := s.AttrOr("type", "")
-		if strings.Contains(t, "rss") || strings.Contains(t, "atom") {
-			l.add(s.AttrOr("href", ""))
-		}
-	})
-	return l.out
 }

@@ -16,7 +16,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/article"
 )
 
 func TestLinksAfterAnOffSiteLinkAreStillFollowed(t *testing.T) {
@@ -38,11 +38,11 @@ func TestLinksAfterAnOffSiteLinkAreStillFollowed(t *testing.T) {
 	}
 	var mu sync.Mutex
 	got := map[string]bool{}
-	_, err = c.Run(context.Background(), func(ctx context.Context, p *extract.Page) error {
+	_, err = c.Run(context.Background(), func(ctx context.Context, p *article.Page) error {
 		mu.Lock()
 		got[p.URL.Path] = true
 		mu.Unlock()
-		return extract.ErrNotArticle
+		return article.ErrNotArticle
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +81,7 @@ func TestEveryPageOfADenselyLinkedSiteIsFetchedExactlyOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := c.Run(context.Background(), func(context.Context, *extract.Page) error { return extract.ErrNotArticle })
+	st, err := c.Run(context.Background(), func(context.Context, *article.Page) error { return article.ErrNotArticle })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,7 +108,7 @@ func TestMaxDepthCountsLinksFromTheSeed(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Run(context.Background(), func(context.Context, *extract.Page) error { return extract.ErrNotArticle }); err != nil {
+	if _, err := c.Run(context.Background(), func(context.Context, *article.Page) error { return article.ErrNotArticle }); err != nil {
 		t.Fatal(err)
 	}
 	var got []string
@@ -131,11 +131,11 @@ func TestACancelledCrawlStopsItsWorkers(t *testing.T) {
 	var n atomic.Int64
 	done := make(chan error, 1)
 	go func() {
-		_, err := c.Run(ctx, func(context.Context, *extract.Page) error {
+		_, err := c.Run(ctx, func(context.Context, *article.Page) error {
 			if n.Add(1) == 20 {
 				cancel()
 			}
-			return extract.ErrNotArticle
+			return article.ErrNotArticle
 		})
 		done <- err
 	}()

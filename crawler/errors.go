@@ -1,6 +1,9 @@
 package crawler
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // ErrBadOptions is returned by New when the options cannot give a working crawl: no seeds, a
 // bad URL pattern, a seed outside the allowed hosts.
@@ -47,8 +50,27 @@ var ErrTrap = errors.New("crawl trap bound")
 // served under a text type.
 var ErrNotPage = errors.New("not a readable page")
 
-// ErrRobotsDisallowed is returned by Fetcher.Fetch for a URL the host's robots.txt forbids.
-var ErrRobotsDisallowed = errors.New("forbidden by robots.txt")
+// OptionError is returned by Options.Validate (and so by New, wrapped) for the first option
+// that cannot work. Key is the option's config key, Index the list item at fault or -1; the
+// config reader turns them into a line number. It wraps ErrBadOptions.
+type OptionError struct {
+	Key   string
+	Index int
+	Msg   string
+}
+
+func (e *OptionError) Error() string {
+	if e.Index >= 0 {
+		return fmt.Sprintf("%s: %s[%d]: %s", ErrBadOptions, e.Key, e.Index, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s: %s", ErrBadOptions, e.Key, e.Msg)
+}
+
+// Unwrap makes errors.Is(err, ErrBadOptions) hold.
+func (e *OptionError) Unwrap() error { return ErrBadOptions }
+
+// ErrRobots is returned for a URL the host's robots.txt does not allow us to fetch.
+var ErrRobots = errors.New("disallowed by robots.txt")
 
 // ErrRobotsUnreachable is returned by Fetcher.Fetch when the host's robots.txt could not be read
 // (no answer, or 5xx): nothing is known of what the host allows, so the host is paused.

@@ -24,7 +24,7 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
-	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/article"
 )
 
 // faultSite is a mux with per-path hit counters and request times.
@@ -79,7 +79,7 @@ func links(paths ...string) string {
 	return b.String()
 }
 
-func article(title string) string {
+func articleHTML(title string) string {
 	return "<!DOCTYPE html><html><head><title>" + title + "</title></head><body><h1>" + title + "</h1><p>正文段落。</p></body></html>"
 }
 
@@ -94,7 +94,7 @@ func serveHTML(body string) http.HandlerFunc {
 type run struct {
 	stats Stats
 	err   error
-	pages map[string]*extract.Page
+	pages map[string]*article.Page
 	logs  *observer.ObservedLogs
 }
 
@@ -142,18 +142,18 @@ func crawlSite(t *testing.T, opts Options) *run {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &run{pages: map[string]*extract.Page{}, logs: logs}
+	r := &run{pages: map[string]*article.Page{}, logs: logs}
 	var mu sync.Mutex
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	r.stats, r.err = c.Run(ctx, func(_ context.Context, p *extract.Page) error {
+	r.stats, r.err = c.Run(ctx, func(_ context.Context, p *article.Page) error {
 		mu.Lock()
 		defer mu.Unlock()
 		r.pages[p.URL.Path] = p
 		if strings.HasPrefix(p.URL.Path, "/a/") {
 			return nil
 		}
-		return extract.ErrNotArticle
+		return article.ErrNotArticle
 	})
 	return r
 }
@@ -172,7 +172,7 @@ func TestSlowServerIsCutAtTheTimeoutRetriedAndReportedAsATimeout(t *testing.T) {
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	opts := fastOptions(srv, "/")
-	opts.HeaderTimeout, opts.Timeout, opts.MaxRetries = 150*time.Millisecond, 300*time.Millisecond, 2
+	opts.HeaderTimeout, opts.Timeout, opts.MaxRetries = 150*time.Millisecond, 300*time.Millisecond, retries(2)
 	start := time.Now()
 	r := crawlSite(t, opts)
 	if n := site.count("/a/slow"); n != 3 {
@@ -204,7 +204,7 @@ func TestBodyThatStallsMidwayIsCutByTheWholeBodyTimeout(t *testing.T) {
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	opts := fastOptions(srv, "/")
-	opts.Timeout, opts.MaxRetries = 300*time.Millisecond, -1
+	opts.Timeout, opts.MaxRetries = 300*time.Millisecond, retries(0)
 	r := crawlSite(t, opts)
 	if _, ok := r.pages["/a/trickle"]; ok {
 		t.Error("half a body reached the handler")
@@ -227,7 +227,7 @@ func TestResetMidBodyIsRetriedAndTheRetryIsHandled(t *testing.T) {
 			conn.Close()
 			return
 		}
-		serveHTML(article("重置后成功"))(w, r)
+		serveHTML(articleHTML("重置后成功"))(w, r)
 	})
 	srv := httptest.NewServer(site)
 	defer srv.Close()
@@ -251,7 +251,7 @@ func TestTooManyRequestsWaitsForRetryAfterThenSucceeds(t *testing.T) {
 			w.WriteHeader(http.StatusTooManyRequests)
 			return
 		}
-		serveHTML(article("限流之后"))(w, r)
+		serveHTML(articleHTML("限流之后"))(w, r)
 	})
 	srv := httptest.NewServer(site)
 	defer srv.Close()
@@ -305,7 +305,7 @@ func TestServerErrorThenSuccessIsRetriedWithBackoff(t *testing.T) {
 			http.Error(w, "boom", http.StatusInternalServerError)
 			return
 		}
-		serveHTML(article("第三次成功"))(w, r)
+		serveHTML(articleHTML("第三次成功"))(w, r)
 	})
 	srv := httptest.NewServer(site)
 	defer srv.Close()
@@ -334,7 +334,7 @@ func TestPersistentServerErrorGivesUpAfterTheRetryBound(t *testing.T) {
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	opts := fastOptions(srv, "/")
-	opts.MaxRetries = 3
+	opts.MaxRetries = retries(3)
 	r := crawlSite(t, opts)
 	if n := site.count("/a/down"); n != 4 {
 		t.Errorf("requested %d times, want 4 (1 + max_retries 3)", n)
@@ -409,7 +409,7 @@ func TestPerHostCapURLLengthAndQueryExplosionsBoundACrawlTrap(t *testing.T) {
 	ls = append(ls, "/a/"+strings.Repeat("x", 300), "/a/q?a=1&b=2&c=3&d=4&e=5")
 	site.Handle("/", serveHTML(links(ls...)))
 	site.HandleFunc("/cal", serveHTML(links()))
-	site.HandleFunc("/a/", serveHTML(article("x")))
+	site.HandleFunc("/a/", serveHTML(articleHTML("x")))
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	opts := fastOptions(srv, "/")
@@ -442,11 +442,11 @@ func TestHugeBodyIsALoggedSkipNotAHalfPage(t *testing.T) {
 			w.(http.Flusher).Flush()
 		}
 	})
-	site.HandleFunc("/a/ok", serveHTML(article("正常")))
+	site.HandleFunc("/a/ok", serveHTML(articleHTML("正常")))
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	opts := fastOptions(srv, "/")
-	opts.MaxBodySize = 1 << 20
+	opts.MaxBodyBytes = 1 << 20
 	r := crawlSite(t, opts)
 	for _, p := range []string{"/a/huge", "/a/huge-chunked"} {
 		if _, ok := r.pages[p]; ok {
@@ -474,7 +474,7 @@ func TestGzipBombIsCappedAfterDecompression(t *testing.T) {
 	zw.Close()
 	var small bytes.Buffer
 	zw = gzip.NewWriter(&small)
-	zw.Write([]byte(article("压缩页面")))
+	zw.Write([]byte(articleHTML("压缩页面")))
 	zw.Close()
 
 	site := newFaultSite()
@@ -491,7 +491,7 @@ func TestGzipBombIsCappedAfterDecompression(t *testing.T) {
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	opts := fastOptions(srv, "/")
-	opts.MaxBodySize = 1 << 20
+	opts.MaxBodyBytes = 1 << 20
 	r := crawlSite(t, opts)
 	if _, ok := r.pages["/a/bomb"]; ok {
 		t.Error("the bomb reached the handler")
@@ -561,7 +561,7 @@ func TestRobotsTxtIsObeyedAndTheUserAgentNamesAContactURL(t *testing.T) {
 		fmt.Fprint(w, "User-agent: *\nDisallow: /a/private\n")
 	})
 	site.Handle("/", serveHTML(links("/a/private", "/a/public")))
-	site.HandleFunc("/a/", serveHTML(article("x")))
+	site.HandleFunc("/a/", serveHTML(articleHTML("x")))
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	opts := fastOptions(srv, "/")
@@ -610,7 +610,7 @@ func etagged(body string) http.HandlerFunc {
 func TestUnchangedListingCostsA304OnlyAfterACompleteRun(t *testing.T) {
 	site := newFaultSite()
 	site.HandleFunc("/", etagged(links("/a/1", "/a/2")))
-	site.HandleFunc("/a/1", serveHTML(article("一")))
+	site.HandleFunc("/a/1", serveHTML(articleHTML("一")))
 	var fail atomic.Bool
 	fail.Store(true)
 	site.HandleFunc("/a/2", func(w http.ResponseWriter, r *http.Request) {
@@ -618,13 +618,13 @@ func TestUnchangedListingCostsA304OnlyAfterACompleteRun(t *testing.T) {
 			http.Error(w, "down", http.StatusBadGateway)
 			return
 		}
-		serveHTML(article("二"))(w, r)
+		serveHTML(articleHTML("二"))(w, r)
 	})
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	cache := &mapCache{m: map[string]Validators{}}
 	opts := fastOptions(srv, "/")
-	opts.Cache, opts.MaxRetries = cache, -1
+	opts.Cache, opts.MaxRetries = cache, retries(0)
 
 	crawlSite(t, opts)
 	if len(cache.m) != 0 {

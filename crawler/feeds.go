@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // Feed is what a feed, sitemap or JSON news list says about the pages it lists.
@@ -42,11 +44,6 @@ type FeedItem struct {
 	// content:encoded, Eastmoney's content/text).
 	ContentHTML string
 }
-
-// shanghai is the zone of every zone-less time the Chinese sources print. China has had no
-// daylight saving since 1991, so a fixed +08:00 is exact and needs no tz database; naming it CST
-// also makes RFC 1123 dates ending in "CST" parse as China Standard Time.
-var shanghai = time.FixedZone("CST", 8*60*60)
 
 // ParseFeed reads Atom, RSS 2.0 (and RSS 1.0), sitemaps, sitemap indexes, Google news sitemaps and
 // Eastmoney's JSON(P) news lists. It recognizes them by their content, since servers label feeds
@@ -281,9 +278,7 @@ func permalink(guid string) string {
 	return ""
 }
 
-var spaceRe = regexp.MustCompile(`[\s\x{3000}\x{a0}]+`)
-
-func clean(s string) string { return strings.TrimSpace(spaceRe.ReplaceAllString(s, " ")) }
+func clean(s string) string { return textrule.Collapse(s) }
 
 func firstNonEmpty(ss ...string) string {
 	for _, s := range ss {
@@ -320,9 +315,6 @@ var feedTimeLayouts = []string{
 	"Mon, 2 Jan 2006 15:04:05 -0700", "Mon, 2 Jan 2006 15:04:05 MST",
 	"Mon, 2 Jan 2006 15:04 -0700", "2 Jan 2006 15:04:05 -0700",
 	time.RFC822Z, time.RFC822,
-	"2006-01-02T15:04:05-0700", "2006-01-02 15:04:05 -0700", "2006-01-02 15:04:05-07:00",
-	"2006-01-02T15:04:05", "2006-01-02 15:04:05", "2006-01-02 15:04", "2006/01/02 15:04:05",
-	"2006/01/02 15:04", "2006-01-02T15:04-07:00", "2006-01-02",
 }
 
 // feedTime is parseFeedTime for items: one odd date must not cost the other items of a feed, and
@@ -332,8 +324,9 @@ func feedTime(s string) time.Time {
 	return t
 }
 
-// parseFeedTime reads the date formats feeds use. A time without a zone is Asia/Shanghai (the
-// sources are Chinese); an empty string is the zero time, not an error.
+// parseFeedTime reads the date formats feeds use: Unix stamps, the RFC 822/1123 family, and
+// every numeric or Chinese form textrule.ParseDate reads. A time without a zone is Asia/Shanghai
+// (the sources are Chinese); an empty string is the zero time, not an error.
 func parseFeedTime(s string) (time.Time, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
@@ -342,14 +335,17 @@ func parseFeedTime(s string) (time.Time, error) {
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n > 1e8 {
 		// Unix seconds or milliseconds, as some JSON endpoints give them.
 		if n > 1e11 {
-			return time.UnixMilli(n).In(shanghai), nil
+			return time.UnixMilli(n).In(textrule.Shanghai), nil
 		}
-		return time.Unix(n, 0).In(shanghai), nil
+		return time.Unix(n, 0).In(textrule.Shanghai), nil
 	}
 	for _, l := range feedTimeLayouts {
-		if t, err := time.ParseInLocation(l, s, shanghai); err == nil {
+		if t, err := time.ParseInLocation(l, s, textrule.Shanghai); err == nil {
 			return t, nil
 		}
+	}
+	if t, err := textrule.ParseDate(s); err == nil {
+		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("parse date %q: unknown format", s)
 }

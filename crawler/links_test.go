@@ -15,7 +15,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
-	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/article"
 )
 
 // site serves a few pages: a listing linking to two articles, one link off-host, one robots-
@@ -60,9 +60,9 @@ func paths(m *sync.Map) []string {
 
 // articlesUnder treats /a/ pages as articles, everything else as a listing.
 func articlesUnder(got *sync.Map) Handler {
-	return func(ctx context.Context, p *extract.Page) error {
+	return func(ctx context.Context, p *article.Page) error {
 		if !strings.HasPrefix(p.URL.Path, "/a/") {
-			return extract.ErrNotArticle
+			return article.ErrNotArticle
 		}
 		got.Store(p.URL.Path, string(p.Body))
 		return nil
@@ -185,8 +185,8 @@ func TestFeedItemsHintTheirPagesAndJSONBodiesNeedNoFetch(t *testing.T) {
 	defer srv.Close()
 	c, _ := New(Options{Seeds: []string{srv.URL + "/list.json"}, IgnoreRobots: true}, nil, nil)
 	var mu sync.Mutex
-	pages := map[string]*extract.Page{}
-	c.Run(context.Background(), func(ctx context.Context, p *extract.Page) error {
+	pages := map[string]*article.Page{}
+	c.Run(context.Background(), func(ctx context.Context, p *article.Page) error {
 		mu.Lock()
 		defer mu.Unlock()
 		pages[p.URL.Path] = p
@@ -196,7 +196,7 @@ func TestFeedItemsHintTheirPagesAndJSONBodiesNeedNoFetch(t *testing.T) {
 		t.Error("an item that carries its body was fetched as a page")
 	}
 	item := pages["/a/202304120000000001.html"]
-	if item == nil || item.ContentType != extract.FeedItemType || item.Hint == nil || item.Hint.ID != "NW202304120000000001" || !strings.Contains(string(item.Body), "条目自带的正文") {
+	if item == nil || item.ContentType != article.FeedItemType || item.Hint == nil || item.Hint.ID != "NW202304120000000001" || !strings.Contains(string(item.Body), "条目自带的正文") {
 		t.Fatalf("item page = %+v", item)
 	}
 	page := pages["/a/202304120000000002.html"]

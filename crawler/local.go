@@ -15,7 +15,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/article"
 )
 
 // localTypes are the files a folder walk reads; everything else (images, CSS, the site's
@@ -68,7 +68,7 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 		}
 		// A file the user pointed at that is no article is said at info: a backfill of the wrong
 		// folder should not look like an empty success. (Over HTTP, listings are expected.)
-		if err := handle(ctx, page); errors.Is(err, extract.ErrNotArticle) {
+		if err := handle(ctx, page); errors.Is(err, article.ErrNotArticle) {
 			log.Info("skip file", zap.String("path", p), zap.Error(err))
 		}
 	}
@@ -76,7 +76,7 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 }
 
 // ReadFile reads one local file as a page with a file:// URL.
-func ReadFile(path string) (*extract.Page, error) {
+func ReadFile(path string) (*article.Page, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
@@ -92,5 +92,5 @@ func ReadFile(path string) (*extract.Page, error) {
 		}
 	}
 	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}
-	return extract.NewPage(u, ct, b, time.Now()), nil
+	return article.NewPage(u, ct, b, time.Now()), nil
 }

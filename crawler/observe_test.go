@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/article"
 )
 
 func TestOnFetchSeesEveryResponseWithItsStatusAndLatency(t *testing.T) {
@@ -41,7 +41,7 @@ func TestOnFetchSeesEveryResponseWithItsStatusAndLatency(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := c.Run(context.Background(), func(context.Context, *extract.Page) error { return extract.ErrNotArticle })
+	st, err := c.Run(context.Background(), func(context.Context, *article.Page) error { return article.ErrNotArticle })
 	if err != nil {
 		t.Fatal(err)
 	}

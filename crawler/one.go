@@ -14,14 +14,16 @@ import (
 
 	"github.com/temoto/robotstxt"
 
-	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/article"
 )
 
 // Gate is asked before every request to a host, by a caller whose workers share the hosts with
 // other processes (a cluster worker): Acquire waits until a request may go and returns what ends
-// it; Pause holds every request to the host for d, as a 429 or 503 asks.
+// it; crawlDelay is what the host's robots.txt asks (0: nothing), which, as in a pass, means one
+// request at a time spaced by the longer of it and the source's delay. Pause holds every request
+// to the host for d, as a 429 or 503 asks.
 type Gate interface {
-	Acquire(ctx context.Context, host string) (release func(), err error)
+	Acquire(ctx context.Context, host string, crawlDelay time.Duration) (release func(), err error)
 	Pause(ctx context.Context, host string, d time.Duration)
 }
 
@@ -36,7 +38,7 @@ type RobotsCache interface {
 // about it.
 type Link struct {
 	URL  string
-	Hint *extract.Record
+	Hint *article.Record
 }
 
 // Result is what fetching one URL found.
@@ -101,8 +103,8 @@ func (f *Fetcher) transport() *transport {
 		base = gatedTransport{base: base, gate: f.gate, retryBase: o.RetryBaseDelay}
 	}
 	return &transport{base: base, sleep: sleepCtx, policy: fetchPolicy{
-		maxRetries: o.MaxRetries, retryBase: o.RetryBaseDelay, retryMax: o.RetryMaxDelay,
-		attemptTimeout: o.Timeout, maxBody: int64(o.MaxBodySize),
+		maxRetries: *o.MaxRetries, retryBase: o.RetryBaseDelay, retryMax: o.RetryMaxDelay,
+		attemptTimeout: o.Timeout, maxBody: int64(o.MaxBodyBytes),
 	}}
 }
 
@@ -111,7 +113,7 @@ func (f *Fetcher) transport() *transport {
 // extractors may want is handed to handle, and a followed page gives its wanted links. hint is
 // what a feed said about raw, or nil. A failed fetch returns an error; Transient tells whether
 // another attempt may succeed.
-func (f *Fetcher) Fetch(ctx context.Context, raw string, hint *extract.Record, handle Handler) (Result, error) {
+func (f *Fetcher) Fetch(ctx context.Context, raw string, hint *article.Record, handle Handler) (Result, error) {
 	c := f.c
 	var res Result
 	u, err := url.Parse(raw)
@@ -122,9 +124,11 @@ func (f *Fetcher) Fetch(ctx context.Context, raw string, hint *extract.Record, h
 	defer func() { res.Retries = tr.retries.Load() }()
 	client := &http.Client{Transport: tr, CheckRedirect: c.checkRedirect}
 	if !c.opts.IgnoreRobots {
-		if err := f.allowed(ctx, client, u); err != nil {
+		crawlDelay, err := f.allowed(ctx, client, u)
+		if err != nil {
 			return res, err
 		}
+		ctx = context.WithValue(ctx, crawlDelayKey{}, crawlDelay)
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
 	if err != nil {
@@ -179,13 +183,14 @@ func (f *Fetcher) Fetch(ctx context.Context, raw string, hint *extract.Record, h
 		return res, fmt.Errorf("fetch %s: %w", raw, err)
 	}
 	mt, _, _ := mime.ParseMediaType(ct)
-	page := extract.NewPage(final, pageType(mt, final), body, time.Now())
+	page := article.NewPage(final, pageType(mt, final), body, time.Now())
 	page.Hint = hint
-	links, isFeed := c.links(ctx, page, handle)
+	hints := map[string]*article.Record{}
+	links, isFeed := c.feedItems(ctx, page, handle, func(u string, h *article.Record) { hints[u] = h })
 	listing := isFeed || !c.isArticleURL(final.String())
 	if !isFeed && c.isArticleURL(final.String()) {
 		err := handle(ctx, page)
-		listing = errors.Is(err, extract.ErrNotArticle)
+		listing = errors.Is(err, article.ErrNotArticle)
 		if c.opts.LeafArticles && !listing {
 			return res, nil
 		}
@@ -193,14 +198,6 @@ func (f *Fetcher) Fetch(ctx context.Context, raw string, hint *extract.Record, h
 	res.Listing = listing
 	if listing {
 		res.Validators = Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
-	}
-	// Feed hints are kept per URL on the Crawler, which outlives this fetch in a worker: take
-	// them all now, wanted or not.
-	hints := map[string]*extract.Record{}
-	for _, l := range links {
-		if v, ok := c.hints.LoadAndDelete(l.String()); ok {
-			hints[l.String()] = v.(*extract.Record)
-		}
 	}
 	if !isFeed && !c.isFollowURL(final.String()) {
 		return res, nil
@@ -235,10 +232,10 @@ func (f *Fetcher) observe(u *url.URL, status int, start time.Time) {
 func Transient(err error) bool { return errors.Is(err, ErrTransient) }
 
 // allowed checks robots.txt for u, read from the shared cache or fetched (through the gate) and
-// shared. An unreachable robots.txt or one answering 5xx pauses the host: nothing is known of
-// what it allows.
-func (f *Fetcher) allowed(ctx context.Context, client *http.Client, u *url.URL) error {
-	hostURL := strings.ToLower(u.Scheme) + "://" + u.Host
+// shared, and returns the Crawl-delay it asks of us. An unreachable robots.txt or one answering
+// 5xx pauses the host: nothing is known of what it allows.
+func (f *Fetcher) allowed(ctx context.Context, client *http.Client, u *url.URL) (time.Duration, error) {
+	hostURL := strings.ToLower(u.Scheme + "://" + u.Host)
 	status, body, ok := 0, []byte(nil), false
 	if f.robots != nil {
 		status, body, ok = f.robots.Robots(ctx, hostURL)
@@ -246,7 +243,7 @@ func (f *Fetcher) allowed(ctx context.Context, client *http.Client, u *url.URL) 
 	if !ok {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, hostURL+"/robots.txt", nil)
 		if err != nil {
-			return fmt.Errorf("robots.txt of %s: %w", hostURL, err)
+			return 0, fmt.Errorf("robots.txt of %s: %w", hostURL, err)
 		}
 		req.Header.Set("User-Agent", f.c.opts.UserAgent)
 		resp, err := client.Do(req)
@@ -262,7 +259,7 @@ func (f *Fetcher) allowed(ctx context.Context, client *http.Client, u *url.URL) 
 			if err == nil {
 				err = fmt.Errorf("%w %d", ErrHTTPStatus, status)
 			}
-			return fmt.Errorf("%w: %w: %s: %v", ErrTransient, ErrRobotsUnreachable, hostURL, err)
+			return 0, fmt.Errorf("%w: %w: %s: %v", ErrTransient, ErrRobotsUnreachable, hostURL, err)
 		}
 		if f.robots != nil {
 			f.robots.SetRobots(ctx, hostURL, status, body)
@@ -270,13 +267,24 @@ func (f *Fetcher) allowed(ctx context.Context, client *http.Client, u *url.URL) 
 	}
 	rd, err := robotstxt.FromStatusAndBytes(status, body)
 	if err != nil {
-		return nil // an unreadable robots.txt forbids nothing, as Colly reads it
+		return 0, nil // an unreadable robots.txt forbids nothing
 	}
-	if !rd.TestAgent(u.EscapedPath(), f.c.opts.UserAgent) {
-		return fmt.Errorf("%w: %s", ErrRobotsDisallowed, u)
+	g := rd.FindGroup(f.c.opts.UserAgent)
+	if g == nil {
+		return 0, nil
 	}
-	return nil
+	path := u.EscapedPath()
+	if u.RawQuery != "" {
+		path += "?" + u.Query().Encode()
+	}
+	if !g.Test(path) {
+		return 0, fmt.Errorf("%w: %s", ErrRobots, u)
+	}
+	return g.CrawlDelay, nil
 }
+
+// crawlDelayKey carries a host's Crawl-delay from the robots.txt check to the gate.
+type crawlDelayKey struct{}
 
 // gatedTransport asks the Gate before every request, holds the slot until the body is read, and
 // turns a 429 or 503 into a pause of the host for every process sharing the gate.
@@ -287,7 +295,8 @@ type gatedTransport struct {
 }
 
 func (g gatedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	release, err := g.gate.Acquire(req.Context(), req.URL.Host)
+	crawlDelay, _ := req.Context().Value(crawlDelayKey{}).(time.Duration)
+	release, err := g.gate.Acquire(req.Context(), req.URL.Host, crawlDelay)
 	if err != nil {
 		return nil, err
 	}

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 // sharedDir is ../shared next to the repository, skipping the test when it is absent.
@@ -52,7 +54,7 @@ func runCorpus(t *testing.T, reg *Registry, dir, suffix, contentType string) (st
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := NewPage(&url.URL{Scheme: "file", Path: f}, contentType, b, time.Unix(1700000000, 0))
+		p := article.NewPage(&url.URL{Scheme: "file", Path: f}, contentType, b, time.Unix(1700000000, 0))
 		rec, err := reg.Extract(p)
 		if err != nil {
 			errs[f] = err
@@ -106,7 +108,7 @@ func TestCorpusSiteScoresPerfectlyAgainstTheTruth(t *testing.T) {
 		listing := rel == "index.html" || rel == filepath.Join("emnews", "index.html") ||
 			strings.HasPrefix(rel, "category"+string(filepath.Separator)) ||
 			rel == filepath.Join("2021", "12", "08", "202112082206727327.html") // no front matter: no article
-		if !listing || !errors.Is(err, ErrNotArticle) {
+		if !listing || !errors.Is(err, article.ErrNotArticle) {
 			t.Errorf("%s: %v", rel, err)
 		}
 	}
@@ -120,8 +122,8 @@ func TestCorpusFeedIsNotAnArticle(t *testing.T) {
 	if err != nil {
 		t.Skip(err)
 	}
-	_, err = Default().Extract(NewPage(&url.URL{Scheme: "file", Path: f}, "application/atom+xml", b, time.Now()))
-	if !errors.Is(err, ErrNotArticle) {
+	_, err = Default().Extract(article.NewPage(&url.URL{Scheme: "file", Path: f}, "application/atom+xml", b, time.Now()))
+	if !errors.Is(err, article.ErrNotArticle) {
 		t.Fatalf("feed.xml: got %v, want ErrNotArticle", err)
 	}
 }
@@ -136,7 +138,7 @@ func TestCorpusRawPostsScorePerfectlyAgainstTheTruth(t *testing.T) {
 	score(t, shared, filepath.Join(shared, "corpus", "truth-raw.jsonl"), out)
 }
 
-// The generic fallback alone on the mirror (issue 3's measurement): every post found, the body
+// The generic fallback alone on the mirror: every post found, the body
 // never doubled by the broken head, no residue, no listing taken for an article. Fields only
 // the site extractors read (categories, tags, source_url) are not its to get; the log line
 // shows them.

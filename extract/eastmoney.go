@@ -8,6 +8,9 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // Eastmoney reads Eastmoney's own article pages (finance.eastmoney.com/a/<n>.html,
@@ -25,7 +28,7 @@ func (*Eastmoney) Hosts() []string { return []string{"eastmoney.com"} }
 
 // Match implements Extractor: the body container #ContentBody plus one of the templates' title or
 // time blocks.
-func (*Eastmoney) Match(p *Page) bool {
+func (*Eastmoney) Match(p *article.Page) bool {
 	// #ContentBody must be in the bytes: other pages are turned away before a tree is built.
 	if !p.IsHTML() || !bytes.Contains(p.Body, []byte("ContentBody")) {
 		return false
@@ -49,8 +52,7 @@ type emScan struct {
 	review     *html.Node // div.b-review
 	abstract   *html.Node // div.abstract
 	h1         *html.Node
-	canonical  string
-	ogURL      string
+	self       selfURLs
 }
 
 func (s *emScan) matches() bool {
@@ -65,18 +67,11 @@ func scanEastmoney(root *html.Node) *emScan {
 			if c.Type != html.ElementNode {
 				continue
 			}
+			if s.self.read(c) {
+				continue
+			}
 			switch c.DataAtom {
 			case atom.Script, atom.Style, atom.Noscript:
-				continue
-			case atom.Link:
-				if s.canonical == "" && strings.EqualFold(attr(c, "rel"), "canonical") {
-					s.canonical = strings.TrimSpace(attr(c, "href"))
-				}
-				continue
-			case atom.Meta:
-				if s.ogURL == "" && attr(c, "property") == "og:url" {
-					s.ogURL = strings.TrimSpace(attr(c, "content"))
-				}
 				continue
 			case atom.H1:
 				if s.h1 == nil {
@@ -117,34 +112,31 @@ func scanEastmoney(root *html.Node) *emScan {
 }
 
 // Extract implements Extractor.
-func (*Eastmoney) Extract(p *Page) (*Record, error) {
-	doc, err := p.Doc()
+func (*Eastmoney) Extract(p *article.Page) (*article.Record, error) {
+	root, err := pageRoot(p)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+		return nil, err
 	}
-	if len(doc.Nodes) == 0 {
-		return nil, ErrNotArticle
-	}
-	s := scanEastmoney(doc.Nodes[0])
+	s := scanEastmoney(root)
 	if !s.matches() {
-		return nil, ErrNotArticle
+		return nil, article.ErrNotArticle
 	}
 	if err := whole(p.Body); err != nil {
 		return nil, err
 	}
-	rec := &Record{}
+	rec := &article.Record{}
 	if p.URL != nil {
 		rec.URL = p.URL.String()
 	}
 	for _, n := range []*html.Node{s.newsH1, s.title, s.h1} {
 		if n != nil {
-			if rec.Title = collapseSpace(nodeText(n)); rec.Title != "" {
+			if rec.Title = textrule.Collapse(nodeText(n)); rec.Title != "" {
 				break
 			}
 		}
 	}
 	if rec.Title == "" {
-		return nil, fmt.Errorf("%w: title", ErrMissingField)
+		return nil, fmt.Errorf("%w: title", article.ErrMissingField)
 	}
 
 	// Time and source sit in div.time-source (older) or in the div.infos items (newer).
@@ -155,7 +147,7 @@ func (*Eastmoney) Extract(p *Page) (*Record, error) {
 		}
 		forEachElementText(block, func(text string) {
 			if rec.PublishedAt.IsZero() {
-				if t, ok := parseChineseStamp(text); ok {
+				if t, ok := textrule.FindDate(text, false); ok {
 					rec.PublishedAt = t
 					return
 				}
@@ -168,7 +160,7 @@ func (*Eastmoney) Extract(p *Page) (*Record, error) {
 		})
 	}
 	if rec.PublishedAt.IsZero() {
-		return nil, fmt.Errorf("%w: published_at: no 年月日 time in the page's time block", ErrMissingField)
+		return nil, fmt.Errorf("%w: published_at: no 年月日 time in the page's time block", article.ErrMissingField)
 	}
 	if s.dataSource != nil {
 		if ds := strings.TrimSpace(attr(s.dataSource, "data-source")); ds != "" {
@@ -178,9 +170,9 @@ func (*Eastmoney) Extract(p *Page) (*Record, error) {
 
 	switch {
 	case s.review != nil:
-		rec.Summary = trimDigestLabel(collapseSpace(nodeText(s.review)))
+		rec.Summary = trimDigestLabel(textrule.Collapse(nodeText(s.review)))
 	case s.abstract != nil:
-		rec.Summary = trimDigestLabel(collapseSpace(nodeText(s.abstract)))
+		rec.Summary = trimDigestLabel(textrule.Collapse(nodeText(s.abstract)))
 	}
 
 	// div.sublab ("原标题：…") restates the headline; it is not body text.
@@ -202,7 +194,7 @@ func (*Eastmoney) Extract(p *Page) (*Record, error) {
 
 	rec.ID = eastmoneyID(p.URL, s)
 	if strings.TrimSpace(rec.Body) == "" {
-		return nil, fmt.Errorf("%w: body", ErrMissingField)
+		return nil, fmt.Errorf("%w: body", article.ErrMissingField)
 	}
 	return rec, nil
 }
@@ -210,21 +202,21 @@ func (*Eastmoney) Extract(p *Page) (*Record, error) {
 // eastmoneyID is NW + the article number from the page URL, else from the page's canonical URL;
 // a page without a number gets the URL id.
 func eastmoneyID(pageURL *url.URL, s *emScan) string {
-	if id, ok := IDFromURL(pageURL); ok {
+	if id, ok := article.IDFromURL(pageURL); ok {
 		return id
 	}
-	for _, c := range []string{s.canonical, s.ogURL} {
-		if u, err := url.Parse(c); err == nil && c != "" {
-			if id, ok := IDFromURL(u); ok {
+	for _, c := range s.self.each() {
+		if u, err := url.Parse(c); err == nil {
+			if id, ok := article.IDFromURL(u); ok {
 				return id
 			}
 		}
 	}
 	switch {
-	case s.canonical != "":
-		return URLID(s.canonical)
+	case s.self.canonical != "":
+		return article.URLID(s.self.canonical)
 	case pageURL != nil:
-		return URLID(pageURL.String())
+		return article.URLID(pageURL.String())
 	}
 	return ""
 }
@@ -232,7 +224,7 @@ func eastmoneyID(pageURL *url.URL, s *emScan) string {
 // forEachElementText calls fn with the collapsed text of n and of each element under it, in
 // document order: the info bar's items ("2021年12月20日 18:24", "来源：…") are read one by one.
 func forEachElementText(n *html.Node, fn func(string)) {
-	fn(collapseSpace(nodeText(n)))
+	fn(textrule.Collapse(nodeText(n)))
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode {
 			forEachElementText(c, fn)

@@ -8,6 +8,8 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // BodyText is what the Eastmoney body normalizer reads out of an article body: the text split
@@ -25,7 +27,7 @@ type BodyText struct {
 }
 
 // Body joins the paragraphs the way every record's body is written: separated by a blank line.
-func (t BodyText) Body() string { return strings.Join(t.Paragraphs, "\n\n") }
+func (t BodyText) Body() string { return textrule.JoinParagraphs(t.Paragraphs) }
 
 // TextOptions tune the normalizer for where the HTML came from.
 type TextOptions struct {
@@ -56,7 +58,8 @@ func NormalizeHTML(s string, opts TextOptions) (BodyText, error) {
 // such as "inside the stock-chart block" carries from one node to the next, because the chart's
 // comment markers are siblings of the paragraphs around them.
 func NormalizeNodes(opts TextOptions, nodes ...*html.Node) BodyText {
-	w := bodyWalker{opts: opts}
+	var w bodyWalker
+	w.para = textrule.Paragrapher{LineBreaks: opts.LineBreaks, Emit: w.keep}
 	for _, n := range nodes {
 		w.node(n)
 	}
@@ -67,9 +70,7 @@ func NormalizeNodes(opts TextOptions, nodes ...*html.Node) BodyText {
 // end a paragraph, so inline markup inside a word (a stock link inside "C…PPI…B") does not
 // split it.
 type bodyWalker struct {
-	opts     TextOptions
-	buf      []byte
-	space    bool // white space seen since the last character written
+	para     textrule.Paragrapher
 	paras    []string
 	stockImg bool // between the EM_StockImg_Start and EM_StockImg_End comments
 	stocks   []string
@@ -78,7 +79,7 @@ type bodyWalker struct {
 }
 
 func (w *bodyWalker) finish() BodyText {
-	w.flush()
+	w.para.Break()
 	return BodyText{
 		Paragraphs: w.paras,
 		Source:     attributionSource(w.media.String()),
@@ -91,7 +92,7 @@ func (w *bodyWalker) node(n *html.Node) {
 	switch n.Type {
 	case html.TextNode:
 		if !w.stockImg {
-			w.text(n.Data)
+			w.para.Text(n.Data)
 		}
 	case html.CommentNode:
 		w.comment(n.Data)
@@ -114,29 +115,29 @@ func (w *bodyWalker) element(n *html.Node) {
 		w.skip(n, false)
 		return
 	case hasClass(n, "em_media"):
-		w.flush()
+		w.para.Break()
 		w.skip(n, true)
 		return
 	case hasClass(n, "res-edit"):
-		w.flush()
+		w.para.Break()
 		if ed := editorName(nodeText(n)); ed != "" {
 			w.editor = ed
 		}
 		w.skip(n, false)
 		return
 	}
-	block := isBlock(n.DataAtom)
+	block := textrule.IsBlock(n.DataAtom)
 	if block {
-		w.flush()
+		w.para.Break()
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		w.node(c)
 	}
 	switch {
 	case block:
-		w.flush()
-	case n.DataAtom == atom.Td || n.DataAtom == atom.Th:
-		w.space = true // keep table cells apart without making each one a paragraph
+		w.para.Break()
+	case textrule.IsCell(n.DataAtom):
+		w.para.Space()
 	}
 }
 
@@ -162,7 +163,7 @@ func (w *bodyWalker) comment(data string) {
 	d := strings.TrimSpace(data)
 	switch {
 	case strings.HasPrefix(d, "EM_StockImg_Start"):
-		w.flush()
+		w.para.Break()
 		w.stockImg = true
 	case strings.HasPrefix(d, "EM_StockImg_End"):
 		w.stockImg = false
@@ -170,59 +171,8 @@ func (w *bodyWalker) comment(data string) {
 	// Other comments (the app's <!--IMG#0--> and <!--Link#1--> placeholders) carry no text.
 }
 
-// text appends s to the current paragraph, collapsing runs of white space (ASCII, U+3000, NBSP)
-// into one space and dropping it at the paragraph's ends.
-func (w *bodyWalker) text(s string) {
-	i := 0
-	for i < len(s) {
-		n := spaceLen(s, i)
-		if n > 0 {
-			if s[i] == '\n' && w.opts.LineBreaks {
-				w.flush()
-			} else {
-				w.space = true
-			}
-			i += n
-			continue
-		}
-		j := i + 1
-		for j < len(s) && spaceLen(s, j) == 0 {
-			j++
-		}
-		if w.space && len(w.buf) > 0 {
-			w.buf = append(w.buf, ' ')
-		}
-		w.space = false
-		w.buf = append(w.buf, s[i:j]...)
-		i = j
-	}
-}
-
-// spaceLen is the byte length of the white-space character at s[i], 0 if there is none there.
-func spaceLen(s string, i int) int {
-	switch c := s[i]; c {
-	case ' ', '\t', '\n', '\r', '\f', '\v':
-		return 1
-	case 0xC2: // U+00A0 NO-BREAK SPACE
-		if i+1 < len(s) && s[i+1] == 0xA0 {
-			return 2
-		}
-	case 0xE3: // U+3000 IDEOGRAPHIC SPACE, which opens most Eastmoney paragraphs
-		if i+2 < len(s) && s[i+1] == 0x80 && s[i+2] == 0x80 {
-			return 3
-		}
-	}
-	return 0
-}
-
-// flush ends the current paragraph, keeping it unless it is boilerplate.
-func (w *bodyWalker) flush() {
-	w.space = false
-	if len(w.buf) == 0 {
-		return
-	}
-	p := string(w.buf)
-	w.buf = w.buf[:0]
+// keep takes a finished paragraph unless it is boilerplate; an editor line names the editor.
+func (w *bodyWalker) keep(p string) {
 	if ed := editorName(p); ed != "" {
 		w.editor = ed
 		return
@@ -233,9 +183,9 @@ func (w *bodyWalker) flush() {
 	w.paras = append(w.paras, p)
 }
 
-// collectStock reads a data-code attribute the way truth.py does: the chart form
-// `code|market|…` (the chart image's own copy is prefixed "K ") and the inline link form
-// `market,code`.
+// collectStock reads a security from a data-code attribute in either of Eastmoney's forms: the
+// chart form `code|market|…` (the chart image's own copy is prefixed "K ") and the inline link
+// form `market,code`.
 func (w *bodyWalker) collectStock(n *html.Node) {
 	for _, a := range n.Attr {
 		if a.Key != "data-code" || a.Namespace != "" {
@@ -265,7 +215,7 @@ func stockFromDataCode(v string) (string, bool) {
 	s := strings.TrimPrefix(v, "K ")
 	if i := strings.IndexByte(s, '|'); i > 0 {
 		code, rest := s[:i], s[i+1:]
-		if j := strings.IndexByte(rest, '|'); j > 0 && isWord(code) && isDigits(rest[:j]) {
+		if j := strings.IndexByte(rest, '|'); j > 0 && isWord(code) && textrule.IsDigits(rest[:j]) {
 			if m, ok := markets[rest[:j]]; ok {
 				return code + "." + m, true
 			}
@@ -274,25 +224,13 @@ func stockFromDataCode(v string) (string, bool) {
 	}
 	if i := strings.IndexByte(v, ','); i > 0 {
 		mk, code := v[:i], v[i+1:]
-		if isDigits(mk) && isWord(code) {
+		if textrule.IsDigits(mk) && isWord(code) {
 			if m, ok := markets[mk]; ok {
 				return code + "." + m, true
 			}
 		}
 	}
 	return "", false
-}
-
-func isDigits(s string) bool {
-	if s == "" {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return true
 }
 
 // isWord mirrors Python's \w+: letters, digits and underscore, Unicode included.
@@ -324,18 +262,6 @@ func dropsElement(n *html.Node) bool {
 func isHiddenStyle(style string) bool {
 	s := strings.ToLower(strings.ReplaceAll(style, " ", ""))
 	return strings.Contains(s, "display:none")
-}
-
-func isBlock(a atom.Atom) bool {
-	switch a {
-	case atom.P, atom.Div, atom.Br, atom.Li, atom.Tr, atom.H1, atom.H2, atom.H3, atom.H4, atom.H5,
-		atom.H6, atom.Table, atom.Ul, atom.Ol, atom.Dl, atom.Blockquote, atom.Section, atom.Article,
-		atom.Pre, atom.Hr, atom.Center, atom.Dd, atom.Dt, atom.Header, atom.Footer, atom.Aside,
-		atom.Nav, atom.Main, atom.Figure, atom.Figcaption, atom.Address, atom.Caption, atom.Form,
-		atom.Fieldset, atom.Details, atom.Summary:
-		return true
-	}
-	return false
 }
 
 // Boilerplate markers Eastmoney appends to bodies.
@@ -394,14 +320,7 @@ func afterColonUntilClose(s string) string {
 	if j := strings.IndexAny(rest, "）)"); j >= 0 {
 		rest = rest[:j]
 	}
-	return collapseSpace(rest)
-}
-
-// collapseSpace trims s and collapses its inner white space to single spaces.
-func collapseSpace(s string) string {
-	var w bodyWalker
-	w.text(s)
-	return string(w.buf)
+	return textrule.Collapse(rest)
 }
 
 // nodeText is the text of a subtree, as written (no collapsing).
@@ -434,8 +353,9 @@ func attr(n *html.Node, key string) string {
 	return ""
 }
 
-// hasClass reports whether the element's class list holds name, or a class containing it for the
-// few markers truth.py matches as substrings (em_media).
+// hasClass reports whether the element's class list holds name. The attribution marker em_media
+// also counts inside a longer class name, so the attribution block is recognized under every
+// class that carries the marker.
 func hasClass(n *html.Node, name string) bool {
 	cl := attr(n, "class")
 	if cl == "" {

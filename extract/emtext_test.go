@@ -84,6 +84,13 @@ func TestNormalizerCollapsesIdeographicAndNoBreakSpaces(t *testing.T) {
 	}
 }
 
+func TestNormalizerDropsZeroWidthSpacesAsTheGenericExtractorDoes(t *testing.T) {
+	bt := normalize(t, "<p>公司\u200b公告\ufeff：<span>\u200b</span>净利</p>")
+	if got := bt.Body(); got != "公司公告：净利" {
+		t.Fatalf("body %q", got)
+	}
+}
+
 func TestNormalizerEmitsNestedBlocksOnce(t *testing.T) {
 	bt := normalize(t, `<div><div><p>同一段</p></div></div><div>前<div>中</div>后</div><ul><li>一</li><li>二<br>三</li></ul>`)
 	want := []string{"同一段", "前", "中", "后", "一", "二", "三"}

@@ -3,83 +3,14 @@
 package extract
 
 import (
-	"bytes"
 	"fmt"
-	"net/url"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
 
-	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/newsmill/newsmill/article"
 )
-
-// Page is one fetched document: an HTML page, a raw post file, a feed item's body.
-type Page struct {
-	// URL is the address the page was read from, after redirects (http, https or file).
-	URL *url.URL
-	// ContentType is the media type without parameters ("text/html", "text/markdown"); empty when
-	// unknown, in which case extractors look at the bytes.
-	ContentType string
-	// Body is the page decoded to UTF-8.
-	Body []byte
-	// FetchedAt is when the bytes were read.
-	FetchedAt time.Time
-	// Hint holds the fields a feed or listing already knew about the page (title, published_at,
-	// source, summary, id…), or nil. The page wins; the hint only fills gaps (see fillFromHint).
-	Hint *Record
-
-	once   sync.Once
-	parsed atomic.Bool // Doc has run
-	doc    *goquery.Document
-	err    error
-}
-
-// NewPage wraps already-decoded bytes.
-func NewPage(u *url.URL, contentType string, body []byte, fetchedAt time.Time) *Page {
-	return &Page{URL: u, ContentType: contentType, Body: body, FetchedAt: fetchedAt}
-}
-
-// Doc parses the body as HTML once and shares the tree between the extractors that look at it.
-func (p *Page) Doc() (*goquery.Document, error) {
-	p.once.Do(func() {
-		p.doc, p.err = goquery.NewDocumentFromReader(bytes.NewReader(p.Body))
-		if p.err != nil {
-			p.err = fmt.Errorf("parse html: %w", p.err)
-		}
-		p.parsed.Store(true)
-	})
-	return p.doc, p.err
-}
-
-// Parsed reports whether Doc has already built the tree, so a caller that only needs a pass
-// over the tags (the crawler's links) can reuse it, or stream the bytes instead of building
-// one for a page no extractor wanted: a 20,000-link listing's tree is tens of megabytes.
-func (p *Page) Parsed() bool { return p.parsed.Load() }
-
-// IsHTML reports whether the page should be read as HTML.
-func (p *Page) IsHTML() bool {
-	switch p.ContentType {
-	case "text/html", "application/xhtml+xml":
-		return true
-	case "":
-		head := bytes.ToLower(bytes.TrimSpace(p.Body[:min(len(p.Body), 512)]))
-		return bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.Contains(head, []byte("<html"))
-	}
-	return false
-}
-
-// Extractor reads the articles of one site (or one kind of page).
-type Extractor interface {
-	// Name is written to every record as "extractor".
-	Name() string
-	// Match reports whether the page carries this extractor's markup signature. It looks at the
-	// page, not only the host, so mirrors and saved copies are recognized too.
-	Match(p *Page) bool
-	// Extract reads the record. It is called only after Match returned true; an error wraps
-	// ErrMissingField, ErrMalformed or ErrNotArticle.
-	Extract(p *Page) (*Record, error)
-}
 
 // HostHinter is implemented by extractors that know their site's hosts; the registry asks them
 // first for pages from those hosts.
@@ -90,13 +21,13 @@ type HostHinter interface {
 // Registry holds the extractors in the order they are tried. It is built explicitly (see
 // Default), so what runs is visible at the call site.
 type Registry struct {
-	list []Extractor
+	list []article.Extractor
 }
 
 // NewRegistry tries the extractors in the order given, except that those hinting the page's
 // host go first.
-func NewRegistry(ex ...Extractor) *Registry {
-	return &Registry{list: append([]Extractor(nil), ex...)}
+func NewRegistry(ex ...article.Extractor) *Registry {
+	return &Registry{list: append([]article.Extractor(nil), ex...)}
 }
 
 // Default is the registry the crawl command uses. The site extractors come first, each claiming
@@ -122,10 +53,10 @@ func (r *Registry) Names() []string {
 
 // Extract finds the extractor for the page and runs it. A page no extractor matches gives
 // ErrNotArticle. The returned record has passed Finish.
-func (r *Registry) Extract(p *Page) (*Record, error) {
+func (r *Registry) Extract(p *article.Page) (*article.Record, error) {
 	e := r.match(p)
 	if e == nil {
-		return nil, ErrNotArticle
+		return nil, article.ErrNotArticle
 	}
 	rec, err := e.Extract(p)
 	if err != nil {
@@ -141,7 +72,7 @@ func (r *Registry) Extract(p *Page) (*Record, error) {
 	return rec, nil
 }
 
-func (r *Registry) match(p *Page) Extractor {
+func (r *Registry) match(p *article.Page) article.Extractor {
 	host := ""
 	if p.URL != nil {
 		host = strings.ToLower(p.URL.Hostname())
@@ -169,4 +100,52 @@ func hostIn(host string, hosts []string) bool {
 		}
 	}
 	return false
+}
+
+// pageRoot is the parsed page an extractor scans: a page the parser cannot read is malformed,
+// one with no document is no article.
+func pageRoot(p *article.Page) (*html.Node, error) {
+	doc, err := p.Doc()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", article.ErrMalformed, err)
+	}
+	if len(doc.Nodes) == 0 {
+		return nil, article.ErrNotArticle
+	}
+	return doc.Nodes[0], nil
+}
+
+// selfURLs are the addresses a page claims for itself in its head, the first of each kind.
+type selfURLs struct {
+	canonical string // <link rel="canonical" href>
+	ogURL     string // <meta property="og:url" content>
+}
+
+// read takes a <link> or <meta> element's claim; it reports whether c was such an element
+// (which has no content to walk).
+func (s *selfURLs) read(c *html.Node) bool {
+	switch c.DataAtom {
+	case atom.Link:
+		if s.canonical == "" && strings.EqualFold(attr(c, "rel"), "canonical") {
+			s.canonical = strings.TrimSpace(attr(c, "href"))
+		}
+		return true
+	case atom.Meta:
+		if s.ogURL == "" && attr(c, "property") == "og:url" {
+			s.ogURL = strings.TrimSpace(attr(c, "content"))
+		}
+		return true
+	}
+	return false
+}
+
+// each lists the claimed addresses, canonical first, skipping absent ones.
+func (s *selfURLs) each() []string {
+	var out []string
+	for _, u := range []string{s.canonical, s.ogURL} {
+		if u != "" {
+			out = append(out, u)
+		}
+	}
+	return out
 }

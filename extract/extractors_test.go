@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 func TestDefaultTriesTheSiteExtractorsInOrder(t *testing.T) {
@@ -42,7 +44,7 @@ func TestFinewsPageReadsTheBodyOnlyOnceDespiteTheSpilledCopy(t *testing.T) {
 
 func TestFinewsPageSavedCopyGivesTheSameRecordExceptURL(t *testing.T) {
 	served := fixturePage(t, "finews/media-article.html")
-	saved := NewPage(&url.URL{Scheme: "file", Path: "/home/me/Downloads/saved.html"}, "", served.Body, served.FetchedAt)
+	saved := article.NewPage(&url.URL{Scheme: "file", Path: "/home/me/Downloads/saved.html"}, "", served.Body, served.FetchedAt)
 	a, err := Default().Extract(served)
 	if err != nil {
 		t.Fatal(err)
@@ -62,28 +64,28 @@ func TestFinewsPageSavedCopyGivesTheSameRecordExceptURL(t *testing.T) {
 
 func TestFinewsPageWithoutADateIsMissingAField(t *testing.T) {
 	_, err := Default().Extract(fixturePage(t, "finews/looks-like-finews-without-date.html"))
-	if !errors.Is(err, ErrMissingField) {
+	if !errors.Is(err, article.ErrMissingField) {
 		t.Fatalf("got %v, want ErrMissingField", err)
 	}
 }
 
 func TestFinewsPageWithAnEmptyTitleIsMissingAField(t *testing.T) {
 	p := fixturePage(t, "finews/early-plain.html")
-	p = NewPage(p.URL, p.ContentType, []byte(strings.Replace(string(p.Body), "<h1>某地发布冬季供暖保障方案（12-09）</h1>", "<h1> </h1>", 1)), p.FetchedAt)
+	p = article.NewPage(p.URL, p.ContentType, []byte(strings.Replace(string(p.Body), "<h1>某地发布冬季供暖保障方案（12-09）</h1>", "<h1> </h1>", 1)), p.FetchedAt)
 	_, err := Default().Extract(p)
-	if !errors.Is(err, ErrMissingField) {
+	if !errors.Is(err, article.ErrMissingField) {
 		t.Fatalf("got %v, want ErrMissingField", err)
 	}
 }
 
 func TestJekyllPageWithoutFrontMatterIsNotAnArticle(t *testing.T) {
 	p := fixturePage(t, "finews/no-front-matter.html")
-	for _, e := range []Extractor{NewFinewsPage(), NewFinewsPost(), NewEastmoney()} {
+	for _, e := range []article.Extractor{NewFinewsPage(), NewFinewsPost(), NewEastmoney()} {
 		if e.Match(p) {
 			t.Errorf("%s claims the page", e.Name())
 		}
 	}
-	if _, err := Default().Extract(p); !errors.Is(err, ErrNotArticle) {
+	if _, err := Default().Extract(p); !errors.Is(err, article.ErrNotArticle) {
 		t.Fatalf("got %v, want ErrNotArticle", err)
 	}
 }
@@ -91,7 +93,7 @@ func TestJekyllPageWithoutFrontMatterIsNotAnArticle(t *testing.T) {
 func TestFinewsPageFallsBackToThePublishedTimeMeta(t *testing.T) {
 	p := fixturePage(t, "finews/rolling-digest.html")
 	body := strings.Replace(string(p.Body), "(GMT+8, Asia/Shanghai, CST) 2022-03-15 19:02:11", "(GMT+8, Asia/Shanghai, CST) ", 1)
-	rec, err := Default().Extract(NewPage(p.URL, p.ContentType, []byte(body), p.FetchedAt))
+	rec, err := Default().Extract(article.NewPage(p.URL, p.ContentType, []byte(body), p.FetchedAt))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,10 +116,10 @@ func TestFinewsPostIsClaimedByMediaTypeOrBytesButNotAsHTML(t *testing.T) {
 	post := fixturePage(t, "finews-post/2022-03-15-202203151234567890.md")
 	e := NewFinewsPost()
 	u, _ := url.Parse("https://example.com/raw/post")
-	if !e.Match(NewPage(u, "text/markdown", post.Body, time.Now())) {
+	if !e.Match(article.NewPage(u, "text/markdown", post.Body, time.Now())) {
 		t.Error("text/markdown not claimed")
 	}
-	if !e.Match(NewPage(u, "", post.Body, time.Now())) {
+	if !e.Match(article.NewPage(u, "", post.Body, time.Now())) {
 		t.Error("front matter bytes not claimed")
 	}
 	if e.Match(fixturePage(t, "finews/rolling-digest.html")) {
@@ -127,10 +129,10 @@ func TestFinewsPostIsClaimedByMediaTypeOrBytesButNotAsHTML(t *testing.T) {
 
 func TestBrokenPostsGiveTheirReasonAndNeverPanic(t *testing.T) {
 	cases := map[string]error{
-		"finews-post/2022-03-17-202203171234567893.md":  ErrMissingField, // empty title
-		"finews-post/-2022-03-17-202203171234567894.md": ErrMalformed,    // no info code in the name
-		"finews-post/2022-03-17-202203171234567895.md":  ErrMalformed,    // no front matter
-		"finews-post/2022-03-17-202203171234567897.md":  ErrMalformed,    // bad YAML
+		"finews-post/2022-03-17-202203171234567893.md":  article.ErrMissingField, // empty title
+		"finews-post/-2022-03-17-202203171234567894.md": article.ErrMalformed,    // no info code in the name
+		"finews-post/2022-03-17-202203171234567895.md":  article.ErrMalformed,    // no front matter
+		"finews-post/2022-03-17-202203171234567897.md":  article.ErrMalformed,    // bad YAML
 	}
 	for f, want := range cases {
 		_, err := NewFinewsPost().Extract(fixturePage(t, f))
@@ -151,33 +153,10 @@ func TestParseFrontMatterAcceptsLeadingBlankLinesAndCRLF(t *testing.T) {
 	}
 }
 
-func TestParsePostDateReadsEveryShapeTheRepositoryUses(t *testing.T) {
-	cases := map[string]string{
-		"2021-12-20 18:24:28 +0800":  "2021-12-20T18:24:28+08:00",
-		"2021-12-08 10:46:18":        "2021-12-08T10:46:18+08:00",
-		"2021-12-20T18:24:28+08:00":  "2021-12-20T18:24:28+08:00",
-		"2021-12-20 10:24:28Z":       "2021-12-20T10:24:28Z",
-		"2021-12-20 18:24":           "2021-12-20T18:24:00+08:00",
-		"2021-12-20":                 "2021-12-20T00:00:00+08:00",
-		"2021-12-20 18:24:28 -05:00": "2021-12-20T18:24:28-05:00",
-	}
-	for in, want := range cases {
-		got, err := ParsePostDate(in, shanghai)
-		if err != nil || got.Format(time.RFC3339) != want {
-			t.Errorf("ParsePostDate(%q) = %s, %v; want %s", in, got.Format(time.RFC3339), err, want)
-		}
-	}
-	for _, bad := range []string{"", "yesterday", "2021-13-40 10:00:00", "2021-12-20 18:24:28 +8000", "2021-12-20 x"} {
-		if _, err := ParsePostDate(bad, shanghai); !errors.Is(err, ErrMalformed) {
-			t.Errorf("ParsePostDate(%q) = %v, want ErrMalformed", bad, err)
-		}
-	}
-}
-
 func TestEastmoneyIsRecognizedByMarkupNotHost(t *testing.T) {
 	p := fixturePage(t, "eastmoney/news-newer-template.html")
 	mirror, _ := url.Parse("http://127.0.0.1:9999/mirror/page.html")
-	rec, err := Default().Extract(NewPage(mirror, "text/html", p.Body, p.FetchedAt))
+	rec, err := Default().Extract(article.NewPage(mirror, "text/html", p.Body, p.FetchedAt))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,8 +165,8 @@ func TestEastmoneyIsRecognizedByMarkupNotHost(t *testing.T) {
 		t.Fatalf("extractor %s id %s", rec.Extractor, rec.ID)
 	}
 	listing, _ := url.Parse("https://finance.eastmoney.com/yaowen.html")
-	_, err = Default().Extract(NewPage(listing, "text/html", []byte(`<html><body><div class="title">要闻</div><ul><li><a href="/a/202203191234567895.html">x</a></li></ul></body></html>`), time.Now()))
-	if !errors.Is(err, ErrNotArticle) {
+	_, err = Default().Extract(article.NewPage(listing, "text/html", []byte(`<html><body><div class="title">要闻</div><ul><li><a href="/a/202203191234567895.html">x</a></li></ul></body></html>`), time.Now()))
+	if !errors.Is(err, article.ErrNotArticle) {
 		t.Fatalf("listing page: got %v, want ErrNotArticle", err)
 	}
 }

@@ -3,12 +3,9 @@ package extract
 import (
 	"fmt"
 	"strings"
-)
 
-// FeedItemType is the ContentType of a page made from a feed item that carries the article's
-// body itself (Eastmoney's JSON lists with `content`/`text`): there is no page to fetch, the
-// item is the article.
-const FeedItemType = "application/x-newsmill-feed-item"
+	"github.com/newsmill/newsmill/article"
+)
 
 // FeedItem reads feed items that deliver their body as HTML. The body goes through the same
 // normalizer as Eastmoney's pages (stock-chart blocks, `<!--IMG#0-->` placeholders, attribution
@@ -22,16 +19,18 @@ func NewFeedItem() *FeedItem { return &FeedItem{} }
 func (FeedItem) Name() string { return "feed-item" }
 
 // Match implements Extractor: only pages the crawler made from a feed item.
-func (FeedItem) Match(p *Page) bool { return p.ContentType == FeedItemType && p.Hint != nil }
+func (FeedItem) Match(p *article.Page) bool {
+	return p.ContentType == article.FeedItemType && p.Hint != nil
+}
 
 // Extract implements Extractor.
-func (FeedItem) Extract(p *Page) (*Record, error) {
+func (FeedItem) Extract(p *article.Page) (*article.Record, error) {
 	text, err := NormalizeHTML(string(p.Body), TextOptions{})
 	if err != nil {
-		return nil, fmt.Errorf("%w: item body: %v", ErrMalformed, err)
+		return nil, fmt.Errorf("%w: item body: %v", article.ErrMalformed, err)
 	}
 	h := p.Hint
-	rec := &Record{
+	rec := &article.Record{
 		ID: h.ID, URL: h.URL, SourceURL: h.SourceURL, Title: strings.TrimSpace(h.Title), PublishedAt: h.PublishedAt,
 		Source: h.Source, Summary: h.Summary, Body: text.Body(), Stocks: text.Stocks, Editor: text.Editor,
 	}
@@ -39,10 +38,10 @@ func (FeedItem) Extract(p *Page) (*Record, error) {
 		rec.Source = text.Source // the body's own attribution line is more exact than a list's media name
 	}
 	if rec.ID == "" && p.URL != nil {
-		if id, ok := IDFromURL(p.URL); ok {
+		if id, ok := article.IDFromURL(p.URL); ok {
 			rec.ID = id
 		} else {
-			rec.ID = URLID(p.URL.String())
+			rec.ID = article.URLID(p.URL.String())
 		}
 	}
 	return rec, nil

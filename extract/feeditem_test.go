@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 func TestAFeedItemWithItsOwnBodyBecomesARecordWithoutAPage(t *testing.T) {
@@ -18,8 +20,8 @@ func TestAFeedItemWithItsOwnBodyBecomesARecordWithoutAPage(t *testing.T) {
 	}
 	u, _ := url.Parse("https://finance.eastmoney.com/a/202201211234567890.html")
 	published := time.Date(2022, 1, 21, 18, 5, 0, 0, time.FixedZone("", 8*3600))
-	p := NewPage(u, FeedItemType, body, time.Now())
-	p.Hint = &Record{ID: "NW202201211234567890", URL: u.String(), Title: " 示例公司拟建新基地 ", PublishedAt: published, Source: "示例媒体", Summary: "拟投资建设新的生产基地。"}
+	p := article.NewPage(u, article.FeedItemType, body, time.Now())
+	p.Hint = &article.Record{ID: "NW202201211234567890", URL: u.String(), Title: " 示例公司拟建新基地 ", PublishedAt: published, Source: "示例媒体", Summary: "拟投资建设新的生产基地。"}
 	rec, err := Default().Extract(p)
 	if err != nil {
 		t.Fatal(err)
@@ -37,7 +39,7 @@ func TestAFeedItemWithItsOwnBodyBecomesARecordWithoutAPage(t *testing.T) {
 }
 
 func TestAFeedItemPageWithoutAHintIsNoArticle(t *testing.T) {
-	p := NewPage(nil, FeedItemType, []byte("<p>text</p>"), time.Now())
+	p := article.NewPage(nil, article.FeedItemType, []byte("<p>text</p>"), time.Now())
 	if _, err := Default().Extract(p); err == nil {
 		t.Fatal("a feed-item page without the item's fields gave a record")
 	}
@@ -49,9 +51,9 @@ func TestAPageCutShortBeforeItsEndIsMalformedNotAShorterArticle(t *testing.T) {
 		if _, err := Default().Extract(whole); err != nil {
 			t.Fatalf("%s whole: %v", f, err)
 		}
-		cut := NewPage(whole.URL, "text/html", whole.Body[:len(whole.Body)*3/4], time.Now())
+		cut := article.NewPage(whole.URL, "text/html", whole.Body[:len(whole.Body)*3/4], time.Now())
 		_, err := Default().Extract(cut)
-		if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "truncated") {
+		if !errors.Is(err, article.ErrMalformed) || !strings.Contains(err.Error(), "truncated") {
 			t.Errorf("%s cut at 3/4: err = %v, want a truncated-page ErrMalformed", f, err)
 		}
 	}
@@ -65,8 +67,8 @@ func TestGenericTurnsAwayAHugeListingWithoutReadingIt(t *testing.T) {
 	}
 	b.WriteString("</ul></body></html>")
 	u, _ := url.Parse("http://news.example.cn/list.html")
-	_, err := NewGeneric().Extract(NewPage(u, "text/html", []byte(b.String()), time.Now()))
-	if !errors.Is(err, ErrNotArticle) || !strings.Contains(err.Error(), "listing") {
+	_, err := NewGeneric().Extract(article.NewPage(u, "text/html", []byte(b.String()), time.Now()))
+	if !errors.Is(err, article.ErrNotArticle) || !strings.Contains(err.Error(), "listing") {
 		t.Fatalf("err = %v, want ErrNotArticle for a listing", err)
 	}
 	if n := countAnchors([]byte("<a href=x><abbr>x</abbr><a\nhref=y><area><A>")); n != 3 {
@@ -84,7 +86,7 @@ func TestGenericCollectsStocksFromTheBodyOnly(t *testing.T) {
 <p>　　同行业的<a href="http://quote.eastmoney.com/unify/r/116.00700" data-code="116,00700">某港股公司</a>也在近期披露了类似订单，市场关注度持续提升。</p>
 </div></body></html>`
 	u, _ := url.Parse("http://finance.example.cn/2023/0506/123.html")
-	rec, err := NewRegistry(NewGeneric()).Extract(NewPage(u, "text/html", []byte(page), time.Now()))
+	rec, err := NewRegistry(NewGeneric()).Extract(article.NewPage(u, "text/html", []byte(page), time.Now()))
 	if err != nil {
 		t.Fatal(err)
 	}

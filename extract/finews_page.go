@@ -9,6 +9,9 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // finewsHosts are the hosts the finews mirror has been served from.
@@ -28,7 +31,7 @@ func (*FinewsPage) Hosts() []string { return finewsHosts }
 
 // Match implements Extractor: the page has the post layout's section, a "(GMT+8, …)" small
 // followed by an h1.
-func (*FinewsPage) Match(p *Page) bool {
+func (*FinewsPage) Match(p *article.Page) bool {
 	// The stamp's "(GMT" must be in the bytes: listings and other sites' pages are turned
 	// away before a tree is built for them.
 	if !p.IsHTML() || !bytes.Contains(p.Body, []byte("(GMT")) {
@@ -44,8 +47,7 @@ func (*FinewsPage) Match(p *Page) bool {
 // finewsScan is what one walk over a rendered page finds.
 type finewsScan struct {
 	section, stamp, h1 *html.Node
-	canonical          string
-	ogURL              string
+	self               selfURLs
 	published          string
 }
 
@@ -61,24 +63,13 @@ func scanFinews(root *html.Node) finewsScan {
 			if c.Type != html.ElementNode {
 				continue
 			}
+			if c.DataAtom == atom.Meta && s.published == "" && attr(c, "property") == "article:published_time" {
+				s.published = strings.TrimSpace(attr(c, "content"))
+			}
+			if s.self.read(c) {
+				continue
+			}
 			switch c.DataAtom {
-			case atom.Link:
-				if s.canonical == "" && strings.EqualFold(attr(c, "rel"), "canonical") {
-					s.canonical = strings.TrimSpace(attr(c, "href"))
-				}
-				continue
-			case atom.Meta:
-				switch attr(c, "property") {
-				case "og:url":
-					if s.ogURL == "" {
-						s.ogURL = strings.TrimSpace(attr(c, "content"))
-					}
-				case "article:published_time":
-					if s.published == "" {
-						s.published = strings.TrimSpace(attr(c, "content"))
-					}
-				}
-				continue
 			case atom.Section:
 				if s.section == nil {
 					if stamp, h1 := finewsSignature(c); stamp != nil {
@@ -136,27 +127,24 @@ func nextElement(n *html.Node) *html.Node {
 }
 
 // Extract implements Extractor.
-func (*FinewsPage) Extract(p *Page) (*Record, error) {
-	doc, err := p.Doc()
+func (*FinewsPage) Extract(p *article.Page) (*article.Record, error) {
+	root, err := pageRoot(p)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformed, err)
+		return nil, err
 	}
-	if len(doc.Nodes) == 0 {
-		return nil, ErrNotArticle
-	}
-	s := scanFinews(doc.Nodes[0])
+	s := scanFinews(root)
 	if s.section == nil {
-		return nil, ErrNotArticle
+		return nil, article.ErrNotArticle
 	}
 	if err := whole(p.Body); err != nil {
 		return nil, err
 	}
-	rec := &Record{Title: strings.TrimSpace(nodeText(s.h1))}
+	rec := &article.Record{Title: strings.TrimSpace(nodeText(s.h1))}
 	if p.URL != nil {
 		rec.URL = p.URL.String()
 	}
 	if rec.Title == "" {
-		return nil, fmt.Errorf("%w: title: the page's h1 is empty", ErrMissingField)
+		return nil, fmt.Errorf("%w: title: the page's h1 is empty", article.ErrMissingField)
 	}
 
 	published, err := parseGMTStamp(nodeText(s.stamp))
@@ -167,7 +155,7 @@ func (*FinewsPage) Extract(p *Page) (*Record, error) {
 		}
 		t, err2 := time.Parse(time.RFC3339, s.published)
 		if err2 != nil {
-			return nil, fmt.Errorf("%w; article:published_time %q: %w", err, s.published, ErrMalformed)
+			return nil, fmt.Errorf("%w; article:published_time %q: %w", err, s.published, article.ErrMalformed)
 		}
 		published = t
 	}
@@ -215,10 +203,10 @@ func (*FinewsPage) Extract(p *Page) (*Record, error) {
 	rec.Editor = t.Editor
 	rec.Source = sourceFrom(t.Source, rec.Tags)
 	if rec.ID == "" {
-		return nil, fmt.Errorf("%w: id", ErrMissingField)
+		return nil, fmt.Errorf("%w: id", article.ErrMissingField)
 	}
 	if strings.TrimSpace(rec.Body) == "" {
-		return nil, fmt.Errorf("%w: body", ErrMissingField)
+		return nil, fmt.Errorf("%w: body", article.ErrMissingField)
 	}
 	return rec, nil
 }
@@ -227,10 +215,7 @@ func (*FinewsPage) Extract(p *Page) (*Record, error) {
 // read from. Using the page's own claim makes a saved copy (file://) give the same id and
 // categories as the served page.
 func finewsCanonical(s finewsScan, pageURL *url.URL) *url.URL {
-	for _, c := range []string{s.canonical, s.ogURL} {
-		if c == "" {
-			continue
-		}
+	for _, c := range s.self.each() {
 		if u, err := url.Parse(c); err == nil && u.Path != "" {
 			if pageURL != nil {
 				u = pageURL.ResolveReference(u)
@@ -247,15 +232,15 @@ func finewsIDAndCategories(u *url.URL) (string, []string) {
 	if u == nil {
 		return "", nil
 	}
-	id, ok := IDFromURL(u)
+	id, ok := article.IDFromURL(u)
 	if !ok {
-		id = URLID(u.String())
+		id = article.URLID(u.String())
 	}
 	segs := strings.Split(strings.Trim(u.Path, "/"), "/")
 	var cats []string
 	for i := 0; i+3 < len(segs); i++ {
-		if isDigits(segs[i]) && len(segs[i]) == 4 && isDigits(segs[i+1]) && len(segs[i+1]) == 2 &&
-			isDigits(segs[i+2]) && len(segs[i+2]) == 2 {
+		if textrule.IsDigits(segs[i]) && len(segs[i]) == 4 && textrule.IsDigits(segs[i+1]) && len(segs[i+1]) == 2 &&
+			textrule.IsDigits(segs[i+2]) && len(segs[i+2]) == 2 {
 			cats = append(cats, segs[:i]...)
 			break
 		}
@@ -319,7 +304,7 @@ func isOriginURL(href string) bool {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return false
 	}
-	if _, ok := IDFromURL(u); !ok {
+	if _, ok := article.IDFromURL(u); !ok {
 		return false
 	}
 	lp := strings.ToLower(u.Path)

@@ -7,7 +7,10 @@ import (
 	"regexp"
 	"strings"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // FinewsPost reads the raw Jekyll post files of the finews repository (`_posts/*.md`).
@@ -21,7 +24,7 @@ func (*FinewsPost) Name() string { return "finews-post" }
 
 // Match implements Extractor: a Markdown file by its media type or name, or any non-HTML text
 // that opens with a front matter fence.
-func (*FinewsPost) Match(p *Page) bool {
+func (*FinewsPost) Match(p *article.Page) bool {
 	switch p.ContentType {
 	case "text/markdown", "text/x-markdown":
 		return true
@@ -65,11 +68,11 @@ type frontMatterYAML struct {
 func ParseFrontMatter(b []byte) (FrontMatter, []byte, error) {
 	header, body, ok := splitFrontMatter(b)
 	if !ok {
-		return FrontMatter{}, nil, fmt.Errorf("%w: no front matter (--- … ---)", ErrMalformed)
+		return FrontMatter{}, nil, fmt.Errorf("%w: no front matter (--- … ---)", article.ErrMalformed)
 	}
 	var raw frontMatterYAML
 	if err := yaml.Unmarshal(header, &raw); err != nil {
-		return FrontMatter{}, nil, fmt.Errorf("%w: front matter: %w", ErrMalformed, err)
+		return FrontMatter{}, nil, fmt.Errorf("%w: front matter: %w", article.ErrMalformed, err)
 	}
 	var fm FrontMatter
 	var err error
@@ -134,7 +137,7 @@ func yamlScalar(n *yaml.Node, field string) (string, error) {
 		}
 		return n.Value, nil
 	}
-	return "", fmt.Errorf("%w: front matter: %s is not a single value", ErrMalformed, field)
+	return "", fmt.Errorf("%w: front matter: %s is not a single value", article.ErrMalformed, field)
 }
 
 // yamlWords reads categories/tags the way Jekyll does: a string split on white space, or a list.
@@ -151,13 +154,13 @@ func yamlWords(n *yaml.Node, field string) ([]string, error) {
 		var out []string
 		for _, it := range n.Content {
 			if it.Kind != yaml.ScalarNode {
-				return nil, fmt.Errorf("%w: front matter: %s holds a nested value", ErrMalformed, field)
+				return nil, fmt.Errorf("%w: front matter: %s holds a nested value", article.ErrMalformed, field)
 			}
 			out = append(out, it.Value)
 		}
 		return out, nil
 	}
-	return nil, fmt.Errorf("%w: front matter: %s is neither a string nor a list", ErrMalformed, field)
+	return nil, fmt.Errorf("%w: front matter: %s is neither a string nor a list", article.ErrMalformed, field)
 }
 
 var (
@@ -167,31 +170,31 @@ var (
 )
 
 // Extract implements Extractor.
-func (*FinewsPost) Extract(p *Page) (*Record, error) {
+func (*FinewsPost) Extract(p *article.Page) (*article.Record, error) {
 	if p.URL == nil {
-		return nil, fmt.Errorf("%w: id: a post's id is its file name, and the page has no url", ErrMissingField)
+		return nil, fmt.Errorf("%w: id: a post's id is its file name, and the page has no url", article.ErrMissingField)
 	}
 	name := path.Base(p.URL.Path)
 	stem := strings.TrimSuffix(strings.TrimSuffix(name, ".md"), ".markdown")
-	id, ok := NormalizeID(postNameRe.FindStringSubmatch(stem)[1])
+	id, ok := article.NormalizeID(postNameRe.FindStringSubmatch(stem)[1])
 	if !ok {
-		return nil, fmt.Errorf("%w: no info code in file name %q", ErrMalformed, name)
+		return nil, fmt.Errorf("%w: no info code in file name %q", article.ErrMalformed, name)
 	}
 	fm, body, err := ParseFrontMatter(p.Body)
 	if err != nil {
 		return nil, fmt.Errorf("post %s: %w", name, err)
 	}
-	rec := &Record{ID: id, URL: p.URL.String(), Title: strings.TrimSpace(fm.Title),
+	rec := &article.Record{ID: id, URL: p.URL.String(), Title: strings.TrimSpace(fm.Title),
 		Categories: fm.Categories, Tags: fm.Tags}
 	if rec.Title == "" {
-		return nil, fmt.Errorf("post %s: %w: title", name, ErrMissingField)
+		return nil, fmt.Errorf("post %s: %w: title", name, article.ErrMissingField)
 	}
 	if strings.TrimSpace(fm.Date) == "" {
-		return nil, fmt.Errorf("post %s: %w: date", name, ErrMissingField)
+		return nil, fmt.Errorf("post %s: %w: date", name, article.ErrMissingField)
 	}
 	// A raw post's date without an offset is what the author meant: Beijing time.
-	if rec.PublishedAt, err = ParsePostDate(fm.Date, shanghai); err != nil {
-		return nil, fmt.Errorf("post %s: %w", name, err)
+	if rec.PublishedAt, err = textrule.ParseDate(fm.Date); err != nil {
+		return nil, fmt.Errorf("post %s: %w: %w", name, article.ErrMalformed, err)
 	}
 
 	var keep, summary []string
@@ -213,14 +216,14 @@ func (*FinewsPost) Extract(p *Page) (*Record, error) {
 	rec.Summary = strings.Join(summary, " ")
 	t, err := NormalizeHTML(strings.Join(keep, "\n"), TextOptions{LineBreaks: true})
 	if err != nil {
-		return nil, fmt.Errorf("post %s: %w: %w", name, ErrMalformed, err)
+		return nil, fmt.Errorf("post %s: %w: %w", name, article.ErrMalformed, err)
 	}
 	rec.Body = t.Body()
 	rec.Stocks = t.Stocks
 	rec.Editor = t.Editor
 	rec.Source = sourceFrom(t.Source, rec.Tags)
 	if strings.TrimSpace(rec.Body) == "" {
-		return nil, fmt.Errorf("post %s: %w: body", name, ErrMissingField)
+		return nil, fmt.Errorf("post %s: %w: body", name, article.ErrMissingField)
 	}
 	return rec, nil
 }

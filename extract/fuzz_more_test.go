@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 // FuzzFeedItem: an item's HTML body comes straight from a JSON feed, unchecked by any template.
@@ -21,13 +23,13 @@ func FuzzFeedItem(f *testing.F) {
 	f.Add([]byte(`<p class="em_media">（文章来源：</p>`))          // an attribution cut off before its name
 	f.Add([]byte(`<span id="stock_1.600160"><!--Link#1-->`)) // unclosed stock link
 	u, _ := url.Parse("https://finance.eastmoney.com/a/202201211234567890.html")
-	hint := &Record{ID: "NW202201211234567890", URL: u.String(), Title: "标题", PublishedAt: time.Unix(1642759500, 0)}
+	hint := &article.Record{ID: "NW202201211234567890", URL: u.String(), Title: "标题", PublishedAt: time.Unix(1642759500, 0)}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p := NewPage(u, FeedItemType, b, time.Unix(0, 0))
+		p := article.NewPage(u, article.FeedItemType, b, time.Unix(0, 0))
 		p.Hint = hint
 		rec, err := Default().Extract(p)
 		if err != nil {
-			if !errors.Is(err, ErrMissingField) && !errors.Is(err, ErrMalformed) {
+			if !errors.Is(err, article.ErrMissingField) && !errors.Is(err, article.ErrMalformed) {
 				t.Fatalf("error wraps no sentinel: %v", err)
 			}
 			return

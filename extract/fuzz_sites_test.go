@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 // The page extractors meet whatever a server sends: every input must give a whole record or an
@@ -28,16 +30,16 @@ const finewsPageSeed = `<!DOCTYPE html><html><head><meta charset="UTF-8"><meta p
 <p><a href="http://finance.eastmoney.com/a/202203151234567890.html">http://finance.eastmoney.com/a/202203151234567890.html</a></p>
 <small>tags: <em>东财滚动新闻</em></small></section></div></body></html>`
 
-func fuzzExtractor(f *testing.F, e Extractor, pageURL string) {
+func fuzzExtractor(f *testing.F, e article.Extractor, pageURL string) {
 	u, _ := url.Parse(pageURL)
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p := NewPage(u, "text/html", b, time.Unix(0, 0))
+		p := article.NewPage(u, "text/html", b, time.Unix(0, 0))
 		if !e.Match(p) {
 			return
 		}
 		rec, err := e.Extract(p)
 		if err != nil {
-			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrMissingField) && !errors.Is(err, ErrNotArticle) {
+			if !errors.Is(err, article.ErrMalformed) && !errors.Is(err, article.ErrMissingField) && !errors.Is(err, article.ErrNotArticle) {
 				t.Fatalf("error wraps no sentinel: %v", err)
 			}
 			return
@@ -77,7 +79,7 @@ func FuzzFinewsPageExtract(f *testing.F) {
 // The fuzz targets only explore the success path if their first seeds are whole articles.
 func TestFuzzSeedPagesAreWholeArticles(t *testing.T) {
 	for _, tc := range []struct {
-		e    Extractor
+		e    article.Extractor
 		url  string
 		page string
 	}{
@@ -86,7 +88,7 @@ func TestFuzzSeedPagesAreWholeArticles(t *testing.T) {
 		{NewFinewsPage(), "https://finews.zning.me/emnews/2022/03/15/202203151234567890.html", finewsPageSeed},
 	} {
 		u, _ := url.Parse(tc.url)
-		p := NewPage(u, "text/html", []byte(tc.page), time.Unix(0, 0))
+		p := article.NewPage(u, "text/html", []byte(tc.page), time.Unix(0, 0))
 		if !tc.e.Match(p) {
 			t.Errorf("%s does not match its seed", tc.e.Name())
 			continue

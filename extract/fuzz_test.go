@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 func FuzzFinewsPost(f *testing.F) {
@@ -26,9 +28,9 @@ func FuzzFinewsPost(f *testing.F) {
 	f.Add([]byte("---\ntitle: x\ndate: 2021-12-08 10:00:00 +\n---\n> \n<>\n[返回](\n"))
 	u, _ := url.Parse("file:///posts/2022-03-15-202203151234567890.md")
 	f.Fuzz(func(t *testing.T, b []byte) {
-		rec, err := NewFinewsPost().Extract(NewPage(u, "text/markdown", b, time.Unix(0, 0)))
+		rec, err := NewFinewsPost().Extract(article.NewPage(u, "text/markdown", b, time.Unix(0, 0)))
 		if err != nil {
-			if !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrMissingField) {
+			if !errors.Is(err, article.ErrMalformed) && !errors.Is(err, article.ErrMissingField) {
 				t.Fatalf("error wraps no sentinel: %v", err)
 			}
 			return
@@ -51,7 +53,7 @@ func FuzzParseFrontMatter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fm, body, err := ParseFrontMatter(b)
 		if err != nil {
-			if !errors.Is(err, ErrMalformed) {
+			if !errors.Is(err, article.ErrMalformed) {
 				t.Fatalf("error wraps no sentinel: %v", err)
 			}
 			return
@@ -60,29 +62,5 @@ func FuzzParseFrontMatter(f *testing.F) {
 			t.Fatalf("body longer than the input")
 		}
 		_ = fm
-	})
-}
-
-func FuzzParsePostDate(f *testing.F) {
-	f.Add("2021-12-20 18:24:28 +0800")
-	f.Add("2021-12-08 10:46:18")   // no offset: Beijing time
-	f.Add("2021-12-20T18:24:28Z")  // YAML timestamp shape
-	f.Add("2021-12-20 18:24:28 +") // sign without digits
-	f.Add("2021-12-20 18:24:28 +99:99")
-	f.Add("2021-12-2")           // too short
-	f.Add("２０２１-12-20 18:24:28") // multi-byte runes across the 10-byte cut
-	f.Fuzz(func(t *testing.T, s string) {
-		got, err := ParsePostDate(s, shanghai)
-		if err != nil {
-			if !errors.Is(err, ErrMalformed) {
-				t.Fatalf("error wraps no sentinel: %v", err)
-			}
-			return
-		}
-		// What was read must survive being written the way the front matter writes it.
-		again, err := ParsePostDate(got.Format("2006-01-02 15:04:05.999999999 -0700"), shanghai)
-		if err != nil || !again.Equal(got) {
-			t.Fatalf("%q read as %v, which does not round-trip: %v %v", s, got, again, err)
-		}
 	})
 }

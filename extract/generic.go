@@ -13,6 +13,10 @@ import (
 	readability "codeberg.org/readeck/go-readability/v2"
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+
+	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // genMinBodyRunes is the least body text an article may have. Eastmoney's rolling-news flashes
@@ -41,19 +45,19 @@ func NewGeneric() *Generic { return &Generic{main: genReadability} }
 func (g *Generic) Name() string { return "generic" }
 
 // Match accepts any HTML page: being the last resort, it decides article-ness in Extract.
-func (g *Generic) Match(p *Page) bool { return p.IsHTML() }
+func (g *Generic) Match(p *article.Page) bool { return p.IsHTML() }
 
 // Extract implements Extractor.
-func (g *Generic) Extract(p *Page) (*Record, error) {
+func (g *Generic) Extract(p *article.Page) (*article.Record, error) {
 	// A page with more links than any article has is a listing: say so before building its tree,
 	// which for a category page of 15,000 links costs 40 MB of allocation and most of a crawl's
-	// peak memory (measured in issue 5), only to reach the same verdict.
+	// peak memory, only to reach the same verdict.
 	if n := countAnchors(p.Body); n > genMaxAnchors {
-		return nil, fmt.Errorf("%w: a listing of %d links", ErrNotArticle, n)
+		return nil, fmt.Errorf("%w: a listing of %d links", article.ErrNotArticle, n)
 	}
 	root, err := html.Parse(bytes.NewReader(p.Body))
 	if err != nil {
-		return nil, fmt.Errorf("parse html: %w", ErrMalformed)
+		return nil, fmt.Errorf("parse html: %w", article.ErrMalformed)
 	}
 	return g.read(p, goquery.NewDocumentFromNode(root), genOverrides{})
 }
@@ -87,11 +91,11 @@ type genOverrides struct {
 
 // read is the whole generic pipeline on a document it may mutate: metadata, cleaning, date, body,
 // then the article-ness verdict.
-func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record, error) {
+func (g *Generic) read(p *article.Page, doc *goquery.Document, o genOverrides) (*article.Record, error) {
 	meta := genReadMeta(doc)
 	clean := genPreclean(doc)
 
-	rec := &Record{Source: o.source, Editor: clean.editor}
+	rec := &article.Record{Source: o.source, Editor: clean.editor}
 	if rec.Source == "" {
 		rec.Source = clean.source
 	}
@@ -113,21 +117,21 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 	if rec.PublishedAt.IsZero() {
 		rec.PublishedAt = meta.published
 	}
-	text := genCollapse(doc.Find("body").Text())
+	text := textrule.Collapse(doc.Find("body").Text())
 	if rec.PublishedAt.IsZero() {
 		if loc := genLabelledDateRe.FindStringIndex(text); loc != nil {
-			rec.PublishedAt, _ = genParseDateText(text[loc[1]:min(len(text), loc[1]+40)], false)
+			rec.PublishedAt, _ = textrule.FindDate(text[loc[1]:min(len(text), loc[1]+40)], false)
 		}
 	}
 	if rec.PublishedAt.IsZero() {
-		rec.PublishedAt, _ = genParseDateText(text, true)
+		rec.PublishedAt, _ = textrule.FindDate(text, true)
 	}
 	if rec.PublishedAt.IsZero() && p.Hint != nil {
 		// A feed said when it was published (a feed body fragment has no date of its own).
 		rec.PublishedAt = p.Hint.PublishedAt
 	}
 	if rec.PublishedAt.IsZero() {
-		return nil, fmt.Errorf("%w: no publish date", ErrNotArticle)
+		return nil, fmt.Errorf("%w: no publish date", article.ErrNotArticle)
 	}
 
 	var paras []string
@@ -136,7 +140,7 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 	if o.body != nil {
 		nodes := o.body(doc)
 		if len(nodes) == 0 {
-			return nil, fmt.Errorf("%w: body selector matched nothing", ErrNotArticle)
+			return nil, fmt.Errorf("%w: body selector matched nothing", article.ErrNotArticle)
 		}
 		paras, summary = genParagraphs(nodes, rec.Title)
 		bodyNodes = nodes
@@ -155,17 +159,17 @@ func (g *Generic) read(p *Page, doc *goquery.Document, o genOverrides) (*Record,
 		}
 	}
 	if genRunes(paras) < genMinBodyRunes {
-		return nil, fmt.Errorf("%w: too little text (%d characters)", ErrNotArticle, genRunes(paras))
+		return nil, fmt.Errorf("%w: too little text (%d characters)", article.ErrNotArticle, genRunes(paras))
 	}
 	if clean.linkItems >= 8 && clean.linkRunes > genRunes(paras) {
-		return nil, fmt.Errorf("%w: a list of %d links outweighs the text", ErrNotArticle, clean.linkItems)
+		return nil, fmt.Errorf("%w: a list of %d links outweighs the text", article.ErrNotArticle, clean.linkItems)
 	}
 	if strings.TrimSpace(rec.Title) == "" && (p.Hint == nil || strings.TrimSpace(p.Hint.Title) == "") {
 		// A dated page with text but no headline anywhere (nor a feed's): an article we cannot
 		// name is a skip, reported as such, not a record for Finish to refuse later.
-		return nil, fmt.Errorf("%w: title", ErrMissingField)
+		return nil, fmt.Errorf("%w: title", article.ErrMissingField)
 	}
-	rec.Body = strings.Join(paras, "\n\n")
+	rec.Body = textrule.JoinParagraphs(paras)
 	// Securities the article links to with Eastmoney's data-code markup, read from the body only
 	// (a portal's sidebar of quotes is no part of the article).
 	rec.Stocks = NormalizeNodes(TextOptions{}, bodyNodes...).Stocks
@@ -201,7 +205,7 @@ func genReadMeta(doc *goquery.Document) genMeta {
 				m.titles = append(m.titles, h)
 			}
 			if d, ok := o["datePublished"].(string); ok && m.published.IsZero() {
-				m.published, _ = genParseDateText(d, false)
+				m.published, _ = textrule.FindDate(d, false)
 			}
 		})
 	})
@@ -212,7 +216,7 @@ func genReadMeta(doc *goquery.Document) genMeta {
 		if !m.published.IsZero() {
 			break
 		}
-		m.published, _ = genParseDateText(attr(sel), false)
+		m.published, _ = textrule.FindDate(attr(sel), false)
 	}
 	if v := attr(`meta[name="source"]`); v != "" {
 		m.source = v
@@ -238,14 +242,14 @@ func genWalkLD(v any, visit func(map[string]any)) {
 // logo is often another <h1>); then the <title> without its " | site" suffix.
 func genTitle(doc *goquery.Document, m genMeta) string {
 	for _, t := range m.titles {
-		if t = genCollapse(t); t != "" {
+		if t = textrule.Collapse(t); t != "" {
 			return t
 		}
 	}
-	title := genCollapse(doc.Find("title").First().Text())
+	title := textrule.Collapse(doc.Find("title").First().Text())
 	best := ""
 	doc.Find("h1").Each(func(_ int, s *goquery.Selection) {
-		h := genCollapse(s.Text())
+		h := textrule.Collapse(s.Text())
 		if h != "" && strings.Contains(title, h) && len(h) > len(best) {
 			best = h
 		}
@@ -259,7 +263,7 @@ func genTitle(doc *goquery.Document, m genMeta) string {
 		}
 	}
 	if title == "" {
-		return genCollapse(doc.Find("h1").Last().Text())
+		return textrule.Collapse(doc.Find("h1").Last().Text())
 	}
 	return title
 }
@@ -294,7 +298,7 @@ func genPreclean(doc *goquery.Document) genCleaned {
 	// Attribution and editor lines: short blocks, read innermost first so a wrapper <div> with the
 	// whole article is never taken for a credit line.
 	doc.Find("p, span, div, em, small, li, td").Each(func(_ int, s *goquery.Selection) {
-		t := genCollapse(s.Text())
+		t := textrule.Collapse(s.Text())
 		if t == "" || utf8.RuneCountInString(t) > 80 {
 			return
 		}
@@ -312,7 +316,7 @@ func genPreclean(doc *goquery.Document) genCleaned {
 		}
 		// A credit line that also carries the date stays until the date has been read; the
 		// date-line filter drops it from the body later.
-		if only && s.Find("p, div").Length() == 0 && !genDateRe.MatchString(t) && !genHasSentence(genSourceRe.ReplaceAllString(genEditorRe.ReplaceAllString(t, ""), "")) {
+		if only && s.Find("p, div").Length() == 0 && textrule.DateIndex(t) == nil && !genHasSentence(genSourceRe.ReplaceAllString(genEditorRe.ReplaceAllString(t, ""), "")) {
 			s.Remove()
 		}
 	})
@@ -322,8 +326,8 @@ func genPreclean(doc *goquery.Document) genCleaned {
 		if s.Find("p, div, li, table").Length() > 0 {
 			return
 		}
-		t := genCollapse(s.Text())
-		a := genCollapse(s.Find("a").Text())
+		t := textrule.Collapse(s.Text())
+		a := textrule.Collapse(s.Find("a").Text())
 		if t == "" || a == "" || utf8.RuneCountInString(a)*10 < utf8.RuneCountInString(t)*9 {
 			return
 		}
@@ -346,7 +350,7 @@ func genLeadingDigest(doc *goquery.Document) string {
 	}
 	leading := true
 	q.PrevAll().Each(func(_ int, s *goquery.Selection) {
-		t := genCollapse(s.Text())
+		t := textrule.Collapse(s.Text())
 		switch goquery.NodeName(s) {
 		case "h1", "h2", "h3", "small", "time":
 			return
@@ -355,7 +359,7 @@ func genLeadingDigest(doc *goquery.Document) string {
 			leading = false
 		}
 	})
-	t := genCollapse(q.Text())
+	t := textrule.Collapse(q.Text())
 	if !leading || t == "" {
 		return ""
 	}
@@ -405,7 +409,7 @@ func genDensestBlock(doc *goquery.Document) *html.Node {
 	doc.Find("body, body *").Each(func(_ int, s *goquery.Selection) {
 		n := 0
 		s.ChildrenFiltered("p, blockquote").Each(func(_ int, p *goquery.Selection) {
-			n += utf8.RuneCountInString(genCollapse(p.Text()))
+			n += utf8.RuneCountInString(textrule.Collapse(p.Text()))
 		})
 		if n > bestN {
 			best, bestN = s.Get(0), n
@@ -419,65 +423,61 @@ func genDensestBlock(doc *goquery.Document) *html.Node {
 
 // ---- body text ----
 
-var genBlockTags = map[string]bool{"p": true, "div": true, "br": true, "li": true, "tr": true,
-	"h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true, "table": true, "ul": true,
-	"ol": true, "blockquote": true, "section": true, "article": true, "pre": true, "hr": true,
-	"center": true, "dd": true, "dt": true, "main": true, "figure": true, "figcaption": true}
-
-// genParagraphs turns the main node into paragraphs: block boundaries end a paragraph, white space
-// (ideographic spaces included) collapses, empty, date-only, label and repeated lines go. A
-// blockquote before any paragraph is the page's digest: it becomes the summary.
+// genParagraphs turns the main node into paragraphs: block elements and line feeds end a
+// paragraph, white space collapses (textrule), and empty, date-only, label and repeated lines go.
+// A blockquote before any paragraph is the page's digest: it becomes the summary.
 func genParagraphs(nodes []*html.Node, title string) (paras []string, summary string) {
-	var b strings.Builder
+	seen := map[string]bool{textrule.Collapse(title): true}
+	w := textrule.Paragrapher{LineBreaks: true, Emit: func(line string) {
+		if seen[line] || genLabelLineRe.MatchString(strings.ToLower(line)) || genIsDateLine(line) {
+			return
+		}
+		seen[line] = true
+		paras = append(paras, line)
+	}}
 	var digest []string
 	seenText := false
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
 		switch n.Type {
 		case html.TextNode:
-			b.WriteString(n.Data)
+			w.Text(n.Data)
 			if strings.TrimSpace(n.Data) != "" {
 				seenText = true
 			}
 			return
 		case html.ElementNode:
-			if n.Data == "script" || n.Data == "style" {
+			if a := textrule.Atom(n); a == atom.Script || a == atom.Style {
 				return
 			}
-			if n.Data == "blockquote" && !seenText {
+			if textrule.Atom(n) == atom.Blockquote && !seenText {
 				var q strings.Builder
 				genText(n, &q)
-				if t := genCollapse(q.String()); t != "" {
+				if t := textrule.Collapse(q.String()); t != "" {
 					digest = append(digest, t)
 					return
 				}
 			}
 		}
-		block := n.Type == html.ElementNode && genBlockTags[n.Data]
+		block := n.Type == html.ElementNode && textrule.IsBlock(textrule.Atom(n))
 		if block {
-			b.WriteString("\n")
+			w.Break()
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
 		}
-		if block {
-			b.WriteString("\n")
+		switch {
+		case block:
+			w.Break()
+		case n.Type == html.ElementNode && textrule.IsCell(textrule.Atom(n)):
+			w.Space()
 		}
 	}
 	for _, n := range nodes {
 		if n != nil {
 			walk(n)
-			b.WriteString("\n")
+			w.Break()
 		}
-	}
-	seen := map[string]bool{genCollapse(title): true}
-	for _, line := range strings.Split(b.String(), "\n") {
-		line = genCollapse(line)
-		if line == "" || seen[line] || genLabelLineRe.MatchString(strings.ToLower(line)) || genIsDateLine(line) {
-			continue
-		}
-		seen[line] = true
-		paras = append(paras, line)
 	}
 	return paras, strings.Join(digest, " ")
 }
@@ -494,17 +494,13 @@ func genText(n *html.Node, b *strings.Builder) {
 // genIsDateLine reports a line that is a date-time and a few words of label around it
 // ("(GMT+8, Asia/Shanghai, CST) 2021-12-20 18:24:28", "发布时间：2021年12月20日 来源：…").
 func genIsDateLine(line string) bool {
-	loc := genDateRe.FindStringIndex(line)
+	loc := textrule.DateIndex(line)
 	if loc == nil {
 		return false
 	}
 	rest := line[:loc[0]] + line[loc[1]:]
 	return !genHasSentence(rest) && utf8.RuneCountInString(rest) <= 40
 }
-
-var genSpaceRe = regexp.MustCompile(`[\s\x{3000}\x{a0}\x{200b}]+`)
-
-func genCollapse(s string) string { return strings.TrimSpace(genSpaceRe.ReplaceAllString(s, " ")) }
 
 func genRunes(paras []string) int {
 	n := 0
@@ -516,25 +512,19 @@ func genRunes(paras []string) int {
 
 // ---- ids ----
 
-var (
-	genInfoCodeRe  = regexp.MustCompile(`(?:^|[^A-Za-z0-9])([A-Z]{2}\d{17,18})(?:[^0-9]|$)`)
-	genArticleNoRe = regexp.MustCompile(`(?:^|[^0-9])(\d{17,18})(?:[^0-9]|$)`)
-)
-
 // genIDFor is the info code in the URL (NW + a bare 17/18-digit Eastmoney article number), else
 // the URL id of docs/DESIGN.md.
 func genIDFor(u *url.URL) string {
-	if id, ok := IDFromURL(u); ok {
+	if id, ok := article.IDFromURL(u); ok {
 		return id
 	}
-	s := u.EscapedPath() + "?" + u.RawQuery
-	if m := genInfoCodeRe.FindStringSubmatch(s); m != nil {
-		return m[1]
+	if id, ok := article.FindID(u.EscapedPath()); ok {
+		return id
 	}
-	if m := genArticleNoRe.FindStringSubmatch(u.EscapedPath()); m != nil {
-		return "NW" + m[1]
+	if id, ok := article.FindID(u.RawQuery); ok {
+		return id
 	}
-	return URLID(u.String())
+	return article.URLID(u.String())
 }
 
 // ---- libraries ----

@@ -9,7 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/internal/golden"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 var genFetched = time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC)
@@ -24,7 +26,7 @@ var genFixtureURLs = map[string]string{
 	"home":            "http://news.example.cn/",
 }
 
-func genPage(t testing.TB, dir, name, rawURL string) *Page {
+func genPage(t testing.TB, dir, name, rawURL string) *article.Page {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(fixtureDir, dir, name+".html"))
 	if err != nil {
@@ -34,11 +36,11 @@ func genPage(t testing.TB, dir, name, rawURL string) *Page {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewPage(u, "text/html", b, genFetched)
+	return article.NewPage(u, "text/html", b, genFetched)
 }
 
 // checkGolden compares a record with testdata/<dir>/<name>.golden.json; -update rewrites it.
-func checkGolden(t *testing.T, dir, name string, rec *Record) {
+func checkGolden(t *testing.T, dir, name string, rec *article.Record) {
 	t.Helper()
 	golden.JSON(t, filepath.Join(fixtureDir, dir, name+".golden.json"), rec)
 }
@@ -61,7 +63,7 @@ func TestGenericReadsChineseDateLinesAttributionAndEditor(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := time.Date(2023, 4, 18, 7, 45, 0, 0, genShanghai)
+	want := time.Date(2023, 4, 18, 7, 45, 0, 0, textrule.Shanghai)
 	if !rec.PublishedAt.Equal(want) || rec.PublishedAt.Format("-07:00") != "+08:00" {
 		t.Errorf("published %v, want %v in +08:00", rec.PublishedAt, want)
 	}
@@ -122,7 +124,7 @@ func TestGenericTakesAOneSentenceFlashWithItsArticleNumberAsID(t *testing.T) {
 func TestGenericRefusesHomeAndListingPages(t *testing.T) {
 	for _, name := range []string{"listing", "home"} {
 		_, err := NewRegistry(NewGeneric()).Extract(genPage(t, "generic", name, genFixtureURLs[name]))
-		if !errors.Is(err, ErrNotArticle) {
+		if !errors.Is(err, article.ErrNotArticle) {
 			t.Errorf("%s: err = %v, want ErrNotArticle", name, err)
 		}
 	}
@@ -147,15 +149,15 @@ func TestGenericOnTheFinewsSiteTakesPostsAndRefusesListings(t *testing.T) {
 			return err
 		}
 		u, _ := url.Parse("http://127.0.0.1:8932/" + filepath.ToSlash(rel))
-		_, xerr := reg.Extract(NewPage(u, "text/html", b, genFetched))
+		_, xerr := reg.Extract(article.NewPage(u, "text/html", b, genFetched))
 		listing := rel == "index.html" || strings.HasSuffix(rel, "/index.html") || strings.HasPrefix(rel, "category")
 		switch {
 		case listing:
 			listings++
-			if !errors.Is(xerr, ErrNotArticle) {
+			if !errors.Is(xerr, article.ErrNotArticle) {
 				t.Errorf("%s: listing page gave %v", rel, xerr)
 			}
-		case xerr != nil && !errors.Is(xerr, ErrMissingField):
+		case xerr != nil && !errors.Is(xerr, article.ErrMissingField):
 			t.Errorf("%s: %v", rel, xerr)
 		default:
 			posts++
@@ -180,9 +182,9 @@ func FuzzGenericExtract(f *testing.F) {
 	f.Add([]byte(`<script type="application/ld+json">{"@graph":[[[{"datePublished":7}]]]}</script>`))
 	u, _ := url.Parse("http://news.example.cn/a/1.html")
 	f.Fuzz(func(t *testing.T, body []byte) {
-		rec, err := NewRegistry(NewGeneric()).Extract(NewPage(u, "text/html", body, genFetched))
+		rec, err := NewRegistry(NewGeneric()).Extract(article.NewPage(u, "text/html", body, genFetched))
 		if err != nil {
-			if !errors.Is(err, ErrNotArticle) && !errors.Is(err, ErrMissingField) && !errors.Is(err, ErrMalformed) {
+			if !errors.Is(err, article.ErrNotArticle) && !errors.Is(err, article.ErrMissingField) && !errors.Is(err, article.ErrMalformed) {
 				t.Fatalf("error of no known kind: %v", err)
 			}
 			return

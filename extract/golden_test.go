@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/internal/golden"
 )
 
@@ -29,7 +30,7 @@ var fixtureURLs = map[string]string{
 }
 
 // fixturePage loads testdata/<rel> as the crawler would hand it over.
-func fixturePage(t testing.TB, rel string) *Page {
+func fixturePage(t testing.TB, rel string) *article.Page {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(fixtureDir, rel))
 	if err != nil {
@@ -49,11 +50,11 @@ func fixturePage(t testing.TB, rel string) *Page {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewPage(u, ct, b, fixtureFetchedAt)
+	return article.NewPage(u, ct, b, fixtureFetchedAt)
 }
 
 // goldenResult is what a golden file holds: the record, or the error a broken page must give.
-func goldenResult(t *testing.T, p *Page) []byte {
+func goldenResult(t *testing.T, p *article.Page) []byte {
 	t.Helper()
 	rec, err := Default().Extract(p)
 	var v any = rec

@@ -1,8 +1,9 @@
 package extract
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 // fillFromHint completes a record with what a feed or listing said about the page.
@@ -13,11 +14,11 @@ import (
 // a hash of the URL ("URL…") yields to an info code from the hint, because the info code is the
 // article's identity across every URL it is published under (docs/DESIGN.md). It runs before
 // Record.Finish, so a hint can supply a required field the page lacks.
-func fillFromHint(rec, hint *Record) {
+func fillFromHint(rec, hint *article.Record) {
 	if rec == nil || hint == nil {
 		return
 	}
-	if code := hintInfoCode(hint.ID); code != "" && (rec.ID == "" || strings.HasPrefix(rec.ID, "URL")) {
+	if code, ok := article.NormalizeID(hint.ID); ok && (rec.ID == "" || strings.HasPrefix(rec.ID, "URL")) {
 		rec.ID = code
 	}
 	if rec.ID == "" && strings.HasPrefix(hint.ID, "URL") {
@@ -47,22 +48,4 @@ func fillFromHint(rec, hint *Record) {
 	if len(rec.Stocks) == 0 {
 		rec.Stocks = append([]string(nil), hint.Stocks...)
 	}
-}
-
-var (
-	hintCodeRe   = regexp.MustCompile(`^[A-Z]{2}\d{17,18}$`)
-	hintNumberRe = regexp.MustCompile(`^\d{17,18}$`)
-)
-
-// hintInfoCode accepts a feed's id when it is an info code, or a bare Eastmoney article number
-// (which is the same article as NW + number); anything else (an Atom URL, a guid) is no id.
-func hintInfoCode(id string) string {
-	id = strings.TrimSpace(id)
-	switch {
-	case hintCodeRe.MatchString(id):
-		return id
-	case hintNumberRe.MatchString(id):
-		return "NW" + id
-	}
-	return ""
 }

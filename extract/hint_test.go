@@ -4,11 +4,14 @@ import (
 	"net/url"
 	"testing"
 	"time"
+
+	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 func TestHintFillsGapsButThePageWins(t *testing.T) {
 	p := genPage(t, "generic", "local-news", genFixtureURLs["local-news"])
-	p.Hint = &Record{
+	p.Hint = &article.Record{
 		ID:          "202304181234567890",
 		Title:       "a feed's shortened title",
 		PublishedAt: time.Date(2023, 4, 17, 0, 0, 0, 0, time.UTC),
@@ -22,7 +25,7 @@ func TestHintFillsGapsButThePageWins(t *testing.T) {
 	}
 	// From the page:
 	if rec.Title != "沿海小城的早市迎来新一季海鲜上市" || rec.Source != "海滨日报" ||
-		!rec.PublishedAt.Equal(time.Date(2023, 4, 18, 7, 45, 0, 0, genShanghai)) {
+		!rec.PublishedAt.Equal(time.Date(2023, 4, 18, 7, 45, 0, 0, textrule.Shanghai)) {
 		t.Errorf("the hint overrode the page: %q %q %v", rec.Title, rec.Source, rec.PublishedAt)
 	}
 	// From the hint, where the page had nothing; the info code beats a URL hash.
@@ -33,12 +36,12 @@ func TestHintFillsGapsButThePageWins(t *testing.T) {
 
 func TestHintIgnoresFeedIdsThatAreNotInfoCodes(t *testing.T) {
 	p := genPage(t, "generic", "local-news", genFixtureURLs["local-news"])
-	p.Hint = &Record{ID: "http://news.example.cn/feed/entry/7"}
+	p.Hint = &article.Record{ID: "http://news.example.cn/feed/entry/7"}
 	rec, err := NewRegistry(NewGeneric()).Extract(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.ID != URLID(p.URL.String()) {
+	if rec.ID != article.URLID(p.URL.String()) {
 		t.Errorf("id %q, want the page's URL id", rec.ID)
 	}
 }
@@ -48,12 +51,12 @@ func TestHintIgnoresFeedIdsThatAreNotInfoCodes(t *testing.T) {
 func TestGenericTurnsAFeedBodyFragmentIntoARecordWithItsHint(t *testing.T) {
 	u, _ := url.Parse("http://finance.eastmoney.com/a/202304125000000001.html")
 	frag := []byte("<p>　　随着算力需求增加，多地数据中心用电量同比上升。</p><p>　　业内人士建议提高可再生能源使用比例。</p>")
-	p := NewPage(u, "text/html", frag, genFetched)
+	p := article.NewPage(u, "text/html", frag, genFetched)
 	if _, err := NewRegistry(NewGeneric()).Extract(p); err == nil {
 		t.Fatal("a dateless fragment without a hint became a record")
 	}
-	p = NewPage(u, "text/html", frag, genFetched)
-	p.Hint = &Record{Title: "数据中心用电需求上升", PublishedAt: time.Date(2023, 4, 12, 20, 10, 0, 0, genShanghai), Source: "科技日报网"}
+	p = article.NewPage(u, "text/html", frag, genFetched)
+	p.Hint = &article.Record{Title: "数据中心用电需求上升", PublishedAt: time.Date(2023, 4, 12, 20, 10, 0, 0, textrule.Shanghai), Source: "科技日报网"}
 	rec, err := NewRegistry(NewGeneric()).Extract(p)
 	if err != nil {
 		t.Fatal(err)

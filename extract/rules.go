@@ -10,6 +10,9 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
 	"golang.org/x/net/html"
+
+	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // Rule describes one site's article pages with CSS selectors instead of code. Fields left empty
@@ -139,11 +142,11 @@ func compileRule(r Rule) (*RuleExtractor, error) {
 }
 
 // Extractors lists the compiled rules in their configured order, for NewRegistry.
-func (r *Rules) Extractors() []Extractor {
+func (r *Rules) Extractors() []article.Extractor {
 	if r == nil {
 		return nil
 	}
-	out := make([]Extractor, 0, len(r.list))
+	out := make([]article.Extractor, 0, len(r.list))
 	for _, x := range r.list {
 		out = append(out, x)
 	}
@@ -158,7 +161,7 @@ func (x *RuleExtractor) Hosts() []string { return x.rule.Hosts }
 
 // Match claims HTML pages on the rule's hosts whose URL matches its pattern. Unlike the site
 // extractors it goes by address: a rule is written for one site's URLs.
-func (x *RuleExtractor) Match(p *Page) bool {
+func (x *RuleExtractor) Match(p *article.Page) bool {
 	if !p.IsHTML() || p.URL == nil {
 		return false
 	}
@@ -169,10 +172,10 @@ func (x *RuleExtractor) Match(p *Page) bool {
 }
 
 // Extract reads the configured fields and lets the generic pipeline detect the rest.
-func (x *RuleExtractor) Extract(p *Page) (*Record, error) {
+func (x *RuleExtractor) Extract(p *article.Page) (*article.Record, error) {
 	root, err := html.Parse(bytes.NewReader(p.Body))
 	if err != nil {
-		return nil, fmt.Errorf("parse html: %w", ErrMalformed)
+		return nil, fmt.Errorf("parse html: %w", article.ErrMalformed)
 	}
 	doc := goquery.NewDocumentFromNode(root)
 	for _, d := range x.drop {
@@ -180,10 +183,10 @@ func (x *RuleExtractor) Extract(p *Page) (*Record, error) {
 	}
 	var o genOverrides
 	if x.title != nil {
-		o.title = genCollapse(doc.FindMatcher(x.title).First().Text())
+		o.title = textrule.Collapse(doc.FindMatcher(x.title).First().Text())
 	}
 	if x.source != nil {
-		src := genCollapse(doc.FindMatcher(x.source).First().Text())
+		src := textrule.Collapse(doc.FindMatcher(x.source).First().Text())
 		if m := ruleLabelRe.FindStringSubmatch(src); m != nil {
 			src = m[1] // "来源：海滨日报", "稿源：海滨日报" -> "海滨日报"
 		}
@@ -205,7 +208,7 @@ func (x *RuleExtractor) readTime(doc *goquery.Document) (time.Time, error) {
 	if s.Length() == 0 {
 		return time.Time{}, nil // not on this page: the generic detection gets its chance
 	}
-	v := genCollapse(s.Text())
+	v := textrule.Collapse(s.Text())
 	for _, a := range []string{"content", "datetime"} {
 		if av, ok := s.Attr(a); ok && strings.TrimSpace(av) != "" {
 			v = strings.TrimSpace(av)
@@ -214,13 +217,13 @@ func (x *RuleExtractor) readTime(doc *goquery.Document) (time.Time, error) {
 	if x.rule.TimeLayout != "" {
 		t, err := genParseTime(x.rule.TimeLayout, v)
 		if err != nil {
-			return time.Time{}, fmt.Errorf("time %q with layout %q: %v: %w", v, x.rule.TimeLayout, err, ErrMalformed)
+			return time.Time{}, fmt.Errorf("time %q with layout %q: %v: %w", v, x.rule.TimeLayout, err, article.ErrMalformed)
 		}
 		return t, nil
 	}
-	t, ok := genParseDateText(v, false)
+	t, ok := textrule.FindDate(v, false)
 	if !ok {
-		return time.Time{}, fmt.Errorf("time %q: no date found: %w", v, ErrMalformed)
+		return time.Time{}, fmt.Errorf("time %q: no date found: %w", v, article.ErrMalformed)
 	}
 	return t, nil
 }
@@ -232,7 +235,7 @@ var ruleLabelRe = regexp.MustCompile(`^[（(]?\s*[^：:\s]{1,8}\s*[：:]\s*(.+?)
 // extractor: the order in which a page's own site extractor, a configured rule and the
 // heuristics should get their chance. reg is not changed.
 func WithFallback(reg *Registry, rules *Rules) *Registry {
-	var list []Extractor
+	var list []article.Extractor
 	if reg != nil {
 		list = append(list, reg.list...)
 	}

@@ -8,7 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 var gangcheng = Rule{
@@ -50,7 +53,7 @@ func TestRulesMatchGoldenFiles(t *testing.T) {
 
 func TestARuleReadsWhatTheHeuristicsCannot(t *testing.T) {
 	p := genPage(t, "rules", "story", "http://gangcheng.example.cn/news/2023/0530/101.html")
-	if _, err := NewRegistry(NewGeneric()).Extract(p); !errors.Is(err, ErrNotArticle) {
+	if _, err := NewRegistry(NewGeneric()).Extract(p); !errors.Is(err, article.ErrNotArticle) {
 		t.Fatalf("generic alone: err = %v; the fixture should defeat it (US-style date)", err)
 	}
 	rec, err := rulesRegistry(t, gangcheng).Extract(genPage(t, "rules", "story", "http://gangcheng.example.cn/news/2023/0530/101.html"))
@@ -58,7 +61,7 @@ func TestARuleReadsWhatTheHeuristicsCannot(t *testing.T) {
 		t.Fatal(err)
 	}
 	if rec.Extractor != "rules:gangcheng" || rec.Title != "老码头仓库改造成社区图书馆" || rec.Source != "港城晚报" ||
-		!rec.PublishedAt.Equal(time.Date(2023, 5, 30, 19, 5, 0, 0, genShanghai)) {
+		!rec.PublishedAt.Equal(time.Date(2023, 5, 30, 19, 5, 0, 0, textrule.Shanghai)) {
 		t.Errorf("got %s %q %q %v", rec.Extractor, rec.Title, rec.Source, rec.PublishedAt)
 	}
 	if strings.Contains(rec.Body, "编辑推荐") || strings.Contains(rec.Body, "分享到") || strings.Count(rec.Body, "\n\n") != 1 {
@@ -71,14 +74,14 @@ func TestARuleFallsBackToGenericDetectionForFieldsItsPageLacks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rec.Title != "夜市摊位重新规划" || rec.Source != "港城晚报" || !rec.PublishedAt.Equal(time.Date(2023, 5, 29, 21, 10, 0, 0, genShanghai)) {
+	if rec.Title != "夜市摊位重新规划" || rec.Source != "港城晚报" || !rec.PublishedAt.Equal(time.Date(2023, 5, 29, 21, 10, 0, 0, textrule.Shanghai)) {
 		t.Errorf("got %q %q %v", rec.Title, rec.Source, rec.PublishedAt)
 	}
 }
 
 func TestARuleLeavesOtherURLsOfItsHostToTheGenericExtractor(t *testing.T) {
 	_, err := rulesRegistry(t, gangcheng).Extract(genPage(t, "rules", "section", "http://gangcheng.example.cn/local/"))
-	if !errors.Is(err, ErrNotArticle) || !strings.HasPrefix(err.Error(), "generic:") {
+	if !errors.Is(err, article.ErrNotArticle) || !strings.HasPrefix(err.Error(), "generic:") {
 		t.Errorf("section page: err = %v, want generic's ErrNotArticle", err)
 	}
 }

@@ -3,6 +3,8 @@ package extract
 import (
 	"bytes"
 	"fmt"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 // whole refuses a page of a known template that stops before its closing </html>. A server that
@@ -15,5 +17,5 @@ func whole(body []byte) error {
 	if bytes.Contains(bytes.ToLower(tail), []byte("</html>")) {
 		return nil
 	}
-	return fmt.Errorf("%w: truncated page: it ends before </html> (%d bytes read)", ErrMalformed, len(body))
+	return fmt.Errorf("%w: truncated page: it ends before </html> (%d bytes read)", article.ErrMalformed, len(body))
 }

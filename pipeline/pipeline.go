@@ -26,6 +26,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract"
 	"github.com/newsmill/newsmill/output"
 	"github.com/newsmill/newsmill/store"
@@ -48,7 +49,7 @@ type Pipeline struct {
 	sink   output.Sink
 	log    *zap.Logger
 	source string
-	in     chan *extract.Record
+	in     chan *article.Record
 	Stats  *Stats
 
 	// BatchSize and Linger bound how many records share one store transaction and fsync.
@@ -61,18 +62,18 @@ func New(reg *extract.Registry, st *store.Store, sink output.Sink, log *zap.Logg
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &Pipeline{reg: reg, st: st, sink: sink, log: log, in: make(chan *extract.Record, 256), Stats: &Stats{}, BatchSize: 256, Linger: 20 * time.Millisecond}
+	return &Pipeline{reg: reg, st: st, sink: sink, log: log, in: make(chan *article.Record, 256), Stats: &Stats{}, BatchSize: 256, Linger: 20 * time.Millisecond}
 }
 
 // SetSource names the config source whose pages follow, for the store's per-source counts.
 func (p *Pipeline) SetSource(name string) { p.source = name }
 
 // Page extracts one page and queues its record. A page that is no article returns
-// extract.ErrNotArticle; one that could not give a whole record is logged and counted.
-func (p *Pipeline) Page(ctx context.Context, page *extract.Page) error {
+// article.ErrNotArticle; one that could not give a whole record is logged and counted.
+func (p *Pipeline) Page(ctx context.Context, page *article.Page) error {
 	p.Stats.Pages.Add(1)
 	rec, err := p.reg.Extract(page)
-	if errors.Is(err, extract.ErrNotArticle) {
+	if errors.Is(err, article.ErrNotArticle) {
 		p.log.Debug("not an article", p.sourceField(), zap.String("url", urlOf(page)), zap.Error(err))
 		return err
 	}
@@ -98,7 +99,7 @@ func (p *Pipeline) sourceField() zap.Field {
 	return zap.String("source", p.source)
 }
 
-func urlOf(p *extract.Page) string {
+func urlOf(p *article.Page) string {
 	if p.URL == nil {
 		return ""
 	}
@@ -111,7 +112,7 @@ func (p *Pipeline) Close() { close(p.in) }
 // Run writes queued records until Close, then flushes. It stops at the first store or output
 // error: going on would only lose more.
 func (p *Pipeline) Run(ctx context.Context) error {
-	batch := make([]*extract.Record, 0, p.BatchSize)
+	batch := make([]*article.Record, 0, p.BatchSize)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	var failed error
@@ -160,7 +161,7 @@ func (p *Pipeline) Run(ctx context.Context) error {
 var linePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // Marshal encodes a record as one JSONL line without the newline, leaving <, > and & as they are.
-func Marshal(rec *extract.Record) ([]byte, error) {
+func Marshal(rec *article.Record) ([]byte, error) {
 	buf := linePool.Get().(*bytes.Buffer)
 	defer linePool.Put(buf)
 	buf.Reset()
@@ -175,7 +176,7 @@ func Marshal(rec *extract.Record) ([]byte, error) {
 // write commits batch, acknowledging ack (the previous batch's lines, already written) in the
 // same transaction, then writes and fsyncs the new lines. It returns those lines, still to be
 // acknowledged: with the next batch, or by Run at the end.
-func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []*extract.Record) ([]store.Pending, error) {
+func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []*article.Record) ([]store.Pending, error) {
 	ids := make([]string, len(batch))
 	for i, r := range batch {
 		ids[i] = r.ID

@@ -14,7 +14,7 @@ import (
 )
 
 var (
-	storeIDs  = flag.Int("store.ids", 100000, "ids already stored before BenchmarkCheckInsert* run (the issue's figure is 1000000)")
+	storeIDs  = flag.Int("store.ids", 100000, "ids already stored before BenchmarkCheckInsert* run (1000000 for the figure in the README)")
 	storeLine = flag.Int("store.line", 64, "bytes of each stored record line")
 )
 

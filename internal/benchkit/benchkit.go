@@ -18,6 +18,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract"
 	"github.com/newsmill/newsmill/internal/sitegen"
 )
@@ -196,7 +197,7 @@ func Extract(b *testing.B, reg *extract.Registry, s Set) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		d := s.Docs[i%len(s.Docs)]
-		if _, err := reg.Extract(extract.NewPage(d.URL, d.ContentType, d.Body, at)); err != nil {
+		if _, err := reg.Extract(article.NewPage(d.URL, d.ContentType, d.Body, at)); err != nil {
 			b.Fatalf("%s: %v", d.URL, err)
 		}
 	}

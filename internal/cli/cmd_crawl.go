@@ -14,6 +14,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
 	"github.com/newsmill/newsmill/internal/config"
@@ -22,7 +23,7 @@ import (
 	"github.com/newsmill/newsmill/store"
 )
 
-const schemaVersion = extract.SchemaVersion
+const schemaVersion = article.SchemaVersion
 
 type crawlOptions struct {
 	URLs        multi
@@ -138,17 +139,26 @@ func (c *validatorCache) flush(ctx context.Context) error {
 
 // lockTimeout is how long to wait for the store: the flag when given, else the config's
 // lock_timeout, else 10s.
-func lockTimeout(flag, config time.Duration) time.Duration {
+func lockTimeout(flag, cfg time.Duration) (time.Duration, error) {
+	if err := config.CheckLockTimeout(flag); err != nil {
+		return 0, fmt.Errorf("%w: --lock-timeout: %v", ErrUsage, err)
+	}
 	switch {
 	case flag > 0:
-		return flag
-	case config > 0:
-		return config
+		return flag, nil
+	case cfg > 0:
+		return cfg, nil
 	}
-	return 10 * time.Second
+	return 10 * time.Second, nil
 }
 
-func openStore(ctx context.Context, path string, timeout time.Duration) (*store.Store, error) {
+// openStore opens (creating its folder) the store a crawl writes, waiting for another holder
+// as long as the --lock-timeout flag says, else the config's lock_timeout, else 10s.
+func openStore(ctx context.Context, path string, flagTimeout, cfgTimeout time.Duration) (*store.Store, error) {
+	timeout, err := lockTimeout(flagTimeout, cfgTimeout)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("store %s: %w", path, err)
 	}
@@ -221,9 +231,9 @@ func (j *job) close(ctx context.Context) error {
 // crawlSource is one pass over one configured source on an open job: what `crawl --config`
 // runs for each source in turn and what serve runs on each source's schedule. onFetch may be nil.
 func (j *job) crawlSource(ctx context.Context, src config.Source, onFetch crawler.FetchObserver) (crawler.Stats, error) {
-	opts := sourceOptions(src)
+	opts := src.Options
 	opts.OnFetch = onFetch
-	if src.ConditionalRequests() {
+	if opts.ConditionalRequests() {
 		opts.Cache = j.vals
 	}
 	c, err := crawler.New(opts, j.log.With(zap.String("source", src.Name)), j.skipper())
@@ -254,8 +264,7 @@ func (j *job) skipper() crawler.Skipper {
 }
 
 func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log *zap.Logger, env Env) error {
-	timeout := lockTimeout(opts.LockTimeout, cfg.LockTimeout)
-	st, err := openStore(ctx, cfg.Store, timeout)
+	st, err := openStore(ctx, cfg.Store, opts.LockTimeout, cfg.LockTimeout)
 	if err != nil {
 		return err
 	}
@@ -288,25 +297,6 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 	}
 	stop()
 	return j.finish(ctx, crawlErr, env)
-}
-
-func sourceOptions(s config.Source) crawler.Options {
-	o := crawler.Options{
-		Name: s.Name, Seeds: s.Seeds, AllowedHosts: s.AllowedHosts, Follow: s.Follow, Articles: s.Articles,
-		MaxDepth: s.MaxDepth, MaxPages: s.MaxPages, Parallelism: s.Parallelism, Delay: s.Delay,
-		UserAgent: s.UserAgent, IgnoreRobots: s.IgnoreRobots, Timeout: s.Timeout,
-		ConnectTimeout: s.ConnectTimeout, HeaderTimeout: s.HeaderTimeout, MaxBodySize: s.MaxBodyBytes,
-		RetryBaseDelay: s.RetryBaseDelay, RetryMaxDelay: s.RetryMaxDelay, MaxRedirects: s.MaxRedirects,
-		MaxPagesPerHost: s.MaxPagesPerHost, MaxURLLength: s.MaxURLLength, MaxQueryParams: s.MaxQueryParams,
-		MaxQueryVariants: s.MaxQueryVariants,
-	}
-	if s.MaxRetries != nil {
-		o.MaxRetries = *s.MaxRetries
-		if o.MaxRetries == 0 {
-			o.MaxRetries = -1 // the crawler reads 0 as "default", the config as "none"
-		}
-	}
-	return o
 }
 
 // target is one --url value: a web address or a local file or folder.
@@ -359,7 +349,7 @@ func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env)
 		defer os.RemoveAll(dir)
 		dbPath = filepath.Join(dir, "run.db")
 	}
-	st, err := openStore(ctx, dbPath, lockTimeout(opts.LockTimeout, 0))
+	st, err := openStore(ctx, dbPath, opts.LockTimeout, 0)
 	if err != nil {
 		return err
 	}

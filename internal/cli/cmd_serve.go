@@ -74,8 +74,7 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 	if cfg.Cluster != nil {
 		return serveCluster(ctx, cfg, schedules, log)
 	}
-	timeout := lockTimeout(opts.LockTimeout, cfg.LockTimeout)
-	st, err := openStore(ctx, cfg.Store, timeout)
+	st, err := openStore(ctx, cfg.Store, opts.LockTimeout, cfg.LockTimeout)
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 	m := newMetrics(nil, names)
 	sources := map[string]cluster.WorkerSource{}
 	for _, src := range cfg.Sources {
-		o := sourceOptions(src)
+		o := src.Options
 		o.OnFetch = m.observer(src.Name, func() {})
 		if src.ConditionalRequests() {
 			o.Cache = cl.Validators()

@@ -28,7 +28,11 @@ func (o *storeFlags) register(fs *flag.FlagSet) {
 // tool waits the lock timeout and then fails with store.ErrLocked naming the holder, never
 // reading or pruning under a writer's feet.
 func (o *storeFlags) open(ctx context.Context, readOnly bool) (*store.Store, error) {
-	path, timeout := o.DB, lockTimeout(o.LockTimeout, 0)
+	path := o.DB
+	timeout, err := lockTimeout(o.LockTimeout, 0)
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case o.DB == "" && o.Config == "":
 		return nil, fmt.Errorf("%w: give --db FILE or --config FILE", ErrUsage)
@@ -39,7 +43,10 @@ func (o *storeFlags) open(ctx context.Context, readOnly bool) (*store.Store, err
 		if err != nil {
 			return nil, err
 		}
-		path, timeout = cfg.Store, lockTimeout(o.LockTimeout, cfg.LockTimeout)
+		path = cfg.Store
+		if timeout, err = lockTimeout(o.LockTimeout, cfg.LockTimeout); err != nil {
+			return nil, err
+		}
 	}
 	// Read-only tools open with a shared lock: they exclude writers, not each other.
 	st, err := store.Open(ctx, path, store.Options{LockTimeout: timeout, ReadOnly: readOnly})

@@ -6,62 +6,39 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"github.com/newsmill/newsmill/extract"
 	"io"
 	"net"
 	"net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/robfig/cron/v3"
-	"gopkg.in/yaml.v3"
+	"go.yaml.in/yaml/v3"
+
+	"github.com/newsmill/newsmill/crawler"
+	"github.com/newsmill/newsmill/extract"
 )
 
 // ErrInvalid is returned when a config file cannot be read or fails validation.
 var ErrInvalid = errors.New("invalid config")
 
-// Key names, as written in the YAML file.
+// Key names of the top level and of what a source adds to crawler.Options, as written in the
+// YAML file; the crawl options' own keys are crawler.KeyX.
 const (
-	KeyStore        = "store"
-	KeyOutput       = "output"
-	KeyLogLevel     = "log_level"
-	KeyLockTimeout  = "lock_timeout"
-	KeySources      = "sources"
-	KeyName         = "name"
-	KeySeeds        = "seeds"
-	KeyAllowedHosts = "allowed_hosts"
-	KeyFollow       = "follow"
-	KeyArticles     = "articles"
-	KeyMaxDepth     = "max_depth"
-	KeyMaxPages     = "max_pages"
-	KeyParallelism  = "parallelism"
-	KeyDelay        = "delay"
-	KeyUserAgent    = "user_agent"
-	KeyIgnoreRobots = "ignore_robots"
-	KeyTimeout      = "timeout"
-	KeySchedule     = "schedule"
-
-	// Politeness and fault bounds, per source (docs/config.md).
-	KeyConnectTimeout   = "connect_timeout"
-	KeyHeaderTimeout    = "header_timeout"
-	KeyMaxBodyBytes     = "max_body_bytes"
-	KeyMaxRetries       = "max_retries"
-	KeyRetryBaseDelay   = "retry_base_delay"
-	KeyRetryMaxDelay    = "retry_max_delay"
-	KeyMaxRedirects     = "max_redirects"
-	KeyMaxPagesPerHost  = "max_pages_per_host"
-	KeyMaxURLLength     = "max_url_length"
-	KeyMaxQueryParams   = "max_query_params"
-	KeyMaxQueryVariants = "max_query_variants"
-	KeyConditional      = "conditional_requests"
-
-	KeyRules      = "rules"
-	KeyListen     = "listen"
-	KeyRunOnStart = "run_on_start"
+	KeyStore       = "store"
+	KeyOutput      = "output"
+	KeyLogLevel    = "log_level"
+	KeyLockTimeout = "lock_timeout"
+	KeySources     = "sources"
+	KeySchedule    = "schedule"
+	KeyRules       = "rules"
+	KeyListen      = "listen"
+	KeyRunOnStart  = "run_on_start"
 
 	// The cluster section (docs/cluster.md).
 	KeyCluster            = "cluster"
@@ -75,8 +52,9 @@ const (
 	KeyClusterReplicas    = "replicas"
 )
 
-// MaxRetriesLimit bounds max_retries: more retries of one URL stop being polite.
-const MaxRetriesLimit = 10
+// MaxLockTimeout bounds lock_timeout and --lock-timeout: a run that waits longer for another
+// is stuck, not patient.
+const MaxLockTimeout = 24 * time.Hour
 
 // DefaultListen is where `crawl serve` offers /metrics and /healthz when the config names no
 // address: loopback, so a crawler on a shared host does not publish its numbers by accident.
@@ -110,34 +88,11 @@ type Config struct {
 	Path string `yaml:"-"`
 }
 
-// Source is one site to crawl.
+// Source is one site to crawl: the crawl options themselves (their keys are crawler.Options'
+// yaml tags), plus what only serve reads.
 type Source struct {
-	Name         string        `yaml:"name"`
-	Seeds        []string      `yaml:"seeds"`
-	AllowedHosts []string      `yaml:"allowed_hosts"`
-	Follow       []string      `yaml:"follow"`
-	Articles     []string      `yaml:"articles"`
-	MaxDepth     int           `yaml:"max_depth"`
-	MaxPages     int           `yaml:"max_pages"`
-	Parallelism  int           `yaml:"parallelism"`
-	Delay        time.Duration `yaml:"delay"`
-	UserAgent    string        `yaml:"user_agent"`
-	IgnoreRobots bool          `yaml:"ignore_robots"`
-	Timeout      time.Duration `yaml:"timeout"`
-	Schedule     string        `yaml:"schedule"`
-
-	ConnectTimeout   time.Duration `yaml:"connect_timeout"`
-	HeaderTimeout    time.Duration `yaml:"header_timeout"`
-	MaxBodyBytes     int           `yaml:"max_body_bytes"`
-	MaxRetries       *int          `yaml:"max_retries"` // nil: the default; 0: no retries
-	RetryBaseDelay   time.Duration `yaml:"retry_base_delay"`
-	RetryMaxDelay    time.Duration `yaml:"retry_max_delay"`
-	MaxRedirects     int           `yaml:"max_redirects"`
-	MaxPagesPerHost  int           `yaml:"max_pages_per_host"`
-	MaxURLLength     int           `yaml:"max_url_length"`
-	MaxQueryParams   int           `yaml:"max_query_params"`
-	MaxQueryVariants int           `yaml:"max_query_variants"`
-	Conditional      *bool         `yaml:"conditional_requests"` // nil: on
+	crawler.Options `yaml:",inline"`
+	Schedule        string `yaml:"schedule"`
 
 	// Line is where the source starts in the file, for errors found after Load (serve's).
 	Line int `yaml:"-"`
@@ -177,9 +132,6 @@ const (
 
 var clusterPrefix = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
-// ConditionalRequests reports whether the source sends If-None-Match / If-Modified-Since.
-func (s Source) ConditionalRequests() bool { return s.Conditional == nil || *s.Conditional }
-
 // Load reads and validates path.
 func Load(path string) (*Config, error) {
 	b, err := os.ReadFile(path)
@@ -198,6 +150,17 @@ func Parse(path string, b []byte) (*Config, error) {
 			return nil, fmt.Errorf("%w: %s: the file is empty (it needs store, output and sources)", ErrInvalid, path)
 		}
 		return nil, fmt.Errorf("%w: %s: %s", ErrInvalid, path, yamlMsg(err))
+	}
+	var extra yaml.Node
+	if err := dec.Decode(&extra); !errors.Is(err, io.EOF) {
+		line := extra.Line
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: %s", ErrInvalid, path, yamlMsg(err))
+		}
+		return nil, fmt.Errorf("%w: %s: line %d: a second YAML document: a config file holds one (remove the --- line)", ErrInvalid, path, line)
+	}
+	if err := wholeNumbers(&root); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
 	}
 	var c Config
 	dec = yaml.NewDecoder(bytes.NewReader(b))
@@ -398,12 +361,12 @@ func (c *Config) validate(root *yaml.Node) error {
 	default:
 		return fail(at(root, KeyLogLevel), KeyLogLevel, "%q is not one of debug, info, warn, error", c.LogLevel)
 	}
-	if c.LockTimeout < 0 {
-		return fail(at(root, KeyLockTimeout), KeyLockTimeout, "must not be negative")
+	if err := CheckLockTimeout(c.LockTimeout); err != nil {
+		return fail(at(root, KeyLockTimeout), KeyLockTimeout, "%v", err)
 	}
 	if c.Listen != "" {
-		if _, _, err := net.SplitHostPort(c.Listen); err != nil {
-			return fail(at(root, KeyListen), KeyListen, "%q is not host:port (e.g. %s, or :9464 for every interface)", c.Listen, DefaultListen)
+		if err := checkListen(c.Listen); err != nil {
+			return fail(at(root, KeyListen), KeyListen, "%v", err)
 		}
 	}
 	if len(c.Sources) == 0 {
@@ -413,68 +376,21 @@ func (c *Config) validate(root *yaml.Node) error {
 	for i, s := range c.Sources {
 		key := func(k string) string { return fmt.Sprintf("%s[%d].%s", KeySources, i, k) }
 		if s.Name == "" {
-			return fail(at(root, KeySources, i), key(KeyName), "missing")
+			return fail(at(root, KeySources, i), key(crawler.KeyName), "missing")
 		}
 		if names[s.Name] {
-			return fail(at(root, KeySources, i, KeyName), key(KeyName), "%q is used twice", s.Name)
+			return fail(at(root, KeySources, i, crawler.KeyName), key(crawler.KeyName), "%q is used twice", s.Name)
 		}
 		names[s.Name] = true
-		if len(s.Seeds) == 0 {
-			return fail(at(root, KeySources, i), key(KeySeeds), "missing: a source needs at least one URL to start from")
-		}
-		for j, h := range s.AllowedHosts {
-			if h = strings.TrimSpace(h); h == "" || strings.ContainsAny(h, "/:@?# ") {
-				return fail(at(root, KeySources, i, KeyAllowedHosts, j), fmt.Sprintf("%s[%d]", key(KeyAllowedHosts), j), "%q is not a host name (write finews.withounder.com, without scheme, port or path)", h)
+		if err := s.Options.Validate(); err != nil {
+			var oe *crawler.OptionError
+			if !errors.As(err, &oe) {
+				return fail(at(root, KeySources, i), key(crawler.KeyName), "%v", err)
 			}
-		}
-		for j, seed := range s.Seeds {
-			u, err := url.Parse(seed)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				return fail(at(root, KeySources, i, KeySeeds, j), fmt.Sprintf("%s[%d]", key(KeySeeds), j), "%q is not an http(s) URL", seed)
+			if oe.Index >= 0 {
+				return fail(at(root, KeySources, i, oe.Key, oe.Index), fmt.Sprintf("%s[%d]", key(oe.Key), oe.Index), "%s", oe.Msg)
 			}
-			if len(s.AllowedHosts) > 0 && !hostListed(u.Hostname(), s.AllowedHosts) {
-				return fail(at(root, KeySources, i, KeySeeds, j), fmt.Sprintf("%s[%d]", key(KeySeeds), j), "host %q is not in allowed_hosts", u.Hostname())
-			}
-		}
-		for _, k := range []struct {
-			name string
-			pats []string
-		}{{KeyFollow, s.Follow}, {KeyArticles, s.Articles}} {
-			for j, p := range k.pats {
-				if _, err := regexp.Compile(p); err != nil {
-					return fail(at(root, KeySources, i, k.name, j), fmt.Sprintf("%s[%d]", key(k.name), j), "bad pattern: %v", err)
-				}
-			}
-		}
-		retries := 0
-		if s.MaxRetries != nil {
-			retries = *s.MaxRetries
-		}
-		for _, k := range []struct {
-			name string
-			v    int
-		}{{KeyMaxDepth, s.MaxDepth}, {KeyMaxPages, s.MaxPages}, {KeyParallelism, s.Parallelism},
-			{KeyMaxBodyBytes, s.MaxBodyBytes}, {KeyMaxRetries, retries}, {KeyMaxRedirects, s.MaxRedirects},
-			{KeyMaxPagesPerHost, s.MaxPagesPerHost}, {KeyMaxURLLength, s.MaxURLLength},
-			{KeyMaxQueryParams, s.MaxQueryParams}, {KeyMaxQueryVariants, s.MaxQueryVariants}} {
-			if k.v < 0 {
-				return fail(at(root, KeySources, i, k.name), key(k.name), "must not be negative")
-			}
-		}
-		if retries > MaxRetriesLimit {
-			return fail(at(root, KeySources, i, KeyMaxRetries), key(KeyMaxRetries), "%d retries would hammer a failing server; at most %d", retries, MaxRetriesLimit)
-		}
-		for _, k := range []struct {
-			name string
-			v    time.Duration
-		}{{KeyDelay, s.Delay}, {KeyTimeout, s.Timeout}, {KeyConnectTimeout, s.ConnectTimeout}, {KeyHeaderTimeout, s.HeaderTimeout},
-			{KeyRetryBaseDelay, s.RetryBaseDelay}, {KeyRetryMaxDelay, s.RetryMaxDelay}} {
-			if k.v < 0 {
-				return fail(at(root, KeySources, i, k.name), key(k.name), "must not be negative")
-			}
-		}
-		if s.RetryBaseDelay > 0 && s.RetryMaxDelay > 0 && s.RetryBaseDelay > s.RetryMaxDelay {
-			return fail(at(root, KeySources, i, KeyRetryBaseDelay), key(KeyRetryBaseDelay), "%s is longer than retry_max_delay %s", s.RetryBaseDelay, s.RetryMaxDelay)
+			return fail(at(root, KeySources, i, oe.Key), key(oe.Key), "%s", oe.Msg)
 		}
 		if s.Schedule != "" {
 			if _, err := ParseSchedule(s.Schedule); err != nil {
@@ -494,13 +410,63 @@ func (c *Config) validate(root *yaml.Node) error {
 	return nil
 }
 
-func hostListed(host string, hosts []string) bool {
-	for _, h := range hosts {
-		if strings.EqualFold(strings.TrimSpace(h), host) {
-			return true
+// CheckLockTimeout refuses a lock timeout no run should wait: negative, or past MaxLockTimeout.
+// The config's lock_timeout and the --lock-timeout flag share it.
+func CheckLockTimeout(d time.Duration) error {
+	switch {
+	case d < 0:
+		return fmt.Errorf("%s must not be negative", d)
+	case d > MaxLockTimeout:
+		return fmt.Errorf("%s is too long; at most %s", d, MaxLockTimeout)
+	}
+	return nil
+}
+
+// checkListen wants host:port with a port a socket can have.
+func checkListen(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("%q is not host:port (e.g. %s, or :9464 for every interface)", addr, DefaultListen)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("%q: port %q is not a number from 0 to 65535", addr, port)
+	}
+	return nil
+}
+
+// wholeNumbers refuses a fraction where a count is wanted: the YAML decoder would silently cut
+// "parallelism: 1.5" to 1. The counts are the integer fields of Config and crawler.Options.
+func wholeNumbers(root *yaml.Node) error {
+	n := root
+	if n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
+		n = n.Content[0]
+	}
+	check := func(m *yaml.Node, prefix string, ints map[string]bool) error {
+		if m.Kind != yaml.MappingNode {
+			return nil
+		}
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k, v := m.Content[i], m.Content[i+1]
+			if ints[k.Value] && v.Kind == yaml.ScalarNode && v.ShortTag() == "!!float" {
+				return fmt.Errorf("line %d: %s%s: %q is not a whole number", v.Line, prefix, k.Value, v.Value)
+			}
+		}
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value != KeySources || n.Content[i+1].Kind != yaml.SequenceNode {
+			continue
+		}
+		for j, src := range n.Content[i+1].Content {
+			if err := check(src, fmt.Sprintf("%s[%d].", KeySources, j), sourceInts); err != nil {
+				return err
+			}
 		}
 	}
-	return false
+	return nil
 }
 
 // validateCluster checks the cluster section, when there is one.
@@ -544,3 +510,21 @@ func (c *Config) validateCluster(root *yaml.Node) error {
 	}
 	return nil
 }
+
+// sourceInts are the keys of crawler.Options that hold whole numbers, read from its yaml tags.
+var sourceInts = func() map[string]bool {
+	out := map[string]bool{}
+	t := reflect.TypeFor[crawler.Options]()
+	for i := range t.NumField() {
+		f := t.Field(i)
+		k := f.Type.Kind()
+		if k == reflect.Pointer {
+			k = f.Type.Elem().Kind()
+		}
+		if k == reflect.Int {
+			name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			out[name] = true
+		}
+	}
+	return out
+}()

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // Post is one generated article.
@@ -61,7 +63,7 @@ func sentence(seed, n int) string {
 // number) is also on the site, the rest rolling news. Everything is derived from n alone.
 func New(n int) *Site {
 	s := &Site{pages: map[string][]byte{}}
-	base := time.Date(2022, 1, 21, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+	base := time.Date(2022, 1, 21, 9, 0, 0, 0, textrule.Shanghai)
 	for i := 0; i < n; i++ {
 		t := base.Add(time.Duration(i) * time.Minute)
 		num := fmt.Sprintf("%s%010d", t.Format("20060102"), 2200000000+i)

@@ -5,16 +5,32 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
+
+// HTMLLinks resolves every a[href] and alternate feed link of a parsed page against base (or the
+// page's <base href>), without fragments, each once: page links first, then feed links.
+func HTMLLinks(base *url.URL, doc *goquery.Document) []*url.URL {
+	return collectLinks(base, func(fn func(a atom.Atom, href string)) (string, bool) {
+		return treeTags(doc.Nodes, fn)
+	})
+}
 
 // TokenLinks returns what HTMLLinks returns for the same page, read with the tokenizer instead
 // of a parsed tree: a listing no extractor wanted is never built into a tree, whose size (tens
 // of megabytes for a 20,000-link category page) would set the crawl's peak memory.
 func TokenLinks(base *url.URL, body []byte) []*url.URL {
+	return collectLinks(base, func(fn func(a atom.Atom, href string)) (string, bool) {
+		return scanTags(body, fn)
+	})
+}
+
+// collectLinks runs one pass of a tag scanner and resolves what it found, page links first.
+func collectLinks(base *url.URL, scan func(fn func(a atom.Atom, href string)) (string, bool)) []*url.URL {
 	var hrefs, feeds []string
-	baseHref, hasBase := scanTags(body, func(a atom.Atom, href string) {
+	baseHref, hasBase := scan(func(a atom.Atom, href string) {
 		if a == atom.A {
 			hrefs = append(hrefs, href)
 		} else {
@@ -56,14 +72,72 @@ func eachTokenLink(base *url.URL, body []byte, fn func(*url.URL)) {
 	})
 }
 
-// scanTags streams the page's tags, calling fn with the href of each a[href] and each
-// rss/atom link[rel=alternate], and returns the first <base href>.
+// linkTags is the one rule for which tags carry links, whether read from tokens or from a tree:
+// it is given one tag's name and attributes, calls fn with the href of an a[href] or of an RSS
+// or Atom link[rel=alternate], and reports a <base href> as base.
+type linkTags struct {
+	fn       func(a atom.Atom, href string)
+	baseHref string
+	hasBase  bool
+}
+
+func (l *linkTags) tag(a atom.Atom, href string, hasHref bool, rel, typ string) {
+	if !hasHref {
+		return
+	}
+	switch a {
+	case atom.Base:
+		if !l.hasBase {
+			l.baseHref, l.hasBase = href, true
+		}
+	case atom.A:
+		l.fn(a, href)
+	case atom.Link:
+		if rel == "alternate" && (strings.Contains(typ, "rss") || strings.Contains(typ, "atom")) {
+			l.fn(a, href)
+		}
+	}
+}
+
+// treeTags walks parsed nodes in document order with the linkTags rule.
+func treeTags(nodes []*html.Node, fn func(a atom.Atom, href string)) (baseHref string, hasBase bool) {
+	l := linkTags{fn: fn}
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && (n.DataAtom == atom.A || n.DataAtom == atom.Link || n.DataAtom == atom.Base) {
+			var href, rel, typ string
+			var hasHref bool
+			for _, at := range n.Attr {
+				switch {
+				case at.Namespace != "":
+				case at.Key == "href" && !hasHref:
+					href, hasHref = at.Val, true
+				case at.Key == "rel":
+					rel = at.Val
+				case at.Key == "type":
+					typ = at.Val
+				}
+			}
+			l.tag(n.DataAtom, href, hasHref, rel, typ)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	for _, n := range nodes {
+		walk(n)
+	}
+	return l.baseHref, l.hasBase
+}
+
+// scanTags streams the page's tags with the linkTags rule.
 func scanTags(body []byte, fn func(a atom.Atom, href string)) (baseHref string, hasBase bool) {
+	l := linkTags{fn: fn}
 	z := html.NewTokenizer(bytes.NewReader(body))
 	for {
 		tt := z.Next()
 		if tt == html.ErrorToken {
-			return baseHref, hasBase
+			return l.baseHref, l.hasBase
 		}
 		if tt != html.StartTagToken && tt != html.SelfClosingTagToken {
 			continue
@@ -91,21 +165,7 @@ func scanTags(body []byte, fn func(a atom.Atom, href string)) (baseHref string, 
 				break
 			}
 		}
-		if !hasHref {
-			continue
-		}
-		switch a {
-		case atom.Base:
-			if !hasBase {
-				baseHref, hasBase = href, true
-			}
-		case atom.A:
-			fn(a, href)
-		case atom.Link:
-			if rel == "alternate" && (strings.Contains(typ, "rss") || strings.Contains(typ, "atom")) {
-				fn(a, href)
-			}
-		}
+		l.tag(a, href, hasHref, rel, typ)
 	}
 }
 

@@ -1,4 +1,4 @@
-package extract
+package article
 
 import (
 	"crypto/sha256"

@@ -1,4 +1,4 @@
-package extract
+package article
 
 import (
 	"net/url"
@@ -66,5 +66,23 @@ func TestURLIDIgnoresSchemeAndHostCaseAndTheFragment(t *testing.T) {
 	}
 	if _, ok := NormalizeID(a); ok {
 		t.Fatal("a URL id must never read as an info code")
+	}
+}
+
+func TestFindIDReadsAnInfoCodeOrArticleNumberStandingAloneInText(t *testing.T) {
+	cases := []struct{ name, in, want string }{
+		{"an info code between separators", "/news/detail_NW202112202219862945_1.html", "NW202112202219862945"},
+		{"a lower-case info code is upper-cased", "/a/nw202112202219862945/", "NW202112202219862945"},
+		{"a bare article number is the NW code", "/detail_202112202219862945_1.html", "NW202112202219862945"},
+		{"an info code wins over an earlier number", "/20211220221986294/x/AN202112201234567890", "AN202112201234567890"},
+		{"digits running on are no article number", "/2021122022198629451234", ""},
+		{"letters running on make no info code, but the number still names the article", "/XAN202112202219862945", "NW202112202219862945"},
+		{"nothing id-like", "/category/emnews.html", ""},
+	}
+	for _, c := range cases {
+		got, ok := FindID(c.in)
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("%s: FindID(%q) = %q, %v; want %q", c.name, c.in, got, ok, c.want)
+		}
 	}
 }

@@ -1,10 +1,11 @@
-package extract
+package article
 
 import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 )
 
@@ -79,4 +80,21 @@ func URLID(canonical string) string {
 	}
 	sum := sha256.Sum256([]byte(s))
 	return "URL" + hex.EncodeToString(sum[:])[:20]
+}
+
+var (
+	infoCodeInTextRe = regexp.MustCompile(`(?:^|[^A-Za-z0-9])([A-Za-z]{2}\d{17,18})(?:[^0-9]|$)`)
+	numberInTextRe   = regexp.MustCompile(`(?:^|[^0-9])(\d{17,18})(?:[^0-9]|$)`)
+)
+
+// FindID finds an id inside running text such as a URL path that IDFromURL does not read
+// (`/news/detail_202112202219862945_1.html`): the first info code standing alone, else the first
+// bare article number standing alone, normalized as NormalizeID does.
+func FindID(s string) (string, bool) {
+	for _, re := range []*regexp.Regexp{infoCodeInTextRe, numberInTextRe} {
+		if m := re.FindStringSubmatch(s); m != nil {
+			return NormalizeID(m[1])
+		}
+	}
+	return "", false
 }

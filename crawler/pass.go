@@ -1,0 +1,404 @@
+package crawler
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gocolly/colly/v2"
+	"go.uber.org/zap"
+
+	"github.com/newsmill/newsmill/article"
+)
+
+// Run crawls until the frontier is empty, the page budget is spent or ctx is cancelled.
+func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
+	p := c.newPass(ctx, handle)
+	p.seed()
+	p.fr.run(ctx, p.workers, func(q queued) { p.fetch(ctx, q) })
+	p.st.Retries = p.tr.retries.Load()
+	c.saveValidators(ctx, p.run)
+	return p.st, ctx.Err()
+}
+
+// pass is one Run of a source: the collector and its transport, the frontier, the budgets, the
+// politeness state and the counters. Colly's callbacks are its methods; what one request carries
+// from callback to callback is a *fetch in the request's own colly.Context.
+type pass struct {
+	c       *Crawler
+	handle  Handler
+	st      Stats // updated atomically
+	run     *runState
+	fr      *frontier
+	tr      *transport
+	col     *colly.Collector
+	robots  *robots
+	slots   *hostSlots
+	workers int
+
+	hintsMu sync.Mutex
+	hints   map[string]*article.Record // URL -> what a feed said about it, until it is requested
+}
+
+// fetch is one request's state, from the frontier through Colly's callbacks. The callbacks of one
+// request run one after another on the worker that made it, so it needs no lock.
+type fetch struct {
+	depth       int             // link distance from a seed, which is 1
+	hint        *article.Record // what a feed said about the page, or nil
+	contentType string          // as the server declared it, charset included
+	started     time.Time       // when Colly sent the request; zero if it refused to
+}
+
+const ctxFetch = "newsmill.fetch" // key of the *fetch in a request's colly.Context
+
+// newPass builds the collector for one run. ctx is the run's: Colly makes every request with it.
+func (c *Crawler) newPass(ctx context.Context, handle Handler) *pass {
+	p := &pass{c: c, handle: handle, run: newRunState(c), fr: newFrontier(), hints: map[string]*article.Record{}}
+	p.tr = newTransport(fetchPolicy{
+		maxRetries:     *c.opts.MaxRetries,
+		retryBase:      c.opts.RetryBaseDelay,
+		retryMax:       c.opts.RetryMaxDelay,
+		attemptTimeout: c.opts.Timeout,
+		maxBody:        int64(c.opts.MaxBodyBytes),
+	}, c.opts.ConnectTimeout, c.opts.HeaderTimeout)
+	// A fixed set of workers fed by our frontier (see frontier.go), which also owns depth and
+	// the visited set: no goroutine per link.
+	p.workers = min(max(c.opts.Parallelism*len(c.hosts), 1), 64)
+	// Keep a connection per worker alive; with fewer idle slots than workers, the others dial
+	// (and leave a TIME_WAIT socket) for every page.
+	if ht, ok := p.tr.base.(*http.Transport); ok {
+		ht.MaxIdleConnsPerHost = max(ht.MaxIdleConnsPerHost, p.workers)
+	}
+	p.slots = newHostSlots(c.opts.Parallelism, c.opts.Delay)
+	if !c.opts.IgnoreRobots {
+		p.robots = newRobots(&http.Client{Transport: p.tr, CheckRedirect: c.checkRedirect}, c.opts.UserAgent)
+	}
+
+	p.col = colly.NewCollector(
+		colly.AllowURLRevisit(),
+		colly.UserAgent(c.opts.UserAgent),
+		colly.StdlibContext(ctx),
+		// The transport caps the body after decompression and fails instead of truncating;
+		// Colly's own cap would cut pages silently, before gunzip.
+		colly.MaxBodySize(0),
+	)
+	p.col.WithTransport(p.tr)
+	// The transport bounds every attempt; a client-wide timeout would also cut retries short.
+	p.col.SetRequestTimeout(0)
+	p.col.SetRedirectHandler(c.checkRedirect)
+	// robots.txt and the per-host pace are ours (robots, hostSlots): Colly's fetch robots.txt
+	// without the run's context and sleep their delay through a stop.
+	p.col.IgnoreRobotsTxt = true
+
+	p.col.OnRequest(func(r *colly.Request) { p.onRequest(ctx, r) })
+	p.col.OnResponseHeaders(p.onHeaders)
+	p.col.OnError(func(r *colly.Response, err error) { p.onError(ctx, r, err) })
+	p.col.OnResponse(func(r *colly.Response) { p.onResponse(ctx, r) })
+	return p
+}
+
+// seed queues the source's seeds. They are fetched even when stored: they are listing pages and
+// feeds, the way in.
+func (p *pass) seed() {
+	for _, s := range p.c.opts.Seeds {
+		u, _ := url.Parse(s)
+		if !p.fr.markSeen(u.String()) {
+			continue
+		}
+		if err := p.run.admit(u); err != nil {
+			atomic.AddInt64(&p.st.Refused, 1)
+			p.c.log.Warn("seed refused", zap.String("url", s), zap.Error(err))
+			continue
+		}
+		p.fr.push(u.String(), 1)
+	}
+}
+
+// fetch makes one request of the frontier: robots.txt, the host's pace, then Colly.
+func (p *pass) fetch(ctx context.Context, q queued) {
+	u, err := url.Parse(q.url)
+	if err != nil {
+		return
+	}
+	var crawlDelay time.Duration
+	if p.robots != nil {
+		if crawlDelay, err = p.robots.check(ctx, u); err != nil {
+			p.notFetched(ctx, u, q.depth, err)
+			return
+		}
+	}
+	slot, err := p.slots.acquire(ctx, strings.ToLower(u.Hostname()), crawlDelay)
+	if err != nil {
+		p.notFetched(ctx, u, q.depth, err)
+		return
+	}
+	defer slot.release(ctx)
+	f := &fetch{depth: q.depth, hint: p.takeHint(q.url)}
+	rc := colly.NewContext()
+	rc.Put(ctxFetch, f)
+	err = p.col.Request(http.MethodGet, q.url, nil, rc, nil)
+	if err == nil || !f.started.IsZero() {
+		return // fetched; a failed fetch was counted and logged by onError
+	}
+	p.notFetched(ctx, u, q.depth, err)
+}
+
+// notFetched accounts for a URL refused before any request was sent: robots.txt (or a dead
+// server, which fails there first), a stop. A seed refused leaves the run incomplete.
+func (p *pass) notFetched(ctx context.Context, u *url.URL, depth int, err error) {
+	p.run.giveBack(u)
+	if ctx.Err() != nil {
+		return
+	}
+	if depth == 1 {
+		atomic.AddInt64(&p.st.Errors, 1)
+		p.run.incomplete()
+		p.c.log.Warn("fetch failed", zap.String("url", u.String()), zap.Error(err))
+		return
+	}
+	p.c.log.Debug("not queued", zap.String("url", u.String()), zap.Error(err))
+}
+
+func fetchOf(ctx *colly.Context) *fetch {
+	if ctx == nil {
+		return &fetch{}
+	}
+	if f, ok := ctx.GetAny(ctxFetch).(*fetch); ok {
+		return f
+	}
+	return &fetch{}
+}
+
+// onRequest runs as Colly sends a request (again for each redirect hop).
+func (p *pass) onRequest(ctx context.Context, r *colly.Request) {
+	f := fetchOf(r.Ctx)
+	if f.started.IsZero() {
+		f.started = time.Now()
+	}
+	if p.c.opts.Cache == nil {
+		return
+	}
+	v, ok := p.c.opts.Cache.Validators(ctx, r.URL.String())
+	if !ok {
+		return
+	}
+	if v.ETag != "" {
+		r.Headers.Set("If-None-Match", v.ETag)
+	}
+	if v.LastModified != "" {
+		r.Headers.Set("If-Modified-Since", v.LastModified)
+	}
+}
+
+// onHeaders keeps the declared charset for our own decoder and hides it from Colly, which would
+// otherwise convert the body by the header alone and get lying headers wrong.
+func (p *pass) onHeaders(r *colly.Response) {
+	ct := r.Headers.Get("Content-Type")
+	fetchOf(r.Ctx).contentType = ct
+	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		r.Headers.Set("Content-Type", mt)
+	}
+}
+
+// FetchObserver sees every fetch of a run: the request's host, the response status (0 when the
+// request failed without one) and how long it took.
+type FetchObserver func(host string, status int, d time.Duration)
+
+// observed reports the request to Options.OnFetch.
+func (p *pass) observed(r *colly.Response) {
+	if p.c.opts.OnFetch == nil || r == nil || r.Request == nil {
+		return
+	}
+	var d time.Duration
+	if f := fetchOf(r.Ctx); !f.started.IsZero() {
+		d = time.Since(f.started)
+	}
+	p.c.opts.OnFetch(r.Request.URL.Hostname(), r.StatusCode, d)
+}
+
+// onError counts and logs a failed fetch; a 304 is no failure but an unchanged listing.
+func (p *pass) onError(ctx context.Context, r *colly.Response, err error) {
+	p.observed(r)
+	if r.StatusCode == http.StatusNotModified {
+		atomic.AddInt64(&p.st.Fetched, 1)
+		atomic.AddInt64(&p.st.NotChanged, 1)
+		return
+	}
+	if ctx.Err() != nil {
+		return // the run is stopping: a fetch cut short is not the server's failure
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err // the URL is logged in its own field
+	}
+	atomic.AddInt64(&p.st.Fetched, boolInt(r.StatusCode != 0))
+	atomic.AddInt64(&p.st.Errors, 1)
+	if r.StatusCode != 0 {
+		err = fmt.Errorf("%w %d %s", ErrHTTPStatus, r.StatusCode, http.StatusText(r.StatusCode))
+	}
+	if transient(r.StatusCode, err) {
+		p.run.incomplete()
+	}
+	msg := "fetch failed"
+	if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrBadEncoding) {
+		msg = "skip page"
+	}
+	p.c.log.Warn(msg, zap.String("url", r.Request.URL.String()), zap.Error(err))
+}
+
+// onResponse reads a fetched page: decode it, hand it to the extractors, keep a listing's
+// validators, and queue its links.
+func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
+	p.observed(r)
+	atomic.AddInt64(&p.st.Fetched, 1)
+	f := fetchOf(r.Ctx)
+	final := r.Request.URL
+	p.fr.markSeen(final.String()) // a redirect's target is not fetched again
+	page, err := p.page(final, f, r.Body)
+	if err != nil {
+		atomic.AddInt64(&p.st.Errors, 1)
+		p.c.log.Warn("skip page", zap.String("url", final.String()), zap.Error(err))
+		return
+	}
+	links, isFeed := p.feedLinks(ctx, page)
+	isArticle := !isFeed && p.c.isArticleURL(final.String())
+	listing := !isArticle
+	if isArticle {
+		err := p.handle(ctx, page)
+		listing = errors.Is(err, article.ErrNotArticle)
+		if p.c.opts.LeafArticles && !listing {
+			return
+		}
+	}
+	if listing {
+		// Only listings and feeds are asked "changed since?": an article is either stored
+		// (and not fetched at all) or must be fetched whole.
+		p.run.keepValidators(final.String(), r.Headers)
+	}
+	if !isFeed && !p.c.isFollowURL(final.String()) {
+		return
+	}
+	next := slices.Values(links)
+	if !isFeed {
+		next = pageLinks(page)
+	}
+	for u := range next {
+		if ctx.Err() != nil {
+			return
+		}
+		p.follow(ctx, u, f.depth+1)
+	}
+}
+
+// page decodes a response body into the page the extractors read.
+func (p *pass) page(final *url.URL, f *fetch, body []byte) (*article.Page, error) {
+	if err := readable(body); err != nil {
+		return nil, err
+	}
+	text, _, err := Decode(f.contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	mt, _, _ := mime.ParseMediaType(f.contentType)
+	page := article.NewPage(final, pageType(mt, final), text, time.Now())
+	page.Hint = f.hint
+	return page, nil
+}
+
+// follow queues a link found at depth, unless it is off the source, too deep, seen, stored
+// already or refused by a budget.
+func (p *pass) follow(ctx context.Context, u *url.URL, depth int) {
+	if !p.c.wanted(u) {
+		return
+	}
+	s := u.String()
+	if depth > p.c.opts.MaxDepth || p.fr.isSeen(s) {
+		return
+	}
+	if p.c.skip != nil && p.c.isArticleURL(s) && p.c.skip(ctx, s) {
+		if p.fr.markSeen(s) {
+			atomic.AddInt64(&p.st.Skipped, 1)
+		}
+		return
+	}
+	if err := p.run.admit(u); err != nil {
+		atomic.AddInt64(&p.st.Refused, 1)
+		p.c.log.Debug("link refused", zap.String("url", s), zap.Error(err))
+		return
+	}
+	if !p.fr.markSeen(s) {
+		p.run.giveBack(u) // queued meanwhile by another page
+		return
+	}
+	p.fr.push(s, depth)
+}
+
+// feedLinks returns a feed's links and whether the page was a feed (feedItems), keeping each
+// link's hint for when it is requested.
+func (p *pass) feedLinks(ctx context.Context, page *article.Page) ([]*url.URL, bool) {
+	return p.c.feedItems(ctx, page, p.handle, func(u string, hint *article.Record) {
+		p.hintsMu.Lock()
+		p.hints[u] = hint
+		p.hintsMu.Unlock()
+	})
+}
+
+// feedItems returns a feed's links and whether the page was a feed (whose items are always
+// followed and never offered to the extractors; items that carry their own body are handed to
+// handle as pages); an HTML page's links come from pageLinks, after the extractors, so that the
+// tree they built is reused. keep receives what the feed said about each linked URL. A pass and
+// a Fetcher share it.
+func (c *Crawler) feedItems(ctx context.Context, page *article.Page, handle Handler, keep func(u string, hint *article.Record)) ([]*url.URL, bool) {
+	base := page.URL
+	f, err := ParseFeed(base, page.ContentType, page.Body)
+	if err != nil {
+		return nil, false
+	}
+	var out []*url.URL
+	for _, it := range f.Items {
+		u, err := base.Parse(it.URL)
+		if err != nil || it.URL == "" {
+			u = nil
+		}
+		hint := itemHint(u, it)
+		// An Eastmoney JSON item's body is the article (text endpoints deliver nothing else);
+		// an Atom or RSS item's content is a copy of a page we can fetch, and the page, with
+		// its categories, tags and links, is what the extractors know.
+		if it.ContentHTML != "" && (f.Kind == "json" || u == nil || !c.wanted(u)) {
+			item := article.NewPage(u, article.FeedItemType, []byte(it.ContentHTML), time.Now())
+			item.Hint = hint
+			if item.URL == nil {
+				item.URL = base
+			}
+			_ = handle(ctx, item)
+			continue
+		}
+		if u != nil {
+			keep(u.String(), hint)
+			out = append(out, u)
+		}
+	}
+	for _, s := range f.Feeds {
+		if u, err := base.Parse(s); err == nil {
+			out = append(out, u)
+		}
+	}
+	return out, true
+}
+
+// takeHint hands over what a feed said about url, once.
+func (p *pass) takeHint(url string) *article.Record {
+	p.hintsMu.Lock()
+	defer p.hintsMu.Unlock()
+	h := p.hints[url]
+	delete(p.hints, url)
+	return h
+}

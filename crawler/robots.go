@@ -1,0 +1,144 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/temoto/robotstxt"
+)
+
+// robots reads each host's robots.txt once per pass and answers for it. Colly's own check
+// fetched the file once per parallel request until the first answer arrived, without the run's
+// context (a hanging robots.txt held up stopping by minutes), and ignored Crawl-delay.
+type robots struct {
+	client    *http.Client
+	userAgent string
+
+	mu    sync.Mutex
+	hosts map[string]*robotsEntry // scheme://host[:port]
+}
+
+// robotsEntry is one host's answer; ready closes when it is known, so the requests that arrive
+// while the file is being fetched wait for that one fetch instead of starting their own.
+type robotsEntry struct {
+	ready chan struct{}
+	group *robotstxt.Group // nil: no rules for us
+	err   error
+}
+
+func newRobots(client *http.Client, userAgent string) *robots {
+	return &robots{client: client, userAgent: userAgent, hosts: map[string]*robotsEntry{}}
+}
+
+// check reports whether u may be fetched and the Crawl-delay the host asks of us (0: none). A
+// robots.txt that cannot be fetched refuses the request, as a dead server would; that answer is
+// not kept, so the next request to the host asks again.
+func (r *robots) check(ctx context.Context, u *url.URL) (time.Duration, error) {
+	key := strings.ToLower(u.Scheme + "://" + u.Host)
+	r.mu.Lock()
+	e, ok := r.hosts[key]
+	if !ok {
+		e = &robotsEntry{ready: make(chan struct{})}
+		r.hosts[key] = e
+		r.mu.Unlock()
+		e.group, e.err = r.fetch(ctx, key)
+		if e.err != nil {
+			r.mu.Lock()
+			delete(r.hosts, key)
+			r.mu.Unlock()
+		}
+		close(e.ready)
+	} else {
+		r.mu.Unlock()
+		select {
+		case <-e.ready:
+		case <-ctx.Done():
+			return 0, ctx.Err()
+		}
+	}
+	if e.err != nil {
+		return 0, e.err
+	}
+	if e.group == nil {
+		return 0, nil
+	}
+	path := u.EscapedPath()
+	if u.RawQuery != "" {
+		path += "?" + u.Query().Encode()
+	}
+	if !e.group.Test(path) {
+		return 0, fmt.Errorf("%w: %s", ErrRobots, u)
+	}
+	return e.group.CrawlDelay, nil
+}
+
+func (r *robots) fetch(ctx context.Context, origin string) (*robotstxt.Group, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, origin+"/robots.txt", nil)
+	if err != nil {
+		return nil, fmt.Errorf("robots.txt of %s: %w", origin, err)
+	}
+	req.Header.Set("User-Agent", r.userAgent)
+	resp, err := r.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("robots.txt of %s: %w", origin, err)
+	}
+	defer resp.Body.Close()
+	data, err := robotstxt.FromResponse(resp)
+	if err != nil {
+		return nil, fmt.Errorf("robots.txt of %s: %w", origin, err)
+	}
+	return data.FindGroup(r.userAgent), nil
+}
+
+// hostSlots keeps each host's politeness: at most parallelism requests in flight, each followed
+// by the delay before its slot is free again. A host whose robots.txt asks for a Crawl-delay
+// gets one request at a time, spaced by the longer of that and the configured delay.
+type hostSlots struct {
+	parallelism int
+	delay       time.Duration
+
+	mu    sync.Mutex
+	hosts map[string]*hostSlot
+}
+
+type hostSlot struct {
+	sem   chan struct{}
+	delay time.Duration
+}
+
+func newHostSlots(parallelism int, delay time.Duration) *hostSlots {
+	return &hostSlots{parallelism: parallelism, delay: delay, hosts: map[string]*hostSlot{}}
+}
+
+// acquire waits for a slot of host. crawlDelay is what the host's robots.txt asked for; the
+// first request to a host fixes its slots, and robots.txt is read before any request.
+func (h *hostSlots) acquire(ctx context.Context, host string, crawlDelay time.Duration) (*hostSlot, error) {
+	h.mu.Lock()
+	s, ok := h.hosts[host]
+	if !ok {
+		s = &hostSlot{sem: make(chan struct{}, max(h.parallelism, 1)), delay: h.delay}
+		if crawlDelay > 0 {
+			s.sem = make(chan struct{}, 1)
+			s.delay = max(h.delay, crawlDelay)
+		}
+		h.hosts[host] = s
+	}
+	h.mu.Unlock()
+	select {
+	case s.sem <- struct{}{}:
+		return s, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// release waits the host's delay, or less if ctx ends, then frees the slot.
+func (s *hostSlot) release(ctx context.Context) {
+	_ = sleepCtx(ctx, s.delay)
+	<-s.sem
+}

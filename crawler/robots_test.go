@@ -1,0 +1,150 @@
+package crawler
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/newsmill/newsmill/article"
+)
+
+// politeSite serves a listing of n articles and a robots.txt given by the test, and records when
+// each article was asked for.
+type politeSite struct {
+	robots   http.HandlerFunc
+	robotsN  atomic.Int64
+	mu       sync.Mutex
+	articles []time.Time
+}
+
+func (s *politeSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/robots.txt":
+		s.robotsN.Add(1)
+		s.robots(w, r)
+	case strings.HasPrefix(r.URL.Path, "/a/"):
+		s.mu.Lock()
+		s.articles = append(s.articles, time.Now())
+		s.mu.Unlock()
+		fmt.Fprint(w, "<html><body><p>article</p></body></html>")
+	default:
+		var b strings.Builder
+		for i := range 6 {
+			fmt.Fprintf(&b, `<a href="/a/%d">%d</a>`, i, i)
+		}
+		fmt.Fprintf(w, "<html><body>%s</body></html>", b.String())
+	}
+}
+
+func politeOptions(srv *httptest.Server, paths ...string) Options {
+	o := Options{Name: "polite", Parallelism: 6, RetryBaseDelay: 10 * time.Millisecond, MaxRetries: retries(0)}
+	for _, p := range paths {
+		o.Seeds = append(o.Seeds, srv.URL+p)
+	}
+	return o
+}
+
+func notArticles(context.Context, *article.Page) error { return article.ErrNotArticle }
+
+func TestRobotsTxtIsFetchedOncePerHostNotOncePerParallelRequest(t *testing.T) {
+	site := &politeSite{robots: func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(150 * time.Millisecond) // every worker asks while the first answer is on its way
+		fmt.Fprint(w, "User-agent: *\nDisallow: /private\n")
+	}}
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	c, err := New(politeOptions(srv, "/", "/a/10", "/a/11", "/a/12", "/a/13", "/a/14"), nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Run(context.Background(), notArticles); err != nil {
+		t.Fatal(err)
+	}
+	if n := site.robotsN.Load(); n != 1 {
+		t.Errorf("robots.txt fetched %d times by 6 parallel workers, want 1", n)
+	}
+	if len(site.articles) != 11 {
+		t.Errorf("%d article requests, want 11", len(site.articles))
+	}
+}
+
+func TestRobotsTxtCrawlDelaySpacesTheRequestsToItsHost(t *testing.T) {
+	const delay = 150 * time.Millisecond
+	site := &politeSite{robots: func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "User-agent: *\nCrawl-delay: 0.15\n")
+	}}
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	c, err := New(politeOptions(srv, "/"), nil, nil) // parallelism 6, no delay of our own
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Run(context.Background(), notArticles); err != nil {
+		t.Fatal(err)
+	}
+	times := slices.Clone(site.articles)
+	slices.SortFunc(times, func(a, b time.Time) int { return a.Compare(b) })
+	if len(times) != 6 {
+		t.Fatalf("%d article requests, want 6", len(times))
+	}
+	for i := 1; i < len(times); i++ {
+		if gap := times[i].Sub(times[i-1]); gap < delay-10*time.Millisecond {
+			t.Errorf("request %d came %s after the one before; Crawl-delay asks for %s", i, gap, delay)
+		}
+	}
+}
+
+func TestStoppingDoesNotWaitForAHangingRobotsTxt(t *testing.T) {
+	release := make(chan struct{})
+	defer close(release)
+	site := &politeSite{robots: func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}}
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	o := politeOptions(srv, "/")
+	o.Timeout = time.Hour // only the run's context may end the wait
+	c, err := New(o, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(200*time.Millisecond, cancel)
+	start := time.Now()
+	c.Run(ctx, notArticles)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("run took %s to stop while robots.txt hung", took)
+	}
+}
+
+func TestStoppingDoesNotWaitOutALongDelay(t *testing.T) {
+	site := &politeSite{robots: func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }}
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	o := politeOptions(srv, "/")
+	o.Delay, o.Parallelism = time.Hour, 1
+	c, err := New(o, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(300*time.Millisecond, cancel)
+	start := time.Now()
+	c.Run(ctx, notArticles)
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("run took %s to stop during a 1h delay", took)
+	}
+	if len(site.articles) != 0 {
+		t.Errorf("%d articles fetched during the listing's delay", len(site.articles))
+	}
+}
