@@ -483,3 +483,20 @@ func TestTheBinaryDoesNotLinkTheNATSServer(t *testing.T) {
 		t.Errorf("the crawl binary links the NATS server, which is for tests only:\n%s", out)
 	}
 }
+
+func TestAPlainCrawlOfAClusterConfigSaysWhichCommandsRunItAndExits2(t *testing.T) {
+	dir := t.TempDir()
+	cfg := writeClusterConfig(t, dir, "nats://127.0.0.1:1", "plain", "http://127.0.0.1:1/", "")
+	r := crawl(t, "--config", cfg)
+	if r.code != 2 || !strings.Contains(r.stderr, "crawl worker") {
+		t.Errorf("exit %d, %q", r.code, r.stderr)
+	}
+	// And the cluster commands refuse a config without cluster:, naming the section.
+	plain := writeConfig(t, dir, "http://127.0.0.1:1/")
+	for _, cmd := range []string{"worker", "enqueue", "sink"} {
+		r := crawl(t, cmd, "--config", plain)
+		if r.code != 2 || !strings.Contains(r.stderr, "no cluster: section") {
+			t.Errorf("%s: exit %d, %q", cmd, r.code, r.stderr)
+		}
+	}
+}
