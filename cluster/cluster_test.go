@@ -341,3 +341,42 @@ func TestAStoppedWorkerFinishesTheURLsItHoldsInsteadOfLeavingThemLeased(t *testi
 	}
 	t.Logf("%d articles fetched before and during the stop, %d URLs left for later", len(served), st.Frontier)
 }
+
+func TestTheSinkCutsATornLastLineAndResumesAfterTheLastWholeOneEvenIfItWasForgotten(t *testing.T) {
+	c := connect(t, natstest.Start(t), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ids := []string{"NW1", "NW2", "NW3", "NW4"}
+	for _, id := range ids[:3] {
+		if _, err := c.Publish(ctx, id, []byte(`{"id":"`+id+`","url":"http://h/`+id+`"}`), "s"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := t.TempDir()
+	if st, err := c.Sink(ctx, out, 200*time.Millisecond); err != nil || st.Lines != 3 {
+		t.Fatalf("first sink: %d lines, %v", st.Lines, err)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*.jsonl"))
+	if len(files) != 1 {
+		t.Fatalf("files %v", files)
+	}
+	// A kill mid-write left half a line; and the last whole line's id was forgotten since.
+	fh, _ := os.OpenFile(files[0], os.O_APPEND|os.O_WRONLY, 0)
+	fh.WriteString(`{"id":"NW4","ur`)
+	fh.Close()
+	if _, err := c.Forget(ctx, "NW3"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Publish(ctx, "NW4", []byte(`{"id":"NW4","url":"http://h/NW4"}`), "s"); err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Sink(ctx, out, 200*time.Millisecond)
+	// NW3 is no longer in the stream: NW2's line says where to go on, and NW3's purged
+	// sequence is skipped over.
+	if err != nil || st.Lines != 1 || st.Resumed != 3 {
+		t.Fatalf("second sink: %d lines from sequence %d (%v); want NW4 alone, from after NW2", st.Lines, st.Resumed, err)
+	}
+	if got := strings.Join(readLines(t, out), ","); got != "NW1,NW2,NW3,NW4" {
+		t.Errorf("files hold %s", got)
+	}
+}
