@@ -245,13 +245,12 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		}
 	}
 	if t.Depth < src.maxDepth && len(res.Links) > 0 {
+		known := w.knownLinks(ctx, src, res.Links)
 		next := make([]Task, 0, len(res.Links))
-		for _, l := range res.Links {
-			if src.c.IsArticleURL(l.URL) {
-				if _, known := w.c.KnownURL(ctx, l.URL); known {
-					w.Stats.Skipped.Add(1)
-					continue
-				}
+		for i, l := range res.Links {
+			if known[i] {
+				w.Stats.Skipped.Add(1)
+				continue
 			}
 			next = append(next, Task{Source: t.Source, URL: l.URL, Depth: t.Depth + 1, Tick: t.Tick, Parent: res.URL, Hint: l.Hint})
 		}
@@ -268,6 +267,31 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		}
 	}
 	w.ack(ctx, msg, log)
+}
+
+// knownLinks reports which links are stored articles, asking the server several at a time: a
+// category page can link to thousands.
+func (w *Worker) knownLinks(ctx context.Context, src *workerSource, links []crawler.Link) []bool {
+	known := make([]bool, len(links))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(16, len(links)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if src.c.IsArticleURL(links[i].URL) {
+					_, known[i] = w.c.KnownURL(ctx, links[i].URL)
+				}
+			}
+		}()
+	}
+	for i := range links {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return known
 }
 
 func (w *Worker) countError(source, kind string) {
