@@ -28,12 +28,15 @@ func (c *Cluster) KnownURL(ctx context.Context, u string) (string, bool) {
 	return string(e.Value()), true
 }
 
-// MarkKnown remembers an article URL and its id, and the URL under the id, so that forgetting
-// the id forgets every URL that led to it.
-func (c *Cluster) MarkKnown(ctx context.Context, u, id string) error {
+// MarkKnown remembers an article URL and its id. A URL other than the record's own (a twin's
+// route, a redirect's start) is also kept under the id, so that forgetting the id forgets every
+// URL that led to it; the record's own URL is read from the record then.
+func (c *Cluster) MarkKnown(ctx context.Context, u, id string, own bool) error {
 	k := urlKey(u)
-	if _, err := c.urls.Put(ctx, "i."+idToken(id)+"."+k, []byte(u)); err != nil {
-		return fmt.Errorf("remember url %s: %w", u, err)
+	if !own {
+		if _, err := c.urls.Put(ctx, "i."+idToken(id)+"."+k, []byte(u)); err != nil {
+			return fmt.Errorf("remember url %s: %w", u, err)
+		}
 	}
 	if _, err := c.urls.Put(ctx, "u."+k, []byte(id)); err != nil {
 		return fmt.Errorf("remember url %s: %w", u, err)
@@ -41,8 +44,16 @@ func (c *Cluster) MarkKnown(ctx context.Context, u, id string) error {
 	return nil
 }
 
-// forgetURLs drops every URL remembered for id.
-func (c *Cluster) forgetURLs(ctx context.Context, id string) error {
+// forgetURLs drops every URL remembered for id: the record's own and the others kept under it.
+func (c *Cluster) forgetURLs(ctx context.Context, id string, line []byte) error {
+	var r struct {
+		URL string `json:"url"`
+	}
+	if json.Unmarshal(line, &r) == nil && r.URL != "" {
+		if err := c.urls.Purge(ctx, "u."+urlKey(r.URL)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+			return fmt.Errorf("forget urls of %s: %w", id, err)
+		}
+	}
 	l, err := c.urls.ListKeysFiltered(ctx, "i."+idToken(id)+".*")
 	if err != nil {
 		return fmt.Errorf("forget urls of %s: %w", id, err)

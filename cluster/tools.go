@@ -141,14 +141,14 @@ func (c *Cluster) Forget(ctx context.Context, ids ...string) ([]string, error) {
 	var gone []string
 	for _, id := range ids {
 		subj := c.subject("records", idToken(id))
-		_, err := c.records.GetLastMsgForSubject(ctx, subj)
+		m, err := c.records.GetLastMsgForSubject(ctx, subj)
 		if isNotFound(err) {
 			continue
 		}
 		if err != nil {
 			return gone, fmt.Errorf("forget %s: %w", id, err)
 		}
-		if err := c.forgetURLs(ctx, id); err != nil {
+		if err := c.forgetURLs(ctx, id, m.Data); err != nil {
 			return gone, err
 		}
 		if err := c.records.Purge(ctx, jetstream.WithPurgeSubject(subj)); err != nil {

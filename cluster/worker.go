@@ -237,7 +237,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		}
 		for i, u := range []string{rec.URL, t.URL, res.URL} {
 			if u != "" && src.c.IsArticleURL(u) && (i == 0 || u != rec.URL) && (i < 2 || u != t.URL) {
-				if err := w.c.MarkKnown(ctx, u, rec.ID); err != nil {
+				if err := w.c.MarkKnown(ctx, u, rec.ID, i == 0); err != nil {
 					w.retryLater(msg, log, err, attempt)
 					return
 				}
