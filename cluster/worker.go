@@ -235,9 +235,11 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		if w.OnRecord != nil {
 			w.OnRecord(t.Source, dup)
 		}
+		// The stored record names its own URL; every other route to the id (a twin's, a
+		// redirect's start) is kept under the id for forget.
 		for i, u := range []string{rec.URL, t.URL, res.URL} {
 			if u != "" && src.c.IsArticleURL(u) && (i == 0 || u != rec.URL) && (i < 2 || u != t.URL) {
-				if err := w.c.MarkKnown(ctx, u, rec.ID, i == 0); err != nil {
+				if err := w.c.MarkKnown(ctx, u, rec.ID, i == 0 && !dup); err != nil {
 					w.retryLater(msg, log, err, attempt)
 					return
 				}
