@@ -380,3 +380,44 @@ func TestTheSinkCutsATornLastLineAndResumesAfterTheLastWholeOneEvenIfItWasForgot
 		t.Errorf("files hold %s", got)
 	}
 }
+
+func TestATicksPageBudgetStopsQueueingLinksAndTheNextTickGoesOn(t *testing.T) {
+	srv := natstest.Start(t)
+	c := connect(t, srv, 2*time.Second)
+	site := sitegen.New(60)
+	web := httptest.NewServer(site)
+	defer web.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cr, err := crawler.New(crawler.Options{Name: "finews", Seeds: []string{web.URL + "/category/emnews.html"}, MaxPages: 10}, zap.NewNop(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tick := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := c.Enqueue(ctx, "finews", cr.Options().Seeds, tick); err != nil {
+		t.Fatal(err)
+	}
+	w := c.NewWorker(map[string]WorkerSource{"finews": {Crawler: cr}}, extract.WithFallback(extract.Default(), nil), 2, zap.NewNop())
+	run := func() {
+		wctx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- w.Run(wctx) }()
+		waitEmpty(t, ctx, c)
+		stop()
+		<-done
+	}
+	run()
+	// The category page links to every post: one page's links overshoot the budget of 10, but
+	// the posts' own links are not queued any more.
+	first := w.Stats.Fetched.Load()
+	if first >= int64(len(site.Posts)) || c.TickPages(ctx, Tick("finews", tick)) < 10 {
+		t.Fatalf("fetched %d of %d posts with max_pages 10 (tick count %d)", first, len(site.Posts), c.TickPages(ctx, Tick("finews", tick)))
+	}
+	if _, err := c.Enqueue(ctx, "finews", cr.Options().Seeds, tick.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	run()
+	if w.Stats.Fetched.Load() == first {
+		t.Errorf("the next tick fetched nothing")
+	}
+}

@@ -356,3 +356,35 @@ func sleep(ctx context.Context, d time.Duration) error {
 		return ctx.Err()
 	}
 }
+
+// TickPages is how many URLs a tick has queued beyond its seeds: its share of max_pages. The
+// count lives in the memory bucket, so a single server's restart starts it again.
+func (c *Cluster) TickPages(ctx context.Context, tick string) int {
+	e, err := c.hostsKV().Get(ctx, "b."+urlKey(tick))
+	if err != nil {
+		return 0
+	}
+	n, _ := strconv.Atoi(string(e.Value()))
+	return n
+}
+
+// addTickPages adds n to a tick's count.
+func (c *Cluster) addTickPages(ctx context.Context, tick string, n int) {
+	key := "b." + urlKey(tick)
+	for range 20 {
+		e, err := c.hostsKV().Get(ctx, key)
+		if isNotFound(err) {
+			if _, err = c.hostsKV().Create(ctx, key, []byte(strconv.Itoa(n))); err == nil {
+				return
+			}
+			continue
+		}
+		if err != nil {
+			return
+		}
+		cur, _ := strconv.Atoi(string(e.Value()))
+		if _, err = c.hostsKV().Update(ctx, key, []byte(strconv.Itoa(cur+n)), e.Revision()); err == nil {
+			return
+		}
+	}
+}

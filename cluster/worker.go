@@ -53,6 +53,8 @@ type Worker struct {
 	// OnError, when set, is called for every URL failed for good ("fetch") and every page that
 	// gave no whole record ("extract").
 	OnError func(source, kind string)
+
+	spentTicks sync.Map // ticks whose page budget was logged as spent
 }
 
 type workerSource struct {
@@ -61,6 +63,7 @@ type workerSource struct {
 	fetcher     *crawler.Fetcher
 	conditional bool
 	maxDepth    int
+	maxPages    int
 }
 
 // NewWorker builds a worker over sources (by name); concurrency URLs are fetched at once.
@@ -73,7 +76,7 @@ func (c *Cluster) NewWorker(sources map[string]WorkerSource, reg *extract.Regist
 		o := s.Crawler.Options()
 		g := c.Gate(o.Parallelism, o.Delay, o.Timeout, o.RetryMaxDelay)
 		g.inFlight = func(d int) { w.Stats.InFlight.Add(int64(d)) }
-		w.sources[name] = &workerSource{name: name, c: s.Crawler, fetcher: s.Crawler.NewFetcher(g, robotsCache{c}), conditional: s.Conditional, maxDepth: o.MaxDepth}
+		w.sources[name] = &workerSource{name: name, c: s.Crawler, fetcher: s.Crawler.NewFetcher(g, robotsCache{c}), conditional: s.Conditional, maxDepth: o.MaxDepth, maxPages: o.MaxPages}
 	}
 	return w
 }
@@ -246,7 +249,16 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 			}
 		}
 	}
-	if t.Depth < src.maxDepth && len(res.Links) > 0 {
+	spent := false
+	if t.Depth < src.maxDepth && len(res.Links) > 0 && src.maxPages > 0 && w.c.TickPages(ctx, t.Tick) >= src.maxPages {
+		// The page budget is the tick's: links found past it wait for the next tick (a page's
+		// links may overshoot it, since pages are counted once queued).
+		spent = true
+		if _, logged := w.spentTicks.LoadOrStore(t.Tick, true); !logged {
+			log.Warn("page budget of the tick spent; the rest waits for the next tick", zap.String("tick", t.Tick), zap.Int("max_pages", src.maxPages))
+		}
+	}
+	if t.Depth < src.maxDepth && len(res.Links) > 0 && !spent {
 		known := w.knownLinks(ctx, src, res.Links)
 		next := make([]Task, 0, len(res.Links))
 		for i, l := range res.Links {
@@ -256,9 +268,13 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 			}
 			next = append(next, Task{Source: t.Source, URL: l.URL, Depth: t.Depth + 1, Tick: t.Tick, Parent: res.URL, Hint: l.Hint})
 		}
-		if _, err := w.c.Queue(ctx, next); err != nil {
+		n, err := w.c.Queue(ctx, next)
+		if err != nil {
 			w.retryLater(msg, log, err, attempt)
 			return
+		}
+		if n > 0 && src.maxPages > 0 {
+			w.c.addTickPages(ctx, t.Tick, n)
 		}
 	}
 	if src.conditional && res.Listing && res.Validators != (crawler.Validators{}) {
