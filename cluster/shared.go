@@ -226,9 +226,6 @@ func (g *Gate) Acquire(ctx context.Context, host string, crawlDelay time.Duratio
 func (g *Gate) acquire(ctx context.Context, host string, slots int, rest time.Duration) (func(), error) {
 	poll := time.Millisecond
 	for {
-		if err := g.waitPause(ctx, host); err != nil {
-			return nil, err
-		}
 		now := time.Now()
 		wait := time.Duration(1<<62 - 1)
 		start := rand.IntN(slots)
@@ -254,6 +251,19 @@ func (g *Gate) acquire(ctx context.Context, host string, slots int, rest time.Du
 				rev, err = g.c.hostsKV().Update(ctx, key, taken, e.Revision())
 			}
 			if err == nil {
+				// The pause is read once the slot is ours: a pause set by a 429 while we waited
+				// for the slot holds this request too.
+				if until := g.pausedUntil(ctx, host); until.After(time.Now()) {
+					g.free(key, rev)
+					if time.Until(until) > g.maxWait {
+						return nil, &PauseError{Host: host, Until: until}
+					}
+					if err := sleep(ctx, time.Until(until)); err != nil {
+						return nil, err
+					}
+					wait = 0
+					break // the pause is over: look for a slot again
+				}
 				if g.inFlight != nil {
 					g.inFlight(1)
 				}
@@ -287,22 +297,23 @@ func (g *Gate) releaser(key string, rev uint64, rest time.Duration) func() {
 	}
 }
 
-// waitPause sleeps out a pause of host shorter than maxWait; a longer one fails with
-// crawler.ErrHostBackoff, and the worker gives the URL back to the frontier for later.
-func (g *Gate) waitPause(ctx context.Context, host string) error {
+// pausedUntil is the end of host's pause (zero when none). A pause longer than maxWait makes
+// Acquire fail with a *PauseError (crawler.ErrHostBackoff): the worker gives the URL back to the
+// frontier for later instead of holding it.
+func (g *Gate) pausedUntil(ctx context.Context, host string) time.Time {
 	e, err := g.c.hostsKV().Get(ctx, pauseKey(host))
 	if err != nil {
-		return nil
+		return time.Time{}
 	}
 	_, until := decodeSlot(e.Value())
-	d := time.Until(until)
-	if d <= 0 {
-		return nil
-	}
-	if d > g.maxWait {
-		return &PauseError{Host: host, Until: until}
-	}
-	return sleep(ctx, d)
+	return until
+}
+
+// free gives a slot back at once, unused.
+func (g *Gate) free(key string, rev uint64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_, _ = g.c.hostsKV().Update(ctx, key, encodeSlot('r', time.Now()), rev)
 }
 
 // PauseError is returned by Acquire for a host paused longer than a worker waits.
