@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -36,18 +37,18 @@ func (g *recordingGate) Pause(_ context.Context, _ string, d time.Duration) {
 }
 
 func TestAFetcherAsksTheGateForEveryRequestWithTheCrawlDelayAndHonoursRobots(t *testing.T) {
-	var pageHits int
+	var pageHits atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/robots.txt":
 			fmt.Fprint(w, "User-agent: *\nDisallow: /private\nCrawl-delay: 1\n")
 		case "/list.html":
-			pageHits++
+			pageHits.Add(1)
 			w.Header().Set("Content-Type", "text/html")
 			w.Header().Set("ETag", `"l1"`)
 			fmt.Fprint(w, `<html><body><a href="/a.html">a</a> <a href="/a.html#x">again</a> <a href="/private/b.html">b</a> <a href="https://elsewhere.example/c">c</a></body></html>`)
 		case "/private/b.html":
-			pageHits++
+			pageHits.Add(1)
 		case "/busy.html":
 			w.Header().Set("Retry-After", "2")
 			w.WriteHeader(http.StatusServiceUnavailable)
@@ -83,8 +84,8 @@ func TestAFetcherAsksTheGateForEveryRequestWithTheCrawlDelayAndHonoursRobots(t *
 	}
 
 	_, err = f.Fetch(ctx, srv.URL+"/private/b.html", nil, notArticle)
-	if !errors.Is(err, ErrRobots) || Transient(err) || pageHits != 1 {
-		t.Errorf("a disallowed page: err %v (transient %v), %d page requests", err, Transient(err), pageHits)
+	if !errors.Is(err, ErrRobots) || Transient(err) || pageHits.Load() != 1 {
+		t.Errorf("a disallowed page: err %v (transient %v), %d page requests", err, Transient(err), pageHits.Load())
 	}
 
 	_, err = f.Fetch(ctx, srv.URL+"/busy.html", nil, notArticle)
