@@ -1,19 +1,22 @@
 # syntax=docker/dockerfile:1
 # newsmill: a small image holding one static binary, running `crawl serve` as a non-root user.
-#   docker build -t newsmill .
-#   docker run -d -v ./config:/config:ro -v newsmill-data:/data -p 127.0.0.1:9464:9464 newsmill
+#   docker build --build-arg VERSION=$(git describe --tags --always) --build-arg REVISION=$(git rev-parse HEAD) -t newsmill .
+#   docker run -d -v ./configs/container.yaml:/config/newsmill.yaml:ro -v newsmill-data:/data -p 127.0.0.1:9464:9464 newsmill
 # The config must say `listen: 0.0.0.0:9464` for the published port to reach /metrics, and keep
-# store and output under /data. See docs/operations.md.
+# store and output under /data: configs/container.yaml does. See docs/operations.md.
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-ARG VERSION=dev
+# .git is not sent to the builder (.dockerignore), so the version and revision come as build
+# arguments; left empty, `crawl version` says "(devel)" and "unknown".
+ARG VERSION=""
+ARG REVISION=""
 # The same flags as .ci/dockerfile-check, which builds the binary CI can check without an engine.
 ENV CGO_ENABLED=0
-RUN go build -trimpath -ldflags "-s -w -X github.com/newsmill/newsmill/internal/cli.Version=${VERSION}" -o /out/crawl ./cmd/crawl
+RUN go build -trimpath -ldflags "-s -w -X github.com/newsmill/newsmill/internal/cli.Version=${VERSION} -X github.com/newsmill/newsmill/internal/cli.Revision=${REVISION}" -o /out/crawl ./cmd/crawl
 # An empty /data owned by the runtime user: a named volume takes its owner from the image.
 RUN mkdir -p /out/data
 

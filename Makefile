@@ -19,9 +19,11 @@ vet:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-# The packages with concurrency of their own, under the race detector.
+# The packages with concurrency of their own and the ones that join the stages (the run
+# lifecycle in process, the e2e tests' own goroutines), under the race detector.
 race:
-	$(GO) test -count=1 -race ./crawler ./pipeline ./store ./output ./extract
+	$(GO) test -count=1 -race ./crawler ./pipeline ./store ./output ./extract ./internal/cli
+	$(GO) test -count=1 -race -short ./cmd/crawl
 
 # Every FuzzX target for FUZZTIME each (seed corpora run in test-quick too).
 fuzz:
@@ -35,14 +37,20 @@ dockerfile:
 bench-smoke:
 	bash .ci/bench-smoke
 
+# The version and revision are stamped from git when there is a checkout (GOFLAGS=-buildvcs=false
+# or a copied tree leave the build info without them); empty values fall back to the build info.
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
+CLI := github.com/newsmill/newsmill/internal/cli
+
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w" -o bin/crawl ./cmd/crawl
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X $(CLI).Version=$(VERSION) -X $(CLI).Revision=$(REVISION)" -o bin/crawl ./cmd/crawl
 
 # Performance (README, "Performance"). bench prints one table of every figure; it takes a few
 # minutes on 2 cores and fills ~300 MB of temporary files. bench-quick runs the same code at
 # tiny sizes. bench-go runs the Go benchmarks of the main module (profile them with
 # -cpuprofile/-memprofile, e.g. make bench-go BENCHFLAGS='-cpuprofile cpu.out' PKG=./store).
-.PHONY: bench bench-quick bench-go
+.PHONY: bench bench-quick bench-go extraction-score
 PKG ?= ./...
 BENCHFLAGS ?=
 
@@ -54,3 +62,7 @@ bench-quick:
 
 bench-go:
 	$(GO) test -run '^$$' -bench . $(BENCHFLAGS) $(PKG)
+
+# The generic path scored on ../shared/extraction (public benchmarks, see docs/extractors.md).
+extraction-score:
+	./bench/extraction.sh

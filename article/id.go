@@ -67,18 +67,12 @@ func IDFromURL(u *url.URL) (string, bool) {
 }
 
 // URLID is the id of a page without an info code: "URL" and the first 20 hex digits of the
-// SHA-256 of its canonical URL. Scheme and host are lower-cased and the fragment dropped, so the
-// same page reached through differently spelled links keeps one id across runs. An info code is
-// two letters and digits, so the "URL" prefix and hex digits can never collide with one.
-func URLID(canonical string) string {
-	s := strings.TrimSpace(canonical)
-	if u, err := url.Parse(s); err == nil {
-		u.Scheme = strings.ToLower(u.Scheme)
-		u.Host = strings.ToLower(u.Host)
-		u.Fragment, u.RawFragment = "", ""
-		s = u.String()
-	}
-	sum := sha256.Sum256([]byte(s))
+// SHA-256 of its canonical URL (CanonicalURL: no tracking parameters, default port or fragment,
+// query pairs in key order), so the same page reached through differently spelled links keeps one
+// id across runs. An info code is two letters and digits, so the "URL" prefix and hex digits can
+// never collide with one.
+func URLID(u string) string {
+	sum := sha256.Sum256([]byte(CanonicalString(u)))
 	return "URL" + hex.EncodeToString(sum[:])[:20]
 }
 

@@ -31,6 +31,9 @@ type Page struct {
 	Body []byte
 	// FetchedAt is when the bytes were read.
 	FetchedAt time.Time
+	// LastModified is the response's Last-Modified header, zero when absent (files, feeds): the
+	// last date an article page that prints none can be given before its fetch time.
+	LastModified time.Time
 	// Hint holds the fields a feed or listing already knew about the page (title, published_at,
 	// source, summary, id…), or nil. The page wins; the hint only fills gaps.
 	Hint *Record

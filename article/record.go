@@ -21,6 +21,7 @@ type Record struct {
 	SourceURL     string    `json:"source_url,omitempty"`
 	Title         string    `json:"title"`
 	PublishedAt   time.Time `json:"published_at"`
+	DateSource    string    `json:"date_source,omitempty"`
 	Source        string    `json:"source,omitempty"`
 	Editor        string    `json:"editor,omitempty"`
 	Categories    []string  `json:"categories,omitempty"`
@@ -33,6 +34,15 @@ type Record struct {
 	ContentHash   string    `json:"content_hash"`
 	SchemaVersion int       `json:"schema_version"`
 }
+
+// Where a record's published_at came from (Record.DateSource), on the generic extractor's records.
+const (
+	DateFromPage    = "page"    // the page's metadata or text
+	DateFromURL     = "url"     // a /2019/11/20/ day in its address
+	DateFromFeed    = "feed"    // the feed or news sitemap entry that led to the page
+	DateFromHTTP    = "http"    // the response's Last-Modified header
+	DateFromFetched = "fetched" // no date anywhere: the time the page was first fetched
+)
 
 // HashBody returns the content_hash of a body: "sha256:" and the hex digest of its UTF-8 bytes.
 func HashBody(body string) string {

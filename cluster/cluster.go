@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +18,8 @@ import (
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 // Options say where the servers are and how the streams are named and kept.
@@ -255,9 +258,19 @@ func (c *Cluster) robotsKV() jetstream.KeyValue {
 	return c.robots
 }
 
-// urlKey is a key (and subject token) for a URL: its SHA-256, 128 bits in hex.
+// urlKey is a key (and subject token) for a URL: the SHA-256 of its canonical form
+// (article.CanonicalURL: tracking parameters, default port and query order make no other page),
+// 128 bits in hex.
 func urlKey(u string) string {
-	h := sha256.Sum256([]byte(u))
+	if pu, err := url.Parse(u); err == nil && pu.Host != "" {
+		u = article.CanonicalURL(pu).String()
+	}
+	return hashKey(u)
+}
+
+// hashKey is a key for any string: its SHA-256, 128 bits in hex.
+func hashKey(s string) string {
+	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:16])
 }
 
@@ -283,7 +296,7 @@ func idToken(id string) string {
 	for i := 0; i < len(id); i++ {
 		ch := id[i]
 		if !(ch >= 'a' && ch <= 'z' || ch >= 'A' && ch <= 'Z' || ch >= '0' && ch <= '9' || ch == '-' || ch == '_') {
-			return "H" + urlKey(id)
+			return "H" + hashKey(id)
 		}
 	}
 	return id

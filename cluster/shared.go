@@ -371,7 +371,7 @@ func sleep(ctx context.Context, d time.Duration) error {
 // TickPages is how many URLs a tick has queued beyond its seeds: its share of max_pages. The
 // count lives in the memory bucket, so a single server's restart starts it again.
 func (c *Cluster) TickPages(ctx context.Context, tick string) int {
-	e, err := c.hostsKV().Get(ctx, "b."+urlKey(tick))
+	e, err := c.hostsKV().Get(ctx, "b."+hashKey(tick))
 	if err != nil {
 		return 0
 	}
@@ -381,7 +381,7 @@ func (c *Cluster) TickPages(ctx context.Context, tick string) int {
 
 // addTickPages adds n to a tick's count.
 func (c *Cluster) addTickPages(ctx context.Context, tick string, n int) {
-	key := "b." + urlKey(tick)
+	key := "b." + hashKey(tick)
 	for range 20 {
 		e, err := c.hostsKV().Get(ctx, key)
 		if isNotFound(err) {

@@ -239,13 +239,16 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 			w.OnRecord(t.Source, dup)
 		}
 		// The stored record names its own URL; every other route to the id (a twin's, a
-		// redirect's start) is kept under the id for forget.
-		for i, u := range []string{rec.URL, t.URL, res.URL} {
-			if u != "" && src.c.IsArticleURL(u) && (i == 0 || u != rec.URL) && (i < 2 || u != t.URL) {
-				if err := w.c.MarkKnown(ctx, u, rec.ID, i == 0 && !dup); err != nil {
-					w.retryLater(msg, log, err, attempt)
-					return
-				}
+		// redirect's start, the canonical URL the page claims) is kept under the id for forget.
+		marked := map[string]bool{}
+		for i, u := range []string{rec.URL, t.URL, res.URL, res.Claimed} {
+			if u == "" || !src.c.IsArticleURL(u) || marked[urlKey(u)] {
+				continue
+			}
+			marked[urlKey(u)] = true
+			if err := w.c.MarkKnown(ctx, u, rec.ID, i == 0 && !dup); err != nil {
+				w.retryLater(msg, log, err, attempt)
+				return
 			}
 		}
 	}

@@ -170,6 +170,67 @@ func TestDecodeReadsTheEncodingOfAnXMLDeclaration(t *testing.T) {
 	}
 }
 
+// longPage repeats the paragraphs of a fixture's truth into a page of about n bytes, with a
+// UTF-8 declaration: the size of a real article page, where one bad byte is a tiny share.
+func longPage(t *testing.T, name string, n int) []byte {
+	t.Helper()
+	_, truth := fixture(t, name)
+	paras := regexp.MustCompile(`(?s)<p>.*?</p>`).FindAll(truth, -1)
+	var b bytes.Buffer
+	b.WriteString("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>t</title></head><body>\n")
+	for i := 0; b.Len() < n; i++ {
+		b.Write(paras[i%len(paras)])
+		b.WriteByte('\n')
+	}
+	b.WriteString("</body></html>\n")
+	return b.Bytes()
+}
+
+func TestOneStrayByteInALongUTF8PageIsAReplacementCharacterNotAnotherCharset(t *testing.T) {
+	page := longPage(t, "gbk", 28<<10)
+	mid := bytes.Index(page[len(page)/2:], []byte("<p>")) + len(page)/2 + len("<p>")
+	for name, stray := range map[string][]byte{"lone continuation": {0x80}, "cut sequence": {0xE4, 0xB8}, "latin-1": {0xE9}} {
+		corrupt := append(append(append([]byte(nil), page[:mid]...), stray...), page[mid:]...)
+		for _, ct := range []string{"text/html; charset=utf-8", "text/html", "text/html; charset=gbk"} {
+			got, cs, err := Decode(ct, corrupt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := append(append(append([]byte(nil), page[:mid]...), "\uFFFD"...), page[mid:]...)
+			if cs != "utf-8" || !bytes.Equal(got, want) {
+				t.Errorf("%s under %q: read as %s, equal to the page with one U+FFFD: %v", name, ct, cs, bytes.Equal(got, want))
+			}
+		}
+	}
+}
+
+func TestALongGBKPageLabelledUTF8IsStillDetected(t *testing.T) {
+	page := longPage(t, "gbk", 28<<10)
+	gbk, _, err := transform.Bytes(simplifiedchinese.GBK.NewEncoder(), page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, cs, err := Decode("text/html; charset=utf-8", gbk)
+	if err != nil || cs != "gb18030" || !bytes.Equal(got, page) {
+		t.Errorf("read as %s (err %v), equal to the page: %v", cs, err, bytes.Equal(got, page))
+	}
+	// Nor does a UTF-8 page with a GBK-encoded block the size of a third of it pass for UTF-8
+	// without its label.
+	mixed := append(append([]byte(nil), gbk[:len(gbk)/3]...), page[len(page)/3:]...)
+	if _, cs, _ := Decode("text/html; charset=gbk", mixed); cs == "utf-8" {
+		t.Errorf("a third of GBK bytes under a GBK label read as UTF-8")
+	}
+}
+
+func TestAPageWithAFewNULBytesIsTextWithoutThem(t *testing.T) {
+	page := longPage(t, "gbk", 8<<10)
+	corrupt := bytes.Replace(page, []byte("<p>"), []byte("<p>\x00"), 3)
+	got, cs, err := Decode("text/html; charset=utf-8", corrupt)
+	if err != nil || cs != "utf-8" || !bytes.Equal(got, page) {
+		t.Errorf("charset %q, err %v, NULs dropped and the rest kept: %v", cs, err, bytes.Equal(got, page))
+	}
+}
+
 func TestDecodeRefusesBinaryBodiesServedAsHTML(t *testing.T) {
 	for name, body := range map[string][]byte{
 		"png":  []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"),
@@ -239,12 +300,14 @@ func FuzzDecode(f *testing.F) {
 		}
 		f.Add("text/html", b)
 	}
-	f.Add("text/html; charset=utf-8", []byte("\xd6\xd0\xce\xc4")) // lying UTF-8 header
-	f.Add("text/html; charset=", []byte("<meta charset=\"\">"))   // empty labels
-	f.Add("text/html; charset=utf-16", []byte("<p>ascii</p>"))    // UTF-16 label without BOM
-	f.Add("", []byte{0xFF, 0xFE, 0x41})                           // odd-length UTF-16
-	f.Add("text/html;;charset=gbk;;", []byte("\x81\x30"))         // truncated 4-byte GB18030
-	f.Add("\xfbChArset=", []byte("0"))                            // lowering invalid UTF-8 shifted offsets
+	f.Add("text/html; charset=utf-8", []byte("\xd6\xd0\xce\xc4"))        // lying UTF-8 header
+	f.Add("text/html; charset=", []byte("<meta charset=\"\">"))          // empty labels
+	f.Add("text/html; charset=utf-16", []byte("<p>ascii</p>"))           // UTF-16 label without BOM
+	f.Add("", []byte{0xFF, 0xFE, 0x41})                                  // odd-length UTF-16
+	f.Add("text/html;;charset=gbk;;", []byte("\x81\x30"))                // truncated 4-byte GB18030
+	f.Add("\xfbChArset=", []byte("0"))                                   // lowering invalid UTF-8 shifted offsets
+	f.Add("text/html; charset=utf-8", []byte("<p>中文\x80正文</p>"))         // one stray byte read the page as another charset
+	f.Add("text/html", []byte("<p>\x00正文</p>"+strings.Repeat("文", 200))) // a few NULs refused a text page as binary
 	f.Fuzz(func(t *testing.T, ct string, body []byte) {
 		out, cs, err := Decode(ct, body)
 		if err != nil {

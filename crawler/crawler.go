@@ -59,7 +59,8 @@ type Crawler struct {
 	opts     Options
 	follow   []*regexp.Regexp
 	articles []*regexp.Regexp
-	hosts    map[string]bool
+	origins  origins         // where links and redirects may lead
+	hosts    map[string]bool // the origins' host names
 	log      *zap.Logger
 	skip     Skipper
 }
@@ -70,14 +71,13 @@ func New(opts Options, log *zap.Logger, skip Skipper) (*Crawler, error) {
 		return nil, fmt.Errorf("source %q: %w", opts.Name, err)
 	}
 	opts = opts.WithDefaults()
-	c := &Crawler{opts: opts, hosts: map[string]bool{}, log: log, skip: skip}
+	c := &Crawler{opts: opts, log: log, skip: skip}
 	if c.log == nil {
 		c.log = zap.NewNop()
 	}
-	for _, h := range opts.hosts() {
-		c.hosts[h] = true
-	}
-	// Validate compiled them once already; these cannot fail.
+	// Validate checked the hosts and compiled the patterns once already; these cannot fail.
+	c.origins, _ = newOrigins(opts.AllowedHosts, opts.Seeds)
+	c.hosts = c.origins.hostNames()
 	c.follow, _ = compileAll(opts.Follow)
 	c.articles, _ = compileAll(opts.Articles)
 	return c, nil
@@ -118,7 +118,7 @@ func (c *Crawler) wanted(u *url.URL) bool {
 	if u.Scheme != "http" && u.Scheme != "https" {
 		return false
 	}
-	if !c.hosts[strings.ToLower(u.Hostname())] {
+	if !c.sameOrigin(u) {
 		return false
 	}
 	s := u.String()
@@ -155,10 +155,10 @@ func (c *Crawler) saveValidators(ctx context.Context, run *runState) {
 // to it must not be skipped by a 304 then.
 func transient(status int, err error) bool {
 	switch {
-	case status == http.StatusTooManyRequests || status >= 500:
-		return true
 	case status != 0:
-		return false // 4xx: the page is gone or forbidden; another run changes nothing
+		// A 5xx or 429 is the server's trouble; a 404 or 403 may be an article not yet
+		// published everywhere or refused for a while. Either way a later run must try again.
+		return true
 	case errors.Is(err, ErrBodyTooLarge), errors.Is(err, ErrBadEncoding), errors.Is(err, ErrRedirect):
 		return false
 	}
@@ -176,7 +176,7 @@ func (c *Crawler) checkRedirect(req *http.Request, via []*http.Request) error {
 			return fmt.Errorf("%w: redirect loop back to %s after %d hops", ErrRedirect, req.URL, len(via))
 		}
 	}
-	if !c.hosts[strings.ToLower(req.URL.Hostname())] {
+	if !c.sameOrigin(req.URL) {
 		return fmt.Errorf("%w: redirect to %s leaves the allowed hosts", ErrRedirect, req.URL)
 	}
 	return nil

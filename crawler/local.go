@@ -16,6 +16,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/regular"
 )
 
 // localTypes are the files a folder walk reads; everything else (images, CSS, the site's
@@ -27,16 +28,39 @@ var localTypes = map[string]string{
 	".htm":      "text/html",
 }
 
+// LocalOption configures ReadLocal.
+type LocalOption func(*localOptions)
+
+type localOptions struct{ maxBytes int64 }
+
+// WithMaxFileSize caps each file read, as max_body_bytes caps a response; 0 or less means
+// DefaultMaxBodyBytes.
+func WithMaxFileSize(n int64) LocalOption {
+	return func(o *localOptions) {
+		if n > 0 {
+			o.maxBytes = n
+		}
+	}
+}
+
 // ReadLocal hands every post and page under root (a file or a folder, walked recursively in
-// name order) to handle. It backfills history that the site no longer serves.
-func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler) (Stats, error) {
+// name order) to handle. It backfills history that the site no longer serves. Only regular
+// files are read, each up to a size cap: a named pipe or a device would block or never end.
+func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler, opts ...LocalOption) (Stats, error) {
 	var st Stats
+	o := localOptions{maxBytes: DefaultMaxBodyBytes}
+	for _, opt := range opts {
+		opt(&o)
+	}
 	info, err := os.Stat(root)
 	if err != nil {
 		return st, fmt.Errorf("read %s: %w", root, err)
 	}
 	var files []string
 	if !info.IsDir() {
+		if err := regular.Check(root); err != nil {
+			return st, fmt.Errorf("read: %w", err)
+		}
 		files = []string{root}
 	} else {
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -59,7 +83,7 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		page, err := ReadFile(p)
+		page, err := readFile(p, o.maxBytes)
 		atomic.AddInt64(&st.Fetched, 1)
 		if err != nil {
 			atomic.AddInt64(&st.Errors, 1)
@@ -75,14 +99,20 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 	return st, nil
 }
 
-// ReadFile reads one local file as a page with a file:// URL.
-func ReadFile(path string) (*article.Page, error) {
+// ReadFile reads one local file of at most DefaultMaxBodyBytes bytes as a page with a file://
+// URL.
+func ReadFile(path string) (*article.Page, error) { return readFile(path, DefaultMaxBodyBytes) }
+
+func readFile(path string, maxBytes int64) (*article.Page, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
 		return nil, err
 	}
-	b, err := os.ReadFile(abs)
-	if err != nil {
+	b, err := regular.ReadFile(abs, maxBytes)
+	switch {
+	case errors.Is(err, regular.ErrNotRegular), errors.Is(err, regular.ErrTooLarge):
+		return nil, fmt.Errorf("read: %w", err)
+	case err != nil:
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	ct := localTypes[strings.ToLower(filepath.Ext(abs))]

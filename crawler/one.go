@@ -34,8 +34,8 @@ type RobotsCache interface {
 	SetRobots(ctx context.Context, hostURL string, status int, body []byte)
 }
 
-// Link is a link found on a fetched page that the source wants fetched, with what a feed said
-// about it.
+// Link is a link found on a fetched page that the source wants fetched, as the site wrote it
+// (the request goes there), with what a feed said about it.
 type Link struct {
 	URL  string
 	Hint *article.Record
@@ -43,7 +43,8 @@ type Link struct {
 
 // Result is what fetching one URL found.
 type Result struct {
-	URL         string // after redirects
+	URL         string // after redirects, canonical (article.CanonicalURL)
+	Claimed     string // the canonical URL an article page names as its own, when on the source
 	Status      int
 	NotModified bool
 	// Listing is true for a page that gave no record (a listing) or a feed; its validators, when
@@ -117,8 +118,8 @@ func (f *Fetcher) Fetch(ctx context.Context, raw string, hint *article.Record, h
 	c := f.c
 	var res Result
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !c.hosts[strings.ToLower(u.Hostname())] {
-		return res, fmt.Errorf("fetch %s: %w: not an http(s) URL of the source's hosts", raw, ErrBadOptions)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !c.sameOrigin(u) {
+		return res, fmt.Errorf("fetch %s: %w: not an http(s) URL of the source's origins", raw, ErrBadOptions)
 	}
 	tr := f.transport()
 	defer func() { res.Retries = tr.retries.Load() }()
@@ -136,7 +137,7 @@ func (f *Fetcher) Fetch(ctx context.Context, raw string, hint *article.Record, h
 	}
 	req.Header.Set("User-Agent", c.opts.UserAgent)
 	if c.opts.Cache != nil {
-		if v, ok := c.opts.Cache.Validators(ctx, u.String()); ok {
+		if v, ok := c.opts.Cache.Validators(ctx, article.CanonicalURL(u).String()); ok {
 			if v.ETag != "" {
 				req.Header.Set("If-None-Match", v.ETag)
 			}
@@ -161,7 +162,8 @@ func (f *Fetcher) Fetch(ctx context.Context, raw string, hint *article.Record, h
 	}
 	defer resp.Body.Close()
 	f.observe(u, resp.StatusCode, start)
-	final := resp.Request.URL
+	// As in a pass, the page and its record take the canonical form of the URL fetched.
+	final := article.CanonicalURL(resp.Request.URL)
 	res.URL, res.Status = final.String(), resp.StatusCode
 	if resp.StatusCode == http.StatusNotModified {
 		res.NotModified, res.Listing = true, true
@@ -185,12 +187,21 @@ func (f *Fetcher) Fetch(ctx context.Context, raw string, hint *article.Record, h
 	mt, _, _ := mime.ParseMediaType(ct)
 	page := article.NewPage(final, pageType(mt, final), body, time.Now())
 	page.Hint = hint
-	hints := map[string]*article.Record{}
-	links, isFeed := c.feedItems(ctx, page, handle, func(u string, h *article.Record) { hints[u] = h })
+	if lm, err := http.ParseTime(resp.Header.Get("Last-Modified")); err == nil {
+		page.LastModified = lm
+	}
+	// A feed is read by a pass's own reader; only its crawler and handler are needed.
+	links, hints, isFeed := (&pass{c: c, handle: handle}).feedLinks(ctx, page)
 	listing := isFeed || !c.isArticleURL(final.String())
 	if !isFeed && c.isArticleURL(final.String()) {
 		err := handle(ctx, page)
 		listing = errors.Is(err, article.ErrNotArticle)
+		if !listing && page.IsHTML() {
+			// The URL an article names as its own is this article, stored under that name too.
+			if cu := claimedCanonical(final, page.Body); cu != nil && c.sameOrigin(cu) {
+				res.Claimed = cu.String()
+			}
+		}
 		if c.opts.LeafArticles && !listing {
 			return res, nil
 		}
@@ -211,12 +222,12 @@ func (f *Fetcher) Fetch(ctx context.Context, raw string, hint *article.Record, h
 		if !c.Wants(l) {
 			continue
 		}
-		s := l.String()
-		if seen[s] {
+		cs := article.CanonicalURL(l).String()
+		if seen[cs] {
 			continue
 		}
-		seen[s] = true
-		res.Links = append(res.Links, Link{URL: s, Hint: hints[s]})
+		seen[cs] = true
+		res.Links = append(res.Links, Link{URL: l.String(), Hint: hints[l.String()]})
 	}
 	return res, nil
 }

@@ -144,8 +144,8 @@ func (o Options) Validate() error {
 		return optErr(KeySeeds, -1, "missing: a source needs at least one URL to start from")
 	}
 	for j, h := range o.AllowedHosts {
-		if h = strings.TrimSpace(h); h == "" || strings.ContainsAny(h, "/:@?# ") {
-			return optErr(KeyAllowedHosts, j, "%q is not a host name (write finews.withounder.com, without scheme, port or path)", h)
+		if _, _, err := splitAllowedHost(h); err != nil {
+			return optErr(KeyAllowedHosts, j, "%v", err)
 		}
 	}
 	hosts := o.hosts()
@@ -255,7 +255,9 @@ func (o Options) ConditionalRequests() bool { return o.Conditional == nil || *o.
 func (o Options) hosts() []string {
 	var out []string
 	for _, h := range o.AllowedHosts {
-		out = append(out, strings.ToLower(strings.TrimSpace(h)))
+		if name, _, err := splitAllowedHost(h); err == nil {
+			out = append(out, name) // the port is origins' to check
+		}
 	}
 	if len(out) > 0 {
 		return out

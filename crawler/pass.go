@@ -55,6 +55,7 @@ type fetch struct {
 	hint        *article.Record // what a feed said about the page, or nil
 	contentType string          // as the server declared it, charset included
 	started     time.Time       // when Colly sent the request; zero if it refused to
+	modified    time.Time       // the response's Last-Modified, zero when absent or unreadable
 }
 
 const ctxFetch = "newsmill.fetch" // key of the *fetch in a request's colly.Context
@@ -110,10 +111,11 @@ func (c *Crawler) newPass(ctx context.Context, handle Handler) *pass {
 func (p *pass) seed() {
 	for _, s := range p.c.opts.Seeds {
 		u, _ := url.Parse(s)
-		if !p.fr.markSeen(u.String()) {
+		cu := article.CanonicalURL(u)
+		if !p.fr.markSeen(cu.String()) {
 			continue
 		}
-		if err := p.run.admit(u); err != nil {
+		if err := p.run.admit(cu); err != nil {
 			atomic.AddInt64(&p.st.Refused, 1)
 			p.c.log.Warn("seed refused", zap.String("url", s), zap.Error(err))
 			continue
@@ -141,7 +143,7 @@ func (p *pass) fetch(ctx context.Context, q queued) {
 		return
 	}
 	defer slot.release(ctx)
-	f := &fetch{depth: q.depth, hint: p.takeHint(q.url)}
+	f := &fetch{depth: q.depth, hint: p.takeHint(article.CanonicalURL(u).String())}
 	rc := colly.NewContext()
 	rc.Put(ctxFetch, f)
 	err = p.col.Request(http.MethodGet, q.url, nil, rc, nil)
@@ -186,7 +188,7 @@ func (p *pass) onRequest(ctx context.Context, r *colly.Request) {
 	if p.c.opts.Cache == nil {
 		return
 	}
-	v, ok := p.c.opts.Cache.Validators(ctx, r.URL.String())
+	v, ok := p.c.opts.Cache.Validators(ctx, article.CanonicalURL(r.URL).String())
 	if !ok {
 		return
 	}
@@ -203,6 +205,9 @@ func (p *pass) onRequest(ctx context.Context, r *colly.Request) {
 func (p *pass) onHeaders(r *colly.Response) {
 	ct := r.Headers.Get("Content-Type")
 	fetchOf(r.Ctx).contentType = ct
+	if lm, err := http.ParseTime(r.Headers.Get("Last-Modified")); err == nil {
+		fetchOf(r.Ctx).modified = lm
+	}
 	if mt, _, err := mime.ParseMediaType(ct); err == nil {
 		r.Headers.Set("Content-Type", mt)
 	}
@@ -260,20 +265,34 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 	p.observed(r)
 	atomic.AddInt64(&p.st.Fetched, 1)
 	f := fetchOf(r.Ctx)
-	final := r.Request.URL
-	p.fr.markSeen(final.String()) // a redirect's target is not fetched again
+	// The page, its record and the visited set take the canonical form of the URL fetched
+	// (after redirects: a redirect's target is not fetched again).
+	final := article.CanonicalURL(r.Request.URL)
+	p.fr.markSeen(final.String())
 	page, err := p.page(final, f, r.Body)
 	if err != nil {
 		atomic.AddInt64(&p.st.Errors, 1)
 		p.c.log.Warn("skip page", zap.String("url", final.String()), zap.Error(err))
 		return
 	}
-	links, isFeed := p.feedLinks(ctx, page)
+	links, hints, isFeed := p.feedLinks(ctx, page)
 	isArticle := !isFeed && p.c.isArticleURL(final.String())
 	listing := !isArticle
 	if isArticle {
 		err := p.handle(ctx, page)
 		listing = errors.Is(err, article.ErrNotArticle)
+		if err != nil && !listing {
+			// The page gave no whole record (cut short, a half-rendered page): a later run
+			// must fetch it again, so no listing that led here may answer 304 then.
+			p.run.incomplete()
+		}
+		if !listing && page.IsHTML() {
+			// The URL an article names as its own is this article: not fetched again under that
+			// name. (A listing's claim is not taken: paginated listings often all name page 1.)
+			if cu := claimedCanonical(final, page.Body); cu != nil && p.c.sameOrigin(cu) {
+				p.fr.markSeen(cu.String())
+			}
+		}
 		if p.c.opts.LeafArticles && !listing {
 			return
 		}
@@ -290,17 +309,31 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 	if !isFeed {
 		next = pageLinks(page)
 	}
+	wanted := 0
 	for u := range next {
 		if ctx.Err() != nil {
 			return
 		}
-		p.follow(ctx, u, f.depth+1)
+		if p.c.wanted(u) {
+			wanted++
+		}
+		var hint *article.Record
+		if hints != nil {
+			hint = hints[u.String()]
+		}
+		p.follow(ctx, u, f.depth+1, hint)
+	}
+	if isArticle && listing && wanted == 0 {
+		// Neither an article nor a listing: a "server busy" or error page served with 200.
+		// The article behind it must be fetched again by a later run.
+		p.run.incomplete()
 	}
 }
 
 // page decodes a response body into the page the extractors read.
 func (p *pass) page(final *url.URL, f *fetch, body []byte) (*article.Page, error) {
 	if err := readable(body); err != nil {
+		p.run.incomplete() // an empty 200 is a server's hiccup more often than a page
 		return nil, err
 	}
 	text, _, err := Decode(f.contentType, body)
@@ -310,59 +343,64 @@ func (p *pass) page(final *url.URL, f *fetch, body []byte) (*article.Page, error
 	mt, _, _ := mime.ParseMediaType(f.contentType)
 	page := article.NewPage(final, pageType(mt, final), text, time.Now())
 	page.Hint = f.hint
+	page.LastModified = f.modified
 	return page, nil
 }
 
 // follow queues a link found at depth, unless it is off the source, too deep, seen, stored
-// already or refused by a budget.
-func (p *pass) follow(ctx context.Context, u *url.URL, depth int) {
+// already or refused by a budget. It reports whether the link was queued. A feed item's hint is
+// kept only while its link waits in the frontier: hints of items skipped or refused would
+// otherwise stay for the whole run.
+//
+// One page per canonical URL (article.CanonicalURL): tracking parameters, default port and query
+// order do not make another page. The visited set, the budgets and the store see the canonical
+// form; the request goes to the link as the site wrote it, so a signed or order-sensitive query
+// is never rewritten.
+func (p *pass) follow(ctx context.Context, u *url.URL, depth int, hint *article.Record) bool {
 	if !p.c.wanted(u) {
-		return
+		return false
 	}
-	s := u.String()
+	cu := article.CanonicalURL(u)
+	s := cu.String()
 	if depth > p.c.opts.MaxDepth || p.fr.isSeen(s) {
-		return
+		return false
 	}
 	if p.c.skip != nil && p.c.isArticleURL(s) && p.c.skip(ctx, s) {
 		if p.fr.markSeen(s) {
 			atomic.AddInt64(&p.st.Skipped, 1)
 		}
-		return
+		return false
 	}
-	if err := p.run.admit(u); err != nil {
+	if err := p.run.admit(cu); err != nil {
 		atomic.AddInt64(&p.st.Refused, 1)
 		p.c.log.Debug("link refused", zap.String("url", s), zap.Error(err))
-		return
+		return false
 	}
 	if !p.fr.markSeen(s) {
-		p.run.giveBack(u) // queued meanwhile by another page
-		return
+		p.run.giveBack(cu) // queued meanwhile by another page
+		return false
 	}
-	p.fr.push(s, depth)
-}
-
-// feedLinks returns a feed's links and whether the page was a feed (feedItems), keeping each
-// link's hint for when it is requested.
-func (p *pass) feedLinks(ctx context.Context, page *article.Page) ([]*url.URL, bool) {
-	return p.c.feedItems(ctx, page, p.handle, func(u string, hint *article.Record) {
+	if hint != nil {
 		p.hintsMu.Lock()
-		p.hints[u] = hint
+		p.hints[s] = hint // taken in canonical form
 		p.hintsMu.Unlock()
-	})
+	}
+	p.fr.push(u.String(), depth)
+	return true
 }
 
-// feedItems returns a feed's links and whether the page was a feed (whose items are always
-// followed and never offered to the extractors; items that carry their own body are handed to
-// handle as pages); an HTML page's links come from pageLinks, after the extractors, so that the
-// tree they built is reused. keep receives what the feed said about each linked URL. A pass and
-// a Fetcher share it.
-func (c *Crawler) feedItems(ctx context.Context, page *article.Page, handle Handler, keep func(u string, hint *article.Record)) ([]*url.URL, bool) {
+// feedLinks returns a feed's links and whether the page was a feed (whose items are always
+// followed and never offered to the extractors; items that carry their own body are handed over
+// as pages); an HTML page's links come from pageLinks, after the extractors, so that the tree
+// they built is reused.
+func (p *pass) feedLinks(ctx context.Context, page *article.Page) ([]*url.URL, map[string]*article.Record, bool) {
 	base := page.URL
 	f, err := ParseFeed(base, page.ContentType, page.Body)
 	if err != nil {
-		return nil, false
+		return nil, nil, false
 	}
 	var out []*url.URL
+	hints := map[string]*article.Record{}
 	for _, it := range f.Items {
 		u, err := base.Parse(it.URL)
 		if err != nil || it.URL == "" {
@@ -372,17 +410,17 @@ func (c *Crawler) feedItems(ctx context.Context, page *article.Page, handle Hand
 		// An Eastmoney JSON item's body is the article (text endpoints deliver nothing else);
 		// an Atom or RSS item's content is a copy of a page we can fetch, and the page, with
 		// its categories, tags and links, is what the extractors know.
-		if it.ContentHTML != "" && (f.Kind == "json" || u == nil || !c.wanted(u)) {
+		if it.ContentHTML != "" && (f.Kind == "json" || u == nil || !p.c.wanted(u)) {
 			item := article.NewPage(u, article.FeedItemType, []byte(it.ContentHTML), time.Now())
 			item.Hint = hint
 			if item.URL == nil {
 				item.URL = base
 			}
-			_ = handle(ctx, item)
+			_ = p.handle(ctx, item)
 			continue
 		}
 		if u != nil {
-			keep(u.String(), hint)
+			hints[u.String()] = hint
 			out = append(out, u)
 		}
 	}
@@ -391,7 +429,7 @@ func (c *Crawler) feedItems(ctx context.Context, page *article.Page, handle Hand
 			out = append(out, u)
 		}
 	}
-	return out, true
+	return out, hints, true
 }
 
 // takeHint hands over what a feed said about url, once.

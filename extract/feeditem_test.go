@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/extract/generic"
 )
 
 func TestAFeedItemWithItsOwnBodyBecomesARecordWithoutAPage(t *testing.T) {
@@ -62,7 +63,7 @@ func TestAPageCutShortBeforeItsEndIsMalformedNotAShorterArticle(t *testing.T) {
 func TestGenericTurnsAwayAHugeListingWithoutReadingIt(t *testing.T) {
 	var b strings.Builder
 	b.WriteString("<html><body><p>发布时间：2022-01-21 18:05</p><ul>")
-	for i := 0; i < genMaxAnchors+1; i++ {
+	for i := 0; i < generic.MaxAnchors+1; i++ {
 		fmt.Fprintf(&b, "<li><A href=\"/a/%d.html\">第%d条新闻标题</A></li>\n", i, i)
 	}
 	b.WriteString("</ul></body></html>")
@@ -71,7 +72,7 @@ func TestGenericTurnsAwayAHugeListingWithoutReadingIt(t *testing.T) {
 	if !errors.Is(err, article.ErrNotArticle) || !strings.Contains(err.Error(), "listing") {
 		t.Fatalf("err = %v, want ErrNotArticle for a listing", err)
 	}
-	if n := countAnchors([]byte("<a href=x><abbr>x</abbr><a\nhref=y><area><A>")); n != 3 {
+	if n := generic.CountAnchors([]byte("<a href=x><abbr>x</abbr><a\nhref=y><area><A>")); n != 3 {
 		t.Errorf("countAnchors = %d, want 3 (<abbr> and <area> are not links)", n)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/extract/generic"
 	"github.com/newsmill/newsmill/internal/textrule"
 )
 
@@ -52,7 +53,7 @@ type RuleExtractor struct {
 	source  cascadia.Selector
 	body    cascadia.Selector
 	drop    []cascadia.Selector
-	generic *Generic
+	generic *generic.Generic
 }
 
 // NewRules compiles the rules, rejecting an unusable one with an error naming the rule and field.
@@ -181,26 +182,26 @@ func (x *RuleExtractor) Extract(p *article.Page) (*article.Record, error) {
 	for _, d := range x.drop {
 		doc.FindMatcher(d).Remove()
 	}
-	var o genOverrides
+	var o generic.Overrides
 	if x.title != nil {
-		o.title = textrule.Collapse(doc.FindMatcher(x.title).First().Text())
+		o.Title = textrule.Collapse(doc.FindMatcher(x.title).First().Text())
 	}
 	if x.source != nil {
 		src := textrule.Collapse(doc.FindMatcher(x.source).First().Text())
 		if m := ruleLabelRe.FindStringSubmatch(src); m != nil {
 			src = m[1] // "来源：海滨日报", "稿源：海滨日报" -> "海滨日报"
 		}
-		o.source = strings.Trim(src, "（()）")
+		o.Source = strings.Trim(src, "（()）")
 	}
 	if x.time != nil {
-		if o.published, err = x.readTime(doc); err != nil {
+		if o.Published, err = x.readTime(doc); err != nil {
 			return nil, err
 		}
 	}
 	if x.body != nil {
-		o.body = func(doc *goquery.Document) []*html.Node { return doc.FindMatcher(x.body).Nodes }
+		o.Body = func(doc *goquery.Document) []*html.Node { return doc.FindMatcher(x.body).Nodes }
 	}
-	return x.generic.read(p, doc, o)
+	return x.generic.Read(p, doc, o)
 }
 
 func (x *RuleExtractor) readTime(doc *goquery.Document) (time.Time, error) {
@@ -215,7 +216,7 @@ func (x *RuleExtractor) readTime(doc *goquery.Document) (time.Time, error) {
 		}
 	}
 	if x.rule.TimeLayout != "" {
-		t, err := genParseTime(x.rule.TimeLayout, v)
+		t, err := time.ParseInLocation(x.rule.TimeLayout, v, textrule.Shanghai)
 		if err != nil {
 			return time.Time{}, fmt.Errorf("time %q with layout %q: %v: %w", v, x.rule.TimeLayout, err, article.ErrMalformed)
 		}

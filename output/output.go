@@ -4,14 +4,14 @@
 package output
 
 import (
-	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -52,41 +52,164 @@ func (s *Stream) Write(_ string, lines []byte) error {
 
 func (s *Stream) Close() error { return nil }
 
-// Files appends to one file (File) or to a file per day in a directory (Dir).
+// Files appends to one file (File) or to a file per day in a directory (Dir). Paths are made
+// absolute: they are what the store's outbox records, and a later run from another working
+// directory must find the same files.
 type Files struct {
 	dir   string // daily files when set
 	fixed string // a single file when set
 	mu    sync.Mutex
 	open  map[string]*os.File
 	sizes map[string]int64
+	lock  *os.File // the directory's lock file, held until Close
 	// writeFile is fh.Write; tests replace it to inject short writes and full disks.
 	writeFile func(fh *os.File, b []byte) (int, error)
 }
 
-// File appends every line to path, creating it if needed.
-func File(path string) (*Files, error) {
-	f := &Files{fixed: path, open: map[string]*os.File{}, sizes: map[string]int64{}}
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+// Option tunes Dir and File.
+type Option func(*options)
+
+type options struct{ owner string }
+
+// Owner names the store whose outbox records offsets into the output. A directory remembers
+// its owner in its lock file and refuses another: two stores tracking one file's size each on
+// their own would cut each other's lines when recovering from a crash.
+func Owner(store string) Option { return func(o *options) { o.owner = store } }
+
+// File appends every line to path, creating it if needed. path must be a regular file (or not
+// exist yet): a device or a pipe cannot be checked after a crash. The file is locked for as long
+// as it is open, so a second writer is refused instead of interleaving.
+func File(path string, opts ...Option) (*Files, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnwritable, path, err)
 	}
-	if _, err := f.file(path); err != nil {
+	if err := regular(abs); err != nil {
 		return nil, err
+	}
+	f := &Files{fixed: abs, open: map[string]*os.File{}, sizes: map[string]int64{}}
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrUnwritable, path, err)
+	}
+	fh, err := f.file(abs)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(fh.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%w: %s is written by another process", ErrInUse, path)
 	}
 	return f, nil
 }
 
-// Dir appends to dir/newsmill-YYYY-MM-DD.jsonl (UTC), creating dir if needed.
-func Dir(dir string) (*Files, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrUnwritable, dir, err)
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
 	}
-	probe, err := os.CreateTemp(dir, ".newsmill-probe-*")
+	defer d.Close()
+	return d.Sync()
+}
+
+// regular refuses an existing path that is not a regular file.
+func regular(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().IsRegular() {
+		return nil
+	}
+	return fmt.Errorf("%w: %s is not a regular file (%s)", ErrNotRegular, path, fi.Mode().Type())
+}
+
+// LockName is the file in an output directory that is locked while a run writes there and names
+// the store that owns the directory.
+const LockName = ".newsmill.lock"
+
+// Dir appends to dir/newsmill-YYYY-MM-DD.jsonl (UTC), creating dir if needed. It holds
+// dir/.newsmill.lock until Close: a second writer is refused with ErrInUse naming the holder.
+func Dir(dir string, opts ...Option) (*Files, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
+	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnwritable, dir, err)
 	}
-	probe.Close()
-	os.Remove(probe.Name())
-	return &Files{dir: dir, open: map[string]*os.File{}, sizes: map[string]int64{}}, nil
+	if err := os.MkdirAll(abs, 0o755); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrUnwritable, dir, err)
+	}
+	lock, err := lockDir(abs, o.owner)
+	if err != nil {
+		return nil, err
+	}
+	return &Files{dir: abs, lock: lock, open: map[string]*os.File{}, sizes: map[string]int64{}}, nil
+}
+
+// lockDir takes dir's lock file (which also proves the directory writable) and checks that the
+// directory belongs to owner, or to nobody yet.
+func lockDir(dir, owner string) (*os.File, error) {
+	path := filepath.Join(dir, LockName)
+	fh, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrUnwritable, dir, err)
+	}
+	prev, _ := io.ReadAll(io.LimitReader(fh, 4<<10))
+	if err := syscall.Flock(int(fh.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		fh.Close()
+		return nil, fmt.Errorf("%w: %s is written by another process (%s)", ErrInUse, dir, holder(prev))
+	}
+	if was := ownerOf(prev); owner != "" && was != "" && was != owner {
+		fh.Close()
+		return nil, fmt.Errorf("%w: %s belongs to the store %s, not %s: give each store its own output folder (remove %s if that store is gone for good)",
+			ErrInUse, dir, was, owner, path)
+	}
+	if owner == "" {
+		owner = ownerOf(prev)
+	}
+	host, _ := os.Hostname()
+	msg := fmt.Sprintf("store %s\npid %d on %s since %s\n", owner, os.Getpid(), host, time.Now().UTC().Format(time.RFC3339))
+	err = fh.Truncate(0)
+	if err == nil {
+		_, err = fh.WriteAt([]byte(msg), 0)
+	}
+	if err == nil {
+		err = fh.Sync()
+	}
+	if err != nil {
+		fh.Close()
+		return nil, fmt.Errorf("%w: %s: %v", ErrUnwritable, dir, err)
+	}
+	return fh, nil
+}
+
+func ownerOf(lock []byte) string {
+	first, _, _ := strings.Cut(string(lock), "\n")
+	if s, ok := strings.CutPrefix(first, "store "); ok {
+		return strings.TrimSpace(s)
+	}
+	return ""
+}
+
+func holder(lock []byte) string {
+	if s := strings.TrimSpace(strings.ReplaceAll(string(lock), "\n", ", ")); s != "" {
+		return "held by " + s
+	}
+	return "holder unknown"
+}
+
+// Paths appends to whatever files it is given, unlocked: recovery uses it for the files of an
+// earlier run when this run writes to a stream.
+func Paths() *Files { return &Files{open: map[string]*os.File{}, sizes: map[string]int64{}} }
+
+// Check fails with ErrGone when the file written at path is no longer there.
+func (f *Files) Check(path string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fh, ok := f.open[path]
+	if !ok {
+		return nil
+	}
+	return linked(fh, path)
 }
 
 // PathFor is the file a line written at now goes to.
@@ -101,21 +224,60 @@ func (f *Files) Target(now time.Time) (string, int64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p := f.PathFor(now)
-	if _, err := f.file(p); err != nil {
+	if f.lock != nil {
+		// The folder itself deleted: say so, rather than fail to create a file in it.
+		if err := linked(f.lock, filepath.Join(f.dir, LockName)); err != nil {
+			return "", 0, fmt.Errorf("%w: output folder %s was deleted or replaced while the run wrote to it", ErrGone, f.dir)
+		}
+	}
+	fh, err := f.file(p)
+	if err != nil {
+		return "", 0, err
+	}
+	if err := linked(fh, p); err != nil {
 		return "", 0, err
 	}
 	return p, f.sizes[p], nil
 }
 
+// linked fails when the open file is no longer the one at path (its folder or itself deleted,
+// moved or replaced): lines written to it would be lost with it, so nothing written there may be
+// acknowledged.
+func linked(fh *os.File, path string) error {
+	a, err := fh.Stat()
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrUnwritable, path, err)
+	}
+	if st, ok := a.Sys().(*syscall.Stat_t); ok && st.Nlink == 0 {
+		return fmt.Errorf("%w: %s was deleted while the run wrote to it", ErrGone, path)
+	}
+	b, err := os.Stat(path)
+	if err != nil || !os.SameFile(a, b) {
+		return fmt.Errorf("%w: %s was deleted or replaced while the run wrote to it", ErrGone, path)
+	}
+	return nil
+}
+
 // file opens path for appending once, remembering its size; the pipeline is the only writer
-// while it holds the store, so the size it tracks is the file's.
+// while it holds the store and the directory's lock, so the size it tracks is the file's.
 func (f *Files) file(path string) (*os.File, error) {
 	if fh, ok := f.open[path]; ok {
 		return fh, nil
 	}
+	if err := regular(path); err != nil {
+		return nil, err
+	}
+	_, statErr := os.Stat(path)
 	fh, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnwritable, path, err)
+	}
+	if os.IsNotExist(statErr) {
+		// A new file's name must survive a power loss as its fsynced lines do.
+		if err := syncDir(filepath.Dir(path)); err != nil {
+			fh.Close()
+			return nil, fmt.Errorf("%w: %s: %v", ErrUnwritable, path, err)
+		}
 	}
 	st, err := fh.Stat()
 	if err != nil {
@@ -126,6 +288,7 @@ func (f *Files) file(path string) (*os.File, error) {
 	return fh, nil
 }
 
+// Write appends lines to path, fsyncs them and checks that the file is still the one at path.
 func (f *Files) Write(path string, lines []byte) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -148,6 +311,28 @@ func (f *Files) Write(path string, lines []byte) error {
 		return fmt.Errorf("%w: %s: %w", ErrUnwritable, path, err)
 	}
 	f.sizes[path] += int64(n)
+	return linked(fh, path)
+}
+
+// Truncate cuts path back to size through the open file, so the size the sink tracks stays the
+// file's: recovery cuts a torn tail with it before writing the lines again.
+func (f *Files) Truncate(path string, size int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fh, err := f.file(path)
+	if err != nil {
+		return err
+	}
+	if f.sizes[path] <= size {
+		return nil
+	}
+	if err := fh.Truncate(size); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrUnwritable, path, err)
+	}
+	if err := fh.Sync(); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrUnwritable, path, err)
+	}
+	f.sizes[path] = size
 	return nil
 }
 
@@ -161,13 +346,17 @@ func (f *Files) Close() error {
 		}
 		delete(f.open, p)
 	}
+	if f.lock != nil {
+		f.lock.Close()
+		f.lock = nil
+	}
 	return first
 }
 
-// LineAt reports whether path holds, at offset, a whole line that is a JSON object with the
-// given id. Recovery uses it to tell a line that reached the file before a crash from one that
-// did not.
-func LineAt(path string, offset int64, id string) (bool, error) {
+// LineAt reports whether path holds, at offset, exactly line followed by a newline. Recovery
+// uses it to tell a line that reached the file before a crash from one that did not. It reads
+// no more than the line: an outbox naming a device is refused, not read without end.
+func LineAt(path string, offset int64, line []byte) (bool, error) {
 	fh, err := os.Open(path)
 	if os.IsNotExist(err) {
 		return false, nil
@@ -176,20 +365,21 @@ func LineAt(path string, offset int64, id string) (bool, error) {
 		return false, err
 	}
 	defer fh.Close()
-	if _, err := fh.Seek(offset, io.SeekStart); err != nil {
+	st, err := fh.Stat()
+	if err != nil {
 		return false, err
 	}
-	line, err := bufio.NewReaderSize(fh, 64<<10).ReadBytes('\n')
-	if err != nil { // EOF before the newline: no line, or half of one
+	if !st.Mode().IsRegular() {
+		return false, fmt.Errorf("%w: %s is not a regular file (%s)", ErrNotRegular, path, st.Mode().Type())
+	}
+	if offset+int64(len(line))+1 > st.Size() {
 		return false, nil
 	}
-	var rec struct {
-		ID string `json:"id"`
-	}
-	if json.Unmarshal(bytes.TrimSpace(line), &rec) != nil {
+	got := make([]byte, len(line)+1)
+	if _, err := fh.ReadAt(got, offset); err != nil {
 		return false, nil
 	}
-	return rec.ID == id, nil
+	return bytes.Equal(got[:len(line)], line) && got[len(line)] == '\n', nil
 }
 
 // TruncateTo cuts path back to size: what lies beyond was never confirmed.

@@ -54,7 +54,7 @@ func TestShortWriteOnAFullDiskLeavesOnlyWholeLines(t *testing.T) {
 	if err := f.Write(path, []byte(`{"id":"NW2"}`+"\n")); err != nil {
 		t.Fatal(err)
 	}
-	if ok, _ := LineAt(path, int64(len(first)), "NW2"); !ok {
+	if ok, _ := LineAt(path, int64(len(first)), []byte(`{"id":"NW2"}`)); !ok {
 		t.Errorf("the retried line is not where the outbox expects it")
 	}
 }

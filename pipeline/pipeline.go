@@ -19,7 +19,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -28,6 +27,7 @@ import (
 
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/internal/redact"
 	"github.com/newsmill/newsmill/output"
 	"github.com/newsmill/newsmill/store"
 )
@@ -48,62 +48,113 @@ type Pipeline struct {
 	st     *store.Store
 	sink   output.Sink
 	log    *zap.Logger
-	source string
-	in     chan *article.Record
+	in     chan queued
 	Stats  *Stats
+	bytes  *budget
+	failed chan struct{} // closed when Run stops on a store or output error
 
-	// BatchSize and Linger bound how many records share one store transaction and fsync.
-	BatchSize int
-	Linger    time.Duration
+	// BatchSize and Linger bound how many records share one store transaction and fsync;
+	// BatchBytes bounds the size of their lines, so pages near max_body_bytes do not wait in
+	// memory for a batch of BatchSize to fill.
+	BatchSize  int
+	BatchBytes int64
+	Linger     time.Duration
 }
+
+// queued is a record on its way to the store, with the config source that found it: a source
+// travels with each record, since the next source's pages may be extracted while the previous
+// one's last batch still waits.
+type queued struct {
+	rec    *article.Record
+	source string
+	size   int64
+}
+
+// Defaults of New.
+const (
+	DefaultBatchSize  = 256
+	DefaultBatchBytes = 8 << 20
+	// DefaultMaxBytes bounds the records extracted and not yet written (queued and batched):
+	// an extracting page waits while more are in flight.
+	DefaultMaxBytes = 64 << 20
+)
 
 // New builds a pipeline writing to sink, deduplicating in st.
 func New(reg *extract.Registry, st *store.Store, sink output.Sink, log *zap.Logger) *Pipeline {
 	if log == nil {
 		log = zap.NewNop()
 	}
-	return &Pipeline{reg: reg, st: st, sink: sink, log: log, in: make(chan *article.Record, 256), Stats: &Stats{}, BatchSize: 256, Linger: 20 * time.Millisecond}
+	return &Pipeline{reg: reg, st: st, sink: sink, log: log, in: make(chan queued, DefaultBatchSize), Stats: &Stats{},
+		bytes: newBudget(DefaultMaxBytes), failed: make(chan struct{}),
+		BatchSize: DefaultBatchSize, BatchBytes: DefaultBatchBytes, Linger: 20 * time.Millisecond}
 }
 
-// SetSource names the config source whose pages follow, for the store's per-source counts.
-func (p *Pipeline) SetSource(name string) { p.source = name }
+// Failed is closed once Run has stopped on a store or output error: the crawl should stop
+// fetching, since nothing more can be written.
+func (p *Pipeline) Failed() <-chan struct{} { return p.failed }
 
-// Page extracts one page and queues its record. A page that is no article returns
-// article.ErrNotArticle; one that could not give a whole record is logged and counted.
+// Page extracts one page of a --url run (no config source) and queues its record.
 func (p *Pipeline) Page(ctx context.Context, page *article.Page) error {
+	return p.page(ctx, "", page)
+}
+
+// From is Page for the pages of one config source, which the store counts records by.
+func (p *Pipeline) From(source string) func(context.Context, *article.Page) error {
+	return func(ctx context.Context, page *article.Page) error { return p.page(ctx, source, page) }
+}
+
+// page extracts one page and queues its record. A page that is no article returns
+// article.ErrNotArticle; one that could not give a whole record is logged and counted.
+func (p *Pipeline) page(ctx context.Context, source string, page *article.Page) error {
 	p.Stats.Pages.Add(1)
 	rec, err := p.reg.Extract(page)
 	if errors.Is(err, article.ErrNotArticle) {
-		p.log.Debug("not an article", p.sourceField(), zap.String("url", urlOf(page)), zap.Error(err))
+		p.log.Debug("not an article", sourceField(source), zap.String("url", urlOf(page)), zap.Error(err))
 		return err
 	}
 	if err != nil {
 		p.Stats.Skipped.Add(1)
-		p.log.Warn("skip page", p.sourceField(), zap.String("url", urlOf(page)), zap.Error(err))
+		p.log.Warn("skip page", sourceField(source), zap.String("url", urlOf(page)), zap.Error(err))
 		return err
 	}
 	p.Stats.Articles.Add(1)
+	// A password in the page's address is no part of the article's.
+	rec.URL = redact.URL(rec.URL)
+	q := queued{rec: rec, source: source, size: min(recordSize(rec), p.bytes.max)}
+	if err := p.bytes.take(ctx, q.size); err != nil {
+		return err
+	}
 	select {
-	case p.in <- rec:
+	case p.in <- q:
 		return nil
 	case <-ctx.Done():
+		p.bytes.give(q.size)
 		return ctx.Err()
 	}
 }
 
+// recordSize is about the bytes a record holds until written (its line is made from these).
+func recordSize(r *article.Record) int64 {
+	n := len(r.Body) + len(r.Title) + len(r.Summary) + len(r.URL) + len(r.SourceURL) + 512
+	for _, s := range r.Categories {
+		n += len(s)
+	}
+	return int64(n)
+}
+
 // sourceField names the config source in log lines; zap.Skip for --url runs, which have none.
-func (p *Pipeline) sourceField() zap.Field {
-	if p.source == "" {
+func sourceField(source string) zap.Field {
+	if source == "" {
 		return zap.Skip()
 	}
-	return zap.String("source", p.source)
+	return zap.String("source", source)
 }
 
 func urlOf(p *article.Page) string {
 	if p.URL == nil {
 		return ""
 	}
-	return p.URL.String()
+	return redact.String(p.URL.String())
 }
 
 // Close tells Run that no more pages come.
@@ -112,7 +163,8 @@ func (p *Pipeline) Close() { close(p.in) }
 // Run writes queued records until Close, then flushes. It stops at the first store or output
 // error: going on would only lose more.
 func (p *Pipeline) Run(ctx context.Context) error {
-	batch := make([]*article.Record, 0, p.BatchSize)
+	batch := make([]queued, 0, p.BatchSize)
+	var batchBytes int64
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	var failed error
@@ -120,35 +172,44 @@ func (p *Pipeline) Run(ctx context.Context) error {
 	// The store commit must not be cut half way by a cancelled run: what was extracted is
 	// written, then the run stops.
 	wctx := context.WithoutCancel(ctx)
-	flush := func() {
-		if len(batch) == 0 || failed != nil {
-			batch = batch[:0]
-			return
-		}
-		var err error
-		if written, err = p.write(wctx, written, batch); err != nil {
+	fail := func(err error) {
+		if failed == nil && err != nil {
 			failed = err
+			close(p.failed)
 		}
-		batch = batch[:0]
+	}
+	flush := func() {
+		if len(batch) > 0 && failed == nil {
+			var err error
+			written, err = p.write(wctx, written, batch)
+			fail(err)
+		}
+		p.bytes.give(batchBytes)
+		batch, batchBytes = batch[:0], 0
 	}
 	for {
 		select {
-		case rec, ok := <-p.in:
+		case q, ok := <-p.in:
 			if !ok {
 				flush()
 				if failed == nil {
-					failed = p.st.Ack(wctx, written)
+					fail(p.checkWritten(written))
+				}
+				if failed == nil {
+					fail(p.st.Ack(wctx, written))
 				}
 				return failed
 			}
 			if failed != nil {
+				p.bytes.give(q.size)
 				continue // drain so producers never block
 			}
-			batch = append(batch, rec)
+			batch = append(batch, q)
+			batchBytes += q.size
 			if len(batch) == 1 {
 				timer.Reset(p.Linger)
 			}
-			if len(batch) >= p.BatchSize {
+			if len(batch) >= p.BatchSize || batchBytes >= p.BatchBytes {
 				timer.Stop()
 				flush()
 			}
@@ -156,6 +217,30 @@ func (p *Pipeline) Run(ctx context.Context) error {
 			flush()
 		}
 	}
+}
+
+// checker is a sink that can tell whether a file it wrote is still where it wrote it.
+type checker interface{ Check(path string) error }
+
+// checkWritten makes sure the files that hold the lines about to be acknowledged still exist
+// (their folder may have been deleted since they were written): a line acknowledged is never
+// written again.
+func (p *Pipeline) checkWritten(pend []store.Pending) error {
+	c, ok := p.sink.(checker)
+	if !ok {
+		return nil
+	}
+	done := map[string]bool{}
+	for _, pe := range pend {
+		if pe.Target == "" || done[pe.Target] {
+			continue
+		}
+		done[pe.Target] = true
+		if err := c.Check(pe.Target); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 var linePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
@@ -176,10 +261,10 @@ func Marshal(rec *article.Record) ([]byte, error) {
 // write commits batch, acknowledging ack (the previous batch's lines, already written) in the
 // same transaction, then writes and fsyncs the new lines. It returns those lines, still to be
 // acknowledged: with the next batch, or by Run at the end.
-func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []*article.Record) ([]store.Pending, error) {
+func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queued) ([]store.Pending, error) {
 	ids := make([]string, len(batch))
-	for i, r := range batch {
-		ids[i] = r.ID
+	for i, q := range batch {
+		ids[i] = q.rec.ID
 	}
 	// A read transaction (no fsync, no lock on writers) tells which records to encode and where
 	// their lines will start; Commit checks again inside its own transaction.
@@ -195,10 +280,11 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []*arti
 	var lines []byte
 	var dupURLs []store.Item
 	inBatch := map[string]bool{}
-	for _, r := range batch {
+	for _, q := range batch {
+		r := q.rec
 		if seen[r.ID] || inBatch[r.ID] {
 			p.Stats.Duplicates.Add(1)
-			p.log.Debug("duplicate", zap.String("id", r.ID), zap.String("url", r.URL))
+			p.log.Debug("duplicate", sourceField(q.source), zap.String("id", r.ID), zap.String("url", r.URL))
 			dupURLs = append(dupURLs, store.Item{ID: r.ID, URL: r.URL})
 			continue
 		}
@@ -207,8 +293,11 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []*arti
 		if err != nil {
 			return ack, err
 		}
-		items = append(items, store.Item{ID: r.ID, URL: r.URL, Hash: r.ContentHash, Source: p.source, Line: line, Target: target, Offset: offset + int64(len(lines))})
+		items = append(items, store.Item{ID: r.ID, URL: r.URL, Hash: r.ContentHash, Source: q.source, Line: line, Target: target, Offset: offset + int64(len(lines))})
 		lines = append(append(lines, line...), '\n')
+	}
+	if err := p.checkWritten(ack); err != nil {
+		return ack, err
 	}
 	pend, _, err := p.st.CommitAfter(ctx, ack, append(items, dupURLs...))
 	if err != nil {
@@ -224,10 +313,18 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []*arti
 	return pend, nil
 }
 
+// fileSink is a sink that owns files: recovery cuts and appends through it, so the sizes it
+// tracks (and the offsets later outbox entries record) stay the files' own.
+type fileSink interface {
+	Truncate(path string, size int64) error
+	Write(path string, lines []byte) error
+}
+
 // Recover finishes what a crashed run left in the outbox: lines confirmed in their files are
 // acknowledged; the first missing or torn line of a file, and all after it, are cut off and
-// written again. Lines meant for a stream cannot be checked and are written to sink (at least
-// once). It returns how many lines it wrote.
+// written again, through sink when it writes files (one owner per file). Lines meant for a
+// stream cannot be checked and are written to sink (at least once). It returns how many lines
+// it wrote.
 func Recover(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Logger) (int, error) {
 	if log == nil {
 		log = zap.NewNop()
@@ -235,6 +332,13 @@ func Recover(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Lo
 	pend, err := st.Outbox(ctx)
 	if err != nil || len(pend) == 0 {
 		return 0, err
+	}
+	files, ok := sink.(fileSink)
+	if !ok {
+		// A stream run recovering what an earlier file run left: nobody else writes those files.
+		loose := output.Paths()
+		defer loose.Close()
+		files = loose
 	}
 	written := 0
 	broken := map[string]bool{} // files cut back at some entry: all their later entries are rewritten
@@ -257,28 +361,34 @@ func Recover(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Lo
 		if err != nil {
 			return written, fmt.Errorf("recover outbox: %w", err)
 		}
-		line = append(line, '\n')
 		switch {
 		case pe.Target == "":
-			if err := sink.Write("", line); err != nil {
+			if err := sink.Write("", append(line, '\n')); err != nil {
 				return written, fmt.Errorf("recover outbox: %w", err)
 			}
 			written++
 		default:
 			if !broken[pe.Target] {
-				ok, err := output.LineAt(pe.Target, pe.Offset, pe.ID)
+				ok, err := output.LineAt(pe.Target, pe.Offset, line)
+				if errors.Is(err, output.ErrNotRegular) {
+					// Left by an older binary that wrote to a device: nothing there can be
+					// checked or cut. The record stays in the store for crawl export.
+					log.Warn("outbox names an output that is not a regular file; its line is given up (crawl export has it)",
+						zap.String("path", pe.Target), zap.String("id", pe.ID))
+					continue
+				}
 				if err != nil {
 					return written, fmt.Errorf("recover outbox: %s: %w", pe.Target, err)
 				}
 				if ok {
 					break
 				}
-				if err := output.TruncateTo(pe.Target, pe.Offset); err != nil {
-					return written, fmt.Errorf("recover outbox: %s: %w", pe.Target, err)
+				if err := files.Truncate(pe.Target, pe.Offset); err != nil {
+					return written, fmt.Errorf("recover outbox: %w", err)
 				}
 				broken[pe.Target] = true
 			}
-			if err := appendSync(pe.Target, line); err != nil {
+			if err := files.Write(pe.Target, append(line, '\n')); err != nil {
 				return written, fmt.Errorf("recover outbox: %w", err)
 			}
 			written++
@@ -293,19 +403,79 @@ func Recover(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Lo
 	return written, nil
 }
 
-func appendSync(path string, line []byte) error {
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+// budget bounds the bytes of records in flight: take waits while the others hold the whole of
+// it. A record larger than the whole budget takes all of it, so it still goes through alone.
+type budget struct {
+	mu    sync.Mutex
+	used  int64
+	max   int64
+	freed chan struct{}
+}
+
+func newBudget(max int64) *budget { return &budget{max: max, freed: make(chan struct{})} }
+
+func (b *budget) take(ctx context.Context, n int64) error {
+	for {
+		b.mu.Lock()
+		if b.used+n <= b.max {
+			b.used += n
+			b.mu.Unlock()
+			return nil
+		}
+		freed := b.freed
+		b.mu.Unlock()
+		select {
+		case <-freed:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+func (b *budget) give(n int64) {
+	if n <= 0 {
+		return
+	}
+	b.mu.Lock()
+	b.used = max(b.used-n, 0)
+	close(b.freed)
+	b.freed = make(chan struct{})
+	b.mu.Unlock()
+}
+
+// CutUnconfirmed cuts, in each file the outbox names, the first line that is not whole at its
+// offset and everything after it: what a crash (or a power loss) left torn. Nothing confirmed
+// lies there, since a batch is written only after the one before it was. The outbox keeps its
+// entries, so Recover still writes their lines again; forget runs it first, so that forgetting
+// the id of a torn line does not leave the torn half behind for good.
+func CutUnconfirmed(ctx context.Context, st *store.Store) error {
+	pend, err := st.Outbox(ctx)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", output.ErrUnwritable, path, err)
+		return err
 	}
-	if _, err = f.Write(line); err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		return fmt.Errorf("%w: %s: %v", output.ErrUnwritable, path, err)
+	cut := map[string]bool{}
+	for _, pe := range pend {
+		if pe.Target == "" || cut[pe.Target] {
+			continue
+		}
+		line, err := st.Record(ctx, pe.ID)
+		if err != nil {
+			return fmt.Errorf("check outbox: %w", err)
+		}
+		ok, err := output.LineAt(pe.Target, pe.Offset, line)
+		if errors.Is(err, output.ErrNotRegular) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("check outbox: %s: %w", pe.Target, err)
+		}
+		if ok {
+			continue
+		}
+		if err := output.TruncateTo(pe.Target, pe.Offset); err != nil {
+			return fmt.Errorf("check outbox: %s: %w", pe.Target, err)
+		}
+		cut[pe.Target] = true
 	}
 	return nil
 }

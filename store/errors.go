@@ -15,3 +15,14 @@ var ErrSchema = errors.New("store format is newer than this binary")
 
 // ErrReadOnly is returned by writes on a store opened read-only.
 var ErrReadOnly = errors.New("store is opened read-only")
+
+// ErrMoved is returned by every store call once the store file was deleted, replaced or cut
+// short while this process had it open: going on would write into a file no later run reads.
+var ErrMoved = errors.New("store file was changed under the running process")
+
+// ErrEmpty is returned by Open for a store file of zero bytes: no store ever is, so it is not
+// taken as a new one (only a missing file is).
+var ErrEmpty = errors.New("store file is empty")
+
+// ErrNotFile is returned by Open when the store path is a directory or another non-regular file.
+var ErrNotFile = errors.New("store path is not a regular file")

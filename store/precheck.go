@@ -2,10 +2,13 @@ package store
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io"
 	"os"
+
+	"github.com/newsmill/newsmill/internal/regular"
 )
 
 // bbolt maps the file and trusts its meta pages: a file truncated after a crash or a bad copy
@@ -44,6 +47,11 @@ func readMeta(b []byte) (metaPage, bool) {
 }
 
 func precheck(path string) error {
+	// Stat before open: opening a named pipe blocks until a writer comes, and a directory or
+	// device is no store either.
+	if err := regular.Check(path); errors.Is(err, regular.ErrNotRegular) {
+		return fmt.Errorf("open store: %w", err)
+	}
 	f, err := os.Open(path)
 	if os.IsNotExist(err) {
 		return nil // a new store
@@ -56,8 +64,13 @@ func precheck(path string) error {
 	if err != nil {
 		return fmt.Errorf("open store %s: %w", path, err)
 	}
+	if st.IsDir() {
+		return fmt.Errorf("open store %s: %w: it is a directory", path, ErrNotFile)
+	}
 	if st.Size() == 0 {
-		return nil // bbolt initializes an empty file
+		// Stores are created whole (see create); an empty file is a store someone emptied or
+		// a file that never was one. Taking it as new would emit every article again.
+		return fmt.Errorf("open store %s: %w (0 bytes): remove it to start a new store, or restore the store from a backup", path, ErrEmpty)
 	}
 	head := make([]byte, 4096+pageHeaderLen+metaLen+8)
 	n, _ := io.ReadFull(f, head)

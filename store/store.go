@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -52,10 +53,15 @@ type Options struct {
 
 // Store is an open bbolt file.
 type Store struct {
-	db   *bolt.DB
-	path string
-	ro   bool
-	ops  atomic.Int64 // operations since open, for maybeRelease
+	db      *bolt.DB
+	path    string
+	ro      bool
+	temp    bool         // a throwaway store whose file is already unlinked
+	lock    *os.File     // the held <store>.holder lock file; nil for a temporary store
+	id      identity     // the file as opened, see checkFile
+	size    atomic.Int64 // the largest size seen, see checkFile
+	ops     atomic.Int64 // operations since open, for maybeRelease
+	written atomic.Int64 // bytes of records committed since the last release, for maybeRelease
 }
 
 // Entry is what the store keeps for every id.
@@ -88,7 +94,8 @@ type Pending struct {
 }
 
 // Open opens or creates the store at path. A second writer waits up to opts.LockTimeout and then
-// fails with ErrLocked naming the holder.
+// fails with ErrLocked naming the holder. Only a missing path makes a new store: an empty file
+// is ErrEmpty, a directory ErrNotFile.
 func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -101,25 +108,110 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("open store %s: %w", path, err)
 		}
 	}
+	if err := notFile(path); err != nil {
+		return nil, err
+	}
+	lock, err := acquire(ctx, path, !opts.ReadOnly, opts.LockTimeout)
+	if err != nil {
+		return nil, err
+	}
+	s, err := open(path, opts, lock)
+	if err != nil {
+		if lock != nil {
+			lock.Close()
+		}
+		return nil, err
+	}
+	if !opts.ReadOnly {
+		writeHolder(lock)
+	}
+	return s, nil
+}
+
+// OpenTemp makes a throwaway store for a run that dedups within itself only. Its file is
+// unlinked as soon as it is open, so a killed run leaves nothing behind.
+func OpenTemp(ctx context.Context) (*Store, error) {
+	dir, err := os.MkdirTemp("", "newsmill-run-")
+	if err != nil {
+		return nil, fmt.Errorf("temporary store: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	s, err := open(filepath.Join(dir, "run.db"), Options{NoSync: true, LockTimeout: time.Second}, nil)
+	if err != nil {
+		return nil, err
+	}
+	s.temp = true
+	return s, nil
+}
+
+func open(path string, opts Options, lock *os.File) (*Store, error) {
 	if err := precheck(path); err != nil {
 		return nil, err
+	}
+	if !opts.ReadOnly {
+		if err := create(path); err != nil {
+			return nil, err
+		}
 	}
 	db, err := openBolt(path, opts)
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, path: path, ro: opts.ReadOnly}
+	s := &Store{db: db, path: path, ro: opts.ReadOnly, lock: lock}
+	if s.id, err = identify(path); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
+	s.size.Store(s.id.size)
 	if !opts.ReadOnly {
 		if err := s.init(); err != nil {
 			db.Close()
 			return nil, err
 		}
-		writeHolder(path)
 	} else if err := s.checkFormat(); err != nil {
 		db.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// notFile refuses a store path that exists and is no regular file, before anything waits on it.
+func notFile(path string) error {
+	fi, err := os.Stat(path)
+	if err != nil || fi.Mode().IsRegular() {
+		return nil
+	}
+	what := "not a regular file"
+	if fi.IsDir() {
+		what = "a directory"
+	}
+	return fmt.Errorf("open store %s: %w: it is %s", path, ErrNotFile, what)
+}
+
+// create makes a new store file whole or not at all: bbolt writes its first pages into the
+// file it creates, so a crash there would leave an empty file, which Open refuses. The pages
+// are written under a temporary name and the file is renamed into place.
+func create(path string) error {
+	if _, err := os.Stat(path); !errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	tmp := path + ".new"
+	_ = os.Remove(tmp) // left by a crash during an earlier creation
+	db, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		return fmt.Errorf("create store %s: %w", path, err)
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("create store %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("create store %s: %w", path, err)
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
 }
 
 func openBolt(path string, opts Options) (db *bolt.DB, err error) {
@@ -146,24 +238,6 @@ func openBolt(path string, opts Options) (db *bolt.DB, err error) {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	return db, nil
-}
-
-// holderPath is a sidecar naming the process that holds the lock; bbolt's flock itself carries
-// no name, and a waiting process cannot read the locked file.
-func holderPath(path string) string { return path + ".holder" }
-
-func writeHolder(path string) {
-	host, _ := os.Hostname()
-	msg := fmt.Sprintf("pid %d on %s since %s, %s", os.Getpid(), host, time.Now().UTC().Format(time.RFC3339), strings.Join(os.Args, " "))
-	_ = os.WriteFile(holderPath(path), []byte(msg), 0o644)
-}
-
-func readHolder(path string) string {
-	b, err := os.ReadFile(holderPath(path))
-	if err != nil || len(b) == 0 {
-		return "holder unknown"
-	}
-	return "held by " + strings.TrimSpace(string(b))
 }
 
 func (s *Store) init() error {
@@ -217,10 +291,14 @@ func (s *Store) Path() string { return s.path }
 
 // Close releases the lock.
 func (s *Store) Close() error {
-	if !s.ro {
-		_ = os.Remove(holderPath(s.path))
+	err := s.db.Close()
+	if s.lock != nil {
+		if !s.ro && same(s.lock, holderPath(s.path)) {
+			_ = os.Remove(holderPath(s.path))
+		}
+		s.lock.Close()
 	}
-	if err := s.db.Close(); err != nil {
+	if err != nil {
 		return fmt.Errorf("close store %s: %w", s.path, err)
 	}
 	return nil
@@ -229,6 +307,9 @@ func (s *Store) Close() error {
 func (s *Store) update(fn func(*bolt.Tx) error) (err error) {
 	if s.ro {
 		return ErrReadOnly
+	}
+	if err := s.checkFile(); err != nil {
+		return err
 	}
 	defer s.corrupt(&err)
 	if err := s.db.Update(fn); err != nil {
@@ -239,6 +320,9 @@ func (s *Store) update(fn func(*bolt.Tx) error) (err error) {
 }
 
 func (s *Store) view(fn func(*bolt.Tx) error) (err error) {
+	if err := s.checkFile(); err != nil {
+		return err
+	}
 	defer s.corrupt(&err)
 	if err := s.db.View(fn); err != nil {
 		return fmt.Errorf("store %s: %w", s.path, err)
@@ -341,6 +425,7 @@ func (s *Store) CommitAfter(ctx context.Context, ack []Pending, items []Item) ([
 			if err := recs.Put(key, it.Line); err != nil {
 				return err
 			}
+			s.written.Add(int64(len(it.Line)))
 			if seq == 0 {
 				seq, _ = outbox.NextSequence()
 			}

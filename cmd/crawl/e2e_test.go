@@ -77,6 +77,7 @@ type record struct {
 	Categories    []string `json:"categories"`
 	Summary       string   `json:"summary"`
 	Extractor     string   `json:"extractor"`
+	DateSource    string   `json:"date_source"`
 	ContentHash   string   `json:"content_hash"`
 	SchemaVersion int      `json:"schema_version"`
 }
@@ -357,28 +358,6 @@ func TestUnwritableOutputExitsOneAndStoresNothing(t *testing.T) {
 	}
 }
 
-func TestDeadServerIsLoggedAndCountedNotFatal(t *testing.T) {
-	srv := httptest.NewServer(sitegen.New(1))
-	u := srv.URL + "/"
-	srv.Close()
-	r := crawl(t, "--url", u)
-	if r.code != 0 {
-		t.Fatalf("exit %d, want 0 (a failed page is counted, not fatal)\n%s", r.code, r.stderr)
-	}
-	if !strings.Contains(r.lastStderrLine(), "1 errors") || !strings.Contains(r.stderr, u) {
-		t.Errorf("failure not logged with its URL and counted:\n%s", r.stderr)
-	}
-}
-
-func TestVersionAndHelpExitZero(t *testing.T) {
-	if r := crawl(t, "--version"); r.code != 0 || !strings.Contains(r.stdout, "schema 1") {
-		t.Errorf("--version: %d %q", r.code, r.stdout)
-	}
-	if r := crawl(t, "--help"); r.code != 0 || !strings.Contains(r.stderr, "--config") {
-		t.Errorf("--help: %d %q", r.code, r.stderr)
-	}
-}
-
 func TestURLRunOfTheFeedGivesTheArticlesItLists(t *testing.T) {
 	site := sitegen.New(20)
 	srv := httptest.NewServer(site)
@@ -447,5 +426,67 @@ func TestURLRunWithDBDoesNotFetchStoredArticlesAgain(t *testing.T) {
 	// the feed itself and robots.txt; none of the ten articles it lists
 	if n := site.Hits.Load() - before; n > 2 {
 		t.Errorf("second run made %d requests; stored articles were fetched again", n)
+	}
+}
+
+func TestAKilledURLRunLeavesNoTemporaryFolder(t *testing.T) {
+	site := sitegen.New(6)
+	srv := httptest.NewServer(slowSite(site, 200*time.Millisecond))
+	defer srv.Close()
+	tmp := t.TempDir()
+	cmd := exec.Command(binary, "--url", srv.URL+"/category/emnews.html")
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmp)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // the store is open, the listing being fetched
+	cmd.Process.Kill()
+	cmd.Wait()
+	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) != 0 {
+		t.Errorf("a killed --url run left %v", left)
+	}
+}
+
+// The lock surviving the deletion is store's TestDeletingTheStoreDoesNotLetASecondWriterIn: here
+// the crawl itself notices at its next store call and stops.
+func TestAStoreDeletedUnderARunningCrawlStopsIt(t *testing.T) {
+	site := sitegen.New(20)
+	srv := httptest.NewServer(slowSite(site, 30*time.Millisecond))
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, srv.URL+"/, "+srv.URL+"/category/emnews.html")
+	first := exec.Command(binary, "--config", cfg)
+	var firstErr bytes.Buffer
+	first.Stderr = &firstErr
+	if err := first.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer first.Process.Kill()
+	db := filepath.Join(dir, "data", "finews.db")
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(db); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the first crawl never created its store")
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	os.Remove(db)
+	first.Wait()
+	if code := first.ProcessState.ExitCode(); code != 1 || !strings.Contains(firstErr.String(), "store file was changed") {
+		t.Errorf("the first crawl: exit %d, want 1 naming the deleted store\n%s", code, firstErr.String())
+	}
+}
+
+func TestOutToDevStdoutIntoAPipeIsRefusedUpFront(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "s.db")
+	// crawl() gives the binary a pipe as stdout, as `crawl … | jq` does.
+	r := crawl(t, "--url", "http://127.0.0.1:1/a.html", "--db", db, "--out", "/dev/stdout")
+	if r.code != 2 || !strings.Contains(r.stderr, "/dev/stdout") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+		t.Fatalf("exit %d, want 2 with one line naming /dev/stdout\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(db); err == nil {
+		t.Errorf("a store was created before the output was refused")
 	}
 }

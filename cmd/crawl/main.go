@@ -7,6 +7,9 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// Zone data inside the binary: a config's timezone (Asia/Shanghai) must load in a minimal
+	// container or on a host without /usr/share/zoneinfo.
+	_ "time/tzdata"
 
 	"github.com/newsmill/newsmill/internal/cli"
 )
@@ -15,7 +18,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	// The first signal stops the crawl and flushes; a second one ends the process at once.
 	go func() { <-ctx.Done(); stop() }()
-	code := cli.Main(ctx, os.Args[1:], cli.Env{Stdout: os.Stdout, Stderr: os.Stderr})
+	code := cli.Main(ctx, os.Args[1:], cli.Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
 	stop()
 	os.Exit(code)
 }

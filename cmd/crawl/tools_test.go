@@ -115,27 +115,35 @@ func TestForgetBeforeTomorrowEmptiesTheStore(t *testing.T) {
 	}
 }
 
-func TestStoreToolsWaitForACrawlThenRefuseNamingIt(t *testing.T) {
-	cfg, _, _ := filled(t, 3)
-	db := filepath.Join(filepath.Dir(cfg), "data", "finews.db")
-	site := sitegen.New(3)
-	srv := httptest.NewServer(site)
+func TestStoreToolsWaitForAServePassThenRefuseNamingItOrRunWhenItEnds(t *testing.T) {
+	site := sitegen.New(30)
+	// A slow site keeps serve's start-up pass, and so its hold on the store, going for a while.
+	srv := httptest.NewServer(slowSite(site, 30*time.Millisecond))
 	defer srv.Close()
-	// serve holds the store for its lifetime: a steady holder, unlike a one-off crawl that may
-	// finish before the tool asks.
-	scfg := writeServeConfig(t, filepath.Dir(cfg), srv.URL+"/", "")
-	s := startServe(t, scfg)
+	dir := t.TempDir()
+	s := startServe(t, writeServeConfig(t, dir, srv.URL+"/, "+srv.URL+"/category/emnews.html", ""))
 	defer s.stop(t, 10*time.Second)
-	start := time.Now()
-	r := crawl(t, "stats", "--db", db, "--lock-timeout", "400ms")
-	if r.code != 1 || !strings.Contains(r.stderr, "in use by another process") || !strings.Contains(r.stderr, "pid ") {
-		t.Fatalf("stats on a held store: exit %d\n%s", r.code, r.stderr)
+	for deadline := time.Now().Add(10 * time.Second); site.Hits.Load() < 3; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the pass did not start:\n%s", s.stderr)
+		}
 	}
-	if time.Since(start) < 350*time.Millisecond {
+	db := filepath.Join(dir, "data", "finews.db")
+	start := time.Now()
+	r := crawl(t, "stats", "--db", db, "--lock-timeout", "300ms")
+	if r.code != 1 || !strings.Contains(r.stderr, "in use by another process") || !strings.Contains(r.stderr, "serve --config") {
+		t.Fatalf("stats during a pass: exit %d\n%s", r.code, r.stderr)
+	}
+	if time.Since(start) < 250*time.Millisecond {
 		t.Errorf("gave up before the lock timeout")
 	}
 	if strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 		t.Errorf("the refusal should be one line:\n%s", r.stderr)
+	}
+	// With time to wait, the tool runs as soon as the pass lets go of the store.
+	r = crawl(t, "export", "--db", db, "--lock-timeout", "60s")
+	if r.code != 0 || len(parseJSONL(t, r.stdout)) != len(site.IDs()) {
+		t.Errorf("export waiting out the pass: exit %d, %d of %d records\n%s", r.code, len(parseJSONL(t, r.stdout)), len(site.IDs()), r.stderr)
 	}
 }
 

@@ -1,179 +1,185 @@
 // Package cli is the crawl command: flags, config, wiring of the stages, exit codes. main is a
 // few lines over Main so tests can drive every path without a process.
+//
+// The command tree is github.com/spf13/cobra (docs/DESIGN.md says why). Each subcommand lives in
+// a cmd_<name>.go file of its own: an options struct, a new<Name>Command constructor that binds
+// the flags to it, and runX(ctx, opts, env) doing the work. newRoot lists the constructors.
 package cli
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
-)
 
-// Version is set at build time with -ldflags "-X github.com/newsmill/newsmill/internal/cli.Version=…".
-var Version = "dev"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/newsmill/newsmill/internal/redact"
+)
 
 // Env is what a command reads and writes besides its arguments.
 type Env struct {
+	Stdin  io.Reader // --urls-from -; os.Stdin when nil
 	Stdout io.Writer
 	Stderr io.Writer
 }
 
-const usage = `crawl: fetch news pages, normalize them to JSONL, deduplicate by info code
-
-Usage:
-  crawl --url URL [--url URL ...] [--db FILE] [--out FILE]
-        one-off run: an article gives its record; a listing, feed or sitemap the records of the
-        articles it links to; file:// posts, saved pages or folders (recursive) for backfill
-  crawl --config FILE
-        one pass over the configured sources, as cron runs it
-  crawl serve --config FILE
-        run each source on its cron schedule; /metrics and /healthz
-  crawl stats (--db FILE | --config FILE)
-        ids stored by source and day, store size, last run
-  crawl export (--db FILE | --config FILE) [--since T] [--until T] [--source NAME]
-        stored records as JSONL on stdout, by first-seen time
-  crawl forget (--db FILE | --config FILE) (--id ID ... | --before T)
-        drop ids so a later crawl emits them again (retention)
-  crawl health [--config FILE | --addr HOST:PORT]
-        exit 0 when serve's /healthz answers 200
-  crawl worker --config FILE      (config with cluster:, docs/cluster.md)
-        fetch URLs from the NATS frontier until SIGTERM; /metrics and /healthz
-  crawl enqueue --config FILE [--source NAME]
-        start a pass in the cluster: queue the sources' seeds (once per minute)
-  crawl sink --config FILE [--out DIR]
-        write the cluster's record stream to daily JSONL files, exactly once
-
-  T is RFC 3339 (2024-05-01T08:00:00Z) or a UTC date (2024-05-01). Each command has --help.
-
-Flags:
-`
+func (e Env) stdin() io.Reader {
+	if e.Stdin == nil {
+		return os.Stdin
+	}
+	return e.Stdin
+}
 
 // Main runs the command line args (without the program name) and returns the exit status.
+// Errors are one line on stderr, "crawl: <what went wrong>", for cron mail.
 func Main(ctx context.Context, args []string, env Env) int {
-	err := run(ctx, args, env)
+	root := newRoot(env)
+	root.SetArgs(longFlags(root, args))
+	err := root.ExecuteContext(ctx)
 	var printed silent
-	if err != nil && !errors.Is(err, flag.ErrHelp) && !errors.As(err, &printed) {
-		fmt.Fprintf(env.Stderr, "crawl: %v\n", err)
-	}
-	if errors.Is(err, flag.ErrHelp) {
-		return ExitOK
+	if err != nil && !errors.As(err, &printed) {
+		fmt.Fprintf(env.Stderr, "crawl: %s\n", redact.String(oneLine(err)))
 	}
 	return ExitCode(err)
 }
 
-// subcommands are dispatched on the first argument; anything else is a crawl, as it always was.
-var subcommands = map[string]func(ctx context.Context, args []string, env Env) error{
-	"serve": func(ctx context.Context, args []string, env Env) error {
-		var o serveOptions
-		if err := parseSub("serve", args, env, o.register); err != nil {
-			return err
+// newRoot is the command tree. The root itself is the crawl (`crawl --url …`, `crawl --config
+// …`), as it always was; every other command is a subcommand listed here, explicitly.
+func newRoot(env Env) *cobra.Command {
+	root := newCrawlCommand(env)
+	root.AddCommand(
+		newServeCommand(env),
+		newStatsCommand(env),
+		newExportCommand(env),
+		newForgetCommand(env),
+		newHealthCommand(env),
+		newVersionCommand(env),
+		newWorkerCommand(env),
+		newEnqueueCommand(env),
+		newSinkCommand(env),
+	)
+	root.SetOut(env.Stdout) // help and completion scripts, when asked for, go to stdout
+	root.SetErr(env.Stderr)
+	root.SetIn(env.stdin())
+	// Errors are printed by Main, one line; the usage comes only with --help.
+	root.SilenceErrors = true
+	root.SilenceUsage = true
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return fmt.Errorf("%w: %v (see %s --help)", ErrUsage, err, c.CommandPath())
+	})
+	root.SetHelpCommand(newHelpCommand())
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			// Without a shell cobra's completion command prints its help and exits 0; a script
+			// asking for an unknown shell should hear about it.
+			c.Args = func(cmd *cobra.Command, args []string) error {
+				if len(args) == 0 {
+					return nil
+				}
+				return fmt.Errorf("%w: crawl completion: unknown shell %q (bash, zsh, fish or powershell)", ErrUsage, strings.Join(args, " "))
+			}
+			c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
 		}
-		return runServe(ctx, o, env)
-	},
-	"stats": func(ctx context.Context, args []string, env Env) error {
-		var o statsOptions
-		if err := parseSub("stats", args, env, o.register); err != nil {
-			return err
-		}
-		return runStats(ctx, o, env)
-	},
-	"export": func(ctx context.Context, args []string, env Env) error {
-		var o exportOptions
-		if err := parseSub("export", args, env, o.register); err != nil {
-			return err
-		}
-		return runExport(ctx, o, env)
-	},
-	"forget": func(ctx context.Context, args []string, env Env) error {
-		var o forgetOptions
-		if err := parseSub("forget", args, env, o.register); err != nil {
-			return err
-		}
-		return runForget(ctx, o, env)
-	},
-	"worker": func(ctx context.Context, args []string, env Env) error {
-		var o workerOptions
-		if err := parseSub("worker", args, env, o.register); err != nil {
-			return err
-		}
-		return runWorker(ctx, o, env)
-	},
-	"enqueue": func(ctx context.Context, args []string, env Env) error {
-		var o enqueueOptions
-		if err := parseSub("enqueue", args, env, o.register); err != nil {
-			return err
-		}
-		return runEnqueue(ctx, o, env)
-	},
-	"sink": func(ctx context.Context, args []string, env Env) error {
-		var o sinkOptions
-		if err := parseSub("sink", args, env, o.register); err != nil {
-			return err
-		}
-		return runSink(ctx, o, env)
-	},
-	"health": func(ctx context.Context, args []string, env Env) error {
-		var o healthOptions
-		if err := parseSub("health", args, env, o.register); err != nil {
-			return err
-		}
-		return runHealth(ctx, o, env)
-	},
+	}
+	root.Version = versionLine()
+	root.SetVersionTemplate("{{.Version}}\n")
+	return root
 }
 
-// parseSub parses a subcommand's flags; it takes no positional arguments.
-func parseSub(name string, args []string, env Env, register func(*flag.FlagSet)) error {
-	fs := flag.NewFlagSet("crawl "+name, flag.ContinueOnError)
-	fs.SetOutput(env.Stderr)
-	register(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return fmt.Errorf("%w: %v", ErrUsage, err)
+// newHelpCommand is `crawl help [COMMAND]`: cobra's, except that an unknown topic is a usage
+// error (exit 2) rather than the root's help and exit 0.
+func newHelpCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		Long:  "Help about any command: what it does, its flags and examples, on stdout.",
+		Example: `  crawl help serve
+  crawl help | less`,
+		ValidArgsFunction: func(c *cobra.Command, args []string, _ string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			var names []cobra.Completion
+			if len(args) == 0 {
+				for _, s := range c.Root().Commands() {
+					if s.IsAvailableCommand() {
+						names = append(names, s.Name())
+					}
+				}
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+		RunE: func(c *cobra.Command, args []string) error {
+			cmd, rest, err := c.Root().Find(args)
+			if err != nil || cmd == nil || len(rest) > 0 {
+				return fmt.Errorf("%w: no help topic %q; commands: serve, stats, export, forget, health, version, completion", ErrUsage, strings.Join(args, " "))
+			}
+			return cmd.Help()
+		},
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: crawl %s: unexpected argument %q", ErrUsage, name, strings.Join(fs.Args(), " "))
-	}
-	return nil
 }
 
-func run(ctx context.Context, args []string, env Env) error {
-	if len(args) > 0 {
-		if sub, ok := subcommands[args[0]]; ok {
-			return sub(ctx, args[1:], env)
-		}
-	}
-	var opts crawlOptions
-	fs := flag.NewFlagSet("crawl", flag.ContinueOnError)
-	// The flag package prints its own error and the whole usage on a bad flag; a cron mail
-	// wants one line, so errors are ours to print and the usage comes only with --help.
-	fs.SetOutput(io.Discard)
-	opts.register(fs)
-	showVersion := fs.Bool("version", false, "print the version and exit")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(env.Stderr, usage)
-			fs.SetOutput(env.Stderr)
-			fs.PrintDefaults()
-			return err
-		}
-		return fmt.Errorf("%w: %v (see crawl --help)", ErrUsage, err)
-	}
-	if *showVersion {
-		fmt.Fprintf(env.Stdout, "crawl %s (newsmill, record schema %d)\n", Version, schemaVersion)
+// noArgs refuses positional arguments with a usage error (exit 2) that suggests a subcommand
+// for a near miss ("crawl serv").
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
 		return nil
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: unexpected argument %q (URLs go after --url)", ErrUsage, strings.Join(fs.Args(), " "))
+	hint := ""
+	if !cmd.HasParent() {
+		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+			hint = fmt.Sprintf("; did you mean %q?", s[0])
+		} else {
+			hint = " (URLs go after --url; commands: serve, stats, export, forget, health, version, completion, help)"
+		}
 	}
-	return runCrawl(ctx, opts, env)
+	where := ""
+	if cmd.HasParent() {
+		where = cmd.CommandPath() + ": "
+	}
+	return fmt.Errorf("%w: %sunexpected argument %q%s", ErrUsage, where, strings.Join(args, " "), hint)
 }
 
-// multi is a repeatable string flag.
-type multi []string
+// longFlags accepts the single-dash long flags the standard flag package took before
+// (`crawl -config FILE`, as old cron lines have it) by writing them with two dashes. No command
+// has one-letter flags besides -h and -v, so "-config" can mean nothing else.
+func longFlags(root *cobra.Command, args []string) []string {
+	names := map[string]bool{"help": true, "version": true} // cobra adds these when it runs
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.Flags().VisitAll(func(f *pflag.Flag) { names[f.Name] = true })
+		c.PersistentFlags().VisitAll(func(f *pflag.Flag) { names[f.Name] = true })
+		for _, s := range c.Commands() {
+			walk(s)
+		}
+	}
+	walk(root)
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		if a == "--" {
+			copy(out[i:], args[i:])
+			break
+		}
+		if len(a) > 2 && a[0] == '-' && a[1] != '-' {
+			name, _, _ := strings.Cut(a[1:], "=")
+			if names[name] {
+				out[i] = "-" + a
+			}
+		}
+	}
+	return out
+}
 
-func (m *multi) String() string     { return strings.Join(*m, ",") }
-func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+// oneLine keeps an error to the single line cron mail shows in its subject and first line.
+func oneLine(err error) string {
+	return strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
+}
+
+// stringsFlag is a repeatable string flag (--url, --id): pflag's StringArray, which takes each
+// value whole (a StringSlice would split URLs at commas).
+func stringsFlag(fs *pflag.FlagSet, p *[]string, name, usage string) {
+	fs.StringArrayVar(p, name, nil, usage)
+}

@@ -1,23 +1,32 @@
 package cli
 
 import (
+	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	"io"
+	"maps"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
 	"github.com/newsmill/newsmill/internal/config"
+	"github.com/newsmill/newsmill/internal/redact"
+	"github.com/newsmill/newsmill/internal/regular"
 	"github.com/newsmill/newsmill/output"
 	"github.com/newsmill/newsmill/pipeline"
 	"github.com/newsmill/newsmill/store"
@@ -26,7 +35,8 @@ import (
 const schemaVersion = article.SchemaVersion
 
 type crawlOptions struct {
-	URLs        multi
+	URLs        []string
+	URLsFrom    string
 	Config      string
 	DB          string
 	Out         string
@@ -34,13 +44,70 @@ type crawlOptions struct {
 	LockTimeout time.Duration
 }
 
-func (o *crawlOptions) register(fs *flag.FlagSet) {
-	fs.Var(&o.URLs, "url", "a page, listing, feed, or file:// post/folder to read (repeatable)")
-	fs.StringVar(&o.Config, "config", "", "YAML config of a scheduled crawl (see configs/finews.yaml)")
-	fs.StringVar(&o.DB, "db", "", "bbolt store that remembers emitted ids across runs (--url runs)")
-	fs.StringVar(&o.Out, "out", "", "append JSONL to this file instead of stdout (--url runs)")
-	fs.StringVar(&o.LogLevel, "log-level", "", "debug, info, warn or error (default info, or the config's log_level)")
-	fs.DurationVar(&o.LockTimeout, "lock-timeout", 0, "how long to wait for another crawl to release the store (default 10s, or the config's lock_timeout)")
+func (o *crawlOptions) register(fs *pflag.FlagSet) {
+	stringsFlag(fs, &o.URLs, "url", "a `URL`: page, listing, feed, or file:// post/folder to read (repeatable)")
+	fs.StringVar(&o.URLsFrom, "urls-from", "", "read more --url values from `FILE`, one per line, blank lines and # comments skipped (- for stdin)")
+	fs.StringVar(&o.Config, "config", "", "`YAML` config of a scheduled crawl: one pass over its sources (see configs/finews.yaml)")
+	fs.StringVar(&o.DB, "db", "", "bbolt store `FILE` that remembers emitted ids across runs (--url runs)")
+	fs.StringVar(&o.Out, "out", "", "append JSONL to this regular `FILE` instead of stdout (--url runs; - is stdout)")
+	logLevelFlag(fs, &o.LogLevel)
+	lockTimeoutFlag(fs, &o.LockTimeout, "another crawl")
+}
+
+// newCrawlCommand is the root command: a crawl of --url targets or of a --config's sources.
+func newCrawlCommand(env Env) *cobra.Command {
+	var o crawlOptions
+	cmd := &cobra.Command{
+		Use:   "crawl",
+		Short: "Fetch news pages, normalize them to JSONL, deduplicate them by info code",
+		Long: `crawl fetches news pages, normalizes them to JSON Lines and deduplicates them by info code.
+
+Without a subcommand it crawls once and exits:
+  --url URL      an article gives its record; a listing, feed or sitemap the records of the
+                 articles it links to (one level, same host); file:// posts, saved pages or
+                 folders (recursive) are read from disk for backfill. Records go to stdout, or
+                 are appended to --out FILE; --db FILE remembers them across runs.
+  --config FILE  one pass over the configured sources into the config's store and output
+                 folder, as cron runs it.
+
+Exit status: 0 done (failed pages are logged and counted), 1 the run could not do its job,
+2 bad flags or config, 3 a --url gave no record or a --config pass reached no seed,
+130 stopped by a signal. The last line on stderr is the run's summary.
+
+Times (T) in the store tools are RFC 3339 (2024-05-01T08:00:00Z) or a UTC date (2024-05-01).`,
+		Example: `  crawl --url https://finews.withounder.com/category/emnews.html
+  crawl --url https://finews.withounder.com/feed.xml --db data/oneoff.db --out news.jsonl
+  crawl --urls-from urls.txt --db data/oneoff.db > news.jsonl
+  crawl --url file:///srv/finews/_posts/ --db data/finews.db --out backfill.jsonl
+  crawl --config configs/finews.yaml
+  crawl help serve`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runCrawl(cmd.Context(), o, env)
+		},
+	}
+	o.register(cmd.Flags())
+	cmd.Flags().SortFlags = false
+	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
+	_ = cmd.MarkFlagFilename("urls-from")
+	_ = cmd.MarkFlagFilename("db", "db")
+	_ = cmd.MarkFlagFilename("out", "jsonl")
+	completeLogLevel(cmd)
+	return cmd
+}
+
+// logLevelFlag is --log-level; completeLogLevel offers its values to the shell.
+func logLevelFlag(fs *pflag.FlagSet, p *string) {
+	fs.StringVar(p, "log-level", "", "log `LEVEL`: debug, info, warn or error (default info, or the config's log_level)")
+}
+
+func completeLogLevel(cmd *cobra.Command) {
+	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions([]string{"debug", "info", "warn", "error"}, cobra.ShellCompDirectiveNoFileComp))
+}
+
+// lockTimeoutFlag is --lock-timeout; who may hold the store differs by command.
+func lockTimeoutFlag(fs *pflag.FlagSet, p *time.Duration, holder string) {
+	fs.DurationVar(p, "lock-timeout", 0, "wait up to this `DURATION` for "+holder+" to release the store (default 10s, or the config's lock_timeout)")
 }
 
 // summary is the last line on stderr, for cron mail and humans.
@@ -64,11 +131,25 @@ func (s *summary) String() string {
 }
 
 func runCrawl(ctx context.Context, opts crawlOptions, env Env) error {
+	targets := make([]arg, 0, len(opts.URLs))
+	for _, u := range opts.URLs {
+		targets = append(targets, arg{value: u, where: "--url"})
+	}
+	if opts.URLsFrom != "" {
+		more, err := readURLs(opts.URLsFrom, env)
+		if err != nil {
+			return err
+		}
+		if len(more) == 0 {
+			return fmt.Errorf("%w: --urls-from %s: no URL in it", ErrUsage, opts.URLsFrom)
+		}
+		targets = append(targets, more...)
+	}
 	switch {
-	case opts.Config == "" && len(opts.URLs) == 0:
-		return fmt.Errorf("%w: give --url URL or --config FILE (see --help)", ErrUsage)
-	case opts.Config != "" && len(opts.URLs) > 0:
-		return fmt.Errorf("%w: --url and --config do not go together", ErrUsage)
+	case opts.Config == "" && len(targets) == 0:
+		return fmt.Errorf("%w: give --url URL, --urls-from FILE or --config FILE (see crawl --help)", ErrUsage)
+	case opts.Config != "" && len(targets) > 0:
+		return fmt.Errorf("%w: --url and --urls-from do not go with --config", ErrUsage)
 	case opts.Config != "" && (opts.DB != "" || opts.Out != ""):
 		return fmt.Errorf("%w: --db and --out are for --url runs; a --config run uses the config's store and output", ErrUsage)
 	}
@@ -90,7 +171,46 @@ func runCrawl(ctx context.Context, opts crawlOptions, env Env) error {
 	if cfg != nil {
 		return crawlConfig(ctx, cfg, opts, log, env)
 	}
-	return crawlURLs(ctx, opts, log, env)
+	return crawlURLs(ctx, targets, opts, log, env)
+}
+
+// arg is one --url value and where it was given, for errors: "--url" or "urls.txt:3".
+type arg struct {
+	value, where string
+}
+
+// readURLs reads --urls-from: one URL per line; blank lines and lines starting with # are
+// skipped, and so is anything after " #" on a line.
+func readURLs(name string, env Env) ([]arg, error) {
+	var r io.Reader
+	label := name
+	if name == "-" {
+		r, label = env.stdin(), "stdin"
+	} else {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, fmt.Errorf("%w: --urls-from: %v", ErrUsage, err)
+		}
+		defer f.Close()
+		r = f
+	}
+	var out []arg
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
+		if i := strings.Index(line, " #"); i >= 0 {
+			line = strings.TrimSpace(line[:i])
+		}
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		out = append(out, arg{value: line, where: fmt.Sprintf("%s:%d", label, n)})
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%w: --urls-from %s: %v", ErrUsage, label, err)
+	}
+	return out, nil
 }
 
 // job is what both kinds of run share once the store and sink are open.
@@ -114,7 +234,7 @@ type validatorCache struct {
 }
 
 func (c *validatorCache) Validators(ctx context.Context, u string) (crawler.Validators, bool) {
-	v, ok, err := c.st.Validators(ctx, u)
+	v, ok, err := c.st.Validators(ctx, redact.URL(u))
 	if err != nil || !ok {
 		return crawler.Validators{}, false
 	}
@@ -124,7 +244,7 @@ func (c *validatorCache) Validators(ctx context.Context, u string) (crawler.Vali
 func (c *validatorCache) SetValidators(_ context.Context, u string, v crawler.Validators) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.pending[u] = v
+	c.pending[redact.URL(u)] = v
 	return nil
 }
 
@@ -204,7 +324,7 @@ func (j *job) finish(ctx context.Context, crawlErr error, env Env) error {
 		err = fmt.Errorf("%w: stopped by signal; records extracted so far were written", ErrInterrupted)
 	}
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "crawl: %v\n", err)
+		fmt.Fprintf(env.Stderr, "crawl: %s\n", redact.String(oneLine(err)))
 	}
 	fmt.Fprintln(env.Stderr, j.sum.String())
 	if err == nil {
@@ -243,10 +363,35 @@ func (j *job) crawlSource(ctx context.Context, src config.Source, onFetch crawle
 	if err != nil {
 		return crawler.Stats{}, err
 	}
-	j.pipe.SetSource(src.Name)
-	st, err := c.Run(ctx, j.handler())
+	cctx, stop := j.untilFailed(ctx)
+	defer stop()
+	st, err := c.Run(cctx, j.pipe.From(src.Name))
 	j.sum.add(st)
 	return st, err
+}
+
+// untilFailed is ctx, cancelled too once the pipeline can write nothing more: fetching on
+// after the output failed would only load the sites for pages that cannot be written.
+func (j *job) untilFailed(ctx context.Context) (context.Context, context.CancelFunc) {
+	cctx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-j.pipe.Failed():
+			cancel()
+		case <-cctx.Done():
+		}
+	}()
+	return cctx, cancel
+}
+
+// failed reports whether the pipeline stopped on a store or output error.
+func (j *job) failed() bool {
+	select {
+	case <-j.pipe.Failed():
+		return true
+	default:
+		return false
+	}
 }
 
 // silent marks an error finish already printed, so Main does not print it twice.
@@ -261,7 +406,7 @@ func (j *job) handler() crawler.Handler {
 
 func (j *job) skipper() crawler.Skipper {
 	return func(ctx context.Context, u string) bool {
-		_, ok, err := j.st.KnownURL(ctx, u)
+		_, ok, err := j.st.KnownURL(ctx, redact.URL(u))
 		return err == nil && ok
 	}
 }
@@ -272,7 +417,7 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 		return err
 	}
 	defer st.Close()
-	sink, err := output.Dir(cfg.Output)
+	sink, err := output.Dir(cfg.Output, output.Owner(storeOwner(st)))
 	if err != nil {
 		return err
 	}
@@ -283,82 +428,121 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 	}
 	stop := j.progress(env)
 	var crawlErr error
+	var reached atomic.Bool // some fetch of some source got an answer
+	onFetch := func(_ string, status int, _ time.Duration) {
+		if answered(status) {
+			reached.Store(true)
+		}
+	}
 	for _, src := range cfg.Sources {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || j.failed() {
 			break
 		}
-		st, err := j.crawlSource(ctx, src, nil)
+		st, err := j.crawlSource(ctx, src, onFetch)
 		if errors.Is(err, crawler.ErrBadOptions) {
 			crawlErr = err
 			break
 		}
-		if err != nil && ctx.Err() == nil {
+		if err != nil && ctx.Err() == nil && !j.failed() {
 			log.Error("source failed", zap.String("source", src.Name), zap.Error(err))
 		}
 		log.Info("source done", zap.String("source", src.Name), zap.Int64("fetched", st.Fetched), zap.Int64("not_modified", st.NotChanged),
 			zap.Int64("errors", st.Errors), zap.Int64("retries", st.Retries), zap.Int64("refused_links", st.Refused))
 	}
 	stop()
+	// Seeds are fetched first and every other page is found through one, so no answer at all
+	// means no seed of any source answered: an outage, not a few bad pages.
+	if crawlErr == nil && ctx.Err() == nil && !j.failed() && !reached.Load() {
+		seeds := 0
+		for _, src := range cfg.Sources {
+			seeds += len(src.Seeds)
+		}
+		crawlErr = fmt.Errorf("%w: none of the %d seeds of %d sources could be fetched (see the fetch failed lines)", ErrOutage, seeds, len(cfg.Sources))
+	}
 	return j.finish(ctx, crawlErr, env)
 }
 
 // target is one --url value: a web address or a local file or folder.
 type target struct {
+	arg
 	web   *url.URL
 	local string
 }
 
-func parseTargets(raw []string) ([]target, error) {
+func parseTargets(args []arg) ([]target, error) {
 	var out []target
-	for _, r := range raw {
+	for _, a := range args {
+		r := a.value
 		u, err := url.Parse(r)
 		switch {
 		case err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "":
-			out = append(out, target{web: u})
+			out = append(out, target{arg: a, web: u})
 		case err == nil && u.Scheme == "file":
 			p := u.Path
 			if u.Host != "" && u.Host != "localhost" { // file://./posts written by hand
 				p = u.Host + u.Path
 			}
-			if _, serr := os.Stat(p); serr != nil {
-				return nil, fmt.Errorf("%w: --url %q: %v", ErrUsage, r, serr)
+			if err := localTarget(p); err != nil {
+				return nil, fmt.Errorf("%w: %s %q: %v", ErrUsage, a.where, r, err)
 			}
-			out = append(out, target{local: p})
+			out = append(out, target{arg: a, local: p})
 		case err == nil && u.Scheme == "":
-			if _, serr := os.Stat(r); serr == nil {
-				out = append(out, target{local: r})
-				continue
+			if _, serr := os.Stat(r); serr != nil {
+				return nil, fmt.Errorf("%w: %s %q is neither an http(s) URL nor an existing file", ErrUsage, a.where, r)
 			}
-			return nil, fmt.Errorf("%w: --url %q is neither an http(s) URL nor an existing file", ErrUsage, r)
+			if err := localTarget(r); err != nil {
+				return nil, fmt.Errorf("%w: %s %q: %v", ErrUsage, a.where, r, err)
+			}
+			out = append(out, target{arg: a, local: r})
 		default:
-			return nil, fmt.Errorf("%w: --url %q: only http, https and file URLs are read", ErrUsage, r)
+			return nil, fmt.Errorf("%w: %s %q: only http, https and file URLs are read", ErrUsage, a.where, r)
 		}
 	}
 	return out, nil
 }
 
-func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env) error {
-	targets, err := parseTargets(opts.URLs)
+// localTarget accepts a folder or a regular file: a named pipe would block the run, a device
+// such as /dev/zero never end.
+func localTarget(p string) error {
+	info, err := os.Stat(p)
+	if err != nil || info.IsDir() {
+		return err
+	}
+	return regular.Check(p)
+}
+
+// answered reports whether a fetch got an answer worth having: a page, or "not modified".
+func answered(status int) bool {
+	return (status >= 200 && status < 300) || status == http.StatusNotModified
+}
+
+// crawlURLs reads the targets and holds each to account: a target that could not be fetched,
+// or led to no record (none extracted, none already stored, no listing answering "not
+// modified"), is named in an ErrNoRecord error (exit 3) once the others are done.
+func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logger, env Env) error {
+	targets, err := parseTargets(args)
 	if err != nil {
 		return err
 	}
-	dbPath := opts.DB
-	if dbPath == "" {
-		// Without --db a run dedups within itself only; a throwaway store keeps one code path.
-		dir, err := os.MkdirTemp("", "newsmill-run-")
-		if err != nil {
-			return fmt.Errorf("temporary store: %w", err)
-		}
-		defer os.RemoveAll(dir)
-		dbPath = filepath.Join(dir, "run.db")
+	if err := checkOut(opts.Out, opts.DB); err != nil {
+		return err
 	}
-	st, err := openStore(ctx, dbPath, opts.LockTimeout, 0)
+	if _, err := lockTimeout(opts.LockTimeout, 0); err != nil {
+		return err
+	}
+	var st *store.Store
+	if opts.DB == "" {
+		// Without --db a run dedups within itself only; a throwaway store keeps one code path.
+		st, err = store.OpenTemp(ctx)
+	} else {
+		st, err = openStore(ctx, opts.DB, opts.LockTimeout, 0)
+	}
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	var sink output.Sink
-	if opts.Out != "" {
+	if opts.Out != "" && opts.Out != "-" {
 		f, err := output.File(opts.Out)
 		if err != nil {
 			return err
@@ -374,44 +558,188 @@ func crawlURLs(ctx context.Context, opts crawlOptions, log *zap.Logger, env Env)
 	}
 	stop := j.progress(env)
 	defer stop()
-	var crawlErr error
-	var web []string
-	hosts := map[string]bool{}
+	// The crawl stops once the pipeline failed; finish still reads the caller's ctx.
+	cctx, cancel := j.untilFailed(ctx)
+	defer cancel()
+	var failed []string
+	fail := func(t target, why string) {
+		log.Warn("url "+why, zap.String("url", t.value), zap.String("given", t.where))
+		failed = append(failed, fmt.Sprintf("%s %s (%s)", t.value, why, t.where))
+	}
+	var web []target
 	for _, t := range targets {
 		if t.web != nil {
-			web = append(web, t.web.String())
-			hosts[strings.ToLower(t.web.Hostname())] = true
+			web = append(web, t)
 			continue
 		}
-		st, err := crawler.ReadLocal(ctx, t.local, log, j.handler())
-		j.sum.add(st)
+		if cctx.Err() != nil {
+			break
+		}
+		before := j.pipe.Stats.Articles.Load()
+		fst, err := crawler.ReadLocal(cctx, t.local, log, j.handler())
+		j.sum.add(fst)
 		if err != nil {
 			log.Error("read failed", zap.String("path", t.local), zap.Error(err))
 			j.pipe.Stats.Errors.Add(1)
+			if cctx.Err() == nil {
+				fail(t, "could not be read")
+			}
+		} else if j.pipe.Stats.Articles.Load() == before && cctx.Err() == nil {
+			fail(t, "gave no record")
 		}
 	}
-	if len(web) > 0 && ctx.Err() == nil {
-		var allowed []string
-		for h := range hosts {
-			allowed = append(allowed, h)
-		}
-		o := crawler.Options{Name: "url", Seeds: web, AllowedHosts: allowed, MaxDepth: 2, LeafArticles: true}
-		var skip crawler.Skipper
-		if opts.DB != "" {
-			// With a store, a one-off run is as thrifty as a scheduled one: stored articles are
-			// not fetched again and unchanged listings cost a 304.
-			skip, o.Cache = j.skipper(), j.vals
-		}
-		var c *crawler.Crawler
-		c, crawlErr = crawler.New(o, log, skip)
-		if crawlErr == nil {
-			st, err := c.Run(ctx, j.handler())
-			j.sum.add(st)
-			if err != nil && ctx.Err() == nil {
-				log.Error("crawl failed", zap.Error(err))
+	var crawlErr error
+	if len(web) > 0 && cctx.Err() == nil {
+		var again []target
+		again, crawlErr = j.crawlWeb(cctx, web, opts.DB != "")
+		// A target that did not give a record itself (a listing, a feed, a failure) is crawled
+		// once more on its own, to hold it to account: its stored articles are skipped, so this
+		// costs the listing's own fetch.
+		for _, t := range again {
+			if crawlErr != nil || cctx.Err() != nil {
+				break
+			}
+			var why string
+			if why, crawlErr = j.crawlAlone(cctx, t, opts.DB != ""); why != "" {
+				fail(t, why)
 			}
 		}
 	}
 	stop()
+	if crawlErr == nil && len(failed) > 0 {
+		shown := failed[:min(len(failed), 3)]
+		more := ""
+		if len(failed) > len(shown) {
+			more = fmt.Sprintf(", and %d more (logged above)", len(failed)-len(shown))
+		}
+		crawlErr = fmt.Errorf("%w: %d of %d: %s%s", ErrNoRecord, len(failed), len(targets), strings.Join(shown, ", "), more)
+	}
 	return j.finish(ctx, crawlErr, env)
+}
+
+// urlOptions are the crawl options of a --url run over seeds.
+func (j *job) urlOptions(seeds []target, thrifty bool) (crawler.Options, crawler.Skipper) {
+	var urls []string
+	hosts := map[string]bool{}
+	for _, t := range seeds {
+		urls = append(urls, t.web.String())
+		hosts[strings.ToLower(t.web.Host)] = true // the port too: another port is another origin
+	}
+	o := crawler.Options{Name: "url", Seeds: urls, AllowedHosts: slices.Sorted(maps.Keys(hosts)), MaxDepth: 2, LeafArticles: true}
+	if !thrifty {
+		return o, nil
+	}
+	// With a store, a one-off run is as thrifty as a scheduled one: stored articles are not
+	// fetched again and unchanged listings cost a 304.
+	o.Cache = j.vals
+	return o, j.skipper()
+}
+
+// crawlWeb crawls every web target in one pass (in parallel, robots.txt read once per host)
+// and returns those it cannot vouch for: the targets that did not give a record themselves,
+// unless there is just one of them and the pass found records, stored articles or unchanged
+// listings beyond the targets' own pages, which can then only have come from it.
+func (j *job) crawlWeb(ctx context.Context, web []target, thrifty bool) ([]target, error) {
+	var mu sync.Mutex
+	gave := map[string]bool{} // page URL -> it gave a record
+	handle := func(ctx context.Context, p *article.Page) error {
+		err := j.pipe.Page(ctx, p)
+		if err == nil && p.URL != nil {
+			mu.Lock()
+			gave[p.URL.String()] = true
+			mu.Unlock()
+		}
+		return err
+	}
+	o, skip := j.urlOptions(web, thrifty)
+	c, err := crawler.New(o, j.log, skip)
+	if err != nil {
+		return nil, err
+	}
+	fst, err := c.Run(ctx, handle)
+	j.sum.add(fst)
+	if err != nil && ctx.Err() == nil {
+		j.log.Error("crawl failed", zap.Error(err))
+	}
+	var unsure []target
+	own := 0
+	for _, t := range web {
+		if gave[t.web.String()] {
+			own++
+		} else {
+			unsure = append(unsure, t)
+		}
+	}
+	beyond := int64(len(gave)-own) + fst.Skipped + fst.NotChanged
+	if len(unsure) == 1 && beyond > 0 {
+		return nil, nil
+	}
+	return unsure, nil
+}
+
+// crawlAlone crawls one web target by itself, without retries (the shared pass retried it),
+// and says why it gave nothing, or "" when it did.
+func (j *job) crawlAlone(ctx context.Context, t target, thrifty bool) (string, error) {
+	var ok atomic.Bool
+	o, _ := j.urlOptions([]target{t}, thrifty)
+	none := 0
+	o.MaxRetries = &none
+	o.OnFetch = func(_ string, status int, _ time.Duration) {
+		if answered(status) {
+			ok.Store(true)
+		}
+	}
+	// Articles the shared pass stored are skipped, with or without --db: finding them is enough.
+	c, err := crawler.New(o, j.log, j.skipper())
+	if err != nil {
+		return "", err
+	}
+	before := j.pipe.Stats.Articles.Load()
+	fst, err := c.Run(ctx, j.handler())
+	j.sum.add(fst)
+	if err != nil && ctx.Err() == nil {
+		j.log.Error("crawl failed", zap.String("url", t.value), zap.Error(err))
+	}
+	switch {
+	case ctx.Err() != nil, j.pipe.Stats.Articles.Load() > before, fst.Skipped > 0, fst.NotChanged > 0:
+		return "", nil
+	case !ok.Load():
+		return "could not be fetched", nil
+	}
+	return "gave no record", nil
+}
+
+// checkOut refuses, before anything is opened, an --out that cannot hold a crawl's output:
+// a device or a pipe (after a crash nothing there can be checked, and a seek fails after the
+// commit), or the store itself. "-" is stdout, written at least once.
+func checkOut(out, db string) error {
+	if out == "" || out == "-" {
+		return nil
+	}
+	fi, err := os.Stat(out)
+	if err == nil && !fi.Mode().IsRegular() {
+		return fmt.Errorf("%w: --out %s is not a regular file; leave --out out (or give -) to write to stdout", ErrUsage, out)
+	}
+	if db == "" {
+		return nil
+	}
+	absOut, _ := filepath.Abs(out)
+	absDB, _ := filepath.Abs(db)
+	for _, p := range []string{absDB, absDB + ".holder", absDB + ".new"} {
+		if absOut == p {
+			return fmt.Errorf("%w: --out %s is the store's file; give the output its own path", ErrUsage, out)
+		}
+		if pi, perr := os.Stat(p); err == nil && perr == nil && os.SameFile(fi, pi) {
+			return fmt.Errorf("%w: --out %s is the store's file; give the output its own path", ErrUsage, out)
+		}
+	}
+	return nil
+}
+
+// storeOwner names a store for the output folder's lock: its absolute path.
+func storeOwner(st *store.Store) string {
+	if abs, err := filepath.Abs(st.Path()); err == nil {
+		return abs
+	}
+	return st.Path()
 }

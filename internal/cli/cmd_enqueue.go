@@ -2,9 +2,10 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/newsmill/newsmill/internal/config"
 )
@@ -15,10 +16,29 @@ type enqueueOptions struct {
 	LogLevel string
 }
 
-func (o *enqueueOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.Config, "config", "", "YAML config with a cluster: section (required)")
-	fs.StringVar(&o.Source, "source", "", "only this source (default: every source)")
-	fs.StringVar(&o.LogLevel, "log-level", "", "debug, info, warn or error (default info, or the config's log_level)")
+func newEnqueueCommand(env Env) *cobra.Command {
+	var o enqueueOptions
+	cmd := &cobra.Command{
+		Use:   "enqueue --config FILE [--source NAME]",
+		Short: "Start a pass in the cluster: queue the sources' seeds, once per source and minute",
+		Long: `Queue the seeds of the config's sources (or of --source) to the cluster's frontier as a tick
+of each source (docs/cluster.md): what cron runs instead of a crawl. Two enqueues of a source in
+the same minute, from any machines, queue its seeds once; a seed still waiting is not queued
+again.`,
+		Example: `  */10 * * * *  crawl enqueue --config /etc/newsmill/newsmill.yaml
+  crawl enqueue --config newsmill.yaml --source finews`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runEnqueue(cmd.Context(), o, env)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.Config, "config", "", "`YAML` config with a cluster: section (required)")
+	fs.StringVar(&o.Source, "source", "", "only this source `NAME` (default: every source)")
+	logLevelFlag(fs, &o.LogLevel)
+	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
+	completeLogLevel(cmd)
+	return cmd
 }
 
 // runEnqueue starts a pass over the sources in the cluster: their seeds go to the frontier as

@@ -3,10 +3,11 @@ package cli
 import (
 	"bufio"
 	"context"
-	"flag"
 	"fmt"
 	"sort"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/newsmill/newsmill/store"
 )
@@ -18,11 +19,35 @@ type exportOptions struct {
 	Source string
 }
 
-func (o *exportOptions) register(fs *flag.FlagSet) {
-	o.storeFlags.register(fs)
-	fs.StringVar(&o.Since, "since", "", "only ids first seen at or after this time (RFC 3339, or YYYY-MM-DD in UTC)")
-	fs.StringVar(&o.Until, "until", "", "only ids first seen before this time (RFC 3339, or YYYY-MM-DD in UTC)")
-	fs.StringVar(&o.Source, "source", "", "only ids found by this config source")
+func newExportCommand(env Env) *cobra.Command {
+	var o exportOptions
+	cmd := &cobra.Command{
+		Use:   "export (--config FILE | --db FILE) [--since T] [--until T] [--source NAME]",
+		Short: "Write the stored records as JSONL on stdout, in first-seen order",
+		Long: `Write the stored records, byte for byte as they were first written, to stdout as JSONL,
+ordered by the time newsmill first stored each id; a count goes to stderr. A downstream
+consumer replays them from here instead of crawling again.
+
+--since (inclusive) and --until (exclusive) filter on that first-seen time, not on
+published_at; each takes RFC 3339 or a date YYYY-MM-DD meaning 00:00 UTC. The store is opened
+read-only; while a crawl or a serve pass holds it, export waits up to --lock-timeout.`,
+		Example: `  crawl export --config /etc/newsmill/newsmill.yaml --since 2024-05-01 --until 2024-05-08 > week.jsonl
+  crawl export --db data/finews.db --since 2024-05-01T06:00:00+08:00 --source finews`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runExport(cmd.Context(), o, env)
+		},
+	}
+	o.register(cmd)
+	return cmd
+}
+
+func (o *exportOptions) register(cmd *cobra.Command) {
+	o.storeFlags.register(cmd, "read")
+	fs := cmd.Flags()
+	fs.StringVar(&o.Since, "since", "", "only ids first seen at or after this `TIME` (RFC 3339, or YYYY-MM-DD in UTC)")
+	fs.StringVar(&o.Until, "until", "", "only ids first seen before this `TIME` (RFC 3339, or YYYY-MM-DD in UTC)")
+	fs.StringVar(&o.Source, "source", "", "only ids found by this config source `NAME`")
 }
 
 // runExport writes the stored records, as they were first emitted, to stdout as JSONL, in the

@@ -2,21 +2,49 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/newsmill/newsmill/pipeline"
 )
 
 type forgetOptions struct {
 	storeFlags
-	IDs    multi
+	IDs    []string
 	Before string
 }
 
-func (o *forgetOptions) register(fs *flag.FlagSet) {
-	o.storeFlags.register(fs)
-	fs.Var(&o.IDs, "id", "forget this id (repeatable)")
-	fs.StringVar(&o.Before, "before", "", "forget every id first seen before this time (RFC 3339, or YYYY-MM-DD in UTC)")
+func newForgetCommand(env Env) *cobra.Command {
+	var o forgetOptions
+	cmd := &cobra.Command{
+		Use:   "forget (--config FILE | --db FILE) (--id ID ... | --before T)",
+		Short: "Drop ids from the store so a later crawl emits them again (retention)",
+		Long: `Remove ids from the store with their records and URL index entries, so a later crawl fetches
+and emits them again if the site still serves them: retention, or re-emitting a record after
+an extractor fix. The forgotten ids go to stdout, a count to stderr; ids not stored are no
+error, so a retention job can run it again and again. The bbolt file does not shrink: its
+freed pages are reused by later writes.
+
+forget changes the store, so it takes it exclusively; while a crawl or a serve pass holds it,
+forget waits up to --lock-timeout.`,
+		Example: `  crawl forget --config /etc/newsmill/newsmill.yaml --id NW202112202219862945
+  crawl forget --config /etc/newsmill/newsmill.yaml --before 2024-01-01   # retention`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runForget(cmd.Context(), o, env)
+		},
+	}
+	o.register(cmd)
+	return cmd
+}
+
+func (o *forgetOptions) register(cmd *cobra.Command) {
+	o.storeFlags.register(cmd, "change")
+	fs := cmd.Flags()
+	stringsFlag(fs, &o.IDs, "id", "forget this `ID` (repeatable)")
+	fs.StringVar(&o.Before, "before", "", "forget every id first seen before this `TIME` (RFC 3339, or YYYY-MM-DD in UTC)")
 }
 
 // runForget removes ids from the store with their records and URLs, so a later crawl emits
@@ -46,6 +74,11 @@ func runForget(ctx context.Context, opts forgetOptions, env Env) error {
 		return err
 	}
 	defer st.Close()
+	// A line torn by a crash is cut first: once its id is forgotten its outbox entry goes, and
+	// no recovery would ever cut it.
+	if err := pipeline.CutUnconfirmed(ctx, st); err != nil {
+		return err
+	}
 	var gone []string
 	if len(opts.IDs) > 0 {
 		if gone, err = st.Delete(ctx, opts.IDs...); err != nil {

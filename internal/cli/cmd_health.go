@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/newsmill/newsmill/internal/config"
 )
@@ -18,9 +20,30 @@ type healthOptions struct {
 	Timeout time.Duration
 }
 
-func (o *healthOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.Config, "config", "", "ask the serve of this config (its listen address)")
-	fs.StringVar(&o.Addr, "addr", "", "ask the serve listening here (host:port) instead")
+func newHealthCommand(env Env) *cobra.Command {
+	var o healthOptions
+	cmd := &cobra.Command{
+		Use:   "health [--config FILE | --addr HOST:PORT]",
+		Short: "Exit 0 when a running serve's /healthz answers 200",
+		Long: `Ask a running serve's /healthz and exit 0 only when it answers 200 (it prints "ok"); exit 1
+otherwise. It is the container's HEALTHCHECK: the image has no shell or curl, only this
+binary. The address is the config's listen (asked on loopback when it is every interface),
+--addr, or 127.0.0.1:9464.`,
+		Example: `  crawl health --config /config/newsmill.yaml
+  crawl health --addr 127.0.0.1:9464 --timeout 1s`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runHealth(cmd.Context(), o, env)
+		},
+	}
+	o.register(cmd.Flags())
+	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
+	return cmd
+}
+
+func (o *healthOptions) register(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Config, "config", "", "ask the serve of this config `FILE` (its listen address)")
+	fs.StringVar(&o.Addr, "addr", "", "ask the serve listening at `HOST:PORT` instead")
 	fs.DurationVar(&o.Timeout, "timeout", 3*time.Second, "give up after this long")
 }
 

@@ -2,7 +2,7 @@ package cli
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -11,8 +11,11 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"go.uber.org/zap"
 
+	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/internal/config"
 	"github.com/newsmill/newsmill/output"
 	"github.com/newsmill/newsmill/store"
@@ -28,19 +31,46 @@ type serveOptions struct {
 	LockTimeout time.Duration
 }
 
-func (o *serveOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.Config, "config", "", "YAML config with a schedule for every source (required)")
-	fs.StringVar(&o.LogLevel, "log-level", "", "debug, info, warn or error (default info, or the config's log_level)")
-	fs.DurationVar(&o.LockTimeout, "lock-timeout", 0, "how long to wait for another crawl to release the store (default 10s, or the config's lock_timeout)")
+func newServeCommand(env Env) *cobra.Command {
+	var o serveOptions
+	cmd := &cobra.Command{
+		Use:   "serve --config FILE",
+		Short: "Run each source on its cron schedule; serve /metrics and /healthz",
+		Long: `Run as a service: each source of the config on its own schedule (a 5-field cron spec, in the
+config's timezone or a CRON_TZ= prefix), one pass at a time, with Prometheus /metrics and
+/healthz on the config's listen address (default 127.0.0.1:9464).
+
+serve opens the store only while a pass runs, so stats, export and forget work beside it
+(waiting --lock-timeout if a pass is running). SIGTERM stops it after the running pass has
+written what it extracted; the exit status is then 0. A failed pass is logged and counted in
+newsmill_passes_total{result="failed"}; serve goes on to the next tick.`,
+		Example: `  crawl serve --config /etc/newsmill/newsmill.yaml
+  crawl serve --config configs/finews.yaml --log-level debug`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runServe(cmd.Context(), o, env)
+		},
+	}
+	o.register(cmd.Flags())
+	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
+	completeLogLevel(cmd)
+	return cmd
 }
 
-// server is one `crawl serve`: the store it holds for its lifetime, its metrics, and the lock
-// that runs one pass at a time.
+func (o *serveOptions) register(fs *pflag.FlagSet) {
+	fs.StringVar(&o.Config, "config", "", "`YAML` config with a schedule for every source (required)")
+	logLevelFlag(fs, &o.LogLevel)
+	lockTimeoutFlag(fs, &o.LockTimeout, "a store tool or another crawl (each pass waits)")
+}
+
+// server is one `crawl serve`: its config, its metrics, and the lock that runs one pass at a
+// time. It opens the store for each pass and closes it after, so the store tools can read and
+// prune it between passes.
 type server struct {
-	cfg *config.Config
-	st  *store.Store
-	m   *metrics
-	log *zap.Logger
+	cfg     *config.Config
+	timeout time.Duration // how long a pass waits for the store
+	m       *metrics
+	log     *zap.Logger
 	// passMu runs passes one after another. A pipeline's sink offsets (the outbox's recovery
 	// data) assume one writer per output folder, and sources sharing a host share its politeness
 	// budget anyway; a source whose time comes while another runs waits its turn.
@@ -56,15 +86,9 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 	if err != nil {
 		return err
 	}
-	schedules := make([]cron.Schedule, len(cfg.Sources))
-	for i, src := range cfg.Sources {
-		if src.Schedule == "" {
-			return fmt.Errorf("%w: %s: line %d: %s[%d].%s: missing: serve runs every source on its schedule (e.g. \"*/30 * * * *\")",
-				config.ErrInvalid, cfg.Path, src.Line, config.KeySources, i, config.KeySchedule)
-		}
-		if schedules[i], err = config.ParseSchedule(src.Schedule); err != nil {
-			return fmt.Errorf("%w: %s: line %d: %s[%d].%s: %v", config.ErrInvalid, cfg.Path, src.Line, config.KeySources, i, config.KeySchedule, err)
-		}
+	schedules, err := cfg.Schedules()
+	if err != nil {
+		return err
 	}
 	log, err := configLogger(env.Stderr, opts.LogLevel, cfg)
 	if err != nil {
@@ -74,17 +98,20 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 	if cfg.Cluster != nil {
 		return serveCluster(ctx, cfg, schedules, log)
 	}
-	st, err := openStore(ctx, cfg.Store, opts.LockTimeout, cfg.LockTimeout)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-
 	names := make([]string, len(cfg.Sources))
 	for i, s := range cfg.Sources {
 		names[i] = s.Name
 	}
-	s := &server{cfg: cfg, st: st, m: newMetrics(st, names), log: log}
+	timeout, err := lockTimeout(opts.LockTimeout, cfg.LockTimeout)
+	if err != nil {
+		return err
+	}
+	s := &server{cfg: cfg, timeout: timeout, m: newMetrics(cfg.Store, names), log: log}
+	// A store that cannot be used (corrupt, newer format, held by another crawl) stops serve at
+	// once with exit 1, rather than failing every pass; it is closed again until the first pass.
+	if err := s.withStore(ctx, func(st *store.Store) error { return nil }); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrListen, cfg.Listen, err)
@@ -106,7 +133,12 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 		jobs[i] = cron.NewChain(cron.SkipIfStillRunning(skipLog)).Then(cron.FuncJob(func() { s.pass(ctx, src) }))
 		sched.Schedule(schedules[i], jobs[i])
 	}
-	log.Info("serving", zap.String("addr", ln.Addr().String()), zap.Strings("sources", names), zap.Bool("run_on_start", cfg.RunOnStart))
+	tz := "Local"
+	if cfg.Location != nil {
+		tz = cfg.Location.String()
+	}
+	log.Info("serving", zap.String("addr", ln.Addr().String()), zap.Strings("sources", names), zap.Bool("run_on_start", cfg.RunOnStart),
+		zap.String("timezone", tz))
 	sched.Start()
 	var startup sync.WaitGroup
 	if cfg.RunOnStart {
@@ -140,7 +172,7 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 	return nil
 }
 
-// healthz answers 200 while serve runs its schedule with the store open, 503 once it stops.
+// healthz answers 200 while serve runs its schedule, 503 once it stops.
 // Whether crawls succeed is for the metrics (newsmill_last_success_timestamp_seconds) to say: a
 // site being down is no reason for an orchestrator to restart the crawler.
 func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
@@ -172,21 +204,31 @@ func (s *server) pass(ctx context.Context, src config.Source) {
 			s.m.lastSuccess.WithLabelValues(src.Name).Set(float64(time.Now().Unix()))
 		}
 	}()
-	sink, err := output.Dir(s.cfg.Output)
-	if err != nil {
+	var j *job
+	var fst crawler.Stats
+	var crawlErr error
+	err := s.withStore(ctx, func(st *store.Store) error {
+		sink, err := output.Dir(s.cfg.Output, output.Owner(storeOwner(st)))
+		if err != nil {
+			return err
+		}
+		if j, err = startJob(ctx, st, sink, s.log, s.cfg.Rules); err != nil { // crawlSource adds the source field
+			sink.Close()
+			return err
+		}
+		fst, crawlErr = j.crawlSource(ctx, src, s.m.observer(src.Name, func() { answered.Add(1) }))
+		return j.close(ctx)
+	})
+	if j == nil {
+		if ctx.Err() != nil {
+			result = passInterrupted
+			return
+		}
 		s.m.errors.WithLabelValues(src.Name, errKindWrite).Inc()
 		log.Error("pass failed", zap.Error(err))
 		return
 	}
-	j, err := startJob(ctx, s.st, sink, s.log, s.cfg.Rules) // crawlSource adds the source field
-	if err != nil {
-		sink.Close()
-		s.m.errors.WithLabelValues(src.Name, errKindWrite).Inc()
-		log.Error("pass failed", zap.Error(err))
-		return
-	}
-	fst, crawlErr := j.crawlSource(ctx, src, s.m.observer(src.Name, func() { answered.Add(1) }))
-	writeErr := j.close(ctx)
+	writeErr := err
 	ps := j.pipe.Stats
 	s.m.written.WithLabelValues(src.Name).Add(float64(ps.New.Load()))
 	s.m.duplicates.WithLabelValues(src.Name).Add(float64(ps.Duplicates.Load()))
@@ -208,6 +250,19 @@ func (s *server) pass(ctx context.Context, src config.Source) {
 		result = passOK
 	}
 	log.Info("pass done", zap.String("result", result), zap.String("summary", j.sum.String()))
+}
+
+// withStore opens the store for fn and closes it after, counting its ids for the metrics.
+func (s *server) withStore(ctx context.Context, fn func(*store.Store) error) error {
+	st, err := openStore(ctx, s.cfg.Store, s.timeout, 0)
+	if err != nil {
+		return err
+	}
+	err = fn(st)
+	if n, cerr := st.Count(context.WithoutCancel(ctx)); cerr == nil {
+		s.m.ids.Store(int64(n))
+	}
+	return errors.Join(err, st.Close())
 }
 
 // cronLogger sends the scheduler's own messages (skipped ticks, panics) to zap.

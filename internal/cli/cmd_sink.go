@@ -2,9 +2,10 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"time"
+
+	"github.com/spf13/cobra"
 )
 
 type sinkOptions struct {
@@ -14,11 +15,31 @@ type sinkOptions struct {
 	LogLevel string
 }
 
-func (o *sinkOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.Config, "config", "", "YAML config with a cluster: section (required)")
-	fs.StringVar(&o.Out, "out", "", "folder of the daily JSONL files (default: the config's output)")
-	fs.DurationVar(&o.Idle, "idle", 0, "exit once the stream is drained and quiet this long (default: run until SIGTERM)")
-	fs.StringVar(&o.LogLevel, "log-level", "", "debug, info, warn or error (default info, or the config's log_level)")
+func newSinkCommand(env Env) *cobra.Command {
+	var o sinkOptions
+	cmd := &cobra.Command{
+		Use:   "sink --config FILE [--out DIR]",
+		Short: "Write the cluster's record stream to the daily JSONL files, exactly once",
+		Long: `Copy the cluster's record stream (docs/cluster.md) into the daily files a single-machine crawl
+writes (newsmill-YYYY-MM-DD.jsonl, by the UTC date the server stored each record), exactly once:
+the files are their own cursor, so a sink killed at any moment resumes after the last whole line.
+One sink per folder. It runs until SIGTERM, or with --idle until the stream is drained.`,
+		Example: `  crawl sink --config /etc/newsmill/newsmill.yaml --out /data/out
+  crawl sink --config newsmill.yaml --out out --idle 5s   # catch up, then exit`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runSink(cmd.Context(), o, env)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.Config, "config", "", "`YAML` config with a cluster: section (required)")
+	fs.StringVar(&o.Out, "out", "", "`DIR` of the daily JSONL files (default: the config's output)")
+	fs.DurationVar(&o.Idle, "idle", 0, "exit once the stream is drained and quiet this `LONG` (default: run until SIGTERM)")
+	logLevelFlag(fs, &o.LogLevel)
+	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
+	_ = cmd.MarkFlagDirname("out")
+	completeLogLevel(cmd)
+	return cmd
 }
 
 // runSink writes the cluster's record stream to the same daily files a single-machine crawl

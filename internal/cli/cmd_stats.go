@@ -2,10 +2,11 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"sort"
 	"text/tabwriter"
+
+	"github.com/spf13/cobra"
 
 	"github.com/newsmill/newsmill/store"
 )
@@ -14,7 +15,26 @@ type statsOptions struct {
 	storeFlags
 }
 
-func (o *statsOptions) register(fs *flag.FlagSet) { o.storeFlags.register(fs) }
+func newStatsCommand(env Env) *cobra.Command {
+	var o statsOptions
+	cmd := &cobra.Command{
+		Use:   "stats (--config FILE | --db FILE)",
+		Short: "Show what the store holds: ids by source and by day, size, last run",
+		Long: `Show what a store holds: the ids stored in all, by source, and by day first seen (UTC) and
+source; the file's size; and the last run's summary line. Ids from --url runs show source "-".
+
+The store is opened read-only. While a crawl or a serve pass holds it, stats waits up to
+--lock-timeout, then exits 1 naming the holder; serve holds it only while a pass runs.`,
+		Example: `  crawl stats --config /etc/newsmill/newsmill.yaml
+  crawl stats --db data/finews.db --lock-timeout 5m   # wait out a running pass`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runStats(cmd.Context(), o, env)
+		},
+	}
+	o.storeFlags.register(cmd, "read")
+	return cmd
+}
 
 // runStats prints what the store holds: ids in all, by source, by day first seen (UTC) and
 // source, the file's size and the last run's summary line.

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/cluster"
@@ -22,10 +22,29 @@ type workerOptions struct {
 	LogLevel string
 }
 
-func (o *workerOptions) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.Config, "config", "", "YAML config with a cluster: section (required)")
-	fs.StringVar(&o.Listen, "listen", "", "address of /metrics and /healthz (default: the config's listen)")
-	fs.StringVar(&o.LogLevel, "log-level", "", "debug, info, warn or error (default info, or the config's log_level)")
+func newWorkerCommand(env Env) *cobra.Command {
+	var o workerOptions
+	cmd := &cobra.Command{
+		Use:   "worker --config FILE",
+		Short: "Fetch URLs from the cluster's NATS frontier until SIGTERM; serve /metrics and /healthz",
+		Long: `Run one worker of a cluster (a config with a cluster: section, docs/cluster.md): take URLs from
+the NATS JetStream frontier, fetch and extract them with the source's politeness held over every
+worker, publish their records (the server refuses a second record for an id) and links, and only
+then acknowledge them. SIGTERM stops taking URLs, finishes the ones held, and exits 0.`,
+		Example: `  crawl worker --config /etc/newsmill/newsmill.yaml
+  crawl worker --config newsmill.yaml --listen 127.0.0.1:9465   # a second worker on this host`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runWorker(cmd.Context(), o, env)
+		},
+	}
+	fs := cmd.Flags()
+	fs.StringVar(&o.Config, "config", "", "`YAML` config with a cluster: section (required)")
+	fs.StringVar(&o.Listen, "listen", "", "`HOST:PORT` of /metrics and /healthz (default: the config's listen)")
+	logLevelFlag(fs, &o.LogLevel)
+	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
+	completeLogLevel(cmd)
+	return cmd
 }
 
 // runWorker takes URLs from the cluster's frontier until SIGTERM, then finishes the ones it
@@ -53,7 +72,7 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 	for i, s := range cfg.Sources {
 		names[i] = s.Name
 	}
-	m := newMetrics(nil, names)
+	m := newMetrics("", names)
 	sources := map[string]cluster.WorkerSource{}
 	for _, src := range cfg.Sources {
 		o := src.Options

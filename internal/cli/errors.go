@@ -13,6 +13,14 @@ import (
 // ErrUsage is returned when the command line cannot be understood.
 var ErrUsage = errors.New("usage")
 
+// ErrNoRecord is returned by a --url run when a given URL could not be fetched or led to no
+// record; the other URLs' records were written.
+var ErrNoRecord = errors.New("no record")
+
+// ErrOutage is returned by a --config run when no seed of any source could be fetched: the
+// sites or the network are down, not a few pages.
+var ErrOutage = errors.New("nothing reachable")
+
 // ErrInterrupted is returned when SIGINT or SIGTERM stopped the run before it was done.
 var ErrInterrupted = errors.New("interrupted")
 
@@ -21,10 +29,12 @@ const (
 	ExitOK          = 0   // the run completed; pages that failed are logged and counted
 	ExitFailed      = 1   // the run could not do its job: store unusable, output unwritable
 	ExitUsage       = 2   // bad flags or config
+	ExitIncomplete  = 3   // a --url gave no record, or a --config pass reached no seed at all
 	ExitInterrupted = 130 // stopped by a signal; what was extracted before was written
 )
 
-// exitCodes maps errors to exit codes, first match wins.
+// exitCodes maps errors to exit codes, first match wins. It is the one table: docs/operations.md
+// and README.md show it to users.
 var exitCodes = []struct {
 	err  error
 	code int
@@ -32,6 +42,8 @@ var exitCodes = []struct {
 	{ErrUsage, ExitUsage},
 	{config.ErrInvalid, ExitUsage},
 	{crawler.ErrBadOptions, ExitUsage},
+	{ErrNoRecord, ExitIncomplete},
+	{ErrOutage, ExitIncomplete},
 	{ErrInterrupted, ExitInterrupted},
 	{context.Canceled, ExitInterrupted},
 	{store.ErrLocked, ExitFailed},

@@ -10,6 +10,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/newsmill/newsmill/internal/config"
+	"github.com/newsmill/newsmill/internal/redact"
 )
 
 // configLogger is the logger of a run: the --log-level flag wins, else the config's log_level
@@ -45,7 +46,52 @@ func newLogger(w io.Writer, level string) (*zap.Logger, error) {
 		out = clearLine{w}
 	}
 	core := zapcore.NewCore(enc, zapcore.AddSync(out), lvl)
-	return zap.New(core), nil
+	return zap.New(redactCore{core}), nil
+}
+
+// redactCore masks passwords of URLs (http://user:secret@host/) in every message, string field
+// and error of a log line: the crawler logs URLs and errors that quote them in many places, and
+// a log is read by more people than the config.
+type redactCore struct{ zapcore.Core }
+
+func (c redactCore) With(fs []zapcore.Field) zapcore.Core {
+	return redactCore{c.Core.With(redactFields(fs))}
+}
+
+func (c redactCore) Check(e zapcore.Entry, ce *zapcore.CheckedEntry) *zapcore.CheckedEntry {
+	if c.Enabled(e.Level) {
+		return ce.AddCore(e, c)
+	}
+	return ce
+}
+
+func (c redactCore) Write(e zapcore.Entry, fs []zapcore.Field) error {
+	e.Message = redact.String(e.Message)
+	return c.Core.Write(e, redactFields(fs))
+}
+
+func redactFields(fs []zapcore.Field) []zapcore.Field {
+	out := fs
+	for i, f := range fs {
+		var r zapcore.Field
+		switch {
+		case f.Type == zapcore.StringType && redact.String(f.String) != f.String:
+			r = zap.String(f.Key, redact.String(f.String))
+		case f.Type == zapcore.ErrorType:
+			err, ok := f.Interface.(error)
+			if !ok || err == nil || redact.String(err.Error()) == err.Error() {
+				continue
+			}
+			r = zap.String(f.Key, redact.String(err.Error()))
+		default:
+			continue
+		}
+		if &out[0] == &fs[0] {
+			out = append([]zapcore.Field(nil), fs...)
+		}
+		out[i] = r
+	}
+	return out
 }
 
 func isTerminal(w io.Writer) bool {

@@ -1,16 +1,15 @@
 package cli
 
 import (
-	"context"
 	"net/http"
+	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-
-	"github.com/newsmill/newsmill/store"
 )
 
 // Error kinds of newsmill_errors_total.
@@ -40,9 +39,13 @@ type metrics struct {
 	passes      *prometheus.CounterVec
 	passSeconds *prometheus.HistogramVec
 	lastSuccess *prometheus.GaugeVec
+	// ids is the store's id count as last seen: serve holds the store only during a pass, so a
+	// scrape between passes reads this rather than waiting for the store's lock.
+	ids atomic.Int64
 }
 
-func newMetrics(st *store.Store, sources []string) *metrics {
+// newMetrics registers serve's collectors; storePath is read for the store's size.
+func newMetrics(storePath string, sources []string) *metrics {
 	m := &metrics{
 		reg: prometheus.NewRegistry(),
 		fetched: prometheus.NewCounterVec(prometheus.CounterOpts{
@@ -72,20 +75,29 @@ func newMetrics(st *store.Store, sources []string) *metrics {
 			Name: "newsmill_last_success_timestamp_seconds", Help: "Unix time a pass over the source last ended ok (0: never since start).",
 		}, []string{"source"}),
 	}
+	storeSize := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "newsmill_store_size_bytes", Help: "Size of the bbolt store file.",
+	}, func() float64 {
+		fi, err := os.Stat(storePath)
+		if err != nil {
+			return 0
+		}
+		return float64(fi.Size())
+	})
+	storeIDs := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "newsmill_store_ids", Help: "Ids stored (everything ever emitted and not forgotten), as of serve's start or its last pass.",
+	}, func() float64 { return float64(m.ids.Load()) })
+	b := buildInfo()
+	buildGauge := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "newsmill_build_info",
+		Help:        "Always 1; the labels say which build is running (version, VCS revision, Go version).",
+		ConstLabels: prometheus.Labels{"version": b.Version, "revision": b.Revision, "goversion": b.GoVersion},
+	})
+	buildGauge.Set(1)
 	m.reg.MustRegister(m.fetched, m.latency, m.written, m.duplicates, m.errors, m.passes, m.passSeconds, m.lastSuccess,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	if st != nil { // a cluster worker has no store
-		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "newsmill_store_size_bytes", Help: "Size of the bbolt store file.",
-		}, func() float64 {
-			n, _ := st.Size()
-			return float64(n)
-		}), prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "newsmill_store_ids", Help: "Ids stored (everything ever emitted and not forgotten).",
-		}, func() float64 {
-			n, _ := st.Count(context.Background())
-			return float64(n)
-		}))
+		buildGauge, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if storePath != "" { // a cluster worker has no store
+		m.reg.MustRegister(storeSize, storeIDs)
 	}
 	for _, s := range sources {
 		// Present from the start, so an alert on "never succeeded" sees 0 rather than nothing.
@@ -105,7 +117,7 @@ func (m *metrics) observer(source string, ok func()) func(host string, status in
 		}
 		m.fetched.WithLabelValues(source, code).Inc()
 		m.latency.WithLabelValues(source).Observe(d.Seconds())
-		if (status >= 200 && status < 300) || status == http.StatusNotModified {
+		if answered(status) {
 			ok()
 		}
 	}

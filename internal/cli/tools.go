@@ -3,9 +3,10 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/newsmill/newsmill/internal/config"
 	"github.com/newsmill/newsmill/store"
@@ -18,15 +19,19 @@ type storeFlags struct {
 	LockTimeout time.Duration
 }
 
-func (o *storeFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&o.DB, "db", "", "the bbolt store to read")
-	fs.StringVar(&o.Config, "config", "", "read the store of this YAML config instead of --db")
-	fs.DurationVar(&o.LockTimeout, "lock-timeout", 0, "how long to wait for a running crawl to release the store (default 10s, or the config's lock_timeout)")
+// register binds the flags; verb says what the tool does to the store ("read", "change").
+func (o *storeFlags) register(cmd *cobra.Command, verb string) {
+	fs := cmd.Flags()
+	fs.StringVar(&o.DB, "db", "", "the bbolt store `FILE` to "+verb)
+	fs.StringVar(&o.Config, "config", "", verb+" the store of this `YAML` config instead of --db")
+	lockTimeoutFlag(fs, &o.LockTimeout, "a running crawl or serve pass")
+	_ = cmd.MarkFlagFilename("db", "db")
+	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
 }
 
-// open opens the store for a tool. A running crawl or serve holds the store exclusively; the
-// tool waits the lock timeout and then fails with store.ErrLocked naming the holder, never
-// reading or pruning under a writer's feet.
+// open opens the store for a tool. A running crawl, or serve during a pass, holds the store
+// exclusively; the tool waits the lock timeout and then fails with store.ErrLocked naming the
+// holder, never reading or pruning under a writer's feet. Between passes serve holds nothing.
 func (o *storeFlags) open(ctx context.Context, readOnly bool) (*store.Store, error) {
 	path := o.DB
 	timeout, err := lockTimeout(o.LockTimeout, 0)
@@ -51,7 +56,7 @@ func (o *storeFlags) open(ctx context.Context, readOnly bool) (*store.Store, err
 	// Read-only tools open with a shared lock: they exclude writers, not each other.
 	st, err := store.Open(ctx, path, store.Options{LockTimeout: timeout, ReadOnly: readOnly})
 	if errors.Is(err, store.ErrLocked) {
-		return nil, fmt.Errorf("%w; stop that crawl or wait for it to finish, then run this again", err)
+		return nil, fmt.Errorf("%w; wait for that crawl or pass to finish (or give a longer --lock-timeout), then run this again", err)
 	}
 	return st, err
 }

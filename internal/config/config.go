@@ -9,7 +9,6 @@ import (
 	"io"
 	"net"
 	"net/url"
-	"os"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -22,6 +21,7 @@ import (
 
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/internal/regular"
 )
 
 // ErrInvalid is returned when a config file cannot be read or fails validation.
@@ -50,6 +50,7 @@ const (
 	KeyClusterMaxDeliver  = "max_deliver"
 	KeyClusterConcurrency = "concurrency"
 	KeyClusterReplicas    = "replicas"
+	KeyTimezone           = "timezone"
 )
 
 // MaxLockTimeout bounds lock_timeout and --lock-timeout: a run that waits longer for another
@@ -62,9 +63,32 @@ const MaxLockTimeout = 24 * time.Hour
 const DefaultListen = "127.0.0.1:9464"
 
 // ParseSchedule reads a standard 5-field cron spec (minute hour day-of-month month
-// day-of-week, or a descriptor such as @hourly), the way `crawl serve` runs it.
-func ParseSchedule(spec string) (cron.Schedule, error) {
+// day-of-week, or a descriptor such as @hourly), the way `crawl serve` runs it. The spec is read
+// in loc (the machine's zone when nil) unless it names its own with a CRON_TZ= prefix
+// ("CRON_TZ=Asia/Shanghai 30 9 * * 1-5").
+func ParseSchedule(spec string, loc *time.Location) (cron.Schedule, error) {
+	if loc != nil && !strings.HasPrefix(spec, "CRON_TZ=") && !strings.HasPrefix(spec, "TZ=") {
+		spec = "CRON_TZ=" + loc.String() + " " + spec
+	}
 	return cron.ParseStandard(spec)
+}
+
+// Schedules are the sources' parsed schedules, in config order, for `crawl serve`, which needs
+// one for every source: a source without one is refused naming its line.
+func (c *Config) Schedules() ([]cron.Schedule, error) {
+	out := make([]cron.Schedule, len(c.Sources))
+	for i, src := range c.Sources {
+		if src.Schedule == "" {
+			return nil, fmt.Errorf("%w: %s: line %d: %s[%d].%s: missing: serve runs every source on its schedule (e.g. \"*/30 * * * *\")",
+				ErrInvalid, c.Path, src.Line, KeySources, i, KeySchedule)
+		}
+		s, err := ParseSchedule(src.Schedule, c.Location)
+		if err != nil {
+			return nil, fmt.Errorf("%w: %s: line %d: %s[%d].%s: %v", ErrInvalid, c.Path, src.Line, KeySources, i, KeySchedule, err)
+		}
+		out[i] = s
+	}
+	return out, nil
 }
 
 // Config is one file.
@@ -83,6 +107,12 @@ type Config struct {
 	// Cluster, when set, moves the frontier, dedup and output to NATS JetStream shared by
 	// workers on several machines (docs/cluster.md); store and output are then optional.
 	Cluster *Cluster `yaml:"cluster"`
+	// Timezone is the IANA zone schedules are read in ("Asia/Shanghai"); the machine's when
+	// empty. A schedule's own CRON_TZ= prefix wins.
+	Timezone string `yaml:"timezone"`
+
+	// Location is Timezone loaded; nil when it is empty.
+	Location *time.Location `yaml:"-"`
 
 	// Path is the file it was read from; relative paths inside resolve against its folder.
 	Path string `yaml:"-"`
@@ -132,10 +162,19 @@ const (
 
 var clusterPrefix = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
+// maxConfigBytes is far more than any config; a bigger file is a wrong path.
+const maxConfigBytes = 4 << 20
+
 // Load reads and validates path.
+//
+// A path that is not a regular file (a named pipe would block the read until a writer came) is
+// refused without being opened.
 func Load(path string) (*Config, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
+	b, err := regular.ReadFile(path, maxConfigBytes)
+	switch {
+	case errors.Is(err, regular.ErrNotRegular), errors.Is(err, regular.ErrTooLarge):
+		return nil, fmt.Errorf("%w: config %v", ErrInvalid, err)
+	case err != nil:
 		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	return Parse(path, b)
@@ -364,6 +403,13 @@ func (c *Config) validate(root *yaml.Node) error {
 	if err := CheckLockTimeout(c.LockTimeout); err != nil {
 		return fail(at(root, KeyLockTimeout), KeyLockTimeout, "%v", err)
 	}
+	if c.Timezone != "" {
+		loc, err := time.LoadLocation(c.Timezone)
+		if err != nil || c.Timezone == "Local" {
+			return fail(at(root, KeyTimezone), KeyTimezone, "%q is not an IANA time zone name (such as Asia/Shanghai or UTC)", c.Timezone)
+		}
+		c.Location = loc
+	}
 	if c.Listen != "" {
 		if err := checkListen(c.Listen); err != nil {
 			return fail(at(root, KeyListen), KeyListen, "%v", err)
@@ -393,8 +439,8 @@ func (c *Config) validate(root *yaml.Node) error {
 			return fail(at(root, KeySources, i, oe.Key), key(oe.Key), "%s", oe.Msg)
 		}
 		if s.Schedule != "" {
-			if _, err := ParseSchedule(s.Schedule); err != nil {
-				return fail(at(root, KeySources, i, KeySchedule), key(KeySchedule), "%q is not a 5-field cron spec (minute hour day month weekday): %v", s.Schedule, err)
+			if _, err := ParseSchedule(s.Schedule, c.Location); err != nil {
+				return fail(at(root, KeySources, i, KeySchedule), key(KeySchedule), "%q is not a 5-field cron spec (minute hour day month weekday, optionally after CRON_TZ=Zone): %v", s.Schedule, err)
 			}
 		}
 	}

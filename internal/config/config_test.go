@@ -115,3 +115,40 @@ func TestAnAllowedHostWrittenAsAURLIsNamedAsTheFault(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestAnAllowedHostMayNameAPortButNotABadOne(t *testing.T) {
+	if _, err := Parse("c.yaml", []byte("store: s\noutput: o\nsources:\n  - name: a\n    seeds: [http://x:8080/]\n    allowed_hosts: [x, 'x:8443']\n")); err != nil {
+		t.Errorf("host:port refused: %v", err)
+	}
+	_, err := Parse("c.yaml", []byte("store: s\noutput: o\nsources:\n  - name: a\n    seeds: [http://x/]\n    allowed_hosts:\n      - x\n      - x:99999\n"))
+	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "line 8: sources[0].allowed_hosts[1]") || !strings.Contains(err.Error(), "port") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+func TestEveryShippedConfigLoadsAndServeCanScheduleIt(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "..", "configs", "*.yaml"))
+	if len(files) < 2 {
+		t.Fatalf("configs/ has %d files, want finews.yaml and container.yaml", len(files))
+	}
+	for _, f := range files {
+		c, err := Load(f)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if _, err := c.Schedules(); err != nil {
+			t.Errorf("%s does not run under serve: %v", f, err)
+		}
+		if c.Location == nil || c.Location.String() != "Asia/Shanghai" {
+			t.Errorf("%s: schedules not in Beijing time: %v", f, c.Location)
+		}
+	}
+	c, err := Load(filepath.Join("..", "..", "configs", "container.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(c.Store, "/data/") || !strings.HasPrefix(c.Output, "/data/") || !strings.HasPrefix(c.Listen, "0.0.0.0:") {
+		t.Errorf("container config: store %q, output %q, listen %q; want /data paths and every interface", c.Store, c.Output, c.Listen)
+	}
+}

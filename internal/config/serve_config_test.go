@@ -4,6 +4,9 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
+	// Zone data in the test binary, as in crawl's: the zone tests must not depend on the host.
+	_ "time/tzdata"
 )
 
 const serveBase = "store: s.db\noutput: out\nsources:\n  - name: a\n    seeds: [http://127.0.0.1/]\n"
@@ -46,5 +49,58 @@ func TestListenDefaultsToLoopbackAndMustBeHostPort(t *testing.T) {
 	_, err = Parse("c.yaml", []byte("listen: localhost\n"+serveBase))
 	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "line 1: listen") {
 		t.Errorf("listen without a port: %v", err)
+	}
+}
+
+func TestSchedulesRunInTheConfigsTimezoneUnlessTheSpecNamesItsOwn(t *testing.T) {
+	// Monday 6 May 2024, 00:00 UTC = 08:00 in Shanghai (UTC+8, no daylight saving).
+	from := time.Date(2024, 5, 6, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		tz, spec string
+		want     time.Time
+	}{
+		// 09:30 Beijing time, market open, is 01:30 UTC the same day.
+		{"Asia/Shanghai", "30 9 * * 1-5", time.Date(2024, 5, 6, 1, 30, 0, 0, time.UTC)},
+		// The schedule's own zone wins over the config's.
+		{"Asia/Shanghai", "CRON_TZ=UTC 30 9 * * 1-5", time.Date(2024, 5, 6, 9, 30, 0, 0, time.UTC)},
+		{"", "CRON_TZ=Asia/Shanghai 0 15 * * *", time.Date(2024, 5, 6, 7, 0, 0, 0, time.UTC)},
+		// A descriptor is read in the zone too: the next Shanghai midnight is 16:00 UTC.
+		{"Asia/Shanghai", "@daily", time.Date(2024, 5, 6, 16, 0, 0, 0, time.UTC)},
+		{"UTC", "30 9 * * 1-5", time.Date(2024, 5, 6, 9, 30, 0, 0, time.UTC)},
+	} {
+		extra := ""
+		if tc.tz != "" {
+			extra = "timezone: " + tc.tz + "\n"
+		}
+		c, err := Parse("c.yaml", []byte(extra+serveBase+"    schedule: \""+tc.spec+"\"\n"))
+		if err != nil {
+			t.Fatalf("%s %q: %v", tc.tz, tc.spec, err)
+		}
+		sched, err := c.Schedules()
+		if err != nil {
+			t.Fatalf("%s %q: %v", tc.tz, tc.spec, err)
+		}
+		if got := sched[0].Next(from); !got.Equal(tc.want) {
+			t.Errorf("timezone %q, schedule %q: next run %s, want %s", tc.tz, tc.spec, got.UTC(), tc.want)
+		}
+	}
+}
+
+func TestAnUnknownTimezoneIsRejectedWithItsLine(t *testing.T) {
+	for _, tz := range []string{"Beijing", "Asia/Shanghia", "Local", "+08:00"} {
+		_, err := Parse("c.yaml", []byte(serveBase+"timezone: \""+tz+"\"\n"))
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "line 6: timezone") {
+			t.Errorf("timezone %q: %v", tz, err)
+		}
+	}
+}
+
+func TestServeNeedsAScheduleForEverySourceNamingItsLine(t *testing.T) {
+	c, err := Parse("c.yaml", []byte(serveBase+"    schedule: \"@hourly\"\n  - name: b\n    seeds: [http://127.0.0.1/b]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Schedules(); !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "line 7: sources[1].schedule: missing") {
+		t.Errorf("a source without a schedule: %v", err)
 	}
 }

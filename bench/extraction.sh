@@ -1,0 +1,31 @@
+#!/bin/sh
+# Scores the generic path on the public extraction benchmarks in ../shared/extraction (see its
+# README): builds the crawl binary, crawls each set's pages/ folder, scores the records.
+# Usage: [LIBS=1] bench/extraction.sh [OUTDIR]   (one OK/FAIL line per set, worst pages first;
+# LIBS=1 also scores go-readability and go-trafilatura on the same pages)
+set -eu
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+shared="$repo/../shared"
+out="${1:-${TMPDIR:-/tmp}/newsmill-extraction}"
+mkdir -p "$out"
+if [ ! -d "$shared/extraction" ]; then
+	echo "no $shared/extraction: nothing to score" >&2
+	exit 0
+fi
+(cd "$repo" && go build -o "$out/crawl" ./cmd/crawl)
+for set in zyte cwced; do
+	dir="$(cd "$shared/extraction/$set" && pwd)"
+	"$out/crawl" --url "file://$dir/pages/" >"$out/$set.jsonl" 2>"$out/$set.log" || true
+	echo "== $set"
+	python3 "$shared/tools/extraction_score.py" "$dir" "$out/$set.jsonl" --log "$out/$set.log" --worst "${WORST:-10}"
+done
+if [ "${LIBS:-}" = 1 ]; then
+	# The wrapped libraries on the same bytes, scored the same way (bench/libs_test.go).
+	(cd "$repo/bench" && NEWSMILL_LIBS_OUT="$out" go test -count=1 -run TestWriteLibraryRecords . >/dev/null)
+	for lib in go-readability go-trafilatura; do
+		for set in zyte cwced; do
+			echo "== $lib $set"
+			python3 "$shared/tools/extraction_score.py" "$shared/extraction/$set" "$out/$lib-$set.jsonl" --worst 0 | tail -1
+		done
+	done
+fi

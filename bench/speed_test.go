@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bytes"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"syscall"
+	"testing"
+	"time"
+
+	readability "codeberg.org/readeck/go-readability/v2"
+	trafilatura "github.com/markusmobius/go-trafilatura"
+
+	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/crawler"
+	"github.com/newsmill/newsmill/extract"
+)
+
+type benchPage struct {
+	u    *url.URL
+	body []byte
+}
+
+// extractionPages are the pages of ../shared/extraction (zyte and cwced), decoded to UTF-8 the
+// way the crawler decodes them.
+func extractionPages(tb testing.TB) []benchPage {
+	var files []string
+	for _, set := range []string{"zyte", "cwced"} {
+		f, _ := filepath.Glob(filepath.Join("..", "..", "shared", "extraction", set, "pages", "*.html"))
+		files = append(files, f...)
+	}
+	out := extractionPagesOf(tb, files)
+	if len(out) == 0 {
+		tb.Skip("no ../shared/extraction")
+	}
+	return out
+}
+
+func extractionPagesOf(tb testing.TB, files []string) []benchPage {
+	var out []benchPage
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		body, _, err := crawler.Decode("", raw)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		abs, _ := filepath.Abs(f)
+		out = append(out, benchPage{&url.URL{Scheme: "file", Path: abs}, body})
+	}
+	return out
+}
+
+// BenchmarkExtractionSets times one pass over every page of the public extraction benchmarks:
+// newsmill's registry as a crawl runs it (the site extractors decline, generic reads), beside
+// go-readability (parse and text) and go-trafilatura (its default extraction) on the same bytes.
+// Run: cd bench && go test -run '^$' -bench ExtractionSets -benchtime 5x
+func BenchmarkExtractionSets(b *testing.B) {
+	pages := extractionPages(b)
+	b.Run("newsmill-generic", func(b *testing.B) {
+		reg := extract.WithFallback(extract.Default(), nil)
+		for i := 0; i < b.N; i++ {
+			for _, p := range pages {
+				reg.Extract(article.NewPage(p.u, "text/html", p.body, time.Unix(1700000000, 0)))
+			}
+		}
+	})
+	b.Run("go-readability", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			for _, p := range pages {
+				rp := readability.NewParser()
+				a, err := rp.Parse(bytes.NewReader(p.body), p.u)
+				if err == nil {
+					var out bytes.Buffer
+					a.RenderText(&out)
+				}
+			}
+		}
+	})
+	b.Run("go-trafilatura", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			for _, p := range pages {
+				trafilatura.Extract(bytes.NewReader(p.body), trafilatura.Options{OriginalURL: p.u})
+			}
+		}
+	})
+}
+
+// TestExtractionCPUTime is BenchmarkExtractionSets by CPU time (user + system, this process)
+// instead of wall time, best of five interleaved passes: on a shared machine the wall clock
+// measures the neighbours. Run: cd bench && go test -run TestExtractionCPUTime -v
+func TestExtractionCPUTime(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a measurement, not a check")
+	}
+	pages := extractionPages(t)
+	reg := extract.WithFallback(extract.Default(), nil)
+	tools := []struct {
+		name string
+		run  func(p benchPage)
+	}{
+		{"newsmill (generic path)", func(p benchPage) {
+			reg.Extract(article.NewPage(p.u, "text/html", p.body, time.Unix(1700000000, 0)))
+		}},
+		{"go-readability", func(p benchPage) {
+			rp := readability.NewParser()
+			if a, err := rp.Parse(bytes.NewReader(p.body), p.u); err == nil {
+				var out bytes.Buffer
+				a.RenderText(&out)
+			}
+		}},
+		{"go-trafilatura", func(p benchPage) {
+			trafilatura.Extract(bytes.NewReader(p.body), trafilatura.Options{OriginalURL: p.u})
+		}},
+	}
+	best := make([]time.Duration, len(tools))
+	for round := 0; round < 5; round++ {
+		for i, tl := range tools {
+			runtime.GC()
+			start := cpuTime()
+			for _, p := range pages {
+				tl.run(p)
+			}
+			if d := cpuTime() - start; best[i] == 0 || d < best[i] {
+				best[i] = d
+			}
+		}
+	}
+	for i, tl := range tools {
+		t.Logf("%-26s %6.3f s CPU for %d pages (%.2f× newsmill)", tl.name, best[i].Seconds(), len(pages), best[i].Seconds()/best[0].Seconds())
+	}
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

@@ -1,0 +1,63 @@
+package main_test
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// extractionFloors are the figures the generic path reached on the development halves of the
+// public extraction benchmarks in ../shared/extraction (docs/extractors.md): the check fails when
+// a change scores below them. Each set's pages are crawled by the real binary from a file://
+// folder exactly as that README says, and scored by ../shared/tools/extraction_score.py.
+var extractionFloors = []struct {
+	set                  string
+	f1, coverage, onDate string
+}{
+	{"zyte", "0.974", "1.0", "0"},
+	{"cwced", "0.936", "1.0", "0.91"},
+}
+
+func TestGenericExtractionKeepsItsBenchmarkFigures(t *testing.T) {
+	shared, err := filepath.Abs(filepath.Join("..", "..", "..", "shared"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scorer := filepath.Join(shared, "tools", "extraction_score.py")
+	if _, err := os.Stat(scorer); err != nil {
+		t.Skip("no ../shared/tools/extraction_score.py:", err)
+	}
+	python, err := exec.LookPath("python3")
+	if err != nil {
+		t.Skip("no python3 to run the scorer")
+	}
+	for _, fl := range extractionFloors {
+		t.Run(fl.set, func(t *testing.T) {
+			dir := filepath.Join(shared, "extraction", fl.set)
+			if _, err := os.Stat(filepath.Join(dir, "truth.jsonl")); err != nil {
+				t.Skip("set absent:", err)
+			}
+			r := crawl(t, "--url", "file://"+filepath.Join(dir, "pages")+"/")
+			if r.code != 0 {
+				t.Fatalf("crawl exit %d\n%s", r.code, r.stderr)
+			}
+			tmp := t.TempDir()
+			out, log := filepath.Join(tmp, "out.jsonl"), filepath.Join(tmp, "out.log")
+			if err := os.WriteFile(out, []byte(r.stdout), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(log, []byte(r.stderr), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(python, scorer, dir, out, "--log", log,
+				"--min-f1", fl.f1, "--min-coverage", fl.coverage, "--min-date", fl.onDate)
+			res, err := cmd.CombinedOutput()
+			t.Logf("%s", strings.TrimSpace(string(res)))
+			if err != nil {
+				t.Errorf("%s below its floor (F1 %s, coverage %s, date %s): %v", fl.set, fl.f1, fl.coverage, fl.onDate, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,441 @@
+package generic
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
+
+	"github.com/newsmill/newsmill/internal/textrule"
+)
+
+// genDateRe finds the date-times Chinese news pages print: 2021-12-20 18:24:28, 2021/12/20 18:24,
+// 2021年12月20日 18:24, 2021年12月20日18时24分, with an optional offset, and ISO 8601 forms.
+var genDateRe = regexp.MustCompile(`(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?` +
+	`(?:[\sT]*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2})(?:\.\d+)?)?\s*秒?)?` +
+	`\s*(Z|[+-]\d{2}:?\d{2}(?:\b|$))?`)
+
+// genLabelledDateRe finds a date that the page labels as the publishing time.
+var genLabelledDateRe = regexp.MustCompile(`(?:发布时间|发布日期|发表时间|发稿时间|时间|日期|更新时间|发表于|发布于|` +
+	`(?i:published|posted|updated|last updated|date)(?:\s+on)?)\s*[：:]?\s*`)
+
+// English month names, as pages print them.
+const genMonthPat = `(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?`
+
+// genClockPat is an optional English time of day with an optional zone: ", 9:02 AM", " at 07:09 GMT".
+const genClockPat = `(?:,?\s*(?:at\s+)?(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?(?:\s*\(?(GMT|UTC|[ECMP][SD]T|BST|IST|CET|CEST|[+-]\d{2}:?\d{2})\)?)?)?`
+
+var (
+	// "November 19, 2019, 9:02 AM", "Nov. 19, 2019"
+	genEnMDYRe = regexp.MustCompile(`(?i)\b` + genMonthPat + `\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b` + genClockPat)
+	// "19 Nov 2019 07:09 GMT", "Tue, 19 November 2019"
+	genEnDMYRe = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+` + genMonthPat + `,?\s+(\d{4})\b` + genClockPat)
+	// "9/17/2004 5:54:13 AM": month first unless the first number cannot be a month.
+	genNumericDMYRe = regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})/(\d{4})\b(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?)?`)
+	// A year and month alone: 2005年8月, and a bare Chinese day without a time: 2005年08月16日.
+	genYearMonthRe = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*月`)
+	// /2019/11/20/, /2019-11-20/, /20191120/ in a URL path.
+	genURLDateRe = regexp.MustCompile(`(?:^|[/_-])((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)`)
+)
+
+var genMonthNames = map[string]string{"1": "jan", "01": "jan", "2": "feb", "02": "feb", "3": "mar",
+	"03": "mar", "4": "apr", "04": "apr", "5": "may", "05": "may", "6": "jun", "06": "jun", "7": "jul",
+	"07": "jul", "8": "aug", "08": "aug", "9": "sep", "09": "sep", "10": "oct", "11": "nov", "12": "dec"}
+
+var genMonths = map[string]time.Month{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+	"jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
+
+// genZones are the zone abbreviations English pages print, as offsets. CST is US Central on an
+// English page (a Chinese page's CST is read as Beijing by the zone-less rule).
+var genZones = map[string]int{"GMT": 0, "UTC": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
+	"MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "BST": 1, "IST": 5, "CET": 1, "CEST": 2}
+
+func genDateFromParts(m []string) (time.Time, error) {
+	n := func(s string) int { v, _ := strconv.Atoi(s); return v }
+	y, mo, d, h, mi, sec := n(m[1]), n(m[2]), n(m[3]), n(m[4]), n(m[5]), n(m[6])
+	if y < 1990 || y > 2100 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 {
+		return time.Time{}, fmt.Errorf("parse date %q: out of range", m[0])
+	}
+	loc := textrule.Shanghai
+	switch z := strings.ReplaceAll(m[7], ":", ""); {
+	case z == "Z":
+		loc = time.UTC
+	case z != "":
+		off := n(z[1:3])*3600 + n(z[3:5])*60
+		if z[0] == '-' {
+			off = -off
+		}
+		loc = time.FixedZone("", off)
+	}
+	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, loc)
+	if t.Day() != d {
+		return time.Time{}, fmt.Errorf("parse date %q: no such day", m[0])
+	}
+	return t, nil
+}
+
+// genDater reads dates for one page: loc is the zone of a time printed without one (Beijing on a
+// Chinese page, UTC on any other).
+type genDater struct {
+	loc *time.Location
+}
+
+func newGenDater(chinese bool) genDater {
+	if chinese {
+		return genDater{loc: textrule.Shanghai}
+	}
+	return genDater{loc: time.UTC}
+}
+
+// value reads a date from a metadata value: RFC 3339 and its relatives, HTTP dates, English and
+// Chinese forms, a bare day.
+func (d genDater) value(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false
+	}
+	for _, layout := range []string{time.RFC3339Nano, time.RFC1123Z, time.RFC1123, time.RFC850, time.ANSIC,
+		"Mon, 2 Jan 2006 15:04:05 -0700", "Mon, 2 Jan 2006 15:04:05 MST", "2006-01-02T15:04:05-0700",
+		"2006-01-02T15:04:05.000-0700", "2006-01-02T15:04-07:00", "20060102T150405-0700"} {
+		if t, err := time.Parse(layout, s); err == nil && t.Year() >= 1990 {
+			if t.Location() != time.UTC && t.Location().String() != "" {
+				if off, ok := genZones[t.Location().String()]; ok {
+					t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.FixedZone(t.Location().String(), off*3600))
+				}
+			}
+			return t, true
+		}
+	}
+	return d.text(s, false)
+}
+
+// text reads the first date of s in any form it knows; needTime skips dates without a time.
+func (d genDater) text(s string, needTime bool) (time.Time, bool) {
+	type hit struct {
+		at int
+		t  time.Time
+	}
+	var best *hit
+	consider := func(at int, t time.Time) {
+		if best == nil || at < best.at {
+			best = &hit{at, t}
+		}
+	}
+	for _, m := range genDateRe.FindAllStringSubmatchIndex(s, -1) {
+		parts := genSubmatches(s, m)
+		if needTime && parts[4] == "" {
+			continue
+		}
+		t, err := genDateFromParts(parts)
+		if err != nil {
+			continue
+		}
+		if parts[7] == "" {
+			t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, d.loc)
+		}
+		consider(m[0], t)
+		break
+	}
+	for _, re := range []*regexp.Regexp{genEnMDYRe, genEnDMYRe} {
+		for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
+			parts := genSubmatches(s, m)
+			var mon, day, year string
+			if re == genEnMDYRe {
+				mon, day, year = parts[1], parts[2], parts[3]
+			} else {
+				day, mon, year = parts[1], parts[2], parts[3]
+			}
+			if needTime && parts[4] == "" {
+				continue
+			}
+			if t, ok := d.english(year, mon, day, parts[4:]); ok {
+				consider(m[0], t)
+				break
+			}
+		}
+	}
+	for _, m := range genNumericDMYRe.FindAllStringSubmatchIndex(s, -1) {
+		parts := genSubmatches(s, m)
+		if needTime && parts[4] == "" {
+			continue
+		}
+		mon, day := parts[1], parts[2]
+		if n, _ := strconv.Atoi(mon); n > 12 {
+			mon, day = day, mon
+		}
+		if n, _ := strconv.Atoi(mon); n < 1 || n > 12 {
+			continue
+		}
+		if t, ok := d.english(parts[3], genMonthNames[mon], day, []string{parts[4], parts[5], parts[6], parts[7], ""}); ok {
+			consider(m[0], t)
+			break
+		}
+	}
+	if best == nil {
+		return time.Time{}, false
+	}
+	return best.t, true
+}
+
+// english builds a date from an English match: clock is hour, minute, second, am/pm, zone.
+func (d genDater) english(year, mon, day string, clock []string) (time.Time, bool) {
+	y, _ := strconv.Atoi(year)
+	dd, _ := strconv.Atoi(day)
+	mo, ok := genMonths[strings.ToLower(mon[:3])]
+	if !ok || y < 1990 || y > 2100 || dd < 1 || dd > 31 {
+		return time.Time{}, false
+	}
+	h, _ := strconv.Atoi(clock[0])
+	mi, _ := strconv.Atoi(clock[1])
+	sec, _ := strconv.Atoi(clock[2])
+	switch ampm := strings.ToLower(strings.ReplaceAll(clock[3], ".", "")); {
+	case ampm == "pm" && h < 12:
+		h += 12
+	case ampm == "am" && h == 12:
+		h = 0
+	}
+	if h > 23 || mi > 59 || sec > 60 {
+		return time.Time{}, false
+	}
+	loc := d.loc
+	if z := strings.ToUpper(clock[4]); z != "" {
+		if off, ok := genZones[z]; ok {
+			loc = time.FixedZone(z, off*3600)
+		} else if o, err := textrule.ParseOffset(z); err == nil {
+			loc = o
+		}
+	}
+	t := time.Date(y, mo, dd, h, mi, sec, 0, loc)
+	if t.Day() != dd {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// yearMonth reads a 2005年8月 without a day as the first of that month.
+func (d genDater) yearMonth(s string) (time.Time, bool) {
+	m := genYearMonthRe.FindStringSubmatch(s)
+	if m == nil {
+		return time.Time{}, false
+	}
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	if y < 1990 || y > 2100 || mo < 1 || mo > 12 {
+		return time.Time{}, false
+	}
+	return time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, d.loc), true
+}
+
+func genSubmatches(s string, idx []int) []string {
+	out := make([]string, len(idx)/2)
+	for i := range out {
+		if idx[2*i] >= 0 {
+			out[i] = s[idx[2*i]:idx[2*i+1]]
+		}
+	}
+	return out
+}
+
+// genMetaDateSelectors are the metadata a page states its publishing time in, best first: the
+// Open Graph, schema.org and publishing-platform names.
+var genMetaDateSelectors = []string{
+	`meta[property="article:published_time"]`, `meta[name="article:published_time"]`,
+	`meta[property="og:published_time"]`, `meta[property="og:article:published_time"]`,
+	`meta[name="og:published_time"]`, `meta[itemprop="datePublished"]`, `meta[name="sailthru.date"]`,
+	`meta[name="parsely-pub-date"]`, `meta[name="article.published"]`, `meta[name="citation_publication_date"]`,
+	`meta[name="cXenseParse:recs:publishtime"]`, `meta[itemprop="dateCreated"]`,
+}
+
+// genPlainMetaDateSelectors are the generic names ("date", "pubdate", Dublin Core) a CMS fills
+// with its own idea of the time, often the upload: weaker than a date the page prints under a
+// label for its readers.
+var genPlainMetaDateSelectors = []string{
+	`meta[name="pubdate"]`, `meta[name="publishdate"]`, `meta[name="PubDate"]`, `meta[name="publish_time"]`,
+	`meta[name="publish-date"]`, `meta[name="publish_date"]`, `meta[name="date"]`, `meta[name="Date"]`,
+	`meta[name="dc.date"]`, `meta[name="DC.date"]`, `meta[name="dc.date.issued"]`, `meta[name="DC.date.issued"]`,
+	`meta[name="dcterms.date"]`, `meta[name="DCTERMS.date"]`, `meta[name="dcterms.created"]`,
+	`meta[name="DC.Date"]`, `meta[name="OriginalPublicationDate"]`,
+}
+
+// plainMeta reads the generic date metas.
+func (d genDater) plainMeta(doc *goquery.Document) (time.Time, bool) {
+	return d.firstMeta(doc, genPlainMetaDateSelectors)
+}
+
+// firstMeta reads the first of the metas (in the order given) whose content is a date.
+func (d genDater) firstMeta(doc *goquery.Document, sels []string) (time.Time, bool) {
+	metas := genMetas(doc)
+	for _, sel := range sels {
+		v, ok := genMetaContent(doc, metas, sel)
+		if !ok {
+			continue
+		}
+		if t, ok := d.value(v); ok {
+			return t, true
+		}
+	}
+	return time.Time{}, false
+}
+
+// genMetaSelRe splits a meta selector into its attribute and value.
+var genMetaSelRe = regexp.MustCompile(`^meta\[(\w+)="([^"]+)"\]$`)
+
+// genMetaContent is the content of the first meta a selector names, found among the page's
+// metas by attribute and value instead of running a compiled selector over the whole tree for
+// each of some thirty names.
+func genMetaContent(doc *goquery.Document, metas []*html.Node, sel string) (string, bool) {
+	m := genMetaSelRe.FindStringSubmatch(sel)
+	if m == nil {
+		return doc.Find(sel).First().Attr("content")
+	}
+	for _, n := range metas {
+		for _, a := range n.Attr {
+			if a.Key == m[1] && a.Val == m[2] {
+				for _, c := range n.Attr {
+					if c.Key == "content" {
+						return c.Val, true
+					}
+				}
+				return "", false
+			}
+		}
+	}
+	return "", false
+}
+
+// genMetas are the page's <meta> elements.
+func genMetas(doc *goquery.Document) []*html.Node {
+	var out []*html.Node
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			switch n.Data {
+			case "meta":
+				out = append(out, n)
+				return
+			case "body":
+				if len(out) > 0 {
+					return // the metas of a well-formed page are in its head
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	for _, n := range doc.Nodes {
+		walk(n)
+	}
+	return out
+}
+
+// genMetaDate reads the publishing time from the page's structured markup: metas, itemprop
+// datePublished/dateCreated on any element, then the first <time datetime>.
+func (d genDater) meta(doc *goquery.Document) (time.Time, bool) {
+	if t, ok := d.firstMeta(doc, genMetaDateSelectors); ok {
+		return t, true
+	}
+	for _, prop := range []string{"datePublished", "dateCreated"} {
+		var found time.Time
+		doc.Find(`[itemprop~="` + prop + `"]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
+			for _, a := range []string{"content", "datetime"} {
+				if v, ok := s.Attr(a); ok {
+					if t, ok := d.value(v); ok {
+						found = t
+						return false
+					}
+				}
+			}
+			if t, ok := d.text(textrule.Collapse(s.Text()), false); ok {
+				found = t
+				return false
+			}
+			return true
+		})
+		if !found.IsZero() {
+			return found, true
+		}
+	}
+	var found time.Time
+	doc.Find("time[datetime], time[pubdate]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if t, ok := d.value(s.AttrOr("datetime", "")); ok {
+			found = t
+			return false
+		}
+		if t, ok := d.text(textrule.Collapse(s.Text()), false); ok {
+			found = t
+			return false
+		}
+		return true
+	})
+	return found, !found.IsZero()
+}
+
+// genURLDate reads a /2019/11/20/ day from a URL path, at noon in loc so that the day stays the
+// day in any zone a reader converts it to within ±12 hours.
+func genURLDate(u *url.URL, loc *time.Location) (time.Time, bool) {
+	if u == nil || u.Scheme == "file" {
+		return time.Time{}, false
+	}
+	m := genURLDateRe.FindStringSubmatch(u.Path)
+	if m == nil {
+		m = genURLDateRe.FindStringSubmatch(u.RawQuery)
+	}
+	if m == nil {
+		return time.Time{}, false
+	}
+	y, _ := strconv.Atoi(m[1])
+	mo, _ := strconv.Atoi(m[2])
+	d, _ := strconv.Atoi(m[3])
+	t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, loc)
+	if t.Day() != d {
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// genIsChinese reports whether a page is Chinese: its lang says so, or its visible text (scripts
+// and styles aside) is mostly Han. Such a page's zone-less times are Beijing time.
+func genIsChinese(doc *goquery.Document) bool {
+	// A lang that says Chinese settles it; any other is often a template's default, so the
+	// text decides.
+	if lang := strings.ToLower(doc.Find("html").AttrOr("lang", "")); strings.HasPrefix(lang, "zh") {
+		return true
+	}
+	han, letters := 0, 0
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if han+letters > 4000 {
+			return
+		}
+		switch n.Type {
+		case html.TextNode:
+			for _, r := range n.Data {
+				switch {
+				case unicode.Is(unicode.Han, r):
+					han++
+				case unicode.IsLetter(r):
+					letters++
+				}
+			}
+			return
+		case html.ElementNode:
+			if n.Data == "script" || n.Data == "style" || n.Data == "noscript" {
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	for _, n := range doc.Nodes {
+		walk(n)
+	}
+	return han > 0 && han*3 >= letters
+}

@@ -1,0 +1,284 @@
+package generic
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+
+	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/internal/textrule"
+)
+
+// genShape is the layout of a page's text, read block by block in document order after the
+// chrome is gone: which blocks are headline links (a link that is the whole block, long enough to
+// be a story's title), which are prose (text outside links, a sentence or more), and how the
+// prose falls into runs between headline links.
+//
+// An article is one main run of prose under its headline, whatever link lists surround it; a
+// listing (home, category, tag or search page) is headline links, alone or each followed by its
+// own teaser. The verdict compares the two shapes instead of the total of every link list on
+// the page against the body, which refused short articles on link-heavy portals.
+type genShape struct {
+	links      int // headline-link blocks
+	linkWidth  int // their text width
+	teaserRuns int // single-block prose runs right after a headline link: a listing's teasers
+	teaser     int // their width
+	prose      int // width of all prose
+	segs       []genSeg
+}
+
+// genSeg is one block of text: its element, text, and kind.
+type genSeg struct {
+	tag  string
+	text string
+	kind byte // 'H' headline link, 'P' prose, 0 other
+}
+
+// Widths count a Han character as two: a Chinese headline of 10 characters is as long as an
+// English one of 20 letters.
+const (
+	genHeadlineWidth   = 16 // a link of at least this width that is its whole block is a headline
+	genProseWidth      = 40 // non-link text of at least this width in a block is prose
+	genUndatedMinWidth = 80 // the least text of a page with no date and no article shape: two sentences
+)
+
+func genWidth(s string) int {
+	w := 0
+	for _, r := range s {
+		switch {
+		case unicode.Is(unicode.Han, r):
+			w += 2
+		case !unicode.IsSpace(r):
+			w++
+		}
+	}
+	return w
+}
+
+// genShapeOf reads the shape of the tree under n.
+func genShapeOf(n *html.Node) genShape {
+	var sh genShape
+	var text, link, rest strings.Builder
+	longest := "" // the longest single link of the block
+	cur := "body"
+	// A teaser run is the prose between one headline link and the next; it counts when it is a
+	// single block (a listing's teaser), not several paragraphs (an article's text after an
+	// inline "related" link).
+	runBlocks, runWidth, afterLink := 0, 0, false
+	closeRun := func() {
+		if afterLink && runBlocks == 1 {
+			sh.teaserRuns++
+			sh.teaser += runWidth
+		}
+		runBlocks, runWidth = 0, 0
+	}
+	flush := func() {
+		t, l, one, r := text.String(), link.String(), longest, textrule.Collapse(rest.String())
+		text.Reset()
+		link.Reset()
+		rest.Reset()
+		longest = ""
+		tw, lw, ow := genWidth(t), genWidth(l), genWidth(one)
+		if tw == 0 {
+			return
+		}
+		seg := genSeg{tag: cur, text: textrule.Collapse(t)}
+		switch {
+		case genIsLinkItem(tw, lw, ow, r) && ow >= genHeadlineWidth && !genIsDateLine(textrule.Collapse(one)) && !genIsURLText(one):
+			seg.kind = 'H'
+			sh.links++
+			sh.linkWidth += lw
+			closeRun()
+			afterLink = true
+		case tw-lw >= genProseWidth:
+			seg.kind = 'P'
+			runBlocks++
+			runWidth += tw - lw
+			sh.prose += tw - lw
+		}
+		if len(sh.segs) < 4000 {
+			sh.segs = append(sh.segs, seg)
+		}
+	}
+	var walk func(*html.Node, bool)
+	walk = func(n *html.Node, inLink bool) {
+		switch n.Type {
+		case html.TextNode:
+			text.WriteString(n.Data)
+			if inLink {
+				link.WriteString(n.Data)
+			} else {
+				rest.WriteString(n.Data)
+			}
+			return
+		case html.ElementNode:
+			switch n.Data {
+			case "script", "style":
+				return
+			case "a":
+				if !inLink {
+					var b strings.Builder
+					genText(n, &b)
+					if len(b.String()) > len(longest) {
+						longest = b.String()
+					}
+				}
+				inLink = true
+			}
+		}
+		block := n.Type == html.ElementNode && (textrule.IsBlock(textrule.Atom(n)) || n.Data == "td" || n.Data == "th")
+		if !block {
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c, inLink)
+			}
+			return
+		}
+		flush()
+		outer := cur
+		cur = n.Data
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, inLink)
+		}
+		flush()
+		cur = outer
+	}
+	walk(n, false)
+	flush()
+	closeRun()
+	return sh
+}
+
+// genIsLinkItem reports a block that is one link (its longest link, ow wide, of a block tw wide
+// with lw in links) alone or with a few words of metadata (author, time, size, counts: rest).
+func genIsLinkItem(tw, lw, ow int, rest string) bool {
+	if lw*10 >= tw*9 && ow*10 >= tw*7 {
+		return true
+	}
+	return ow >= genHeadlineWidth && utf8.RuneCountInString(rest) <= 30 && !genHasSentence(rest) && !strings.ContainsAny(rest, ".。")
+}
+
+// headline is the index of the block that is the page's headline (a heading, or any block, whose
+// text is the title), or -1.
+func (sh genShape) headline(title string) int {
+	at := -1
+	for i, s := range sh.segs {
+		if s.kind == 'H' || title == "" || s.text == "" {
+			continue
+		}
+		if s.text == title || (utf8.RuneCountInString(s.text) >= 4 && strings.HasPrefix(title, s.text)) ||
+			(strings.HasPrefix(s.text, title) && utf8.RuneCountInString(s.text) < 2*utf8.RuneCountInString(title)+8) {
+			if s.tag == "h1" || s.tag == "h2" || s.tag == "h3" {
+				return i
+			}
+			if at < 0 {
+				at = i
+			}
+		}
+	}
+	return at
+}
+
+// articleShaped reports one main block of sentences under a headline: a headline as long as a
+// story's (not a section's name such as "本地新闻" or "Politics"), followed by prose before any
+// headline link. Link lists elsewhere on the page do not matter.
+func (sh genShape) articleShaped(title string) bool {
+	at := sh.headline(title)
+	if at < 0 || genWidth(sh.segs[at].text) < genHeadlineWidth {
+		return false
+	}
+	for _, s := range sh.segs[at+1:] {
+		switch s.kind {
+		case 'H':
+			return false
+		case 'P':
+			return true
+		}
+	}
+	return false
+}
+
+// bylineText is the text around the headline where an article prints its date and byline: the
+// blocks from two before the headline to the first prose block or headline link after it. A
+// listing's item dates follow a headline link, never its page's heading directly.
+func (sh genShape) bylineText(title string) string {
+	at := sh.headline(title)
+	if at < 0 {
+		return ""
+	}
+	var b strings.Builder
+	for i := max(0, at-2); i < len(sh.segs) && i <= at+6; i++ {
+		s := sh.segs[i]
+		if s.kind == 'H' {
+			if i > at {
+				break
+			}
+			continue
+		}
+		b.WriteString(s.text)
+		b.WriteString("\n")
+		if i > at && s.kind == 'P' {
+			break
+		}
+	}
+	return b.String()
+}
+
+// headlineBefore is the short line right above the text that starts with para: the headline of a
+// page that marks it up as no heading and names it nowhere else (no <title>, no <h1>).
+func (sh genShape) headlineBefore(para string) string {
+	start := genPrefix(para, 12)
+	for i, s := range sh.segs {
+		if !strings.HasPrefix(s.text, start) {
+			continue
+		}
+		for j := i - 1; j >= 0 && j >= i-3; j-- {
+			t := sh.segs[j].text
+			n := utf8.RuneCountInString(t)
+			if sh.segs[j].kind == 'H' || n < 2 || n > 60 || genIsDateLine(t) || strings.ContainsAny(t, "：:") ||
+				strings.HasSuffix(t, "。") || strings.HasSuffix(t, ".") {
+				continue
+			}
+			return t
+		}
+		return ""
+	}
+	return ""
+}
+
+// verdict says whether a page of this shape, whose chosen body is bodyWidth wide, is a
+// listing. dated reports that the page states its own publishing time (metadata, a labelled date
+// or a date by the headline): an article's mark that a listing's first item date cannot fake on
+// its own, so an undated page needs its text to outweigh its link lists, a dated one only not to
+// drown in them.
+func (sh genShape) verdict(bodyWidth int, dated, articleShaped bool) error {
+	if articleShaped {
+		// A list of linked items each with its paragraph under a story's headline and intro is
+		// a listicle, not a listing: section pages are headed by a section's short name.
+		return nil
+	}
+	if sh.teaserRuns >= 4 && sh.teaser*2 >= sh.prose {
+		return fmt.Errorf("%w: %d headline links each with a teaser, no main text", article.ErrNotArticle, sh.teaserRuns)
+	}
+	if !dated && bodyWidth < genUndatedMinWidth {
+		// Neither a story's headline over prose nor a date of its own: a line or two of text
+		// ("No news today.", a notice, an error page) is not an article.
+		return fmt.Errorf("%w: too little text for a page with no date and no headline over it", article.ErrNotArticle)
+	}
+	limit := bodyWidth
+	if dated {
+		limit *= 12
+	}
+	if sh.links >= 3 && sh.linkWidth > limit {
+		return fmt.Errorf("%w: a list of %d links outweighs the text", article.ErrNotArticle, sh.links)
+	}
+	return nil
+}
+
+// genIsURLText reports link text that is an address, not a headline.
+func genIsURLText(s string) bool {
+	s = strings.TrimSpace(s)
+	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "www.")
+}

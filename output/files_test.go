@@ -1,0 +1,151 @@
+package output
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestAnOutputFolderDeletedMidRunFailsTheWriteInsteadOfWritingIntoNothing(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "out")
+	f, err := Dir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	path, _, err := f.Target(time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Write(path, []byte(`{"id":"NW1"}`+"\n")); err != nil {
+		t.Fatal(err)
+	}
+	os.RemoveAll(dir)
+	if err := f.Write(path, []byte(`{"id":"NW2"}`+"\n")); !errors.Is(err, ErrGone) || !strings.Contains(err.Error(), path) {
+		t.Fatalf("write into the deleted folder: %v, want ErrGone naming %s", err, path)
+	}
+	if _, _, err := f.Target(time.Now()); !errors.Is(err, ErrGone) {
+		t.Fatalf("target in the deleted folder: %v, want ErrGone", err)
+	}
+}
+
+func TestAReplacedOutputFileFailsTheWrite(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.jsonl")
+	f, err := File(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	os.Rename(path, path+".old")
+	os.WriteFile(path, nil, 0o644)
+	if err := f.Write(path, []byte(`{"id":"NW1"}`+"\n")); !errors.Is(err, ErrGone) {
+		t.Fatalf("write after the file was replaced: %v, want ErrGone", err)
+	}
+}
+
+func TestASecondWriterOfAnOutputIsRefusedNamingTheHolder(t *testing.T) {
+	dir := t.TempDir()
+	a, err := Dir(dir, Owner("/data/a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Dir(dir, Owner("/data/a.db"))
+	if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "pid ") {
+		t.Fatalf("second writer of the folder: %v, want ErrInUse naming the holder", err)
+	}
+	a.Close()
+	b, err := Dir(dir, Owner("/data/a.db"))
+	if err != nil {
+		t.Fatalf("the same store again once the first closed: %v", err)
+	}
+	b.Close()
+
+	file := filepath.Join(t.TempDir(), "out.jsonl")
+	f, err := File(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := File(file); !errors.Is(err, ErrInUse) {
+		t.Fatalf("second writer of the file: %v, want ErrInUse", err)
+	}
+}
+
+func TestAnOutputFolderOfAnotherStoreIsRefused(t *testing.T) {
+	dir := t.TempDir()
+	a, err := Dir(dir, Owner("/data/a.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	_, err = Dir(dir, Owner("/data/b.db"))
+	if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "/data/a.db") {
+		t.Fatalf("a second store on the folder: %v, want ErrInUse naming the owner", err)
+	}
+}
+
+func TestOutputTargetsAreAbsoluteWhateverTheWorkingDirectory(t *testing.T) {
+	t.Chdir(t.TempDir())
+	f, err := Dir("out")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	path, _, err := f.Target(time.Now())
+	if err != nil || !filepath.IsAbs(path) {
+		t.Fatalf("target %q (%v), want an absolute path for the outbox", path, err)
+	}
+	g, err := File("one.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer g.Close()
+	if path, _, _ := g.Target(time.Now()); !filepath.IsAbs(path) {
+		t.Fatalf("file target %q is relative", path)
+	}
+}
+
+func TestADeviceIsRefusedAsOutputAndNotReadByRecovery(t *testing.T) {
+	if _, err := File("/dev/full"); !errors.Is(err, ErrNotRegular) {
+		t.Errorf("File(/dev/full): %v, want ErrNotRegular", err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := LineAt("/dev/zero", 0, []byte(`{"id":"NW1"}`))
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrNotRegular) {
+			t.Errorf("LineAt(/dev/zero): %v, want ErrNotRegular", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("LineAt reads /dev/zero without end")
+	}
+}
+
+func TestTruncateCutsThroughTheSinkSoItsOffsetsStayTheFiles(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "out.jsonl")
+	os.WriteFile(path, []byte("{\"id\":\"NW1\"}\n{\"id\":\"NW"), 0o644)
+	f, err := File(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Truncate(path, 13); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Write(path, []byte(`{"id":"NW2"}`+"\n")); err != nil {
+		t.Fatal(err)
+	}
+	if _, off, _ := f.Target(time.Now()); off != 26 {
+		t.Errorf("next offset %d, want 26", off)
+	}
+	if ok, _ := LineAt(path, 13, []byte(`{"id":"NW2"}`)); !ok {
+		b, _ := os.ReadFile(path)
+		t.Errorf("file holds %q", b)
+	}
+}
