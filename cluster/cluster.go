@@ -38,6 +38,10 @@ type Options struct {
 	Replicas int
 	// Name is the connection's name in the server's monitoring (the command and host).
 	Name string
+	// Wait makes Connect wait for the servers (and JetStream) to be up, until ctx ends: what a
+	// long-running worker or sink started beside a restarting server wants. Without it Connect
+	// fails at once, as a cron job should.
+	Wait bool
 }
 
 // Stream and window settings.
@@ -118,6 +122,19 @@ func Connect(ctx context.Context, opts Options, log *zap.Logger) (*Cluster, erro
 	if opts.Cert != "" {
 		nopts = append(nopts, nats.ClientCert(opts.Cert, opts.Key))
 	}
+	for {
+		c, err := dial(ctx, opts, nopts, log)
+		if err == nil || !opts.Wait || ctx.Err() != nil {
+			return c, err
+		}
+		log.Warn("nats not ready; trying again", zap.Error(err))
+		if sleep(ctx, time.Second) != nil {
+			return nil, err
+		}
+	}
+}
+
+func dial(ctx context.Context, opts Options, nopts []nats.Option, log *zap.Logger) (*Cluster, error) {
 	nc, err := nats.Connect(strings.Join(opts.URLs, ","), nopts...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrConnect, strings.Join(opts.URLs, ","), err)
@@ -128,7 +145,9 @@ func Connect(ctx context.Context, opts Options, log *zap.Logger) (*Cluster, erro
 		return nil, fmt.Errorf("%w: %v", ErrConnect, err)
 	}
 	c := &Cluster{opts: opts, nc: nc, js: js, log: log}
-	if err := c.setup(ctx); err != nil {
+	sctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := c.setup(sctx); err != nil {
 		nc.Close()
 		return nil, err
 	}

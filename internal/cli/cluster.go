@@ -35,5 +35,7 @@ func connectCluster(ctx context.Context, cfg *config.Config, cmd string, log *za
 		URLs: cl.NATS, Credentials: cl.Credentials, CA: cl.TLS.CA, Cert: cl.TLS.Cert, Key: cl.TLS.Key,
 		Prefix: cl.Prefix, Lease: cl.Lease, MaxDeliver: cl.MaxDeliver, Replicas: cl.Replicas,
 		Name: fmt.Sprintf("newsmill %s on %s (pid %d)", cmd, host, os.Getpid()),
+		// The services wait out a server that is not up yet; one-shot commands fail at once.
+		Wait: cmd == "worker" || cmd == "sink",
 	}, log)
 }

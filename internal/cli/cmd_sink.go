@@ -63,6 +63,9 @@ func runSink(ctx context.Context, opts sinkOptions, env Env) error {
 	defer log.Sync()
 	cl, err := connectCluster(ctx, cfg, "sink", log)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped before the servers were reachable: nothing was taken
+		}
 		return err
 	}
 	defer cl.Close()

@@ -65,6 +65,9 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 	}
 	cl, err := connectCluster(ctx, cfg, "worker", log)
 	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped before the servers were reachable: nothing was taken
+		}
 		return err
 	}
 	defer cl.Close()
