@@ -51,7 +51,7 @@ func Decode(contentType string, body []byte) ([]byte, string, error) {
 		out, err := decodeWith(enc, body[n:])
 		return out, name, err
 	}
-	if isBinaryType(mediaType) || looksBinary(body) {
+	if (isBinaryType(mediaType) && !(mediaType == "application/octet-stream" && looksLikeData(body))) || looksBinary(body) {
 		return nil, "", fmt.Errorf("%w (%s) served as %s", ErrBinary, http.DetectContentType(body), orUnknown(mediaType))
 	}
 	body = withoutNUL(body)
@@ -223,6 +223,15 @@ func isBinaryType(mediaType string) bool {
 		return true
 	}
 	return false
+}
+
+// dataStartRe matches the start of JSON, JSONP (`cb(`, `var x =`) or XML.
+var dataStartRe = regexp.MustCompile(`^\s*(?:[{\[<]|var\s+[\w$]+\s*=|[\w$.]+\s*\()`)
+
+// looksLikeData reports bytes that begin like JSON, JSONP or XML: news lists and feeds are served
+// as application/octet-stream often enough that the label alone must not refuse them.
+func looksLikeData(b []byte) bool {
+	return dataStartRe.Match(b[:min(len(b), 256)])
 }
 
 var binaryMagic = [][]byte{

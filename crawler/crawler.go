@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/gocolly/colly/v2"
 	"go.uber.org/zap"
@@ -232,10 +233,41 @@ func pageLinks(p *article.Page) iter.Seq[*url.URL] {
 	}
 }
 
+// handleItem hands a feed item that carries its own body to the extractors as a page of its own.
+func handleItem(ctx context.Context, base, u *url.URL, it FeedItem, hint *article.Record, handle Handler) {
+	item := article.NewPage(u, article.FeedItemType, []byte(it.ContentHTML), time.Now())
+	item.Hint = hint
+	if item.URL == nil {
+		item.URL = base
+	}
+	_ = handle(ctx, item)
+}
+
+// fillHint completes h with what an earlier hint said (the list that led to a text endpoint).
+func fillHint(h, from *article.Record) {
+	if from == nil {
+		return
+	}
+	for _, f := range []struct {
+		dst *string
+		src string
+	}{{&h.ID, from.ID}, {&h.URL, from.URL}, {&h.Title, from.Title}, {&h.Source, from.Source}, {&h.Summary, from.Summary}} {
+		if *f.dst == "" {
+			*f.dst = f.src
+		}
+	}
+	if h.PublishedAt.IsZero() {
+		h.PublishedAt = from.PublishedAt
+	}
+	if len(h.Stocks) == 0 {
+		h.Stocks = from.Stocks
+	}
+}
+
 // itemHint is what a feed said about an article: the page, when fetched, wins; these fill its
 // gaps (article.Page.Hint).
 func itemHint(u *url.URL, it FeedItem) *article.Record {
-	h := &article.Record{Title: it.Title, PublishedAt: it.Published, Source: it.Source, Summary: it.Summary}
+	h := &article.Record{Title: it.Title, PublishedAt: it.Published, Source: it.Source, Summary: it.Summary, Stocks: it.Stocks}
 	if u != nil {
 		h.URL = u.String()
 	}

@@ -2,14 +2,12 @@ package crawler
 
 import (
 	"bytes"
-	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"html"
 	"io"
 	"net/url"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -43,6 +41,8 @@ type FeedItem struct {
 	// ContentHTML is the article body when the feed carries it (Atom content, RSS
 	// content:encoded, Eastmoney's content/text).
 	ContentHTML string
+	// Stocks are the securities the item names ("600000.SH"; Eastmoney's stockList).
+	Stocks []string `json:",omitempty"`
 }
 
 // ParseFeed reads Atom, RSS 2.0 (and RSS 1.0), sitemaps, sitemap indexes, Google news sitemaps and
@@ -74,6 +74,7 @@ func ParseFeed(base *url.URL, contentType string, body []byte) (*Feed, error) {
 // ---- XML ----
 
 type xmlLink struct {
+	Base string `xml:"base,attr"` // xml:base
 	Href string `xml:"href,attr"`
 	Rel  string `xml:"rel,attr"`
 	Type string `xml:"type,attr"`
@@ -86,7 +87,9 @@ type xmlText struct {
 }
 
 type atomFeed struct {
+	Base    string `xml:"base,attr"` // xml:base
 	Entries []struct {
+		Base      string    `xml:"base,attr"`
 		Title     string    `xml:"title"`
 		Links     []xmlLink `xml:"link"`
 		ID        string    `xml:"id"`
@@ -178,14 +181,18 @@ func parseXMLFeed(base *url.URL, b []byte) (*Feed, error) {
 			return nil, err
 		}
 		f.Kind = "atom"
+		feedBase := withBase(base, a.Base)
 		for _, e := range a.Entries {
+			entryBase := withBase(feedBase, e.Base)
 			it := FeedItem{
 				ID:      strings.TrimSpace(e.ID),
 				Title:   textOf(e.Title),
 				Summary: textOf(e.Summary),
 				Source:  clean(e.Source),
 			}
-			it.URL = resolve(base, atomLink(e.Links))
+			if l, ok := atomLink(e.Links); ok {
+				it.URL = resolve(withBase(entryBase, l.Base), l.Href)
+			}
 			it.Published = feedTime(firstNonEmpty(e.Published, e.Updated))
 			if t := strings.ToLower(e.Content.Type); t == "html" || t == "xhtml" || t == "text/html" {
 				it.ContentHTML = strings.TrimSpace(e.Content.Body)
@@ -260,13 +267,30 @@ func (f *Feed) add(it FeedItem) {
 	}
 }
 
-func atomLink(links []xmlLink) string {
+func atomLink(links []xmlLink) (xmlLink, bool) {
 	for _, l := range links {
 		if l.Rel == "" || l.Rel == "alternate" {
-			return l.Href
+			return l, true
 		}
 	}
-	return ""
+	return xmlLink{}, false
+}
+
+// withBase applies an xml:base attribute: it is itself resolved against the enclosing base
+// (RFC 3986), so a relative xml:base on an entry refines the feed's.
+func withBase(base *url.URL, xmlBase string) *url.URL {
+	xmlBase = strings.TrimSpace(xmlBase)
+	if xmlBase == "" {
+		return base
+	}
+	u, err := url.Parse(xmlBase)
+	if err != nil {
+		return base
+	}
+	if base != nil {
+		return base.ResolveReference(u)
+	}
+	return u
 }
 
 // permalink returns an RSS guid that is a URL, which is then the item's link.
@@ -313,8 +337,64 @@ var feedTimeLayouts = []string{
 	time.RFC3339Nano,
 	time.RFC1123Z, time.RFC1123,
 	"Mon, 2 Jan 2006 15:04:05 -0700", "Mon, 2 Jan 2006 15:04:05 MST",
-	"Mon, 2 Jan 2006 15:04 -0700", "2 Jan 2006 15:04:05 -0700",
+	"Mon, 2 Jan 2006 15:04 -0700", "2 Jan 2006 15:04:05 -0700", "Mon, 2 Jan 2006 15:04:05", "Mon, 2 Jan 2006 15:04",
 	time.RFC822Z, time.RFC822,
+}
+
+// zoneNames are the zone abbreviations feeds write, as offsets. Go's time.Parse gives an
+// abbreviation it does not know a zero offset, which silently moves the time; "CST" in a Chinese
+// feed is China Standard Time, not US Central.
+var zoneNames = map[string]string{
+	"UT": "+0000", "UTC": "+0000", "GMT": "+0000", "Z": "+0000", "WET": "+0000",
+	"BST": "+0100", "CET": "+0100", "WEST": "+0100", "CEST": "+0200", "EET": "+0200", "EEST": "+0300",
+	"MSK": "+0300", "IST": "+0530", "ICT": "+0700", "WIB": "+0700",
+	"CST": "+0800", "HKT": "+0800", "SGT": "+0800", "AWST": "+0800", "PHT": "+0800", "BJT": "+0800",
+	"JST": "+0900", "KST": "+0900", "AEST": "+1000", "AEDT": "+1100", "NZST": "+1200", "NZDT": "+1300",
+	"EST": "-0500", "EDT": "-0400", "CDT": "-0500", "MST": "-0700", "MDT": "-0600",
+	"PST": "-0800", "PDT": "-0700", "AKST": "-0900", "AKDT": "-0800", "HST": "-1000",
+}
+
+var (
+	// "GMT+8", "UTC+08:00", "GMT-0500", "(GMT+8)" at the end of a date: an offset from UTC, which
+	// Go would read with the sign reversed (the POSIX convention).
+	gmtOffsetRe = regexp.MustCompile(`(?i)\s*\(?\s*(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\s*\)?$`)
+	zoneNameRe  = regexp.MustCompile(`\s+\(?([A-Za-z]{1,5})\)?$`)
+)
+
+// numericZone rewrites a trailing zone name or GMT offset as a numeric offset. ok is false for a
+// zone name it does not know: such a date is unreadable rather than read in the wrong zone.
+func numericZone(s string) (string, bool) {
+	if m := gmtOffsetRe.FindStringSubmatchIndex(s); m != nil {
+		sign, hh := s[m[2]:m[3]], s[m[4]:m[5]]
+		mm := "00"
+		if m[6] >= 0 {
+			mm = s[m[6]:m[7]]
+		}
+		if len(hh) == 1 {
+			hh = "0" + hh
+		}
+		return s[:m[0]] + " " + sign + hh + mm, true
+	}
+	if m := zoneNameRe.FindStringSubmatchIndex(s); m != nil {
+		name := strings.ToUpper(s[m[2]:m[3]])
+		if off, ok := zoneNames[name]; ok {
+			return s[:m[0]] + " " + off, true
+		}
+		// A trailing word that is no zone (a month name, "AM"): leave it to the layouts.
+		if len(name) >= 2 && !strings.EqualFold(name, "AM") && !strings.EqualFold(name, "PM") && !isMonthOrDay(name) {
+			return s, false
+		}
+	}
+	return s, true
+}
+
+func isMonthOrDay(s string) bool {
+	switch strings.ToUpper(s) {
+	case "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+		"MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN":
+		return true
+	}
+	return false
 }
 
 // feedTime is parseFeedTime for items: one odd date must not cost the other items of a feed, and
@@ -339,6 +419,10 @@ func parseFeedTime(s string) (time.Time, error) {
 		}
 		return time.Unix(n, 0).In(textrule.Shanghai), nil
 	}
+	s, ok := numericZone(s)
+	if !ok {
+		return time.Time{}, fmt.Errorf("parse date %q: unknown time zone", s)
+	}
 	for _, l := range feedTimeLayouts {
 		if t, err := time.ParseInLocation(l, s, textrule.Shanghai); err == nil {
 			return t, nil
@@ -348,161 +432,6 @@ func parseFeedTime(s string) (time.Time, error) {
 		return t, nil
 	}
 	return time.Time{}, fmt.Errorf("parse date %q: unknown format", s)
-}
-
-// ---- JSON ----
-
-var jsonpRe = regexp.MustCompile(`(?s)^(?:var\s+[\w$]+\s*=\s*|[\w$.]+\s*\(\s*)(.*?)\s*\)?\s*;?\s*$`)
-
-// itemPaths are where Eastmoney's endpoints put their lists, tried before a generic search.
-var itemPaths = [][]string{
-	{"data", "list"}, {"LivesList"}, {"result", "data"}, {"data", "items"}, {"data"},
-	{"result", "list"}, {"list"}, {"news"}, {"items"}, {"Data"},
-}
-
-func parseJSONFeed(base *url.URL, b []byte) (*Feed, error) {
-	if b[0] != '{' && b[0] != '[' {
-		// JSONP: cb({...}) or cb({...}); or var x = {...};
-		m := jsonpRe.FindSubmatch(b)
-		if m == nil || len(m[1]) == 0 || (m[1][0] != '{' && m[1][0] != '[') {
-			return nil, fmt.Errorf("parse feed: neither xml nor json: %w", ErrNotFeed)
-		}
-		b = m[1]
-	}
-	d := json.NewDecoder(bytes.NewReader(b))
-	d.UseNumber()
-	var doc any
-	if err := d.Decode(&doc); err != nil {
-		return nil, fmt.Errorf("parse json feed: %v: %w", err, ErrNotFeed)
-	}
-	objs := findItems(doc)
-	if len(objs) == 0 {
-		return nil, fmt.Errorf("parse json feed: no news items: %w", ErrNotFeed)
-	}
-	f := &Feed{Kind: "json"}
-	for _, o := range objs {
-		it := FeedItem{
-			URL:         resolve(base, str(o, "url", "uniqueurl", "url_w", "url_unique", "url_m", "link", "arturl")),
-			ID:          str(o, "infocode", "code", "newsid", "id", "art_code", "artcode"),
-			Title:       textOf(str(o, "title", "art_title")),
-			Source:      clean(str(o, "medianame", "mediasource", "source", "from")),
-			Summary:     textOf(str(o, "summary", "digest", "abstract")),
-			ContentHTML: str(o, "content", "text", "body"),
-		}
-		it.Published = feedTime(str(o, "showtime", "publishtime", "ptime", "date", "time"))
-		f.add(it)
-	}
-	if len(f.Items) == 0 {
-		return nil, fmt.Errorf("parse json feed: no item has a url or content: %w", ErrNotFeed)
-	}
-	return f, nil
-}
-
-// findItems returns the news objects of a JSON document: first at a known path, else the
-// largest array of objects that look like news anywhere in it; a lone object with a title and a
-// body (Eastmoney's article text endpoint) is a one-item list.
-func findItems(doc any) []map[string]any {
-	for _, p := range itemPaths {
-		if items := newsObjects(at(doc, p)); len(items) > 0 {
-			return items
-		}
-	}
-	var best []map[string]any
-	walkJSON(doc, 0, func(v any) {
-		if items := newsObjects(v); len(items) > len(best) {
-			best = items
-		}
-	})
-	return best
-}
-
-func at(v any, path []string) any {
-	for _, k := range path {
-		m, ok := v.(map[string]any)
-		if !ok {
-			return nil
-		}
-		v = m[k]
-	}
-	return v
-}
-
-func walkJSON(v any, depth int, visit func(any)) {
-	if depth > 8 {
-		return
-	}
-	visit(v)
-	switch x := v.(type) {
-	case map[string]any:
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys) // deterministic choice between equally large lists
-		for _, k := range keys {
-			walkJSON(x[k], depth+1, visit)
-		}
-	case []any:
-		for _, e := range x {
-			walkJSON(e, depth+1, visit)
-		}
-	}
-}
-
-// newsObjects returns v's objects that have a title and something to identify or fetch them by.
-func newsObjects(v any) []map[string]any {
-	var arr []any
-	switch x := v.(type) {
-	case []any:
-		arr = x
-	case map[string]any:
-		if str(lowerKeys(x), "content", "text", "body") != "" {
-			arr = []any{x}
-		}
-	}
-	var out []map[string]any
-	for _, e := range arr {
-		o, ok := e.(map[string]any)
-		if !ok {
-			continue
-		}
-		o = lowerKeys(o)
-		if str(o, "title", "art_title") == "" {
-			continue
-		}
-		if str(o, "url", "uniqueurl", "url_w", "url_unique", "url_m", "link", "arturl",
-			"infocode", "code", "newsid", "id", "art_code", "content", "text") == "" {
-			continue
-		}
-		out = append(out, o)
-	}
-	return out
-}
-
-func lowerKeys(m map[string]any) map[string]any {
-	out := make(map[string]any, len(m))
-	for k, v := range m {
-		lk := strings.ToLower(k)
-		if _, dup := out[lk]; !dup || k == lk {
-			out[lk] = v
-		}
-	}
-	return out
-}
-
-// str returns the first non-empty value among keys (already lower-cased) as a string.
-func str(o map[string]any, keys ...string) string {
-	for _, k := range keys {
-		switch v := o[k].(type) {
-		case string:
-			if s := strings.TrimSpace(v); s != "" {
-				return s
-			}
-		case json.Number:
-			return v.String()
-		}
-	}
-	return ""
 }
 
 var tagRe = regexp.MustCompile(`<[^>]*>`)

@@ -103,7 +103,7 @@ func TestFeedHintsOfItemsNotFetchedAreNotKept(t *testing.T) {
 	// Run's steps, keeping the pass to look into.
 	ctx := context.Background()
 	p := c.newPass(ctx, func(context.Context, *article.Page) error { return nil })
-	p.seed()
+	p.seed(ctx)
 	p.fr.run(ctx, p.workers, func(q queued) { p.fetch(ctx, q) })
 	p.hintsMu.Lock()
 	n := len(p.hints)

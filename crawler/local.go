@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -26,6 +27,9 @@ var localTypes = map[string]string{
 	".markdown": "text/markdown",
 	".html":     "text/html",
 	".htm":      "text/html",
+	".json":     "application/json", // saved news lists (JSON or JSONP)
+	".jsonp":    "application/json",
+	".js":       "application/json",
 }
 
 // LocalOption configures ReadLocal.
@@ -46,20 +50,25 @@ func WithMaxFileSize(n int64) LocalOption {
 // ReadLocal hands every post and page under root (a file or a folder, walked recursively in
 // name order) to handle. It backfills history that the site no longer serves. Only regular
 // files are read, each up to a size cap: a named pipe or a device would block or never end.
-func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler, opts ...LocalOption) (Stats, error) {
+//
+// Saved news lists (Eastmoney's JSON(P) responses; a feed or sitemap named as the file itself)
+// are read like fetched ones: items that carry their body are handed over at once, and the items
+// that only point at an article are returned, for FetchItems to fetch from their own hosts.
+func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler, opts ...LocalOption) (Stats, []FeedItem, error) {
 	var st Stats
+	var items []FeedItem
 	o := localOptions{maxBytes: DefaultMaxBodyBytes}
 	for _, opt := range opts {
 		opt(&o)
 	}
 	info, err := os.Stat(root)
 	if err != nil {
-		return st, fmt.Errorf("read %s: %w", root, err)
+		return st, nil, fmt.Errorf("read %s: %w", root, err)
 	}
 	var files []string
 	if !info.IsDir() {
 		if err := regular.Check(root); err != nil {
-			return st, fmt.Errorf("read: %w", err)
+			return st, nil, fmt.Errorf("read: %w", err)
 		}
 		files = []string{root}
 	} else {
@@ -75,13 +84,13 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 			return nil
 		})
 		if err != nil {
-			return st, fmt.Errorf("walk %s: %w", root, err)
+			return st, nil, fmt.Errorf("walk %s: %w", root, err)
 		}
 		sort.Strings(files)
 	}
 	for _, p := range files {
 		if err := ctx.Err(); err != nil {
-			return st, err
+			return st, items, err
 		}
 		page, err := readFile(p, o.maxBytes)
 		atomic.AddInt64(&st.Fetched, 1)
@@ -90,13 +99,66 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 			log.Warn("skip file", zap.String("path", p), zap.Error(err))
 			continue
 		}
+		if savedList(page, !info.IsDir()) {
+			f, err := ParseFeed(page.URL, "", page.Body)
+			if err == nil {
+				items = append(items, savedItems(ctx, page.URL, f, handle)...)
+				continue
+			}
+			if page.ContentType == "application/json" {
+				// A folder of saved lists may hold other JSON (a package.json): passed over quietly.
+				level := zap.DebugLevel
+				if !info.IsDir() {
+					level = zap.InfoLevel
+				}
+				log.Log(level, "skip file", zap.String("path", p), zap.Error(err))
+				continue
+			}
+			// Otherwise it only began like JSON or XML: it is read as the post or page it is.
+		}
 		// A file the user pointed at that is no article is said at info: a backfill of the wrong
 		// folder should not look like an empty success. (Over HTTP, listings are expected.)
 		if err := handle(ctx, page); errors.Is(err, article.ErrNotArticle) {
 			log.Info("skip file", zap.String("path", p), zap.Error(err))
 		}
 	}
-	return st, nil
+	return st, items, nil
+}
+
+// savedList reports whether a local file may be a saved news list: a .json/.jsonp/.js file, a
+// file whose bytes begin like JSON or JSONP (a list saved under its endpoint's .html name), or,
+// when the user named the file itself, XML (a saved feed or sitemap; a folder's XML is the
+// site's own config and feed, not backfill input).
+func savedList(p *article.Page, named bool) bool {
+	if p.ContentType == "application/json" {
+		return true
+	}
+	head := bytes.TrimSpace(p.Body[:min(len(p.Body), 256)])
+	if len(head) > 0 && head[0] == '<' {
+		return named && bytes.HasPrefix(head, []byte("<?xml"))
+	}
+	return looksLikeData(head)
+}
+
+// savedItems hands over the items of a saved list that carry their body and returns those that
+// only point at an article. A saved file has no host to stay on: its items are trusted as the
+// user's own input.
+func savedItems(ctx context.Context, file *url.URL, f *Feed, handle Handler) []FeedItem {
+	var fetch []FeedItem
+	for _, it := range f.Items {
+		u, err := url.Parse(it.URL)
+		if err != nil || it.URL == "" {
+			u = nil
+		}
+		if it.ContentHTML != "" && (f.Kind == "json" || u == nil) {
+			handleItem(ctx, file, u, it, itemHint(u, it), handle)
+			continue
+		}
+		if u != nil && (u.Scheme == "http" || u.Scheme == "https") {
+			fetch = append(fetch, it)
+		}
+	}
+	return fetch
 }
 
 // ReadFile reads one local file of at most DefaultMaxBodyBytes bytes as a page with a file://

@@ -31,7 +31,7 @@ func TestAFolderWalkSkipsPipesAndFilesOverTheSizeCapAndReadsTheRest(t *testing.T
 	var got []string
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	st, err := ReadLocal(ctx, dir, zap.New(core), func(_ context.Context, p *article.Page) error {
+	st, _, err := ReadLocal(ctx, dir, zap.New(core), func(_ context.Context, p *article.Page) error {
 		mu.Lock()
 		defer mu.Unlock()
 		got = append(got, filepath.Base(p.URL.Path))
@@ -54,7 +54,7 @@ func TestAFolderWalkSkipsPipesAndFilesOverTheSizeCapAndReadsTheRest(t *testing.T
 }
 
 func TestADeviceGivenAsTheRootIsRefusedNotRead(t *testing.T) {
-	_, err := ReadLocal(context.Background(), "/dev/zero", nil, func(context.Context, *article.Page) error { return nil })
+	_, _, err := ReadLocal(context.Background(), "/dev/zero", nil, func(context.Context, *article.Page) error { return nil })
 	if err == nil || !strings.Contains(err.Error(), "character device") {
 		t.Errorf("err = %v", err)
 	}

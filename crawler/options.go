@@ -2,9 +2,12 @@ package crawler
 
 import (
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 // Options describe one source's crawl. They are also a config file's source: the yaml tags are
@@ -72,6 +75,13 @@ type Options struct {
 	// OnFetch, when set, is called once per response or failed request (status 0 when no
 	// response came) with the time from request to response; serve's metrics read it.
 	OnFetch FetchObserver `yaml:"-"`
+
+	// articleSeeds makes the seeds articles (FetchItems): the skipper applies to them too.
+	articleSeeds bool
+	// seedHints are what saved lists said about the seeds, by canonical URL (FetchItems).
+	seedHints map[string]*article.Record
+	// transport replaces the network below the fetch policy; tests route every host to loopback.
+	transport *http.Transport
 }
 
 // The keys of Options in a config file, as its yaml tags spell them; an OptionError names one.

@@ -22,7 +22,7 @@ import (
 // Run crawls until the frontier is empty, the page budget is spent or ctx is cancelled.
 func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 	p := c.newPass(ctx, handle)
-	p.seed()
+	p.seed(ctx)
 	p.fr.run(ctx, p.workers, func(q queued) { p.fetch(ctx, q) })
 	p.st.Retries = p.tr.retries.Load()
 	c.saveValidators(ctx, p.run)
@@ -70,6 +70,12 @@ func (c *Crawler) newPass(ctx context.Context, handle Handler) *pass {
 		attemptTimeout: c.opts.Timeout,
 		maxBody:        int64(c.opts.MaxBodyBytes),
 	}, c.opts.ConnectTimeout, c.opts.HeaderTimeout)
+	if c.opts.transport != nil {
+		p.tr.base = c.opts.transport
+	}
+	for u, h := range c.opts.seedHints {
+		p.hints[u] = h
+	}
 	// A fixed set of workers fed by our frontier (see frontier.go), which also owns depth and
 	// the visited set: no goroutine per link.
 	p.workers = min(max(c.opts.Parallelism*len(c.hosts), 1), 64)
@@ -108,11 +114,15 @@ func (c *Crawler) newPass(ctx context.Context, handle Handler) *pass {
 
 // seed queues the source's seeds. They are fetched even when stored: they are listing pages and
 // feeds, the way in.
-func (p *pass) seed() {
+func (p *pass) seed(ctx context.Context) {
 	for _, s := range p.c.opts.Seeds {
 		u, _ := url.Parse(s)
 		cu := article.CanonicalURL(u)
 		if !p.fr.markSeen(cu.String()) {
+			continue
+		}
+		if p.c.opts.articleSeeds && p.c.skip != nil && p.c.skip(ctx, cu.String()) {
+			atomic.AddInt64(&p.st.Skipped, 1)
 			continue
 		}
 		if err := p.run.admit(cu); err != nil {
@@ -400,23 +410,29 @@ func (p *pass) feedLinks(ctx context.Context, page *article.Page) ([]*url.URL, m
 		return nil, nil, false
 	}
 	var out []*url.URL
+	var off []string
 	hints := map[string]*article.Record{}
 	for _, it := range f.Items {
 		u, err := base.Parse(it.URL)
 		if err != nil || it.URL == "" {
 			u = nil
 		}
+		if u != nil && !p.c.sameOrigin(u) {
+			// Not fetched, and a body it carries is not used either: a feed vouches for its own
+			// site only, and a foreign link with a body would become a record with that site's
+			// URL and whatever id the entry claims.
+			off = append(off, u.String())
+			continue
+		}
 		hint := itemHint(u, it)
+		// A text endpoint reached from a list names only the body: the list's hint for it gives
+		// the title, time and source.
+		fillHint(hint, page.Hint)
 		// An Eastmoney JSON item's body is the article (text endpoints deliver nothing else);
 		// an Atom or RSS item's content is a copy of a page we can fetch, and the page, with
 		// its categories, tags and links, is what the extractors know.
 		if it.ContentHTML != "" && (f.Kind == "json" || u == nil || !p.c.wanted(u)) {
-			item := article.NewPage(u, article.FeedItemType, []byte(it.ContentHTML), time.Now())
-			item.Hint = hint
-			if item.URL == nil {
-				item.URL = base
-			}
-			_ = p.handle(ctx, item)
+			handleItem(ctx, base, u, it, hint, p.handle)
 			continue
 		}
 		if u != nil {
@@ -428,6 +444,12 @@ func (p *pass) feedLinks(ctx context.Context, page *article.Page) ([]*url.URL, m
 		if u, err := base.Parse(s); err == nil {
 			out = append(out, u)
 		}
+	}
+	if len(off) > 0 {
+		// Said once per feed: a list whose articles live on another host (Eastmoney's 7×24 list
+		// and finance.eastmoney.com) needs that host in allowed_hosts.
+		p.c.log.Info("feed items off the allowed hosts not fetched", zap.String("url", base.String()),
+			zap.Int("items", len(off)), zap.String("first", off[0]))
 	}
 	return out, hints, true
 }

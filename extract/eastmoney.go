@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/extract/emtext"
 	"github.com/newsmill/newsmill/internal/textrule"
 )
 
@@ -77,27 +79,27 @@ func scanEastmoney(root *html.Node) *emScan {
 				if s.h1 == nil {
 					s.h1 = c
 				}
-				if s.newsH1 == nil && c.Parent != nil && c.Parent.DataAtom == atom.Div && hasClass(c.Parent, "newsContent") {
+				if s.newsH1 == nil && c.Parent != nil && c.Parent.DataAtom == atom.Div && emtext.HasClass(c.Parent, "newsContent") {
 					s.newsH1 = c
 				}
 			case atom.Div:
 				switch {
-				case s.content == nil && attr(c, "id") == "ContentBody":
+				case s.content == nil && emtext.Attr(c, "id") == "ContentBody":
 					s.content = c
 					continue // the body is read by the normalizer
-				case s.timeSource == nil && hasClass(c, "time-source"):
+				case s.timeSource == nil && emtext.HasClass(c, "time-source"):
 					s.timeSource = c
-				case s.infos == nil && hasClass(c, "infos"):
+				case s.infos == nil && emtext.HasClass(c, "infos"):
 					s.infos = c
 					s.title = s.lastTitle
-				case hasClass(c, "title"):
+				case emtext.HasClass(c, "title"):
 					s.lastTitle = c
-				case s.review == nil && hasClass(c, "b-review"):
+				case s.review == nil && emtext.HasClass(c, "b-review"):
 					s.review = c
-				case s.abstract == nil && hasClass(c, "abstract"):
+				case s.abstract == nil && emtext.HasClass(c, "abstract"):
 					s.abstract = c
 				}
-				if s.dataSource == nil && hasClass(c, "data-source") && hasClass(c, "source") {
+				if s.dataSource == nil && emtext.HasClass(c, "data-source") && emtext.HasClass(c, "source") {
 					s.dataSource = c
 				}
 			}
@@ -130,7 +132,7 @@ func (*Eastmoney) Extract(p *article.Page) (*article.Record, error) {
 	}
 	for _, n := range []*html.Node{s.newsH1, s.title, s.h1} {
 		if n != nil {
-			if rec.Title = textrule.Collapse(nodeText(n)); rec.Title != "" {
+			if rec.Title = textrule.Collapse(emtext.NodeText(n)); rec.Title != "" {
 				break
 			}
 		}
@@ -154,36 +156,39 @@ func (*Eastmoney) Extract(p *article.Page) (*article.Record, error) {
 			}
 			if source == "" {
 				if rest, ok := strings.CutPrefix(text, "来源"); ok {
-					source = afterColonUntilClose(strings.TrimSpace(rest))
+					source = emtext.AfterColon(strings.TrimSpace(rest))
 				}
 			}
 		})
+	}
+	if source == "" && s.infos != nil {
+		source = bareSource(s.infos)
 	}
 	if rec.PublishedAt.IsZero() {
 		return nil, fmt.Errorf("%w: published_at: no 年月日 time in the page's time block", article.ErrMissingField)
 	}
 	if s.dataSource != nil {
-		if ds := strings.TrimSpace(attr(s.dataSource, "data-source")); ds != "" {
+		if ds := strings.TrimSpace(emtext.Attr(s.dataSource, "data-source")); ds != "" {
 			source = ds
 		}
 	}
 
 	switch {
 	case s.review != nil:
-		rec.Summary = trimDigestLabel(textrule.Collapse(nodeText(s.review)))
+		rec.Summary = trimDigestLabel(textrule.Collapse(emtext.NodeText(s.review)))
 	case s.abstract != nil:
-		rec.Summary = trimDigestLabel(textrule.Collapse(nodeText(s.abstract)))
+		rec.Summary = trimDigestLabel(textrule.Collapse(emtext.NodeText(s.abstract)))
 	}
 
 	// div.sublab ("原标题：…") restates the headline; it is not body text.
 	var body []*html.Node
 	for c := s.content.FirstChild; c != nil; c = c.NextSibling {
-		if c.Type == html.ElementNode && hasClass(c, "sublab") {
+		if c.Type == html.ElementNode && emtext.HasClass(c, "sublab") {
 			continue
 		}
 		body = append(body, c)
 	}
-	t := NormalizeNodes(TextOptions{}, body...)
+	t := emtext.Normalize(emtext.Options{}, body...)
 	rec.Body = t.Body()
 	rec.Stocks = t.Stocks
 	rec.Editor = t.Editor
@@ -224,7 +229,7 @@ func eastmoneyID(pageURL *url.URL, s *emScan) string {
 // forEachElementText calls fn with the collapsed text of n and of each element under it, in
 // document order: the info bar's items ("2021年12月20日 18:24", "来源：…") are read one by one.
 func forEachElementText(n *html.Node, fn func(string)) {
-	fn(textrule.Collapse(nodeText(n)))
+	fn(textrule.Collapse(emtext.NodeText(n)))
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode {
 			forEachElementText(c, fn)
@@ -239,4 +244,32 @@ func trimDigestLabel(s string) string {
 		}
 	}
 	return s
+}
+
+// infoLabels open the newer template's info items that are not the source.
+var infoLabels = []string{"来源", "作者", "编辑", "责任编辑", "评论", "阅读", "原标题"}
+
+// bareSource reads the newer template's source when it is given without a label: an info item
+// (`<div class="item">界面新闻</div>`) that is neither the time nor a labelled item.
+func bareSource(infos *html.Node) string {
+	for c := infos.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type != html.ElementNode || !emtext.HasClass(c, "item") {
+			continue
+		}
+		text := textrule.Collapse(emtext.NodeText(c))
+		if text == "" || utf8.RuneCountInString(text) > 30 || strings.ContainsAny(text, "：:0123456789") {
+			continue
+		}
+		if _, ok := textrule.FindDate(text, false); ok {
+			continue
+		}
+		labelled := false
+		for _, l := range infoLabels {
+			labelled = labelled || strings.HasPrefix(text, l)
+		}
+		if !labelled {
+			return text
+		}
+	}
+	return ""
 }

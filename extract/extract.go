@@ -10,6 +10,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/extract/emtext"
 )
 
 // HostHinter is implemented by extractors that know their site's hosts; the registry asks them
@@ -126,13 +127,13 @@ type selfURLs struct {
 func (s *selfURLs) read(c *html.Node) bool {
 	switch c.DataAtom {
 	case atom.Link:
-		if s.canonical == "" && strings.EqualFold(attr(c, "rel"), "canonical") {
-			s.canonical = strings.TrimSpace(attr(c, "href"))
+		if s.canonical == "" && strings.EqualFold(emtext.Attr(c, "rel"), "canonical") {
+			s.canonical = strings.TrimSpace(emtext.Attr(c, "href"))
 		}
 		return true
 	case atom.Meta:
-		if s.ogURL == "" && attr(c, "property") == "og:url" {
-			s.ogURL = strings.TrimSpace(attr(c, "content"))
+		if s.ogURL == "" && emtext.Attr(c, "property") == "og:url" {
+			s.ogURL = strings.TrimSpace(emtext.Attr(c, "content"))
 		}
 		return true
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/extract/emtext"
 )
 
 // FeedItem reads feed items that deliver their body as HTML. The body goes through the same
@@ -25,7 +26,7 @@ func (FeedItem) Match(p *article.Page) bool {
 
 // Extract implements Extractor.
 func (FeedItem) Extract(p *article.Page) (*article.Record, error) {
-	text, err := NormalizeHTML(string(p.Body), TextOptions{})
+	text, err := emtext.NormalizeHTML(string(p.Body), emtext.Options{})
 	if err != nil {
 		return nil, fmt.Errorf("%w: item body: %v", article.ErrMalformed, err)
 	}

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/net/html/atom"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/extract/emtext"
 	"github.com/newsmill/newsmill/internal/textrule"
 )
 
@@ -63,8 +64,8 @@ func scanFinews(root *html.Node) finewsScan {
 			if c.Type != html.ElementNode {
 				continue
 			}
-			if c.DataAtom == atom.Meta && s.published == "" && attr(c, "property") == "article:published_time" {
-				s.published = strings.TrimSpace(attr(c, "content"))
+			if c.DataAtom == atom.Meta && s.published == "" && emtext.Attr(c, "property") == "article:published_time" {
+				s.published = strings.TrimSpace(emtext.Attr(c, "content"))
 			}
 			if s.self.read(c) {
 				continue
@@ -91,7 +92,7 @@ func scanFinews(root *html.Node) finewsScan {
 // "(GMT+8, Asia/Shanghai, CST) …" stamp followed by the title's h1.
 func finewsSignature(sec *html.Node) (stamp, h1 *html.Node) {
 	small := firstElement(sec, atom.Small)
-	if small == nil || !strings.HasPrefix(strings.TrimSpace(nodeText(small)), "(GMT") {
+	if small == nil || !strings.HasPrefix(strings.TrimSpace(emtext.NodeText(small)), "(GMT") {
 		return nil, nil
 	}
 	next := nextElement(small)
@@ -139,7 +140,7 @@ func (*FinewsPage) Extract(p *article.Page) (*article.Record, error) {
 	if err := whole(p.Body); err != nil {
 		return nil, err
 	}
-	rec := &article.Record{Title: strings.TrimSpace(nodeText(s.h1))}
+	rec := &article.Record{Title: strings.TrimSpace(emtext.NodeText(s.h1))}
 	if p.URL != nil {
 		rec.URL = p.URL.String()
 	}
@@ -147,7 +148,7 @@ func (*FinewsPage) Extract(p *article.Page) (*article.Record, error) {
 		return nil, fmt.Errorf("%w: title: the page's h1 is empty", article.ErrMissingField)
 	}
 
-	published, err := parseGMTStamp(nodeText(s.stamp))
+	published, err := parseGMTStamp(emtext.NodeText(s.stamp))
 	if err != nil {
 		// The SEO tag's article:published_time holds the same instant, with its offset.
 		if s.published == "" {
@@ -178,9 +179,9 @@ func (*FinewsPage) Extract(p *article.Page) (*article.Record, error) {
 		}
 		switch {
 		case c.DataAtom == atom.Blockquote && !started && rec.Summary == "":
-			rec.Summary = strings.Join(NormalizeNodes(TextOptions{}, c).Paragraphs, " ")
+			rec.Summary = strings.Join(emtext.Normalize(emtext.Options{}, c).Paragraphs, " ")
 			continue
-		case c.DataAtom == atom.Small && strings.HasPrefix(strings.TrimSpace(nodeText(c)), "tags:"):
+		case c.DataAtom == atom.Small && strings.HasPrefix(strings.TrimSpace(emtext.NodeText(c)), "tags:"):
 			rec.Tags = finewsTags(c)
 			continue
 		case c.DataAtom == atom.P:
@@ -197,7 +198,7 @@ func (*FinewsPage) Extract(p *article.Page) (*article.Record, error) {
 		}
 		body = append(body, c)
 	}
-	t := NormalizeNodes(TextOptions{}, body...)
+	t := emtext.Normalize(emtext.Options{}, body...)
 	rec.Body = t.Body()
 	rec.Stocks = t.Stocks
 	rec.Editor = t.Editor
@@ -258,7 +259,7 @@ func finewsTags(small *html.Node) []string {
 				continue
 			}
 			if c.DataAtom == atom.Em {
-				if t := strings.TrimSpace(nodeText(c)); t != "" {
+				if t := strings.TrimSpace(emtext.NodeText(c)); t != "" {
 					tags = append(tags, t)
 				}
 				continue
@@ -290,7 +291,7 @@ func originLink(p *html.Node) (string, bool) {
 	if link == nil {
 		return "", false
 	}
-	href := strings.TrimSpace(attr(link, "href"))
+	href := strings.TrimSpace(emtext.Attr(link, "href"))
 	if !isOriginURL(href) {
 		return "", false
 	}
@@ -325,7 +326,7 @@ func isBackLinks(p *html.Node) bool {
 			switch c.DataAtom {
 			case atom.Br:
 			case atom.A:
-				if !strings.HasPrefix(strings.TrimSpace(nodeText(c)), "返回") {
+				if !strings.HasPrefix(strings.TrimSpace(emtext.NodeText(c)), "返回") {
 					return false
 				}
 				links++

@@ -10,6 +10,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/extract/emtext"
 	"github.com/newsmill/newsmill/internal/textrule"
 )
 
@@ -214,7 +215,7 @@ func (*FinewsPost) Extract(p *article.Page) (*article.Record, error) {
 		keep = append(keep, ln)
 	}
 	rec.Summary = strings.Join(summary, " ")
-	t, err := NormalizeHTML(strings.Join(keep, "\n"), TextOptions{LineBreaks: true})
+	t, err := emtext.NormalizeHTML(strings.Join(keep, "\n"), emtext.Options{LineBreaks: true})
 	if err != nil {
 		return nil, fmt.Errorf("post %s: %w: %w", name, article.ErrMalformed, err)
 	}

@@ -3,6 +3,7 @@ package extract
 import (
 	"golang.org/x/net/html"
 
+	"github.com/newsmill/newsmill/extract/emtext"
 	"github.com/newsmill/newsmill/extract/generic"
 )
 
@@ -15,5 +16,5 @@ func NewGeneric() *generic.Generic {
 // bodyStocks are the securities linked with Eastmoney's data-code markup inside the nodes the
 // generic extractor chose as the body (never a portal's sidebar of quotes).
 func bodyStocks(nodes ...*html.Node) []string {
-	return NormalizeNodes(TextOptions{}, nodes...).Stocks
+	return emtext.Normalize(emtext.Options{}, nodes...).Stocks
 }

@@ -26,6 +26,7 @@ var fixtureURLs = map[string]string{
 	"finews/no-front-matter.html":                    "https://finews.withounder.com/2021/12/08/202112081234567893.html",
 	"eastmoney/a-older-template.html":                "http://finance.eastmoney.com/a/202203181234567894.html",
 	"eastmoney/news-newer-template.html":             "https://finance.eastmoney.com/news/1354,202203191234567895.html",
+	"eastmoney/a-newer-bare-source.html":             "https://finance.eastmoney.com/a/202401152345678901.html",
 	"finews-post/2022-03-16-NW202203161234567891.md": "file:///finews/_posts/2022-03-16-NW202203161234567891.md",
 }
 

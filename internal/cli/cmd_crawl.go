@@ -576,15 +576,19 @@ func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logg
 			break
 		}
 		before := j.pipe.Stats.Articles.Load()
-		fst, err := crawler.ReadLocal(cctx, t.local, log, j.handler())
+		fst, items, err := crawler.ReadLocal(cctx, t.local, log, j.handler())
 		j.sum.add(fst)
+		var known int64
+		if err == nil && len(items) > 0 && cctx.Err() == nil {
+			known = j.fetchSaved(cctx, items, opts.DB != "").Skipped
+		}
 		if err != nil {
 			log.Error("read failed", zap.String("path", t.local), zap.Error(err))
 			j.pipe.Stats.Errors.Add(1)
 			if cctx.Err() == nil {
 				fail(t, "could not be read")
 			}
-		} else if j.pipe.Stats.Articles.Load() == before && cctx.Err() == nil {
+		} else if j.pipe.Stats.Articles.Load() == before && known == 0 && cctx.Err() == nil {
 			fail(t, "gave no record")
 		}
 	}
@@ -615,6 +619,21 @@ func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logg
 		crawlErr = fmt.Errorf("%w: %d of %d: %s%s", ErrNoRecord, len(failed), len(targets), strings.Join(shown, ", "), more)
 	}
 	return j.finish(ctx, crawlErr, env)
+}
+
+// fetchSaved fetches the articles that saved lists point at, each from its own host: a file has
+// no host to stay on. With a store, stored articles are not fetched again (Stats.Skipped).
+func (j *job) fetchSaved(ctx context.Context, items []crawler.FeedItem, thrifty bool) crawler.Stats {
+	var skip crawler.Skipper
+	if thrifty {
+		skip = j.skipper()
+	}
+	st, err := crawler.FetchItems(ctx, items, crawler.Options{Name: "saved lists"}, j.log, skip, j.handler())
+	j.sum.add(st)
+	if err != nil && ctx.Err() == nil {
+		j.log.Error("fetching the saved lists' articles failed", zap.Error(err))
+	}
+	return st
 }
 
 // urlOptions are the crawl options of a --url run over seeds.

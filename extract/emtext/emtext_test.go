@@ -1,4 +1,4 @@
-package extract
+package emtext
 
 import (
 	"reflect"
@@ -6,9 +6,9 @@ import (
 	"testing"
 )
 
-func normalize(t *testing.T, s string) BodyText {
+func normalize(t *testing.T, s string) Text {
 	t.Helper()
-	bt, err := NormalizeHTML(s, TextOptions{})
+	bt, err := NormalizeHTML(s, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func TestNormalizerEmitsNestedBlocksOnce(t *testing.T) {
 }
 
 func TestNormalizerLineBreaksSplitParagraphsOnlyInRawPostMode(t *testing.T) {
-	raw, err := NormalizeHTML("第一行\n第二行", TextOptions{LineBreaks: true})
+	raw, err := NormalizeHTML("第一行\n第二行", Options{LineBreaks: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,5 +125,15 @@ func TestNormalizerIgnoresHiddenElements(t *testing.T) {
 	}
 	if strings.Contains(bt.Body(), "隐藏") {
 		t.Fatal("hidden text leaked")
+	}
+}
+
+func TestNormalizerDropsTheMachineWrittenDisclaimerAndPromotionLinesButNotAQuoteOfThem(t *testing.T) {
+	bt := normalize(t, `<p>　　正文第一段。</p><p>免责声明：本文基于大数据生产，仅供参考，不构成任何投资建议，据此操作风险自担。</p>`+
+		`<p>本文基于AI生产，仅供参考。</p><p><a href="https://example.com/">全新妙想投研助理，立即体验</a></p>`+
+		`<p>　　有读者问：“本文基于AI生产”这句话是什么意思？</p>`)
+	want := "正文第一段。\n\n有读者问：“本文基于AI生产”这句话是什么意思？"
+	if got := bt.Body(); got != want {
+		t.Fatalf("body %q, want %q", got, want)
 	}
 }

@@ -1,4 +1,9 @@
-package extract
+// Package emtext is the Eastmoney body normalizer: it reads the text of an Eastmoney article body
+// (on Eastmoney's pages, in the finews mirror's posts, in JSON lists' `content`) into paragraphs,
+// dropping what Eastmoney wraps around it (stock-chart blocks, image placeholders, attribution,
+// editor and disclaimer lines, promotion links) and keeping what that told about the article
+// (source, editor, stocks). It knows no page layout; the site extractors hand it the body nodes.
+package emtext
 
 import (
 	"fmt"
@@ -12,9 +17,9 @@ import (
 	"github.com/newsmill/newsmill/internal/textrule"
 )
 
-// BodyText is what the Eastmoney body normalizer reads out of an article body: the text split
+// Text is what the Eastmoney body normalizer reads out of an article body: the text split
 // into paragraphs, plus what the boilerplate it dropped told about the article.
-type BodyText struct {
+type Text struct {
 	// Paragraphs hold the body text, whitespace collapsed, boilerplate removed.
 	Paragraphs []string
 	// Source is the medium named by the `（文章来源：…）` attribution, without the wrapper.
@@ -27,10 +32,10 @@ type BodyText struct {
 }
 
 // Body joins the paragraphs the way every record's body is written: separated by a blank line.
-func (t BodyText) Body() string { return textrule.JoinParagraphs(t.Paragraphs) }
+func (t Text) Body() string { return textrule.JoinParagraphs(t.Paragraphs) }
 
-// TextOptions tune the normalizer for where the HTML came from.
-type TextOptions struct {
+// Options tune the normalizer for where the HTML came from.
+type Options struct {
 	// LineBreaks makes a line break in text start a new paragraph. Raw finews posts are Markdown
 	// written one paragraph per line, with Eastmoney HTML mixed in; in real HTML a line break is
 	// only white space.
@@ -38,26 +43,26 @@ type TextOptions struct {
 }
 
 // NormalizeSelection normalizes the nodes of a goquery selection, in order, as one body.
-func NormalizeSelection(sel *goquery.Selection, opts TextOptions) BodyText {
-	return NormalizeNodes(opts, sel.Nodes...)
+func NormalizeSelection(sel *goquery.Selection, opts Options) Text {
+	return Normalize(opts, sel.Nodes...)
 }
 
 // NormalizeHTML parses an HTML fragment (a JSON feed's `content`, a raw post's body) and
 // normalizes it.
-func NormalizeHTML(s string, opts TextOptions) (BodyText, error) {
+func NormalizeHTML(s string, opts Options) (Text, error) {
 	doc, err := html.Parse(strings.NewReader(s))
 	if err != nil {
-		return BodyText{}, fmt.Errorf("parse body html: %w", err)
+		return Text{}, fmt.Errorf("parse body html: %w", err)
 	}
 	// Walk the whole document, not only <body>: a comment before any element (the stock-chart
 	// start marker opening a body) is attached to the document node by the HTML parser.
-	return NormalizeNodes(opts, doc), nil
+	return Normalize(opts, doc), nil
 }
 
-// NormalizeNodes normalizes the given nodes, each with its subtree, in order, as one body. State
+// Normalize reads the given nodes, each with its subtree, in order, as one body. State
 // such as "inside the stock-chart block" carries from one node to the next, because the chart's
 // comment markers are siblings of the paragraphs around them.
-func NormalizeNodes(opts TextOptions, nodes ...*html.Node) BodyText {
+func Normalize(opts Options, nodes ...*html.Node) Text {
 	var w bodyWalker
 	w.para = textrule.Paragrapher{LineBreaks: opts.LineBreaks, Emit: w.keep}
 	for _, n := range nodes {
@@ -78,9 +83,9 @@ type bodyWalker struct {
 	editor   string
 }
 
-func (w *bodyWalker) finish() BodyText {
+func (w *bodyWalker) finish() Text {
 	w.para.Break()
-	return BodyText{
+	return Text{
 		Paragraphs: w.paras,
 		Source:     attributionSource(w.media.String()),
 		Editor:     w.editor,
@@ -114,13 +119,13 @@ func (w *bodyWalker) element(n *html.Node) {
 	case dropsElement(n):
 		w.skip(n, false)
 		return
-	case hasClass(n, "em_media"):
+	case HasClass(n, "em_media"):
 		w.para.Break()
 		w.skip(n, true)
 		return
-	case hasClass(n, "res-edit"):
+	case HasClass(n, "res-edit"):
 		w.para.Break()
-		if ed := editorName(nodeText(n)); ed != "" {
+		if ed := editorName(NodeText(n)); ed != "" {
 			w.editor = ed
 		}
 		w.skip(n, false)
@@ -205,28 +210,19 @@ func (w *bodyWalker) collectStock(n *html.Node) {
 	}
 }
 
-// markets maps Eastmoney market numbers to exchange suffixes; 90 (sector boards) is absent on
-// purpose: a board is not a security.
-var markets = map[string]string{
-	"0": "SZ", "1": "SH", "116": "HK", "105": "US", "106": "US", "107": "US", "153": "US",
-}
-
 func stockFromDataCode(v string) (string, bool) {
 	s := strings.TrimPrefix(v, "K ")
 	if i := strings.IndexByte(s, '|'); i > 0 {
 		code, rest := s[:i], s[i+1:]
 		if j := strings.IndexByte(rest, '|'); j > 0 && isWord(code) && textrule.IsDigits(rest[:j]) {
-			if m, ok := markets[rest[:j]]; ok {
-				return code + "." + m, true
-			}
-			return "", false
+			return textrule.Stock(rest[:j], code)
 		}
 	}
 	if i := strings.IndexByte(v, ','); i > 0 {
 		mk, code := v[:i], v[i+1:]
 		if textrule.IsDigits(mk) && isWord(code) {
-			if m, ok := markets[mk]; ok {
-				return code + "." + m, true
+			if st, ok := textrule.Stock(mk, code); ok {
+				return st, true
 			}
 		}
 	}
@@ -253,7 +249,7 @@ func dropsElement(n *html.Node) bool {
 		atom.Embed, atom.Head, atom.Title:
 		return true
 	}
-	if st := attr(n, "style"); st != "" && isHiddenStyle(st) {
+	if st := Attr(n, "style"); st != "" && isHiddenStyle(st) {
 		return true
 	}
 	return false
@@ -272,9 +268,23 @@ var boilerplate = []string{
 	"一站式开户交易>>",
 }
 
+// boilerplateLines open paragraphs that are boilerplate as a whole: the disclaimer of machine-
+// written articles, the AI notice and the promotion link of the newer template. They are matched
+// at the start of a paragraph only, so an article quoting them is not cut.
+var boilerplateLines = []string{
+	"免责声明：本文基于大数据生产",
+	"本文基于AI生产",
+	"全新妙想投研助理",
+}
+
 func isBoilerplate(p string) bool {
 	for _, b := range boilerplate {
 		if strings.Contains(p, b) {
+			return true
+		}
+	}
+	for _, b := range boilerplateLines {
+		if strings.HasPrefix(p, b) {
 			return true
 		}
 	}
@@ -296,7 +306,7 @@ func editorName(p string) string {
 	if !ok {
 		return ""
 	}
-	return afterColonUntilClose(rest)
+	return AfterColon(rest)
 }
 
 // attributionSource reads the medium out of the attribution text "（文章来源：澎湃新闻）".
@@ -305,11 +315,11 @@ func attributionSource(text string) string {
 	if i < 0 {
 		return ""
 	}
-	return afterColonUntilClose(text[i+len("来源"):])
+	return AfterColon(text[i+len("来源"):])
 }
 
-// afterColonUntilClose takes "：name）" to "name"; "" without the colon.
-func afterColonUntilClose(s string) string {
+// AfterColon takes "：name）" to "name"; "" without the colon.
+func AfterColon(s string) string {
 	rest, ok := strings.CutPrefix(s, "：")
 	if !ok {
 		rest, ok = strings.CutPrefix(s, ":")
@@ -323,8 +333,8 @@ func afterColonUntilClose(s string) string {
 	return textrule.Collapse(rest)
 }
 
-// nodeText is the text of a subtree, as written (no collapsing).
-func nodeText(n *html.Node) string {
+// NodeText is the text of a subtree, as written (no collapsing).
+func NodeText(n *html.Node) string {
 	var b strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
@@ -343,8 +353,8 @@ func nodeText(n *html.Node) string {
 	return b.String()
 }
 
-// attr returns the value of an element's attribute, "" when absent.
-func attr(n *html.Node, key string) string {
+// Attr returns the value of an element's attribute, "" when absent.
+func Attr(n *html.Node, key string) string {
 	for _, a := range n.Attr {
 		if a.Key == key && a.Namespace == "" {
 			return a.Val
@@ -353,11 +363,11 @@ func attr(n *html.Node, key string) string {
 	return ""
 }
 
-// hasClass reports whether the element's class list holds name. The attribution marker em_media
+// HasClass reports whether the element's class list holds name. The attribution marker em_media
 // also counts inside a longer class name, so the attribution block is recognized under every
 // class that carries the marker.
-func hasClass(n *html.Node, name string) bool {
-	cl := attr(n, "class")
+func HasClass(n *html.Node, name string) bool {
+	cl := Attr(n, "class")
 	if cl == "" {
 		return false
 	}
