@@ -271,6 +271,9 @@ func (c *Cluster) hostsKV() jetstream.KeyValue {
 	return c.hosts
 }
 
+// limitsKV holds what bounds a tick or a host beyond one request: pauses and budgets.
+func (c *Cluster) limitsKV() jetstream.KeyValue { return c.hostsKV() }
+
 func (c *Cluster) robotsKV() jetstream.KeyValue {
 	c.memMu.Lock()
 	defer c.memMu.Unlock()

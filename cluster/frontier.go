@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/article"
 )
@@ -45,35 +47,60 @@ func (c *Cluster) Enqueue(ctx context.Context, source string, seeds []string, no
 	for i, s := range seeds {
 		tasks[i] = Task{Source: source, URL: s, Depth: 1, Tick: tick, Seed: true}
 	}
-	return c.Queue(ctx, tasks)
+	queued, err := c.queue(ctx, tasks)
+	n := 0
+	for i, q := range queued {
+		if !q {
+			continue
+		}
+		n++
+		// Seeds are pages of the tick: they count towards their host's max_pages_per_host, as
+		// on one machine, but are never refused by it.
+		if u, perr := url.Parse(tasks[i].URL); perr == nil {
+			if _, aerr := c.addHostPages(ctx, tick, u.Hostname(), 1, 0); aerr != nil {
+				c.log.Warn("cannot count a seed towards its host's page budget", zap.String("url", tasks[i].URL), zap.Error(aerr))
+			}
+		}
+	}
+	return n, err
 }
 
 // Queue publishes tasks to the frontier and waits for the server to confirm each. A URL
 // already waiting (one message per subject) or already queued in the same tick (the message id)
 // is not queued again; it returns how many were new.
 func (c *Cluster) Queue(ctx context.Context, tasks []Task) (int, error) {
+	queued, err := c.queue(ctx, tasks)
+	n := 0
+	for _, q := range queued {
+		if q {
+			n++
+		}
+	}
+	return n, err
+}
+
+// queue is Queue telling which tasks were new.
+func (c *Cluster) queue(ctx context.Context, tasks []Task) ([]bool, error) {
+	queued := make([]bool, len(tasks))
 	futures := make([]jetstream.PubAckFuture, 0, len(tasks))
 	for _, t := range tasks {
 		data, err := json.Marshal(t)
 		if err != nil {
-			return 0, fmt.Errorf("queue %s: %w", t.URL, err)
+			return queued, fmt.Errorf("queue %s: %w", t.URL, err)
 		}
 		key := urlKey(t.URL)
 		m := &nats.Msg{Subject: c.subject("frontier", key), Data: data, Header: nats.Header{}}
 		f, err := c.js.PublishMsgAsync(m, jetstream.WithMsgID(t.Tick+":"+key))
 		if err != nil {
-			return 0, fmt.Errorf("queue %s: %w", t.URL, err)
+			return queued, fmt.Errorf("queue %s: %w", t.URL, err)
 		}
 		futures = append(futures, f)
 	}
-	n := 0
 	var first error
 	for i, f := range futures {
 		select {
 		case ack := <-f.Ok():
-			if !ack.Duplicate {
-				n++
-			}
+			queued[i] = !ack.Duplicate
 		case err := <-f.Err():
 			if queuedAlready(err) {
 				continue
@@ -82,10 +109,10 @@ func (c *Cluster) Queue(ctx context.Context, tasks []Task) (int, error) {
 				first = fmt.Errorf("queue %s: %w", tasks[i].URL, err)
 			}
 		case <-ctx.Done():
-			return n, ctx.Err()
+			return queued, ctx.Err()
 		}
 	}
-	return n, first
+	return queued, first
 }
 
 // queuedAlready tells the refusal of a URL whose subject holds a message already.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"math/rand/v2"
+	"net/url"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -64,6 +66,8 @@ type workerSource struct {
 	conditional bool
 	maxDepth    int
 	maxPages    int
+	maxPerHost  int // max_pages_per_host, over every worker in a tick
+	maxVariants int // max_query_variants per path, over every worker in a tick
 }
 
 // NewWorker builds a worker over sources (by name); concurrency URLs are fetched at once.
@@ -76,7 +80,7 @@ func (c *Cluster) NewWorker(sources map[string]WorkerSource, reg *extract.Regist
 		o := s.Crawler.Options()
 		g := c.Gate(o.Parallelism, o.Delay, o.Timeout, o.RetryMaxDelay)
 		g.inFlight = func(d int) { w.Stats.InFlight.Add(int64(d)) }
-		w.sources[name] = &workerSource{name: name, c: s.Crawler, fetcher: s.Crawler.NewFetcher(g, robotsCache{c}), conditional: s.Conditional, maxDepth: o.MaxDepth, maxPages: o.MaxPages}
+		w.sources[name] = &workerSource{name: name, c: s.Crawler, fetcher: s.Crawler.NewFetcher(g, robotsCache{c}), conditional: s.Conditional, maxDepth: o.MaxDepth, maxPages: o.MaxPages, maxPerHost: o.MaxPagesPerHost, maxVariants: o.MaxQueryVariants}
 	}
 	return w
 }
@@ -271,7 +275,28 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 			}
 			next = append(next, Task{Source: t.Source, URL: l.URL, Depth: t.Depth + 1, Tick: t.Tick, Parent: res.URL, Hint: l.Hint})
 		}
-		n, err := w.c.Queue(ctx, next)
+		next, charged, err := w.admit(ctx, src, t.Tick, next, log)
+		if err != nil {
+			w.retryLater(msg, log, err, attempt)
+			return
+		}
+		queued, err := w.c.queue(ctx, next)
+		// A link charged to its host but queued already in this tick (or not at all) gives its
+		// unit back, as one machine's pass gives back a link it had visited.
+		back := map[string]int{}
+		n := 0
+		for i, q := range queued {
+			if q {
+				n++
+			} else if charged[i] != "" {
+				back[charged[i]]++
+			}
+		}
+		for host, k := range back {
+			if _, berr := w.c.addHostPages(ctx, t.Tick, host, -k, 0); berr != nil {
+				log.Debug("cannot give back a host's page budget", zap.String("host", host), zap.Error(berr))
+			}
+		}
 		if err != nil {
 			w.retryLater(msg, log, err, attempt)
 			return
@@ -288,6 +313,61 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		}
 	}
 	w.ack(ctx, msg, log)
+}
+
+// admit applies the tick's trap bounds over every worker to the links of a page: a path's query
+// variants beyond max_query_variants are dropped quietly (a trap), a host's links beyond
+// max_pages_per_host are dropped with one warning per tick and host (the rest waits for the next
+// tick). It returns the links kept and, for each, the host its unit was charged to.
+func (w *Worker) admit(ctx context.Context, src *workerSource, tick string, links []Task, log *zap.Logger) ([]Task, []string, error) {
+	kept := links[:0:0]
+	var hosts []string
+	wanted := map[string]int{}
+	for _, l := range links {
+		u, err := url.Parse(l.URL)
+		if err != nil || u.Hostname() == "" {
+			continue
+		}
+		ok, err := w.c.admitVariant(ctx, tick, u, src.maxVariants)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !ok {
+			log.Debug("not queued", zap.String("link", l.URL), zap.String("reason", "max_query_variants"))
+			continue
+		}
+		host := strings.ToLower(u.Hostname())
+		kept = append(kept, l)
+		hosts = append(hosts, host)
+		wanted[host]++
+	}
+	if src.maxPerHost <= 0 {
+		return kept, make([]string, len(kept)), nil
+	}
+	granted := map[string]int{}
+	for host, n := range wanted {
+		took, err := w.c.addHostPages(ctx, tick, host, n, src.maxPerHost)
+		if err != nil {
+			return nil, nil, err
+		}
+		granted[host] = took
+		if took < n {
+			if _, logged := w.spentTicks.LoadOrStore(tick+" "+host, true); !logged {
+				log.Warn("page budget of the host spent in this tick; the rest waits for the next tick", zap.String("tick", tick), zap.String("host", host), zap.Int("max_pages_per_host", src.maxPerHost))
+			}
+		}
+	}
+	out := kept[:0]
+	charged := make([]string, 0, len(kept))
+	for i, l := range kept {
+		if granted[hosts[i]] == 0 {
+			continue
+		}
+		granted[hosts[i]]--
+		out = append(out, l)
+		charged = append(charged, hosts[i])
+	}
+	return out, charged, nil
 }
 
 // knownLinks reports which links are stored articles, asking the server several at a time: a

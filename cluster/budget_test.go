@@ -1,0 +1,100 @@
+package cluster
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/newsmill/newsmill/crawler"
+	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/internal/natstest"
+)
+
+// trapSite is one host whose listing links to 30 pages and to 30 sort orders of one path, and
+// whose pages link to each other: a crawl trap without bounds.
+type trapSite struct {
+	mu   sync.Mutex
+	hits map[string]int // path and query -> requests
+}
+
+func (s *trapSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.hits[r.URL.RequestURI()]++
+	s.mu.Unlock()
+	if r.URL.Path == "/robots.txt" {
+		http.NotFound(w, r)
+		return
+	}
+	var b strings.Builder
+	b.WriteString("<html><head><title>trap</title></head><body>")
+	for i := range 30 {
+		fmt.Fprintf(&b, `<a href="/p/%d.html">page %d</a> <a href="/s?sort=%d">sort %d</a> `, i, i, i, i)
+	}
+	b.WriteString("</body></html>")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, _ = w.Write([]byte(b.String()))
+}
+
+func (s *trapSite) count(pred func(uri string) bool) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for uri, k := range s.hits {
+		if pred(uri) {
+			n += k
+		}
+	}
+	return n
+}
+
+func TestTwoWorkersTogetherFetchNoMoreOfAHostThanMaxPagesPerHostNorMoreQueryVariantsThanMaxQueryVariants(t *testing.T) {
+	srv := natstest.Start(t)
+	c := connect(t, srv, 2*time.Second)
+	site := &trapSite{hits: map[string]int{}}
+	web := httptest.NewServer(site)
+	defer web.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cr, err := crawler.New(crawler.Options{Name: "trap", Seeds: []string{web.URL + "/list.html"},
+		MaxPages: 1000, MaxPagesPerHost: 12, MaxQueryVariants: 3, Parallelism: 4}, zap.NewNop(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tick := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	if _, err := c.Enqueue(ctx, "trap", cr.Options().Seeds, tick); err != nil {
+		t.Fatal(err)
+	}
+	var workers []*Worker
+	var wg sync.WaitGroup
+	wctx, stop := context.WithCancel(ctx)
+	for range 2 {
+		w := c.NewWorker(map[string]WorkerSource{"trap": {Crawler: cr}}, extract.WithFallback(extract.Default(), nil), 3, zap.NewNop())
+		workers = append(workers, w)
+		wg.Add(1)
+		go func() { defer wg.Done(); _ = w.Run(wctx) }()
+	}
+	waitEmpty(t, ctx, c)
+	stop()
+	wg.Wait()
+	pages := site.count(func(uri string) bool { return uri != "/robots.txt" })
+	variants := site.count(func(uri string) bool { return strings.HasPrefix(uri, "/s?") })
+	if pages > 12 || pages < 10 {
+		t.Errorf("the host got %d page requests over both workers, want at most max_pages_per_host 12 (and the budget used)", pages)
+	}
+	if variants > 3 {
+		t.Errorf("%d query variants of /s fetched, want at most max_query_variants 3", variants)
+	}
+	if got := c.HostPages(ctx, Tick("trap", tick), "127.0.0.1"); got != pages {
+		t.Errorf("the tick's count for the host is %d, the host saw %d requests", got, pages)
+	}
+	if workers[0].Stats.Fetched.Load() == 0 || workers[1].Stats.Fetched.Load() == 0 {
+		t.Logf("one worker fetched nothing (%d, %d): the bound was held by one", workers[0].Stats.Fetched.Load(), workers[1].Stats.Fetched.Load())
+	}
+}
