@@ -80,7 +80,11 @@ func (c *Cluster) NewWorker(sources map[string]WorkerSource, reg *extract.Regist
 		o := s.Crawler.Options()
 		g := c.Gate(o.Parallelism, o.Delay, o.Timeout, o.RetryMaxDelay)
 		g.inFlight = func(d int) { w.Stats.InFlight.Add(int64(d)) }
-		w.sources[name] = &workerSource{name: name, c: s.Crawler, fetcher: s.Crawler.NewFetcher(g, robotsCache{c}), conditional: s.Conditional, maxDepth: o.MaxDepth, maxPages: o.MaxPages, maxPerHost: o.MaxPagesPerHost, maxVariants: o.MaxQueryVariants}
+		perHost := o.MaxPagesPerHost
+		if perHost >= o.MaxPages {
+			perHost = 0 // the tick's max_pages bounds the host already (and costs no write per link)
+		}
+		w.sources[name] = &workerSource{name: name, c: s.Crawler, fetcher: s.Crawler.NewFetcher(g, robotsCache{c}), conditional: s.Conditional, maxDepth: o.MaxDepth, maxPages: o.MaxPages, maxPerHost: perHost, maxVariants: o.MaxQueryVariants}
 	}
 	return w
 }
