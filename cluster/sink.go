@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -27,6 +28,33 @@ type SinkStats struct {
 	Resumed uint64 // the stream sequence the sink started from
 }
 
+// SinkProgress is what a running sink has done, for its metrics. Fields change atomically.
+type SinkProgress struct {
+	Lines     atomic.Int64  // lines written since start
+	LastSeq   atomic.Uint64 // stream sequence of the last line written
+	LastWrite atomic.Int64  // unix nanoseconds of the last fsynced write; 0 before the first
+	cons      atomic.Pointer[jetstream.Consumer]
+}
+
+// Lag is how many records wait in the stream after the last line written: the pending count of
+// the sink's consumer, or, while it has none (between consumers, a server restart), the stream's
+// last sequence less the last one written.
+func (c *Cluster) Lag(ctx context.Context, p *SinkProgress) (uint64, error) {
+	if cp := p.cons.Load(); cp != nil {
+		if info, err := (*cp).Info(ctx); err == nil {
+			return info.NumPending, nil
+		}
+	}
+	info, err := c.records.Info(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if last := p.LastSeq.Load(); info.State.LastSeq > last {
+		return info.State.LastSeq - last, nil
+	}
+	return 0, nil
+}
+
 // sinkState is a fallback cursor beside the files, used only when no line of the files names an
 // id still in the stream (every one was forgotten).
 const sinkState = ".newsmill-sink"
@@ -38,6 +66,11 @@ const sinkState = ".newsmill-sink"
 // until ctx is cancelled; idle returns once the stream is drained and nothing came for that long
 // (0: never).
 func (c *Cluster) Sink(ctx context.Context, dir string, idle time.Duration) (SinkStats, error) {
+	return c.SinkWithProgress(ctx, dir, idle, &SinkProgress{})
+}
+
+// SinkWithProgress is Sink keeping p up to date as it writes.
+func (c *Cluster) SinkWithProgress(ctx context.Context, dir string, idle time.Duration, p *SinkProgress) (SinkStats, error) {
 	var st SinkStats
 	files, err := output.Dir(dir)
 	if err != nil {
@@ -49,6 +82,7 @@ func (c *Cluster) Sink(ctx context.Context, dir string, idle time.Duration) (Sin
 		return st, err
 	}
 	st.Resumed = next
+	p.LastSeq.Store(next - 1)
 	c.log.Info("sink starts", zap.String("dir", dir), zap.Uint64("from_sequence", next))
 	// Our own ordered reading: an ephemeral consumer from the next sequence, no acks, and a
 	// fresh consumer from the last line written whenever a delivery is missing (its consumer
@@ -73,6 +107,8 @@ func (c *Cluster) Sink(ctx context.Context, dir string, idle time.Duration) (Sin
 				continue
 			}
 			cseq = 0
+			held := cons
+			p.cons.Store(&held)
 		}
 		batch, err := cons.Fetch(512, jetstream.FetchMaxWait(250*time.Millisecond))
 		if err != nil {
@@ -90,6 +126,9 @@ func (c *Cluster) Sink(ctx context.Context, dir string, idle time.Duration) (Sin
 				return err
 			}
 			st.Lines += int64(n)
+			p.Lines.Add(int64(n))
+			p.LastSeq.Store(last)
+			p.LastWrite.Store(time.Now().UnixNano())
 			lines, n = lines[:0], 0
 			return c.saveCursor(dir, last)
 		}
