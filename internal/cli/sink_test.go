@@ -70,7 +70,9 @@ func TestTheSinkServesItsLinesWrittenLagAndLastWriteOnMetricsAndHealthz(t *testi
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan int, 1)
 	var errb bytes.Buffer
-	go func() { done <- cli.Main(sctx, []string{"sink", "--config", cfg}, cli.Env{Stdout: io.Discard, Stderr: &errb}) }()
+	go func() {
+		done <- cli.Main(sctx, []string{"sink", "--config", cfg}, cli.Env{Stdout: io.Discard, Stderr: &errb})
+	}()
 	wait := func(what string, ok func() bool) {
 		t.Helper()
 		for !ok() {
