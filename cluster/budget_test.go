@@ -2,6 +2,7 @@ package cluster
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -96,5 +97,45 @@ func TestTwoWorkersTogetherFetchNoMoreOfAHostThanMaxPagesPerHostNorMoreQueryVari
 	}
 	if workers[0].Stats.Fetched.Load() == 0 || workers[1].Stats.Fetched.Load() == 0 {
 		t.Logf("one worker fetched nothing (%d, %d): the bound was held by one", workers[0].Stats.Fetched.Load(), workers[1].Stats.Fetched.Load())
+	}
+}
+
+func TestAHostsPauseAndATicksBudgetsOutliveAServerRestart(t *testing.T) {
+	srv := natstest.Start(t)
+	c := connect(t, srv, 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	g := c.Gate(1, 0, time.Second, time.Second)
+	g.Pause(ctx, "example.org", time.Hour) // a 429 with Retry-After: 3600
+	tick := Tick("s", time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	c.addTickPages(ctx, tick, 7)
+	if _, err := c.addHostPages(ctx, tick, "example.org", 5, 0); err != nil {
+		t.Fatal(err)
+	}
+	srv.Restart()
+	// The connection comes back by itself; ask until it has.
+	var until time.Time
+	for ctx.Err() == nil {
+		if until = g.pausedUntil(ctx, "example.org"); !until.IsZero() {
+			break
+		}
+		if c.nc.IsConnected() {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if until = g.pausedUntil(ctx, "example.org"); time.Until(until) < 50*time.Minute {
+		t.Fatalf("after the restart the host is paused until %v, want about an hour from now", until)
+	}
+	_, err := g.Acquire(ctx, "example.org", 0)
+	var pe *PauseError
+	if !errors.As(err, &pe) {
+		t.Errorf("a worker after the restart got %v, want the pause", err)
+	}
+	if got := c.TickPages(ctx, tick); got != 7 {
+		t.Errorf("the tick's page count after the restart is %d, want 7", got)
+	}
+	if got := c.HostPages(ctx, tick, "example.org"); got != 5 {
+		t.Errorf("the host's page count after the restart is %d, want 5", got)
 	}
 }

@@ -75,6 +75,7 @@ type Cluster struct {
 	records    jetstream.Stream
 	urls       jetstream.KeyValue
 	validators jetstream.KeyValue
+	limits     jetstream.KeyValue // file storage: pauses and tick budgets outlive a restart
 	log        *zap.Logger
 
 	memMu      sync.Mutex
@@ -213,6 +214,12 @@ func (c *Cluster) setup(ctx context.Context) error {
 	if c.validators, err = c.bucket(ctx, "validators", "newsmill: ETag and Last-Modified of listings", 0, jetstream.FileStorage); err != nil {
 		return err
 	}
+	// Pauses and budgets are written once per 429 and once per page, and their loss would last
+	// far longer than a restart (a Retry-After of an hour, a tick's whole budget): on disk. Slots
+	// change twice per request and their loss lasts one delay: in memory (docs/cluster.md).
+	if c.limits, err = c.bucket(ctx, "limits", "newsmill: host pauses and tick budgets", hostsTTL, jetstream.FileStorage); err != nil {
+		return err
+	}
 	return c.memoryBuckets(ctx)
 }
 
@@ -227,8 +234,8 @@ func (c *Cluster) bucket(ctx context.Context, name, desc string, ttl time.Durati
 	return b, nil
 }
 
-// memoryBuckets creates the buckets kept in memory: slots and pauses change twice per request
-// and matter only while workers run, robots.txt is fetched again at worst. A single server's
+// memoryBuckets creates the buckets kept in memory: slots change twice per request and losing
+// them frees each host for one delay; robots.txt is fetched again at worst. A single server's
 // restart drops them; workers create them again (restoreMemory).
 func (c *Cluster) memoryBuckets(ctx context.Context) error {
 	robots, err := c.bucket(ctx, "robots", "newsmill: robots.txt per host", robotsTTL, jetstream.MemoryStorage)
@@ -272,7 +279,7 @@ func (c *Cluster) hostsKV() jetstream.KeyValue {
 }
 
 // limitsKV holds what bounds a tick or a host beyond one request: pauses and budgets.
-func (c *Cluster) limitsKV() jetstream.KeyValue { return c.hostsKV() }
+func (c *Cluster) limitsKV() jetstream.KeyValue { return c.limits }
 
 func (c *Cluster) robotsKV() jetstream.KeyValue {
 	c.memMu.Lock()

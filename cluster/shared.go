@@ -301,7 +301,7 @@ func (g *Gate) releaser(key string, rev uint64, rest time.Duration) func() {
 // Acquire fail with a *PauseError (crawler.ErrHostBackoff): the worker gives the URL back to the
 // frontier for later instead of holding it.
 func (g *Gate) pausedUntil(ctx context.Context, host string) time.Time {
-	e, err := g.c.hostsKV().Get(ctx, pauseKey(host))
+	e, err := g.c.limitsKV().Get(ctx, pauseKey(host))
 	if err != nil {
 		return time.Time{}
 	}
@@ -333,9 +333,9 @@ func (g *Gate) Pause(ctx context.Context, host string, d time.Duration) {
 	ctx = context.WithoutCancel(ctx)
 	until := time.Now().Add(d)
 	for range 10 {
-		e, err := g.c.hostsKV().Get(ctx, pauseKey(host))
+		e, err := g.c.limitsKV().Get(ctx, pauseKey(host))
 		if isNotFound(err) {
-			if _, err = g.c.hostsKV().Create(ctx, pauseKey(host), encodeSlot('p', until)); err == nil {
+			if _, err = g.c.limitsKV().Create(ctx, pauseKey(host), encodeSlot('p', until)); err == nil {
 				break
 			}
 			continue
@@ -347,7 +347,7 @@ func (g *Gate) Pause(ctx context.Context, host string, d time.Duration) {
 		if _, cur := decodeSlot(e.Value()); !cur.Before(until) {
 			return
 		}
-		if _, err = g.c.hostsKV().Update(ctx, pauseKey(host), encodeSlot('p', until), e.Revision()); err == nil {
+		if _, err = g.c.limitsKV().Update(ctx, pauseKey(host), encodeSlot('p', until), e.Revision()); err == nil {
 			break
 		}
 	}
@@ -369,9 +369,9 @@ func sleep(ctx context.Context, d time.Duration) error {
 }
 
 // TickPages is how many URLs a tick has queued beyond its seeds: its share of max_pages. The
-// count lives in the memory bucket, so a single server's restart starts it again.
+// count is kept on disk, so a server's restart does not hand the tick a fresh budget.
 func (c *Cluster) TickPages(ctx context.Context, tick string) int {
-	e, err := c.hostsKV().Get(ctx, "b."+hashKey(tick))
+	e, err := c.limitsKV().Get(ctx, "b."+hashKey(tick))
 	if err != nil {
 		return 0
 	}
@@ -383,9 +383,9 @@ func (c *Cluster) TickPages(ctx context.Context, tick string) int {
 func (c *Cluster) addTickPages(ctx context.Context, tick string, n int) {
 	key := "b." + hashKey(tick)
 	for range 20 {
-		e, err := c.hostsKV().Get(ctx, key)
+		e, err := c.limitsKV().Get(ctx, key)
 		if isNotFound(err) {
-			if _, err = c.hostsKV().Create(ctx, key, []byte(strconv.Itoa(n))); err == nil {
+			if _, err = c.limitsKV().Create(ctx, key, []byte(strconv.Itoa(n))); err == nil {
 				return
 			}
 			continue
@@ -394,7 +394,7 @@ func (c *Cluster) addTickPages(ctx context.Context, tick string, n int) {
 			return
 		}
 		cur, _ := strconv.Atoi(string(e.Value()))
-		if _, err = c.hostsKV().Update(ctx, key, []byte(strconv.Itoa(cur+n)), e.Revision()); err == nil {
+		if _, err = c.limitsKV().Update(ctx, key, []byte(strconv.Itoa(cur+n)), e.Revision()); err == nil {
 			return
 		}
 	}
