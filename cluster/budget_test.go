@@ -139,3 +139,27 @@ func TestAHostsPauseAndATicksBudgetsOutliveAServerRestart(t *testing.T) {
 		t.Errorf("the host's page count after the restart is %d, want 5", got)
 	}
 }
+
+func TestAForgottenIdIsAcceptedAgainAtOnceAndItsTwinStillRefused(t *testing.T) {
+	c := connect(t, natstest.Start(t), time.Second)
+	ctx := context.Background()
+	const id = "NW202201210922000001"
+	if dup, err := c.Publish(ctx, id, []byte(`{"id":"`+id+`","title":"first"}`), "finews"); err != nil || dup {
+		t.Fatalf("first publish: dup %v, err %v", dup, err)
+	}
+	if gone, err := c.Forget(ctx, id); err != nil || len(gone) != 1 {
+		t.Fatalf("forget: %v %v", gone, err)
+	}
+	// Re-emitting after an extractor fix: the crawl right after forget publishes the id again.
+	dup, err := c.Publish(ctx, id, []byte(`{"id":"`+id+`","title":"fixed"}`), "finews")
+	if err != nil || dup {
+		t.Fatalf("publish after forget: dup %v, err %v; want accepted at once", dup, err)
+	}
+	if dup, err := c.Publish(ctx, id, []byte(`{"id":"`+id+`","title":"twin"}`), "finews"); err != nil || !dup {
+		t.Fatalf("twin after the re-emit: dup %v, err %v; want refused", dup, err)
+	}
+	m, err := c.records.GetLastMsgForSubject(ctx, c.subject("records", id))
+	if err != nil || !strings.Contains(string(m.Data), "fixed") {
+		t.Fatalf("stored %s (%v), want the re-emitted record", m.Data, err)
+	}
+}

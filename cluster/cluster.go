@@ -49,8 +49,9 @@ const (
 	// frontierWindow is how long the frontier remembers a URL queued within a tick: a listing
 	// linked from every page is fetched once per tick while the tick lasts less than this.
 	frontierWindow = 2 * time.Hour
-	// recordWindow is the record stream's message-id window. The create-only expectation is the
-	// real guard against a second record for an id; the message id is a second one.
+	// recordWindow is the record stream's message-id window, for other publishers that send
+	// one. newsmill's own publishes send none (a forgotten id must be accepted again at once):
+	// the create-only expectation and the per-subject limit refuse a second record for an id.
 	recordWindow = 10 * time.Minute
 	// robotsTTL is how long a fetched robots.txt is shared before it is fetched again.
 	robotsTTL = time.Hour

@@ -9,17 +9,19 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// Publish writes one record line to the record stream, create-only: the message id is the
-// record's id and the server is told to expect no earlier message on the id's subject, so a
-// second record for an id (a twin page, a redelivered URL, two workers racing) is refused by the
-// server itself. It returns duplicate = true for such a refusal; the first record stays.
+// Publish writes one record line to the record stream, create-only: the server is told to expect
+// no earlier message on the id's subject, so a second record for an id (a twin page, a
+// redelivered URL, two workers racing, a retried publish whose ack was lost) is refused by the
+// server itself. No message id is sent: the stream's duplicate window would go on refusing an id
+// for its whole length after forget purged it, and the expectation refuses every second record
+// already. It returns duplicate = true for such a refusal; the first record stays.
 // Publish returns only once the server has confirmed (or refused) the write.
 func (c *Cluster) Publish(ctx context.Context, id string, line []byte, source string) (duplicate bool, err error) {
 	m := &nats.Msg{Subject: c.subject("records", idToken(id)), Data: line, Header: nats.Header{}}
 	if source != "" {
 		m.Header.Set(HeaderSource, source)
 	}
-	ack, err := c.js.PublishMsg(ctx, m, jetstream.WithMsgID(id), jetstream.WithExpectLastSequencePerSubject(0))
+	ack, err := c.js.PublishMsg(ctx, m, jetstream.WithExpectLastSequencePerSubject(0))
 	switch {
 	case err == nil:
 		return ack.Duplicate, nil
