@@ -163,3 +163,33 @@ func TestAForgottenIdIsAcceptedAgainAtOnceAndItsTwinStillRefused(t *testing.T) {
 		t.Fatalf("stored %s (%v), want the re-emitted record", m.Data, err)
 	}
 }
+
+func TestASinkWhoseLastLineWasForgottenAndReEmittedResumesAfterTheOldLineNotTheNew(t *testing.T) {
+	c := connect(t, natstest.Start(t), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	pub := func(id, title string) {
+		t.Helper()
+		if dup, err := c.Publish(ctx, id, []byte(`{"id":"`+id+`","title":"`+title+`"}`), "s"); err != nil || dup {
+			t.Fatalf("publish %s: dup %v err %v", id, dup, err)
+		}
+	}
+	pub("NWY", "y")
+	pub("NWX", "x")
+	out := t.TempDir()
+	if st, err := c.Sink(ctx, out, 200*time.Millisecond); err != nil || st.Lines != 2 {
+		t.Fatalf("first sink: %d lines, %v", st.Lines, err)
+	}
+	if _, err := c.Forget(ctx, "NWX"); err != nil {
+		t.Fatal(err)
+	}
+	pub("NWZ", "z")
+	pub("NWX", "x fixed") // the extractor fix re-emits it, after Z
+	st, err := c.Sink(ctx, out, 200*time.Millisecond)
+	if err != nil || st.Lines != 2 {
+		t.Fatalf("second sink wrote %d lines (%v), want Z and the re-emitted X", st.Lines, err)
+	}
+	if got := strings.Join(readLines(t, out), ","); got != "NWX,NWX,NWY,NWZ" {
+		t.Errorf("files hold %s", got)
+	}
+}

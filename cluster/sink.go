@@ -195,14 +195,19 @@ func (c *Cluster) resume(ctx context.Context, dir string) (uint64, error) {
 		if err != nil {
 			return 0, fmt.Errorf("%w: %s: %v", ErrResume, name, err)
 		}
-		for _, id := range ids {
+		for _, l := range ids {
 			any = true
-			m, err := c.records.GetLastMsgForSubject(ctx, c.subject("records", idToken(id)))
+			m, err := c.records.GetLastMsgForSubject(ctx, c.subject("records", idToken(l.id)))
 			if isNotFound(err) {
 				continue // forgotten since: an earlier line says where we were
 			}
 			if err != nil {
-				return 0, fmt.Errorf("%w: look up %s: %v", ErrResume, id, err)
+				return 0, fmt.Errorf("%w: look up %s: %v", ErrResume, l.id, err)
+			}
+			if !bytes.Equal(bytes.TrimRight(m.Data, "\n"), l.line) {
+				// Forgotten and published again since: the stream's message for the id is a
+				// later one than this line, so it cannot say where we were.
+				continue
 			}
 			return m.Sequence + 1, nil
 		}
@@ -224,9 +229,15 @@ func (c *Cluster) saveCursor(dir string, seq uint64) error {
 	return os.WriteFile(filepath.Join(dir, sinkState), []byte(strconv.FormatUint(seq, 10)+"\n"), 0o644)
 }
 
+// idLine is a line of the files with its id.
+type idLine struct {
+	id   string
+	line []byte
+}
+
 // lastIDs cuts a torn last line off path and returns the ids of its last lines, newest first
 // (from the last 1 MiB, or the whole file when that holds no whole line).
-func lastIDs(path string) ([]string, error) {
+func lastIDs(path string) ([]idLine, error) {
 	f, err := os.OpenFile(path, os.O_RDWR, 0)
 	if err != nil {
 		return nil, err
@@ -261,7 +272,7 @@ func lastIDs(path string) ([]string, error) {
 			return nil, nil
 		}
 		lines := bytes.Split(buf[:end], []byte{'\n'})
-		var ids []string
+		var ids []idLine
 		for i := len(lines) - 1; i >= 0; i-- {
 			if i == 0 && from > 0 {
 				break // may be the tail of a line cut by the window
@@ -270,7 +281,7 @@ func lastIDs(path string) ([]string, error) {
 				ID string `json:"id"`
 			}
 			if json.Unmarshal(lines[i], &r) == nil && r.ID != "" {
-				ids = append(ids, r.ID)
+				ids = append(ids, idLine{r.ID, lines[i]})
 			}
 		}
 		if len(ids) > 0 || from == 0 {
