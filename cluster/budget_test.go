@@ -193,3 +193,27 @@ func TestASinkWhoseLastLineWasForgottenAndReEmittedResumesAfterTheOldLineNotTheN
 		t.Errorf("files hold %s", got)
 	}
 }
+
+func TestASinksLagCountsTheRecordsAfterItsLastLine(t *testing.T) {
+	c := connect(t, natstest.Start(t), time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	for _, id := range []string{"NW1", "NW2", "NW3"} {
+		if _, err := c.Publish(ctx, id, []byte(`{"id":"`+id+`"}`), "s"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var p SinkProgress
+	if lag, err := c.Lag(ctx, &p); err != nil || lag != 3 {
+		t.Fatalf("lag before any sink %d (%v), want 3", lag, err)
+	}
+	if _, err := c.SinkWithProgress(ctx, t.TempDir(), 200*time.Millisecond, &p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Publish(ctx, "NW4", []byte(`{"id":"NW4"}`), "s"); err != nil {
+		t.Fatal(err)
+	}
+	if lag, err := c.Lag(ctx, &p); err != nil || lag != 1 || p.Lines.Load() != 3 || p.LastSeq.Load() != 3 {
+		t.Fatalf("after the sink: lag %d (%v), lines %d, last %d; want 1, 3, 3", lag, err, p.Lines.Load(), p.LastSeq.Load())
+	}
+}
