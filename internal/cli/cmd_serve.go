@@ -134,6 +134,17 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 	if cfg.Location != nil {
 		tz = cfg.Location.String()
 	}
+	// A schedule can leave serve quiet for hours (the shipped one waits for 07:00 Beijing time):
+	// say when each source runs first, in the zone its schedule is read in.
+	now := time.Now()
+	for i, src := range cfg.Sources {
+		next := schedules[i].Next(now)
+		if spec, ok := schedules[i].(*cron.SpecSchedule); ok {
+			next = next.In(spec.Location)
+		}
+		log.Info("scheduled", zap.String("source", src.Name), zap.String("schedule", src.Schedule),
+			zap.String("next", next.Format(time.RFC3339)))
+	}
 	log.Info("serving", zap.String("addr", ln.Addr().String()), zap.Strings("sources", names), zap.Bool("run_on_start", cfg.RunOnStart),
 		zap.String("timezone", tz))
 	sched.Start()
