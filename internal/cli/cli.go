@@ -58,6 +58,9 @@ func newRoot(env Env) *cobra.Command {
 		newForgetCommand(env),
 		newHealthCommand(env),
 		newVersionCommand(env),
+		newWorkerCommand(env),
+		newEnqueueCommand(env),
+		newSinkCommand(env),
 	)
 	root.SetOut(env.Stdout) // help and completion scripts, when asked for, go to stdout
 	root.SetErr(env.Stderr)

@@ -69,6 +69,13 @@ func runExport(ctx context.Context, opts exportOptions, env Env) error {
 	if !since.IsZero() && !until.IsZero() && !until.After(since) {
 		return fmt.Errorf("%w: --until %s is not after --since %s", ErrUsage, opts.Until, opts.Since)
 	}
+	if cl, err := opts.clusterTool(ctx, "export", env); err != nil || cl != nil {
+		if err != nil {
+			return err
+		}
+		defer cl.Close()
+		return exportCluster(ctx, cl, since, until, opts.Source, env)
+	}
 	st, err := opts.open(ctx, true)
 	if err != nil {
 		return err

@@ -62,6 +62,13 @@ func runForget(ctx context.Context, opts forgetOptions, env Env) error {
 			return err
 		}
 	}
+	if cl, err := opts.clusterTool(ctx, "forget", env); err != nil || cl != nil {
+		if err != nil {
+			return err
+		}
+		defer cl.Close()
+		return forgetCluster(ctx, cl, opts.IDs, before, env)
+	}
 	st, err := opts.open(ctx, false)
 	if err != nil {
 		return err

@@ -95,6 +95,9 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 		return err
 	}
 	defer log.Sync()
+	if cfg.Cluster != nil {
+		return serveCluster(ctx, cfg, schedules, log)
+	}
 	names := make([]string, len(cfg.Sources))
 	for i, s := range cfg.Sources {
 		names[i] = s.Name

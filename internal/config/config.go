@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -38,7 +39,18 @@ const (
 	KeyRules       = "rules"
 	KeyListen      = "listen"
 	KeyRunOnStart  = "run_on_start"
-	KeyTimezone    = "timezone"
+
+	// The cluster section (docs/cluster.md).
+	KeyCluster            = "cluster"
+	KeyClusterNATS        = "nats"
+	KeyClusterCredentials = "credentials"
+	KeyClusterTLS         = "tls"
+	KeyClusterPrefix      = "prefix"
+	KeyClusterLease       = "lease"
+	KeyClusterMaxDeliver  = "max_deliver"
+	KeyClusterConcurrency = "concurrency"
+	KeyClusterReplicas    = "replicas"
+	KeyTimezone           = "timezone"
 )
 
 // MaxLockTimeout bounds lock_timeout and --lock-timeout: a run that waits longer for another
@@ -125,6 +137,9 @@ type Config struct {
 	Listen string `yaml:"listen"`
 	// RunOnStart makes serve run every source once when it starts, then on schedule.
 	RunOnStart bool `yaml:"run_on_start"`
+	// Cluster, when set, moves the frontier, dedup and output to NATS JetStream shared by
+	// workers on several machines (docs/cluster.md); store and output are then optional.
+	Cluster *Cluster `yaml:"cluster"`
 	// Timezone is the IANA zone schedules are read in ("Asia/Shanghai"); the machine's when
 	// empty. A schedule's own CRON_TZ= prefix wins.
 	Timezone string `yaml:"timezone"`
@@ -145,6 +160,40 @@ type Source struct {
 	// Line is where the source starts in the file, for errors found after Load (serve's).
 	Line int `yaml:"-"`
 }
+
+// Cluster is the `cluster:` section: where the NATS servers are and how the streams are named.
+type Cluster struct {
+	NATS        []string   `yaml:"nats"`
+	Credentials string     `yaml:"credentials"`
+	TLS         ClusterTLS `yaml:"tls"`
+	// Prefix names the streams, buckets and subjects, so several crawls can share servers.
+	Prefix string `yaml:"prefix"`
+	// Lease is how long a worker holds a URL without news before it goes to another worker.
+	Lease time.Duration `yaml:"lease"`
+	// MaxDeliver bounds the attempts at one URL before it is given up (logged).
+	MaxDeliver int `yaml:"max_deliver"`
+	// Concurrency is how many URLs one worker process fetches at once.
+	Concurrency int `yaml:"concurrency"`
+	// Replicas is the streams' and buckets' replica count: 1 on a single server, 3 in a cluster.
+	Replicas int `yaml:"replicas"`
+}
+
+// ClusterTLS names the files of a TLS connection to the servers.
+type ClusterTLS struct {
+	CA   string `yaml:"ca"`
+	Cert string `yaml:"cert"`
+	Key  string `yaml:"key"`
+}
+
+// Cluster defaults.
+const (
+	DefaultClusterPrefix      = "newsmill"
+	DefaultClusterLease       = 30 * time.Second
+	DefaultClusterMaxDeliver  = 5
+	DefaultClusterConcurrency = 8
+)
+
+var clusterPrefix = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 // maxConfigBytes is far more than any config; a bigger file is a wrong path.
 const maxConfigBytes = 4 << 20
@@ -208,6 +257,25 @@ func Parse(path string, b []byte) (*Config, error) {
 	dir := filepath.Dir(path)
 	c.Store = resolve(dir, c.Store)
 	c.Output = resolve(dir, c.Output)
+	if cl := c.Cluster; cl != nil {
+		cl.Credentials = resolve(dir, cl.Credentials)
+		cl.TLS.CA, cl.TLS.Cert, cl.TLS.Key = resolve(dir, cl.TLS.CA), resolve(dir, cl.TLS.Cert), resolve(dir, cl.TLS.Key)
+		if cl.Prefix == "" {
+			cl.Prefix = DefaultClusterPrefix
+		}
+		if cl.Lease == 0 {
+			cl.Lease = DefaultClusterLease
+		}
+		if cl.MaxDeliver == 0 {
+			cl.MaxDeliver = DefaultClusterMaxDeliver
+		}
+		if cl.Concurrency == 0 {
+			cl.Concurrency = DefaultClusterConcurrency
+		}
+		if cl.Replicas == 0 {
+			cl.Replicas = 1
+		}
+	}
 	return &c, nil
 }
 
@@ -351,10 +419,13 @@ func (c *Config) validate(root *yaml.Node) error {
 	fail := func(line int, key, format string, args ...any) error {
 		return fmt.Errorf("line %d: %s: %s", line, key, fmt.Sprintf(format, args...))
 	}
-	if c.Store == "" {
+	if err := c.validateCluster(root); err != nil {
+		return err
+	}
+	if c.Store == "" && c.Cluster == nil {
 		return fail(at(root), KeyStore, "missing (the bbolt file that remembers what was emitted)")
 	}
-	if c.Output == "" {
+	if c.Output == "" && c.Cluster == nil {
 		return fail(at(root), KeyOutput, "missing (the folder of daily JSONL files)")
 	}
 	switch c.LogLevel {
@@ -473,6 +544,48 @@ func wholeNumbers(root *yaml.Node) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// validateCluster checks the cluster section, when there is one.
+func (c *Config) validateCluster(root *yaml.Node) error {
+	cl := c.Cluster
+	if cl == nil {
+		return nil
+	}
+	key := func(k string) string { return KeyCluster + "." + k }
+	fail := func(line int, key, format string, args ...any) error {
+		return fmt.Errorf("line %d: %s: %s", line, key, fmt.Sprintf(format, args...))
+	}
+	if len(cl.NATS) == 0 {
+		return fail(at(root, KeyCluster), key(KeyClusterNATS), "missing: the NATS server URLs (nats://host:4222)")
+	}
+	for i, s := range cl.NATS {
+		u, err := url.Parse(s)
+		if err != nil || u.Host == "" || (u.Scheme != "nats" && u.Scheme != "tls" && u.Scheme != "ws" && u.Scheme != "wss") {
+			return fail(at(root, KeyCluster, KeyClusterNATS, i), fmt.Sprintf("%s[%d]", key(KeyClusterNATS), i), "%q is not a nats://, tls://, ws:// or wss:// URL", s)
+		}
+	}
+	if cl.Prefix != "" && !clusterPrefix.MatchString(cl.Prefix) {
+		return fail(at(root, KeyCluster, KeyClusterPrefix), key(KeyClusterPrefix), "%q may hold only letters, digits, - and _ (it names streams and subjects)", cl.Prefix)
+	}
+	if (cl.TLS.Cert == "") != (cl.TLS.Key == "") {
+		return fail(at(root, KeyCluster, KeyClusterTLS), key(KeyClusterTLS), "cert and key go together")
+	}
+	if cl.Lease < 0 {
+		return fail(at(root, KeyCluster, KeyClusterLease), key(KeyClusterLease), "must not be negative")
+	}
+	for _, k := range []struct {
+		name string
+		v    int
+	}{{KeyClusterMaxDeliver, cl.MaxDeliver}, {KeyClusterConcurrency, cl.Concurrency}, {KeyClusterReplicas, cl.Replicas}} {
+		if k.v < 0 {
+			return fail(at(root, KeyCluster, k.name), key(k.name), "must not be negative")
+		}
+	}
+	if cl.Replicas > 5 {
+		return fail(at(root, KeyCluster, KeyClusterReplicas), key(KeyClusterReplicas), "%d replicas: JetStream allows at most 5", cl.Replicas)
 	}
 	return nil
 }

@@ -1,0 +1,95 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/robfig/cron/v3"
+	"go.uber.org/zap"
+
+	"github.com/newsmill/newsmill/internal/config"
+)
+
+// serveCluster is serve with a cluster: section: each source's schedule publishes a tick (its
+// seeds, once per source and minute) for the workers instead of crawling here, so several serves
+// for safety start each pass once.
+func serveCluster(ctx context.Context, cfg *config.Config, schedules []cron.Schedule, log *zap.Logger) error {
+	cl, err := connectCluster(ctx, cfg, "serve", log)
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	reg := prometheus.NewRegistry()
+	ticks := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "newsmill_ticks_total", Help: "Scheduled ticks by source and result (queued, already: another serve queued it, failed).",
+	}, []string{"source", "result"})
+	lastTick := prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "newsmill_last_tick_timestamp_seconds", Help: "Unix time the source's last tick reached the frontier.",
+	}, []string{"source"})
+	reg.MustRegister(ticks, lastTick, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrListen, cfg.Listen, err)
+	}
+	var stopping atomic.Bool
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", (&metrics{reg: reg}).handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if stopping.Load() {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "stopping")
+			return
+		}
+		fmt.Fprintln(w, "ok")
+	})
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(ln) }()
+
+	tick := func(src config.Source) {
+		n, err := cl.Enqueue(ctx, src.Name, src.Seeds, time.Now())
+		switch {
+		case err != nil:
+			ticks.WithLabelValues(src.Name, "failed").Inc()
+			log.Error("tick failed", zap.String("source", src.Name), zap.Error(err))
+		case n == 0:
+			ticks.WithLabelValues(src.Name, "already").Inc()
+			log.Info("tick already queued", zap.String("source", src.Name))
+		default:
+			ticks.WithLabelValues(src.Name, "queued").Inc()
+			lastTick.WithLabelValues(src.Name).Set(float64(time.Now().Unix()))
+			log.Info("tick queued", zap.String("source", src.Name), zap.Int("seeds", n))
+		}
+	}
+	sched := cron.New(cron.WithLogger(cronLogger{log}))
+	for i, src := range cfg.Sources {
+		sched.Schedule(schedules[i], cron.FuncJob(func() { tick(src) }))
+	}
+	log.Info("serving ticks to the cluster", zap.String("addr", ln.Addr().String()), zap.String("frontier", cl.FrontierStream()))
+	sched.Start()
+	if cfg.RunOnStart {
+		for _, src := range cfg.Sources {
+			tick(src)
+		}
+	}
+	select {
+	case <-ctx.Done():
+	case err := <-served:
+		sched.Stop()
+		return fmt.Errorf("%w: %v", ErrListen, err)
+	}
+	stopping.Store(true)
+	<-sched.Stop().Done()
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	_ = hs.Shutdown(shutCtx)
+	log.Info("stopped")
+	return nil
+}
