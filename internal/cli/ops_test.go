@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 )
 
@@ -37,5 +38,27 @@ func TestTheOpsEndpointIsHealthyUntilStoppedAndServesMetrics(t *testing.T) {
 	}
 	if _, err := startOps(o.addr(), metrics); !errors.Is(err, ErrListen) {
 		t.Errorf("a second server on %s: %v, want ErrListen", o.addr(), err)
+	}
+}
+
+func TestExportWritesEachRecordAsOneLineThenItsCountAndNamesAFailedRead(t *testing.T) {
+	var out, errb strings.Builder
+	env := Env{Stdout: &out, Stderr: &errb}
+	err := writeExport(env, func(emit func(string, []byte) error) (int, error) {
+		for _, l := range []string{`{"id":"NW1"}`, `{"id":"NW2"}`} {
+			if err := emit("", []byte(l)); err != nil {
+				return 0, err
+			}
+		}
+		return 2, nil
+	})
+	if err != nil || out.String() != "{\"id\":\"NW1\"}\n{\"id\":\"NW2\"}\n" || errb.String() != "crawl export: 2 records\n" {
+		t.Errorf("err %v, stdout %q, stderr %q", err, out.String(), errb.String())
+	}
+	errb.Reset()
+	broken := errors.New("stream gone")
+	err = writeExport(env, func(func(string, []byte) error) (int, error) { return 0, broken })
+	if !errors.Is(err, broken) || !strings.HasPrefix(err.Error(), "export: ") || errb.Len() != 0 {
+		t.Errorf("a failed read: %v, stderr %q; want it wrapped and no count", err, errb.String())
 	}
 }
