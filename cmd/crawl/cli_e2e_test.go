@@ -84,6 +84,20 @@ func TestCompletionScriptsAreProducedForBashZshAndFish(t *testing.T) {
 	}
 }
 
+// zsh and fish show each flag's description beside it; the back quotes that name a flag's
+// argument in --help (`YAML`) are help markup and stay out of it.
+func TestCompletionDescriptionsCarryNoHelpMarkup(t *testing.T) {
+	for _, args := range [][]string{{"__complete", "serve", "--co"}, {"__complete", "--ou"}} {
+		r := crawl(t, args...)
+		if r.code != 0 || strings.Contains(r.stdout, "`") || !strings.Contains(r.stdout, "\t") {
+			t.Errorf("%v: exit %d, stdout %q", args, r.code, r.stdout)
+		}
+	}
+	if r := crawl(t, "serve", "--help"); !strings.Contains(r.stdout, "--config YAML") {
+		t.Errorf("--help lost the argument name:\n%s", r.stdout)
+	}
+}
+
 // bash's script leans on the bash-completion package (_get_comp_words_by_ref), as the docs say;
 // where that package is installed, Tab is pressed for real: the script is sourced and asked.
 func TestBashCompletesCommandsFlagsAndValuesWithTheBashCompletionPackage(t *testing.T) {
