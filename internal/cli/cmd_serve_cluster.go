@@ -3,9 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -33,25 +30,10 @@ func serveCluster(ctx context.Context, cfg *config.Config, schedules []cron.Sche
 		Name: "newsmill_last_tick_timestamp_seconds", Help: "Unix time the source's last tick reached the frontier.",
 	}, []string{"source"})
 	reg.MustRegister(ticks, lastTick, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ops, err := startOps(cfg.Listen, (&metrics{reg: reg}).handler())
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrListen, cfg.Listen, err)
+		return err
 	}
-	var stopping atomic.Bool
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", (&metrics{reg: reg}).handler())
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if stopping.Load() {
-			w.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(w, "stopping")
-			return
-		}
-		fmt.Fprintln(w, "ok")
-	})
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
 
 	tick := func(src config.Source) {
 		n, err := cl.Enqueue(ctx, src.Name, src.Seeds, time.Now())
@@ -72,7 +54,7 @@ func serveCluster(ctx context.Context, cfg *config.Config, schedules []cron.Sche
 	for i, src := range cfg.Sources {
 		sched.Schedule(schedules[i], cron.FuncJob(func() { tick(src) }))
 	}
-	log.Info("serving ticks to the cluster", zap.String("addr", ln.Addr().String()), zap.String("frontier", cl.FrontierStream()))
+	log.Info("serving ticks to the cluster", zap.String("addr", ops.addr()), zap.String("frontier", cl.FrontierStream()))
 	sched.Start()
 	if cfg.RunOnStart {
 		for _, src := range cfg.Sources {
@@ -81,15 +63,15 @@ func serveCluster(ctx context.Context, cfg *config.Config, schedules []cron.Sche
 	}
 	select {
 	case <-ctx.Done():
-	case err := <-served:
+	case err := <-ops.served:
 		sched.Stop()
 		return fmt.Errorf("%w: %v", ErrListen, err)
 	}
-	stopping.Store(true)
+	ops.stop()
 	<-sched.Stop().Done()
 	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
-	_ = hs.Shutdown(shutCtx)
+	ops.shutdown(shutCtx)
 	log.Info("stopped")
 	return nil
 }

@@ -3,9 +3,6 @@ package cli
 import (
 	"context"
 	"fmt"
-	"net"
-	"net/http"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -115,35 +112,21 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 	if listen == "" {
 		listen = cfg.Listen
 	}
-	ln, err := net.Listen("tcp", listen)
+	ops, err := startOps(listen, m.handler())
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrListen, listen, err)
+		return err
 	}
-	var stopping atomic.Bool
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", m.handler())
-	mux.HandleFunc("GET /healthz", func(rw http.ResponseWriter, _ *http.Request) {
-		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		if stopping.Load() {
-			rw.WriteHeader(http.StatusServiceUnavailable)
-			fmt.Fprintln(rw, "stopping")
-			return
-		}
-		fmt.Fprintln(rw, "ok")
-	})
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = hs.Serve(ln) }()
-	log.Info("worker running", zap.String("addr", ln.Addr().String()), zap.Strings("sources", names), zap.Int("concurrency", cfg.Cluster.Concurrency))
+	log.Info("worker running", zap.String("addr", ops.addr()), zap.Strings("sources", names), zap.Int("concurrency", cfg.Cluster.Concurrency))
 	start := time.Now()
 	go func() {
 		<-ctx.Done()
-		stopping.Store(true)
+		ops.stop()
 		log.Info("stopping: finishing the URLs this worker holds")
 	}()
 	err = w.Run(ctx)
 	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
-	_ = hs.Shutdown(shutCtx)
+	ops.shutdown(shutCtx)
 	s := w.Stats
 	fmt.Fprintf(env.Stderr, "newsmill worker: %d urls fetched, %d new records, %d duplicates, %d known urls not fetched, %d errors, %d retried later, %d given up, %s\n",
 		s.Fetched.Load(), s.New.Load(), s.Duplicates.Load(), s.Skipped.Load(), s.Errors.Load(), s.Retries.Load(), s.GaveUp.Load(), time.Since(start).Round(time.Millisecond))

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"sort"
@@ -74,21 +73,9 @@ func statsCluster(ctx context.Context, cl *cluster.Cluster, env Env) error {
 
 // exportCluster writes the records of the stream within the window, in first-seen order.
 func exportCluster(ctx context.Context, cl *cluster.Cluster, since, until time.Time, source string, env Env) error {
-	out := bufio.NewWriterSize(env.Stdout, 1<<16)
-	n, err := cl.Export(ctx, cluster.ExportFilter{Since: since, Until: until, Source: source}, func(_ string, line []byte) error {
-		if _, err := out.Write(line); err != nil {
-			return err
-		}
-		return out.WriteByte('\n')
+	return writeExport(env, func(emit func(string, []byte) error) (int, error) {
+		return cl.Export(ctx, cluster.ExportFilter{Since: since, Until: until, Source: source}, emit)
 	})
-	if err == nil {
-		err = out.Flush()
-	}
-	if err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	fmt.Fprintf(env.Stderr, "crawl export: %d records\n", n)
-	return nil
 }
 
 // forgetCluster drops ids (or everything first seen before before) from the record stream and

@@ -67,10 +67,43 @@ const DefaultListen = "127.0.0.1:9464"
 // in loc (the machine's zone when nil) unless it names its own with a CRON_TZ= prefix
 // ("CRON_TZ=Asia/Shanghai 30 9 * * 1-5").
 func ParseSchedule(spec string, loc *time.Location) (cron.Schedule, error) {
-	if loc != nil && !strings.HasPrefix(spec, "CRON_TZ=") && !strings.HasPrefix(spec, "TZ=") {
+	given := spec
+	if zone, ok := specZone(spec); ok {
+		// The spec's own zone is held to the timezone key's rule: a zone name that is wrong
+		// is said to be the zone, not a bad cron spec, and "Local" is refused in both.
+		if _, err := LoadZone(zone); err != nil {
+			return nil, err
+		}
+	} else if loc != nil {
 		spec = "CRON_TZ=" + loc.String() + " " + spec
 	}
-	return cron.ParseStandard(spec)
+	s, err := cron.ParseStandard(spec)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a 5-field cron spec (minute hour day month weekday, optionally after CRON_TZ=Zone): %w", given, err)
+	}
+	return s, nil
+}
+
+// specZone is the zone a spec names with a CRON_TZ= (or TZ=) prefix.
+func specZone(spec string) (string, bool) {
+	for _, p := range []string{"CRON_TZ=", "TZ="} {
+		if rest, ok := strings.CutPrefix(spec, p); ok {
+			zone, _, _ := strings.Cut(rest, " ")
+			return zone, true
+		}
+	}
+	return "", false
+}
+
+// LoadZone reads an IANA time zone name, the form of the timezone key and of a schedule's
+// CRON_TZ= prefix. "Local" is refused: it would make the schedule depend on the machine the
+// config is copied to, which is what naming a zone avoids.
+func LoadZone(name string) (*time.Location, error) {
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "Local" || name == "" {
+		return nil, fmt.Errorf("%q is not an IANA time zone name (such as Asia/Shanghai or UTC)", name)
+	}
+	return loc, nil
 }
 
 // Schedules are the sources' parsed schedules, in config order, for `crawl serve`, which needs
@@ -404,9 +437,9 @@ func (c *Config) validate(root *yaml.Node) error {
 		return fail(at(root, KeyLockTimeout), KeyLockTimeout, "%v", err)
 	}
 	if c.Timezone != "" {
-		loc, err := time.LoadLocation(c.Timezone)
-		if err != nil || c.Timezone == "Local" {
-			return fail(at(root, KeyTimezone), KeyTimezone, "%q is not an IANA time zone name (such as Asia/Shanghai or UTC)", c.Timezone)
+		loc, err := LoadZone(c.Timezone)
+		if err != nil {
+			return fail(at(root, KeyTimezone), KeyTimezone, "%v", err)
 		}
 		c.Location = loc
 	}
@@ -440,7 +473,7 @@ func (c *Config) validate(root *yaml.Node) error {
 		}
 		if s.Schedule != "" {
 			if _, err := ParseSchedule(s.Schedule, c.Location); err != nil {
-				return fail(at(root, KeySources, i, KeySchedule), key(KeySchedule), "%q is not a 5-field cron spec (minute hour day month weekday, optionally after CRON_TZ=Zone): %v", s.Schedule, err)
+				return fail(at(root, KeySources, i, KeySchedule), key(KeySchedule), "%v", err)
 			}
 		}
 	}
