@@ -19,11 +19,10 @@ vet:
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
 
-# The packages with concurrency of their own and the ones that join the stages (the run
-# lifecycle in process, the e2e tests' own goroutines), under the race detector.
+# Every package under the race detector (-short leaves out only the long kill loops, which run
+# in test-quick): the stages, the joins (the run lifecycle in process, serve), the cluster.
 race:
-	$(GO) test -count=1 -race ./crawler ./pipeline ./store ./output ./extract ./internal/cli
-	$(GO) test -count=1 -race -short ./cmd/crawl
+	$(GO) test -count=1 -race -short ./...
 
 # Every FuzzX target for FUZZTIME each (seed corpora run in test-quick too).
 fuzz:

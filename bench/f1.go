@@ -2,8 +2,9 @@ package main
 
 import "unicode"
 
-// bigramF1 is /work/shared/tools/score.py's body score: F1 over character bigrams of the two
-// texts with all white space removed.
+// bigramF1 is the body score of the Performance table: F1 over the character bigrams of the two
+// texts with all white space removed, so that paragraphing and spacing cost nothing and a missing
+// or extra sentence costs its length. A one-character text is its one character.
 func bigramF1(want, got string) float64 {
 	a, b := bigrams(want), bigrams(got)
 	if len(a) == 0 && len(b) == 0 {

@@ -71,3 +71,11 @@ func (e *OptionError) Unwrap() error { return ErrBadOptions }
 
 // ErrRobots is returned for a URL the host's robots.txt does not allow us to fetch.
 var ErrRobots = errors.New("disallowed by robots.txt")
+
+// ErrRobotsUnreachable is returned by Fetcher.Fetch when the host's robots.txt could not be read
+// (no answer, or 5xx): nothing is known of what the host allows, so the host is paused.
+var ErrRobotsUnreachable = errors.New("robots.txt unreachable")
+
+// ErrTransient wraps a Fetcher.Fetch failure that a later attempt may not meet: a timeout, a
+// reset, a 429 or 5xx after the retries, robots.txt unreachable.
+var ErrTransient = errors.New("transient failure")

@@ -148,3 +148,38 @@ func TestStoppingDoesNotWaitOutALongDelay(t *testing.T) {
 		t.Errorf("%d articles fetched during the listing's delay", len(site.articles))
 	}
 }
+
+// An unreadable robots.txt refuses the page as a dead server would, and is not remembered: the
+// next page of the host asks again, so one dropped connection does not close a host for the run.
+func TestARobotsTxtThatCannotBeReadRefusesThePageAndIsAskedAgainForTheNext(t *testing.T) {
+	var drop atomic.Bool
+	drop.Store(true)
+	site := &politeSite{robots: func(w http.ResponseWriter, r *http.Request) {
+		if drop.Swap(false) {
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close() // no response at all
+			}
+			return
+		}
+		fmt.Fprint(w, "User-agent: *\nDisallow: /private\n")
+	}}
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	o := politeOptions(srv, "/a/10", "/a/11")
+	o.Parallelism = 1
+	c, err := New(o, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.Run(context.Background(), notArticles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := site.robotsN.Load(); n != 2 {
+		t.Errorf("robots.txt asked %d times, want 2 (the failed read, then once more)", n)
+	}
+	if len(site.articles) != 1 || st.Errors != 1 {
+		t.Errorf("%d article requests and %d errors, want 1 refused and 1 fetched", len(site.articles), st.Errors)
+	}
+}

@@ -3,6 +3,8 @@ package extract
 import (
 	"errors"
 	"net/url"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -178,5 +180,22 @@ func TestEastmoneyNewerTemplateKeepsTheOriginalTitleOutOfTheBody(t *testing.T) {
 	}
 	if strings.Contains(rec.Body, "原标题") || rec.Title != "两市成交额回落至八千亿元 医药板块逆势走强" {
 		t.Fatalf("title %q body %q", rec.Title, rec.Body)
+	}
+}
+
+// A site added to Default but not to the docs would write an `extractor` value that the record
+// contract does not list.
+func TestEveryExtractorIsNamedInTheDocs(t *testing.T) {
+	names := append(Default().Names(), NewGeneric().Name())
+	for _, doc := range []string{"schema.md", "extractors.md"} {
+		b, err := os.ReadFile(filepath.Join("..", "docs", doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range names {
+			if !strings.Contains(string(b), "`"+n+"`") {
+				t.Errorf("docs/%s does not name the extractor `%s`", doc, n)
+			}
+		}
 	}
 }

@@ -84,6 +84,58 @@ func TestCompletionScriptsAreProducedForBashZshAndFish(t *testing.T) {
 	}
 }
 
+// zsh and fish show each flag's description beside it; the back quotes that name a flag's
+// argument in --help (`YAML`) are help markup and stay out of it.
+func TestCompletionDescriptionsCarryNoHelpMarkup(t *testing.T) {
+	for _, args := range [][]string{{"__complete", "serve", "--co"}, {"__complete", "--ou"}} {
+		r := crawl(t, args...)
+		if r.code != 0 || strings.Contains(r.stdout, "`") || !strings.Contains(r.stdout, "\t") {
+			t.Errorf("%v: exit %d, stdout %q", args, r.code, r.stdout)
+		}
+	}
+	if r := crawl(t, "serve", "--help"); !strings.Contains(r.stdout, "--config YAML") {
+		t.Errorf("--help lost the argument name:\n%s", r.stdout)
+	}
+}
+
+// bash's script leans on the bash-completion package (_get_comp_words_by_ref), as the docs say;
+// where that package is installed, Tab is pressed for real: the script is sourced and asked.
+func TestBashCompletesCommandsFlagsAndValuesWithTheBashCompletionPackage(t *testing.T) {
+	const pkg = "/usr/share/bash-completion/bash_completion"
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash")
+	}
+	if _, err := os.Stat(pkg); err != nil {
+		t.Skip("the bash-completion package is not installed")
+	}
+	script := `source ` + pkg + `
+source <(crawl completion bash)
+tab() { COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; COMPREPLY=()
+  __start_crawl crawl "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}" 2>/dev/null; echo "$*|${COMPREPLY[*]}"; }
+tab crawl se
+tab crawl serve --c
+tab crawl --log-level ""
+tab crawl completion ""
+`
+	cmd := exec.Command(bash, "--norc", "-c", script)
+	cmd.Env = append(os.Environ(), "PATH="+filepath.Dir(binary)+string(os.PathListSeparator)+os.Getenv("PATH"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("bash: %v\n%s", err, out)
+	}
+	for _, want := range []string{
+		"crawl se|serve\n",
+		"crawl serve --c|--config\n",
+		"crawl --log-level |debug info warn error\n",
+		"crawl completion |bash fish powershell zsh\n",
+	} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("Tab after %q: want %q, got\n%s", strings.Split(want, "|")[0], want, out)
+		}
+	}
+}
+
 func TestUsageErrorsAreOneLineAndSuggestTheNearestCommand(t *testing.T) {
 	r := crawl(t, "serv", "--config", "x.yaml")
 	if r.code != 2 || strings.TrimSpace(r.stderr) != `crawl: usage: unexpected argument "serv"; did you mean "serve"?` {

@@ -237,6 +237,30 @@ func TestServeStopsMidPassOnSIGTERMAndKeepsWholeLines(t *testing.T) {
 	}
 }
 
+// A schedule may keep serve quiet for hours; its first log lines say when each source runs, in
+// the zone the schedule is read in.
+func TestServeSaysWhenEachSourceRunsFirstInItsSchedulesZone(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "c.yaml")
+	os.WriteFile(cfg, []byte("store: s.db\noutput: out\nlisten: 127.0.0.1:0\ntimezone: Asia/Shanghai\nsources:\n"+
+		"  - name: a\n    seeds: [http://127.0.0.1:1/]\n    schedule: \"0 0 1 1 *\"\n"+
+		"  - name: b\n    seeds: [http://127.0.0.1:1/b]\n    schedule: \"CRON_TZ=America/New_York 0 0 1 1 *\"\n"), 0o644)
+	s := startServe(t, cfg)
+	if code := s.stop(t, 10*time.Second); code != 0 {
+		t.Fatalf("exit %d\n%s", code, s.stderr)
+	}
+	shanghai, _ := time.LoadLocation("Asia/Shanghai")
+	newYork, _ := time.LoadLocation("America/New_York")
+	for _, want := range []string{
+		fmt.Sprintf(`"msg":"scheduled","source":"a","schedule":"0 0 1 1 *","next":"%d-01-01T00:00:00+08:00"`, time.Now().In(shanghai).Year()+1),
+		fmt.Sprintf(`"msg":"scheduled","source":"b","schedule":"CRON_TZ=America/New_York 0 0 1 1 *","next":"%d-01-01T00:00:00-05:00"`, time.Now().In(newYork).Year()+1),
+	} {
+		if !strings.Contains(s.stderr.String(), want) {
+			t.Errorf("log lacks %s:\n%s", want, s.stderr)
+		}
+	}
+}
+
 func TestServeRefusesASourceWithoutASchedule(t *testing.T) {
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "c.yaml")

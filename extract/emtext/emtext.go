@@ -8,7 +8,6 @@ package emtext
 import (
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/PuerkitoBio/goquery"
 	"golang.org/x/net/html"
@@ -214,32 +213,19 @@ func stockFromDataCode(v string) (string, bool) {
 	s := strings.TrimPrefix(v, "K ")
 	if i := strings.IndexByte(s, '|'); i > 0 {
 		code, rest := s[:i], s[i+1:]
-		if j := strings.IndexByte(rest, '|'); j > 0 && isWord(code) && textrule.IsDigits(rest[:j]) {
+		if j := strings.IndexByte(rest, '|'); j > 0 && textrule.IsWord(code) && textrule.IsDigits(rest[:j]) {
 			return textrule.Stock(rest[:j], code)
 		}
 	}
 	if i := strings.IndexByte(v, ','); i > 0 {
 		mk, code := v[:i], v[i+1:]
-		if textrule.IsDigits(mk) && isWord(code) {
+		if textrule.IsDigits(mk) && textrule.IsWord(code) {
 			if st, ok := textrule.Stock(mk, code); ok {
 				return st, true
 			}
 		}
 	}
 	return "", false
-}
-
-// isWord mirrors Python's \w+: letters, digits and underscore, Unicode included.
-func isWord(s string) bool {
-	if s == "" {
-		return false
-	}
-	for _, r := range s {
-		if r != '_' && !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-			return false
-		}
-	}
-	return true
 }
 
 // dropsElement reports elements whose content is never body text.

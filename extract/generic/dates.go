@@ -336,37 +336,38 @@ func genMetas(doc *goquery.Document) []*html.Node {
 }
 
 // genMetaDate reads the publishing time from the page's structured markup: metas, itemprop
-// datePublished/dateCreated on any element, then the first <time datetime>.
+// datePublished/dateCreated on any element, then the first <time datetime> or <time pubdate>.
 func (d genDater) meta(doc *goquery.Document) (time.Time, bool) {
 	if t, ok := d.firstMeta(doc, genMetaDateSelectors); ok {
 		return t, true
 	}
-	for _, prop := range []string{"datePublished", "dateCreated"} {
-		var found time.Time
-		doc.Find(`[itemprop~="` + prop + `"]`).EachWithBreak(func(_ int, s *goquery.Selection) bool {
-			for _, a := range []string{"content", "datetime"} {
-				if v, ok := s.Attr(a); ok {
-					if t, ok := d.value(v); ok {
-						found = t
-						return false
-					}
-				}
-			}
-			if t, ok := d.text(textrule.Collapse(s.Text()), false); ok {
-				found = t
-				return false
-			}
-			return true
-		})
-		if !found.IsZero() {
-			return found, true
+	for _, m := range []struct {
+		sel   string
+		attrs []string
+	}{
+		{`[itemprop~="datePublished"]`, []string{"content", "datetime"}},
+		{`[itemprop~="dateCreated"]`, []string{"content", "datetime"}},
+		{"time[datetime], time[pubdate]", []string{"datetime"}},
+	} {
+		if t, ok := d.firstElement(doc.Find(m.sel), m.attrs...); ok {
+			return t, true
 		}
 	}
+	return time.Time{}, false
+}
+
+// firstElement reads the first of sel that carries a date: in one of attrs (in that order),
+// else in its text, so that a machine-readable value wins over the words shown beside it.
+func (d genDater) firstElement(sel *goquery.Selection, attrs ...string) (time.Time, bool) {
 	var found time.Time
-	doc.Find("time[datetime], time[pubdate]").EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		if t, ok := d.value(s.AttrOr("datetime", "")); ok {
-			found = t
-			return false
+	sel.EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		for _, a := range attrs {
+			if v, ok := s.Attr(a); ok {
+				if t, ok := d.value(v); ok {
+					found = t
+					return false
+				}
+			}
 		}
 		if t, ok := d.text(textrule.Collapse(s.Text()), false); ok {
 			found = t

@@ -7,6 +7,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -37,6 +38,12 @@ func (e Env) stdin() io.Reader {
 // Main runs the command line args (without the program name) and returns the exit status.
 // Errors are one line on stderr, "crawl: <what went wrong>", for cron mail.
 func Main(ctx context.Context, args []string, env Env) int {
+	if len(args) > 0 && (args[0] == cobra.ShellCompRequestCmd || args[0] == cobra.ShellCompNoDescRequestCmd) {
+		// The shells ask for completions with flag descriptions, which are the flags' usage
+		// strings: their back-quoted argument names (`YAML`) are pflag's markup for help, and
+		// zsh and fish would show the quotes.
+		env.Stdout = unquoteWriter{env.Stdout}
+	}
 	root := newRoot(env)
 	root.SetArgs(longFlags(root, args))
 	err := root.ExecuteContext(ctx)
@@ -58,6 +65,9 @@ func newRoot(env Env) *cobra.Command {
 		newForgetCommand(env),
 		newHealthCommand(env),
 		newVersionCommand(env),
+		newWorkerCommand(env),
+		newEnqueueCommand(env),
+		newSinkCommand(env),
 	)
 	root.SetOut(env.Stdout) // help and completion scripts, when asked for, go to stdout
 	root.SetErr(env.Stderr)
@@ -179,4 +189,14 @@ func oneLine(err error) string {
 // value whole (a StringSlice would split URLs at commas).
 func stringsFlag(fs *pflag.FlagSet, p *[]string, name, usage string) {
 	fs.StringArrayVar(p, name, nil, usage)
+}
+
+// unquoteWriter drops the back quotes of flag usage strings from what it writes.
+type unquoteWriter struct{ w io.Writer }
+
+func (u unquoteWriter) Write(p []byte) (int, error) {
+	if _, err := u.w.Write(bytes.ReplaceAll(p, []byte("`"), nil)); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

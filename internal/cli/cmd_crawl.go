@@ -160,6 +160,9 @@ func runCrawl(ctx context.Context, opts crawlOptions, env Env) error {
 		if cfg, err = config.Load(opts.Config); err != nil {
 			return err
 		}
+		if cfg.Cluster != nil {
+			return fmt.Errorf("%w: %s has a %s: section: its crawl runs on `crawl worker`, started by `crawl enqueue` or `crawl serve` (docs/cluster.md)", ErrUsage, opts.Config, config.KeyCluster)
+		}
 	}
 	log, err := configLogger(env.Stderr, opts.LogLevel, cfg)
 	if err != nil {

@@ -69,6 +69,13 @@ func runExport(ctx context.Context, opts exportOptions, env Env) error {
 	if !since.IsZero() && !until.IsZero() && !until.After(since) {
 		return fmt.Errorf("%w: --until %s is not after --since %s", ErrUsage, opts.Until, opts.Since)
 	}
+	if cl, err := opts.clusterTool(ctx, "export", env); err != nil || cl != nil {
+		if err != nil {
+			return err
+		}
+		defer cl.Close()
+		return exportCluster(ctx, cl, since, until, opts.Source, env)
+	}
 	st, err := opts.open(ctx, true)
 	if err != nil {
 		return err
@@ -97,8 +104,16 @@ func runExport(ctx context.Context, opts exportOptions, env Env) error {
 	for i, h := range hits {
 		ids[i] = h.id
 	}
+	return writeExport(env, func(emit func(string, []byte) error) (int, error) {
+		return len(ids), st.Records(ctx, ids, emit)
+	})
+}
+
+// writeExport writes the records read produces to stdout, one line each and byte for byte, then
+// their count to stderr: the output of export from a store or from a cluster alike.
+func writeExport(env Env, read func(emit func(id string, line []byte) error) (int, error)) error {
 	out := bufio.NewWriterSize(env.Stdout, 1<<16)
-	err = st.Records(ctx, ids, func(_ string, line []byte) error {
+	n, err := read(func(_ string, line []byte) error {
 		if _, err := out.Write(line); err != nil {
 			return err
 		}
@@ -110,6 +125,6 @@ func runExport(ctx context.Context, opts exportOptions, env Env) error {
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	fmt.Fprintf(env.Stderr, "crawl export: %d records\n", len(ids))
+	fmt.Fprintf(env.Stderr, "crawl export: %d records\n", n)
 	return nil
 }

@@ -28,7 +28,12 @@ error, so a retention job can run it again and again. The bbolt file does not sh
 freed pages are reused by later writes.
 
 forget changes the store, so it takes it exclusively; while a crawl or a serve pass holds it,
-forget waits up to --lock-timeout.`,
+forget waits up to --lock-timeout.
+
+With a config that has cluster: (docs/cluster.md) forget purges the ids from the record stream
+and their URLs from the urls bucket, at once for every worker: the next tick that finds the
+page publishes it again (no wait: the stream is not asked to remember message ids). Lines a
+sink already wrote stay in its files: a re-emitted id is appended again, as on one machine.`,
 		Example: `  crawl forget --config /etc/newsmill/newsmill.yaml --id NW202112202219862945
   crawl forget --config /etc/newsmill/newsmill.yaml --before 2024-01-01   # retention`,
 		Args: noArgs,
@@ -61,6 +66,13 @@ func runForget(ctx context.Context, opts forgetOptions, env Env) error {
 		if before, err = parseWhen("before", opts.Before); err != nil {
 			return err
 		}
+	}
+	if cl, err := opts.clusterTool(ctx, "forget", env); err != nil || cl != nil {
+		if err != nil {
+			return err
+		}
+		defer cl.Close()
+		return forgetCluster(ctx, cl, opts.IDs, before, env)
 	}
 	st, err := opts.open(ctx, false)
 	if err != nil {

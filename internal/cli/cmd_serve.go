@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -74,8 +72,7 @@ type server struct {
 	// passMu runs passes one after another. A pipeline's sink offsets (the outbox's recovery
 	// data) assume one writer per output folder, and sources sharing a host share its politeness
 	// budget anyway; a source whose time comes while another runs waits its turn.
-	passMu   sync.Mutex
-	stopping atomic.Bool
+	passMu sync.Mutex
 }
 
 func runServe(ctx context.Context, opts serveOptions, env Env) error {
@@ -95,6 +92,9 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 		return err
 	}
 	defer log.Sync()
+	if cfg.Cluster != nil {
+		return serveCluster(ctx, cfg, schedules, log)
+	}
 	names := make([]string, len(cfg.Sources))
 	for i, s := range cfg.Sources {
 		names[i] = s.Name
@@ -109,16 +109,10 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 	if err := s.withStore(ctx, func(st *store.Store) error { return nil }); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Listen)
+	ops, err := startOps(cfg.Listen, s.m.handler())
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrListen, cfg.Listen, err)
+		return err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", s.m.handler())
-	mux.HandleFunc("GET /healthz", s.healthz)
-	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	served := make(chan error, 1)
-	go func() { served <- hs.Serve(ln) }()
 
 	cl := cronLogger{log}
 	sched := cron.New(cron.WithLogger(cl))
@@ -134,7 +128,18 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 	if cfg.Location != nil {
 		tz = cfg.Location.String()
 	}
-	log.Info("serving", zap.String("addr", ln.Addr().String()), zap.Strings("sources", names), zap.Bool("run_on_start", cfg.RunOnStart),
+	// A schedule can leave serve quiet for hours (the shipped one waits for 07:00 Beijing time):
+	// say when each source runs first, in the zone its schedule is read in.
+	now := time.Now()
+	for i, src := range cfg.Sources {
+		next := schedules[i].Next(now)
+		if spec, ok := schedules[i].(*cron.SpecSchedule); ok {
+			next = next.In(spec.Location)
+		}
+		log.Info("scheduled", zap.String("source", src.Name), zap.String("schedule", src.Schedule),
+			zap.String("next", next.Format(time.RFC3339)))
+	}
+	log.Info("serving", zap.String("addr", ops.addr()), zap.Strings("sources", names), zap.Bool("run_on_start", cfg.RunOnStart),
 		zap.String("timezone", tz))
 	sched.Start()
 	var startup sync.WaitGroup
@@ -153,33 +158,20 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 
 	select {
 	case <-ctx.Done():
-	case err := <-served:
+	case err := <-ops.served:
 		sched.Stop()
 		return fmt.Errorf("%w: %v", ErrListen, err)
 	}
 	log.Info("stopping: waiting for the running pass to write what it extracted")
-	s.stopping.Store(true)
+	ops.stop()
 	<-sched.Stop().Done()
 	startup.Wait()
 	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
 	defer cancel()
-	_ = hs.Shutdown(shutCtx)
+	ops.shutdown(shutCtx)
 	log.Info("stopped")
 	// SIGTERM is how a service manager stops serve: a clean stop is success, not an interruption.
 	return nil
-}
-
-// healthz answers 200 while serve runs its schedule, 503 once it stops.
-// Whether crawls succeed is for the metrics (newsmill_last_success_timestamp_seconds) to say: a
-// site being down is no reason for an orchestrator to restart the crawler.
-func (s *server) healthz(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	if s.stopping.Load() {
-		w.WriteHeader(http.StatusServiceUnavailable)
-		fmt.Fprintln(w, "stopping")
-		return
-	}
-	fmt.Fprintln(w, "ok")
 }
 
 // pass runs one source once, with its own pipeline over the store serve holds, and counts what

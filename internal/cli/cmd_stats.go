@@ -39,6 +39,13 @@ The store is opened read-only. While a crawl or a serve pass holds it, stats wai
 // runStats prints what the store holds: ids in all, by source, by day first seen (UTC) and
 // source, the file's size and the last run's summary line.
 func runStats(ctx context.Context, opts statsOptions, env Env) error {
+	if cl, err := opts.clusterTool(ctx, "stats", env); err != nil || cl != nil {
+		if err != nil {
+			return err
+		}
+		defer cl.Close()
+		return statsCluster(ctx, cl, env)
+	}
 	st, err := opts.open(ctx, true)
 	if err != nil {
 		return err

@@ -95,7 +95,10 @@ func newMetrics(storePath string, sources []string) *metrics {
 	})
 	buildGauge.Set(1)
 	m.reg.MustRegister(m.fetched, m.latency, m.written, m.duplicates, m.errors, m.passes, m.passSeconds, m.lastSuccess,
-		storeSize, storeIDs, buildGauge, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		buildGauge, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if storePath != "" { // a cluster worker has no store
+		m.reg.MustRegister(storeSize, storeIDs)
+	}
 	for _, s := range sources {
 		// Present from the start, so an alert on "never succeeded" sees 0 rather than nothing.
 		m.lastSuccess.WithLabelValues(s).Set(0)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/url"
 	"path/filepath"
 	"reflect"
 	"regexp"
@@ -39,7 +40,18 @@ const (
 	KeyRules       = "rules"
 	KeyListen      = "listen"
 	KeyRunOnStart  = "run_on_start"
-	KeyTimezone    = "timezone"
+
+	// The cluster section (docs/cluster.md).
+	KeyCluster            = "cluster"
+	KeyClusterNATS        = "nats"
+	KeyClusterCredentials = "credentials"
+	KeyClusterTLS         = "tls"
+	KeyClusterPrefix      = "prefix"
+	KeyClusterLease       = "lease"
+	KeyClusterMaxDeliver  = "max_deliver"
+	KeyClusterConcurrency = "concurrency"
+	KeyClusterReplicas    = "replicas"
+	KeyTimezone           = "timezone"
 )
 
 // MaxLockTimeout bounds lock_timeout and --lock-timeout: a run that waits longer for another
@@ -56,10 +68,43 @@ const DefaultListen = "127.0.0.1:9464"
 // in loc (the machine's zone when nil) unless it names its own with a CRON_TZ= prefix
 // ("CRON_TZ=Asia/Shanghai 30 9 * * 1-5").
 func ParseSchedule(spec string, loc *time.Location) (cron.Schedule, error) {
-	if loc != nil && !strings.HasPrefix(spec, "CRON_TZ=") && !strings.HasPrefix(spec, "TZ=") {
+	given := spec
+	if zone, ok := specZone(spec); ok {
+		// The spec's own zone is held to the timezone key's rule: a zone name that is wrong
+		// is said to be the zone, not a bad cron spec, and "Local" is refused in both.
+		if _, err := LoadZone(zone); err != nil {
+			return nil, err
+		}
+	} else if loc != nil {
 		spec = "CRON_TZ=" + loc.String() + " " + spec
 	}
-	return cron.ParseStandard(spec)
+	s, err := cron.ParseStandard(spec)
+	if err != nil {
+		return nil, fmt.Errorf("%q is not a 5-field cron spec (minute hour day month weekday, optionally after CRON_TZ=Zone): %w", given, err)
+	}
+	return s, nil
+}
+
+// specZone is the zone a spec names with a CRON_TZ= (or TZ=) prefix.
+func specZone(spec string) (string, bool) {
+	for _, p := range []string{"CRON_TZ=", "TZ="} {
+		if rest, ok := strings.CutPrefix(spec, p); ok {
+			zone, _, _ := strings.Cut(rest, " ")
+			return zone, true
+		}
+	}
+	return "", false
+}
+
+// LoadZone reads an IANA time zone name, the form of the timezone key and of a schedule's
+// CRON_TZ= prefix. "Local" is refused: it would make the schedule depend on the machine the
+// config is copied to, which is what naming a zone avoids.
+func LoadZone(name string) (*time.Location, error) {
+	loc, err := time.LoadLocation(name)
+	if err != nil || name == "Local" || name == "" {
+		return nil, fmt.Errorf("%q is not an IANA time zone name (such as Asia/Shanghai or UTC)", name)
+	}
+	return loc, nil
 }
 
 // Schedules are the sources' parsed schedules, in config order, for `crawl serve`, which needs
@@ -93,6 +138,9 @@ type Config struct {
 	Listen string `yaml:"listen"`
 	// RunOnStart makes serve run every source once when it starts, then on schedule.
 	RunOnStart bool `yaml:"run_on_start"`
+	// Cluster, when set, moves the frontier, dedup and output to NATS JetStream shared by
+	// workers on several machines (docs/cluster.md); store and output are then optional.
+	Cluster *Cluster `yaml:"cluster"`
 	// Timezone is the IANA zone schedules are read in ("Asia/Shanghai"); the machine's when
 	// empty. A schedule's own CRON_TZ= prefix wins.
 	Timezone string `yaml:"timezone"`
@@ -113,6 +161,40 @@ type Source struct {
 	// Line is where the source starts in the file, for errors found after Load (serve's).
 	Line int `yaml:"-"`
 }
+
+// Cluster is the `cluster:` section: where the NATS servers are and how the streams are named.
+type Cluster struct {
+	NATS        []string   `yaml:"nats"`
+	Credentials string     `yaml:"credentials"`
+	TLS         ClusterTLS `yaml:"tls"`
+	// Prefix names the streams, buckets and subjects, so several crawls can share servers.
+	Prefix string `yaml:"prefix"`
+	// Lease is how long a worker holds a URL without news before it goes to another worker.
+	Lease time.Duration `yaml:"lease"`
+	// MaxDeliver bounds the attempts at one URL before it is given up (logged).
+	MaxDeliver int `yaml:"max_deliver"`
+	// Concurrency is how many URLs one worker process fetches at once.
+	Concurrency int `yaml:"concurrency"`
+	// Replicas is the streams' and buckets' replica count: 1 on a single server, 3 in a cluster.
+	Replicas int `yaml:"replicas"`
+}
+
+// ClusterTLS names the files of a TLS connection to the servers.
+type ClusterTLS struct {
+	CA   string `yaml:"ca"`
+	Cert string `yaml:"cert"`
+	Key  string `yaml:"key"`
+}
+
+// Cluster defaults.
+const (
+	DefaultClusterPrefix      = "newsmill"
+	DefaultClusterLease       = 30 * time.Second
+	DefaultClusterMaxDeliver  = 5
+	DefaultClusterConcurrency = 8
+)
+
+var clusterPrefix = regexp.MustCompile(`^[A-Za-z0-9_-]+$`)
 
 // maxConfigBytes is far more than any config; a bigger file is a wrong path.
 const maxConfigBytes = 4 << 20
@@ -176,6 +258,25 @@ func Parse(path string, b []byte) (*Config, error) {
 	dir := filepath.Dir(path)
 	c.Store = resolve(dir, c.Store)
 	c.Output = resolve(dir, c.Output)
+	if cl := c.Cluster; cl != nil {
+		cl.Credentials = resolve(dir, cl.Credentials)
+		cl.TLS.CA, cl.TLS.Cert, cl.TLS.Key = resolve(dir, cl.TLS.CA), resolve(dir, cl.TLS.Cert), resolve(dir, cl.TLS.Key)
+		if cl.Prefix == "" {
+			cl.Prefix = DefaultClusterPrefix
+		}
+		if cl.Lease == 0 {
+			cl.Lease = DefaultClusterLease
+		}
+		if cl.MaxDeliver == 0 {
+			cl.MaxDeliver = DefaultClusterMaxDeliver
+		}
+		if cl.Concurrency == 0 {
+			cl.Concurrency = DefaultClusterConcurrency
+		}
+		if cl.Replicas == 0 {
+			cl.Replicas = 1
+		}
+	}
 	return &c, nil
 }
 
@@ -332,10 +433,13 @@ func (c *Config) validate(root *yaml.Node) error {
 	fail := func(line int, key, format string, args ...any) error {
 		return fmt.Errorf("line %d: %s: %s", line, key, fmt.Sprintf(format, args...))
 	}
-	if c.Store == "" {
+	if err := c.validateCluster(root); err != nil {
+		return err
+	}
+	if c.Store == "" && c.Cluster == nil {
 		return fail(at(root), KeyStore, "missing (the bbolt file that remembers what was emitted)")
 	}
-	if c.Output == "" {
+	if c.Output == "" && c.Cluster == nil {
 		return fail(at(root), KeyOutput, "missing (the folder of daily JSONL files)")
 	}
 	if name, ok := outputFile(c.Store, c.Output); ok {
@@ -351,9 +455,9 @@ func (c *Config) validate(root *yaml.Node) error {
 		return fail(at(root, KeyLockTimeout), KeyLockTimeout, "%v", err)
 	}
 	if c.Timezone != "" {
-		loc, err := time.LoadLocation(c.Timezone)
-		if err != nil || c.Timezone == "Local" {
-			return fail(at(root, KeyTimezone), KeyTimezone, "%q is not an IANA time zone name (such as Asia/Shanghai or UTC)", c.Timezone)
+		loc, err := LoadZone(c.Timezone)
+		if err != nil {
+			return fail(at(root, KeyTimezone), KeyTimezone, "%v", err)
 		}
 		c.Location = loc
 	}
@@ -387,7 +491,7 @@ func (c *Config) validate(root *yaml.Node) error {
 		}
 		if s.Schedule != "" {
 			if _, err := ParseSchedule(s.Schedule, c.Location); err != nil {
-				return fail(at(root, KeySources, i, KeySchedule), key(KeySchedule), "%q is not a 5-field cron spec (minute hour day month weekday, optionally after CRON_TZ=Zone): %v", s.Schedule, err)
+				return fail(at(root, KeySources, i, KeySchedule), key(KeySchedule), "%v", err)
 			}
 		}
 	}
@@ -458,6 +562,48 @@ func wholeNumbers(root *yaml.Node) error {
 				return err
 			}
 		}
+	}
+	return nil
+}
+
+// validateCluster checks the cluster section, when there is one.
+func (c *Config) validateCluster(root *yaml.Node) error {
+	cl := c.Cluster
+	if cl == nil {
+		return nil
+	}
+	key := func(k string) string { return KeyCluster + "." + k }
+	fail := func(line int, key, format string, args ...any) error {
+		return fmt.Errorf("line %d: %s: %s", line, key, fmt.Sprintf(format, args...))
+	}
+	if len(cl.NATS) == 0 {
+		return fail(at(root, KeyCluster), key(KeyClusterNATS), "missing: the NATS server URLs (nats://host:4222)")
+	}
+	for i, s := range cl.NATS {
+		u, err := url.Parse(s)
+		if err != nil || u.Host == "" || (u.Scheme != "nats" && u.Scheme != "tls" && u.Scheme != "ws" && u.Scheme != "wss") {
+			return fail(at(root, KeyCluster, KeyClusterNATS, i), fmt.Sprintf("%s[%d]", key(KeyClusterNATS), i), "%q is not a nats://, tls://, ws:// or wss:// URL", s)
+		}
+	}
+	if cl.Prefix != "" && !clusterPrefix.MatchString(cl.Prefix) {
+		return fail(at(root, KeyCluster, KeyClusterPrefix), key(KeyClusterPrefix), "%q may hold only letters, digits, - and _ (it names streams and subjects)", cl.Prefix)
+	}
+	if (cl.TLS.Cert == "") != (cl.TLS.Key == "") {
+		return fail(at(root, KeyCluster, KeyClusterTLS), key(KeyClusterTLS), "cert and key go together")
+	}
+	if cl.Lease < 0 {
+		return fail(at(root, KeyCluster, KeyClusterLease), key(KeyClusterLease), "must not be negative")
+	}
+	for _, k := range []struct {
+		name string
+		v    int
+	}{{KeyClusterMaxDeliver, cl.MaxDeliver}, {KeyClusterConcurrency, cl.Concurrency}, {KeyClusterReplicas, cl.Replicas}} {
+		if k.v < 0 {
+			return fail(at(root, KeyCluster, k.name), key(k.name), "must not be negative")
+		}
+	}
+	if cl.Replicas > 5 {
+		return fail(at(root, KeyCluster, KeyClusterReplicas), key(KeyClusterReplicas), "%d replicas: JetStream allows at most 5", cl.Replicas)
 	}
 	return nil
 }

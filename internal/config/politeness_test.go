@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -63,5 +64,45 @@ func TestTheDocumentedExampleIsAValidConfig(t *testing.T) {
 	}
 	if s := c.Sources[0]; s.MaxRetries == nil || *s.MaxRetries != 4 || s.MaxPagesPerHost != 2000 {
 		t.Errorf("example read as %+v", s)
+	}
+}
+
+// Every key a config may hold has its row in docs/config.md (a setting added by the steps of
+// docs/DESIGN.md and not documented fails here).
+func TestEveryConfigKeyHasItsRowInTheDocs(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "config.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	// A section (cluster:) has a row per key of its own, "cluster.lease"; deeper keys are
+	// documented in their section key's row.
+	var walk func(ty reflect.Type, prefix string)
+	walk = func(ty reflect.Type, prefix string) {
+		for i := 0; i < ty.NumField(); i++ {
+			f := ty.Field(i)
+			name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+			if opts == "inline" {
+				walk(f.Type, prefix)
+				continue
+			}
+			if name == "" || name == "-" {
+				continue
+			}
+			keys = append(keys, prefix+name)
+			if ft := f.Type; prefix == "" && ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct {
+				walk(ft.Elem(), name+".")
+			}
+		}
+	}
+	walk(reflect.TypeOf(Config{}), "")
+	walk(reflect.TypeOf(Source{}), "")
+	if len(keys) < 30 {
+		t.Fatalf("found only %d keys: %v", len(keys), keys)
+	}
+	for _, k := range keys {
+		if !strings.Contains(string(b), "| `"+k+"`") {
+			t.Errorf("docs/config.md has no row for `%s`", k)
+		}
 	}
 }

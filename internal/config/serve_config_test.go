@@ -95,6 +95,22 @@ func TestAnUnknownTimezoneIsRejectedWithItsLine(t *testing.T) {
 	}
 }
 
+func TestAScheduleZoneIsHeldToTheTimezoneRuleAndNamedAsTheFault(t *testing.T) {
+	for _, c := range []struct{ spec, want string }{
+		{"CRON_TZ=Mars/Base 30 9 * * 1-5", `line 7: sources[0].schedule: "Mars/Base" is not an IANA time zone name`},
+		{"TZ=Asia/Shanghia 30 9 * * *", `line 7: sources[0].schedule: "Asia/Shanghia" is not an IANA time zone name`},
+		{"CRON_TZ=Local 30 9 * * *", `line 7: sources[0].schedule: "Local" is not an IANA time zone name`},
+		{"CRON_TZ=Asia/Shanghai 30 25 * * *", `line 7: sources[0].schedule: "CRON_TZ=Asia/Shanghai 30 25 * * *" is not a 5-field cron spec`},
+		// The config's zone is added to the spec it reads, never to the one it quotes.
+		{"0 25 * * *", `line 7: sources[0].schedule: "0 25 * * *" is not a 5-field cron spec`},
+	} {
+		_, err := Parse("c.yaml", []byte("timezone: UTC\n"+serveBase+"    schedule: \""+c.spec+"\"\n"))
+		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("schedule %q: %v\nwant it to contain %s", c.spec, err, c.want)
+		}
+	}
+}
+
 func TestServeNeedsAScheduleForEverySourceNamingItsLine(t *testing.T) {
 	c, err := Parse("c.yaml", []byte(serveBase+"    schedule: \"@hourly\"\n  - name: b\n    seeds: [http://127.0.0.1/b]\n"))
 	if err != nil {

@@ -15,7 +15,7 @@ var markets = map[string]string{
 // Eastmoney's market number and code. ok is false for sector boards, unknown markets and codes
 // that are not one word.
 func Stock(market, code string) (string, bool) {
-	if !IsDigits(market) || !isWord(code) {
+	if !IsDigits(market) || !IsWord(code) {
 		return "", false
 	}
 	m, ok := markets[market]
@@ -35,8 +35,9 @@ func StockFromSecID(v string) (string, bool) {
 	return Stock(mk, code)
 }
 
-// isWord mirrors Python's \w+: letters, digits and underscore, Unicode included.
-func isWord(s string) bool {
+// IsWord reports whether s is one word, as a security code is: letters, digits and underscore,
+// Unicode included, and nothing else.
+func IsWord(s string) bool {
 	if s == "" {
 		return false
 	}

@@ -185,3 +185,33 @@ func TestAtomNamesHandBuiltElementsByTheirTag(t *testing.T) {
 		t.Errorf("text is no element, got %v", a)
 	}
 }
+
+func TestAStockIsAKnownMarketAndACodeOfOneWord(t *testing.T) {
+	for _, c := range []struct {
+		market, code, want string
+		ok                 bool
+	}{
+		{"1", "601728", "601728.SH", true},
+		{"0", "000001", "000001.SZ", true},
+		{"105", "AAPL", "AAPL.US", true},
+		{"116", "00700", "00700.HK", true},
+		{"1", "A_1", "A_1.SH", true},
+		{"90", "BK0477", "", false}, // a sector board is not a security
+		{"42", "600000", "", false}, // an unknown market
+		{"1", "6017 28", "", false}, // two words
+		{"1", "601-728", "", false}, // punctuation
+		{"1", "", "", false},        // no code
+		{"1x", "601728", "", false}, // a market that is not a number
+	} {
+		got, ok := Stock(c.market, c.code)
+		if got != c.want || ok != c.ok {
+			t.Errorf("Stock(%q, %q) = %q, %v; want %q, %v", c.market, c.code, got, ok, c.want, c.ok)
+		}
+	}
+	if got, ok := StockFromSecID(" 1.600000 "); got != "600000.SH" || !ok {
+		t.Errorf("StockFromSecID = %q, %v", got, ok)
+	}
+	if !IsWord("中文_1") || IsWord("a.b") || IsWord("") {
+		t.Error("IsWord: letters (any script), digits and underscore only, and at least one")
+	}
+}

@@ -1,0 +1,470 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math/rand/v2"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"go.uber.org/zap"
+
+	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/crawler"
+	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/pipeline"
+)
+
+// WorkerStats count what a worker did since it started. Fields change atomically.
+type WorkerStats struct {
+	Fetched    atomic.Int64 // URLs fetched (any outcome)
+	New        atomic.Int64 // records the server accepted
+	Duplicates atomic.Int64 // records the server refused: their id was already in the stream
+	Skipped    atomic.Int64 // stored article URLs not fetched
+	Errors     atomic.Int64 // fetches failed for good, pages without a whole record
+	Retries    atomic.Int64 // URLs given back to the frontier for a later attempt
+	GaveUp     atomic.Int64 // URLs given up after max_deliver attempts
+	Leases     atomic.Int64 // URLs held right now
+	InFlight   atomic.Int64 // requests in flight right now
+}
+
+// WorkerSource is one configured source as a worker runs it.
+type WorkerSource struct {
+	Crawler *crawler.Crawler
+	// Conditional sends If-None-Match / If-Modified-Since and keeps listings' validators.
+	Conditional bool
+}
+
+// Worker takes URLs from the frontier, fetches and extracts them, publishes their records and
+// links, and only then acknowledges them.
+type Worker struct {
+	c           *Cluster
+	reg         *extract.Registry
+	log         *zap.Logger
+	concurrency int
+	sources     map[string]*workerSource
+	Stats       *WorkerStats
+	// OnRecord, when set, is called for every record published (duplicate or not), with the
+	// source's name; the metrics read it.
+	OnRecord func(source string, duplicate bool)
+	// OnError, when set, is called for every URL failed for good ("fetch") and every page that
+	// gave no whole record ("extract").
+	OnError func(source, kind string)
+
+	spentTicks sync.Map // ticks whose page budget was logged as spent
+}
+
+type workerSource struct {
+	name        string
+	c           *crawler.Crawler
+	fetcher     *crawler.Fetcher
+	conditional bool
+	maxDepth    int
+	maxPages    int
+	maxPerHost  int // max_pages_per_host, over every worker in a tick
+	maxVariants int // max_query_variants per path, over every worker in a tick
+}
+
+// NewWorker builds a worker over sources (by name); concurrency URLs are fetched at once.
+func (c *Cluster) NewWorker(sources map[string]WorkerSource, reg *extract.Registry, concurrency int, log *zap.Logger) *Worker {
+	if log == nil {
+		log = zap.NewNop()
+	}
+	w := &Worker{c: c, reg: reg, log: log, concurrency: max(concurrency, 1), sources: map[string]*workerSource{}, Stats: &WorkerStats{}}
+	for name, s := range sources {
+		o := s.Crawler.Options()
+		g := c.Gate(o.Parallelism, o.Delay, o.Timeout, o.RetryMaxDelay)
+		g.inFlight = func(d int) { w.Stats.InFlight.Add(int64(d)) }
+		perHost := o.MaxPagesPerHost
+		if perHost >= o.MaxPages {
+			perHost = 0 // the tick's max_pages bounds the host already (and costs no write per link)
+		}
+		w.sources[name] = &workerSource{name: name, c: s.Crawler, fetcher: s.Crawler.NewFetcher(g, robotsCache{c}), conditional: s.Conditional, maxDepth: o.MaxDepth, maxPages: o.MaxPages, maxPerHost: perHost, maxVariants: o.MaxQueryVariants}
+	}
+	return w
+}
+
+// nextWait bounds one pull: how soon a stopping worker notices.
+const nextWait = time.Second
+
+// Run works until ctx is cancelled, then finishes the URLs it holds (their records and links are
+// published and the URLs acknowledged) and returns. Server outages are waited out.
+func (w *Worker) Run(ctx context.Context) error {
+	var cons jetstream.Consumer
+	for {
+		var err error
+		if cons, err = w.c.consumer(ctx); err == nil {
+			break
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		w.log.Warn("frontier consumer not ready; retrying", zap.Error(err))
+		if sleep(ctx, time.Second) != nil {
+			return nil
+		}
+	}
+	var wg sync.WaitGroup
+	for range w.concurrency {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			w.loop(ctx, cons)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+func (w *Worker) loop(ctx context.Context, cons jetstream.Consumer) {
+	// A URL taken is finished even when the worker is asked to stop: the lease is drained, not
+	// dropped. The process's second signal is the way to stop at once.
+	wctx := context.WithoutCancel(ctx)
+	backoff := 50 * time.Millisecond
+	for ctx.Err() == nil {
+		msg, err := cons.Next(jetstream.FetchMaxWait(nextWait))
+		if err != nil {
+			if !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, jetstream.ErrNoHeartbeat) {
+				w.log.Debug("frontier pull failed", zap.Error(err))
+				if sleep(ctx, backoff) != nil {
+					return
+				}
+				backoff = min(backoff*2, 2*time.Second)
+			}
+			continue
+		}
+		backoff = 50 * time.Millisecond
+		w.Stats.Leases.Add(1)
+		w.handle(wctx, msg)
+		w.Stats.Leases.Add(-1)
+	}
+}
+
+// handle works one frontier message. The order makes a kill at any point harmless: records are
+// published (create-only) and links queued (once per URL and tick) before the ack; a URL
+// redelivered after a kill publishes nothing twice.
+func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
+	var t Task
+	if err := json.Unmarshal(msg.Data(), &t); err != nil || t.URL == "" {
+		w.log.Error("unreadable frontier message dropped", zap.String("subject", msg.Subject()), zap.Error(err))
+		_ = msg.Term()
+		return
+	}
+	log := w.log.With(zap.String("source", t.Source), zap.String("url", t.URL))
+	src := w.sources[t.Source]
+	if src == nil {
+		log.Error("frontier URL of a source this worker's config does not have; dropped")
+		_ = msg.TermWithReason("unknown source")
+		return
+	}
+	attempt := uint64(1)
+	if md, err := msg.Metadata(); err == nil {
+		attempt = md.NumDelivered
+	}
+	maxDeliver := uint64(w.c.opts.MaxDeliver)
+	if attempt > maxDeliver {
+		// The earlier attempts ended with the worker (killed mid-fetch) and never said so.
+		w.giveUp(ctx, msg, src, t, log, errors.New("every attempt ended without an answer"))
+		return
+	}
+	if !t.Seed && src.c.IsArticleURL(t.URL) {
+		if _, known := w.c.KnownURL(ctx, t.URL); known {
+			w.Stats.Skipped.Add(1)
+			w.ack(ctx, msg, log)
+			return
+		}
+	}
+	stop := heartbeat(msg, w.c.opts.Lease/3)
+	var recs []*article.Record
+	handler := func(_ context.Context, p *article.Page) error {
+		rec, err := w.reg.Extract(p)
+		if errors.Is(err, article.ErrNotArticle) {
+			return err
+		}
+		if err != nil {
+			w.Stats.Errors.Add(1)
+			w.countError(t.Source, "extract")
+			log.Warn("skip page", zap.Error(err))
+			return err
+		}
+		recs = append(recs, rec)
+		return nil
+	}
+	res, err := src.fetcher.Fetch(ctx, t.URL, t.Hint, handler)
+	w.Stats.Fetched.Add(1)
+	if err != nil {
+		stop()
+		switch {
+		case ctx.Err() != nil:
+			_ = msg.Nak() // cut short by us, not the site: another worker takes it now
+		case crawler.Transient(err) && attempt >= maxDeliver:
+			w.giveUp(ctx, msg, src, t, log, err)
+		case crawler.Transient(err):
+			w.Stats.Retries.Add(1)
+			delay := retryDelay(attempt, src.c.Options().RetryBaseDelay)
+			var pe *PauseError
+			if errors.As(err, &pe) {
+				delay = time.Until(pe.Until)
+			}
+			log.Warn("fetch failed; the URL goes back to the frontier", zap.Uint64("attempt", attempt), zap.Duration("retry_in", delay), zap.Error(err))
+			_ = msg.NakWithDelay(delay)
+		case errors.Is(err, crawler.ErrRobots):
+			log.Debug("not fetched", zap.Error(err))
+			w.ack(ctx, msg, log)
+		default:
+			w.Stats.Errors.Add(1)
+			w.countError(t.Source, "fetch")
+			log.Warn("fetch failed", zap.Error(err))
+			w.ack(ctx, msg, log)
+		}
+		return
+	}
+	defer stop()
+	for _, rec := range recs {
+		line, err := pipeline.Marshal(rec)
+		if err != nil {
+			w.Stats.Errors.Add(1)
+			log.Warn("skip page", zap.Error(err))
+			continue
+		}
+		dup, err := w.c.Publish(ctx, rec.ID, line, t.Source)
+		if err != nil {
+			w.retryLater(msg, log, err, attempt)
+			return
+		}
+		if dup {
+			w.Stats.Duplicates.Add(1)
+			log.Debug("duplicate", zap.String("id", rec.ID))
+		} else {
+			w.Stats.New.Add(1)
+		}
+		if w.OnRecord != nil {
+			w.OnRecord(t.Source, dup)
+		}
+		// The stored record names its own URL; every other route to the id (a twin's, a
+		// redirect's start, the canonical URL the page claims) is kept under the id for forget.
+		marked := map[string]bool{}
+		for i, u := range []string{rec.URL, t.URL, res.URL, res.Claimed} {
+			if u == "" || !src.c.IsArticleURL(u) || marked[urlKey(u)] {
+				continue
+			}
+			marked[urlKey(u)] = true
+			if err := w.c.MarkKnown(ctx, u, rec.ID, i == 0 && !dup); err != nil {
+				w.retryLater(msg, log, err, attempt)
+				return
+			}
+		}
+	}
+	spent := false
+	if t.Depth < src.maxDepth && len(res.Links) > 0 && src.maxPages > 0 && w.c.TickPages(ctx, t.Tick) >= src.maxPages {
+		// The page budget is the tick's: links found past it wait for the next tick (a page's
+		// links may overshoot it, since pages are counted once queued).
+		spent = true
+		if _, logged := w.spentTicks.LoadOrStore(t.Tick, true); !logged {
+			log.Warn("page budget of the tick spent; the rest waits for the next tick", zap.String("tick", t.Tick), zap.Int("max_pages", src.maxPages))
+		}
+	}
+	if t.Depth < src.maxDepth && len(res.Links) > 0 && !spent {
+		known := w.knownLinks(ctx, src, res.Links)
+		next := make([]Task, 0, len(res.Links))
+		for i, l := range res.Links {
+			if known[i] {
+				w.Stats.Skipped.Add(1)
+				continue
+			}
+			next = append(next, Task{Source: t.Source, URL: l.URL, Depth: t.Depth + 1, Tick: t.Tick, Parent: res.URL, Hint: l.Hint})
+		}
+		next, charged, err := w.admit(ctx, src, t.Tick, next, log)
+		if err != nil {
+			w.retryLater(msg, log, err, attempt)
+			return
+		}
+		queued, err := w.c.queue(ctx, next)
+		// A link charged to its host but queued already in this tick (or not at all) gives its
+		// unit back, as one machine's pass gives back a link it had visited.
+		back := map[string]int{}
+		n := 0
+		for i, q := range queued {
+			if q {
+				n++
+			} else if charged[i] != "" {
+				back[charged[i]]++
+			}
+		}
+		for host, k := range back {
+			if _, berr := w.c.addHostPages(ctx, t.Tick, host, -k, 0); berr != nil {
+				log.Debug("cannot give back a host's page budget", zap.String("host", host), zap.Error(berr))
+			}
+		}
+		if err != nil {
+			w.retryLater(msg, log, err, attempt)
+			return
+		}
+		if n > 0 && src.maxPages > 0 {
+			w.c.addTickPages(ctx, t.Tick, n)
+		}
+	}
+	if src.conditional && res.Listing && res.Validators != (crawler.Validators{}) {
+		// The links are queued durably before the listing may answer 304 next time; a link
+		// given up later drops these validators again (giveUp).
+		if err := w.c.Validators().SetValidators(ctx, res.URL, res.Validators); err != nil {
+			log.Warn("cannot keep http validators", zap.Error(err))
+		}
+	}
+	w.ack(ctx, msg, log)
+}
+
+// admit applies the tick's trap bounds over every worker to the links of a page: a path's query
+// variants beyond max_query_variants are dropped quietly (a trap), a host's links beyond
+// max_pages_per_host are dropped with one warning per tick and host (the rest waits for the next
+// tick). It returns the links kept and, for each, the host its unit was charged to.
+func (w *Worker) admit(ctx context.Context, src *workerSource, tick string, links []Task, log *zap.Logger) ([]Task, []string, error) {
+	kept := links[:0:0]
+	var hosts []string
+	wanted := map[string]int{}
+	for _, l := range links {
+		u, err := url.Parse(l.URL)
+		if err != nil || u.Hostname() == "" {
+			continue
+		}
+		ok, err := w.c.admitVariant(ctx, tick, u, src.maxVariants)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !ok {
+			log.Debug("not queued", zap.String("link", l.URL), zap.String("reason", "max_query_variants"))
+			continue
+		}
+		host := strings.ToLower(u.Hostname())
+		kept = append(kept, l)
+		hosts = append(hosts, host)
+		wanted[host]++
+	}
+	if src.maxPerHost <= 0 {
+		return kept, make([]string, len(kept)), nil
+	}
+	granted := map[string]int{}
+	for host, n := range wanted {
+		took, err := w.c.addHostPages(ctx, tick, host, n, src.maxPerHost)
+		if err != nil {
+			return nil, nil, err
+		}
+		granted[host] = took
+		if took < n {
+			if _, logged := w.spentTicks.LoadOrStore(tick+" "+host, true); !logged {
+				log.Warn("page budget of the host spent in this tick; the rest waits for the next tick", zap.String("tick", tick), zap.String("host", host), zap.Int("max_pages_per_host", src.maxPerHost))
+			}
+		}
+	}
+	out := kept[:0]
+	charged := make([]string, 0, len(kept))
+	for i, l := range kept {
+		if granted[hosts[i]] == 0 {
+			continue
+		}
+		granted[hosts[i]]--
+		out = append(out, l)
+		charged = append(charged, hosts[i])
+	}
+	return out, charged, nil
+}
+
+// knownLinks reports which links are stored articles, asking the server several at a time: a
+// category page can link to thousands.
+func (w *Worker) knownLinks(ctx context.Context, src *workerSource, links []crawler.Link) []bool {
+	known := make([]bool, len(links))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(16, len(links)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if src.c.IsArticleURL(links[i].URL) {
+					_, known[i] = w.c.KnownURL(ctx, links[i].URL)
+				}
+			}
+		}()
+	}
+	for i := range links {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return known
+}
+
+func (w *Worker) countError(source, kind string) {
+	if w.OnError != nil {
+		w.OnError(source, kind)
+	}
+}
+
+// ack acknowledges msg once its records and links are confirmed by the server. The ack itself
+// is not waited for: an ack lost with the server is a redelivery, which publishes nothing twice.
+func (w *Worker) ack(_ context.Context, msg jetstream.Msg, log *zap.Logger) {
+	if err := msg.Ack(); err != nil {
+		log.Debug("ack not sent; the URL will come again", zap.Error(err))
+	}
+}
+
+// retryLater gives a URL back when what it produced could not be published (the server is
+// away or full): exponential back-off from a second.
+func (w *Worker) retryLater(msg jetstream.Msg, log *zap.Logger, err error, attempt uint64) {
+	w.Stats.Retries.Add(1)
+	delay := retryDelay(attempt-1, time.Second)
+	log.Warn("cannot publish; the URL goes back to the frontier", zap.Duration("retry_in", delay), zap.Error(err))
+	_ = msg.NakWithDelay(delay)
+}
+
+// giveUp terminates a URL after its last attempt, logs it, and drops the validators of the page
+// that linked to it, so that page is read whole next time and the URL found again.
+func (w *Worker) giveUp(ctx context.Context, msg jetstream.Msg, src *workerSource, t Task, log *zap.Logger, err error) {
+	w.Stats.GaveUp.Add(1)
+	w.countError(t.Source, "fetch")
+	log.Error("gave up on url", zap.Int("max_deliver", w.c.opts.MaxDeliver), zap.Error(err))
+	if t.Parent != "" {
+		if verr := w.c.Validators().Forget(ctx, t.Parent); verr != nil {
+			log.Warn("cannot drop the linking page's validators", zap.String("parent", t.Parent), zap.Error(verr))
+		}
+	}
+	_ = msg.TermWithReason("gave up after max_deliver attempts")
+}
+
+// retryDelay is the back-off before attempt+1: exponential from base, with jitter, at most 5m.
+func retryDelay(attempt uint64, base time.Duration) time.Duration {
+	if base <= 0 {
+		base = 500 * time.Millisecond
+	}
+	d := base << min(attempt, 10)
+	d = min(d, 5*time.Minute)
+	return d/2 + rand.N(d/2+1)
+}
+
+// heartbeat tells the server every interval that msg is still being worked on, so a slow page
+// keeps its lease; the returned func stops it.
+func heartbeat(msg jetstream.Msg, every time.Duration) func() {
+	if every <= 0 {
+		every = time.Second
+	}
+	done := make(chan struct{})
+	var once sync.Once
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				_ = msg.InProgress()
+			case <-done:
+				return
+			}
+		}
+	}()
+	return func() { once.Do(func() { close(done) }) }
+}
