@@ -125,6 +125,44 @@ func TestAnErrorPageAtAnArticlePatternMarksTheRunIncompleteWhateverItsLinks(t *t
 	}
 }
 
+// Without article patterns a busy page with a navigation bar looks like a listing, but a URL
+// that carries an info code names an article whatever its page says.
+func TestAnErrorPageAtAnInfoCodeURLMarksTheRunIncompleteWithoutArticlePatterns(t *testing.T) {
+	const failingPath = "/a/202401163022222222.html"
+	site := newFaultSite()
+	site.HandleFunc("/", etagged(links("/a/202401163011111111.html", failingPath)))
+	site.HandleFunc("/a/202401163011111111.html", serveHTML(articleHTML("一")))
+	site.HandleFunc("/about", serveHTML(`<html><body><a href="/">home</a></body></html>`))
+	var failing atomic.Bool
+	failing.Store(true)
+	site.HandleFunc(failingPath, func(w http.ResponseWriter, r *http.Request) {
+		if failing.Load() {
+			serveHTML(`<html><body><a href="/">home</a> <a href="/about">about</a><p>Server busy.</p></body></html>`)(w, r)
+			return
+		}
+		serveHTML(articleHTML("二"))(w, r)
+	})
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	cache := &mapCache{m: map[string]Validators{}}
+	opts := fastOptions(srv, "/")
+	opts.Cache, opts.MaxRetries = cache, retries(0)
+	var got sync.Map
+	for range 2 {
+		c, err := New(opts, zap.NewNop(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Run(context.Background(), articleHandler(&got)); err != nil {
+			t.Fatal(err)
+		}
+		failing.Store(false)
+	}
+	if _, ok := got.Load(failingPath); !ok {
+		t.Fatal("the info-code article never gave its record: the listing's 304 hid it after its busy page")
+	}
+}
+
 func TestFeedHintsOfItemsNotFetchedAreNotKept(t *testing.T) {
 	site := newFaultSite()
 	var feed strings.Builder
