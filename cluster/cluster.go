@@ -20,6 +20,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/crawler"
 )
 
 // Options say where the servers are and how the streams are named and kept.
@@ -130,7 +131,7 @@ func Connect(ctx context.Context, opts Options, log *zap.Logger) (*Cluster, erro
 			return c, err
 		}
 		log.Warn("nats not ready; trying again", zap.Error(err))
-		if sleep(ctx, time.Second) != nil {
+		if crawler.Sleep(ctx, time.Second) != nil {
 			return nil, err
 		}
 	}

@@ -258,7 +258,7 @@ func (g *Gate) acquire(ctx context.Context, host string, slots int, rest time.Du
 					if time.Until(until) > g.maxWait {
 						return nil, &PauseError{Host: host, Until: until}
 					}
-					if err := sleep(ctx, time.Until(until)); err != nil {
+					if err := crawler.Sleep(ctx, time.Until(until)); err != nil {
 						return nil, err
 					}
 					wait = 0
@@ -277,7 +277,7 @@ func (g *Gate) acquire(ctx context.Context, host string, slots int, rest time.Du
 			}
 			wait = min(wait, poll) // lost a race, or the server is away: try again soon
 		}
-		if err := sleep(ctx, wait+time.Duration(rand.Int64N(int64(poll)))); err != nil {
+		if err := crawler.Sleep(ctx, wait+time.Duration(rand.Int64N(int64(poll)))); err != nil {
 			return nil, err
 		}
 		poll = min(poll*2, 20*time.Millisecond)
@@ -352,20 +352,6 @@ func (g *Gate) Pause(ctx context.Context, host string, d time.Duration) {
 		}
 	}
 	g.c.log.Info("host paused for every worker", zap.String("host", host), zap.Duration("for", d.Round(time.Millisecond)))
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
 // TickPages is how many URLs a tick has queued beyond its seeds: its share of max_pages. The

@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 	"go.uber.org/zap"
 
+	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/output"
 )
 
@@ -101,7 +102,7 @@ func (c *Cluster) SinkWithProgress(ctx context.Context, dir string, idle time.Du
 			if err != nil {
 				cons = nil
 				c.log.Debug("record consumer not ready; retrying", zap.Error(err))
-				if sleep(ctx, 250*time.Millisecond) != nil {
+				if crawler.Sleep(ctx, 250*time.Millisecond) != nil {
 					break
 				}
 				continue

@@ -105,7 +105,7 @@ func (w *Worker) Run(ctx context.Context) error {
 			return nil
 		}
 		w.log.Warn("frontier consumer not ready; retrying", zap.Error(err))
-		if sleep(ctx, time.Second) != nil {
+		if crawler.Sleep(ctx, time.Second) != nil {
 			return nil
 		}
 	}
@@ -131,7 +131,7 @@ func (w *Worker) loop(ctx context.Context, cons jetstream.Consumer) {
 		if err != nil {
 			if !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, jetstream.ErrNoHeartbeat) {
 				w.log.Debug("frontier pull failed", zap.Error(err))
-				if sleep(ctx, backoff) != nil {
+				if crawler.Sleep(ctx, backoff) != nil {
 					return
 				}
 				backoff = min(backoff*2, 2*time.Second)

@@ -139,6 +139,6 @@ func (h *hostSlots) acquire(ctx context.Context, host string, crawlDelay time.Du
 
 // release waits the host's delay, or less if ctx ends, then frees the slot.
 func (s *hostSlot) release(ctx context.Context) {
-	_ = sleepCtx(ctx, s.delay)
+	_ = Sleep(ctx, s.delay)
 	<-s.sem
 }

@@ -60,10 +60,12 @@ func newTransport(p fetchPolicy, connectTimeout, headerTimeout time.Duration) *t
 		MaxIdleConnsPerHost: 4,
 		IdleConnTimeout:     90 * time.Second,
 	}
-	return &transport{base: base, policy: p, sleep: sleepCtx}
+	return &transport{base: base, policy: p, sleep: Sleep}
 }
 
-func sleepCtx(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx is done (then it returns ctx's error), so no pause between
+// requests outlives a stopping run. The cluster's shared politeness pauses with it too.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}
