@@ -490,11 +490,10 @@ func parseTargets(args []arg) ([]target, error) {
 			}
 			out = append(out, target{arg: a, local: p})
 		case err == nil && u.Scheme == "":
-			if _, serr := os.Stat(r); serr != nil {
-				return nil, fmt.Errorf("%w: %s %q is neither an http(s) URL nor an existing file", ErrUsage, a.where, r)
-			}
-			if err := localTarget(r); err != nil {
+			if err := localTarget(r); errors.Is(err, regular.ErrNotRegular) {
 				return nil, fmt.Errorf("%w: %s %q: %v", ErrUsage, a.where, r, err)
+			} else if err != nil {
+				return nil, fmt.Errorf("%w: %s %q is neither an http(s) URL nor an existing file", ErrUsage, a.where, r)
 			}
 			out = append(out, target{arg: a, local: r})
 		default:
