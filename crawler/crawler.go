@@ -110,6 +110,18 @@ func (c *Crawler) isArticleURL(u string) bool {
 	return len(c.articles) == 0 || matchAny(c.articles, u)
 }
 
+// namesArticle reports whether an article URL (isArticleURL) is one for sure: the config's
+// article patterns name it, or it carries an info code (Eastmoney's `/a/<number>.html`, the
+// mirror's `…/NW….html`, `?infoCode=`). A page there that gives no record is a failed article,
+// never a listing, whatever links its navigation bar has.
+func (c *Crawler) namesArticle(u *url.URL) bool {
+	if len(c.articles) > 0 {
+		return true // isArticleURL matched a pattern
+	}
+	_, ok := article.IDFromURL(u)
+	return ok
+}
+
 func (c *Crawler) isFollowURL(u string) bool {
 	return len(c.follow) == 0 || matchAny(c.follow, u)
 }

@@ -291,7 +291,7 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 	if isArticle {
 		err := p.handle(ctx, page)
 		listing = errors.Is(err, article.ErrNotArticle)
-		if err != nil && (!listing || len(p.c.articles) > 0 || namesAnArticle(final)) {
+		if err != nil && (!listing || p.c.namesArticle(final)) {
 			// The page gave no whole record (cut short, a half-rendered page, or an error page
 			// at a URL the config's article patterns name or that carries an info code, whatever
 			// links its navigation bar has): a later run must fetch it again, so no listing that
@@ -463,12 +463,4 @@ func (p *pass) takeHint(url string) *article.Record {
 	h := p.hints[url]
 	delete(p.hints, url)
 	return h
-}
-
-// namesAnArticle reports whether a URL carries an info code (Eastmoney's `/a/<number>.html`,
-// the mirror's `…/NW….html`, `?infoCode=`): such a URL is an article by construction, so a page
-// there that gives no record is a failed article, never a listing.
-func namesAnArticle(u *url.URL) bool {
-	_, ok := article.IDFromURL(u)
-	return ok
 }
