@@ -114,21 +114,8 @@ func clusterRun(b *testing.B, crawlBin, natsBin, base string, site *sitegen.Site
 		b.Fatalf("nats server: %q", line)
 	}
 	url := fmt.Sprintf("nats://127.0.0.1:%d", port)
-	cfg := filepath.Join(dir, "cluster.yaml")
-	body := fmt.Sprintf(`log_level: error
-cluster:
-  nats: [%[2]s]
-  concurrency: 16
-sources:
-  - name: finews
-    seeds: [%[1]s/, %[1]s/category/emnews.html, %[1]s/feed.xml]
-    allowed_hosts: [127.0.0.1]
-    parallelism: 16
-    delay: 0s
-    ignore_robots: true
-    max_pages: %[3]d
-`, base, url, len(site.Posts)*2+1000)
-	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+	cfg, err := benchkit.WriteClusterConfig(dir, base, url, len(site.Posts))
+	if err != nil {
 		b.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
