@@ -5,11 +5,11 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"net"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -99,21 +99,17 @@ func cpuOf(ps *os.ProcessState) time.Duration {
 // frontier is empty. It returns the workers' CPU, the pages fetched and the server's CPU.
 func clusterRun(b *testing.B, crawlBin, natsBin, base string, site *sitegen.Site, n int) (time.Duration, int64, time.Duration) {
 	dir := b.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	port := ln.Addr().(*net.TCPAddr).Port
-	ln.Close()
-	server := exec.Command(natsBin, "-port", fmt.Sprint(port), "-store", filepath.Join(dir, "js"), "-sync-always="+fmt.Sprint(*syncAlways))
+	server := exec.Command(natsBin, "-store", filepath.Join(dir, "js"), "-sync-always="+fmt.Sprint(*syncAlways))
 	stdout, _ := server.StdoutPipe()
 	if err := server.Start(); err != nil {
 		b.Fatal(err)
 	}
-	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "ready\n" {
+	line, _ := bufio.NewReader(stdout).ReadString('\n')
+	port, ok := strings.CutPrefix(strings.TrimSpace(line), "ready ")
+	if !ok {
 		b.Fatalf("nats server: %q", line)
 	}
-	url := fmt.Sprintf("nats://127.0.0.1:%d", port)
+	url := "nats://127.0.0.1:" + port
 	cfg, err := benchkit.WriteClusterConfig(dir, base, url, len(site.Posts))
 	if err != nil {
 		b.Fatal(err)

@@ -3,13 +3,14 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,14 +19,35 @@ import (
 	"github.com/newsmill/newsmill/internal/natstest"
 )
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// lockedBuffer is a stderr the command writes from its goroutine while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// loggedAddr is the "addr" of the first JSON log line whose message is msg ("" until logged).
+// Servers listen on port 0 and are found by what they log: a port picked by the test and closed
+// again could be taken by another test process before the server binds it.
+func loggedAddr(logs, msg string) string {
+	for _, line := range strings.Split(logs, "\n") {
+		var l struct{ Msg, Addr string }
+		if json.Unmarshal([]byte(line), &l) == nil && l.Msg == msg {
+			return l.Addr
+		}
 	}
-	defer ln.Close()
-	return ln.Addr().String()
+	return ""
 }
 
 // metric reads one unlabelled sample of /metrics at addr ("" when absent or unreachable).
@@ -47,10 +69,9 @@ func metric(addr, name string) string {
 func TestTheSinkServesItsLinesWrittenLagAndLastWriteOnMetricsAndHealthz(t *testing.T) {
 	srv := natstest.Start(t)
 	dir := t.TempDir()
-	addr := freeAddr(t)
 	cfg := filepath.Join(dir, "c.yaml")
-	body := fmt.Sprintf("output: %s\nlisten: %s\nlog_level: warn\ncluster:\n  nats: [%s]\n  prefix: sk\nsources:\n  - name: a\n    seeds: [http://127.0.0.1:1/]\n",
-		filepath.Join(dir, "out"), addr, srv.URL())
+	body := fmt.Sprintf("output: %s\nlisten: 127.0.0.1:0\nlog_level: info\ncluster:\n  nats: [%s]\n  prefix: sk\nsources:\n  - name: a\n    seeds: [http://127.0.0.1:1/]\n",
+		filepath.Join(dir, "out"), srv.URL())
 	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -69,10 +90,11 @@ func TestTheSinkServesItsLinesWrittenLagAndLastWriteOnMetricsAndHealthz(t *testi
 	}
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan int, 1)
-	var errb bytes.Buffer
+	var errb lockedBuffer
 	go func() {
 		done <- cli.Main(sctx, []string{"sink", "--config", cfg}, cli.Env{Stdout: io.Discard, Stderr: &errb})
 	}()
+	var addr string
 	wait := func(what string, ok func() bool) {
 		t.Helper()
 		for !ok() {
@@ -83,6 +105,10 @@ func TestTheSinkServesItsLinesWrittenLagAndLastWriteOnMetricsAndHealthz(t *testi
 			}
 		}
 	}
+	wait("the sink listening", func() bool {
+		addr = loggedAddr(errb.String(), "sink running")
+		return addr != ""
+	})
 	wait("3 lines written and no lag", func() bool {
 		return metric(addr, "newsmill_sink_records_written_total") == "3" && metric(addr, "newsmill_sink_lag_records") == "0"
 	})

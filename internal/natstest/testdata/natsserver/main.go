@@ -6,6 +6,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"syscall"
@@ -15,7 +16,7 @@ import (
 )
 
 func main() {
-	port := flag.Int("port", 4222, "client port on 127.0.0.1")
+	port := flag.Int("port", server.RANDOM_PORT, "client port on 127.0.0.1 (-1: one the kernel picks, printed once ready)")
 	dir := flag.String("store", "", "JetStream store folder")
 	syncAlways := flag.Bool("sync-always", true, "fsync every write before acknowledging it")
 	flag.Parse()
@@ -29,7 +30,9 @@ func main() {
 		fmt.Fprintln(os.Stderr, "natsserver: not ready")
 		os.Exit(1)
 	}
-	fmt.Println("ready")
+	// The port bound is printed rather than chosen by the caller beforehand: a port picked and
+	// closed again could be taken by another process before the server binds it.
+	fmt.Println("ready", s.Addr().(*net.TCPAddr).Port)
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, os.Interrupt)
 	<-sig
