@@ -169,6 +169,9 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		}
 	}
 	bodyRunes := genRunes(paras)
+	if said, ok := genErrorPage(doc, meta, paras, !meta.published.IsZero()); ok && bodyRunes < genMinBodyRunes {
+		return nil, fmt.Errorf("%w: it says %q", article.ErrErrorPage, said)
+	}
 	if bodyRunes < genMinBodyRunes {
 		return nil, fmt.Errorf("%w: too little text (%d characters)", article.ErrNotArticle, bodyRunes)
 	}
@@ -193,6 +196,9 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	}
 	// A feed that dated the page vouches for it as an article as much as a date on the page does.
 	dated := pageDated || (p.Hint != nil && !p.Hint.PublishedAt.IsZero())
+	if said, ok := genErrorPage(doc, meta, paras, dated); ok {
+		return nil, fmt.Errorf("%w: it says %q", article.ErrErrorPage, said)
+	}
 	if err := clean.shape.verdict(genWidth(strings.Join(paras, "")), dated, clean.shape.articleShaped(rec.Title)); err != nil {
 		return nil, err
 	}
