@@ -68,7 +68,7 @@ func (g *Generic) Name() string { return "generic" }
 func (g *Generic) Match(p *article.Page) bool { return p.IsHTML() }
 
 // Extract reads the record, or says why the page is none (article.ErrNotArticle,
-// article.ErrMissingField, article.ErrMalformed).
+// article.ErrErrorPage, article.ErrMissingField, article.ErrMalformed).
 func (g *Generic) Extract(p *article.Page) (*article.Record, error) {
 	// A page with more links than any article has is a listing: say so before building its tree,
 	// which for a category page of 15,000 links costs 40 MB of allocation and most of a crawl's
