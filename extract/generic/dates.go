@@ -15,48 +15,48 @@ import (
 	"github.com/newsmill/newsmill/internal/textrule"
 )
 
-// genDateRe finds the date-times Chinese news pages print: 2021-12-20 18:24:28, 2021/12/20 18:24,
+// dateRe finds the date-times Chinese news pages print: 2021-12-20 18:24:28, 2021/12/20 18:24,
 // 2021年12月20日 18:24, 2021年12月20日18时24分, with an optional offset, and ISO 8601 forms.
-var genDateRe = regexp.MustCompile(`(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?` +
+var dateRe = regexp.MustCompile(`(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?` +
 	`(?:[\sT]*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2})(?:\.\d+)?)?\s*秒?)?` +
 	`\s*(Z|[+-]\d{2}:?\d{2}(?:\b|$))?`)
 
-// genLabelledDateRe finds a date that the page labels as the publishing time.
-var genLabelledDateRe = regexp.MustCompile(`(?:发布时间|发布日期|发表时间|发稿时间|时间|日期|更新时间|发表于|发布于|` +
+// labelledDateRe finds a date that the page labels as the publishing time.
+var labelledDateRe = regexp.MustCompile(`(?:发布时间|发布日期|发表时间|发稿时间|时间|日期|更新时间|发表于|发布于|` +
 	`(?i:published|posted|updated|last updated|date)(?:\s+on)?)\s*[：:]?\s*`)
 
 // English month names, as pages print them.
-const genMonthPat = `(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?`
+const monthPat = `(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?`
 
-// genClockPat is an optional English time of day with an optional zone: ", 9:02 AM", " at 07:09 GMT".
-const genClockPat = `(?:,?\s*(?:at\s+)?(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?(?:\s*\(?(GMT|UTC|[ECMP][SD]T|BST|IST|CET|CEST|[+-]\d{2}:?\d{2})\)?)?)?`
+// clockPat is an optional English time of day with an optional zone: ", 9:02 AM", " at 07:09 GMT".
+const clockPat = `(?:,?\s*(?:at\s+)?(\d{1,2})[:.](\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?(?:\s*\(?(GMT|UTC|[ECMP][SD]T|BST|IST|CET|CEST|[+-]\d{2}:?\d{2})\)?)?)?`
 
 var (
 	// "November 19, 2019, 9:02 AM", "Nov. 19, 2019"
-	genEnMDYRe = regexp.MustCompile(`(?i)\b` + genMonthPat + `\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b` + genClockPat)
+	enMDYRe = regexp.MustCompile(`(?i)\b` + monthPat + `\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})\b` + clockPat)
 	// "19 Nov 2019 07:09 GMT", "Tue, 19 November 2019"
-	genEnDMYRe = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+` + genMonthPat + `,?\s+(\d{4})\b` + genClockPat)
+	enDMYRe = regexp.MustCompile(`(?i)\b(\d{1,2})(?:st|nd|rd|th)?\s+` + monthPat + `,?\s+(\d{4})\b` + clockPat)
 	// "9/17/2004 5:54:13 AM": month first unless the first number cannot be a month.
-	genNumericDMYRe = regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})/(\d{4})\b(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?)?`)
+	numericDMYRe = regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})/(\d{4})\b(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?)?`)
 	// A year and month alone: 2005年8月, and a bare Chinese day without a time: 2005年08月16日.
-	genYearMonthRe = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*月`)
+	yearMonthRe = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*月`)
 	// /2019/11/20/, /2019-11-20/, /20191120/ in a URL path.
-	genURLDateRe = regexp.MustCompile(`(?:^|[/_-])((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)`)
+	urlDateRe = regexp.MustCompile(`(?:^|[/_-])((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)`)
 )
 
-var genMonthNames = map[string]string{"1": "jan", "01": "jan", "2": "feb", "02": "feb", "3": "mar",
+var monthNames = map[string]string{"1": "jan", "01": "jan", "2": "feb", "02": "feb", "3": "mar",
 	"03": "mar", "4": "apr", "04": "apr", "5": "may", "05": "may", "6": "jun", "06": "jun", "7": "jul",
 	"07": "jul", "8": "aug", "08": "aug", "9": "sep", "09": "sep", "10": "oct", "11": "nov", "12": "dec"}
 
-var genMonths = map[string]time.Month{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+var monthNumbers = map[string]time.Month{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
 	"jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
 
-// genZones are the zone abbreviations English pages print, as offsets. CST is US Central on an
+// zoneNames are the zone abbreviations English pages print, as offsets. CST is US Central on an
 // English page (a Chinese page's CST is read as Beijing by the zone-less rule).
-var genZones = map[string]int{"GMT": 0, "UTC": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
+var zoneNames = map[string]int{"GMT": 0, "UTC": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
 	"MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "BST": 1, "IST": 5, "CET": 1, "CEST": 2}
 
-func genDateFromParts(m []string) (time.Time, error) {
+func dateFromParts(m []string) (time.Time, error) {
 	n := func(s string) int { v, _ := strconv.Atoi(s); return v }
 	y, mo, d, h, mi, sec := n(m[1]), n(m[2]), n(m[3]), n(m[4]), n(m[5]), n(m[6])
 	if y < 1990 || y > 2100 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 {
@@ -80,22 +80,22 @@ func genDateFromParts(m []string) (time.Time, error) {
 	return t, nil
 }
 
-// genDater reads dates for one page: loc is the zone of a time printed without one (Beijing on a
+// dateReader reads dates for one page: loc is the zone of a time printed without one (Beijing on a
 // Chinese page, UTC on any other).
-type genDater struct {
+type dateReader struct {
 	loc *time.Location
 }
 
-func newGenDater(chinese bool) genDater {
+func newDateReader(chinese bool) dateReader {
 	if chinese {
-		return genDater{loc: textrule.Shanghai}
+		return dateReader{loc: textrule.Shanghai}
 	}
-	return genDater{loc: time.UTC}
+	return dateReader{loc: time.UTC}
 }
 
 // value reads a date from a metadata value: RFC 3339 and its relatives, HTTP dates, English and
 // Chinese forms, a bare day.
-func (d genDater) value(s string) (time.Time, bool) {
+func (d dateReader) value(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, false
@@ -105,7 +105,7 @@ func (d genDater) value(s string) (time.Time, bool) {
 		"2006-01-02T15:04:05.000-0700", "2006-01-02T15:04-07:00", "20060102T150405-0700"} {
 		if t, err := time.Parse(layout, s); err == nil && t.Year() >= 1990 {
 			if t.Location() != time.UTC && t.Location().String() != "" {
-				if off, ok := genZones[t.Location().String()]; ok {
+				if off, ok := zoneNames[t.Location().String()]; ok {
 					t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.FixedZone(t.Location().String(), off*3600))
 				}
 			}
@@ -116,7 +116,7 @@ func (d genDater) value(s string) (time.Time, bool) {
 }
 
 // text reads the first date of s in any form it knows; needTime skips dates without a time.
-func (d genDater) text(s string, needTime bool) (time.Time, bool) {
+func (d dateReader) text(s string, needTime bool) (time.Time, bool) {
 	type hit struct {
 		at int
 		t  time.Time
@@ -127,12 +127,12 @@ func (d genDater) text(s string, needTime bool) (time.Time, bool) {
 			best = &hit{at, t}
 		}
 	}
-	for _, m := range genDateRe.FindAllStringSubmatchIndex(s, -1) {
-		parts := genSubmatches(s, m)
+	for _, m := range dateRe.FindAllStringSubmatchIndex(s, -1) {
+		parts := submatches(s, m)
 		if needTime && parts[4] == "" {
 			continue
 		}
-		t, err := genDateFromParts(parts)
+		t, err := dateFromParts(parts)
 		if err != nil {
 			continue
 		}
@@ -142,11 +142,11 @@ func (d genDater) text(s string, needTime bool) (time.Time, bool) {
 		consider(m[0], t)
 		break
 	}
-	for _, re := range []*regexp.Regexp{genEnMDYRe, genEnDMYRe} {
+	for _, re := range []*regexp.Regexp{enMDYRe, enDMYRe} {
 		for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
-			parts := genSubmatches(s, m)
+			parts := submatches(s, m)
 			var mon, day, year string
-			if re == genEnMDYRe {
+			if re == enMDYRe {
 				mon, day, year = parts[1], parts[2], parts[3]
 			} else {
 				day, mon, year = parts[1], parts[2], parts[3]
@@ -160,8 +160,8 @@ func (d genDater) text(s string, needTime bool) (time.Time, bool) {
 			}
 		}
 	}
-	for _, m := range genNumericDMYRe.FindAllStringSubmatchIndex(s, -1) {
-		parts := genSubmatches(s, m)
+	for _, m := range numericDMYRe.FindAllStringSubmatchIndex(s, -1) {
+		parts := submatches(s, m)
 		if needTime && parts[4] == "" {
 			continue
 		}
@@ -172,7 +172,7 @@ func (d genDater) text(s string, needTime bool) (time.Time, bool) {
 		if n, _ := strconv.Atoi(mon); n < 1 || n > 12 {
 			continue
 		}
-		if t, ok := d.english(parts[3], genMonthNames[mon], day, []string{parts[4], parts[5], parts[6], parts[7], ""}); ok {
+		if t, ok := d.english(parts[3], monthNames[mon], day, []string{parts[4], parts[5], parts[6], parts[7], ""}); ok {
 			consider(m[0], t)
 			break
 		}
@@ -184,10 +184,10 @@ func (d genDater) text(s string, needTime bool) (time.Time, bool) {
 }
 
 // english builds a date from an English match: clock is hour, minute, second, am/pm, zone.
-func (d genDater) english(year, mon, day string, clock []string) (time.Time, bool) {
+func (d dateReader) english(year, mon, day string, clock []string) (time.Time, bool) {
 	y, _ := strconv.Atoi(year)
 	dd, _ := strconv.Atoi(day)
-	mo, ok := genMonths[strings.ToLower(mon[:3])]
+	mo, ok := monthNumbers[strings.ToLower(mon[:3])]
 	if !ok || y < 1990 || y > 2100 || dd < 1 || dd > 31 {
 		return time.Time{}, false
 	}
@@ -205,7 +205,7 @@ func (d genDater) english(year, mon, day string, clock []string) (time.Time, boo
 	}
 	loc := d.loc
 	if z := strings.ToUpper(clock[4]); z != "" {
-		if off, ok := genZones[z]; ok {
+		if off, ok := zoneNames[z]; ok {
 			loc = time.FixedZone(z, off*3600)
 		} else if o, err := textrule.ParseOffset(z); err == nil {
 			loc = o
@@ -219,8 +219,8 @@ func (d genDater) english(year, mon, day string, clock []string) (time.Time, boo
 }
 
 // yearMonth reads a 2005年8月 without a day as the first of that month.
-func (d genDater) yearMonth(s string) (time.Time, bool) {
-	m := genYearMonthRe.FindStringSubmatch(s)
+func (d dateReader) yearMonth(s string) (time.Time, bool) {
+	m := yearMonthRe.FindStringSubmatch(s)
 	if m == nil {
 		return time.Time{}, false
 	}
@@ -232,7 +232,7 @@ func (d genDater) yearMonth(s string) (time.Time, bool) {
 	return time.Date(y, time.Month(mo), 1, 0, 0, 0, 0, d.loc), true
 }
 
-func genSubmatches(s string, idx []int) []string {
+func submatches(s string, idx []int) []string {
 	out := make([]string, len(idx)/2)
 	for i := range out {
 		if idx[2*i] >= 0 {
@@ -242,9 +242,9 @@ func genSubmatches(s string, idx []int) []string {
 	return out
 }
 
-// genMetaDateSelectors are the metadata a page states its publishing time in, best first: the
+// metaDateSelectors are the metadata a page states its publishing time in, best first: the
 // Open Graph, schema.org and publishing-platform names.
-var genMetaDateSelectors = []string{
+var metaDateSelectors = []string{
 	`meta[property="article:published_time"]`, `meta[name="article:published_time"]`,
 	`meta[property="og:published_time"]`, `meta[property="og:article:published_time"]`,
 	`meta[name="og:published_time"]`, `meta[itemprop="datePublished"]`, `meta[name="sailthru.date"]`,
@@ -252,10 +252,10 @@ var genMetaDateSelectors = []string{
 	`meta[name="cXenseParse:recs:publishtime"]`, `meta[itemprop="dateCreated"]`,
 }
 
-// genPlainMetaDateSelectors are the generic names ("date", "pubdate", Dublin Core) a CMS fills
+// plainMetaDateSelectors are the generic names ("date", "pubdate", Dublin Core) a CMS fills
 // with its own idea of the time, often the upload: weaker than a date the page prints under a
 // label for its readers.
-var genPlainMetaDateSelectors = []string{
+var plainMetaDateSelectors = []string{
 	`meta[name="pubdate"]`, `meta[name="publishdate"]`, `meta[name="PubDate"]`, `meta[name="publish_time"]`,
 	`meta[name="publish-date"]`, `meta[name="publish_date"]`, `meta[name="date"]`, `meta[name="Date"]`,
 	`meta[name="dc.date"]`, `meta[name="DC.date"]`, `meta[name="dc.date.issued"]`, `meta[name="DC.date.issued"]`,
@@ -264,15 +264,15 @@ var genPlainMetaDateSelectors = []string{
 }
 
 // plainMeta reads the generic date metas.
-func (d genDater) plainMeta(doc *goquery.Document) (time.Time, bool) {
-	return d.firstMeta(doc, genPlainMetaDateSelectors)
+func (d dateReader) plainMeta(doc *goquery.Document) (time.Time, bool) {
+	return d.firstMeta(doc, plainMetaDateSelectors)
 }
 
 // firstMeta reads the first of the metas (in the order given) whose content is a date.
-func (d genDater) firstMeta(doc *goquery.Document, sels []string) (time.Time, bool) {
-	metas := genMetas(doc)
+func (d dateReader) firstMeta(doc *goquery.Document, sels []string) (time.Time, bool) {
+	metas := metaNames(doc)
 	for _, sel := range sels {
-		v, ok := genMetaContent(doc, metas, sel)
+		v, ok := metaContent(doc, metas, sel)
 		if !ok {
 			continue
 		}
@@ -283,14 +283,14 @@ func (d genDater) firstMeta(doc *goquery.Document, sels []string) (time.Time, bo
 	return time.Time{}, false
 }
 
-// genMetaSelRe splits a meta selector into its attribute and value.
-var genMetaSelRe = regexp.MustCompile(`^meta\[(\w+)="([^"]+)"\]$`)
+// metaSelRe splits a meta selector into its attribute and value.
+var metaSelRe = regexp.MustCompile(`^meta\[(\w+)="([^"]+)"\]$`)
 
-// genMetaContent is the content of the first meta a selector names, found among the page's
+// metaContent is the content of the first meta a selector names, found among the page's
 // metas by attribute and value instead of running a compiled selector over the whole tree for
 // each of some thirty names.
-func genMetaContent(doc *goquery.Document, metas []*html.Node, sel string) (string, bool) {
-	m := genMetaSelRe.FindStringSubmatch(sel)
+func metaContent(doc *goquery.Document, metas []*html.Node, sel string) (string, bool) {
+	m := metaSelRe.FindStringSubmatch(sel)
 	if m == nil {
 		return doc.Find(sel).First().Attr("content")
 	}
@@ -309,8 +309,8 @@ func genMetaContent(doc *goquery.Document, metas []*html.Node, sel string) (stri
 	return "", false
 }
 
-// genMetas are the page's <meta> elements.
-func genMetas(doc *goquery.Document) []*html.Node {
+// metaNames are the page's <meta> elements.
+func metaNames(doc *goquery.Document) []*html.Node {
 	var out []*html.Node
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
@@ -335,10 +335,10 @@ func genMetas(doc *goquery.Document) []*html.Node {
 	return out
 }
 
-// genMetaDate reads the publishing time from the page's structured markup: metas, itemprop
+// meta reads the publishing time from the page's structured markup: metas, itemprop
 // datePublished/dateCreated on any element, then the first <time datetime> or <time pubdate>.
-func (d genDater) meta(doc *goquery.Document) (time.Time, bool) {
-	if t, ok := d.firstMeta(doc, genMetaDateSelectors); ok {
+func (d dateReader) meta(doc *goquery.Document) (time.Time, bool) {
+	if t, ok := d.firstMeta(doc, metaDateSelectors); ok {
 		return t, true
 	}
 	for _, m := range []struct {
@@ -358,7 +358,7 @@ func (d genDater) meta(doc *goquery.Document) (time.Time, bool) {
 
 // firstElement reads the first of sel that carries a date: in one of attrs (in that order),
 // else in its text, so that a machine-readable value wins over the words shown beside it.
-func (d genDater) firstElement(sel *goquery.Selection, attrs ...string) (time.Time, bool) {
+func (d dateReader) firstElement(sel *goquery.Selection, attrs ...string) (time.Time, bool) {
 	var found time.Time
 	sel.EachWithBreak(func(_ int, s *goquery.Selection) bool {
 		for _, a := range attrs {
@@ -378,15 +378,15 @@ func (d genDater) firstElement(sel *goquery.Selection, attrs ...string) (time.Ti
 	return found, !found.IsZero()
 }
 
-// genURLDate reads a /2019/11/20/ day from a URL path, at noon in loc so that the day stays the
+// urlDate reads a /2019/11/20/ day from a URL path, at noon in loc so that the day stays the
 // day in any zone a reader converts it to within ±12 hours.
-func genURLDate(u *url.URL, loc *time.Location) (time.Time, bool) {
+func urlDate(u *url.URL, loc *time.Location) (time.Time, bool) {
 	if u == nil || u.Scheme == "file" {
 		return time.Time{}, false
 	}
-	m := genURLDateRe.FindStringSubmatch(u.Path)
+	m := urlDateRe.FindStringSubmatch(u.Path)
 	if m == nil {
-		m = genURLDateRe.FindStringSubmatch(u.RawQuery)
+		m = urlDateRe.FindStringSubmatch(u.RawQuery)
 	}
 	if m == nil {
 		return time.Time{}, false
@@ -401,9 +401,9 @@ func genURLDate(u *url.URL, loc *time.Location) (time.Time, bool) {
 	return t, true
 }
 
-// genIsChinese reports whether a page is Chinese: its lang says so, or its visible text (scripts
+// isChinese reports whether a page is Chinese: its lang says so, or its visible text (scripts
 // and styles aside) is mostly Han. Such a page's zone-less times are Beijing time.
-func genIsChinese(doc *goquery.Document) bool {
+func isChinese(doc *goquery.Document) bool {
 	// A lang that says Chinese settles it; any other is often a template's default, so the
 	// text decides.
 	if lang := strings.ToLower(doc.Find("html").AttrOr("lang", "")); strings.HasPrefix(lang, "zh") {

@@ -31,13 +31,13 @@ var errorPageRe = regexp.MustCompile(`(?i)` +
 	`\btoo\s+many\s+requests\b|\bsomething\s+went\s+wrong\b|\ban\s+error\s+(?:has\s+)?occurred\b|\bunder\s+maintenance\b|\btry\s+again\s+later\b|` +
 	`\b(?:error|http)\s*(?:40[0-9]|41[0-9]|42[89]|50[0-4])\b|^\W*(?:40[0-9]|41[0-9]|429|50[0-4])\b\W*(?:\pL[\pL\s]{0,40})?\W*$`)
 
-// genErrorPage names what a page says of itself when it is a server's error page sent with
+// errorPage names what a page says of itself when it is a server's error page sent with
 // status 200 — "not found", "server busy", "too many requests" — as many portals and CDNs send
 // them: a page in place of the one asked for, to be fetched again later, neither an article nor
 // a listing whatever menus surround it. It has little main text, no date of publication, and
 // says what it is in its <title>, a heading or its few lines.
-func genErrorPage(doc *goquery.Document, m genMeta, paras []string, dated bool) (string, bool) {
-	if dated || genRunes(paras) >= errorPageMaxRunes {
+func errorPage(doc *goquery.Document, m pageMeta, paras []string, dated bool) (string, bool) {
+	if dated || runeCount(paras) >= errorPageMaxRunes {
 		return "", false
 	}
 	places := append([]string{textrule.Collapse(doc.Find("title").First().Text())}, m.h1s...)

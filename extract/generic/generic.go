@@ -24,14 +24,14 @@ import (
 	"github.com/newsmill/newsmill/internal/textrule"
 )
 
-// genMinBodyRunes is the least body text an article may have. Eastmoney's rolling-news flashes
+// minBodyRunes is the least body text an article may have. Eastmoney's rolling-news flashes
 // can be a single sentence of 13 characters, so the bar is low; the page's shape carries most of
 // the weight of "is this an article".
-const genMinBodyRunes = 10
+const minBodyRunes = 10
 
-// genMainText finds the main-content node of a parsed page. Kept as a function value so the
+// mainTextFunc finds the main-content node of a parsed page. Kept as a function value so the
 // measurement test can compare libraries on the same wrapper.
-type genMainText func(root *html.Node, u *url.URL) (*html.Node, error)
+type mainTextFunc func(root *html.Node, u *url.URL) (*html.Node, error)
 
 // Generic reads article pages no site extractor claims. A maintained main-text library
 // (readeck's go-readability v2, chosen by measurement, see docs/extractors.md) finds the body on
@@ -39,7 +39,7 @@ type genMainText func(root *html.Node, u *url.URL) (*html.Node, error)
 // in every common form, always with a zone (Beijing time on Chinese pages), and says where the
 // date came from; 来源：/文章来源： is the source and 责任编辑： the editor.
 type Generic struct {
-	main   genMainText
+	main   mainTextFunc
 	stocks func(nodes ...*html.Node) []string
 }
 
@@ -54,7 +54,7 @@ func WithStocks(read func(nodes ...*html.Node) []string) Option {
 
 // New returns the fallback extractor; register it last.
 func New(opts ...Option) *Generic {
-	g := &Generic{main: genReadability}
+	g := &Generic{main: readabilityMain}
 	for _, o := range opts {
 		o(g)
 	}
@@ -114,19 +114,19 @@ type Overrides struct {
 // Read is the whole generic pipeline on a document it may mutate: metadata, cleaning, date, body,
 // then the article-ness verdict.
 func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*article.Record, error) {
-	meta := genReadMeta(doc)
+	meta := readMeta(doc)
 	// Headings are read before cleaning: a page without <title> may carry its only <h1> in a
 	// <header>, which cleaning removes as chrome.
-	meta.h1s = genHeadings(doc)
+	meta.h1s = readHeadings(doc)
 	canon := PageCanonical(p.URL, doc) // before cleaning, which may drop the head's links
-	chinese := genIsChinese(doc)
-	dater := newGenDater(chinese)
+	chinese := isChinese(doc)
+	dater := newDateReader(chinese)
 	meta.published = o.Published
 	if meta.published.IsZero() {
-		meta.published = genMetaPublished(doc, meta, dater)
+		meta.published = metaPublished(doc, meta, dater)
 		meta.plainDate, _ = dater.plainMeta(doc)
 	}
-	clean := genPreclean(doc)
+	clean := preclean(doc)
 
 	rec := &article.Record{Source: o.Source, Editor: clean.editor}
 	if rec.Source == "" {
@@ -137,11 +137,11 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	}
 	if p.URL != nil {
 		rec.URL = p.URL.String()
-		rec.ID = genIDFor(p.URL, canon)
+		rec.ID = idFor(p.URL, canon)
 	}
 	rec.Title = o.Title
 	if rec.Title == "" {
-		rec.Title = genTitle(doc, meta)
+		rec.Title = readTitle(doc, meta)
 	}
 
 	var paras []string
@@ -152,30 +152,30 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		if len(nodes) == 0 {
 			return nil, fmt.Errorf("%w: body selector matched nothing", article.ErrNotArticle)
 		}
-		paras, summary = genParagraphs(nodes, rec.Title)
+		paras, summary = paragraphs(nodes, rec.Title)
 		bodyNodes = nodes
 	} else {
 		node, err := g.main(doc.Get(0), p.URL)
 		if err != nil || node == nil {
-			node = genDensestBlock(doc)
+			node = densestBlock(doc)
 		}
-		paras, summary = genParagraphs([]*html.Node{node}, rec.Title)
+		paras, summary = paragraphs([]*html.Node{node}, rec.Title)
 		bodyNodes = []*html.Node{node}
-		if genRunes(paras) < genMinBodyRunes {
+		if runeCount(paras) < minBodyRunes {
 			// Libraries give up on very short articles; the densest block of paragraphs does not.
-			dense := genDensestBlock(doc)
-			paras, summary = genParagraphs([]*html.Node{dense}, rec.Title)
+			dense := densestBlock(doc)
+			paras, summary = paragraphs([]*html.Node{dense}, rec.Title)
 			bodyNodes = []*html.Node{dense}
 		}
 	}
-	bodyRunes := genRunes(paras)
-	if said, ok := genErrorPage(doc, meta, paras, !meta.published.IsZero()); ok && bodyRunes < genMinBodyRunes {
+	bodyRunes := runeCount(paras)
+	if said, ok := errorPage(doc, meta, paras, !meta.published.IsZero()); ok && bodyRunes < minBodyRunes {
 		return nil, fmt.Errorf("%w: it says %q", article.ErrErrorPage, said)
 	}
-	if bodyRunes < genMinBodyRunes {
+	if bodyRunes < minBodyRunes {
 		return nil, fmt.Errorf("%w: too little text (%d characters)", article.ErrNotArticle, bodyRunes)
 	}
-	if genMarkupShare(paras) >= 0.5 {
+	if markupShare(paras) >= 0.5 {
 		// A page that prints markup (a template or a listing shown as escaped source) has no
 		// article text, however much of it there is.
 		return nil, fmt.Errorf("%w: the text is markup", article.ErrNotArticle)
@@ -188,18 +188,18 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	pageDated := !rec.PublishedAt.IsZero()
 	if rec.PublishedAt.IsZero() {
 		text := textrule.Collapse(doc.Find("body").Text())
-		near := clean.shape.bylineText(rec.Title) + "\n" + genTextAround(text, paras[0], 200)
-		rec.PublishedAt, pageDated = genTextDate(text, near, meta.plainDate, dater)
+		near := clean.shape.bylineText(rec.Title) + "\n" + textAround(text, paras[0], 200)
+		rec.PublishedAt, pageDated = textDate(text, near, meta.plainDate, dater)
 	}
 	if !rec.PublishedAt.IsZero() {
 		rec.DateSource = article.DateFromPage
 	}
 	// A feed that dated the page vouches for it as an article as much as a date on the page does.
 	dated := pageDated || (p.Hint != nil && !p.Hint.PublishedAt.IsZero())
-	if said, ok := genErrorPage(doc, meta, paras, dated); ok {
+	if said, ok := errorPage(doc, meta, paras, dated); ok {
 		return nil, fmt.Errorf("%w: it says %q", article.ErrErrorPage, said)
 	}
-	if err := clean.shape.verdict(genWidth(strings.Join(paras, "")), dated, clean.shape.articleShaped(rec.Title)); err != nil {
+	if err := clean.shape.verdict(textWidth(strings.Join(paras, "")), dated, clean.shape.articleShaped(rec.Title)); err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(rec.Title) == "" {
@@ -211,7 +211,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		return nil, fmt.Errorf("%w: title", article.ErrMissingField)
 	}
 	if rec.PublishedAt.IsZero() {
-		rec.PublishedAt, rec.DateSource = genFallbackDate(p, doc, dater)
+		rec.PublishedAt, rec.DateSource = fallbackDate(p, doc, dater)
 	}
 	rec.Body = strings.Join(paras, "\n\n")
 	// Securities the article links to with Eastmoney's data-code markup, read from the body only
@@ -226,13 +226,13 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	return rec, nil
 }
 
-// genTextDate finds the date a page prints: one labelled as the publishing time; then a generic
+// textDate finds the date a page prints: one labelled as the publishing time; then a generic
 // date meta, when the page has one; then the first date by the headline or by the start of the
 // text (a day alone counts there: 2005年08月16日); then the first date-time anywhere; then a year
 // and month alone by the headline. stated is false only for a date-time found anywhere, which on
 // a listing is its first item's.
-func genTextDate(text, byline string, plainMeta time.Time, d genDater) (t time.Time, stated bool) {
-	if loc := genLabelledDateRe.FindStringIndex(text); loc != nil {
+func textDate(text, byline string, plainMeta time.Time, d dateReader) (t time.Time, stated bool) {
+	if loc := labelledDateRe.FindStringIndex(text); loc != nil {
 		if t, ok := d.text(text[loc[1]:min(len(text), loc[1]+60)], false); ok {
 			return t, true
 		}
@@ -252,10 +252,10 @@ func genTextDate(text, byline string, plainMeta time.Time, d genDater) (t time.T
 	return time.Time{}, false
 }
 
-// genTextAround is the text within n runes before and after the first occurrence of the start of
+// textAround is the text within n runes before and after the first occurrence of the start of
 // para: where a page without a headline block prints its byline.
-func genTextAround(text, para string, n int) string {
-	i := strings.Index(text, genPrefix(para, 12))
+func textAround(text, para string, n int) string {
+	i := strings.Index(text, runePrefix(para, 12))
 	if i < 0 {
 		return ""
 	}
@@ -263,17 +263,17 @@ func genTextAround(text, para string, n int) string {
 	for start < i && !utf8.RuneStart(text[start]) {
 		start++
 	}
-	return text[start:i] + genPrefix(text[i:], n)
+	return text[start:i] + runePrefix(text[i:], n)
 }
 
-var genMarkupRe = regexp.MustCompile(`</?[a-zA-Z][a-zA-Z0-9]*(?:\s+[a-zA-Z-]+=|\s*/?>)`)
+var markupRe = regexp.MustCompile(`</?[a-zA-Z][a-zA-Z0-9]*(?:\s+[a-zA-Z-]+=|\s*/?>)`)
 
-// genMarkupShare is the share of the text in lines that carry HTML tags.
-func genMarkupShare(paras []string) float64 {
+// markupShare is the share of the text in lines that carry HTML tags.
+func markupShare(paras []string) float64 {
 	all, markup := 0, 0
 	for _, p := range paras {
 		all += len(p)
-		if genMarkupRe.MatchString(p) {
+		if markupRe.MatchString(p) {
 			markup += len(p)
 		}
 	}
@@ -283,8 +283,8 @@ func genMarkupShare(paras []string) float64 {
 	return float64(markup) / float64(all)
 }
 
-// genPrefix is s cut to at most n runes.
-func genPrefix(s string, n int) string {
+// runePrefix is s cut to at most n runes.
+func runePrefix(s string, n int) string {
 	i := 0
 	for j := range s {
 		if i == n {
@@ -295,21 +295,21 @@ func genPrefix(s string, n int) string {
 	return s
 }
 
-// genFallbackDate is the date of an article page that prints none: its URL's day, the feed's
+// fallbackDate is the date of an article page that prints none: its URL's day, the feed's
 // time, the server's Last-Modified, else the time it was fetched.
-func genFallbackDate(p *article.Page, doc *goquery.Document, d genDater) (time.Time, string) {
+func fallbackDate(p *article.Page, doc *goquery.Document, d dateReader) (time.Time, string) {
 	if p.Hint != nil && !p.Hint.PublishedAt.IsZero() {
 		// A feed or news sitemap said when: a time and a zone, where a URL has only a day.
 		return p.Hint.PublishedAt, article.DateFromFeed
 	}
-	if t, ok := genURLDate(p.URL, d.loc); ok {
+	if t, ok := urlDate(p.URL, d.loc); ok {
 		return t, article.DateFromURL
 	}
 	for _, sel := range []string{`link[rel="canonical"]`, `meta[property="og:url"]`} {
 		s := doc.Find(sel).First()
 		v := s.AttrOr("href", s.AttrOr("content", ""))
 		if u, err := url.Parse(strings.TrimSpace(v)); err == nil && v != "" {
-			if t, ok := genURLDate(u, d.loc); ok {
+			if t, ok := urlDate(u, d.loc); ok {
 				return t, article.DateFromURL
 			}
 		}
@@ -324,17 +324,17 @@ func genFallbackDate(p *article.Page, doc *goquery.Document, d genDater) (time.T
 
 // ---- metadata ----
 
-type genMeta struct {
+type pageMeta struct {
 	titles    []string // best first: og:title, JSON-LD headline, twitter:title
 	h1s       []string // the page's <h1> texts, read before cleaning
 	ldDates   []string // JSON-LD datePublished, then dateCreated, as written
 	published time.Time
-	plainDate time.Time // from a generic date meta (genPlainMetaDateSelectors)
+	plainDate time.Time // from a generic date meta (plainMetaDateSelectors)
 	source    string
 }
 
-func genReadMeta(doc *goquery.Document) genMeta {
-	var m genMeta
+func readMeta(doc *goquery.Document) pageMeta {
+	var m pageMeta
 	attr := func(sel string) string {
 		v, _ := doc.Find(sel).First().Attr("content")
 		return strings.TrimSpace(v)
@@ -346,7 +346,7 @@ func genReadMeta(doc *goquery.Document) genMeta {
 		if json.Unmarshal([]byte(s.Text()), &v) != nil {
 			return
 		}
-		genWalkLD(v, func(o map[string]any) {
+		walkLD(v, func(o map[string]any) {
 			if h, ok := o["headline"].(string); ok {
 				m.titles = append(m.titles, h)
 			}
@@ -366,8 +366,8 @@ func genReadMeta(doc *goquery.Document) genMeta {
 	return m
 }
 
-// genHeadings are the texts of the page's <h1>s.
-func genHeadings(doc *goquery.Document) []string {
+// readHeadings are the texts of the page's <h1>s.
+func readHeadings(doc *goquery.Document) []string {
 	var out []string
 	doc.Find("h1").Each(func(_ int, s *goquery.Selection) {
 		if t := textrule.Collapse(s.Text()); t != "" {
@@ -377,9 +377,9 @@ func genHeadings(doc *goquery.Document) []string {
 	return out
 }
 
-// genMetaPublished is the publishing time the page's structured data states: JSON-LD, metas,
+// metaPublished is the publishing time the page's structured data states: JSON-LD, metas,
 // itemprop, <time datetime>.
-func genMetaPublished(doc *goquery.Document, m genMeta, d genDater) time.Time {
+func metaPublished(doc *goquery.Document, m pageMeta, d dateReader) time.Time {
 	for _, v := range m.ldDates {
 		if t, ok := d.value(v); ok {
 			return t
@@ -391,23 +391,23 @@ func genMetaPublished(doc *goquery.Document, m genMeta, d genDater) time.Time {
 	return time.Time{}
 }
 
-func genWalkLD(v any, visit func(map[string]any)) {
+func walkLD(v any, visit func(map[string]any)) {
 	switch x := v.(type) {
 	case map[string]any:
 		visit(x)
 		if g, ok := x["@graph"]; ok {
-			genWalkLD(g, visit)
+			walkLD(g, visit)
 		}
 	case []any:
 		for _, e := range x {
-			genWalkLD(e, visit)
+			walkLD(e, visit)
 		}
 	}
 }
 
-// genTitle prefers the page's own metadata; then an <h1> that the <title> contains (the site's
+// readTitle prefers the page's own metadata; then an <h1> that the <title> contains (the site's
 // logo is often another <h1>); then the <title> without its site suffix; then the last <h1>.
-func genTitle(doc *goquery.Document, m genMeta) string {
+func readTitle(doc *goquery.Document, m pageMeta) string {
 	for _, t := range m.titles {
 		if t = textrule.Collapse(t); t != "" {
 			return t
@@ -429,20 +429,20 @@ func genTitle(doc *goquery.Document, m genMeta) string {
 		}
 		return ""
 	}
-	return genStripSiteSuffix(title)
+	return stripSiteSuffix(title)
 }
 
-// genTitleSeps split a <title> into headline and site name, strongest first.
-var genTitleSeps = []string{" | ", " || ", " - ", " – ", " — ", " :: ", " · ", "｜", "|", "_", "—", "－", "-"}
+// titleSeps split a <title> into headline and site name, strongest first.
+var titleSeps = []string{" | ", " || ", " - ", " – ", " — ", " :: ", " · ", "｜", "|", "_", "—", "－", "-"}
 
-// genStripSiteSuffix removes the site and channel names a <title> appends to the headline
+// stripSiteSuffix removes the site and channel names a <title> appends to the headline
 // ("标题_频道_网站", "标题-新华网", "Headline | Site"): a separator followed by a short name, taken
 // off from the right while what is left is still a headline. A bare "-" counts only next to Han
 // text, so "COVID-19" and "e-mail" stay whole.
-func genStripSiteSuffix(title string) string {
+func stripSiteSuffix(title string) string {
 	for {
 		cut := -1
-		for _, sep := range genTitleSeps {
+		for _, sep := range titleSeps {
 			i := strings.LastIndex(title, sep)
 			if i <= 0 {
 				continue
@@ -472,16 +472,16 @@ func genStripSiteSuffix(title string) string {
 
 // ---- cleaning ----
 
-type genCleaned struct {
+type cleanedPage struct {
 	source, editor, summary string
-	shape                   genShape
+	shape                   pageShape
 }
 
 var (
-	genSourceRe = regexp.MustCompile(`(?:文章)?来源\s*[：:]\s*([^\s　）)|｜,，]+)`)
-	genEditorRe = regexp.MustCompile(`责任编辑\s*[：:]\s*([^\s　）)|｜,，]+)`)
+	sourceRe = regexp.MustCompile(`(?:文章)?来源\s*[：:]\s*([^\s　）)|｜,，]+)`)
+	editorRe = regexp.MustCompile(`责任编辑\s*[：:]\s*([^\s　）)|｜,，]+)`)
 	// A paragraph that is only a label line: tags, keywords, share buttons, "Filed under:".
-	genLabelLineRe = regexp.MustCompile(`^(?:tags|标签|关键词|关键字|分享到|filed under|topics|related)\s*[:：]|` +
+	labelLineRe = regexp.MustCompile(`^(?:tags|标签|关键词|关键字|分享到|filed under|topics|related)\s*[:：]|` +
 		`^(?:share this(?: story| article| post)?|share|advertisement|click to share.*|read more|related articles?|` +
 		`more from .{0,40}|follow us.{0,40}|sign up.{0,60}|(?:image|photo|picture)(?: credit)?\s*[:：].{0,120}|` +
 		// Back-links and editor credits of Chinese portals: "返回搜狐，查看更多", "【编辑:刘欢】".
@@ -496,23 +496,23 @@ var (
 		`(?:more|related|popular|recent|latest|trending|top)(?: [\p{L}']+){0,3} (?:stories|articles|news|posts|videos|reads|this week)|` +
 		`(?:tempo de leitura|reading time|read time)\s*:?.{0,20}|\d{1,2} min(?:ute)?s? read|by(?: [\p{L}.'-]+){1,4})$`)
 	// Comment threads, by the names every blog and CMS gives them.
-	genCommentRe = regexp.MustCompile(`(?i)(?:^|[\s_-])(?:comments?|comment-?list|commentlist|disqus_thread|respond|replies)(?:$|[\s_-])`)
+	commentRe = regexp.MustCompile(`(?i)(?:^|[\s_-])(?:comments?|comment-?list|commentlist|disqus_thread|respond|replies)(?:$|[\s_-])`)
 	// Image captions and credits.
-	genCaptionRe = regexp.MustCompile(`(?i)(?:^|[\s_-])(?:wp-caption-text|caption|image-caption|img-caption|photo-caption|credit|image-credit)(?:$|[\s_-])`)
+	captionRe = regexp.MustCompile(`(?i)(?:^|[\s_-])(?:wp-caption-text|caption|image-caption|img-caption|photo-caption|credit|image-credit)(?:$|[\s_-])`)
 )
 
 // Selectors run once per element of a page, compiled once.
 var (
-	genArticleInside = cascadia.MustCompile("h1, article, [itemprop=articleBody], .entry-content, .post-content, " +
+	articleInside = cascadia.MustCompile("h1, article, [itemprop=articleBody], .entry-content, .post-content, " +
 		".article-content, .article-body, .story-body, .post-body")
-	genParaOrDiv   = cascadia.MustCompile("p, div")
-	genBlockInside = cascadia.MustCompile("p, div, li, table")
-	genAnchor      = cascadia.MustCompile("a")
+	paraOrDiv   = cascadia.MustCompile("p, div")
+	blockInside = cascadia.MustCompile("p, div, li, table")
+	anchorSel   = cascadia.MustCompile("a")
 )
 
-// genPreclean removes what no article body contains and reads the attribution lines on the way.
-func genPreclean(doc *goquery.Document) genCleaned {
-	var c genCleaned
+// preclean removes what no article body contains and reads the attribution lines on the way.
+func preclean(doc *goquery.Document) cleanedPage {
+	var c cleanedPage
 	doc.Find("script, style, noscript, iframe, template, svg, nav, header, footer, aside, figcaption, " +
 		"[hidden], [aria-hidden=true]").Remove()
 	// A form is a search box or a login, except on pages (ASP.NET's) that wrap everything in one:
@@ -536,22 +536,22 @@ func genPreclean(doc *goquery.Document) genCleaned {
 			!strings.Contains(low, "respond") && !strings.Contains(low, "repl") && !strings.Contains(low, "disqus") {
 			return false
 		}
-		if !genCommentRe.MatchString(name) && !genCaptionRe.MatchString(name) {
+		if !commentRe.MatchString(name) && !captionRe.MatchString(name) {
 			return false
 		}
 		switch goquery.NodeName(s) {
 		case "body", "html", "main", "article":
 			return false
 		}
-		return s.FindMatcher(genArticleInside).Length() == 0
+		return s.FindMatcher(articleInside).Length() == 0
 	}).Remove()
 	for _, n := range doc.Nodes {
-		genRemoveCommentRanges(n, "EM_StockImg_Start", "EM_StockImg_End")
+		removeCommentRanges(n, "EM_StockImg_Start", "EM_StockImg_End")
 	}
 	// Attribution and editor lines: short blocks, read innermost first so a wrapper <div> with the
 	// whole article is never taken for a credit line.
 	doc.Find("p, span, div, em, small, li, td").Each(func(_ int, s *goquery.Selection) {
-		raw, short := genTextUpTo(s.Get(0), 1200)
+		raw, short := textUpTo(s.Get(0), 1200)
 		if !short {
 			return
 		}
@@ -560,11 +560,11 @@ func genPreclean(doc *goquery.Document) genCleaned {
 			return
 		}
 		only := true
-		if m := genSourceRe.FindStringSubmatch(t); m != nil {
+		if m := sourceRe.FindStringSubmatch(t); m != nil {
 			if c.source == "" {
 				c.source = strings.Trim(m[1], "（()）")
 			}
-		} else if m := genEditorRe.FindStringSubmatch(t); m != nil {
+		} else if m := editorRe.FindStringSubmatch(t); m != nil {
 			if c.editor == "" {
 				c.editor = strings.Trim(m[1], "（()）")
 			}
@@ -573,30 +573,30 @@ func genPreclean(doc *goquery.Document) genCleaned {
 		}
 		// A credit line that also carries the date stays until the date has been read; the
 		// date-line filter drops it from the body later.
-		if only && s.FindMatcher(genParaOrDiv).Length() == 0 && !genDateRe.MatchString(t) && !genHasSentence(genSourceRe.ReplaceAllString(genEditorRe.ReplaceAllString(t, ""), "")) {
+		if only && s.FindMatcher(paraOrDiv).Length() == 0 && !dateRe.MatchString(t) && !hasSentence(sourceRe.ReplaceAllString(editorRe.ReplaceAllString(t, ""), "")) {
 			s.Remove()
 		}
 	})
-	c.summary = genLeadingDigest(doc)
+	c.summary = leadingDigest(doc)
 	if body := doc.Find("body"); body.Length() > 0 {
-		c.shape = genShapeOf(body.Get(0))
+		c.shape = shapeOf(body.Get(0))
 	}
 	// Navigation: list items and blocks that are a single short link ("返回首页", a bare URL).
 	doc.Find("li, p, div, dd, td").Each(func(_ int, s *goquery.Selection) {
-		if s.FindMatcher(genBlockInside).Length() > 0 {
+		if s.FindMatcher(blockInside).Length() > 0 {
 			return
 		}
 		t := textrule.Collapse(s.Text())
-		a := textrule.Collapse(s.FindMatcher(genAnchor).Text())
+		a := textrule.Collapse(s.FindMatcher(anchorSel).Text())
 		if t == "" || a == "" {
 			return
 		}
 		tn, an := utf8.RuneCountInString(t), utf8.RuneCountInString(a)
 		// A link with a few words of metadata after it (author, time, size, counts) is a list
 		// item as much as a bare link: "标题【作者】08-11 16:06 298字 [4321/87]".
-		rest := textrule.Collapse(genNonLinkText(s.Get(0)))
+		rest := textrule.Collapse(nonLinkText(s.Get(0)))
 		// A link with nothing but a count beside it is a sidebar entry however short: "未归类 (88)".
-		item := an*10 >= tn*9 || genIsLinkItem(genWidth(t), genWidth(a), genWidth(a), rest) || genCountRe.MatchString(rest)
+		item := an*10 >= tn*9 || isLinkItem(textWidth(t), textWidth(a), textWidth(a), rest) || countRe.MatchString(rest)
 		if item && tn <= 120 {
 			s.Remove()
 		}
@@ -604,10 +604,10 @@ func genPreclean(doc *goquery.Document) genCleaned {
 	return c
 }
 
-// genLeadingDigest removes and returns a blockquote that opens the article (only headings, a
+// leadingDigest removes and returns a blockquote that opens the article (only headings, a
 // date line or nothing before it in its container): the digest many Chinese pages put above
 // the text. A blockquote further down is a quotation and stays in the body.
-func genLeadingDigest(doc *goquery.Document) string {
+func leadingDigest(doc *goquery.Document) string {
 	q := doc.Find("blockquote").First()
 	if q.Length() == 0 {
 		return ""
@@ -619,7 +619,7 @@ func genLeadingDigest(doc *goquery.Document) string {
 		case "h1", "h2", "h3", "small", "time":
 			return
 		}
-		if t != "" && !genIsDateLine(t) {
+		if t != "" && !isDateLine(t) {
 			leading = false
 		}
 	})
@@ -631,22 +631,22 @@ func genLeadingDigest(doc *goquery.Document) string {
 	return t
 }
 
-// genHasSentence reports whether what remains of a credit line is prose (ends a sentence).
-func genHasSentence(s string) bool {
+// hasSentence reports whether what remains of a credit line is prose (ends a sentence).
+func hasSentence(s string) bool {
 	return strings.ContainsAny(s, "。！？") || utf8.RuneCountInString(strings.Trim(s, " （()）【】[]：:")) > 30
 }
 
-// genRemoveCommentRanges deletes the siblings between a start and an end marker comment, which
+// removeCommentRanges deletes the siblings between a start and an end marker comment, which
 // is how Eastmoney brackets its stock-chart images. A start without an end among the same
 // siblings removes nothing: on a page whose markup is broken (the finews og:description spill)
 // an unmatched marker must not swallow the rest of the document.
-func genRemoveCommentRanges(n *html.Node, start, end string) {
+func removeCommentRanges(n *html.Node, start, end string) {
 	marker := func(c *html.Node, m string) bool {
 		return c.Type == html.CommentNode && strings.HasPrefix(strings.TrimSpace(c.Data), m)
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if !marker(c, start) {
-			genRemoveCommentRanges(c, start, end)
+			removeCommentRanges(c, start, end)
 			continue
 		}
 		stop := c.NextSibling
@@ -665,9 +665,9 @@ func genRemoveCommentRanges(n *html.Node, start, end string) {
 	}
 }
 
-// genDensestBlock is the element holding the most paragraph text among its direct children: the
+// densestBlock is the element holding the most paragraph text among its direct children: the
 // classic fallback when a library finds nothing, good enough for one-paragraph flashes.
-func genDensestBlock(doc *goquery.Document) *html.Node {
+func densestBlock(doc *goquery.Document) *html.Node {
 	var best *html.Node
 	bestN := 0
 	doc.Find("body, body *").Each(func(_ int, s *goquery.Selection) {
@@ -687,11 +687,11 @@ func genDensestBlock(doc *goquery.Document) *html.Node {
 
 // ---- body text ----
 
-// genParagraphs turns the main node into paragraphs: block boundaries end a paragraph, a data
+// paragraphs turns the main node into paragraphs: block boundaries end a paragraph, a data
 // table's row is one line with its cells joined by a tab, white space (ideographic spaces
 // included) collapses, empty, date-only and label lines go, and so does a second copy of a whole
 // block. A blockquote before any paragraph is the page's digest: it becomes the summary.
-func genParagraphs(nodes []*html.Node, title string) (paras []string, summary string) {
+func paragraphs(nodes []*html.Node, title string) (paras []string, summary string) {
 	var b strings.Builder
 	var digest []string
 	seenText := false
@@ -710,14 +710,14 @@ func genParagraphs(nodes []*html.Node, title string) (paras []string, summary st
 			}
 			if n.Data == "blockquote" && !seenText {
 				var q strings.Builder
-				genText(n, &q)
+				nodeText(n, &q)
 				if t := textrule.Collapse(q.String()); t != "" {
 					digest = append(digest, t)
 					return
 				}
 			}
 			if n.Data == "tr" {
-				if row, ok := genDataRow(n); ok {
+				if row, ok := dataRow(n); ok {
 					b.WriteString("\n" + row + "\n")
 					if row != "" {
 						seenText = true
@@ -747,11 +747,11 @@ func genParagraphs(nodes []*html.Node, title string) (paras []string, summary st
 	var lines []string
 	for _, line := range strings.Split(b.String(), "\n") {
 		line = textrule.Collapse(line)
-		if strings.Contains(line, genCellSep) {
+		if strings.Contains(line, cellSep) {
 			// A row's cells are read like lines: a label cell (pagination, a share call) is no text.
 			var cells []string
-			for _, c := range strings.Split(line, genCellSep) {
-				if c = strings.TrimSpace(c); c != "" && !genIsLabelLine(c) {
+			for _, c := range strings.Split(line, cellSep) {
+				if c = strings.TrimSpace(c); c != "" && !isLabelLine(c) {
 					cells = append(cells, c)
 				}
 			}
@@ -759,32 +759,32 @@ func genParagraphs(nodes []*html.Node, title string) (paras []string, summary st
 		}
 		if strings.Contains(line, "]") {
 			// Encyclopedia section headings carry their edit link: "简介[编辑]", "History[edit]".
-			line = strings.TrimSpace(genEditLinkRe.ReplaceAllString(line, ""))
+			line = strings.TrimSpace(editLinkRe.ReplaceAllString(line, ""))
 		}
-		if line == "" || line == ctitle || !genHasWord(line) || genIsLabelLine(line) || genIsDateLine(line) {
+		if line == "" || line == ctitle || !hasWord(line) || isLabelLine(line) || isDateLine(line) {
 			continue
 		}
 		lines = append(lines, line)
 	}
-	return genDropRepeatedBlock(lines), strings.Join(digest, " ")
+	return dropRepeatedBlock(lines), strings.Join(digest, " ")
 }
 
-// genIsLabelLine reports a line that is only a label (genLabelLineRe). Every label is short, so
+// isLabelLine reports a line that is only a label (labelLineRe). Every label is short, so
 // a paragraph of text is told apart by its length before the expression runs.
-func genIsLabelLine(line string) bool {
+func isLabelLine(line string) bool {
 	if len(line) > 600 || utf8.RuneCountInString(line) > 160 {
 		return false
 	}
-	return genLabelLineRe.MatchString(strings.ToLower(line))
+	return labelLineRe.MatchString(strings.ToLower(line))
 }
 
-var genEditLinkRe = regexp.MustCompile(`\[(?:编辑|編輯|修改|edit|Edit)\]`)
+var editLinkRe = regexp.MustCompile(`\[(?:编辑|編輯|修改|edit|Edit)\]`)
 
-var genCountRe = regexp.MustCompile(`^[(（\[]\d{1,6}[)）\]]$`)
+var countRe = regexp.MustCompile(`^[(（\[]\d{1,6}[)）\]]$`)
 
-// genHasWord reports a line with a letter, digit or underscore in it: a line of dashes, slashes
+// hasWord reports a line with a letter, digit or underscore in it: a line of dashes, slashes
 // or bullets is layout ("___" rules are kept: authors type them as section breaks).
-func genHasWord(s string) bool {
+func hasWord(s string) bool {
 	for _, r := range s {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' {
 			return true
@@ -793,19 +793,19 @@ func genHasWord(s string) bool {
 	return false
 }
 
-// genDataRow is a table row of short cells as one line, cells joined by a tab; false for a
+// dataRow is a table row of short cells as one line, cells joined by a tab; false for a
 // layout row whose cells hold paragraphs, lists or tables of their own.
-func genDataRow(tr *html.Node) (string, bool) {
+func dataRow(tr *html.Node) (string, bool) {
 	var cells []string
 	for c := tr.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type != html.ElementNode || (c.Data != "td" && c.Data != "th") {
 			continue
 		}
-		if genHasBlock(c) {
+		if hasBlock(c) {
 			return "", false
 		}
 		var t strings.Builder
-		genText(c, &t)
+		nodeText(c, &t)
 		cell := textrule.Collapse(t.String())
 		if utf8.RuneCountInString(cell) > 200 {
 			return "", false
@@ -814,20 +814,20 @@ func genDataRow(tr *html.Node) (string, bool) {
 			cells = append(cells, cell)
 		}
 	}
-	return strings.Join(cells, genCellSep), true
+	return strings.Join(cells, cellSep), true
 }
 
-// genCellSep joins a row's cells until the lines are collapsed, then becomes a tab.
-const genCellSep = "\x1f"
+// cellSep joins a row's cells until the lines are collapsed, then becomes a tab.
+const cellSep = "\x1f"
 
-func genHasBlock(n *html.Node) bool {
+func hasBlock(n *html.Node) bool {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode {
 			switch c.Data {
 			case "p", "div", "table", "ul", "ol", "blockquote", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article":
 				return true
 			}
-			if genHasBlock(c) {
+			if hasBlock(c) {
 				return true
 			}
 		}
@@ -835,11 +835,11 @@ func genHasBlock(n *html.Node) bool {
 	return false
 }
 
-// genDropRepeatedBlock removes a second copy of a block of lines that holds a large part of the
+// dropRepeatedBlock removes a second copy of a block of lines that holds a large part of the
 // text (a page that spills its body into the document twice, as the finews pages' broken
 // og:description does), and nothing else: lines that repeat inside one body (a meal plan's
 // "Breakfast", a table's cells) are the article's own.
-func genDropRepeatedBlock(lines []string) []string {
+func dropRepeatedBlock(lines []string) []string {
 	total := 0
 	first := map[string]int{}
 	for i, l := range lines {
@@ -877,9 +877,9 @@ func genDropRepeatedBlock(lines []string) []string {
 	return out
 }
 
-// genTextUpTo is the text under n when it is at most limit bytes long; false when longer (a
+// textUpTo is the text under n when it is at most limit bytes long; false when longer (a
 // wrapper of the whole article is no credit line, and its text need not be built to say so).
-func genTextUpTo(n *html.Node, limit int) (string, bool) {
+func textUpTo(n *html.Node, limit int) (string, bool) {
 	var b strings.Builder
 	var walk func(*html.Node) bool
 	walk = func(n *html.Node) bool {
@@ -902,8 +902,8 @@ func genTextUpTo(n *html.Node, limit int) (string, bool) {
 	return b.String(), true
 }
 
-// genNonLinkText is the text under n outside links.
-func genNonLinkText(n *html.Node) string {
+// nonLinkText is the text under n outside links.
+func nonLinkText(n *html.Node) string {
 	var b strings.Builder
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
@@ -921,18 +921,18 @@ func genNonLinkText(n *html.Node) string {
 	return b.String()
 }
 
-func genText(n *html.Node, b *strings.Builder) {
+func nodeText(n *html.Node, b *strings.Builder) {
 	if n.Type == html.TextNode {
 		b.WriteString(n.Data)
 	}
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		genText(c, b)
+		nodeText(c, b)
 	}
 }
 
-// genIsDateLine reports a line that is a date-time and a few words of label around it
+// isDateLine reports a line that is a date-time and a few words of label around it
 // ("(GMT+8, Asia/Shanghai, CST) 2021-12-20 18:24:28", "发布时间：2021年12月20日 来源：…").
-func genIsDateLine(line string) bool {
+func isDateLine(line string) bool {
 	// Cheap refusals first: it runs on every block. A date has a four-digit year, and a date
 	// line with its few words of label is short.
 	if len(line) > 300 || utf8.RuneCountInString(line) > 90 {
@@ -947,21 +947,21 @@ func genIsDateLine(line string) bool {
 	if digits < 4 {
 		return false
 	}
-	loc := genDateRe.FindStringIndex(line)
+	loc := dateRe.FindStringIndex(line)
 	if loc == nil {
-		loc = genEnMDYRe.FindStringIndex(line)
+		loc = enMDYRe.FindStringIndex(line)
 	}
 	if loc == nil {
-		loc = genEnDMYRe.FindStringIndex(line)
+		loc = enDMYRe.FindStringIndex(line)
 	}
 	if loc == nil {
 		return false
 	}
 	rest := line[:loc[0]] + line[loc[1]:]
-	return !genHasSentence(rest) && utf8.RuneCountInString(rest) <= 40
+	return !hasSentence(rest) && utf8.RuneCountInString(rest) <= 40
 }
 
-func genRunes(paras []string) int {
+func runeCount(paras []string) int {
 	n := 0
 	for _, p := range paras {
 		n += utf8.RuneCountInString(p)
@@ -971,12 +971,12 @@ func genRunes(paras []string) int {
 
 // ---- ids ----
 
-// genIDFor is the info code in the page's URL or else in its canonical URL (NW + a bare
+// idFor is the info code in the page's URL or else in its canonical URL (NW + a bare
 // 17/18-digit Eastmoney article number), else the URL id of the canonical URL (PageCanonical):
 // the same article under another query string, or naming itself by rel=canonical, keeps one id.
-func genIDFor(u, canon *url.URL) string {
+func idFor(u, canon *url.URL) string {
 	for _, c := range []*url.URL{u, canon} {
-		if id, ok := genInfoCode(c); ok {
+		if id, ok := infoCodeRe(c); ok {
 			return id
 		}
 	}
@@ -986,7 +986,7 @@ func genIDFor(u, canon *url.URL) string {
 	return article.URLID(canon.String())
 }
 
-func genInfoCode(u *url.URL) (string, bool) {
+func infoCodeRe(u *url.URL) (string, bool) {
 	if u == nil {
 		return "", false
 	}
@@ -1016,9 +1016,9 @@ func PageCanonical(pageURL *url.URL, doc *goquery.Document) *url.URL {
 
 // ---- libraries ----
 
-// genReadability runs go-readability (readeck's maintained fork, v2) for the content node only;
+// readabilityMain runs go-readability (readeck's maintained fork, v2) for the content node only;
 // the wrapper reads title, date and attribution itself, with zones.
-func genReadability(root *html.Node, u *url.URL) (*html.Node, error) {
+func readabilityMain(root *html.Node, u *url.URL) (*html.Node, error) {
 	p := readability.NewParser()
 	a, err := p.ParseDocument(root, u)
 	if err != nil {

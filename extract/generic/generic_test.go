@@ -15,16 +15,16 @@ func TestGenericStripsTheSiteNameAfterAnySeparatorButNotInsideWords(t *testing.T
 		"COVID-19 cases fall for a third week": "COVID-19 cases fall for a third week",
 		"港城晚报 - 新闻频道":                          "港城晚报 - 新闻频道",
 	} {
-		if got := genStripSiteSuffix(in); got != want {
+		if got := stripSiteSuffix(in); got != want {
 			t.Errorf("%q -> %q, want %q", in, got, want)
 		}
 	}
 }
 
 func TestGenericReadsTheDateFormsPagesPrint(t *testing.T) {
-	bj, en := newGenDater(true), newGenDater(false)
+	bj, en := newDateReader(true), newDateReader(false)
 	for _, c := range []struct {
-		d    genDater
+		d    dateReader
 		in   string
 		want string
 	}{
@@ -59,11 +59,11 @@ func TestGenericReadsTheDateFormsPagesPrint(t *testing.T) {
 
 func TestGenericDropsOnlyASecondCopyOfAWholeBlock(t *testing.T) {
 	spill := []string{"第一段记者从部门获悉的消息。", "第二段部门表示下一步的计划。", "第一段记者从部门获悉的消息。", "第二段部门表示下一步的计划。"}
-	if got := genDropRepeatedBlock(spill); len(got) != 2 {
+	if got := dropRepeatedBlock(spill); len(got) != 2 {
 		t.Errorf("a body spilled twice gives %d lines, want 2: %q", len(got), got)
 	}
 	plan := []string{"A plan that keeps the same breakfast every day of the week.", "Day 1", "Breakfast: oats", "Day 2", "Breakfast: oats", "Day 3", "Breakfast: oats"}
-	if got := genDropRepeatedBlock(plan); len(got) != len(plan) {
+	if got := dropRepeatedBlock(plan); len(got) != len(plan) {
 		t.Errorf("repeated lines inside one body lost: %q", got)
 	}
 }
@@ -76,7 +76,7 @@ func TestGenericFindsAPostTimeAfterMoreThanTwentyDateLikeRuns(t *testing.T) {
 		b.WriteString("2004 - 01/01 ")
 	}
 	b.WriteString("湘菜粤菜 2005-06-14 03:25:55")
-	got, ok := newGenDater(true).text(b.String(), true)
+	got, ok := newDateReader(true).text(b.String(), true)
 	if !ok || got.Format(time.RFC3339) != "2005-06-14T03:25:55+08:00" {
 		t.Errorf("got %v %v", got, ok)
 	}
@@ -87,13 +87,13 @@ func TestGenericLabelLinesAreTheirOwnLinesOnly(t *testing.T) {
 		"Copyright © 2019 Bay Herald. All rights reserved.", "Skip to content", "Click here to subscribe to our newsletter",
 		"Like this story? Share it with a friend!", "More Great Harbour Stories", "Also on bayherald.com", "Via SyndiGate.info",
 		"Tempo de leitura: 2 minutos", "4 min read", "By Sam Lee", "第1页/共2页", "<< 上一页 | 下一页 >>"} {
-		if !genLabelLineRe.MatchString(strings.ToLower(line)) {
+		if !labelLineRe.MatchString(strings.ToLower(line)) {
 			t.Errorf("%q is not taken for a label line", line)
 		}
 	}
 	for _, line := range []string{"Share prices fell on Monday after the report.", "返回家乡的年轻人越来越多，他们带回了新的种植技术和销售渠道。", "编辑部收到了很多读者来信。",
 		"By Sunday the river had risen above the old flood mark.", "By now, everyone knows the ferry is back.", "More than 300 people came to the opening."} {
-		if genLabelLineRe.MatchString(strings.ToLower(line)) {
+		if labelLineRe.MatchString(strings.ToLower(line)) {
 			t.Errorf("%q, a sentence, is taken for a label line", line)
 		}
 	}

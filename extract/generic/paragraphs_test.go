@@ -16,7 +16,7 @@ func TestGenericParagraphsBreakAtHandBuiltBlocksToo(t *testing.T) {
 		p.AppendChild(&html.Node{Type: html.TextNode, Data: text})
 		div.AppendChild(p)
 	}
-	paras, _ := genParagraphs([]*html.Node{div}, "")
+	paras, _ := paragraphs([]*html.Node{div}, "")
 	if want := []string{"Don't just believe them.", "Which is not to say"}; !slices.Equal(paras, want) {
 		t.Fatalf("paragraphs %q, want %q", paras, want)
 	}

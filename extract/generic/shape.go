@@ -12,7 +12,7 @@ import (
 	"github.com/newsmill/newsmill/internal/textrule"
 )
 
-// genShape is the layout of a page's text, read block by block in document order after the
+// pageShape is the layout of a page's text, read block by block in document order after the
 // chrome is gone: which blocks are headline links (a link that is the whole block, long enough to
 // be a story's title), which are prose (text outside links, a sentence or more), and how the
 // prose falls into runs between headline links.
@@ -21,17 +21,17 @@ import (
 // listing (home, category, tag or search page) is headline links, alone or each followed by its
 // own teaser. The verdict compares the two shapes instead of the total of every link list on
 // the page against the body, which refused short articles on link-heavy portals.
-type genShape struct {
+type pageShape struct {
 	links      int // headline-link blocks
 	linkWidth  int // their text width
 	teaserRuns int // single-block prose runs right after a headline link: a listing's teasers
 	teaser     int // their width
 	prose      int // width of all prose
-	segs       []genSeg
+	segs       []segment
 }
 
-// genSeg is one block of text: its element, text, and kind.
-type genSeg struct {
+// segment is one block of text: its element, text, and kind.
+type segment struct {
 	tag  string
 	text string
 	kind byte // 'H' headline link, 'P' prose, 0 other
@@ -40,12 +40,12 @@ type genSeg struct {
 // Widths count a Han character as two: a Chinese headline of 10 characters is as long as an
 // English one of 20 letters.
 const (
-	genHeadlineWidth   = 16 // a link of at least this width that is its whole block is a headline
-	genProseWidth      = 40 // non-link text of at least this width in a block is prose
-	genUndatedMinWidth = 80 // the least text of a page with no date and no article shape: two sentences
+	headlineWidth   = 16 // a link of at least this width that is its whole block is a headline
+	proseWidth      = 40 // non-link text of at least this width in a block is prose
+	undatedMinWidth = 80 // the least text of a page with no date and no article shape: two sentences
 )
 
-func genWidth(s string) int {
+func textWidth(s string) int {
 	w := 0
 	for _, r := range s {
 		switch {
@@ -58,9 +58,9 @@ func genWidth(s string) int {
 	return w
 }
 
-// genShapeOf reads the shape of the tree under n.
-func genShapeOf(n *html.Node) genShape {
-	var sh genShape
+// shapeOf reads the shape of the tree under n.
+func shapeOf(n *html.Node) pageShape {
+	var sh pageShape
 	var text, link, rest strings.Builder
 	longest := "" // the longest single link of the block
 	cur := "body"
@@ -81,19 +81,19 @@ func genShapeOf(n *html.Node) genShape {
 		link.Reset()
 		rest.Reset()
 		longest = ""
-		tw, lw, ow := genWidth(t), genWidth(l), genWidth(one)
+		tw, lw, ow := textWidth(t), textWidth(l), textWidth(one)
 		if tw == 0 {
 			return
 		}
-		seg := genSeg{tag: cur, text: textrule.Collapse(t)}
+		seg := segment{tag: cur, text: textrule.Collapse(t)}
 		switch {
-		case genIsLinkItem(tw, lw, ow, r) && ow >= genHeadlineWidth && !genIsDateLine(textrule.Collapse(one)) && !genIsURLText(one):
+		case isLinkItem(tw, lw, ow, r) && ow >= headlineWidth && !isDateLine(textrule.Collapse(one)) && !isURLText(one):
 			seg.kind = 'H'
 			sh.links++
 			sh.linkWidth += lw
 			closeRun()
 			afterLink = true
-		case tw-lw >= genProseWidth:
+		case tw-lw >= proseWidth:
 			seg.kind = 'P'
 			runBlocks++
 			runWidth += tw - lw
@@ -121,7 +121,7 @@ func genShapeOf(n *html.Node) genShape {
 			case "a":
 				if !inLink {
 					var b strings.Builder
-					genText(n, &b)
+					nodeText(n, &b)
 					if len(b.String()) > len(longest) {
 						longest = b.String()
 					}
@@ -151,18 +151,18 @@ func genShapeOf(n *html.Node) genShape {
 	return sh
 }
 
-// genIsLinkItem reports a block that is one link (its longest link, ow wide, of a block tw wide
+// isLinkItem reports a block that is one link (its longest link, ow wide, of a block tw wide
 // with lw in links) alone or with a few words of metadata (author, time, size, counts: rest).
-func genIsLinkItem(tw, lw, ow int, rest string) bool {
+func isLinkItem(tw, lw, ow int, rest string) bool {
 	if lw*10 >= tw*9 && ow*10 >= tw*7 {
 		return true
 	}
-	return ow >= genHeadlineWidth && utf8.RuneCountInString(rest) <= 30 && !genHasSentence(rest) && !strings.ContainsAny(rest, ".。")
+	return ow >= headlineWidth && utf8.RuneCountInString(rest) <= 30 && !hasSentence(rest) && !strings.ContainsAny(rest, ".。")
 }
 
 // headline is the index of the block that is the page's headline (a heading, or any block, whose
 // text is the title), or -1.
-func (sh genShape) headline(title string) int {
+func (sh pageShape) headline(title string) int {
 	at := -1
 	for i, s := range sh.segs {
 		if s.kind == 'H' || title == "" || s.text == "" {
@@ -184,9 +184,9 @@ func (sh genShape) headline(title string) int {
 // articleShaped reports one main block of sentences under a headline: a headline as long as a
 // story's (not a section's name such as "本地新闻" or "Politics"), followed by prose before any
 // headline link. Link lists elsewhere on the page do not matter.
-func (sh genShape) articleShaped(title string) bool {
+func (sh pageShape) articleShaped(title string) bool {
 	at := sh.headline(title)
-	if at < 0 || genWidth(sh.segs[at].text) < genHeadlineWidth {
+	if at < 0 || textWidth(sh.segs[at].text) < headlineWidth {
 		return false
 	}
 	for _, s := range sh.segs[at+1:] {
@@ -203,7 +203,7 @@ func (sh genShape) articleShaped(title string) bool {
 // bylineText is the text around the headline where an article prints its date and byline: the
 // blocks from two before the headline to the first prose block or headline link after it. A
 // listing's item dates follow a headline link, never its page's heading directly.
-func (sh genShape) bylineText(title string) string {
+func (sh pageShape) bylineText(title string) string {
 	at := sh.headline(title)
 	if at < 0 {
 		return ""
@@ -228,8 +228,8 @@ func (sh genShape) bylineText(title string) string {
 
 // headlineBefore is the short line right above the text that starts with para: the headline of a
 // page that marks it up as no heading and names it nowhere else (no <title>, no <h1>).
-func (sh genShape) headlineBefore(para string) string {
-	start := genPrefix(para, 12)
+func (sh pageShape) headlineBefore(para string) string {
+	start := runePrefix(para, 12)
 	for i, s := range sh.segs {
 		if !strings.HasPrefix(s.text, start) {
 			continue
@@ -237,7 +237,7 @@ func (sh genShape) headlineBefore(para string) string {
 		for j := i - 1; j >= 0 && j >= i-3; j-- {
 			t := sh.segs[j].text
 			n := utf8.RuneCountInString(t)
-			if sh.segs[j].kind == 'H' || n < 2 || n > 60 || genIsDateLine(t) || strings.ContainsAny(t, "：:") ||
+			if sh.segs[j].kind == 'H' || n < 2 || n > 60 || isDateLine(t) || strings.ContainsAny(t, "：:") ||
 				strings.HasSuffix(t, "。") || strings.HasSuffix(t, ".") {
 				continue
 			}
@@ -253,7 +253,7 @@ func (sh genShape) headlineBefore(para string) string {
 // or a date by the headline): an article's mark that a listing's first item date cannot fake on
 // its own, so an undated page needs its text to outweigh its link lists, a dated one only not to
 // drown in them.
-func (sh genShape) verdict(bodyWidth int, dated, articleShaped bool) error {
+func (sh pageShape) verdict(bodyWidth int, dated, articleShaped bool) error {
 	if articleShaped {
 		// A list of linked items each with its paragraph under a story's headline and intro is
 		// a listicle, not a listing: section pages are headed by a section's short name.
@@ -262,7 +262,7 @@ func (sh genShape) verdict(bodyWidth int, dated, articleShaped bool) error {
 	if sh.teaserRuns >= 4 && sh.teaser*2 >= sh.prose {
 		return fmt.Errorf("%w: %d headline links each with a teaser, no main text", article.ErrNotArticle, sh.teaserRuns)
 	}
-	if !dated && bodyWidth < genUndatedMinWidth {
+	if !dated && bodyWidth < undatedMinWidth {
 		// Neither a story's headline over prose nor a date of its own: a line or two of text
 		// ("No news today.", a notice, an error page) is not an article.
 		return fmt.Errorf("%w: too little text for a page with no date and no headline over it", article.ErrNotArticle)
@@ -277,8 +277,8 @@ func (sh genShape) verdict(bodyWidth int, dated, articleShaped bool) error {
 	return nil
 }
 
-// genIsURLText reports link text that is an address, not a headline.
-func genIsURLText(s string) bool {
+// isURLText reports link text that is an address, not a headline.
+func isURLText(s string) bool {
 	s = strings.TrimSpace(s)
 	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "www.")
 }
