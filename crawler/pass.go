@@ -265,6 +265,10 @@ func (p *pass) notFetched(ctx context.Context, u *url.URL, depth int, err error)
 	if ctx.Err() != nil {
 		return
 	}
+	if errors.Is(err, ErrRobots) {
+		// The site forbids the page now: no later run may fetch it either.
+		p.run.settle(article.CanonicalURL(u).String())
+	}
 	if depth == 1 {
 		atomic.AddInt64(&p.st.Errors, 1)
 		p.run.incomplete()

@@ -186,3 +186,29 @@ func TestRetryAttemptsZeroKeepsNoRetryListAndNoValidatorsAfterAFailure(t *testin
 		t.Errorf("retry_attempts 0: %d validators kept, retry list %+v; want neither", len(cache.m), rs)
 	}
 }
+
+func TestARetriedURLThatRobotsTxtNowDisallowsLeavesTheList(t *testing.T) {
+	site := newFaultSite()
+	site.HandleFunc("/robots.txt", func(w http.ResponseWriter, _ *http.Request) {
+		w.Write([]byte("User-agent: *\nDisallow: /a/private\n"))
+	})
+	site.HandleFunc("/", etagged(links("/a/1")))
+	site.HandleFunc("/a/", serveHTML(articleHTML("一")))
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	st := retryStore(t, false)
+	ctx := context.Background()
+	opts := fastOptions(srv, "/")
+	opts.IgnoreRobots = false
+	if _, err := st.RetryFailed(ctx, opts.Name, []store.Failure{{URL: srv.URL + "/a/private", Reason: "http 503"}}, 5, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	opts.Cache, opts.Retries = &mapCache{m: map[string]Validators{}}, storeList{st}
+	crawlSite(t, opts)
+	if site.count("/a/private") != 0 {
+		t.Errorf("a page robots.txt disallows was fetched")
+	}
+	if rs, _ := st.Retries(ctx, opts.Name); len(rs) != 0 {
+		t.Errorf("retry list = %+v; a page the site forbids would wait on it for ever", rs)
+	}
+}
