@@ -294,9 +294,12 @@ func (c *validatorCache) Failed(ctx context.Context, source string, failed []cra
 		}
 		fs = append(fs, store.Failure{URL: f.URL, Reason: f.Reason})
 	}
-	dropped, err := c.st.RetryFailed(ctx, source, fs, limit, time.Now())
-	if err != nil {
-		return nil, err
+	var dropped []store.Retry
+	if len(fs) > 0 {
+		var err error
+		if dropped, err = c.st.RetryFailed(ctx, source, fs, limit, time.Now()); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]crawler.Retry, 0, len(dropped))
 	for _, r := range dropped {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -284,4 +285,31 @@ func total(hits map[string]int) int {
 		n += v
 	}
 	return n
+}
+
+func TestAFailedPageWithAPasswordInItsURLIsNotStoredAndItsRunKeepsNoValidators(t *testing.T) {
+	site := newRetrySite(20)
+	posts := site.rollingPosts(t, 2)
+	site.faults[posts[0]] = http.NotFound
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	dir := t.TempDir()
+	withPass := strings.Replace(srv.URL, "http://", "http://bob:s3cret@", 1)
+	cfg := retryConfig(t, dir, withPass, "")
+	r := run(t, "--config", cfg)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	if !strings.Contains(r.stderr, "cannot remember the failed pages") {
+		t.Errorf("no line says the failed page could not be remembered:\n%s", r.stderr)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "s.db")); strings.Contains(string(b), "s3cret") {
+		t.Errorf("the store file holds the password")
+	}
+	st := openRO(t, dir)
+	defer st.Close()
+	_, kept, _ := st.Validators(context.Background(), srv.URL+retryListing)
+	if kept {
+		t.Errorf("the listing's validators were kept although its failed page was not remembered: its 304 would hide the page")
+	}
 }
