@@ -14,3 +14,8 @@ var ErrMissingField = errors.New("missing required field")
 // ErrMalformed is returned when a page claimed by an extractor cannot be read as that site's
 // article: broken front matter, an unparseable date, a truncated page.
 var ErrMalformed = errors.New("malformed page")
+
+// ErrErrorPage is returned when a page is a server's error page sent with status 200 ("not
+// found", "server busy", "too many requests") in place of the page asked for. It is no article
+// and no listing: the crawler treats it as a failed fetch, to be tried again by a later run.
+var ErrErrorPage = errors.New("an error page served as 200")

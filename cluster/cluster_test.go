@@ -421,3 +421,51 @@ func TestATicksPageBudgetStopsQueueingLinksAndTheNextTickGoesOn(t *testing.T) {
 		t.Errorf("the next tick fetched nothing")
 	}
 }
+
+func TestAServerBusyPageSentAs200GoesBackToTheFrontierAndItsArticleIsPublishedOnTheNextAttempt(t *testing.T) {
+	busy, err := os.ReadFile("../testdata/generic/busy-200.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := natstest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := Connect(ctx, Options{URLs: []string{srv.URL()}, Prefix: "t", Lease: time.Second, MaxDeliver: 3}, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var hits atomic.Int64
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/robots.txt" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if hits.Add(1) == 1 {
+			w.Write(busy)
+			return
+		}
+		w.Write([]byte(`<html><head><meta charset="utf-8"><title>沿江港口吞吐量再创新高</title>
+<meta property="article:published_time" content="2024-03-02T09:30:00+08:00"></head><body><article><h1>沿江港口吞吐量再创新高</h1>
+<p>记者从港口管理部门获悉，沿江主要港口本季度集装箱吞吐量同比增长一成以上，其中外贸航线增幅最为明显。</p></article></body></html>`))
+	}))
+	defer web.Close()
+	cr, err := crawler.New(crawler.Options{Name: "news", Seeds: []string{web.URL + "/"}, MaxRetries: new(int), RetryBaseDelay: time.Millisecond}, zap.NewNop(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Queue(ctx, []Task{{Source: "news", URL: web.URL + "/news/2024/03/02/port.html", Depth: 2, Tick: "t", Parent: web.URL + "/news/"}}); err != nil {
+		t.Fatal(err)
+	}
+	w := c.NewWorker(map[string]WorkerSource{"news": {Crawler: cr}}, extract.WithFallback(extract.Default(), nil), 1, zap.NewNop())
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(wctx) }()
+	waitEmpty(t, ctx, c)
+	stop()
+	<-done
+	if w.Stats.Retries.Load() != 1 || w.Stats.New.Load() != 1 || hits.Load() != 2 {
+		t.Errorf("retried %d, published %d, fetched %d times; want the busy page retried once and the article then published", w.Stats.Retries.Load(), w.Stats.New.Load(), hits.Load())
+	}
+}

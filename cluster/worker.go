@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/url"
 	"strings"
@@ -181,9 +182,16 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	}
 	stop := heartbeat(msg, w.c.opts.Lease/3)
 	var recs []*article.Record
+	var errorPage error
 	handler := func(_ context.Context, p *article.Page) error {
 		rec, err := w.reg.Extract(p)
 		if errors.Is(err, article.ErrNotArticle) {
+			return err
+		}
+		if errors.Is(err, article.ErrErrorPage) {
+			// A "server busy" page sent as 200 is the server's trouble, as a 503 is: the URL
+			// goes back to the frontier like one.
+			errorPage = err
 			return err
 		}
 		if err != nil {
@@ -197,6 +205,9 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	}
 	res, err := src.fetcher.Fetch(ctx, t.URL, t.Hint, handler)
 	w.Stats.Fetched.Add(1)
+	if err == nil && errorPage != nil {
+		err = fmt.Errorf("%s: %w: %w", t.URL, crawler.ErrTransient, errorPage)
+	}
 	if err != nil {
 		stop()
 		switch {

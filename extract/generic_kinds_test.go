@@ -214,3 +214,36 @@ func TestGenericRefusesALineOfTextWithNeitherADateNorAHeadlineOverIt(t *testing.
 		t.Errorf("err = %v, want ErrNotArticle", err)
 	}
 }
+
+func TestGenericCallsAServersErrorPageSentAs200AnErrorPageNotAListingWhateverMenusSurroundIt(t *testing.T) {
+	for _, c := range []struct{ name, url, says string }{
+		{"busy-200", "http://finance.example.cn/a/20240305/8812.html", "系统繁忙"},
+		{"gone-200", "http://finance.example.cn/a/20240305/8813.html", "页面不存在"},
+		{"not-found-200", "https://harbourledger.example.com/markets/2024/03/05/old-story", "Not Found"},
+	} {
+		_, err := NewRegistry(NewGeneric()).Extract(genPage(t, "generic", c.name, c.url))
+		if !errors.Is(err, article.ErrErrorPage) || errors.Is(err, article.ErrNotArticle) {
+			t.Errorf("%s: %v; want an error page, which is no listing either", c.name, err)
+		} else if !strings.Contains(err.Error(), c.says) {
+			t.Errorf("%s: %v; want it to quote %q", c.name, err, c.says)
+		}
+	}
+}
+
+func TestGenericKeepsShortDatedArticlesAboutOutagesAsArticles(t *testing.T) {
+	rec := genExtract(t, "outage-flash", "http://finance.example.cn/a/20240305/8820.html")
+	if rec.Title != "某券商交易系统繁忙 部分客户早盘无法登录" || !strings.HasPrefix(rec.Body, "今日早盘开盘后") {
+		t.Errorf("title %q body %q", rec.Title, rec.Body)
+	}
+	rec = genExtract(t, "unavailable-article", "https://harbourledger.example.com/companies/2024/03/05/payments-outage")
+	if !strings.HasPrefix(rec.Body, "Customers of a regional lender") {
+		t.Errorf("body %q", rec.Body)
+	}
+}
+
+func TestGenericStillCallsAHomePageWithoutErrorWordsAListing(t *testing.T) {
+	_, err := NewRegistry(NewGeneric()).Extract(genPage(t, "generic", "home", "http://news.example.cn/"))
+	if !errors.Is(err, article.ErrNotArticle) || errors.Is(err, article.ErrErrorPage) {
+		t.Errorf("home page: %v; want a listing", err)
+	}
+}

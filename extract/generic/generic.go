@@ -68,7 +68,7 @@ func (g *Generic) Name() string { return "generic" }
 func (g *Generic) Match(p *article.Page) bool { return p.IsHTML() }
 
 // Extract reads the record, or says why the page is none (article.ErrNotArticle,
-// article.ErrMissingField, article.ErrMalformed).
+// article.ErrErrorPage, article.ErrMissingField, article.ErrMalformed).
 func (g *Generic) Extract(p *article.Page) (*article.Record, error) {
 	// A page with more links than any article has is a listing: say so before building its tree,
 	// which for a category page of 15,000 links costs 40 MB of allocation and most of a crawl's
@@ -169,6 +169,9 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		}
 	}
 	bodyRunes := genRunes(paras)
+	if said, ok := genErrorPage(doc, meta, paras, !meta.published.IsZero()); ok && bodyRunes < genMinBodyRunes {
+		return nil, fmt.Errorf("%w: it says %q", article.ErrErrorPage, said)
+	}
 	if bodyRunes < genMinBodyRunes {
 		return nil, fmt.Errorf("%w: too little text (%d characters)", article.ErrNotArticle, bodyRunes)
 	}
@@ -193,6 +196,9 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	}
 	// A feed that dated the page vouches for it as an article as much as a date on the page does.
 	dated := pageDated || (p.Hint != nil && !p.Hint.PublishedAt.IsZero())
+	if said, ok := genErrorPage(doc, meta, paras, dated); ok {
+		return nil, fmt.Errorf("%w: it says %q", article.ErrErrorPage, said)
+	}
 	if err := clean.shape.verdict(genWidth(strings.Join(paras, "")), dated, clean.shape.articleShaped(rec.Title)); err != nil {
 		return nil, err
 	}

@@ -403,3 +403,71 @@ func TestARunFirstWritesWhatTheLastOneLeftInTheOutboxThenSummarizes(t *testing.T
 		t.Errorf("no recovery logged, or the last line is not the summary:\n%s", r.stderr)
 	}
 }
+
+func TestAnArticleAnsweredOnceByAServerBusyPageIsWrittenByTheNextRunThoughItsURLHasNoInfoCode(t *testing.T) {
+	busy, err := os.ReadFile("../../testdata/generic/busy-200.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	story := func(n int) string {
+		return fmt.Sprintf(`<!DOCTYPE html><html><head><meta charset="utf-8"><title>沿江港口第%d季度吞吐量再创新高_滨江财经网</title>
+<meta property="article:published_time" content="2024-03-0%dT09:30:00+08:00"></head><body>
+<div class="topnav"><a href="/">首页</a> <a href="/news/">要闻</a></div>
+<article><h1>沿江港口第%d季度吞吐量再创新高</h1>
+<p>记者从港口管理部门获悉，沿江主要港口本季度集装箱吞吐量同比增长一成以上，其中外贸航线增幅最为明显。</p>
+<p>业内人士表示，航线加密和通关效率提升是吞吐量增长的主要原因，预计下一季度仍将保持平稳增长。</p></article></body></html>`, n, n, n)
+	}
+	paths := []string{"/news/2024/03/01/port-1.html", "/news/2024/03/02/port-2.html", "/news/2024/03/03/port-3.html"}
+	victim := paths[1]
+	var failing atomic.Bool
+	failing.Store(true)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		switch r.URL.Path {
+		case "/robots.txt":
+			http.NotFound(w, r)
+		case "/news/":
+			w.Header().Set("ETag", `"listing"`)
+			if r.Header.Get("If-None-Match") == `"listing"` {
+				w.WriteHeader(http.StatusNotModified)
+				return
+			}
+			var b strings.Builder
+			b.WriteString(`<html><head><title>要闻_滨江财经网</title></head><body><ul>`)
+			for i, p := range paths {
+				fmt.Fprintf(&b, `<li><a href="%s">沿江港口第%d季度吞吐量再创新高</a></li>`, p, i+1)
+			}
+			b.WriteString(`</ul></body></html>`)
+			w.Write([]byte(b.String()))
+		case victim:
+			if failing.Load() {
+				w.Write(busy)
+				return
+			}
+			w.Write([]byte(story(2)))
+		case paths[0]:
+			w.Write([]byte(story(1)))
+		case paths[2]:
+			w.Write([]byte(story(3)))
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	dir := t.TempDir()
+	db, out := filepath.Join(dir, "s.db"), filepath.Join(dir, "o.jsonl")
+	for i := range 2 {
+		if r := run(t, "--url", srv.URL+"/news/", "--db", db, "--out", out); r.code != 0 {
+			t.Fatalf("run %d: exit %d\n%s", i, r.code, r.stderr)
+		}
+		failing.Store(false)
+	}
+	got := lines(t, filepath.Dir(out))
+	b, _ := os.ReadFile(out)
+	if !strings.Contains(string(b), srv.URL+victim) {
+		t.Errorf("the article that answered 'server busy' once was never written: the listing's 304 hid it (%d lines)", len(got))
+	}
+	if n := strings.Count(string(b), "\n"); n != 3 {
+		t.Errorf("%d records written, want the 3 articles once each:\n%s", n, b)
+	}
+}
