@@ -418,7 +418,11 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 			// The page gave no whole record (cut short, a half-rendered page, or an error page
 			// at a URL the config's article patterns name or that carries an info code, whatever
 			// links its navigation bar has): a later run must fetch it again.
-			p.failed(f, "no record")
+			reason := "no record"
+			if errors.Is(err, article.ErrErrorPage) {
+				reason = "error page"
+			}
+			p.failed(f, reason)
 		}
 		if !listing && page.IsHTML() {
 			// The URL an article names as its own is this article: not fetched again under that
