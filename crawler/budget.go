@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 
@@ -11,7 +12,7 @@ import (
 )
 
 // runState is one run's bookkeeping shared by Colly's callbacks: the page budgets, the crawl-trap
-// bounds, and the validators to keep if the run completes.
+// bounds, the validators to keep if the run completes, and what changes on the retry list.
 type runState struct {
 	c          *Crawler
 	mu         sync.Mutex
@@ -21,10 +22,14 @@ type runState struct {
 	validators map[string]Validators
 	partial    bool // some link was not fetched for a reason another run may not have
 	warned     map[string]bool
+	retrying   map[string]bool   // URLs of the retry list queued this run
+	failed     map[string]string // URL -> why it failed, for the retry list
+	done       map[string]bool   // URLs of the retry list that need no fetch any more
 }
 
 func newRunState(c *Crawler) *runState {
-	return &runState{c: c, perHost: map[string]int{}, variants: map[string]map[string]bool{}, validators: map[string]Validators{}, warned: map[string]bool{}}
+	return &runState{c: c, perHost: map[string]int{}, variants: map[string]map[string]bool{}, validators: map[string]Validators{}, warned: map[string]bool{},
+		retrying: map[string]bool{}, failed: map[string]string{}, done: map[string]bool{}}
 }
 
 // admit decides whether u may be fetched and, if so, charges it to the budgets. Trap bounds
@@ -90,6 +95,56 @@ func (r *runState) incomplete() {
 	r.mu.Lock()
 	r.partial = true
 	r.mu.Unlock()
+}
+
+// remember notes a page to fetch again by URL next run.
+func (r *runState) remember(u, reason string) {
+	r.mu.Lock()
+	r.failed[u] = reason
+	r.mu.Unlock()
+}
+
+// retry notes a URL of the retry list queued this run.
+func (r *runState) retry(u string) {
+	r.mu.Lock()
+	r.retrying[u] = true
+	r.mu.Unlock()
+}
+
+// settle notes that a URL was fetched without a failure to retry: off the list if it was on it.
+func (r *runState) settle(u string) {
+	r.mu.Lock()
+	if r.retrying[u] {
+		r.done[u] = true
+	}
+	r.mu.Unlock()
+}
+
+// drop takes a URL off the retry list whether or not it was queued: stored already, or no
+// longer the source's.
+func (r *runState) drop(u string) {
+	r.mu.Lock()
+	r.done[u] = true
+	r.mu.Unlock()
+}
+
+// retryChanges are the run's failures, in URL order, and the retry-list URLs it settled.
+func (r *runState) retryChanges() ([]Failure, []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	failed := make([]Failure, 0, len(r.failed))
+	for u, why := range r.failed {
+		failed = append(failed, Failure{URL: u, Reason: why})
+	}
+	slices.SortFunc(failed, func(a, b Failure) int { return strings.Compare(a.URL, b.URL) })
+	var done []string
+	for u := range r.done {
+		if _, again := r.failed[u]; !again {
+			done = append(done, u)
+		}
+	}
+	slices.Sort(done)
+	return failed, done
 }
 
 func (r *runState) keepValidators(u string, h *http.Header) {

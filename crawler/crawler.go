@@ -37,6 +37,33 @@ type ValidatorCache interface {
 	SetValidators(ctx context.Context, url string, v Validators) error
 }
 
+// RetryList remembers, per source, the pages whose fetch failed, so that later runs fetch them
+// again by URL and the listings that led to them may answer 304 meanwhile. The store implements
+// it through the same adapter as ValidatorCache.
+type RetryList interface {
+	// Retries are the source's URLs waiting to be fetched again.
+	Retries(ctx context.Context, source string) ([]Retry, error)
+	// Failed counts one more failed run for each failure; the URLs that reached limit failed
+	// runs are dropped from the list and returned. An error leaves the failures unremembered.
+	Failed(ctx context.Context, source string, failed []Failure, limit int) ([]Retry, error)
+	// Done drops URLs that need no fetch any more: fetched now, or stored already.
+	Done(ctx context.Context, source string, urls []string) error
+}
+
+// Retry is a URL on the retry list: its canonical form, the failed runs so far and the latest
+// failure's reason.
+type Retry struct {
+	URL      string
+	Attempts int
+	Reason   string
+}
+
+// Failure is a page of a run that a later run must fetch again.
+type Failure struct {
+	URL    string // canonical
+	Reason string // "http 404", "empty body", "no record", …
+}
+
 // Handler receives every fetched page that may be an article. An error wrapping
 // article.ErrNotArticle tells the crawler the page was a listing; other errors are the handler's
 // to log.
@@ -53,6 +80,8 @@ type Stats struct {
 	Errors     int64 // fetches that failed
 	Retries    int64 // attempts after the first
 	Refused    int64 // links refused by a crawl-trap bound or the page budget
+	Revisits   int64 // pages queued from the retry list
+	Remembered int64 // failed pages put on the retry list for a later run
 }
 
 // Crawler runs one source.
@@ -141,9 +170,19 @@ func (c *Crawler) wanted(u *url.URL) bool {
 	return matchAny(c.follow, s) || matchAny(c.articles, s)
 }
 
+// retryList is the source's retry list, or nil when failed pages cost the run its validators
+// instead: no store (a one-off run), no validators kept anyway, or retry_attempts 0.
+func (c *Crawler) retryList() RetryList {
+	if c.opts.Cache == nil || c.opts.Retries == nil || c.opts.RetryAttempts == nil || *c.opts.RetryAttempts == 0 {
+		return nil
+	}
+	return c.opts.Retries
+}
+
 // saveValidators keeps the listings' validators only after a run that reached every link it
-// found. A listing answering 304 next time is not read again, so its links must all have been
-// fetched: a run that was stopped, ran out of budget or met transient failures saves none.
+// found, or put the pages that failed on the retry list. A listing answering 304 next time is
+// not read again, so its links must all have been fetched or be fetched by URL: a run that was
+// stopped, ran out of budget, or met failures it could not remember saves none.
 func (c *Crawler) saveValidators(ctx context.Context, run *runState) {
 	if c.opts.Cache == nil {
 		return

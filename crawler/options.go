@@ -65,10 +65,17 @@ type Options struct {
 	// Conditional sends If-None-Match / If-Modified-Since for listings and feeds when Cache is
 	// set; nil means on.
 	Conditional *bool `yaml:"conditional_requests"`
+	// RetryAttempts bounds the runs that fetch a failed page again by URL (its first failure
+	// counts) before it is given up; nil means DefaultRetryAttempts, 0 keeps no retry list: a
+	// failed page then costs its listings their validators instead.
+	RetryAttempts *int `yaml:"retry_attempts"`
 
 	// Cache, when set, keeps ETag and Last-Modified of listing pages and feeds between runs, so
 	// unchanged ones cost a 304.
 	Cache ValidatorCache `yaml:"-"`
+	// Retries, when set with Cache, remembers pages that failed for later runs to fetch by URL,
+	// so a failed page does not cost the run its listings' validators.
+	Retries RetryList `yaml:"-"`
 	// LeafArticles stops at pages that gave a record: a one-off run of an article URL gives that
 	// article, not its neighbours. Scheduled crawls follow article pages' links too, since that
 	// is how a site's category pages are found.
@@ -111,6 +118,7 @@ const (
 	KeyMaxQueryParams   = "max_query_params"
 	KeyMaxQueryVariants = "max_query_variants"
 	KeyConditional      = "conditional_requests"
+	KeyRetryAttempts    = "retry_attempts"
 )
 
 // Defaults for unset options.
@@ -129,6 +137,7 @@ const (
 	DefaultMaxURLLength     = 2048
 	DefaultMaxQueryParams   = 8
 	DefaultMaxQueryVariants = 100
+	DefaultRetryAttempts    = 5
 )
 
 // Upper bounds (docs/config.md). Past them a value is a typo or an attack on the machine, not
@@ -144,6 +153,7 @@ const (
 	MaxMaxURLLength    = 1 << 16
 	MaxMaxQueryParams  = 1000
 	MaxMaxQueryVariant = 1_000_000
+	MaxRetryAttempts   = 1000
 	MaxDuration        = time.Hour
 	MaxUserAgentLength = 1024
 )
@@ -183,6 +193,10 @@ func (o Options) Validate() error {
 	if o.MaxRetries != nil {
 		retries = *o.MaxRetries
 	}
+	attempts := 0
+	if o.RetryAttempts != nil {
+		attempts = *o.RetryAttempts
+	}
 	const tooLarge = "%d is too large; at most %d"
 	for _, k := range []struct {
 		key    string
@@ -199,6 +213,7 @@ func (o Options) Validate() error {
 		{KeyMaxURLLength, o.MaxURLLength, MaxMaxURLLength, tooLarge},
 		{KeyMaxQueryParams, o.MaxQueryParams, MaxMaxQueryParams, tooLarge},
 		{KeyMaxQueryVariants, o.MaxQueryVariants, MaxMaxQueryVariant, tooLarge},
+		{KeyRetryAttempts, attempts, MaxRetryAttempts, tooLarge},
 	} {
 		if k.v < 0 {
 			return optErr(k.key, -1, "must not be negative")
@@ -254,6 +269,7 @@ func (o Options) WithDefaults() Options {
 	setDefault(&o.MaxQueryParams, DefaultMaxQueryParams)
 	setDefault(&o.MaxQueryVariants, DefaultMaxQueryVariants)
 	setDefaultPtr(&o.Conditional, true)
+	setDefaultPtr(&o.RetryAttempts, DefaultRetryAttempts)
 	if o.UserAgent == "" {
 		o.UserAgent = DefaultUserAgent
 	}

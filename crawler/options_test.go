@@ -27,6 +27,8 @@ func TestOptionsThatWouldCrashOrHangTheRunAreRefusedByKey(t *testing.T) {
 		{"a user agent with a Unicode next-line control", func(o *Options) { o.UserAgent = "bot\u0085more" }, KeyUserAgent},
 		{"retries past ten", func(o *Options) { o.MaxRetries = retries(11) }, KeyMaxRetries},
 		{"negative retries", func(o *Options) { o.MaxRetries = retries(-1) }, KeyMaxRetries},
+		{"retry attempts past a thousand runs", func(o *Options) { o.RetryAttempts = retries(MaxRetryAttempts + 1) }, KeyRetryAttempts},
+		{"negative retry attempts", func(o *Options) { o.RetryAttempts = retries(-1) }, KeyRetryAttempts},
 		{"a negative page budget", func(o *Options) { o.MaxPages = -1 }, KeyMaxPages},
 		{"no seeds", func(o *Options) { o.Seeds = nil }, KeySeeds},
 		{"an allowed host written as a URL", func(o *Options) { o.AllowedHosts = []string{"https://a.example/"} }, KeyAllowedHosts},

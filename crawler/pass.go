@@ -23,8 +23,10 @@ import (
 func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 	p := c.newPass(ctx, handle)
 	p.seed(ctx)
+	p.queueRetries(ctx)
 	p.fr.run(ctx, p.workers, func(q queued) { p.fetch(ctx, q) })
 	p.st.Retries = p.tr.retries.Load()
+	p.keepRetries(ctx)
 	c.saveValidators(ctx, p.run)
 	return p.st, ctx.Err()
 }
@@ -51,7 +53,9 @@ type pass struct {
 // fetch is one request's state, from the frontier through Colly's callbacks. The callbacks of one
 // request run one after another on the worker that made it, so it needs no lock.
 type fetch struct {
+	key         string          // the canonical form of the URL queued, before any redirect
 	depth       int             // link distance from a seed, which is 1
+	failed      bool            // a later run must fetch the page again (pass.failed)
 	hint        *article.Record // what a feed said about the page, or nil
 	contentType string          // as the server declared it, charset included
 	started     time.Time       // when Colly sent the request; zero if it refused to
@@ -134,6 +138,96 @@ func (p *pass) seed(ctx context.Context) {
 	}
 }
 
+// queueRetries queues the source's retry list beside its seeds, at an article's depth, as links
+// found on a seed: off-source, stored and over-budget URLs are refused as any link would be.
+// The listings that led to these pages may answer 304; this is how the pages are reached.
+func (p *pass) queueRetries(ctx context.Context) {
+	rl := p.c.retryList()
+	if rl == nil {
+		return
+	}
+	list, err := rl.Retries(ctx, p.c.opts.Name)
+	if err != nil {
+		// The list stays as it is for the next run; this one fetches what it finds.
+		p.c.log.Warn("cannot read the retry list; its pages wait for the next run", zap.Error(err))
+		return
+	}
+	queued := 0
+	for _, r := range list {
+		u, err := url.Parse(r.URL)
+		if err != nil || !p.c.wanted(u) {
+			// allowed_hosts or the patterns changed since: the page is no longer the source's.
+			p.run.drop(r.URL)
+			continue
+		}
+		cu := article.CanonicalURL(u)
+		s := cu.String()
+		if !p.fr.markSeen(s) {
+			p.run.drop(r.URL) // a seed now, fetched as one
+			continue
+		}
+		if p.c.skip != nil && p.c.skip(ctx, s) {
+			atomic.AddInt64(&p.st.Skipped, 1)
+			p.run.drop(r.URL) // stored since, under this URL or its info code
+			continue
+		}
+		if err := p.run.admit(cu); err != nil {
+			atomic.AddInt64(&p.st.Refused, 1)
+			p.c.log.Debug("retry refused", zap.String("url", s), zap.Error(err))
+			continue // stays on the list for a run with budget left
+		}
+		p.run.retry(s)
+		p.fr.push(u.String(), min(2, p.c.opts.MaxDepth))
+		queued++
+	}
+	atomic.AddInt64(&p.st.Revisits, int64(queued))
+	if queued > 0 {
+		p.c.log.Info("fetching pages that failed in earlier runs again", zap.Int("pages", queued))
+	}
+}
+
+// failed accounts for a page a later run must fetch again. A page reached through a link goes on
+// the retry list, so the listing that led to it may still answer 304 next time; a seed (the way
+// in), or any page of a source without a retry list, leaves the run incomplete instead, and the
+// listings are read whole next time.
+func (p *pass) failed(f *fetch, reason string) {
+	f.failed = true
+	if f.depth > 1 && f.key != "" && p.c.retryList() != nil {
+		p.run.remember(f.key, reason)
+		atomic.AddInt64(&p.st.Remembered, 1)
+		return
+	}
+	p.run.incomplete()
+}
+
+// keepRetries updates the retry list with the run's outcome, before the validators are saved:
+// only a failure remembered lets the listing that led to it answer 304 next time, so a list
+// that cannot be written leaves the run incomplete. A stopped run changes nothing: it keeps no
+// validators either, and its URLs are still on the list.
+func (p *pass) keepRetries(ctx context.Context) {
+	rl := p.c.retryList()
+	if rl == nil || ctx.Err() != nil {
+		return
+	}
+	failed, done := p.run.retryChanges()
+	if len(failed) > 0 {
+		dropped, err := rl.Failed(ctx, p.c.opts.Name, failed, *p.c.opts.RetryAttempts)
+		if err != nil {
+			p.c.log.Warn("cannot remember the failed pages; listings will be fetched whole next time", zap.Int("pages", len(failed)), zap.Error(err))
+			p.run.incomplete()
+		}
+		for _, r := range dropped {
+			p.c.log.Info(fmt.Sprintf("giving up on URL after %d failed runs", r.Attempts), zap.String("url", r.URL), zap.String("reason", r.Reason))
+		}
+	}
+	if len(done) > 0 {
+		// Left on the list, a URL is fetched once more next run or skipped as stored: no loss.
+		if err := rl.Done(ctx, p.c.opts.Name, done); err != nil {
+			p.c.log.Warn("cannot take fetched pages off the retry list", zap.Int("pages", len(done)), zap.Error(err))
+		}
+	}
+}
+
 // fetch makes one request of the frontier: robots.txt, the host's pace, then Colly.
 func (p *pass) fetch(ctx context.Context, q queued) {
 	u, err := url.Parse(q.url)
@@ -153,7 +247,8 @@ func (p *pass) fetch(ctx context.Context, q queued) {
 		return
 	}
 	defer slot.release(ctx)
-	f := &fetch{depth: q.depth, hint: p.takeHint(article.CanonicalURL(u).String())}
+	key := article.CanonicalURL(u).String()
+	f := &fetch{key: key, depth: q.depth, hint: p.takeHint(key)}
 	rc := colly.NewContext()
 	rc.Put(ctxFetch, f)
 	err = p.col.Request(http.MethodGet, q.url, nil, rc, nil)
@@ -169,6 +264,10 @@ func (p *pass) notFetched(ctx context.Context, u *url.URL, depth int, err error)
 	p.run.giveBack(u)
 	if ctx.Err() != nil {
 		return
+	}
+	if errors.Is(err, ErrRobots) {
+		// The site forbids the page now: no later run may fetch it either.
+		p.run.settle(article.CanonicalURL(u).String())
 	}
 	if depth == 1 {
 		atomic.AddInt64(&p.st.Errors, 1)
@@ -242,9 +341,11 @@ func (p *pass) observed(r *colly.Response) {
 // onError counts and logs a failed fetch; a 304 is no failure but an unchanged listing.
 func (p *pass) onError(ctx context.Context, r *colly.Response, err error) {
 	p.observed(r)
+	f := fetchOf(r.Ctx)
 	if r.StatusCode == http.StatusNotModified {
 		atomic.AddInt64(&p.st.Fetched, 1)
 		atomic.AddInt64(&p.st.NotChanged, 1)
+		p.run.settle(f.key)
 		return
 	}
 	if ctx.Err() != nil {
@@ -260,7 +361,10 @@ func (p *pass) onError(ctx context.Context, r *colly.Response, err error) {
 		err = fmt.Errorf("%w %d %s", ErrHTTPStatus, r.StatusCode, http.StatusText(r.StatusCode))
 	}
 	if transient(r.StatusCode, err) {
-		p.run.incomplete()
+		p.failed(f, failReason(r.StatusCode, err))
+	} else {
+		// Too large, undecodable or redirected away: no later run would do better.
+		p.run.settle(f.key)
 	}
 	msg := "fetch failed"
 	if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrBadEncoding) {
@@ -269,12 +373,31 @@ func (p *pass) onError(ctx context.Context, r *colly.Response, err error) {
 	p.c.log.Warn(msg, zap.String("url", r.Request.URL.String()), zap.Error(err))
 }
 
+// failReason says in a few words why a fetch failed, for the retry list: "http 404" (a 5xx the
+// transport gave up on says its status the same way), or the error.
+func failReason(status int, err error) string {
+	if status != 0 {
+		return fmt.Sprintf("http %d", status)
+	}
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, ErrHTTPStatus.Error()+" "); ok {
+		code, _, _ := strings.Cut(rest, " ")
+		return "http " + code
+	}
+	return msg
+}
+
 // onResponse reads a fetched page: decode it, hand it to the extractors, keep a listing's
 // validators, and queue its links.
 func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 	p.observed(r)
 	atomic.AddInt64(&p.st.Fetched, 1)
 	f := fetchOf(r.Ctx)
+	defer func() {
+		if !f.failed {
+			p.run.settle(f.key)
+		}
+	}()
 	// The page, its record and the visited set take the canonical form of the URL fetched
 	// (after redirects: a redirect's target is not fetched again).
 	final := article.CanonicalURL(r.Request.URL)
@@ -294,9 +417,12 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 		if err != nil && (!listing || p.c.namesArticle(final)) {
 			// The page gave no whole record (cut short, a half-rendered page, or an error page
 			// at a URL the config's article patterns name or that carries an info code, whatever
-			// links its navigation bar has): a later run must fetch it again, so no listing that
-			// led here may answer 304 then.
-			p.run.incomplete()
+			// links its navigation bar has): a later run must fetch it again.
+			reason := "no record"
+			if errors.Is(err, article.ErrErrorPage) {
+				reason = "error page"
+			}
+			p.failed(f, reason)
 		}
 		if !listing && page.IsHTML() {
 			// The URL an article names as its own is this article: not fetched again under that
@@ -338,14 +464,14 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 	if isArticle && listing && wanted == 0 {
 		// Neither an article nor a listing: a "server busy" or error page served with 200.
 		// The article behind it must be fetched again by a later run.
-		p.run.incomplete()
+		p.failed(f, "no record and no links")
 	}
 }
 
 // page decodes a response body into the page the extractors read.
 func (p *pass) page(final *url.URL, f *fetch, body []byte) (*article.Page, error) {
 	if err := readable(body); err != nil {
-		p.run.incomplete() // an empty 200 is a server's hiccup more often than a page
+		p.failed(f, "empty body") // an empty 200 is a server's hiccup more often than a page
 		return nil, err
 	}
 	text, _, err := Decode(f.contentType, body)

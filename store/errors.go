@@ -26,3 +26,7 @@ var ErrEmpty = errors.New("store file is empty")
 
 // ErrNotFile is returned by Open when the store path is a directory or another non-regular file.
 var ErrNotFile = errors.New("store path is not a regular file")
+
+// ErrBadRetry is returned by RetryFailed for a failure without a URL or a source: the entry could
+// never be fetched again or listed by source.
+var ErrBadRetry = errors.New("bad retry entry")

@@ -1,6 +1,6 @@
 // Package store is the dedup stage: a bbolt file that remembers every id ever emitted, the record
-// it was emitted as, the output lines not yet confirmed written (the outbox), and HTTP validators
-// for conditional requests. It knows nothing of HTML.
+// it was emitted as, the output lines not yet confirmed written (the outbox), HTTP validators
+// for conditional requests, and the URLs of failed pages to fetch again. It knows nothing of HTML.
 package store
 
 import (
@@ -25,10 +25,12 @@ import (
 
 // formatVersion is the on-disk layout version, kept in the meta bucket. 2: binary id entries and
 // hashed URL keys (see entry.go). 3: one outbox entry per commit instead of one per line (see
-// outbox.go). An older store is read as it is and marked with this version when opened for
-// writing, since its new entries are no longer readable by an older binary (which then stops
-// with ErrSchema instead of misreading them).
-const formatVersion = 3
+// outbox.go). 4: the retry bucket (retry.go): listings keep their validators although some page
+// they led to failed, trusting the retry list to fetch that page again, which an older binary
+// would never do. An older store is read as it is, gains the buckets it lacks and is marked
+// with this version when opened for writing, since what is written then is no longer understood
+// by an older binary (which then stops with ErrSchema instead of misreading it).
+const formatVersion = 4
 
 var (
 	bucketMeta    = []byte("meta")
@@ -37,7 +39,8 @@ var (
 	bucketURLs    = []byte("urls")    // urlKey(article URL) -> id, so stored articles are not fetched again
 	bucketOutbox  = []byte("outbox")  // seq -> the lines of one commit not confirmed written (outbox.go)
 	bucketHTTP    = []byte("http")    // URL -> Validators
-	allBuckets    = [][]byte{bucketMeta, bucketIDs, bucketRecords, bucketURLs, bucketOutbox, bucketHTTP}
+	bucketRetry   = []byte("retry")   // URL -> Retry of a page to fetch again (retry.go)
+	allBuckets    = [][]byte{bucketMeta, bucketIDs, bucketRecords, bucketURLs, bucketOutbox, bucketHTTP, bucketRetry}
 
 	keyFormat  = []byte("format")
 	keyLastRun = []byte("last_run")

@@ -227,13 +227,16 @@ type job struct {
 	vals *validatorCache
 }
 
-// validatorCache reads the store's HTTP validators for the crawler and holds the new ones until
-// the run's records are safely written: a listing must not answer 304 next time if the articles
-// it led to never reached the output.
+// validatorCache reads the store's HTTP validators and retry list for the crawler and holds the
+// new validators until the run's records are safely written: a listing must not answer 304 next
+// time if the articles it led to never reached the output. For the same reason a page retried
+// with success leaves the retry list only then, while a failure is written at once: remembering
+// too much costs a request, forgetting too soon an article.
 type validatorCache struct {
 	st      *store.Store
 	mu      sync.Mutex
 	pending map[string]crawler.Validators
+	done    map[string][]string // source -> retried URLs to take off the list
 }
 
 func (c *validatorCache) Validators(ctx context.Context, u string) (crawler.Validators, bool) {
@@ -260,6 +263,61 @@ func (c *validatorCache) flush(ctx context.Context) error {
 		}
 	}
 	c.pending = map[string]crawler.Validators{}
+	for src, urls := range c.done {
+		if err := c.st.RetryDone(ctx, src, urls...); err != nil {
+			return err
+		}
+	}
+	c.done = nil
+	return nil
+}
+
+func (c *validatorCache) Retries(ctx context.Context, source string) ([]crawler.Retry, error) {
+	rs, err := c.st.Retries(ctx, source)
+	out := make([]crawler.Retry, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, crawler.Retry{URL: r.URL, Attempts: r.Attempts, Reason: r.Reason})
+	}
+	return out, err
+}
+
+// Failed writes the failures at once: the crawler keeps the run's validators only if it can.
+// A URL with a password is not written (the store keeps no secrets), and its run stays
+// incomplete: its listings are read whole next time, as without a retry list.
+func (c *validatorCache) Failed(ctx context.Context, source string, failed []crawler.Failure, limit int) ([]crawler.Retry, error) {
+	fs := make([]store.Failure, 0, len(failed))
+	secret := 0
+	for _, f := range failed {
+		if redact.URL(f.URL) != f.URL {
+			secret++
+			continue
+		}
+		fs = append(fs, store.Failure{URL: f.URL, Reason: f.Reason})
+	}
+	var dropped []store.Retry
+	if len(fs) > 0 {
+		var err error
+		if dropped, err = c.st.RetryFailed(ctx, source, fs, limit, time.Now()); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]crawler.Retry, 0, len(dropped))
+	for _, r := range dropped {
+		out = append(out, crawler.Retry{URL: r.URL, Attempts: r.Attempts, Reason: r.Reason})
+	}
+	if secret > 0 {
+		return out, fmt.Errorf("%d failed pages have a password in their URL, which the store does not keep", secret)
+	}
+	return out, nil
+}
+
+func (c *validatorCache) Done(_ context.Context, source string, urls []string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		c.done = map[string][]string{}
+	}
+	c.done[source] = append(c.done[source], urls...)
 	return nil
 }
 
@@ -360,7 +418,7 @@ func (j *job) crawlSource(ctx context.Context, src config.Source, onFetch crawle
 	opts := src.Options
 	opts.OnFetch = onFetch
 	if opts.ConditionalRequests() {
-		opts.Cache = j.vals
+		opts.Cache, opts.Retries = j.vals, j.vals
 	}
 	c, err := crawler.New(opts, j.log.With(zap.String("source", src.Name)), j.skipper())
 	if err != nil {
@@ -450,7 +508,8 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 			log.Error("source failed", zap.String("source", src.Name), zap.Error(err))
 		}
 		log.Info("source done", zap.String("source", src.Name), zap.Int64("fetched", st.Fetched), zap.Int64("not_modified", st.NotChanged),
-			zap.Int64("errors", st.Errors), zap.Int64("retries", st.Retries), zap.Int64("refused_links", st.Refused))
+			zap.Int64("errors", st.Errors), zap.Int64("retries", st.Retries), zap.Int64("refused_links", st.Refused),
+			zap.Int64("failed_pages_fetched_again", st.Revisits), zap.Int64("failed_pages_to_fetch_again", st.Remembered))
 	}
 	stop()
 	// Seeds are fetched first and every other page is found through one, so no answer at all

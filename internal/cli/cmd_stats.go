@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"text/tabwriter"
 
@@ -19,9 +21,10 @@ func newStatsCommand(env Env) *cobra.Command {
 	var o statsOptions
 	cmd := &cobra.Command{
 		Use:   "stats (--config FILE | --db FILE)",
-		Short: "Show what the store holds: ids by source and by day, size, last run",
+		Short: "Show what the store holds: ids by source and by day, size, last run, pages to retry",
 		Long: `Show what a store holds: the ids stored in all, by source, and by day first seen (UTC) and
-source; the file's size; and the last run's summary line. Ids from --url runs show source "-".
+source; the file's size; the last run's summary line; and by source, the URLs of failed pages
+waiting to be fetched again by a later run. Ids from --url runs show source "-".
 
 The store is opened read-only. While a crawl or a serve pass holds it, stats waits up to
 --lock-timeout, then exits 1 naming the holder; serve holds it only while a pass runs.`,
@@ -76,6 +79,10 @@ func runStats(ctx context.Context, opts statsOptions, env Env) error {
 	if err != nil {
 		return err
 	}
+	retries, err := st.RetryCounts(ctx)
+	if err != nil {
+		return err
+	}
 	if last == "" {
 		last = "none recorded"
 	}
@@ -108,6 +115,16 @@ func runStats(ctx context.Context, opts statsOptions, env Env) error {
 	})
 	for _, k := range days {
 		fmt.Fprintf(w, "  %s\t%s\t%d\n", k.day, k.source, byDay[k])
+	}
+	w.Flush()
+	// A source's failed pages are fetched again by URL each run until they give a record or
+	// reach its retry_attempts; a count that only grows is a site with dead links.
+	fmt.Fprintln(env.Stdout, "\nfailed pages waiting for retry, by source:")
+	if len(retries) == 0 {
+		fmt.Fprintln(env.Stdout, "  none")
+	}
+	for _, s := range slices.Sorted(maps.Keys(retries)) {
+		fmt.Fprintf(w, "  %s\t%d\n", s, retries[s])
 	}
 	return w.Flush()
 }
