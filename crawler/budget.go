@@ -22,14 +22,14 @@ type runState struct {
 	validators map[string]Validators
 	partial    bool // some link was not fetched for a reason another run may not have
 	warned     map[string]bool
-	retrying   map[string]bool   // URLs of the retry list queued this run
-	failed     map[string]string // URL -> why it failed, for the retry list
-	done       map[string]bool   // URLs of the retry list that need no fetch any more
+	retrying   map[string]bool    // URLs of the retry list queued this run
+	failed     map[string]Failure // URL -> why and where it failed, for the retry list
+	done       map[string]bool    // URLs of the retry list that need no fetch any more
 }
 
 func newRunState(c *Crawler) *runState {
 	return &runState{c: c, perHost: map[string]int{}, variants: map[string]map[string]bool{}, validators: map[string]Validators{}, warned: map[string]bool{},
-		retrying: map[string]bool{}, failed: map[string]string{}, done: map[string]bool{}}
+		retrying: map[string]bool{}, failed: map[string]Failure{}, done: map[string]bool{}}
 }
 
 // admit decides whether u may be fetched and, if so, charges it to the budgets. Trap bounds
@@ -98,9 +98,9 @@ func (r *runState) incomplete() {
 }
 
 // remember notes a page to fetch again by URL next run.
-func (r *runState) remember(u, reason string) {
+func (r *runState) remember(u, reason string, depth int) {
 	r.mu.Lock()
-	r.failed[u] = reason
+	r.failed[u] = Failure{URL: u, Reason: reason, Depth: depth}
 	r.mu.Unlock()
 }
 
@@ -133,8 +133,8 @@ func (r *runState) retryChanges() ([]Failure, []string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	failed := make([]Failure, 0, len(r.failed))
-	for u, why := range r.failed {
-		failed = append(failed, Failure{URL: u, Reason: why})
+	for _, f := range r.failed {
+		failed = append(failed, f)
 	}
 	slices.SortFunc(failed, func(a, b Failure) int { return strings.Compare(a.URL, b.URL) })
 	var done []string

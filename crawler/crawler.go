@@ -56,12 +56,14 @@ type Retry struct {
 	URL      string
 	Attempts int
 	Reason   string
+	Depth    int // where the page was last found; 0 when the list does not say
 }
 
 // Failure is a page of a run that a later run must fetch again.
 type Failure struct {
 	URL    string // canonical
 	Reason string // "http 404", "empty body", "no record", …
+	Depth  int    // link distance from a seed at which the page was found
 }
 
 // Handler receives every fetched page that may be an article. An error wrapping

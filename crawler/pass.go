@@ -138,7 +138,7 @@ func (p *pass) seed(ctx context.Context) {
 	}
 }
 
-// queueRetries queues the source's retry list beside its seeds, at an article's depth, as links
+// queueRetries queues the source's retry list beside its seeds, at the depth each was found, as links
 // found on a seed: off-source, stored and over-budget URLs are refused as any link would be.
 // The listings that led to these pages may answer 304; this is how the pages are reached.
 func (p *pass) queueRetries(ctx context.Context) {
@@ -177,7 +177,12 @@ func (p *pass) queueRetries(ctx context.Context) {
 			continue // stays on the list for a run with budget left
 		}
 		p.run.retry(s)
-		p.fr.push(u.String(), min(2, p.c.opts.MaxDepth))
+		// At the depth it was found: a retried listing follows its links no deeper than then.
+		depth := r.Depth
+		if depth < 2 {
+			depth = 2
+		}
+		p.fr.push(u.String(), min(depth, p.c.opts.MaxDepth))
 		queued++
 	}
 	atomic.AddInt64(&p.st.Revisits, int64(queued))
@@ -193,7 +198,7 @@ func (p *pass) queueRetries(ctx context.Context) {
 func (p *pass) failed(f *fetch, reason string) {
 	f.failed = true
 	if f.depth > 1 && f.key != "" && p.c.retryList() != nil {
-		p.run.remember(f.key, reason)
+		p.run.remember(f.key, reason, f.depth)
 		atomic.AddInt64(&p.st.Remembered, 1)
 		return
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,7 +24,7 @@ func (l storeList) Retries(ctx context.Context, source string) ([]Retry, error) 
 	rs, err := l.st.Retries(ctx, source)
 	var out []Retry
 	for _, r := range rs {
-		out = append(out, Retry{URL: r.URL, Attempts: r.Attempts, Reason: r.Reason})
+		out = append(out, Retry{URL: r.URL, Attempts: r.Attempts, Reason: r.Reason, Depth: r.Depth})
 	}
 	return out, err
 }
@@ -31,7 +32,7 @@ func (l storeList) Retries(ctx context.Context, source string) ([]Retry, error) 
 func (l storeList) Failed(ctx context.Context, source string, failed []Failure, limit int) ([]Retry, error) {
 	var fs []store.Failure
 	for _, f := range failed {
-		fs = append(fs, store.Failure{URL: f.URL, Reason: f.Reason})
+		fs = append(fs, store.Failure{URL: f.URL, Reason: f.Reason, Depth: f.Depth})
 	}
 	dropped, err := l.st.RetryFailed(ctx, source, fs, limit, time.Now())
 	var out []Retry
@@ -210,5 +211,38 @@ func TestARetriedURLThatRobotsTxtNowDisallowsLeavesTheList(t *testing.T) {
 	}
 	if rs, _ := st.Retries(ctx, opts.Name); len(rs) != 0 {
 		t.Errorf("retry list = %+v; a page the site forbids would wait on it for ever", rs)
+	}
+}
+
+func TestARetriedListingFollowsItsLinksNoDeeperThanWhereItWasFound(t *testing.T) {
+	site := newFaultSite()
+	site.HandleFunc("/", etagged(links("/l/1")))
+	site.HandleFunc("/l/1", serveHTML(links("/l/2")))
+	var healed atomic.Bool
+	site.HandleFunc("/l/2", func(w http.ResponseWriter, r *http.Request) {
+		if !healed.Load() {
+			http.Error(w, "busy", http.StatusInternalServerError)
+			return
+		}
+		serveHTML(links("/a/too-deep"))(w, r)
+	})
+	site.HandleFunc("/a/", serveHTML(articleHTML("一")))
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	cache := &mapCache{m: map[string]Validators{}}
+	st := retryStore(t, false)
+	opts := fastOptions(srv, "/")
+	opts.Cache, opts.Retries, opts.MaxRetries, opts.MaxDepth = cache, storeList{st}, retries(0), 3
+	crawlSite(t, opts)
+	if rs, _ := st.Retries(context.Background(), opts.Name); len(rs) != 1 || rs[0].Depth != 3 {
+		t.Fatalf("retry list after the first run = %+v; want /l/2 at depth 3", rs)
+	}
+	healed.Store(true)
+	crawlSite(t, opts)
+	if site.count("/l/2") != 2 || site.count("/l/1") != 1 {
+		t.Fatalf("/l/2 fetched %d times, /l/1 %d times; want the retry by URL while / answers 304", site.count("/l/2"), site.count("/l/1"))
+	}
+	if n := site.count("/a/too-deep"); n != 0 {
+		t.Errorf("a link at depth 4 was fetched %d times with max_depth 3: the retried listing was queued shallower than it was found", n)
 	}
 }

@@ -22,12 +22,16 @@ type Retry struct {
 	Last     time.Time `json:"l"` // the latest failure
 	Attempts int       `json:"n"` // failed runs so far
 	Reason   string    `json:"r"` // why the latest fetch failed: "http 404", "empty body", …
+	// Depth is the link distance from a seed at which the page was last found (0: unknown), so
+	// a retried listing follows its links no deeper than it would have then.
+	Depth int `json:"d,omitempty"`
 }
 
 // Failure is one failed fetch of a run, offered to RetryFailed.
 type Failure struct {
 	URL    string
 	Reason string
+	Depth  int
 }
 
 // Retries returns the source's URLs waiting to be fetched again, in URL order.
@@ -106,7 +110,7 @@ func (s *Store) RetryFailed(ctx context.Context, source string, failed []Failure
 					r = old
 				}
 			}
-			r.Source, r.Last, r.Reason = source, at, f.Reason
+			r.Source, r.Last, r.Reason, r.Depth = source, at, f.Reason, f.Depth
 			r.Attempts++
 			if limit > 0 && r.Attempts >= limit {
 				dropped = append(dropped, r)

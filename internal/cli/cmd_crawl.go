@@ -276,7 +276,7 @@ func (c *validatorCache) Retries(ctx context.Context, source string) ([]crawler.
 	rs, err := c.st.Retries(ctx, source)
 	out := make([]crawler.Retry, 0, len(rs))
 	for _, r := range rs {
-		out = append(out, crawler.Retry{URL: r.URL, Attempts: r.Attempts, Reason: r.Reason})
+		out = append(out, crawler.Retry{URL: r.URL, Attempts: r.Attempts, Reason: r.Reason, Depth: r.Depth})
 	}
 	return out, err
 }
@@ -292,7 +292,7 @@ func (c *validatorCache) Failed(ctx context.Context, source string, failed []cra
 			secret++
 			continue
 		}
-		fs = append(fs, store.Failure{URL: f.URL, Reason: f.Reason})
+		fs = append(fs, store.Failure{URL: f.URL, Reason: f.Reason, Depth: f.Depth})
 	}
 	var dropped []store.Retry
 	if len(fs) > 0 {
