@@ -316,8 +316,12 @@ func TestAStoppedWorkerFinishesTheURLsItHoldsInsteadOfLeavingThemLeased(t *testi
 	}
 	stop()
 	<-done
-	time.Sleep(100 * time.Millisecond) // acks are not waited for
+	// Acks are sent, not waited for: the server's count of leased URLs follows a moment later.
 	st, err := c.Stats(ctx)
+	for deadline := time.Now().Add(5 * time.Second); err == nil && st.Leased != 0 && time.Now().Before(deadline); {
+		time.Sleep(20 * time.Millisecond)
+		st, err = c.Stats(ctx)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
