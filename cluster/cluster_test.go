@@ -473,3 +473,59 @@ func TestAServerBusyPageSentAs200GoesBackToTheFrontierAndItsArticleIsPublishedOn
 		t.Errorf("retried %d, published %d, fetched %d times; want the busy page retried once and the article then published", w.Stats.Retries.Load(), w.Stats.New.Load(), hits.Load())
 	}
 }
+
+func TestA404OrACutPageDropsTheValidatorsOfTheListingThatLinkedToIt(t *testing.T) {
+	srv := natstest.Start(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	c, err := Connect(ctx, Options{URLs: []string{srv.URL()}, Prefix: "t", Lease: time.Second, MaxDeliver: 3}, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt", "/a/gone.html":
+			http.NotFound(w, r)
+		case "/a/empty.html":
+			w.Header().Set("Content-Type", "text/html")
+		case "/a/big.png":
+			w.Header().Set("Content-Type", "text/html")
+			w.Write([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))
+		case "/a/untitled.html":
+			// Half rendered: the article's text came, its headline did not.
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write([]byte(`<html><head><meta property="article:published_time" content="2024-03-02T09:30:00+08:00"></head><body><p>记者从港口管理部门获悉，沿江主要港口本季度集装箱吞吐量同比增长一成以上，其中外贸航线增幅最为明显。</p><p>业内人士表示，航线加密和通关效率提升是吞吐量增长的主要原因。</p></body></html>`))
+		}
+	}))
+	defer web.Close()
+	cr, err := crawler.New(crawler.Options{Name: "news", Seeds: []string{web.URL + "/"}, MaxRetries: new(int), RetryBaseDelay: time.Millisecond}, zap.NewNop(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := map[string]bool{"/a/gone.html": true, "/a/empty.html": true, "/a/untitled.html": true, "/a/big.png": false}
+	var tasks []Task
+	for path := range cases {
+		parent := web.URL + "/list" + strings.TrimSuffix(strings.TrimPrefix(path, "/a/"), ".html")
+		if err := c.Validators().SetValidators(ctx, parent, crawler.Validators{ETag: `"v1"`}); err != nil {
+			t.Fatal(err)
+		}
+		tasks = append(tasks, Task{Source: "news", URL: web.URL + path, Depth: 2, Tick: "t", Parent: parent})
+	}
+	if _, err := c.Queue(ctx, tasks); err != nil {
+		t.Fatal(err)
+	}
+	w := c.NewWorker(map[string]WorkerSource{"news": {Crawler: cr}}, extract.WithFallback(extract.Default(), nil), 2, zap.NewNop())
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(wctx) }()
+	waitEmpty(t, ctx, c)
+	stop()
+	<-done
+	for path, dropped := range cases {
+		parent := web.URL + "/list" + strings.TrimSuffix(strings.TrimPrefix(path, "/a/"), ".html")
+		if _, kept := c.Validators().Validators(ctx, parent); kept == dropped {
+			t.Errorf("%s failed; the listing that linked to it kept its validators: %v, want %v", path, kept, !dropped)
+		}
+	}
+}

@@ -183,6 +183,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	stop := heartbeat(msg, w.c.opts.Lease/3)
 	var recs []*article.Record
 	var errorPage error
+	noRecord := false
 	handler := func(_ context.Context, p *article.Page) error {
 		rec, err := w.reg.Extract(p)
 		if errors.Is(err, article.ErrNotArticle) {
@@ -198,6 +199,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 			w.Stats.Errors.Add(1)
 			w.countError(t.Source, "extract")
 			log.Warn("skip page", zap.Error(err))
+			noRecord = true
 			return err
 		}
 		recs = append(recs, rec)
@@ -231,11 +233,18 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 			w.Stats.Errors.Add(1)
 			w.countError(t.Source, "fetch")
 			log.Warn("fetch failed", zap.Error(err))
+			if laterTickMayDiffer(err) {
+				w.forgetParent(ctx, t, log)
+			}
 			w.ack(ctx, msg, log)
 		}
 		return
 	}
 	defer stop()
+	if noRecord {
+		// A page cut short or half rendered may read whole next time.
+		w.forgetParent(ctx, t, log)
+	}
 	for _, rec := range recs {
 		line, err := pipeline.Marshal(rec)
 		if err != nil {
@@ -439,12 +448,29 @@ func (w *Worker) giveUp(ctx context.Context, msg jetstream.Msg, src *workerSourc
 	w.Stats.GaveUp.Add(1)
 	w.countError(t.Source, "fetch")
 	log.Error("gave up on url", zap.Int("max_deliver", w.c.opts.MaxDeliver), zap.Error(err))
-	if t.Parent != "" {
-		if verr := w.c.Validators().Forget(ctx, t.Parent); verr != nil {
-			log.Warn("cannot drop the linking page's validators", zap.String("parent", t.Parent), zap.Error(verr))
-		}
-	}
+	w.forgetParent(ctx, t, log)
 	_ = msg.TermWithReason("gave up after max_deliver attempts")
+}
+
+// forgetParent drops the validators of the page that linked to t, so that page is read whole
+// next tick and t found again: a 304 must never hide a page that gave no record.
+func (w *Worker) forgetParent(ctx context.Context, t Task, log *zap.Logger) {
+	if t.Parent == "" {
+		return
+	}
+	if err := w.c.Validators().Forget(ctx, t.Parent); err != nil {
+		log.Warn("cannot drop the linking page's validators", zap.String("parent", t.Parent), zap.Error(err))
+	}
+}
+
+// laterTickMayDiffer reports a failure a later fetch may not meet: any HTTP status (a 404 may be
+// an article not yet published on every server), an empty 200. A page too large, undecodable or
+// binary stays so.
+func laterTickMayDiffer(err error) bool {
+	if errors.Is(err, crawler.ErrBinary) {
+		return false
+	}
+	return errors.Is(err, crawler.ErrHTTPStatus) || errors.Is(err, crawler.ErrNotPage)
 }
 
 // retryDelay is the back-off before attempt+1: exponential from base, with jitter, at most 5m.
