@@ -45,7 +45,9 @@ func newLogger(w io.Writer, level string) (*zap.Logger, error) {
 	if isTerminal(w) {
 		out = clearLine{w}
 	}
-	core := zapcore.NewCore(enc, zapcore.AddSync(out), lvl)
+	// Lines come from every fetch worker at once; Env.Stderr may be any writer (a buffer in
+	// tests, a pipe wrapper in an embedding program), so writes are serialized here.
+	core := zapcore.NewCore(enc, zapcore.Lock(zapcore.AddSync(out)), lvl)
 	return zap.New(redactCore{core}), nil
 }
 
