@@ -169,10 +169,12 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		}
 	}
 	bodyRunes := runeCount(paras)
-	if said, ok := errorPage(doc, meta, paras, !meta.published.IsZero()); ok && bodyRunes < minBodyRunes {
-		return nil, fmt.Errorf("%w: it says %q", article.ErrErrorPage, said)
-	}
 	if bodyRunes < minBodyRunes {
+		// Too little text for an article: an error page when it says it is one (the date read
+		// below is not needed for that: a page dated in its metadata is not one).
+		if said, ok := errorPage(doc, meta, paras, !meta.published.IsZero()); ok {
+			return nil, fmt.Errorf("%w: it says %q", article.ErrErrorPage, said)
+		}
 		return nil, fmt.Errorf("%w: too little text (%d characters)", article.ErrNotArticle, bodyRunes)
 	}
 	if markupShare(paras) >= 0.5 {
