@@ -186,6 +186,19 @@ func waitEmpty(t *testing.T, ctx context.Context, c *Cluster) {
 	}
 }
 
+// drainWith runs one worker of source name over cr until the frontier is empty, then stops it.
+func drainWith(t *testing.T, ctx context.Context, c *Cluster, name string, cr *crawler.Crawler, concurrency int) *Worker {
+	t.Helper()
+	w := c.NewWorker(map[string]WorkerSource{name: {Crawler: cr}}, extract.WithFallback(extract.Default(), nil), concurrency, zap.NewNop())
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(wctx) }()
+	waitEmpty(t, ctx, c)
+	stop()
+	<-done
+	return w
+}
+
 func TestARedeliveredURLPublishesNothingTwice(t *testing.T) {
 	srv := natstest.Start(t)
 	c := connect(t, srv, time.Second)
@@ -270,13 +283,7 @@ func TestAURLThatKeepsFailingIsGivenUpAfterMaxDeliverAndItsListingIsReadWholeAga
 	if _, err := c.Queue(ctx, []Task{{Source: "finews", URL: web.URL + "/a.html", Depth: 2, Tick: "t", Parent: listing}}); err != nil {
 		t.Fatal(err)
 	}
-	w := c.NewWorker(map[string]WorkerSource{"finews": {Crawler: cr}}, extract.WithFallback(extract.Default(), nil), 1, zap.NewNop())
-	wctx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- w.Run(wctx) }()
-	waitEmpty(t, ctx, c)
-	stop()
-	<-done
+	w := drainWith(t, ctx, c, "finews", cr, 1)
 	if w.Stats.GaveUp.Load() != 1 || w.Stats.Retries.Load() != 1 || hits.Load() != 2 {
 		t.Errorf("gave up %d, retried %d, fetched %d times; want 1 retry then give up after 2 attempts", w.Stats.GaveUp.Load(), w.Stats.Retries.Load(), hits.Load())
 	}
@@ -462,13 +469,7 @@ func TestAServerBusyPageSentAs200GoesBackToTheFrontierAndItsArticleIsPublishedOn
 	if _, err := c.Queue(ctx, []Task{{Source: "news", URL: web.URL + "/news/2024/03/02/port.html", Depth: 2, Tick: "t", Parent: web.URL + "/news/"}}); err != nil {
 		t.Fatal(err)
 	}
-	w := c.NewWorker(map[string]WorkerSource{"news": {Crawler: cr}}, extract.WithFallback(extract.Default(), nil), 1, zap.NewNop())
-	wctx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- w.Run(wctx) }()
-	waitEmpty(t, ctx, c)
-	stop()
-	<-done
+	w := drainWith(t, ctx, c, "news", cr, 1)
 	if w.Stats.Retries.Load() != 1 || w.Stats.New.Load() != 1 || hits.Load() != 2 {
 		t.Errorf("retried %d, published %d, fetched %d times; want the busy page retried once and the article then published", w.Stats.Retries.Load(), w.Stats.New.Load(), hits.Load())
 	}
@@ -515,13 +516,7 @@ func TestA404OrACutPageDropsTheValidatorsOfTheListingThatLinkedToIt(t *testing.T
 	if _, err := c.Queue(ctx, tasks); err != nil {
 		t.Fatal(err)
 	}
-	w := c.NewWorker(map[string]WorkerSource{"news": {Crawler: cr}}, extract.WithFallback(extract.Default(), nil), 2, zap.NewNop())
-	wctx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- w.Run(wctx) }()
-	waitEmpty(t, ctx, c)
-	stop()
-	<-done
+	drainWith(t, ctx, c, "news", cr, 2)
 	for path, dropped := range cases {
 		parent := web.URL + "/list" + strings.TrimSuffix(strings.TrimPrefix(path, "/a/"), ".html")
 		if _, kept := c.Validators().Validators(ctx, parent); kept == dropped {

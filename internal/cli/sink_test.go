@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -18,24 +16,6 @@ import (
 	"github.com/newsmill/newsmill/internal/cli"
 	"github.com/newsmill/newsmill/internal/natstest"
 )
-
-// lockedBuffer is a stderr the command writes from its goroutine while the test reads it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // loggedAddr is the "addr" of the first JSON log line whose message is msg ("" until logged).
 // Servers listen on port 0 and are found by what they log: a port picked by the test and closed
@@ -90,7 +70,7 @@ func TestTheSinkServesItsLinesWrittenLagAndLastWriteOnMetricsAndHealthz(t *testi
 	}
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan int, 1)
-	var errb lockedBuffer
+	var errb cli.LockedBuffer
 	go func() {
 		done <- cli.Main(sctx, []string{"sink", "--config", cfg}, cli.Env{Stdout: io.Discard, Stderr: &errb})
 	}()
