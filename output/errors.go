@@ -17,3 +17,8 @@ var ErrGone = errors.New("output file is gone")
 // ErrNotRegular is returned for an output path that exists and is not a regular file (a device,
 // a pipe, a directory): what reached it cannot be checked after a crash.
 var ErrNotRegular = errors.New("output is not a regular file")
+
+// ErrNewStore is returned by Dir and File when the folder's owner is a store made anew at the
+// same path (deleted, or lost with a container's volume) while the folder holds its lines: the
+// new store knows none of the ids written there and would write every article again.
+var ErrNewStore = errors.New("output folder belongs to a store that was replaced")

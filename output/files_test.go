@@ -48,16 +48,16 @@ func TestAReplacedOutputFileFailsTheWrite(t *testing.T) {
 
 func TestASecondWriterOfAnOutputIsRefusedNamingTheHolder(t *testing.T) {
 	dir := t.TempDir()
-	a, err := Dir(dir, Owner("/data/a.db"))
+	a, err := Dir(dir, Owner("/data/a.db", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = Dir(dir, Owner("/data/a.db"))
+	_, err = Dir(dir, Owner("/data/a.db", ""))
 	if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "pid ") {
 		t.Fatalf("second writer of the folder: %v, want ErrInUse naming the holder", err)
 	}
 	a.Close()
-	b, err := Dir(dir, Owner("/data/a.db"))
+	b, err := Dir(dir, Owner("/data/a.db", ""))
 	if err != nil {
 		t.Fatalf("the same store again once the first closed: %v", err)
 	}
@@ -76,12 +76,12 @@ func TestASecondWriterOfAnOutputIsRefusedNamingTheHolder(t *testing.T) {
 
 func TestAnOutputFolderOfAnotherStoreIsRefused(t *testing.T) {
 	dir := t.TempDir()
-	a, err := Dir(dir, Owner("/data/a.db"))
+	a, err := Dir(dir, Owner("/data/a.db", ""))
 	if err != nil {
 		t.Fatal(err)
 	}
 	a.Close()
-	_, err = Dir(dir, Owner("/data/b.db"))
+	_, err = Dir(dir, Owner("/data/b.db", ""))
 	if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "/data/a.db") {
 		t.Fatalf("a second store on the folder: %v, want ErrInUse naming the owner", err)
 	}
@@ -147,5 +147,58 @@ func TestTruncateCutsThroughTheSinkSoItsOffsetsStayTheFiles(t *testing.T) {
 	if ok, _ := LineAt(path, 13, []byte(`{"id":"NW2"}`)); !ok {
 		b, _ := os.ReadFile(path)
 		t.Errorf("file holds %q", b)
+	}
+}
+
+func TestAFolderWithLinesRefusesANewStoreAtItsOwnersPathAndAnEmptyOneTakesIt(t *testing.T) {
+	dir := t.TempDir()
+	a, err := Dir(dir, Owner("/data/a.db", "1111"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Write(a.PathFor(time.Now()), []byte(`{"id":"NW1"}`+"\n")); err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	if b, err := Dir(dir, Owner("/data/a.db", "1111")); err != nil {
+		t.Fatalf("the same store again: %v", err)
+	} else {
+		b.Close()
+	}
+	// The store was deleted and made anew at its path: it knows none of the ids written here.
+	_, err = Dir(dir, Owner("/data/a.db", "2222"))
+	if !errors.Is(err, ErrNewStore) || !strings.Contains(err.Error(), "serial 1111") || !strings.Contains(err.Error(), LockName) {
+		t.Fatalf("a new store at the owner's path: %v, want ErrNewStore naming both serials and the lock file", err)
+	}
+	if _, err := File(filepath.Join(dir, "x.jsonl"), Owner("/data/a.db", "2222")); !errors.Is(err, ErrNewStore) {
+		t.Fatalf("a file in the folder by the new store: %v, want ErrNewStore", err)
+	}
+	// A folder whose lines were moved away holds nothing the new store could repeat.
+	names, _ := filepath.Glob(filepath.Join(dir, "newsmill-*.jsonl"))
+	for _, n := range names {
+		os.Remove(n)
+	}
+	c, err := Dir(dir, Owner("/data/a.db", "2222"))
+	if err != nil {
+		t.Fatalf("the new store on an emptied folder: %v", err)
+	}
+	c.Close()
+	if lock := readLock(dir); serialOf(lock) != "2222" {
+		t.Errorf("lock file after the new store took the folder:\n%s", lock)
+	}
+}
+
+func TestALockFileWithoutASerialIsTakenAndGainsOne(t *testing.T) {
+	dir := t.TempDir()
+	// As an older binary wrote it.
+	os.WriteFile(filepath.Join(dir, LockName), []byte("store /data/a.db\npid 1 on h since 2026-01-01T00:00:00Z\n"), 0o600)
+	os.WriteFile(filepath.Join(dir, "newsmill-2026-01-01.jsonl"), []byte(`{"id":"NW1"}`+"\n"), 0o644)
+	a, err := Dir(dir, Owner("/data/a.db", "3333"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Close()
+	if lock := readLock(dir); serialOf(lock) != "3333" || ownerOf(lock) != "/data/a.db" {
+		t.Errorf("lock file:\n%s", lock)
 	}
 }

@@ -71,12 +71,16 @@ type Files struct {
 // Option tunes Dir and File.
 type Option func(*options)
 
-type options struct{ owner string }
+type options struct{ owner, serial string }
 
-// Owner names the store whose outbox records offsets into the output. A directory remembers
-// its owner in its lock file and refuses another: two stores tracking one file's size each on
-// their own would cut each other's lines when recovering from a crash.
-func Owner(store string) Option { return func(o *options) { o.owner = store } }
+// Owner names the store whose outbox records offsets into the output, by its path and its
+// serial (store.Store.Serial). A directory remembers its owner in its lock file and refuses
+// another: two stores tracking one file's size each on their own would cut each other's lines
+// when recovering from a crash. It refuses a new store at the owner's path too, while it holds
+// output files: that store knows none of the ids written there and would write each again.
+func Owner(store, serial string) Option {
+	return func(o *options) { o.owner, o.serial = store, serial }
+}
 
 // File appends every line to path, creating it if needed. path must be a regular file (or not
 // exist yet): a device or a pipe cannot be checked after a crash. The file is locked for as long
@@ -106,7 +110,7 @@ func File(path string, opts ...Option) (*Files, error) {
 			return nil, fmt.Errorf("%w: %s is in %s, which belongs to the store %s: write there with --db %s, or give --out another folder",
 				ErrInUse, path, dir, was, was)
 		}
-		if f.lock, err = lockDir(dir, o.owner); err != nil {
+		if f.lock, err = lockDir(dir, o); err != nil {
 			return nil, err
 		}
 		f.lockAt = dir
@@ -158,7 +162,7 @@ func Dir(dir string, opts ...Option) (*Files, error) {
 	if err := os.MkdirAll(abs, 0o755); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnwritable, dir, err)
 	}
-	lock, err := lockDir(abs, o.owner)
+	lock, err := lockDir(abs, o)
 	if err != nil {
 		return nil, err
 	}
@@ -166,8 +170,9 @@ func Dir(dir string, opts ...Option) (*Files, error) {
 }
 
 // lockDir takes dir's lock file (which also proves the directory writable) and checks that the
-// directory belongs to owner, or to nobody yet.
-func lockDir(dir, owner string) (*os.File, error) {
+// directory belongs to o's store, or to nobody yet.
+func lockDir(dir string, o options) (*os.File, error) {
+	owner := o.owner
 	path := filepath.Join(dir, LockName)
 	fh, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
@@ -183,11 +188,21 @@ func lockDir(dir, owner string) (*os.File, error) {
 		return nil, fmt.Errorf("%w: %s belongs to the store %s, not %s: give each store its own output folder (remove %s if that store is gone for good)",
 			ErrInUse, dir, was, owner, path)
 	}
+	serial := o.serial
+	if was := serialOf(prev); owner != "" && serial != "" && was != "" && was != serial && hasOutput(dir) {
+		fh.Close()
+		return nil, fmt.Errorf("%w: %s was written with the store %s (serial %s), which is now another store (serial %s) knowing none of the ids written there: restore that store, or remove %s to write every article again",
+			ErrNewStore, dir, owner, was, serial, path)
+	}
 	if owner == "" {
-		owner = ownerOf(prev)
+		owner, serial = ownerOf(prev), serialOf(prev)
 	}
 	host, _ := os.Hostname()
-	msg := fmt.Sprintf("store %s\npid %d on %s since %s\n", owner, os.Getpid(), host, time.Now().UTC().Format(time.RFC3339))
+	msg := fmt.Sprintf("store %s\n", owner)
+	if serial != "" {
+		msg += fmt.Sprintf("serial %s\n", serial)
+	}
+	msg += fmt.Sprintf("pid %d on %s since %s\n", os.Getpid(), host, time.Now().UTC().Format(time.RFC3339))
 	err = fh.Truncate(0)
 	if err == nil {
 		_, err = fh.WriteAt([]byte(msg), 0)
@@ -222,6 +237,26 @@ func ownerOf(lock []byte) string {
 		return strings.TrimSpace(s)
 	}
 	return ""
+}
+
+func serialOf(lock []byte) string {
+	for _, line := range strings.Split(string(lock), "\n") {
+		if s, ok := strings.CutPrefix(line, "serial "); ok {
+			return strings.TrimSpace(s)
+		}
+	}
+	return ""
+}
+
+// hasOutput reports whether dir holds a daily file with any line in it.
+func hasOutput(dir string) bool {
+	names, _ := filepath.Glob(filepath.Join(dir, "newsmill-*.jsonl"))
+	for _, n := range names {
+		if fi, err := os.Stat(n); err == nil && fi.Size() > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func holder(lock []byte) string {

@@ -6,7 +6,9 @@ package store
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,6 +46,7 @@ var (
 
 	keyFormat  = []byte("format")
 	keyLastRun = []byte("last_run")
+	keySerial  = []byte("serial")
 )
 
 // Options tune Open.
@@ -67,6 +70,7 @@ type Store struct {
 	size    atomic.Int64 // the largest size seen, see checkFile
 	ops     atomic.Int64 // operations since open, for maybeRelease
 	written atomic.Int64 // bytes of records committed since the last release, for maybeRelease
+	serial  string       // see Serial
 }
 
 // Entry is what the store keeps for every id.
@@ -196,8 +200,20 @@ func open(path string, opts Options, lock *os.File) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.view(func(tx *bolt.Tx) error {
+		s.serial = string(tx.Bucket(bucketMeta).Get(keySerial))
+		return nil
+	}); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
+
+// Serial is a random number the store was given when it was made (or first opened for writing
+// by a binary that gives them): a store made anew at the same path has another, so an output
+// folder can tell that the store that wrote it is gone. "" for an older store opened read-only.
+func (s *Store) Serial() string { return s.serial }
 
 // notFile refuses a store path that exists and is no regular file, before anything waits on it.
 func notFile(path string) error {
@@ -268,6 +284,15 @@ func (s *Store) init() error {
 			}
 		}
 		meta := tx.Bucket(bucketMeta)
+		if meta.Get(keySerial) == nil {
+			var b [8]byte
+			if _, err := rand.Read(b[:]); err != nil {
+				return err
+			}
+			if err := meta.Put(keySerial, []byte(hex.EncodeToString(b[:]))); err != nil {
+				return err
+			}
+		}
 		v := meta.Get(keyFormat)
 		if v == nil {
 			if tx.Bucket(bucketIDs).Stats().KeyN > 0 {

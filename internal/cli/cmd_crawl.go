@@ -478,7 +478,7 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 		return err
 	}
 	defer st.Close()
-	sink, err := output.Dir(cfg.Output, output.Owner(storeOwner(st)))
+	sink, err := output.Dir(cfg.Output, output.Owner(storeOwner(st), st.Serial()))
 	if err != nil {
 		return err
 	}
@@ -606,7 +606,7 @@ func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logg
 	if opts.Out != "" && opts.Out != "-" {
 		var own []output.Option
 		if opts.DB != "" {
-			own = append(own, output.Owner(storeOwner(st)))
+			own = append(own, output.Owner(storeOwner(st), st.Serial()))
 		}
 		f, err := output.File(opts.Out, own...)
 		if err != nil {

@@ -197,7 +197,7 @@ func (s *server) pass(ctx context.Context, src config.Source) {
 	var fst crawler.Stats
 	var crawlErr error
 	err := s.withStore(ctx, func(st *store.Store) error {
-		sink, err := output.Dir(s.cfg.Output, output.Owner(storeOwner(st)))
+		sink, err := output.Dir(s.cfg.Output, output.Owner(storeOwner(st), st.Serial()))
 		if err != nil {
 			return err
 		}

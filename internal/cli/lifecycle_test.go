@@ -471,3 +471,38 @@ func TestAnArticleAnsweredOnceByAServerBusyPageIsWrittenByTheNextRunThoughItsURL
 		t.Errorf("%d records written, want the 3 articles once each:\n%s", n, b)
 	}
 }
+
+func TestAStoreMadeAnewBesideTheOutputItWroteIsRefusedInsteadOfWritingEveryArticleAgain(t *testing.T) {
+	site := sitegen.New(8)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := config(t, dir, "s.db", "out", source("rolling", 2, srv.URL+"/category/emnews.html"))
+	if r := run(t, "--config", cfg); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	out := filepath.Join(dir, "out")
+	before := lines(t, out)
+	if len(before) == 0 {
+		t.Fatal("the first run wrote nothing")
+	}
+	// The store is lost (a container volume that was not kept); the output folder is not.
+	if err := os.Remove(filepath.Join(dir, "s.db")); err != nil {
+		t.Fatal(err)
+	}
+	r := run(t, "--config", cfg)
+	if r.code != cli.ExitFailed || !strings.Contains(r.stderr, "another store") || !strings.Contains(r.stderr, ".newsmill.lock") {
+		t.Fatalf("exit %d; want 1 saying the store was replaced and which file to remove:\n%s", r.code, r.stderr)
+	}
+	if after := lines(t, out); len(after) != len(before) {
+		t.Fatalf("%d lines after the refused run, %d before", len(after), len(before))
+	}
+	// Removing the lock file is the documented way to write everything again on purpose.
+	os.Remove(filepath.Join(out, ".newsmill.lock"))
+	if r := run(t, "--config", cfg); r.code != 0 {
+		t.Fatalf("after the lock file was removed: exit %d\n%s", r.code, r.stderr)
+	}
+	if after := lines(t, out); len(after) != 2*len(before) {
+		t.Errorf("%d lines after writing everything again, want %d", len(after), 2*len(before))
+	}
+}
