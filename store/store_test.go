@@ -283,3 +283,32 @@ func TestReleasingMappedPagesLosesNothing(t *testing.T) {
 		}
 	}
 }
+
+func TestAStoreKeepsItsSerialAcrossOpensAndOneMadeAnewAtItsPathHasAnother(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTemp(t)
+	first := s.Serial()
+	if len(first) != 16 {
+		t.Fatalf("serial %q, want 16 hex digits", first)
+	}
+	s.Close()
+	for _, ro := range []bool{false, true} {
+		s, err := Open(ctx, path, Options{ReadOnly: ro})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Serial() != first {
+			t.Errorf("reopened (read-only %v): serial %q, want %q", ro, s.Serial(), first)
+		}
+		s.Close()
+	}
+	os.Remove(path)
+	s, err := Open(ctx, path, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.Serial() == first || s.Serial() == "" {
+		t.Errorf("a store made anew at the path: serial %q, the old one was %q", s.Serial(), first)
+	}
+}
