@@ -39,7 +39,7 @@ func fuzzExtractor(f *testing.F, e article.Extractor, pageURL string) {
 		}
 		rec, err := e.Extract(p)
 		if err != nil {
-			if !errors.Is(err, article.ErrMalformed) && !errors.Is(err, article.ErrMissingField) && !errors.Is(err, article.ErrNotArticle) {
+			if !errors.Is(err, article.ErrMalformed) && !errors.Is(err, article.ErrMissingField) && !errors.Is(err, article.ErrNotArticle) && !errors.Is(err, article.ErrErrorPage) {
 				t.Fatalf("error wraps no sentinel: %v", err)
 			}
 			return

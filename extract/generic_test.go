@@ -180,11 +180,12 @@ func FuzzGenericExtract(f *testing.F) {
 	f.Add([]byte("<!-- EM_StockImg_Start --><p>2023-04-12 14:05 北向资金净流入超30亿元。</p>")) // unmatched chart marker must not eat the page
 	f.Add([]byte("<blockquote>2023年2月30日 10:00</blockquote>"))                       // impossible day
 	f.Add([]byte(`<script type="application/ld+json">{"@graph":[[[{"datePublished":7}]]]}</script>`))
+	f.Add([]byte("400")) // a bare status code is an error page, a kind of error callers know
 	u, _ := url.Parse("http://news.example.cn/a/1.html")
 	f.Fuzz(func(t *testing.T, body []byte) {
 		rec, err := NewRegistry(NewGeneric()).Extract(article.NewPage(u, "text/html", body, genFetched))
 		if err != nil {
-			if !errors.Is(err, article.ErrNotArticle) && !errors.Is(err, article.ErrMissingField) && !errors.Is(err, article.ErrMalformed) {
+			if !errors.Is(err, article.ErrNotArticle) && !errors.Is(err, article.ErrErrorPage) && !errors.Is(err, article.ErrMissingField) && !errors.Is(err, article.ErrMalformed) {
 				t.Fatalf("error of no known kind: %v", err)
 			}
 			return
