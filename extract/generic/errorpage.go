@@ -15,21 +15,24 @@ import (
 const errorPageMaxRunes = 200
 
 // errorPageRe are the ways error pages name themselves in their <title>, heading or text, in
-// Chinese and English. A status code counts only beside the words that go with it: "Top 500
-// companies" is a headline.
+// Chinese and English. A status code counts alone or beside the words that go with it, never
+// before others: "500 Startups raises a fund" and "Top 500 companies" are headlines.
 var errorPageRe = regexp.MustCompile(`(?i)` +
 	`页面不存在|页面未找到|页面找不到|网页不存在|网页未找到|找不到(?:该|此|您要的|您要找的|您所访问的|您访问的|您请求的)?(?:页面|网页|文章|内容)|` +
+	`(?:页面|网页|内容)(?:走丢|丢失|不见)了|` +
 	`(?:文章|内容|信息|新闻|资讯|稿件)(?:已经|已)?(?:不存在|被删除|删除|下线)|` +
 	`您(?:所)?(?:访问|请求|查看)的(?:页面|网页|内容|文章|信息)(?:不存在|已被删除|已删除|暂时无法访问|无法访问)|` +
 	`(?:服务器|系统|服务|网络)(?:繁忙|开小差|出错|错误|暂不可用|暂时不可用)|系统(?:维护中|正在维护|升级中)|` +
 	`(?:访问|请求|操作)(?:过于|太)频繁|请稍后(?:再试|重试)|稍后再试|访问(?:受限|被拒绝)|拒绝访问|禁止访问|无权访问|` +
 	`出错了|发生错误|页面错误|` +
-	`\b(?:page|file|article|story|content|post)\s+(?:was\s+|could\s+not\s+be\s+|cannot\s+be\s+)?not\s+found\b|^\W*not\s+found\W*$|` +
-	`\b(?:page|article|story|content)\s+(?:you\s+(?:are|were)\s+looking\s+for\s+)?(?:doesn'?t|does\s+not|no\s+longer)\s+exists?\b|` +
+	`\b(?:page|file|article|story|content|post)\s+(?:was\s+)?not\s+found\b|^\W*not\s+found\W*$|` +
+	`\b(?:can(?:no|['’])?t|could\s?n(?:o|['’])?t)\s+be\s+found\b|\bcan(?:no|['’])?t\s+find\s+(?:that|the|this|what\s+you)\b|` +
+	`\b(?:page|article|story|content|post)\s+(?:you\s+(?:are|were|re)\s+looking\s+for\s+)?(?:doesn['’]?t|does\s+not|no\s+longer)\s+exists?\b|` +
 	`\bno\s+longer\s+available\b|\b(?:server|service|site)\s+(?:is\s+)?(?:temporarily\s+)?(?:busy|unavailable|overloaded)\b|` +
 	`\btemporarily\s+unavailable\b|\binternal\s+server\s+error\b|\bbad\s+gateway\b|\bgateway\s+time-?out\b|\baccess\s+denied\b|` +
 	`\btoo\s+many\s+requests\b|\bsomething\s+went\s+wrong\b|\ban\s+error\s+(?:has\s+)?occurred\b|\bunder\s+maintenance\b|\btry\s+again\s+later\b|` +
-	`\b(?:error|http)\s*(?:40[0-9]|41[0-9]|42[89]|50[0-4])\b|^\W*(?:40[0-9]|41[0-9]|429|50[0-4])\b\W*(?:\pL[\pL\s]{0,40})?\W*$`)
+	`\b(?:error|http)\s*[45]\d\d\b|` +
+	`^\W*[45]\d\d\W*(?:error|not\s+found|forbidden|gone|bad\s+request|unauthori[sz]ed|service\s+(?:temporarily\s+)?unavailable|错误)?\W*$`)
 
 // errorPage names what a page says of itself when it is a server's error page sent with
 // status 200 — "not found", "server busy", "too many requests" — as many portals and CDNs send
@@ -40,7 +43,9 @@ func errorPage(doc *goquery.Document, m pageMeta, paras []string, dated bool) (s
 	if dated || runeCount(paras) >= errorPageMaxRunes {
 		return "", false
 	}
-	places := append([]string{textrule.Collapse(doc.Find("title").First().Text())}, m.h1s...)
+	title := textrule.Collapse(doc.Find("title").First().Text())
+	// "404 | Harbour Ledger" says what it is once the site's name is cut.
+	places := append([]string{title, stripSiteSuffix(title)}, m.h1s...)
 	places = append(places, paras...)
 	if body := textrule.Collapse(doc.Find("body").Text()); utf8.RuneCountInString(body) < 2*errorPageMaxRunes {
 		places = append(places, body)
