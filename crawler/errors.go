@@ -3,14 +3,34 @@ package crawler
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // ErrBadOptions is returned by New when the options cannot give a working crawl: no seeds, a
 // bad URL pattern, a seed outside the allowed hosts.
 var ErrBadOptions = errors.New("bad crawl options")
 
-// ErrHTTPStatus is returned for a response whose status is neither 2xx nor 304.
+// ErrHTTPStatus is returned for a response whose status is neither 2xx nor 304, as a
+// *StatusError.
 var ErrHTTPStatus = errors.New("unexpected http status")
+
+// StatusError is an ErrHTTPStatus that keeps its status, so a caller that needs the code (the
+// retry list's reason) takes it with errors.As instead of reading it back out of the message.
+type StatusError struct {
+	Code       int
+	RetryAfter string // the response's Retry-After header, when it sent one
+}
+
+func (e *StatusError) Error() string {
+	msg := fmt.Sprintf("%s %d %s", ErrHTTPStatus, e.Code, http.StatusText(e.Code))
+	if e.RetryAfter != "" {
+		msg += ", Retry-After " + e.RetryAfter
+	}
+	return msg
+}
+
+// Is makes every StatusError an ErrHTTPStatus.
+func (e *StatusError) Is(target error) bool { return target == ErrHTTPStatus }
 
 // ErrBinary is returned by Decode when the bytes are not text at all (NUL bytes, an image or
 // archive signature) although the response claimed a text type: there is nothing to decode and

@@ -170,7 +170,7 @@ func (f *Fetcher) Fetch(ctx context.Context, raw string, hint *article.Record, h
 		return res, nil
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return res, fmt.Errorf("fetch %s: %w %d %s", raw, ErrHTTPStatus, resp.StatusCode, http.StatusText(resp.StatusCode))
+		return res, fmt.Errorf("fetch %s: %w", raw, &StatusError{Code: resp.StatusCode})
 	}
 	body, err := io.ReadAll(resp.Body) // already in memory, capped and decompressed by the transport
 	if err != nil {
@@ -268,7 +268,7 @@ func (f *Fetcher) allowed(ctx context.Context, client *http.Client, u *url.URL) 
 				f.gate.Pause(ctx, u.Host, f.c.opts.RetryBaseDelay)
 			}
 			if err == nil {
-				err = fmt.Errorf("%w %d", ErrHTTPStatus, status)
+				err = &StatusError{Code: status}
 			}
 			return 0, fmt.Errorf("%w: %w: %s: %v", ErrTransient, ErrRobotsUnreachable, hostURL, err)
 		}

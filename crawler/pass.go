@@ -363,10 +363,10 @@ func (p *pass) onError(ctx context.Context, r *colly.Response, err error) {
 	atomic.AddInt64(&p.st.Fetched, boolInt(r.StatusCode != 0))
 	atomic.AddInt64(&p.st.Errors, 1)
 	if r.StatusCode != 0 {
-		err = fmt.Errorf("%w %d %s", ErrHTTPStatus, r.StatusCode, http.StatusText(r.StatusCode))
+		err = &StatusError{Code: r.StatusCode}
 	}
 	if transient(r.StatusCode, err) {
-		p.failed(f, failReason(r.StatusCode, err))
+		p.failed(f, failReason(err))
 	} else {
 		// Too large, undecodable or redirected away: no later run would do better.
 		p.run.settle(f.key)
@@ -380,16 +380,12 @@ func (p *pass) onError(ctx context.Context, r *colly.Response, err error) {
 
 // failReason says in a few words why a fetch failed, for the retry list: "http 404" (a 5xx the
 // transport gave up on says its status the same way), or the error.
-func failReason(status int, err error) string {
-	if status != 0 {
-		return fmt.Sprintf("http %d", status)
+func failReason(err error) string {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("http %d", se.Code)
 	}
-	msg := err.Error()
-	if rest, ok := strings.CutPrefix(msg, ErrHTTPStatus.Error()+" "); ok {
-		code, _, _ := strings.Cut(rest, " ")
-		return "http " + code
-	}
-	return msg
+	return err.Error()
 }
 
 // onResponse reads a fetched page: decode it, hand it to the extractors, keep a listing's

@@ -181,11 +181,7 @@ func (t *transport) attempt(req *http.Request) (*http.Response, time.Duration, e
 		if resp.StatusCode == http.StatusNotImplemented || resp.StatusCode == http.StatusHTTPVersionNotSupported {
 			wait = -1
 		}
-		msg := fmt.Sprintf("%d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
-		if ra := resp.Header.Get("Retry-After"); ra != "" {
-			msg += ", Retry-After " + ra
-		}
-		return nil, wait, fmt.Errorf("%w %s", ErrHTTPStatus, msg)
+		return nil, wait, &StatusError{Code: resp.StatusCode, RetryAfter: resp.Header.Get("Retry-After")}
 	}
 	body, err := t.readBody(resp, req)
 	if err != nil {
