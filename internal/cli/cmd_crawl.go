@@ -274,11 +274,15 @@ func (c *validatorCache) flush(ctx context.Context) error {
 
 func (c *validatorCache) Retries(ctx context.Context, source string) ([]crawler.Retry, error) {
 	rs, err := c.st.Retries(ctx, source)
+	return crawlerRetries(rs), err
+}
+
+func crawlerRetries(rs []store.Retry) []crawler.Retry {
 	out := make([]crawler.Retry, 0, len(rs))
 	for _, r := range rs {
 		out = append(out, crawler.Retry{URL: r.URL, Attempts: r.Attempts, Reason: r.Reason, Depth: r.Depth})
 	}
-	return out, err
+	return out
 }
 
 // Failed writes the failures at once: the crawler keeps the run's validators only if it can.
@@ -301,10 +305,7 @@ func (c *validatorCache) Failed(ctx context.Context, source string, failed []cra
 			return nil, err
 		}
 	}
-	out := make([]crawler.Retry, 0, len(dropped))
-	for _, r := range dropped {
-		out = append(out, crawler.Retry{URL: r.URL, Attempts: r.Attempts, Reason: r.Reason})
-	}
+	out := crawlerRetries(dropped)
 	if secret > 0 {
 		return out, fmt.Errorf("%d failed pages have a password in their URL, which the store does not keep", secret)
 	}
