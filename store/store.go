@@ -200,13 +200,6 @@ func open(path string, opts Options, lock *os.File) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
-	if err := s.view(func(tx *bolt.Tx) error {
-		s.serial = string(tx.Bucket(bucketMeta).Get(keySerial))
-		return nil
-	}); err != nil {
-		db.Close()
-		return nil, err
-	}
 	return s, nil
 }
 
@@ -293,6 +286,7 @@ func (s *Store) init() error {
 				return err
 			}
 		}
+		s.serial = string(meta.Get(keySerial))
 		v := meta.Get(keyFormat)
 		if v == nil {
 			if tx.Bucket(bucketIDs).Stats().KeyN > 0 {
@@ -316,6 +310,7 @@ func (s *Store) checkFormat() error {
 		if meta == nil {
 			return fmt.Errorf("%w: no meta bucket (not a newsmill store?)", ErrCorrupt)
 		}
+		s.serial = string(meta.Get(keySerial))
 		return checkFormatValue(meta.Get(keyFormat))
 	})
 }
