@@ -183,7 +183,7 @@ func TestAFolderWithLinesRefusesANewStoreAtItsOwnersPathAndAnEmptyOneTakesIt(t *
 		t.Fatalf("the new store on an emptied folder: %v", err)
 	}
 	c.Close()
-	if lock := readLock(dir); serialOf(lock) != "2222" {
+	if lock := readLock(dir); lockField(lock, "serial") != "2222" {
 		t.Errorf("lock file after the new store took the folder:\n%s", lock)
 	}
 }
@@ -198,7 +198,7 @@ func TestALockFileWithoutASerialIsTakenAndGainsOne(t *testing.T) {
 		t.Fatal(err)
 	}
 	a.Close()
-	if lock := readLock(dir); serialOf(lock) != "3333" || ownerOf(lock) != "/data/a.db" {
+	if lock := readLock(dir); lockField(lock, "serial") != "3333" || lockField(lock, "store") != "/data/a.db" {
 		t.Errorf("lock file:\n%s", lock)
 	}
 }

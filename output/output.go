@@ -106,7 +106,7 @@ func File(path string, opts ...Option) (*Files, error) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnwritable, path, err)
 	}
 	if dir := filepath.Dir(abs); exists(filepath.Join(dir, LockName)) {
-		if was := ownerOf(readLock(dir)); was != "" && was != o.owner {
+		if was := lockField(readLock(dir), "store"); was != "" && was != o.owner {
 			return nil, fmt.Errorf("%w: %s is in %s, which belongs to the store %s: write there with --db %s, or give --out another folder",
 				ErrInUse, path, dir, was, was)
 		}
@@ -183,19 +183,19 @@ func lockDir(dir string, o options) (*os.File, error) {
 		fh.Close()
 		return nil, fmt.Errorf("%w: %s is written by another process (%s)", ErrInUse, dir, holder(prev))
 	}
-	if was := ownerOf(prev); owner != "" && was != "" && was != owner {
+	if was := lockField(prev, "store"); owner != "" && was != "" && was != owner {
 		fh.Close()
 		return nil, fmt.Errorf("%w: %s belongs to the store %s, not %s: give each store its own output folder (remove %s if that store is gone for good)",
 			ErrInUse, dir, was, owner, path)
 	}
 	serial := o.serial
-	if was := serialOf(prev); owner != "" && serial != "" && was != "" && was != serial && hasOutput(dir) {
+	if was := lockField(prev, "serial"); owner != "" && serial != "" && was != "" && was != serial && hasOutput(dir) {
 		fh.Close()
 		return nil, fmt.Errorf("%w: %s was written with the store %s (serial %s), which is now another store (serial %s) knowing none of the ids written there: restore that store, or remove %s to write every article again",
 			ErrNewStore, dir, owner, was, serial, path)
 	}
 	if owner == "" {
-		owner, serial = ownerOf(prev), serialOf(prev)
+		owner, serial = lockField(prev, "store"), lockField(prev, "serial")
 	}
 	host, _ := os.Hostname()
 	msg := fmt.Sprintf("store %s\n", owner)
@@ -231,18 +231,11 @@ func readLock(dir string) []byte {
 	return b
 }
 
-func ownerOf(lock []byte) string {
-	first, _, _ := strings.Cut(string(lock), "\n")
-	if s, ok := strings.CutPrefix(first, "store "); ok {
-		return strings.TrimSpace(s)
-	}
-	return ""
-}
-
-func serialOf(lock []byte) string {
+// lockField is the value of the lock file's line "key value" ("store", "serial"), or "".
+func lockField(lock []byte, key string) string {
 	for _, line := range strings.Split(string(lock), "\n") {
-		if s, ok := strings.CutPrefix(line, "serial "); ok {
-			return strings.TrimSpace(s)
+		if v, ok := strings.CutPrefix(line, key+" "); ok {
+			return strings.TrimSpace(v)
 		}
 	}
 	return ""
