@@ -438,14 +438,9 @@ func TestAServerBusyPageSentAs200GoesBackToTheFrontierAndItsArticleIsPublishedOn
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := natstest.Start(t)
+	c := connect(t, natstest.Start(t), time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := Connect(ctx, Options{URLs: []string{srv.URL()}, Prefix: "t", Lease: time.Second, MaxDeliver: 3}, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	var hits atomic.Int64
 	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/robots.txt" {
@@ -476,14 +471,9 @@ func TestAServerBusyPageSentAs200GoesBackToTheFrontierAndItsArticleIsPublishedOn
 }
 
 func TestA404OrACutPageDropsTheValidatorsOfTheListingThatLinkedToIt(t *testing.T) {
-	srv := natstest.Start(t)
+	c := connect(t, natstest.Start(t), time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	c, err := Connect(ctx, Options{URLs: []string{srv.URL()}, Prefix: "t", Lease: time.Second, MaxDeliver: 3}, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/robots.txt", "/a/gone.html":
