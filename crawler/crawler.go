@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"mime"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -234,6 +235,24 @@ func (c *Crawler) checkRedirect(req *http.Request, via []*http.Request) error {
 		return fmt.Errorf("%w: redirect to %s leaves the allowed hosts", ErrRedirect, req.URL)
 	}
 	return nil
+}
+
+// decodePage turns a 200 response's body into the page the extractors read: refused when empty
+// (ErrNotPage) or binary (ErrBinary), else decoded to UTF-8 by its declared or detected charset.
+// A pass and a cluster Fetcher read their responses alike through it.
+func decodePage(final *url.URL, contentType string, body []byte, hint *article.Record, modified time.Time) (*article.Page, error) {
+	if err := readable(body); err != nil {
+		return nil, err
+	}
+	text, _, err := Decode(contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	mt, _, _ := mime.ParseMediaType(contentType)
+	page := article.NewPage(final, pageType(mt, final), text, time.Now())
+	page.Hint = hint
+	page.LastModified = modified
+	return page, nil
 }
 
 // readable refuses 200 responses with nothing to extract. Binary bytes under a text type are

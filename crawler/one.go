@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
@@ -176,19 +175,10 @@ func (f *Fetcher) Fetch(ctx context.Context, raw string, hint *article.Record, h
 	if err != nil {
 		return res, fmt.Errorf("fetch %s: %w", raw, err)
 	}
-	if err := readable(body); err != nil {
-		return res, fmt.Errorf("fetch %s: %w", raw, err)
-	}
-	ct := resp.Header.Get("Content-Type")
-	body, _, err = Decode(ct, body)
+	lm, _ := http.ParseTime(resp.Header.Get("Last-Modified")) // zero when absent or unreadable
+	page, err := decodePage(final, resp.Header.Get("Content-Type"), body, hint, lm)
 	if err != nil {
 		return res, fmt.Errorf("fetch %s: %w", raw, err)
-	}
-	mt, _, _ := mime.ParseMediaType(ct)
-	page := article.NewPage(final, pageType(mt, final), body, time.Now())
-	page.Hint = hint
-	if lm, err := http.ParseTime(resp.Header.Get("Last-Modified")); err == nil {
-		page.LastModified = lm
 	}
 	// A feed is read by a pass's own reader; only its crawler and handler are needed.
 	links, hints, isFeed := (&pass{c: c, handle: handle}).feedLinks(ctx, page)

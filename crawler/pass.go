@@ -471,19 +471,11 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 
 // page decodes a response body into the page the extractors read.
 func (p *pass) page(final *url.URL, f *fetch, body []byte) (*article.Page, error) {
-	if err := readable(body); err != nil {
+	page, err := decodePage(final, f.contentType, body, f.hint, f.modified)
+	if errors.Is(err, ErrNotPage) {
 		p.failed(f, "empty body") // an empty 200 is a server's hiccup more often than a page
-		return nil, err
 	}
-	text, _, err := Decode(f.contentType, body)
-	if err != nil {
-		return nil, err
-	}
-	mt, _, _ := mime.ParseMediaType(f.contentType)
-	page := article.NewPage(final, pageType(mt, final), text, time.Now())
-	page.Hint = f.hint
-	page.LastModified = f.modified
-	return page, nil
+	return page, err
 }
 
 // follow queues a link found at depth, unless it is off the source, too deep, seen, stored
