@@ -357,7 +357,7 @@ func Recover(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Lo
 			}
 		}
 		commit = append(commit, pe)
-		line, err := st.Record(ctx, pe.ID)
+		line, err := st.RecordRevision(ctx, pe.ID, pe.Revision)
 		if err != nil {
 			return written, fmt.Errorf("recover outbox: %w", err)
 		}
@@ -464,7 +464,7 @@ func CutUnconfirmed(ctx context.Context, st *store.Store) error {
 		if pe.Target == "" || cut[pe.Target] {
 			continue
 		}
-		line, err := st.Record(ctx, pe.ID)
+		line, err := st.RecordRevision(ctx, pe.ID, pe.Revision)
 		if err != nil {
 			return fmt.Errorf("check outbox: %w", err)
 		}
