@@ -37,11 +37,25 @@ type Page struct {
 	// Hint holds the fields a feed or listing already knew about the page (title, published_at,
 	// source, summary, id…), or nil. The page wins; the hint only fills gaps.
 	Hint *Record
+	// Archived is where the response the page was read from is kept in the run's WARC
+	// archive; nil when the run keeps none (or the page came from a file).
+	Archived *Archived
 
 	once   sync.Once
 	parsed atomic.Bool // Doc has run
 	doc    *goquery.Document
 	err    error
+}
+
+// Archived says where a response is in a WARC archive: the file (its base name within the
+// archive folder), the offset of its response record, and what identifies its payload.
+type Archived struct {
+	File     string
+	Offset   int64
+	RecordID string
+	Digest   string // WARC-Payload-Digest
+	Date     time.Time
+	URL      string
 }
 
 // NewPage wraps already-decoded bytes.

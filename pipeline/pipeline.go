@@ -40,6 +40,10 @@ type Stats struct {
 	Duplicates atomic.Int64 // records whose id was already stored or written this run
 	Skipped    atomic.Int64 // pages that looked like articles but could not give a whole record
 	Errors     atomic.Int64
+	Revisions  atomic.Int64 // records written as a new revision of a stored id (history.go)
+	Unchanged  atomic.Int64 // pages fetched or read again whose record had not changed
+
+	revisionsBy sync.Map // source -> *atomic.Int64
 }
 
 // Pipeline is safe for concurrent Page calls; one goroutine runs Run.
@@ -59,6 +63,11 @@ type Pipeline struct {
 	BatchSize  int
 	BatchBytes int64
 	Linger     time.Duration
+
+	// History (history.go): the archive synced before each commit, and the recheck delay of a
+	// source's new records.
+	Archive Syncer
+	Recheck func(source string) (first time.Duration, ok bool)
 }
 
 // queued is a record on its way to the store, with the config source that found it: a source
@@ -68,6 +77,11 @@ type queued struct {
 	rec    *article.Record
 	source string
 	size   int64
+	// revise makes a changed record of a stored id its next revision (history.go); seen is
+	// when the change was found, zero for a re-extraction.
+	revise   bool
+	seen     time.Time
+	archived *article.Archived
 }
 
 // Defaults of New.
@@ -95,17 +109,18 @@ func (p *Pipeline) Failed() <-chan struct{} { return p.failed }
 
 // Page extracts one page of a --url run (no config source) and queues its record.
 func (p *Pipeline) Page(ctx context.Context, page *article.Page) error {
-	return p.page(ctx, "", page)
+	return p.page(ctx, queued{}, page)
 }
 
 // From is Page for the pages of one config source, which the store counts records by.
 func (p *Pipeline) From(source string) func(context.Context, *article.Page) error {
-	return func(ctx context.Context, page *article.Page) error { return p.page(ctx, source, page) }
+	return func(ctx context.Context, page *article.Page) error { return p.page(ctx, queued{source: source}, page) }
 }
 
 // page extracts one page and queues its record. A page that is no article returns
 // article.ErrNotArticle; one that could not give a whole record is logged and counted.
-func (p *Pipeline) page(ctx context.Context, source string, page *article.Page) error {
+func (p *Pipeline) page(ctx context.Context, q queued, page *article.Page) error {
+	source := q.source
 	p.Stats.Pages.Add(1)
 	rec, err := p.reg.Extract(page)
 	if errors.Is(err, article.ErrNotArticle) {
@@ -120,7 +135,7 @@ func (p *Pipeline) page(ctx context.Context, source string, page *article.Page) 
 	p.Stats.Articles.Add(1)
 	// A password in the page's address is no part of the article's.
 	rec.URL = redact.URL(rec.URL)
-	q := queued{rec: rec, source: source, size: min(recordSize(rec), p.bytes.max)}
+	q.rec, q.size, q.archived = rec, min(recordSize(rec), p.bytes.max), page.Archived
 	if err := p.bytes.take(ctx, q.size); err != nil {
 		return err
 	}
@@ -272,6 +287,10 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 	if err != nil {
 		return ack, err
 	}
+	latest, err := p.latest(ctx, batch, seen)
+	if err != nil {
+		return ack, err
+	}
 	target, offset, err := p.sink.Target(time.Now())
 	if err != nil {
 		return ack, err
@@ -280,21 +299,40 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 	var lines []byte
 	var dupURLs []store.Item
 	inBatch := map[string]bool{}
+	revised := map[string]int{}
 	for _, q := range batch {
 		r := q.rec
+		rev := 1
 		if seen[r.ID] || inBatch[r.ID] {
-			p.Stats.Duplicates.Add(1)
-			p.log.Debug("duplicate", sourceField(q.source), zap.String("id", r.ID), zap.String("url", r.URL))
-			dupURLs = append(dupURLs, store.Item{ID: r.ID, URL: r.URL})
-			continue
+			var ok bool
+			if rev, ok = p.revision(q, latest, inBatch[r.ID]); !ok {
+				p.log.Debug("duplicate", sourceField(q.source), zap.String("id", r.ID), zap.String("url", r.URL))
+				dupURLs = append(dupURLs, store.Item{ID: r.ID, URL: r.URL})
+				continue
+			}
+			revised[r.ID] = rev
+		} else {
+			r.Revision = 1
 		}
 		inBatch[r.ID] = true
 		line, err := Marshal(r)
 		if err != nil {
 			return ack, err
 		}
-		items = append(items, store.Item{ID: r.ID, URL: r.URL, Hash: r.ContentHash, Source: q.source, Line: line, Target: target, Offset: offset + int64(len(lines))})
+		it := store.Item{ID: r.ID, URL: r.URL, Hash: r.ContentHash, Source: q.source, Line: line, Target: target, Offset: offset + int64(len(lines)),
+			Revision: rev, Archive: archiveRef(q.archived)}
+		if rev == 1 {
+			it.Recheck = p.recheckOf(q)
+		}
+		items = append(items, it)
 		lines = append(append(lines, line...), '\n')
+	}
+	// The responses the records came from reach the disk before the store says the records
+	// exist: an id never points at an archive record a crash could still take away.
+	if p.Archive != nil {
+		if err := p.Archive.Sync(); err != nil {
+			return ack, err
+		}
 	}
 	if err := p.checkWritten(ack); err != nil {
 		return ack, err
@@ -310,6 +348,7 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 		return nil, err
 	}
 	p.Stats.New.Add(int64(len(items)))
+	p.countRevisions(batch, revised, pend)
 	return pend, nil
 }
 
