@@ -85,6 +85,7 @@ type Writer struct {
 	now      func() time.Time
 
 	mu     sync.Mutex
+	err    error // the first failed write: the file may end in a torn member, so no more
 	f      *os.File
 	name   string
 	day    string
@@ -149,6 +150,9 @@ func (w *Writer) Write(ctx context.Context, ex Exchange) (Ref, error) {
 	defer w.mu.Unlock()
 	if w.closed {
 		return Ref{}, ErrClosed
+	}
+	if w.err != nil {
+		return Ref{}, w.err
 	}
 	if err := w.rotate(); err != nil {
 		return Ref{}, err
@@ -256,7 +260,10 @@ func (w *Writer) append(rec gowarc.WarcRecord) (int64, error) {
 	w.size += int64(n)
 	w.dirty = true
 	if err != nil {
-		return 0, fmt.Errorf("archive: write %s: %w", w.name, err)
+		// A short write leaves a torn member that the next Open repairs; appending after it
+		// would hide records behind it, and a sync would confirm it.
+		w.err = fmt.Errorf("archive: write %s: %w", w.name, err)
+		return 0, w.err
 	}
 	return off, nil
 }
@@ -266,11 +273,15 @@ func (w *Writer) append(rec gowarc.WarcRecord) (int64, error) {
 func (w *Writer) Sync() error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if w.err != nil {
+		return w.err
+	}
 	if w.f == nil || !w.dirty {
 		return nil
 	}
 	if err := w.f.Sync(); err != nil {
-		return fmt.Errorf("archive: sync %s: %w", w.name, err)
+		w.err = fmt.Errorf("archive: sync %s: %w", w.name, err)
+		return w.err
 	}
 	w.dirty = false
 	return nil
