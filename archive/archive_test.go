@@ -104,6 +104,39 @@ func TestWrittenExchangesReadBackAsTheSamePages(t *testing.T) {
 	}
 }
 
+// gowarc reads a block through a 4 KiB buffer and keeps more than 1 MiB on disk: a payload
+// past either must come back whole (a first reader returned 3.5 KB of every 5 KB page).
+func TestLargePayloadsReadBackWhole(t *testing.T) {
+	dir := t.TempDir()
+	w, _ := Open(dir)
+	var refs []Ref
+	var bodies [][]byte
+	for i, n := range []int{5000, 70 << 10, 3 << 20} {
+		ex := page(i)
+		ex.Body = bytes.Repeat([]byte(fmt.Sprintf("<p>paragraph %d.</p>", i)), n/16)
+		bodies = append(bodies, ex.Body)
+		r, err := w.Write(context.Background(), ex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		refs = append(refs, r)
+	}
+	w.Close()
+	got, err := readAll(t, onlyFile(t, dir))
+	if err != nil || len(got) != 3 {
+		t.Fatalf("%d responses, %v", len(got), err)
+	}
+	for i := range got {
+		if !bytes.Equal(got[i].Body, bodies[i]) {
+			t.Errorf("payload %d: %d bytes, want %d", i, len(got[i].Body), len(bodies[i]))
+		}
+		at, err := ReadAt(filepath.Join(dir, refs[i].File), refs[i].Offset)
+		if err != nil || !bytes.Equal(at.Body, bodies[i]) {
+			t.Errorf("ReadAt payload %d: %v", i, err)
+		}
+	}
+}
+
 func TestOurFilesAreValidForTheLibrarysStrictReader(t *testing.T) {
 	dir := t.TempDir()
 	w, _ := Open(dir)

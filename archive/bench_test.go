@@ -93,12 +93,15 @@ func BenchmarkRead1000Pages(b *testing.B) {
 		}
 		n := 0
 		for {
-			_, err := r.Next()
+			resp, err := r.Next()
 			if err == io.EOF {
 				break
 			}
 			if err != nil {
 				b.Fatal(err)
+			}
+			if len(resp.Body) < 1000 {
+				b.Fatalf("payload of %d bytes", len(resp.Body))
 			}
 			n++
 		}

@@ -85,7 +85,10 @@ func newReader(rd io.Reader, name string, offset int64) (*Reader, error) {
 	wf, err := gowarc.NewWarcFileReaderFromStream(rd, offset,
 		// Other tools' files are read as they are: a wrong digest or a missing field is not a
 		// reason to lose the page. Blocks are parsed so HTTP headers are split from payloads.
-		gowarc.WithSyntaxErrorPolicy(gowarc.ErrIgnore), gowarc.WithSpecViolationPolicy(gowarc.ErrIgnore),
+		// Spec violations are collected, not ignored: only then does gowarc cache a block
+		// before it skips to the next record, and a payload past its 4 KiB read buffer would
+		// otherwise be lost.
+		gowarc.WithSyntaxErrorPolicy(gowarc.ErrIgnore), gowarc.WithSpecViolationPolicy(gowarc.ErrWarn),
 		gowarc.WithUnknownRecordTypePolicy(gowarc.ErrIgnore), gowarc.WithBlockErrorPolicy(gowarc.ErrIgnore))
 	if err != nil {
 		return nil, fmt.Errorf("archive %s: %w", name, err)

@@ -29,11 +29,13 @@ func (p *Pipeline) Revising(source string) func(context.Context, *article.Page) 
 	}
 }
 
-// Reextracting is Revising for archived responses read again by today's extractors: a change is
-// the extractors', not the article's, so modified_at is left to what the page says.
-func (p *Pipeline) Reextracting(source string) func(context.Context, *article.Page) error {
+// Reextracting is Revising for the archived response of the stored id, read again by today's
+// extractors: a change is the extractors', not the article's, so modified_at is left to what
+// the page says, and a page that now gives another id is passed over (a re-extraction revises
+// stored ids; it never adds one).
+func (p *Pipeline) Reextracting(source, id string) func(context.Context, *article.Page) error {
 	return func(ctx context.Context, page *article.Page) error {
-		return p.page(ctx, queued{source: source, revise: true}, page)
+		return p.page(ctx, queued{source: source, revise: true, only: id}, page)
 	}
 }
 

@@ -82,6 +82,7 @@ type queued struct {
 	revise   bool
 	seen     time.Time
 	archived *article.Archived
+	only     string // the id a re-extracted page must give
 }
 
 // Defaults of New.
@@ -131,6 +132,10 @@ func (p *Pipeline) page(ctx context.Context, q queued, page *article.Page) error
 		p.Stats.Skipped.Add(1)
 		p.log.Warn("skip page", sourceField(source), zap.String("url", urlOf(page)), zap.Error(err))
 		return err
+	}
+	if q.only != "" && rec.ID != q.only {
+		p.log.Warn("re-extracted page gives another id; passed over", zap.String("id", q.only), zap.String("now", rec.ID))
+		return nil
 	}
 	p.Stats.Articles.Add(1)
 	// A password in the page's address is no part of the article's.
