@@ -466,3 +466,24 @@ func TestAFileThatIsNotAWARCIsAnError(t *testing.T) {
 		t.Errorf("Next over html: %v, want an error", err)
 	}
 }
+
+func TestACopiedRecordIsAWARCOfItsOwn(t *testing.T) {
+	dir := t.TempDir()
+	w, _ := Open(dir)
+	w.Write(context.Background(), page(1))
+	ref, _ := w.Write(context.Background(), page(2))
+	w.Write(context.Background(), page(3))
+	w.Close()
+	var buf bytes.Buffer
+	if _, err := CopyRecord(&buf, filepath.Join(dir, ref.File), ref.Offset); err != nil {
+		t.Fatal(err)
+	}
+	r, _ := NewReader(&buf, "copy.warc.gz")
+	got, err := r.Next()
+	if err != nil || got.URL != page(2).URL || !bytes.Equal(got.Body, page(2).Body) {
+		t.Fatalf("copied record: %+v, %v", got, err)
+	}
+	if _, err := r.Next(); err != io.EOF {
+		t.Errorf("after the one record: %v, want io.EOF", err)
+	}
+}

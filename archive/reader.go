@@ -409,3 +409,33 @@ func (c *countReader) Read(p []byte) (int, error) {
 	c.n += int64(n)
 	return n, err
 }
+
+// CopyRecord copies the record at offset of the file at path to w as the bytes it is on disk:
+// one gzip member of our files, so what w gets is itself a .warc.gz any reader takes.
+func CopyRecord(w io.Writer, path string, offset int64) (int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, fmt.Errorf("archive: %w", err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return 0, fmt.Errorf("archive: %w", err)
+	}
+	if offset < 0 || offset >= info.Size() {
+		return 0, fmt.Errorf("%w: %s at %d", ErrNoResponse, path, offset)
+	}
+	sec := io.NewSectionReader(f, offset, info.Size()-offset)
+	cr := &countReader{r: sec}
+	br := bufio.NewReader(cr)
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		return 0, fmt.Errorf("archive: %s at %d: %w", path, offset, err)
+	}
+	zr.Multistream(false)
+	if _, err := io.Copy(io.Discard, zr); err != nil {
+		return 0, fmt.Errorf("%w: %s at %d", ErrTruncated, path, offset)
+	}
+	end := cr.n - int64(br.Buffered())
+	return io.Copy(w, io.NewSectionReader(f, offset, end))
+}
