@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -39,4 +41,57 @@ func refusedTwin(err error) bool {
 		return true
 	}
 	return queuedAlready(err)
+}
+
+// revisionSubject is the subject of one revision of an id: its first record keeps the subject
+// it always had (records.<id>), so streams written before revisions read as they are; revision
+// n >= 2 is records.<id>.<n>. Each subject takes one message: one message per (id, revision).
+func (c *Cluster) revisionSubject(id string, rev int) string {
+	if rev <= 1 {
+		return c.subject("records", idToken(id))
+	}
+	return c.subject("records", idToken(id)+"."+strconv.Itoa(rev))
+}
+
+// PublishRevision writes revision rev (>= 2) of id, create-only like Publish: two workers
+// finding the same change publish it once, and duplicate says the other came first.
+func (c *Cluster) PublishRevision(ctx context.Context, id string, rev int, line []byte, source string) (duplicate bool, err error) {
+	if rev <= 1 {
+		return c.Publish(ctx, id, line, source)
+	}
+	m := &nats.Msg{Subject: c.revisionSubject(id, rev), Data: line, Header: nats.Header{}}
+	if source != "" {
+		m.Header.Set(HeaderSource, source)
+	}
+	ack, err := c.js.PublishMsg(ctx, m, jetstream.WithExpectLastSequencePerSubject(0))
+	switch {
+	case err == nil:
+		return ack.Duplicate, nil
+	case refusedTwin(err):
+		return true, nil
+	}
+	return false, fmt.Errorf("publish revision %d of %s: %w", rev, id, err)
+}
+
+// LatestRecord returns the latest revision of id on the stream and its number; found is false
+// when the id has no record. Revisions are published in order, so the last message on
+// records.<id>.* is the highest.
+func (c *Cluster) LatestRecord(ctx context.Context, id string) (line []byte, rev int, found bool, err error) {
+	m, err := c.records.GetLastMsgForSubject(ctx, c.subject("records", idToken(id)+".*"))
+	if err == nil {
+		tok := m.Subject[strings.LastIndexByte(m.Subject, '.')+1:]
+		if n, perr := strconv.Atoi(tok); perr == nil {
+			return m.Data, n, true, nil
+		}
+	} else if !isNotFound(err) {
+		return nil, 0, false, fmt.Errorf("latest record of %s: %w", id, err)
+	}
+	m, err = c.records.GetLastMsgForSubject(ctx, c.subject("records", idToken(id)))
+	if isNotFound(err) {
+		return nil, 0, false, nil
+	}
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("latest record of %s: %w", id, err)
+	}
+	return m.Data, 1, true, nil
 }
