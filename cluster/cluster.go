@@ -196,8 +196,8 @@ func (c *Cluster) setup(ctx context.Context) error {
 		Name:        c.RecordStream(),
 		Description: "newsmill records: one subject per id, written once",
 		// records.<id> is an id's first record, records.<id>.<n> its revision n (n >= 2).
-		Subjects: []string{c.subject("records", "*"), c.subject("records", "*.*")},
-		Retention:   jetstream.LimitsPolicy,
+		Subjects:  []string{c.subject("records", "*"), c.subject("records", "*.*")},
+		Retention: jetstream.LimitsPolicy,
 		// Publishers expect no earlier message on the id's subject; the limit refuses a second
 		// one even from a publisher that forgot to expect.
 		MaxMsgsPerSubject:    1,
