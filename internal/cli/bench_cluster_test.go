@@ -17,8 +17,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/cluster"
-	"github.com/newsmill/newsmill/internal/benchkit"
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/benchkit"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 var syncAlways = flag.Bool("cluster.sync-always", true, "BenchmarkClusterCrawl's NATS server fsyncs every write (false: JetStream's default 2-minute sync, as in a replicated cluster)")

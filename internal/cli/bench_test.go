@@ -9,9 +9,9 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/newsmill/newsmill/internal/benchkit"
 	"github.com/newsmill/newsmill/internal/cli"
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/benchkit"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 var crawlPosts = flag.Int("crawl.posts", 1500, "posts of the generated site BenchmarkCrawlLoopback crawls (pages = posts × 4/3)")

@@ -8,7 +8,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/cluster"
-	"github.com/newsmill/newsmill/internal/config"
+	"github.com/newsmill/newsmill/config"
 )
 
 // loadCluster reads a config that must have a cluster section: the commands that only make

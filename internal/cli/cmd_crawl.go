@@ -23,9 +23,9 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/config"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
-	"github.com/newsmill/newsmill/internal/config"
 	"github.com/newsmill/newsmill/internal/redact"
 	"github.com/newsmill/newsmill/internal/regular"
 	"github.com/newsmill/newsmill/output"

@@ -7,7 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/newsmill/newsmill/internal/config"
+	"github.com/newsmill/newsmill/config"
 )
 
 type enqueueOptions struct {

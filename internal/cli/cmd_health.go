@@ -11,7 +11,7 @@ import (
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
 
-	"github.com/newsmill/newsmill/internal/config"
+	"github.com/newsmill/newsmill/config"
 )
 
 type healthOptions struct {

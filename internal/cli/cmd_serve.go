@@ -13,8 +13,8 @@ import (
 	"github.com/spf13/pflag"
 	"go.uber.org/zap"
 
+	"github.com/newsmill/newsmill/config"
 	"github.com/newsmill/newsmill/crawler"
-	"github.com/newsmill/newsmill/internal/config"
 	"github.com/newsmill/newsmill/output"
 	"github.com/newsmill/newsmill/store"
 )

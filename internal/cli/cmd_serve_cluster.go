@@ -10,7 +10,7 @@ import (
 	"github.com/robfig/cron/v3"
 	"go.uber.org/zap"
 
-	"github.com/newsmill/newsmill/internal/config"
+	"github.com/newsmill/newsmill/config"
 )
 
 // serveCluster is serve with a cluster: section: each source's schedule publishes a tick (its

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 
+	"github.com/newsmill/newsmill/config"
 	"github.com/newsmill/newsmill/crawler"
-	"github.com/newsmill/newsmill/internal/config"
 	"github.com/newsmill/newsmill/output"
 	"github.com/newsmill/newsmill/store"
 )

@@ -19,8 +19,8 @@ import (
 	"time"
 
 	"github.com/newsmill/newsmill/internal/cli"
-	"github.com/newsmill/newsmill/internal/sitegen"
 	"github.com/newsmill/newsmill/store"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 type result struct {

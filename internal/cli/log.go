@@ -9,7 +9,7 @@ import (
 	"go.uber.org/zap/zapcore"
 	"golang.org/x/term"
 
-	"github.com/newsmill/newsmill/internal/config"
+	"github.com/newsmill/newsmill/config"
 	"github.com/newsmill/newsmill/internal/redact"
 )
 

@@ -14,7 +14,7 @@ import (
 
 	"github.com/newsmill/newsmill/cluster"
 	"github.com/newsmill/newsmill/internal/cli"
-	"github.com/newsmill/newsmill/internal/natstest"
+	"github.com/newsmill/newsmill/testkit/natstest"
 )
 
 // loggedAddr is the "addr" of the first JSON log line whose message is msg ("" until logged).

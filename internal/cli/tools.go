@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/newsmill/newsmill/internal/config"
+	"github.com/newsmill/newsmill/config"
 	"github.com/newsmill/newsmill/store"
 )
 

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/newsmill/newsmill/cluster"
-	"github.com/newsmill/newsmill/internal/config"
+	"github.com/newsmill/newsmill/config"
 )
 
 // clusterTool returns the connected cluster when the tool's --config has a cluster: section; nil

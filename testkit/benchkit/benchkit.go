@@ -20,7 +20,7 @@ import (
 
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract"
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 // Doc is one input page.
