@@ -1,4 +1,4 @@
-package cli_test
+package main
 
 import (
 	"bufio"
@@ -35,7 +35,7 @@ func BenchmarkClusterCrawl(b *testing.B) {
 	defer srv.Close()
 	bin := b.TempDir()
 	crawlBin, natsBin := filepath.Join(bin, "crawl"), filepath.Join(bin, "natsserver")
-	for _, build := range [][]string{{"-o", crawlBin, "../../cmd/crawl"}, {"-o", natsBin, "../natstest/testdata/natsserver"}} {
+	for _, build := range [][]string{{"-o", crawlBin, "."}, {"-o", natsBin, "../../testkit/natstest/testdata/natsserver"}} {
 		cmd := exec.Command("go", append([]string{"build"}, build...)...)
 		cmd.Stderr = os.Stderr
 		if err := cmd.Run(); err != nil {

@@ -1,4 +1,4 @@
-package cli_test
+package main
 
 // Failed pages are fetched again by URL from the store's retry list, so the listing that led to
 // them keeps its validators and answers 304: a config crawl in this process against a sitegen
@@ -94,7 +94,7 @@ func (s *retrySite) rollingPosts(t *testing.T, want int) []string {
 }
 
 func retryConfig(t *testing.T, dir, srvURL, extra string) string {
-	return config(t, dir, filepath.Join(dir, "s.db"), filepath.Join(dir, "out"),
+	return writeConfig(t, dir, filepath.Join(dir, "s.db"), filepath.Join(dir, "out"),
 		source("rolling", 2, srvURL+retryListing)+"    ignore_robots: true\n    max_retries: 0\n"+extra)
 }
 

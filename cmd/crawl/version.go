@@ -1,4 +1,4 @@
-package cli
+package main
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 
 // Version and Revision are stamped at build time by `make build` and the Dockerfile:
 //
-//	-ldflags "-X github.com/newsmill/newsmill/internal/cli.Version=… -X …cli.Revision=…"
+//	-ldflags "-X main.Version=… -X main.Revision=…"
 //
 // Left empty (go build, go install), they are read from the binary's build info: the module
 // version a `go install …@v1.2.0` records, and the VCS revision Go stamps unless -buildvcs=false.

@@ -1,4 +1,4 @@
-package cli_test
+package main
 
 import (
 	"context"
@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/newsmill/newsmill/cluster"
-	"github.com/newsmill/newsmill/internal/cli"
 	"github.com/newsmill/newsmill/testkit/natstest"
 )
 
@@ -70,9 +69,9 @@ func TestTheSinkServesItsLinesWrittenLagAndLastWriteOnMetricsAndHealthz(t *testi
 	}
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan int, 1)
-	var errb cli.LockedBuffer
+	var errb lockedBuffer
 	go func() {
-		done <- cli.Main(sctx, []string{"sink", "--config", cfg}, cli.Env{Stdout: io.Discard, Stderr: &errb})
+		done <- Main(sctx, []string{"sink", "--config", cfg}, Env{Stdout: io.Discard, Stderr: &errb})
 	}()
 	var addr string
 	wait := func(what string, ok func() bool) {

@@ -1,4 +1,4 @@
-package cli_test
+package main
 
 import (
 	"context"
@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/newsmill/newsmill/internal/cli"
 	"github.com/newsmill/newsmill/testkit/benchkit"
 	"github.com/newsmill/newsmill/testkit/sitegen"
 )
@@ -34,7 +33,7 @@ func BenchmarkCrawlLoopback(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		if code := cli.Main(context.Background(), []string{"--config", cfg}, cli.Env{Stdout: io.Discard, Stderr: io.Discard}); code != 0 {
+		if code := Main(context.Background(), []string{"--config", cfg}, Env{Stdout: io.Discard, Stderr: io.Discard}); code != 0 {
 			b.Fatalf("crawl exit %d", code)
 		}
 		b.StopTimer()

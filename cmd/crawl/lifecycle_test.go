@@ -1,4 +1,4 @@
-package cli_test
+package main
 
 // The run lifecycle in this process (recover, sink, sources, validators, summary), so that the
 // race detector sees the joins between the stages: a sitegen site or a faulting server on
@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsmill/newsmill/internal/cli"
 	"github.com/newsmill/newsmill/store"
 	"github.com/newsmill/newsmill/testkit/sitegen"
 )
@@ -31,11 +30,11 @@ type result struct {
 func run(t *testing.T, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := cli.Main(context.Background(), args, cli.Env{Stdout: &out, Stderr: &errb})
+	code := Main(context.Background(), args, Env{Stdout: &out, Stderr: &errb})
 	return result{code, out.String(), errb.String()}
 }
 
-func config(t *testing.T, dir, store, out string, sources ...string) string {
+func writeConfig(t *testing.T, dir, store, out string, sources ...string) string {
 	t.Helper()
 	body := fmt.Sprintf("store: %s\noutput: %s\nsources:\n%s", store, out, strings.Join(sources, ""))
 	path := filepath.Join(dir, "c.yaml")
@@ -95,7 +94,7 @@ func TestTwoSourcesStoreEachRecordUnderItsOwnSource(t *testing.T) {
 		}
 	}
 	dir := t.TempDir()
-	cfg := config(t, dir, "s.db", "out",
+	cfg := writeConfig(t, dir, "s.db", "out",
 		source("media", 2, srv.URL+"/category/"+media+".html"),
 		source("rolling", 2, srv.URL+"/category/emnews.html"))
 	if r := run(t, "--config", cfg); r.code != 0 {
@@ -182,7 +181,7 @@ func TestAnOutputFolderDeletedMidRunFailsTheRunStopsFetchingAndLosesNothing(t *t
 	h, articles := faulting(site, 20*time.Millisecond, func() { os.RemoveAll(out) })
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	cfg := config(t, dir, "s.db", "out", source("finews", 6, srv.URL+"/", srv.URL+"/category/emnews.html"))
+	cfg := writeConfig(t, dir, "s.db", "out", source("finews", 6, srv.URL+"/", srv.URL+"/category/emnews.html"))
 	r := run(t, "--config", cfg)
 	if r.code != 1 || !strings.Contains(r.stderr, "deleted") {
 		t.Fatalf("exit %d, want 1 naming the deleted output\n%s", r.code, r.stderr)
@@ -208,7 +207,7 @@ func TestAStoreDeletedMidRunStopsTheRunAndNoFreshStoreIsOpenedBesideIt(t *testin
 	h, _ := faulting(site, 0, func() { os.Remove(db) })
 	srv := httptest.NewServer(h)
 	defer srv.Close()
-	cfg := config(t, dir, "s.db", "out", source("finews", 3, srv.URL+"/"))
+	cfg := writeConfig(t, dir, "s.db", "out", source("finews", 3, srv.URL+"/"))
 	r := run(t, "--config", cfg)
 	if r.code != 1 || !strings.Contains(r.stderr, "store file was changed") {
 		t.Fatalf("exit %d, want 1 naming the deleted store\n%s", r.code, r.stderr)
@@ -220,12 +219,12 @@ func TestTwoStoresOnOneOutputFolderAreRefused(t *testing.T) {
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	dir := t.TempDir()
-	a := config(t, dir, "a.db", "out", source("a", 2, srv.URL+"/"))
+	a := writeConfig(t, dir, "a.db", "out", source("a", 2, srv.URL+"/"))
 	if r := run(t, "--config", a); r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
 	other := t.TempDir()
-	b := config(t, other, "b.db", filepath.Join(dir, "out"), source("b", 2, srv.URL+"/"))
+	b := writeConfig(t, other, "b.db", filepath.Join(dir, "out"), source("b", 2, srv.URL+"/"))
 	r := run(t, "--config", b)
 	if r.code != 1 || !strings.Contains(r.stderr, filepath.Join(dir, "a.db")) {
 		t.Fatalf("a second store on the folder: exit %d, want 1 naming the owner\n%s", r.code, r.stderr)
@@ -239,7 +238,7 @@ func TestAnOutFileInsideAnotherStoresOutputFolderIsRefused(t *testing.T) {
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	dir := t.TempDir()
-	a := config(t, dir, "a.db", "out", source("a", 2, srv.URL+"/"))
+	a := writeConfig(t, dir, "a.db", "out", source("a", 2, srv.URL+"/"))
 	if r := run(t, "--config", a); r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -374,7 +373,7 @@ func TestARunFirstWritesWhatTheLastOneLeftInTheOutboxThenSummarizes(t *testing.T
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	dir := t.TempDir()
-	cfg := config(t, dir, "s.db", "out", source("finews", 6, srv.URL+"/", srv.URL+"/category/emnews.html"))
+	cfg := writeConfig(t, dir, "s.db", "out", source("finews", 6, srv.URL+"/", srv.URL+"/category/emnews.html"))
 	// A run killed between its store commit and its write.
 	st, err := store.Open(context.Background(), filepath.Join(dir, "s.db"), store.Options{})
 	if err != nil {
@@ -477,7 +476,7 @@ func TestAStoreMadeAnewBesideTheOutputItWroteIsRefusedInsteadOfWritingEveryArtic
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	dir := t.TempDir()
-	cfg := config(t, dir, "s.db", "out", source("rolling", 2, srv.URL+"/category/emnews.html"))
+	cfg := writeConfig(t, dir, "s.db", "out", source("rolling", 2, srv.URL+"/category/emnews.html"))
 	if r := run(t, "--config", cfg); r.code != 0 {
 		t.Fatalf("exit %d\n%s", r.code, r.stderr)
 	}
@@ -491,7 +490,7 @@ func TestAStoreMadeAnewBesideTheOutputItWroteIsRefusedInsteadOfWritingEveryArtic
 		t.Fatal(err)
 	}
 	r := run(t, "--config", cfg)
-	if r.code != cli.ExitFailed || !strings.Contains(r.stderr, "another store") || !strings.Contains(r.stderr, ".newsmill.lock") {
+	if r.code != ExitFailed || !strings.Contains(r.stderr, "another store") || !strings.Contains(r.stderr, ".newsmill.lock") {
 		t.Fatalf("exit %d; want 1 saying the store was replaced and which file to remove:\n%s", r.code, r.stderr)
 	}
 	if after := lines(t, out); len(after) != len(before) {

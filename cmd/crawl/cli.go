@@ -1,10 +1,4 @@
-// Package cli is the crawl command: flags, config, wiring of the stages, exit codes. main is a
-// few lines over Main so tests can drive every path without a process.
-//
-// The command tree is github.com/spf13/cobra (docs/DESIGN.md says why). Each subcommand lives in
-// a cmd_<name>.go file of its own: an options struct, a new<Name>Command constructor that binds
-// the flags to it, and runX(ctx, opts, env) doing the work. newRoot lists the constructors.
-package cli
+package main
 
 import (
 	"bytes"
