@@ -15,7 +15,7 @@ import (
 
 	"github.com/newsmill/newsmill/config"
 	"github.com/newsmill/newsmill/crawler"
-	"github.com/newsmill/newsmill/output"
+	"github.com/newsmill/newsmill/pipeline"
 	"github.com/newsmill/newsmill/store"
 )
 
@@ -193,22 +193,18 @@ func (s *server) pass(ctx context.Context, src config.Source) {
 			s.m.lastSuccess.WithLabelValues(src.Name).Set(float64(time.Now().Unix()))
 		}
 	}()
-	var j *job
+	var r *pipeline.Run
 	var fst crawler.Stats
 	var crawlErr error
 	err := s.withStore(ctx, func(st *store.Store) error {
-		sink, err := output.Dir(s.cfg.Output, output.Owner(storeOwner(st), st.Serial()))
-		if err != nil {
+		var err error
+		if r, err = pipeline.StartDir(ctx, st, s.cfg.Output, s.log, s.cfg.Rules); err != nil { // Source adds the source field
 			return err
 		}
-		if j, err = startJob(ctx, st, sink, s.log, s.cfg.Rules); err != nil { // crawlSource adds the source field
-			sink.Close()
-			return err
-		}
-		fst, crawlErr = j.crawlSource(ctx, src, s.m.observer(src.Name, func() { answered.Add(1) }))
-		return j.close(ctx)
+		fst, crawlErr = r.Source(ctx, src, s.m.observer(src.Name, func() { answered.Add(1) }))
+		return r.Close(ctx)
 	})
-	if j == nil {
+	if r == nil {
 		if ctx.Err() != nil {
 			result = passInterrupted
 			return
@@ -218,7 +214,7 @@ func (s *server) pass(ctx context.Context, src config.Source) {
 		return
 	}
 	writeErr := err
-	ps := j.pipe.Stats
+	ps := r.Stats()
 	s.m.written.WithLabelValues(src.Name).Add(float64(ps.New.Load()))
 	s.m.duplicates.WithLabelValues(src.Name).Add(float64(ps.Duplicates.Load()))
 	s.m.errors.WithLabelValues(src.Name, errKindFetch).Add(float64(fst.Errors))
@@ -238,7 +234,7 @@ func (s *server) pass(ctx context.Context, src config.Source) {
 	default:
 		result = passOK
 	}
-	log.Info("pass done", zap.String("result", result), zap.String("summary", j.sum.String()))
+	log.Info("pass done", zap.String("result", result), zap.String("summary", r.Summary()))
 }
 
 // withStore opens the store for fn and closes it after, counting its ids for the metrics.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/newsmill/newsmill/cluster"
 	"github.com/newsmill/newsmill/crawler"
+	"github.com/newsmill/newsmill/pipeline"
 )
 
 type workerOptions struct {
@@ -56,7 +57,7 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 		return err
 	}
 	defer log.Sync()
-	reg, err := registry(cfg.Rules)
+	reg, err := pipeline.Registry(cfg.Rules)
 	if err != nil {
 		return err
 	}

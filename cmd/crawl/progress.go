@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+
+	"github.com/newsmill/newsmill/pipeline"
 )
 
 // progressEvery is how often the bar is redrawn; often enough to look alive, rarely enough to
@@ -67,9 +69,9 @@ func startProgress(w io.Writer, tty bool, read counts) (stop func()) {
 	}
 }
 
-// progress shows the job's counts while it runs, on a terminal only.
-func (j *job) progress(env Env) func() {
+// progress shows the run's counts while it runs, on a terminal only.
+func progress(r *pipeline.Run, env Env) func() {
 	return startProgress(env.Stderr, isTerminal(env.Stderr), func() (int64, int64) {
-		return j.pipe.Stats.Pages.Load(), j.pipe.Stats.New.Load()
+		return r.Stats().Pages.Load(), r.Stats().New.Load()
 	})
 }
