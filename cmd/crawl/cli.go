@@ -179,12 +179,6 @@ func oneLine(err error) string {
 	return strings.ReplaceAll(strings.TrimSpace(err.Error()), "\n", "; ")
 }
 
-// stringsFlag is a repeatable string flag (--url, --id): pflag's StringArray, which takes each
-// value whole (a StringSlice would split URLs at commas).
-func stringsFlag(fs *pflag.FlagSet, p *[]string, name, usage string) {
-	fs.StringArrayVar(p, name, nil, usage)
-}
-
 // unquoteWriter drops the back quotes of flag usage strings from what it writes.
 type unquoteWriter struct{ w io.Writer }
 

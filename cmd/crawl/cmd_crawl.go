@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/article"
@@ -28,22 +27,21 @@ import (
 const schemaVersion = article.SchemaVersion
 
 type crawlOptions struct {
+	configFlags
 	URLs        []string
 	URLsFrom    string
-	Config      string
 	DB          string
 	Out         string
-	LogLevel    string
 	LockTimeout time.Duration
 }
 
-func (o *crawlOptions) register(fs *pflag.FlagSet) {
+func (o *crawlOptions) register(cmd *cobra.Command) {
+	fs := cmd.Flags()
 	stringsFlag(fs, &o.URLs, "url", "a `URL`: page, listing, feed, or file:// post/folder to read (repeatable)")
 	fs.StringVar(&o.URLsFrom, "urls-from", "", "read more --url values from `FILE`, one per line, blank lines and # comments skipped (- for stdin)")
-	fs.StringVar(&o.Config, "config", "", "`YAML` config of a scheduled crawl: one pass over its sources (see configs/finews.yaml)")
+	o.configFlags.AddFlags(cmd, "`YAML` config of a scheduled crawl: one pass over its sources (see configs/finews.yaml)")
 	fs.StringVar(&o.DB, "db", "", "bbolt store `FILE` that remembers emitted ids across runs (--url runs)")
 	fs.StringVar(&o.Out, "out", "", "append JSONL to this regular `FILE` instead of stdout (--url runs; - is stdout)")
-	logLevelFlag(fs, &o.LogLevel)
 	lockTimeoutFlag(fs, &o.LockTimeout, "another crawl")
 }
 
@@ -79,28 +77,12 @@ Times (T) in the store tools are RFC 3339 (2024-05-01T08:00:00Z) or a UTC date (
 			return runCrawl(cmd.Context(), o, env)
 		},
 	}
-	o.register(cmd.Flags())
+	o.register(cmd)
 	cmd.Flags().SortFlags = false
-	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
 	_ = cmd.MarkFlagFilename("urls-from")
 	_ = cmd.MarkFlagFilename("db", "db")
 	_ = cmd.MarkFlagFilename("out", "jsonl")
-	completeLogLevel(cmd)
 	return cmd
-}
-
-// logLevelFlag is --log-level; completeLogLevel offers its values to the shell.
-func logLevelFlag(fs *pflag.FlagSet, p *string) {
-	fs.StringVar(p, "log-level", "", "log `LEVEL`: debug, info, warn or error (default info, or the config's log_level)")
-}
-
-func completeLogLevel(cmd *cobra.Command) {
-	_ = cmd.RegisterFlagCompletionFunc("log-level", cobra.FixedCompletions([]string{"debug", "info", "warn", "error"}, cobra.ShellCompDirectiveNoFileComp))
-}
-
-// lockTimeoutFlag is --lock-timeout; who may hold the store differs by command.
-func lockTimeoutFlag(fs *pflag.FlagSet, p *time.Duration, holder string) {
-	fs.DurationVar(p, "lock-timeout", 0, "wait up to this `DURATION` for "+holder+" to release the store (default 10s, or the config's lock_timeout)")
 }
 
 func runCrawl(ctx context.Context, opts crawlOptions, env Env) error {
@@ -136,7 +118,7 @@ func runCrawl(ctx context.Context, opts crawlOptions, env Env) error {
 			return fmt.Errorf("%w: %s has a %s: section: its crawl runs on `crawl worker`, started by `crawl enqueue` or `crawl serve` (docs/cluster.md)", ErrUsage, opts.Config, config.KeyCluster)
 		}
 	}
-	log, err := configLogger(env.Stderr, opts.LogLevel, cfg)
+	log, err := opts.logger(env.Stderr, cfg)
 	if err != nil {
 		return err
 	}

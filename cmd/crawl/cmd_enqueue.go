@@ -11,9 +11,8 @@ import (
 )
 
 type enqueueOptions struct {
-	Config   string
-	Source   string
-	LogLevel string
+	configFlags
+	Source string
 }
 
 func newEnqueueCommand(env Env) *cobra.Command {
@@ -33,11 +32,8 @@ again.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.Config, "config", "", "`YAML` config with a cluster: section (required)")
+	o.configFlags.AddFlags(cmd, "`YAML` config with a cluster: section (required)")
 	fs.StringVar(&o.Source, "source", "", "only this source `NAME` (default: every source)")
-	logLevelFlag(fs, &o.LogLevel)
-	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
-	completeLogLevel(cmd)
 	return cmd
 }
 
@@ -57,7 +53,7 @@ func runEnqueue(ctx context.Context, opts enqueueOptions, env Env) error {
 	if len(sources) == 0 {
 		return fmt.Errorf("%w: --source %q is not a source of %s", ErrUsage, opts.Source, cfg.Path)
 	}
-	log, err := configLogger(env.Stderr, opts.LogLevel, cfg)
+	log, err := opts.logger(env.Stderr, cfg)
 	if err != nil {
 		return err
 	}

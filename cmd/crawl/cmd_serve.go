@@ -10,7 +10,6 @@ import (
 
 	"github.com/robfig/cron/v3"
 	"github.com/spf13/cobra"
-	"github.com/spf13/pflag"
 	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/config"
@@ -24,8 +23,7 @@ import (
 const shutdownGrace = 5 * time.Second
 
 type serveOptions struct {
-	Config      string
-	LogLevel    string
+	configFlags
 	LockTimeout time.Duration
 }
 
@@ -49,16 +47,13 @@ newsmill_passes_total{result="failed"}; serve goes on to the next tick.`,
 			return runServe(cmd.Context(), o, env)
 		},
 	}
-	o.register(cmd.Flags())
-	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
-	completeLogLevel(cmd)
+	o.register(cmd)
 	return cmd
 }
 
-func (o *serveOptions) register(fs *pflag.FlagSet) {
-	fs.StringVar(&o.Config, "config", "", "`YAML` config with a schedule for every source (required)")
-	logLevelFlag(fs, &o.LogLevel)
-	lockTimeoutFlag(fs, &o.LockTimeout, "a store tool or another crawl (each pass waits)")
+func (o *serveOptions) register(cmd *cobra.Command) {
+	o.configFlags.AddFlags(cmd, "`YAML` config with a schedule for every source (required)")
+	lockTimeoutFlag(cmd.Flags(), &o.LockTimeout, "a store tool or another crawl (each pass waits)")
 }
 
 // server is one `crawl serve`: its config, its metrics, and the lock that runs one pass at a
@@ -87,7 +82,7 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 	if err != nil {
 		return err
 	}
-	log, err := configLogger(env.Stderr, opts.LogLevel, cfg)
+	log, err := opts.logger(env.Stderr, cfg)
 	if err != nil {
 		return err
 	}

@@ -18,11 +18,10 @@ import (
 )
 
 type sinkOptions struct {
-	Config   string
-	Out      string
-	Idle     time.Duration
-	Listen   string
-	LogLevel string
+	configFlags
+	Out    string
+	Idle   time.Duration
+	Listen string
 }
 
 func newSinkCommand(env Env) *cobra.Command {
@@ -46,14 +45,11 @@ address that cannot be bound is logged and the sink writes on: its files come fi
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.Config, "config", "", "`YAML` config with a cluster: section (required)")
+	o.configFlags.AddFlags(cmd, "`YAML` config with a cluster: section (required)")
 	fs.StringVar(&o.Out, "out", "", "`DIR` of the daily JSONL files (default: the config's output)")
 	fs.StringVar(&o.Listen, "listen", "", "`HOST:PORT` of /metrics and /healthz (default: the config's listen)")
 	fs.DurationVar(&o.Idle, "idle", 0, "exit once the stream is drained and quiet this `LONG` (default: run until SIGTERM)")
-	logLevelFlag(fs, &o.LogLevel)
-	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
 	_ = cmd.MarkFlagDirname("out")
-	completeLogLevel(cmd)
 	return cmd
 }
 
@@ -107,7 +103,7 @@ func runSink(ctx context.Context, opts sinkOptions, env Env) error {
 	if out == "" {
 		return fmt.Errorf("%w: sink needs --out DIR or output: in the config", ErrUsage)
 	}
-	log, err := configLogger(env.Stderr, opts.LogLevel, cfg)
+	log, err := opts.logger(env.Stderr, cfg)
 	if err != nil {
 		return err
 	}

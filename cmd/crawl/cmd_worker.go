@@ -15,9 +15,8 @@ import (
 )
 
 type workerOptions struct {
-	Config   string
-	Listen   string
-	LogLevel string
+	configFlags
+	Listen string
 }
 
 func newWorkerCommand(env Env) *cobra.Command {
@@ -37,11 +36,8 @@ then acknowledge them. SIGTERM stops taking URLs, finishes the ones held, and ex
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.Config, "config", "", "`YAML` config with a cluster: section (required)")
+	o.configFlags.AddFlags(cmd, "`YAML` config with a cluster: section (required)")
 	fs.StringVar(&o.Listen, "listen", "", "`HOST:PORT` of /metrics and /healthz (default: the config's listen)")
-	logLevelFlag(fs, &o.LogLevel)
-	_ = cmd.MarkFlagFilename("config", "yaml", "yml")
-	completeLogLevel(cmd)
 	return cmd
 }
 
@@ -52,7 +48,7 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 	if err != nil {
 		return err
 	}
-	log, err := configLogger(env.Stderr, opts.LogLevel, cfg)
+	log, err := opts.logger(env.Stderr, cfg)
 	if err != nil {
 		return err
 	}
