@@ -115,7 +115,7 @@ func newHelpCommand() *cobra.Command {
 		RunE: func(c *cobra.Command, args []string) error {
 			cmd, rest, err := c.Root().Find(args)
 			if err != nil || cmd == nil || len(rest) > 0 {
-				return fmt.Errorf("%w: no help topic %q; commands: serve, stats, export, forget, health, version, completion", ErrUsage, strings.Join(args, " "))
+				return fmt.Errorf("%w: no help topic %q; commands: %s", ErrUsage, strings.Join(args, " "), commandNames(c.Root()))
 			}
 			return cmd.Help()
 		},
@@ -133,7 +133,7 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
 			hint = fmt.Sprintf("; did you mean %q?", s[0])
 		} else {
-			hint = " (URLs go after --url; commands: serve, stats, export, forget, health, version, completion, help)"
+			hint = " (URLs go after --url; commands: " + commandNames(cmd) + ")"
 		}
 	}
 	where := ""
@@ -141,6 +141,18 @@ func noArgs(cmd *cobra.Command, args []string) error {
 		where = cmd.CommandPath() + ": "
 	}
 	return fmt.Errorf("%w: %sunexpected argument %q%s", ErrUsage, where, strings.Join(args, " "), hint)
+}
+
+// commandNames lists root's subcommands for an error, from the tree itself: a new command is
+// named there without a second list to keep.
+func commandNames(root *cobra.Command) string {
+	var names []string
+	for _, s := range root.Commands() {
+		if s.IsAvailableCommand() || s.Name() == "help" {
+			names = append(names, s.Name())
+		}
+	}
+	return strings.Join(names, ", ")
 }
 
 // longFlags accepts the single-dash long flags the standard flag package took before
