@@ -28,7 +28,7 @@ sources:
 }
 
 func TestTheShippedFinewsConfigIsValid(t *testing.T) {
-	c, err := Load(filepath.Join("..", "..", "configs", "finews.yaml"))
+	c, err := Load(filepath.Join("..", "configs", "finews.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,7 +129,7 @@ func TestAnAllowedHostMayNameAPortButNotABadOne(t *testing.T) {
 }
 
 func TestEveryShippedConfigLoadsAndServeCanScheduleIt(t *testing.T) {
-	files, _ := filepath.Glob(filepath.Join("..", "..", "configs", "*.yaml"))
+	files, _ := filepath.Glob(filepath.Join("..", "configs", "*.yaml"))
 	if len(files) < 2 {
 		t.Fatalf("configs/ has %d files, want finews.yaml and container.yaml", len(files))
 	}
@@ -146,7 +146,7 @@ func TestEveryShippedConfigLoadsAndServeCanScheduleIt(t *testing.T) {
 			t.Errorf("%s: schedules not in Beijing time: %v", f, c.Location)
 		}
 	}
-	c, err := Load(filepath.Join("..", "..", "configs", "container.yaml"))
+	c, err := Load(filepath.Join("..", "configs", "container.yaml"))
 	if err != nil {
 		t.Fatal(err)
 	}

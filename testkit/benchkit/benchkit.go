@@ -89,7 +89,7 @@ func SharedDir(dir string) string {
 	dir, _ = filepath.Abs(dir)
 	for d := dir; ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			if _, err := os.Stat(filepath.Join(d, "internal", "benchkit")); err == nil {
+			if _, err := os.Stat(filepath.Join(d, "testkit", "benchkit")); err == nil {
 				sh := filepath.Join(d, "..", "shared")
 				if _, err := os.Stat(filepath.Join(sh, "corpus", "site")); err == nil {
 					return sh
