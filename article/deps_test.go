@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -166,11 +165,9 @@ func layering(pkgs []listed) []string {
 // goList lists the module's packages through the go command the test runs under.
 func goList(t *testing.T) []listed {
 	t.Helper()
-	gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := exec.LookPath(gobin); err != nil {
-		if gobin, err = exec.LookPath("go"); err != nil {
-			t.Skip("no go command to list the packages with")
-		}
+	gobin, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command on PATH to list the packages with")
 	}
 	cmd := exec.Command(gobin, "list", "-json", "./...")
 	cmd.Dir = ".."
