@@ -14,17 +14,17 @@ import (
 	"github.com/newsmill/newsmill/article"
 )
 
-// outcome is what a driver made of one page: a record, a listing (or feed), a failure a later
+// verdict is what a driver made of one page: a record, a listing (or feed), a failure a later
 // attempt must fetch again (with the reason the retry list keeps), or an unchanged page; the
 // links it queued and whether the page's validators were kept.
-type outcome struct {
+type verdict struct {
 	kind       string // "record", "listing", "failed", "not modified", or what went wrong
 	reason     string // of a failure
 	links      []string
 	validators bool
 }
 
-func (o outcome) String() string {
+func (o verdict) String() string {
 	s := o.kind
 	if o.reason != "" {
 		s += " (" + o.reason + ")"
@@ -131,18 +131,17 @@ func newParitySite() *paritySite {
 
 // parityOptions are one source over the site: no article patterns (every page is offered to the
 // extractors), no retries within a fetch, conditional requests on.
-func parityOptions(srv *httptest.Server, seed string, cache *mapCache, rl RetryList) Options {
+func parityOptions(srv *httptest.Server, seed string) Options {
 	o := fastOptions(srv, seed)
 	o.MaxRetries, o.MaxDepth, o.Parallelism = retries(0), 3, 1
-	o.Cache, o.Retries = cache, rl
 	return o
 }
 
 // passOutcome crawls /seed/<target> in one pass and reads what became of target.
-func passOutcome(t *testing.T, srv *httptest.Server, site *paritySite, target string, cache *mapCache) outcome {
+func passOutcome(t *testing.T, srv *httptest.Server, site *paritySite, target string, cache *mapCache) verdict {
 	t.Helper()
 	rl := &memRetries{failed: map[string]string{}}
-	c, err := New(parityOptions(srv, "/seed"+target, cache, rl), nil, nil)
+	c, err := New(parityOptions(srv, "/seed"+target), nil, nil, WithValidatorCache(cache), WithRetryList(rl))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +160,7 @@ func passOutcome(t *testing.T, srv *httptest.Server, site *paritySite, target st
 	if err != nil {
 		t.Fatal(err)
 	}
-	var o outcome
+	var o verdict
 	for _, h := range site.reset() {
 		if h != target && !strings.HasPrefix(h, "/seed/") && !slices.Contains(o.links, h) {
 			o.links = append(o.links, h)
@@ -185,9 +184,9 @@ func passOutcome(t *testing.T, srv *httptest.Server, site *paritySite, target st
 }
 
 // fetcherOutcome fetches target once as a cluster worker does and reads the Result.
-func fetcherOutcome(t *testing.T, srv *httptest.Server, target string, cache *mapCache) outcome {
+func fetcherOutcome(t *testing.T, srv *httptest.Server, target string, cache *mapCache) verdict {
 	t.Helper()
-	c, err := New(parityOptions(srv, "/", cache, nil), nil, nil)
+	c, err := New(parityOptions(srv, "/"), nil, nil, WithValidatorCache(cache))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -197,7 +196,7 @@ func fetcherOutcome(t *testing.T, srv *httptest.Server, target string, cache *ma
 		record = record || err == nil
 		return err
 	})
-	var o outcome
+	var o verdict
 	for _, l := range res.Links {
 		o.links = append(o.links, strings.TrimPrefix(l.URL, srv.URL))
 	}
@@ -205,6 +204,10 @@ func fetcherOutcome(t *testing.T, srv *httptest.Server, target string, cache *ma
 	o.validators = res.Listing && res.Validators.ETag == parityETag && !res.NotModified
 	var se *StatusError
 	switch {
+	case res.Failure != "":
+		o.kind, o.reason = "failed", res.Failure
+	case errors.Is(err, article.ErrErrorPage):
+		o.kind, o.reason = "failed", "error page"
 	case errors.As(err, &se):
 		o.kind, o.reason = "failed", fmt.Sprintf("http %d", se.Code)
 	case errors.Is(err, ErrNotPage):

@@ -417,11 +417,11 @@ func (j *job) close(ctx context.Context) error {
 // runs for each source in turn and what serve runs on each source's schedule. onFetch may be nil.
 func (j *job) crawlSource(ctx context.Context, src config.Source, onFetch crawler.FetchObserver) (crawler.Stats, error) {
 	opts := src.Options
-	opts.OnFetch = onFetch
+	with := []crawler.Option{crawler.WithFetchObserver(onFetch)}
 	if opts.ConditionalRequests() {
-		opts.Cache, opts.Retries = j.vals, j.vals
+		with = append(with, crawler.WithValidatorCache(j.vals), crawler.WithRetryList(j.vals))
 	}
-	c, err := crawler.New(opts, j.log.With(zap.String("source", src.Name)), j.skipper())
+	c, err := crawler.New(opts, j.log.With(zap.String("source", src.Name)), j.skipper(), with...)
 	if err != nil {
 		return crawler.Stats{}, err
 	}
@@ -703,7 +703,7 @@ func (j *job) fetchSaved(ctx context.Context, items []crawler.FeedItem, thrifty 
 }
 
 // urlOptions are the crawl options of a --url run over seeds.
-func (j *job) urlOptions(seeds []target, thrifty bool) (crawler.Options, crawler.Skipper) {
+func (j *job) urlOptions(seeds []target, thrifty bool) (crawler.Options, crawler.Skipper, []crawler.Option) {
 	var urls []string
 	hosts := map[string]bool{}
 	for _, t := range seeds {
@@ -712,12 +712,11 @@ func (j *job) urlOptions(seeds []target, thrifty bool) (crawler.Options, crawler
 	}
 	o := crawler.Options{Name: "url", Seeds: urls, AllowedHosts: slices.Sorted(maps.Keys(hosts)), MaxDepth: 2, LeafArticles: true}
 	if !thrifty {
-		return o, nil
+		return o, nil, nil
 	}
 	// With a store, a one-off run is as thrifty as a scheduled one: stored articles are not
 	// fetched again and unchanged listings cost a 304.
-	o.Cache = j.vals
-	return o, j.skipper()
+	return o, j.skipper(), []crawler.Option{crawler.WithValidatorCache(j.vals)}
 }
 
 // crawlWeb crawls every web target in one pass (in parallel, robots.txt read once per host)
@@ -736,8 +735,8 @@ func (j *job) crawlWeb(ctx context.Context, web []target, thrifty bool) ([]targe
 		}
 		return err
 	}
-	o, skip := j.urlOptions(web, thrifty)
-	c, err := crawler.New(o, j.log, skip)
+	o, skip, with := j.urlOptions(web, thrifty)
+	c, err := crawler.New(o, j.log, skip, with...)
 	if err != nil {
 		return nil, err
 	}
@@ -766,16 +765,16 @@ func (j *job) crawlWeb(ctx context.Context, web []target, thrifty bool) ([]targe
 // and says why it gave nothing, or "" when it did.
 func (j *job) crawlAlone(ctx context.Context, t target, thrifty bool) (string, error) {
 	var ok atomic.Bool
-	o, _ := j.urlOptions([]target{t}, thrifty)
+	o, _, with := j.urlOptions([]target{t}, thrifty)
 	none := 0
 	o.MaxRetries = &none
-	o.OnFetch = func(_ string, status int, _ time.Duration) {
+	with = append(with, crawler.WithFetchObserver(func(_ string, status int, _ time.Duration) {
 		if answered(status) {
 			ok.Store(true)
 		}
-	}
+	}))
 	// Articles the shared pass stored are skipped, with or without --db: finding them is enough.
-	c, err := crawler.New(o, j.log, j.skipper())
+	c, err := crawler.New(o, j.log, j.skipper(), with...)
 	if err != nil {
 		return "", err
 	}
