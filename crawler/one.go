@@ -42,6 +42,7 @@ type Link struct {
 type Result struct {
 	URL         string // after redirects, canonical (article.CanonicalURL)
 	Claimed     string // the canonical URL an article page names as its own, when on the source
+	Kind        Kind   // what the page reader made of the response
 	Status      int
 	NotModified bool
 	// Listing is true for a page that gave no record (a listing) or a feed; its validators, when
@@ -55,9 +56,10 @@ type Result struct {
 	Retries int64
 }
 
-// Fetcher fetches one URL at a time for a caller that keeps the frontier itself: the same
-// transport, redirect rules, charset decoding, feed reading and link rules as Run, with the
-// politeness and robots.txt delegated to a Gate and a RobotsCache shared between processes.
+// Fetcher fetches one URL at a time for a caller that keeps the frontier itself: a Colly
+// collector over the same transport and redirect rules as Run, and the same page reader
+// (Crawler.read: charset decoding, feeds, what a page is, links), with the politeness and
+// robots.txt delegated to a Gate and a RobotsCache shared between processes.
 // It is safe for concurrent use.
 type Fetcher struct {
 	c      *Crawler
@@ -208,7 +210,7 @@ func (f *Fetcher) fetchError(ctx context.Context, raw string, err error) error {
 // result turns the reader's outcome into what the caller's frontier needs.
 func (f *Fetcher) result(raw string, got fetched) (Result, error) {
 	o := got.o
-	res := Result{URL: got.final.String(), Status: got.status}
+	res := Result{URL: got.final.String(), Status: got.status, Kind: o.kind}
 	switch {
 	case o.kind == KindNotModified:
 		res.NotModified, res.Listing = true, true

@@ -702,7 +702,8 @@ func (j *job) fetchSaved(ctx context.Context, items []crawler.FeedItem, thrifty 
 	return st
 }
 
-// urlOptions are the crawl options of a --url run over seeds.
+// urlOptions are the crawl options of a --url run over seeds, its skipper and the run's
+// collaborators (the store's validators when thrifty).
 func (j *job) urlOptions(seeds []target, thrifty bool) (crawler.Options, crawler.Skipper, []crawler.Option) {
 	var urls []string
 	hosts := map[string]bool{}
