@@ -42,7 +42,7 @@ type pass struct {
 	tr      *transport
 	col     *colly.Collector
 	robots  *robots
-	slots   *hostSlots
+	gate    Gate // the pace of each host: a pass's own hostSlots, where a cluster shares one
 	workers int
 
 	hintsMu sync.Mutex
@@ -86,7 +86,7 @@ func (c *Crawler) newPass(ctx context.Context, handle Handler) *pass {
 	if ht, ok := p.tr.base.(*http.Transport); ok {
 		ht.MaxIdleConnsPerHost = max(ht.MaxIdleConnsPerHost, p.workers)
 	}
-	p.slots = newHostSlots(c.opts.Parallelism, c.opts.Delay)
+	p.gate = newHostSlots(c.opts.Parallelism, c.opts.Delay)
 	if !c.opts.IgnoreRobots {
 		p.robots = newRobots(&http.Client{Transport: p.tr, CheckRedirect: c.checkRedirect}, c.opts.UserAgent)
 	}
@@ -261,12 +261,12 @@ func (p *pass) fetch(ctx context.Context, q queued) {
 			return
 		}
 	}
-	slot, err := p.slots.acquire(ctx, strings.ToLower(u.Hostname()), crawlDelay)
+	release, err := p.gate.Acquire(ctx, strings.ToLower(u.Hostname()), crawlDelay)
 	if err != nil {
 		p.notFetched(ctx, u, q.depth, err)
 		return
 	}
-	defer slot.release(ctx)
+	defer release()
 	key := article.CanonicalURL(u).String()
 	f := &fetch{key: key, depth: q.depth, hint: p.takeHint(key)}
 	rc := colly.NewContext()

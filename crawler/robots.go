@@ -165,6 +165,20 @@ func (h *hostSlots) acquire(ctx context.Context, host string, crawlDelay time.Du
 	}
 }
 
+// Acquire makes hostSlots a pass's Gate: one request of host may go once a slot is free, and
+// release frees it after the host's delay.
+func (h *hostSlots) Acquire(ctx context.Context, host string, crawlDelay time.Duration) (func(), error) {
+	s, err := h.acquire(ctx, host, crawlDelay)
+	if err != nil {
+		return nil, err
+	}
+	return func() { s.release(ctx) }, nil
+}
+
+// Pause does nothing: within one pass the transport backs a host off itself (a cluster's Gate
+// shares the pause between processes).
+func (h *hostSlots) Pause(context.Context, string, time.Duration) {}
+
 // release waits the host's delay, or less if ctx ends, then frees the slot.
 func (s *hostSlot) release(ctx context.Context) {
 	_ = Sleep(ctx, s.delay)
