@@ -178,11 +178,14 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		w.fetchFailed(ctx, l, err)
 		return
 	}
-	if res.Failure != "" {
-		// The page gave no whole record: it may read whole next tick, which must find it.
-		w.Stats.Errors.Add(1)
-		w.countError(l.t.Source, "extract")
-		l.log.Warn("skip page", zap.String("reason", res.Failure))
+	if res.Failure != "" || res.ItemsFailed > 0 {
+		// The page (or a feed's item) gave no whole record: it may read whole next tick, which
+		// must find it.
+		for range max(res.ItemsFailed, 1) {
+			w.Stats.Errors.Add(1)
+			w.countError(l.t.Source, "extract")
+		}
+		l.log.Warn("skip page", zap.String("reason", res.Failure), zap.Int("items_failed", res.ItemsFailed))
 		w.forgetParent(ctx, l.t, l.log)
 	}
 	if !w.publish(ctx, l, res, recs) || !w.queueLinks(ctx, l, res) {
@@ -227,23 +230,13 @@ func (w *Worker) lease(ctx context.Context, msg jetstream.Msg) (lease, bool) {
 // fetch fetches the lease's URL and extracts its pages; the source's Fetcher decides what the
 // page is (crawler.Crawler's page reader).
 func (w *Worker) fetch(ctx context.Context, l lease) (crawler.Result, []*article.Record, error) {
-	var mu sync.Mutex
 	var recs []*article.Record
 	handler := func(_ context.Context, p *article.Page) error {
 		rec, err := w.reg.Extract(p)
-		if err != nil {
-			if p.ContentType == article.FeedItemType && !errors.Is(err, article.ErrNotArticle) {
-				// A feed item's body is read here alone: the Fetcher says nothing of it.
-				w.Stats.Errors.Add(1)
-				w.countError(l.t.Source, "extract")
-				l.log.Warn("skip feed item", zap.Error(err))
-			}
-			return err
+		if err == nil {
+			recs = append(recs, rec)
 		}
-		mu.Lock()
-		recs = append(recs, rec)
-		mu.Unlock()
-		return nil
+		return err // what the page then is, the Fetcher's page reader says (Result)
 	}
 	res, err := l.src.fetcher.Fetch(ctx, l.t.URL, l.t.Hint, handler)
 	w.Stats.Fetched.Add(1)

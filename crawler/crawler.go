@@ -310,14 +310,15 @@ func pageLinks(p *article.Page) iter.Seq[*url.URL] {
 	}
 }
 
-// handleItem hands a feed item that carries its own body to the extractors as a page of its own.
-func handleItem(ctx context.Context, base, u *url.URL, it FeedItem, hint *article.Record, handle Handler) {
+// handleItem hands a feed item that carries its own body to the extractors as a page of its own,
+// and returns their answer.
+func handleItem(ctx context.Context, base, u *url.URL, it FeedItem, hint *article.Record, handle Handler) error {
 	item := article.NewPage(u, article.FeedItemType, []byte(it.ContentHTML), time.Now())
 	item.Hint = hint
 	if item.URL == nil {
 		item.URL = base
 	}
-	_ = handle(ctx, item)
+	return handle(ctx, item)
 }
 
 // fillHint completes h with what an earlier hint said (the list that led to a text endpoint).

@@ -52,8 +52,11 @@ type Result struct {
 	// Failure says why a page read whole must be fetched again all the same ("no record", "no
 	// record and no links"), as a pass's retry list would; empty otherwise.
 	Failure string
-	Links   []Link
-	Retries int64
+	// ItemsFailed counts a feed's items carrying their own body that gave no whole record: the
+	// feed may list them whole next time, so it must not answer 304 then.
+	ItemsFailed int
+	Links       []Link
+	Retries     int64
 }
 
 // Fetcher fetches one URL at a time for a caller that keeps the frontier itself: a Colly
@@ -218,7 +221,7 @@ func (f *Fetcher) result(raw string, got fetched) (Result, error) {
 	case o.unread:
 		return res, fmt.Errorf("fetch %s: %w", raw, o.err)
 	}
-	res.Failure = o.failure
+	res.Failure, res.ItemsFailed = o.failure, o.itemsFailed
 	res.Listing = o.listing()
 	res.Validators = o.keep
 	if o.claimed != nil {

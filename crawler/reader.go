@@ -73,6 +73,8 @@ type outcome struct {
 	claimed    *url.URL // the canonical URL an article names as its own, on the source
 	links      []found  // wanted by the source (scheme, origins, patterns), in page order
 	keep       Validators
+	// itemsFailed counts a feed's items with a body of their own that gave no whole record.
+	itemsFailed int
 }
 
 // listing reports whether the page is one a later run may ask "changed since?".
@@ -123,8 +125,8 @@ func (c *Crawler) read(ctx context.Context, r response, handle Handler) outcome 
 		}
 		return o // binary or undecodable: no later run would do better
 	}
-	if items, ok := c.feedLinks(ctx, page, handle); ok {
-		o := outcome{kind: KindFeed, links: items}
+	if items, failed, ok := c.feedLinks(ctx, page, handle); ok {
+		o := outcome{kind: KindFeed, links: items, itemsFailed: failed}
 		o.keep = validatorsOf(r.header)
 		return o
 	}
@@ -194,13 +196,14 @@ func validatorsOf(h http.Header) Validators {
 // feedLinks reads a page as a feed: it reports whether the page was one, and its wanted items'
 // and feeds' links. Items are always followed and never offered to the extractors; items that
 // carry their own body are handed over as pages.
-func (c *Crawler) feedLinks(ctx context.Context, page *article.Page, handle Handler) ([]found, bool) {
+func (c *Crawler) feedLinks(ctx context.Context, page *article.Page, handle Handler) ([]found, int, bool) {
 	base := page.URL
 	f, err := ParseFeed(base, page.ContentType, page.Body)
 	if err != nil {
-		return nil, false
+		return nil, 0, false
 	}
 	var out []found
+	failed := 0
 	var off []string
 	for _, it := range f.Items {
 		u, err := base.Parse(it.URL)
@@ -222,7 +225,9 @@ func (c *Crawler) feedLinks(ctx context.Context, page *article.Page, handle Hand
 		// an Atom or RSS item's content is a copy of a page we can fetch, and the page, with
 		// its categories, tags and links, is what the extractors know.
 		if it.ContentHTML != "" && (f.Kind == "json" || u == nil || !c.wanted(u)) {
-			handleItem(ctx, base, u, it, hint, handle)
+			if err := handleItem(ctx, base, u, it, hint, handle); err != nil && !errors.Is(err, article.ErrNotArticle) {
+				failed++
+			}
 			continue
 		}
 		if u != nil && c.wanted(u) {
@@ -240,7 +245,7 @@ func (c *Crawler) feedLinks(ctx context.Context, page *article.Page, handle Hand
 		c.log.Info("feed items off the allowed hosts not fetched", zap.String("url", base.String()),
 			zap.Int("items", len(off)), zap.String("first", off[0]))
 	}
-	return out, true
+	return out, failed, true
 }
 
 // withinLimits refuses a link whose length or query parameters exceed the source's bounds
