@@ -206,8 +206,6 @@ func fetcherOutcome(t *testing.T, srv *httptest.Server, target string, cache *ma
 	switch {
 	case res.Failure != "":
 		o.kind, o.reason = "failed", res.Failure
-	case errors.Is(err, article.ErrErrorPage):
-		o.kind, o.reason = "failed", "error page"
 	case errors.As(err, &se):
 		o.kind, o.reason = "failed", fmt.Sprintf("http %d", se.Code)
 	case errors.Is(err, ErrNotPage):
