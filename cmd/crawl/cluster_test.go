@@ -276,6 +276,8 @@ func clusterKills(t *testing.T) int {
 
 var workerSummary = regexp.MustCompile(`(\d+) new records, (\d+) duplicates`)
 
+// The kills and restarts are random; the test logs its seed first, and NEWSMILL_KILL_SEED=<seed>
+// (with NEWSMILL_CLUSTER_KILLS for the count) replays them.
 func TestWorkersSIGKILLedAtRandomAndServerRestartsLeaveEveryIdOnceInTheStreamAndTheFiles(t *testing.T) {
 	srv := natstest.Start(t)
 	site := sitegen.New(150)
@@ -284,7 +286,7 @@ func TestWorkersSIGKILLedAtRandomAndServerRestartsLeaveEveryIdOnceInTheStreamAnd
 	defer web.Close()
 
 	kills, restarts := clusterKills(t), 5
-	seed := uint64(time.Now().UnixNano())
+	seed := killSeed(t)
 	rng := rand.New(rand.NewPCG(seed, 1))
 	start := time.Now()
 	done, restarted, rounds, sinkKills := 0, 0, 0, 0
