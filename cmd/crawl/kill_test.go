@@ -194,7 +194,10 @@ func TestSIGINTAndSIGTERMStopTheCrawlFlushAndExit130WithASummary(t *testing.T) {
 			if !ok || ee.ExitCode() != 130 {
 				t.Fatalf("exit %v, want 130\n%s", err, stderr.String())
 			}
-			if stopped > 3*time.Second {
+			// A bound a loaded machine cannot make a correct binary miss (docker's stop timeout);
+			// the figure is logged.
+			t.Logf("stopped %s after the signal", stopped.Round(time.Millisecond))
+			if stopped > 10*time.Second {
 				t.Errorf("took %s to stop after the signal", stopped)
 			}
 			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
