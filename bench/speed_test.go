@@ -27,14 +27,16 @@ type benchPage struct {
 // way the crawler decodes them.
 func extractionPages(tb testing.TB) []benchPage {
 	var files []string
+	dir, _ := filepath.Abs(filepath.Join("..", "..", "shared", "extraction"))
 	for _, set := range []string{"zyte", "cwced"} {
-		f, _ := filepath.Glob(filepath.Join("..", "..", "shared", "extraction", set, "pages", "*.html"))
+		f, _ := filepath.Glob(filepath.Join(dir, set, "pages", "*.html"))
 		files = append(files, f...)
 	}
 	out := extractionPagesOf(tb, files)
 	if len(out) == 0 {
-		tb.Skip("no ../shared/extraction")
+		tb.Skipf("no pages under %s/{zyte,cwced}/pages", dir)
 	}
+	tb.Logf("%d pages of %s/{zyte,cwced}", len(out), dir)
 	return out
 }
 

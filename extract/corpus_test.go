@@ -23,10 +23,11 @@ func sharedDir(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(root, "..", "shared")
+	dir := filepath.Clean(filepath.Join(root, "..", "shared"))
 	if _, err := os.Stat(filepath.Join(dir, "corpus")); err != nil {
-		t.Skipf("shared corpus not available at %s", dir)
+		t.Skipf("no shared corpus at %s", filepath.Join(dir, "corpus"))
 	}
+	t.Logf("shared corpus: %s", filepath.Join(dir, "corpus"))
 	return dir
 }
 
