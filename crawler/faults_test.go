@@ -184,8 +184,12 @@ func TestSlowServerIsCutAtTheTimeoutRetriedAndReportedAsATimeout(t *testing.T) {
 	if !r.logged("/a/slow") || !r.logged("timeout") || !r.logged("gave up after 3 attempts") {
 		t.Errorf("the timeout is not logged with the URL and the attempts:\n%s", r.dump())
 	}
-	if time.Since(start) > 5*time.Second {
-		t.Errorf("the crawl took %s: the timeout did not cut the wait", time.Since(start))
+	// Three attempts of 300 ms and their backoff; without the timeout the page never answers,
+	// so the bound is generous and the figure logged.
+	took := time.Since(start)
+	t.Logf("the crawl took %s", took.Round(time.Millisecond))
+	if took > 10*time.Second {
+		t.Errorf("the crawl took %s: the timeout did not cut the wait", took)
 	}
 	if r.stats.Errors != 1 || r.stats.Retries != 2 {
 		t.Errorf("stats = %+v, want 1 error after 2 retries", r.stats)
