@@ -39,81 +39,107 @@ func densestBlock(doc *goquery.Document) *html.Node {
 // included) collapses, empty, date-only and label lines go, and so does a second copy of a whole
 // block. A blockquote before any paragraph is the page's digest: it becomes the summary.
 func paragraphs(nodes []*html.Node, title string) (paras []string, summary string) {
-	var b strings.Builder
-	var digest []string
-	seenText := false
-	var walk func(*html.Node)
-	walk = func(n *html.Node) {
-		switch n.Type {
-		case html.TextNode:
-			b.WriteString(n.Data)
-			if strings.TrimSpace(n.Data) != "" {
-				seenText = true
-			}
-			return
-		case html.ElementNode:
-			if n.Data == "script" || n.Data == "style" {
-				return
-			}
-			if n.Data == "blockquote" && !seenText {
-				var q strings.Builder
-				nodeText(n, &q)
-				if t := textrule.Collapse(q.String()); t != "" {
-					digest = append(digest, t)
-					return
-				}
-			}
-			if n.Data == "tr" {
-				if row, ok := dataRow(n); ok {
-					b.WriteString("\n" + row + "\n")
-					if row != "" {
-						seenText = true
-					}
-					return
-				}
-			}
-		}
-		block := n.Type == html.ElementNode && textrule.IsBlock(textrule.Atom(n))
-		if block {
-			b.WriteString("\n")
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-		if block {
-			b.WriteString("\n")
-		}
-	}
+	var f flattener
 	for _, n := range nodes {
 		if n != nil {
-			walk(n)
-			b.WriteString("\n")
+			f.walk(n)
+			f.b.WriteString("\n")
 		}
 	}
 	ctitle := textrule.Collapse(title)
 	var lines []string
-	for _, line := range strings.Split(b.String(), "\n") {
-		line = textrule.Collapse(line)
-		if strings.Contains(line, cellSep) {
-			// A row's cells are read like lines: a label cell (pagination, a share call) is no text.
-			var cells []string
-			for _, c := range strings.Split(line, cellSep) {
-				if c = strings.TrimSpace(c); c != "" && !isLabelLine(c) {
-					cells = append(cells, c)
-				}
-			}
-			line = strings.Join(cells, "\t")
+	for _, line := range strings.Split(f.b.String(), "\n") {
+		if line = cleanLine(line); line != "" && line != ctitle && isTextLine(line) {
+			lines = append(lines, line)
 		}
-		if strings.Contains(line, "]") {
-			// Encyclopedia section headings carry their edit link: "简介[编辑]", "History[edit]".
-			line = strings.TrimSpace(editLinkRe.ReplaceAllString(line, ""))
-		}
-		if line == "" || line == ctitle || !hasWord(line) || isLabelLine(line) || isDateLine(line) {
-			continue
-		}
-		lines = append(lines, line)
 	}
-	return dropRepeatedBlock(lines), strings.Join(digest, " ")
+	return dropRepeatedBlock(lines), strings.Join(f.digest, " ")
+}
+
+// flattener writes the text under nodes with a line break at every block boundary and one line
+// per data-table row, and keeps apart the blockquotes that come before any text (the digest).
+type flattener struct {
+	b        strings.Builder
+	digest   []string
+	seenText bool
+}
+
+func (f *flattener) walk(n *html.Node) {
+	switch n.Type {
+	case html.TextNode:
+		f.b.WriteString(n.Data)
+		if strings.TrimSpace(n.Data) != "" {
+			f.seenText = true
+		}
+		return
+	case html.ElementNode:
+		if f.special(n) {
+			return
+		}
+	}
+	block := n.Type == html.ElementNode && textrule.IsBlock(textrule.Atom(n))
+	if block {
+		f.b.WriteString("\n")
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		f.walk(c)
+	}
+	if block {
+		f.b.WriteString("\n")
+	}
+}
+
+// special handles the elements that are not walked as text: scripts and styles (skipped), a
+// leading blockquote (the digest) and a data row (one line); true when n was handled.
+func (f *flattener) special(n *html.Node) bool {
+	switch n.Data {
+	case "script", "style":
+		return true
+	case "blockquote":
+		if f.seenText {
+			return false
+		}
+		var q strings.Builder
+		nodeText(n, &q)
+		if t := textrule.Collapse(q.String()); t != "" {
+			f.digest = append(f.digest, t)
+			return true
+		}
+	case "tr":
+		if row, ok := dataRow(n); ok {
+			f.b.WriteString("\n" + row + "\n")
+			if row != "" {
+				f.seenText = true
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// cleanLine collapses a line's white space, reads a row's cells like lines (a label cell, such
+// as pagination or a share call, is no text) and drops encyclopedia edit links.
+func cleanLine(line string) string {
+	line = textrule.Collapse(line)
+	if strings.Contains(line, cellSep) {
+		var cells []string
+		for _, c := range strings.Split(line, cellSep) {
+			if c = strings.TrimSpace(c); c != "" && !isLabelLine(c) {
+				cells = append(cells, c)
+			}
+		}
+		line = strings.Join(cells, "\t")
+	}
+	if strings.Contains(line, "]") {
+		// Encyclopedia section headings carry their edit link: "简介[编辑]", "History[edit]".
+		line = strings.TrimSpace(editLinkRe.ReplaceAllString(line, ""))
+	}
+	return line
+}
+
+// isTextLine reports a line that is text, not layout: it has a word and is no label or date line.
+func isTextLine(line string) bool {
+	return hasWord(line) && !isLabelLine(line) && !isDateLine(line)
 }
 
 // isLabelLine reports a line that is only a label (labelLineRe). Every label is short, so

@@ -54,8 +54,28 @@ var (
 )
 
 // preclean removes what no article body contains and reads the attribution lines on the way.
+// The order matters: chrome goes before the credit lines are read (a footer's "来源" is the
+// site's, not the article's), and the page's shape is taken after the credits are gone but
+// before the navigation links, which the listing verdict counts.
 func preclean(doc *goquery.Document) cleanedPage {
 	var c cleanedPage
+	removeChrome(doc)
+	removeThreadsAndCaptions(doc)
+	for _, n := range doc.Nodes {
+		removeCommentRanges(n, "EM_StockImg_Start", "EM_StockImg_End")
+	}
+	c.source, c.editor = takeCredits(doc)
+	c.summary = leadingDigest(doc)
+	if body := doc.Find("body"); body.Length() > 0 {
+		c.shape = shapeOf(body.Get(0))
+	}
+	removeNavigation(doc)
+	return c
+}
+
+// removeChrome removes the elements that are never text (scripts, frames), the page's own
+// furniture (nav, header, footer, aside), hidden elements and forms.
+func removeChrome(doc *goquery.Document) {
 	doc.Find("script, style, noscript, iframe, template, svg, nav, header, footer, aside, figcaption, " +
 		"[hidden], [aria-hidden=true]").Remove()
 	// A form is a search box or a login, except on pages (ASP.NET's) that wrap everything in one:
@@ -70,16 +90,15 @@ func preclean(doc *goquery.Document) cleanedPage {
 		st := strings.ReplaceAll(strings.ToLower(s.AttrOr("style", "")), " ", "")
 		return strings.Contains(st, "display:none") || strings.Contains(st, "visibility:hidden")
 	}).Remove()
-	// Comment threads and captions, however long (a thread can outweigh a short post), unless the
-	// element holds the article itself (a headline or an article body inside a "comments" wrapper).
+}
+
+// removeThreadsAndCaptions removes comment threads and captions, however long (a thread can
+// outweigh a short post), unless the element holds the article itself (a headline or an
+// article body inside a "comments" wrapper).
+func removeThreadsAndCaptions(doc *goquery.Document) {
 	doc.Find("[id], [class]").FilterFunction(func(_ int, s *goquery.Selection) bool {
 		name := s.AttrOr("id", "") + " " + s.AttrOr("class", "")
-		low := strings.ToLower(name)
-		if !strings.Contains(low, "comment") && !strings.Contains(low, "caption") && !strings.Contains(low, "credit") &&
-			!strings.Contains(low, "respond") && !strings.Contains(low, "repl") && !strings.Contains(low, "disqus") {
-			return false
-		}
-		if !commentRe.MatchString(name) && !captionRe.MatchString(name) {
+		if !mayNameThreadOrCaption(name) || (!commentRe.MatchString(name) && !captionRe.MatchString(name)) {
 			return false
 		}
 		switch goquery.NodeName(s) {
@@ -88,11 +107,23 @@ func preclean(doc *goquery.Document) cleanedPage {
 		}
 		return s.FindMatcher(articleInside).Length() == 0
 	}).Remove()
-	for _, n := range doc.Nodes {
-		removeCommentRanges(n, "EM_StockImg_Start", "EM_StockImg_End")
+}
+
+// mayNameThreadOrCaption is the cheap test before the expressions run on every named element.
+func mayNameThreadOrCaption(name string) bool {
+	low := strings.ToLower(name)
+	for _, w := range []string{"comment", "caption", "credit", "respond", "repl", "disqus"} {
+		if strings.Contains(low, w) {
+			return true
+		}
 	}
-	// Attribution and editor lines: short blocks, read innermost first so a wrapper <div> with the
-	// whole article is never taken for a credit line.
+	return false
+}
+
+// takeCredits reads and removes the attribution and editor lines: short blocks, read innermost
+// first so a wrapper <div> with the whole article is never taken for a credit line. The first
+// of each kind is the page's.
+func takeCredits(doc *goquery.Document) (source, editor string) {
 	doc.Find("p, span, div, em, small, li, td").Each(func(_ int, s *goquery.Selection) {
 		raw, short := textUpTo(s.Get(0), 1200)
 		if !short {
@@ -104,12 +135,12 @@ func preclean(doc *goquery.Document) cleanedPage {
 		}
 		only := true
 		if m := sourceRe.FindStringSubmatch(t); m != nil {
-			if c.source == "" {
-				c.source = strings.Trim(m[1], "（()）")
+			if source == "" {
+				source = strings.Trim(m[1], "（()）")
 			}
 		} else if m := editorRe.FindStringSubmatch(t); m != nil {
-			if c.editor == "" {
-				c.editor = strings.Trim(m[1], "（()）")
+			if editor == "" {
+				editor = strings.Trim(m[1], "（()）")
 			}
 		} else {
 			only = false
@@ -120,31 +151,36 @@ func preclean(doc *goquery.Document) cleanedPage {
 			s.Remove()
 		}
 	})
-	c.summary = leadingDigest(doc)
-	if body := doc.Find("body"); body.Length() > 0 {
-		c.shape = shapeOf(body.Get(0))
-	}
-	// Navigation: list items and blocks that are a single short link ("返回首页", a bare URL).
+	return source, editor
+}
+
+// removeNavigation removes list items and blocks that are a single short link ("返回首页", a
+// bare URL) or a link with a few words of metadata beside it.
+func removeNavigation(doc *goquery.Document) {
 	doc.Find("li, p, div, dd, td").Each(func(_ int, s *goquery.Selection) {
 		if s.FindMatcher(blockInside).Length() > 0 {
 			return
 		}
-		t := textrule.Collapse(s.Text())
-		a := textrule.Collapse(s.FindMatcher(anchorSel).Text())
-		if t == "" || a == "" {
-			return
-		}
-		tn, an := utf8.RuneCountInString(t), utf8.RuneCountInString(a)
-		// A link with a few words of metadata after it (author, time, size, counts) is a list
-		// item as much as a bare link: "标题【作者】08-11 16:06 298字 [4321/87]".
-		rest := textrule.Collapse(nonLinkText(s.Get(0)))
-		// A link with nothing but a count beside it is a sidebar entry however short: "未归类 (88)".
-		item := an*10 >= tn*9 || isLinkItem(textWidth(t), textWidth(a), textWidth(a), rest) || countRe.MatchString(rest)
-		if item && tn <= 120 {
+		if isNavigationItem(s) {
 			s.Remove()
 		}
 	})
-	return c
+}
+
+// isNavigationItem reports a block that is a link list's entry.
+func isNavigationItem(s *goquery.Selection) bool {
+	t := textrule.Collapse(s.Text())
+	a := textrule.Collapse(s.FindMatcher(anchorSel).Text())
+	if t == "" || a == "" {
+		return false
+	}
+	tn, an := utf8.RuneCountInString(t), utf8.RuneCountInString(a)
+	// A link with a few words of metadata after it (author, time, size, counts) is a list
+	// item as much as a bare link: "标题【作者】08-11 16:06 298字 [4321/87]".
+	rest := textrule.Collapse(nonLinkText(s.Get(0)))
+	// A link with nothing but a count beside it is a sidebar entry however short: "未归类 (88)".
+	item := an*10 >= tn*9 || isLinkItem(textWidth(t), textWidth(a), textWidth(a), rest) || countRe.MatchString(rest)
+	return item && tn <= 120
 }
 
 // leadingDigest removes and returns a blockquote that opens the article (only headings, a

@@ -133,43 +133,12 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		rec.Title = readTitle(doc, meta)
 	}
 
-	var paras []string
-	var summary string
-	var bodyNodes []*html.Node
-	if o.Body != nil {
-		nodes := o.Body(doc)
-		if len(nodes) == 0 {
-			return nil, fmt.Errorf("%w: body selector matched nothing", article.ErrNotArticle)
-		}
-		paras, summary = paragraphs(nodes, rec.Title)
-		bodyNodes = nodes
-	} else {
-		node, err := g.main(doc.Get(0), p.URL)
-		if err != nil || node == nil {
-			node = densestBlock(doc)
-		}
-		paras, summary = paragraphs([]*html.Node{node}, rec.Title)
-		bodyNodes = []*html.Node{node}
-		if runeCount(paras) < minBodyRunes {
-			// Libraries give up on very short articles; the densest block of paragraphs does not.
-			dense := densestBlock(doc)
-			paras, summary = paragraphs([]*html.Node{dense}, rec.Title)
-			bodyNodes = []*html.Node{dense}
-		}
+	paras, summary, bodyNodes, err := g.body(p, doc, o, rec.Title)
+	if err != nil {
+		return nil, err
 	}
-	bodyRunes := runeCount(paras)
-	if bodyRunes < minBodyRunes {
-		// Too little text for an article: an error page when it says it is one (the date read
-		// below is not needed for that: a page dated in its metadata is not one).
-		if said, ok := errorPage(doc, meta, paras, !meta.published.IsZero()); ok {
-			return nil, fmt.Errorf("%w: it says %q", article.ErrErrorPage, said)
-		}
-		return nil, fmt.Errorf("%w: too little text (%d characters)", article.ErrNotArticle, bodyRunes)
-	}
-	if markupShare(paras) >= 0.5 {
-		// A page that prints markup (a template or a listing shown as escaped source) has no
-		// article text, however much of it there is.
-		return nil, fmt.Errorf("%w: the text is markup", article.ErrNotArticle)
+	if err := refuseText(doc, meta, paras); err != nil {
+		return nil, err
 	}
 	// The date the page states: structured metadata first, then a labelled date, then a date by
 	// the headline or by the start of the text, then the first date-time in the visible text
@@ -215,4 +184,45 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		rec.Summary = summary
 	}
 	return rec, nil
+}
+
+// body finds the body nodes (the site rule's, else the library's, else the densest block of
+// paragraphs) and their paragraphs and digest.
+func (g *Generic) body(p *article.Page, doc *goquery.Document, o Overrides, title string) (paras []string, summary string, nodes []*html.Node, err error) {
+	if o.Body != nil {
+		nodes := o.Body(doc)
+		if len(nodes) == 0 {
+			return nil, "", nil, fmt.Errorf("%w: body selector matched nothing", article.ErrNotArticle)
+		}
+		paras, summary = paragraphs(nodes, title)
+		return paras, summary, nodes, nil
+	}
+	node, err := g.main(doc.Get(0), p.URL)
+	if err != nil || node == nil {
+		node = densestBlock(doc)
+	}
+	paras, summary = paragraphs([]*html.Node{node}, title)
+	if runeCount(paras) < minBodyRunes {
+		// Libraries give up on very short articles; the densest block of paragraphs does not.
+		node = densestBlock(doc)
+		paras, summary = paragraphs([]*html.Node{node}, title)
+	}
+	return paras, summary, []*html.Node{node}, nil
+}
+
+// refuseText says why text is no article's: too little of it (an error page when it says it is
+// one; the date is not needed for that, a page dated in its metadata is not one), or markup.
+func refuseText(doc *goquery.Document, meta pageMeta, paras []string) error {
+	if n := runeCount(paras); n < minBodyRunes {
+		if said, ok := errorPage(doc, meta, paras, !meta.published.IsZero()); ok {
+			return fmt.Errorf("%w: it says %q", article.ErrErrorPage, said)
+		}
+		return fmt.Errorf("%w: too little text (%d characters)", article.ErrNotArticle, n)
+	}
+	if markupShare(paras) >= 0.5 {
+		// A page that prints markup (a template or a listing shown as escaped source) has no
+		// article text, however much of it there is.
+		return fmt.Errorf("%w: the text is markup", article.ErrNotArticle)
+	}
+	return nil
 }
