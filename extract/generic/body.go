@@ -267,7 +267,7 @@ func isDateLine(line string) bool {
 	if digits < 4 {
 		return false
 	}
-	loc := dateRe.FindStringIndex(line)
+	loc := textrule.DateIndex(line)
 	if loc == nil {
 		loc = enMDYRe.FindStringIndex(line)
 	}

@@ -147,7 +147,7 @@ func takeCredits(doc *goquery.Document) (source, editor string) {
 		}
 		// A credit line that also carries the date stays until the date has been read; the
 		// date-line filter drops it from the body later.
-		if only && s.FindMatcher(paraOrDiv).Length() == 0 && !dateRe.MatchString(t) && !hasSentence(sourceRe.ReplaceAllString(editorRe.ReplaceAllString(t, ""), "")) {
+		if only && s.FindMatcher(paraOrDiv).Length() == 0 && textrule.DateIndex(t) == nil && !hasSentence(sourceRe.ReplaceAllString(editorRe.ReplaceAllString(t, ""), "")) {
 			s.Remove()
 		}
 	})
