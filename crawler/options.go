@@ -149,6 +149,16 @@ const (
 // Validate reports the first option that cannot give a working crawl, as an *OptionError naming
 // its key. It checks values only; unset ones are fine.
 func (o Options) Validate() error {
+	for _, check := range []func() error{o.validateURLs, o.validatePatterns, o.validateCounts, o.validateDurations, o.validateUserAgent} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateURLs checks the seeds and allowed hosts: every seed an http(s) URL on an allowed host.
+func (o Options) validateURLs() error {
 	if len(o.Seeds) == 0 {
 		return optErr(KeySeeds, -1, "missing: a source needs at least one URL to start from")
 	}
@@ -167,6 +177,11 @@ func (o Options) Validate() error {
 			return optErr(KeySeeds, j, "host %q is not in allowed_hosts", u.Hostname())
 		}
 	}
+	return nil
+}
+
+// validatePatterns checks that the follow and article patterns compile.
+func (o Options) validatePatterns() error {
 	for _, k := range []struct {
 		key  string
 		pats []string
@@ -177,6 +192,11 @@ func (o Options) Validate() error {
 			}
 		}
 	}
+	return nil
+}
+
+// validateCounts checks every count against zero and its ceiling.
+func (o Options) validateCounts() error {
 	retries := 0
 	if o.MaxRetries != nil {
 		retries = *o.MaxRetries
@@ -210,6 +230,12 @@ func (o Options) Validate() error {
 			return optErr(k.key, -1, k.msg, k.v, k.max)
 		}
 	}
+	return nil
+}
+
+// validateDurations checks every duration against zero and MaxDuration, and the retry delays
+// against each other.
+func (o Options) validateDurations() error {
 	for _, k := range []struct {
 		key string
 		v   time.Duration
@@ -225,6 +251,11 @@ func (o Options) Validate() error {
 	if o.RetryBaseDelay > 0 && o.RetryMaxDelay > 0 && o.RetryBaseDelay > o.RetryMaxDelay {
 		return optErr(KeyRetryBaseDelay, -1, "%s is longer than retry_max_delay %s", o.RetryBaseDelay, o.RetryMaxDelay)
 	}
+	return nil
+}
+
+// validateUserAgent checks that the User-Agent is one header line of a sane length.
+func (o Options) validateUserAgent() error {
 	if len(o.UserAgent) > MaxUserAgentLength {
 		return optErr(KeyUserAgent, -1, "%d bytes is too long; at most %d", len(o.UserAgent), MaxUserAgentLength)
 	}
