@@ -2,7 +2,6 @@ package crawler
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -62,34 +61,23 @@ type Options struct {
 	// MaxQueryVariants bounds the distinct query strings fetched per path (sort and filter
 	// permutations); 0 means 100.
 	MaxQueryVariants int `yaml:"max_query_variants"`
-	// Conditional sends If-None-Match / If-Modified-Since for listings and feeds when Cache is
-	// set; nil means on.
+	// Conditional sends If-None-Match / If-Modified-Since for listings and feeds when the run has
+	// a ValidatorCache (WithValidatorCache); nil means on.
 	Conditional *bool `yaml:"conditional_requests"`
 	// RetryAttempts bounds the runs that fetch a failed page again by URL (its first failure
 	// counts) before it is given up; nil means DefaultRetryAttempts, 0 keeps no retry list: a
 	// failed page then costs its listings their validators instead.
 	RetryAttempts *int `yaml:"retry_attempts"`
 
-	// Cache, when set, keeps ETag and Last-Modified of listing pages and feeds between runs, so
-	// unchanged ones cost a 304.
-	Cache ValidatorCache `yaml:"-"`
-	// Retries, when set with Cache, remembers pages that failed for later runs to fetch by URL,
-	// so a failed page does not cost the run its listings' validators.
-	Retries RetryList `yaml:"-"`
 	// LeafArticles stops at pages that gave a record: a one-off run of an article URL gives that
 	// article, not its neighbours. Scheduled crawls follow article pages' links too, since that
 	// is how a site's category pages are found.
 	LeafArticles bool `yaml:"-"`
-	// OnFetch, when set, is called once per response or failed request (status 0 when no
-	// response came) with the time from request to response; serve's metrics read it.
-	OnFetch FetchObserver `yaml:"-"`
 
 	// articleSeeds makes the seeds articles (FetchItems): the skipper applies to them too.
 	articleSeeds bool
 	// seedHints are what saved lists said about the seeds, by canonical URL (FetchItems).
 	seedHints map[string]*article.Record
-	// transport replaces the network below the fetch policy; tests route every host to loopback.
-	transport *http.Transport
 }
 
 // The keys of Options in a config file, as its yaml tags spell them; an OptionError names one.

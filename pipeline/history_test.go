@@ -14,7 +14,7 @@ import (
 
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract"
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 	"github.com/newsmill/newsmill/output"
 	"github.com/newsmill/newsmill/store"
 )
