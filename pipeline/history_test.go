@@ -14,9 +14,9 @@ import (
 
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract"
-	"github.com/newsmill/newsmill/testkit/sitegen"
 	"github.com/newsmill/newsmill/output"
 	"github.com/newsmill/newsmill/store"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 func runPages(t *testing.T, st *store.Store, dir string, handler func(*Pipeline) func(context.Context, *article.Page) error, pages []*article.Page, tune func(*Pipeline)) *Pipeline {
