@@ -77,6 +77,9 @@ type Options struct {
 	// is how a site's category pages are found.
 	LeafArticles bool `yaml:"-"`
 
+	// keepPageValidators keeps the validators of article pages too (Recheck): they are asked
+	// "changed since?" on their next recheck.
+	keepPageValidators bool
 	// articleSeeds makes the seeds articles (FetchItems): the skipper applies to them too.
 	articleSeeds bool
 	// seedHints are what saved lists said about the seeds, by canonical URL (FetchItems).

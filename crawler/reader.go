@@ -134,6 +134,9 @@ func (c *Crawler) read(ctx context.Context, r response, handle Handler) outcome 
 		return o
 	}
 	o := c.readPage(ctx, page, handle)
+	if c.opts.keepPageValidators && o.kind == KindArticle {
+		o.keep = validatorsOf(r.header)
+	}
 	if c.opts.LeafArticles && o.kind != KindListing && !o.notArticle {
 		return o // a one-off run of an article URL gives that article, not its neighbours
 	}
