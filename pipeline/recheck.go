@@ -92,3 +92,8 @@ func addStats(a, b crawler.Stats) crawler.Stats {
 	a.Refused += b.Refused
 	return a
 }
+
+// Reextracting is the pipeline's Reextracting for a re-extraction over the run's store.
+func (r *Run) Reextracting(source, id string) func(context.Context, *article.Page) error {
+	return r.pipe.Reextracting(source, id)
+}
