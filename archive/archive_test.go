@@ -487,3 +487,35 @@ func TestACopiedRecordIsAWARCOfItsOwn(t *testing.T) {
 		t.Errorf("after the one record: %v, want io.EOF", err)
 	}
 }
+
+func TestASecondWriterIsRefusedAndTheNextRunOfTheDayAppendsToItsFile(t *testing.T) {
+	dir := t.TempDir()
+	now := t0
+	clock := WithClock(func() time.Time { return now })
+	w, err := Open(dir, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(dir, clock); !errors.Is(err, ErrLocked) {
+		t.Fatalf("second writer: %v, want ErrLocked", err)
+	}
+	w.Write(context.Background(), page(1))
+	w.Close()
+	w, err = Open(dir, clock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(context.Background(), page(2))
+	w.Close()
+	got, err := readAll(t, onlyFile(t, dir))
+	if err != nil || len(got) != 2 {
+		t.Fatalf("one file with both runs' pages: %d, %v", len(got), err)
+	}
+	now = now.Add(24 * time.Hour)
+	w, _ = Open(dir, clock)
+	w.Write(context.Background(), page(3))
+	w.Close()
+	if files, _ := Files(dir); len(files) != 2 {
+		t.Errorf("the next day's run: files %v, want a new one", files)
+	}
+}

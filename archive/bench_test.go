@@ -19,7 +19,7 @@ import (
 
 	kgzip "github.com/klauspost/compress/gzip"
 
-	"github.com/newsmill/newsmill/internal/benchkit"
+	"github.com/newsmill/newsmill/testkit/benchkit"
 )
 
 // The benchmarks weigh the writer and reader built on gowarc against a minimal hand-written

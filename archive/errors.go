@@ -16,3 +16,6 @@ var ErrNoResponse = errors.New("archive: no http response at offset")
 
 // ErrClosed is returned by Writer.Write after Close.
 var ErrClosed = errors.New("archive: writer closed")
+
+// ErrLocked is returned by Open when another process writes to the archive folder.
+var ErrLocked = errors.New("archive is in use by another process")

@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/klauspost/compress/gzip"
@@ -84,6 +85,7 @@ type Writer struct {
 	software string
 	now      func() time.Time
 
+	lock   *os.File
 	mu     sync.Mutex
 	err    error // the first failed write: the file may end in a torn member, so no more
 	f      *os.File
@@ -121,15 +123,60 @@ func Open(dir string, opts ...Option) (*Writer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("archive %s: %w", dir, err)
 	}
+	lock, err := lockDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	w.lock = lock
 	sort.Strings(ours)
 	if n := len(ours); n > 0 {
 		if _, err := Repair(ours[n-1]); err != nil {
+			lock.Close()
+			return nil, err
+		}
+		if err := w.resume(ours[n-1]); err != nil {
+			lock.Close()
 			return nil, err
 		}
 	}
 	gz, _ := gzip.NewWriterLevel(nil, gzip.DefaultCompression)
 	w.gz = gz
 	return w, nil
+}
+
+// resume appends to the newest file when it is today's and not full, so runs every few
+// minutes (serve's passes, cron) make one file a day rather than one each.
+func (w *Writer) resume(path string) error {
+	now := w.now().UTC()
+	base := filepath.Base(path)
+	stamp := strings.TrimPrefix(base, w.prefix+"-")
+	if len(stamp) < 8 || stamp[:8] != now.Format("20060102") {
+		return nil
+	}
+	info, err := os.Stat(path)
+	if err != nil || (w.maxSize > 0 && info.Size() >= w.maxSize) {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
+	w.f, w.name, w.day, w.size = f, base, stamp[:8], info.Size()
+	return nil
+}
+
+// lockDir holds DIR/.newsmill-archive.lock for the Writer's life: two writers in one folder
+// would append to one file and Repair would cut the other's record being written.
+func lockDir(dir string) (*os.File, error) {
+	f, err := os.OpenFile(filepath.Join(dir, ".newsmill-archive.lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("archive %s: %w", dir, err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%w: %s (%v)", ErrLocked, dir, err)
+	}
+	return f, nil
 }
 
 // Dir is the folder the Writer writes to.
@@ -295,7 +342,11 @@ func (w *Writer) Close() error {
 		return nil
 	}
 	w.closed = true
-	return w.closeFile()
+	err := w.closeFile()
+	if w.lock != nil {
+		w.lock.Close()
+	}
+	return err
 }
 
 func (w *Writer) closeFile() error {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsmill/newsmill/internal/natstest"
+	"github.com/newsmill/newsmill/testkit/natstest"
 )
 
 func TestEachRevisionOfAnIdIsOneMessageAndTheSinkResumesAfterARevisionLine(t *testing.T) {

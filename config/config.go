@@ -33,6 +33,7 @@ var ErrInvalid = errors.New("invalid config")
 const (
 	KeyStore       = "store"
 	KeyOutput      = "output"
+	KeyArchive     = "archive"
 	KeyLogLevel    = "log_level"
 	KeyLockTimeout = "lock_timeout"
 	KeySources     = "sources"
@@ -127,8 +128,11 @@ func (c *Config) Schedules() ([]cron.Schedule, error) {
 
 // Config is one file.
 type Config struct {
-	Store       string        `yaml:"store"`
-	Output      string        `yaml:"output"`
+	Store  string `yaml:"store"`
+	Output string `yaml:"output"`
+	// Archive is the folder of WARC files keeping every response the runs fetch; none when
+	// empty (docs/operations.md#archive-and-history).
+	Archive     string        `yaml:"archive"`
 	LogLevel    string        `yaml:"log_level"`
 	LockTimeout time.Duration `yaml:"lock_timeout"`
 	Sources     []Source      `yaml:"sources"`
@@ -258,6 +262,7 @@ func Parse(path string, b []byte) (*Config, error) {
 	dir := filepath.Dir(path)
 	c.Store = resolve(dir, c.Store)
 	c.Output = resolve(dir, c.Output)
+	c.Archive = resolve(dir, c.Archive)
 	if cl := c.Cluster; cl != nil {
 		cl.Credentials = resolve(dir, cl.Credentials)
 		cl.TLS.CA, cl.TLS.Cert, cl.TLS.Key = resolve(dir, cl.TLS.CA), resolve(dir, cl.TLS.Cert), resolve(dir, cl.TLS.Key)
@@ -445,6 +450,9 @@ func (c *Config) validate(root *yaml.Node) error {
 	if name, ok := outputFile(c.Store, c.Output); ok {
 		// The sink would append JSON lines into the bbolt file, which then overwrites them.
 		return fail(at(root, KeyStore), KeyStore, "%s is a daily file of output %s (or its lock), where the records are written; name another file", name, c.Output)
+	}
+	if c.Archive != "" && (filepath.Clean(c.Archive) == filepath.Clean(c.Output) || filepath.Clean(c.Archive) == filepath.Clean(c.Store)) {
+		return fail(at(root, KeyArchive), KeyArchive, "%s is the output folder or the store; give the archive a folder of its own", c.Archive)
 	}
 	switch c.LogLevel {
 	case "", "debug", "info", "warn", "error":

@@ -75,6 +75,7 @@ func (c *Crawler) newPass(ctx context.Context, handle Handler) *pass {
 	if c.rt.transport != nil {
 		p.tr.base = c.rt.transport
 	}
+	p.tr.archive = c.rt.archive
 	for u, h := range c.opts.seedHints {
 		p.hints[u] = h
 	}

@@ -14,9 +14,9 @@ import (
 
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract"
-	"github.com/newsmill/newsmill/internal/sitegen"
 	"github.com/newsmill/newsmill/output"
 	"github.com/newsmill/newsmill/store"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 func runPages(t *testing.T, st *store.Store, dir string, handler func(*Pipeline) func(context.Context, *article.Page) error, pages []*article.Page, tune func(*Pipeline)) *Pipeline {
@@ -145,7 +145,7 @@ func TestANewRecordOfARecheckedSourceIsScheduled(t *testing.T) {
 		func(p *Pipeline) {
 			p.Recheck = func(source string) (time.Duration, bool) { return 30 * time.Minute, source == "s" }
 		})
-	due, err := st.DueRechecks(context.Background(), time.Now().Add(31*time.Minute), 0)
+	due, err := st.DueRechecks(context.Background(), "", time.Now().Add(31*time.Minute), 0)
 	if err != nil || len(due) != 1 {
 		t.Fatalf("due in 31 minutes: %v, %v", due, err)
 	}
@@ -154,7 +154,7 @@ func TestANewRecordOfARecheckedSourceIsScheduled(t *testing.T) {
 			t.Errorf("schedule %+v", r)
 		}
 	}
-	if due, _ := st.DueRechecks(context.Background(), time.Now().Add(29*time.Minute), 0); len(due) != 0 {
+	if due, _ := st.DueRechecks(context.Background(), "", time.Now().Add(29*time.Minute), 0); len(due) != 0 {
 		t.Errorf("due before its time: %v", due)
 	}
 }

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/newsmill/newsmill/archive"
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/config"
 	"github.com/newsmill/newsmill/crawler"
@@ -32,7 +34,19 @@ type Run struct {
 	log  *zap.Logger
 	errc chan error
 	vals *validatorCache
+	// History (history.go): the archive the run's crawls keep their responses in, and each
+	// source's recheck window.
+	archiveDir string
+	archive    *archive.Writer
+	rechecks   sync.Map // source name -> crawler.RecheckPolicy
 }
+
+// RunOption adds to what a Run does.
+type RunOption func(*Run)
+
+// WithArchiveDir keeps every response the run's crawls fetch in WARC files in dir, synced
+// before each store commit; "" keeps none.
+func WithArchiveDir(dir string) RunOption { return func(r *Run) { r.archiveDir = dir } }
 
 // OpenStore opens (creating its folder) the store a run writes, waiting up to timeout for
 // another holder.
@@ -65,12 +79,12 @@ func OwnedBy(st *store.Store) output.Option {
 
 // StartDir is Start over the output folder dir, owned by st: what a --config run and each
 // serve pass write to.
-func StartDir(ctx context.Context, st *store.Store, dir string, log *zap.Logger, rules []extract.Rule) (*Run, error) {
+func StartDir(ctx context.Context, st *store.Store, dir string, log *zap.Logger, rules []extract.Rule, opts ...RunOption) (*Run, error) {
 	sink, err := output.Dir(dir, OwnedBy(st))
 	if err != nil {
 		return nil, err
 	}
-	r, err := Start(ctx, st, sink, log, rules)
+	r, err := Start(ctx, st, sink, log, rules, opts...)
 	if err != nil {
 		sink.Close()
 		return nil, err
@@ -80,7 +94,7 @@ func StartDir(ctx context.Context, st *store.Store, dir string, log *zap.Logger,
 
 // Start recovers what a crashed run left in st's outbox into sink and starts the pipeline that
 // writes this run's records there. On an error sink is left to the caller to close.
-func Start(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Logger, rules []extract.Rule) (*Run, error) {
+func Start(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Logger, rules []extract.Rule, opts ...RunOption) (*Run, error) {
 	reg, err := Registry(rules)
 	if err != nil {
 		return nil, err
@@ -91,9 +105,24 @@ func Start(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Logg
 	p := New(reg, st, sink, log)
 	r := &Run{st: st, sink: sink, pipe: p, sum: &summary{pipe: p.Stats, started: time.Now()}, log: log, errc: make(chan error, 1),
 		vals: &validatorCache{st: st, pending: map[string]crawler.Validators{}}}
+	for _, o := range opts {
+		o(r)
+	}
+	if r.archiveDir != "" {
+		// Opened after the store, whose lock keeps a second run out of the folder too; the
+		// archive's own lock refuses any other writer (another store's run).
+		if r.archive, err = archive.Open(r.archiveDir, archive.WithSoftware(Software)); err != nil {
+			return nil, err
+		}
+		p.Archive = r.archive
+	}
+	p.Recheck = r.recheckDelay
 	go func() { r.errc <- p.Run(ctx) }()
 	return r, nil
 }
+
+// Software names newsmill in the archive's warcinfo records; cmd/crawl sets its version.
+var Software = "newsmill"
 
 // Close flushes the pipeline, closes the sink and leaves the summary in the store for
 // `crawl stats`. The store stays open.
@@ -101,6 +130,10 @@ func (r *Run) Close(ctx context.Context) error {
 	r.pipe.Close()
 	writeErr := <-r.errc
 	sinkErr := r.sink.Close()
+	if r.archive != nil {
+		// Listings, feeds and robots.txt fetched after the last commit reach the disk here.
+		sinkErr = errors.Join(sinkErr, r.archive.Close())
+	}
 	_ = r.st.SetLastRun(context.WithoutCancel(ctx), time.Now().UTC().Format(time.RFC3339)+" "+r.sum.String())
 	err := errors.Join(writeErr, sinkErr)
 	// Validators are kept only once the records they led to are written: a listing must not
@@ -121,6 +154,12 @@ func (r *Run) Source(ctx context.Context, src config.Source, onFetch crawler.Fet
 	if opts.ConditionalRequests() {
 		with = append(with, crawler.WithValidatorCache(r.vals), crawler.WithRetryList(r.vals))
 	}
+	if r.archive != nil {
+		with = append(with, crawler.WithArchive(r.archive))
+	}
+	if opts.Recheck.On() {
+		r.rechecks.Store(src.Name, opts.Recheck)
+	}
 	c, err := crawler.New(opts, r.log.With(zap.String("source", src.Name)), r.Skipper(), with...)
 	if err != nil {
 		return crawler.Stats{}, err
@@ -129,7 +168,24 @@ func (r *Run) Source(ctx context.Context, src config.Source, onFetch crawler.Fet
 	defer stop()
 	st, err := c.Run(cctx, r.pipe.From(src.Name))
 	r.Add(st)
+	if opts.Recheck.On() && cctx.Err() == nil {
+		rst, rerr := r.recheck(cctx, src.Name, c, opts, st)
+		r.Add(rst)
+		st = addStats(st, rst)
+		if err == nil {
+			err = rerr
+		}
+	}
 	return st, err
+}
+
+// CrawlerOptions are the run's collaborators for crawls it does not start itself (--url runs):
+// the archive.
+func (r *Run) CrawlerOptions() []crawler.Option {
+	if r.archive == nil {
+		return nil
+	}
+	return []crawler.Option{crawler.WithArchive(r.archive)}
 }
 
 // UntilFailed is ctx, cancelled too once the pipeline can write nothing more: fetching on
@@ -195,7 +251,13 @@ func (s *summary) add(st crawler.Stats) {
 }
 
 func (s *summary) String() string {
-	return fmt.Sprintf("newsmill: %d pages fetched, %d articles, %d new records, %d duplicates, %d skipped, %d errors, %d not modified, %d known urls not fetched, %s",
-		s.fetch.Fetched, s.pipe.Articles.Load(), s.pipe.New.Load(), s.pipe.Duplicates.Load(), s.pipe.Skipped.Load(),
+	// Revisions are said only when there are any: most runs have none, and the line's other
+	// fields keep their places for the scripts that read them.
+	revs := ""
+	if n := s.pipe.Revisions.Load(); n > 0 || s.pipe.Unchanged.Load() > 0 {
+		revs = fmt.Sprintf(" (%d of them revisions, %d rechecked unchanged)", n, s.pipe.Unchanged.Load())
+	}
+	return fmt.Sprintf("newsmill: %d pages fetched, %d articles, %d new records%s, %d duplicates, %d skipped, %d errors, %d not modified, %d known urls not fetched, %s",
+		s.fetch.Fetched, s.pipe.Articles.Load(), s.pipe.New.Load(), revs, s.pipe.Duplicates.Load(), s.pipe.Skipped.Load(),
 		s.fetch.Errors+s.pipe.Errors.Load(), s.fetch.NotChanged, s.fetch.Skipped, time.Since(s.started).Round(time.Millisecond))
 }

@@ -205,8 +205,9 @@ func (s *Store) EachArchived(ctx context.Context, fn func(id string, e Entry, re
 	})
 }
 
-// DueRechecks returns the ids whose recheck is due at now, soonest first, at most limit.
-func (s *Store) DueRechecks(ctx context.Context, now time.Time, limit int) (map[string]Recheck, error) {
+// DueRechecks returns the ids of source (every source when "") whose recheck is due at now,
+// at most limit of them (0: all).
+func (s *Store) DueRechecks(ctx context.Context, source string, now time.Time, limit int) (map[string]Recheck, error) {
 	out := map[string]Recheck{}
 	err := s.view(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketRecheck)
@@ -221,7 +222,7 @@ func (s *Store) DueRechecks(ctx context.Context, now time.Time, limit int) (map[
 			if json.Unmarshal(v, &r) != nil {
 				return nil
 			}
-			if !r.Next.After(now) {
+			if !r.Next.After(now) && (source == "" || r.Source == source) {
 				out[string(k)] = r
 			}
 			return nil

@@ -90,7 +90,7 @@ func TestForgettingAnIdForgetsItsHistory(t *testing.T) {
 		Recheck: &Recheck{URL: "http://a/NW1", Since: now, Next: now}}})
 	s.Commit(ctx, []Item{{ID: "NW1", Hash: "h2", Line: line("NW1", 2), Revision: 2}})
 	s.Commit(ctx, []Item{{ID: "NW10", Hash: "x", Line: line("NW10", 1), Archive: &ArchiveRef{File: "f", Offset: 2}}})
-	if due, _ := s.DueRechecks(ctx, now, 0); len(due) != 1 {
+	if due, _ := s.DueRechecks(ctx, "", now, 0); len(due) != 1 {
 		t.Fatalf("due %v", due)
 	}
 	if _, err := s.Delete(ctx, "NW1"); err != nil {
@@ -99,7 +99,7 @@ func TestForgettingAnIdForgetsItsHistory(t *testing.T) {
 	if _, ok, _ := s.Archived(ctx, "NW1"); ok {
 		t.Error("archive ref kept")
 	}
-	if due, _ := s.DueRechecks(ctx, now, 0); len(due) != 0 {
+	if due, _ := s.DueRechecks(ctx, "", now, 0); len(due) != 0 {
 		t.Errorf("recheck kept: %v", due)
 	}
 	n := 0
@@ -112,7 +112,7 @@ func TestForgettingAnIdForgetsItsHistory(t *testing.T) {
 	}
 	// A recheck of an id forgotten while it was fetched is not brought back.
 	s.SetRecheck(ctx, "NW1", &Recheck{URL: "http://a/NW1", Next: now})
-	if due, _ := s.DueRechecks(ctx, now.Add(time.Hour), 0); len(due) != 0 {
+	if due, _ := s.DueRechecks(ctx, "", now.Add(time.Hour), 0); len(due) != 0 {
 		t.Errorf("recheck of a forgotten id: %v", due)
 	}
 }
@@ -125,7 +125,7 @@ func TestRechecksAreDueByTheirTime(t *testing.T) {
 		id := fmt.Sprintf("NW%d", i)
 		s.Commit(ctx, []Item{{ID: id, Hash: "h", Line: line(id, 1), Recheck: &Recheck{URL: "http://a/" + id, Since: now, Next: now.Add(next)}}})
 	}
-	due, err := s.DueRechecks(ctx, now, 0)
+	due, err := s.DueRechecks(ctx, "", now, 0)
 	if err != nil || len(due) != 2 || due["NW2"].URL != "" {
 		t.Errorf("due at now: %v, %v; want NW0 and NW1", due, err)
 	}
@@ -133,7 +133,7 @@ func TestRechecksAreDueByTheirTime(t *testing.T) {
 	r.Step, r.Next = 1, now.Add(2*time.Hour)
 	s.SetRecheck(ctx, "NW0", &r)
 	s.SetRecheck(ctx, "NW1", nil)
-	due, _ = s.DueRechecks(ctx, now.Add(90*time.Minute), 0)
+	due, _ = s.DueRechecks(ctx, "", now.Add(90*time.Minute), 0)
 	if len(due) != 1 || due["NW2"].URL == "" {
 		t.Errorf("due later: %v; want NW2 only", due)
 	}

@@ -56,6 +56,7 @@ func newRoot(env Env) *cobra.Command {
 		newServeCommand(env),
 		newStatsCommand(env),
 		newExportCommand(env),
+		newReextractCommand(env),
 		newForgetCommand(env),
 		newHealthCommand(env),
 		newVersionCommand(env),

@@ -112,7 +112,7 @@ func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logg
 	if err != nil {
 		return err
 	}
-	r, err := pipeline.Start(ctx, st, sink, log, nil)
+	r, err := pipeline.Start(ctx, st, sink, log, nil, pipeline.WithArchiveDir(opts.Archive))
 	if err != nil {
 		sink.Close()
 		return err
@@ -248,10 +248,13 @@ func (u *urlRun) urlOptions(seeds []target) (crawler.Options, crawler.Skipper, [
 		hosts[strings.ToLower(t.web.Host)] = true // the port too: another port is another origin
 	}
 	o := crawler.Options{Name: "url", Seeds: urls, AllowedHosts: slices.Sorted(maps.Keys(hosts)), MaxDepth: 2, LeafArticles: true}
+	with := u.run.CrawlerOptions()
 	if !u.thrifty {
-		return o, nil, nil
+		return o, nil, with
 	}
-	return o, u.run.Skipper(), []crawler.Option{crawler.WithValidatorCache(u.run.Validators())}
+	// With a store, a one-off run is as thrifty as a scheduled one: stored articles are not
+	// fetched again and unchanged listings cost a 304.
+	return o, u.run.Skipper(), append(with, crawler.WithValidatorCache(u.run.Validators()))
 }
 
 // crawlWeb crawls every web target in one pass (in parallel, robots.txt read once per host)
