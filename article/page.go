@@ -37,6 +37,9 @@ type Page struct {
 	// Hint holds the fields a feed or listing already knew about the page (title, published_at,
 	// source, summary, id…), or nil. The page wins; the hint only fills gaps.
 	Hint *Record
+	// ETag is the response's ETag, "" when absent: a page fetched again later (the recheck
+	// window) asks "changed since?" with it and with LastModified.
+	ETag string
 	// Archived is where the response the page was read from is kept in the run's WARC
 	// archive; nil when the run keeps none (or the page came from a file).
 	Archived *Archived

@@ -120,6 +120,7 @@ func (c *Crawler) read(ctx context.Context, r response, handle Handler) outcome 
 	page, err := decodePage(r.final, r.contentType, r.body, r.hint, modified)
 	if err == nil {
 		page.Archived = archivedFrom(r.header, r.final.String())
+		page.ETag = r.header.Get("ETag")
 	}
 	if err != nil {
 		o := outcome{kind: KindFailed, err: err, unread: true}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"sync/atomic"
 	"time"
 
@@ -140,7 +141,11 @@ func (p *Pipeline) recheckOf(q queued) *store.Recheck {
 	if since.IsZero() {
 		since = time.Now().UTC()
 	}
-	return &store.Recheck{URL: q.rec.URL, Source: q.source, Since: since, Next: since.Add(first)}
+	r := &store.Recheck{URL: q.rec.URL, Source: q.source, Since: since, Next: since.Add(first), ETag: q.etag}
+	if !q.lastModified.IsZero() {
+		r.LastModified = q.lastModified.UTC().Format(http.TimeFormat)
+	}
+	return r
 }
 
 func archiveRef(a *article.Archived) *store.ArchiveRef {

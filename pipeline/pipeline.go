@@ -81,6 +81,9 @@ type queued struct {
 	seen     time.Time
 	archived *article.Archived
 	only     string // the id a re-extracted page must give
+	// The page's validators, for its first recheck.
+	etag         string
+	lastModified time.Time
 }
 
 // Defaults of New.
@@ -139,6 +142,7 @@ func (p *Pipeline) page(ctx context.Context, q queued, page *article.Page) error
 	// A password in the page's address is no part of the article's.
 	rec.URL = redact.URL(rec.URL)
 	q.rec, q.size, q.archived = rec, min(recordSize(rec), p.bytes.max), page.Archived
+	q.etag, q.lastModified = page.ETag, page.LastModified
 	if err := p.bytes.take(ctx, q.size); err != nil {
 		return err
 	}
