@@ -66,6 +66,9 @@ const (
 const (
 	// HeaderSource names the config source whose crawl found the record.
 	HeaderSource = "Newsmill-Source"
+	// HeaderArchived says where the worker that fetched a record's page archived its response:
+	// "<archive name> <file> <offset>" (the archive name is the worker's host and folder).
+	HeaderArchived = "Newsmill-Archived"
 )
 
 // Cluster is one connection to the servers with its streams and buckets.

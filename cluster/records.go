@@ -19,9 +19,18 @@ import (
 // already. It returns duplicate = true for such a refusal; the first record stays.
 // Publish returns only once the server has confirmed (or refused) the write.
 func (c *Cluster) Publish(ctx context.Context, id string, line []byte, source string) (duplicate bool, err error) {
-	m := &nats.Msg{Subject: c.subject("records", idToken(id)), Data: line, Header: nats.Header{}}
+	return c.publish(ctx, id, 1, line, source, "")
+}
+
+// publish writes revision rev of id create-only, with the source and, when archived is not
+// "", where the worker archived the record's response (HeaderArchived).
+func (c *Cluster) publish(ctx context.Context, id string, rev int, line []byte, source, archived string) (duplicate bool, err error) {
+	m := &nats.Msg{Subject: c.revisionSubject(id, rev), Data: line, Header: nats.Header{}}
 	if source != "" {
 		m.Header.Set(HeaderSource, source)
+	}
+	if archived != "" {
+		m.Header.Set(HeaderArchived, archived)
 	}
 	ack, err := c.js.PublishMsg(ctx, m, jetstream.WithExpectLastSequencePerSubject(0))
 	switch {
@@ -29,6 +38,9 @@ func (c *Cluster) Publish(ctx context.Context, id string, line []byte, source st
 		return ack.Duplicate, nil
 	case refusedTwin(err):
 		return true, nil
+	}
+	if rev > 1 {
+		return false, fmt.Errorf("publish revision %d of %s: %w", rev, id, err)
 	}
 	return false, fmt.Errorf("publish record %s: %w", id, err)
 }
@@ -56,21 +68,7 @@ func (c *Cluster) revisionSubject(id string, rev int) string {
 // PublishRevision writes revision rev (>= 2) of id, create-only like Publish: two workers
 // finding the same change publish it once, and duplicate says the other came first.
 func (c *Cluster) PublishRevision(ctx context.Context, id string, rev int, line []byte, source string) (duplicate bool, err error) {
-	if rev <= 1 {
-		return c.Publish(ctx, id, line, source)
-	}
-	m := &nats.Msg{Subject: c.revisionSubject(id, rev), Data: line, Header: nats.Header{}}
-	if source != "" {
-		m.Header.Set(HeaderSource, source)
-	}
-	ack, err := c.js.PublishMsg(ctx, m, jetstream.WithExpectLastSequencePerSubject(0))
-	switch {
-	case err == nil:
-		return ack.Duplicate, nil
-	case refusedTwin(err):
-		return true, nil
-	}
-	return false, fmt.Errorf("publish revision %d of %s: %w", rev, id, err)
+	return c.publish(ctx, id, max(rev, 1), line, source, "")
 }
 
 // LatestRecord returns the latest revision of id on the stream and its number; found is false

@@ -2,11 +2,21 @@ package cluster
 
 import (
 	"context"
+	"net/http/httptest"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+
+	"github.com/newsmill/newsmill/archive"
+	"github.com/newsmill/newsmill/crawler"
+	"github.com/newsmill/newsmill/extract"
 	"github.com/newsmill/newsmill/testkit/natstest"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 func TestEachRevisionOfAnIdIsOneMessageAndTheSinkResumesAfterARevisionLine(t *testing.T) {
@@ -60,5 +70,77 @@ func TestEachRevisionOfAnIdIsOneMessageAndTheSinkResumesAfterARevisionLine(t *te
 	}
 	if _, _, found, _ := c.LatestRecord(ctx, "NWA"); found {
 		t.Error("a forgotten id kept a revision")
+	}
+}
+
+// countingSyncer is the worker's archive with its syncs counted against the records published.
+type countingSyncer struct {
+	*archive.Writer
+	c     *Cluster
+	syncs atomic.Int64
+}
+
+func (s *countingSyncer) Sync() error {
+	s.syncs.Add(1)
+	return s.Writer.Sync()
+}
+
+func TestAWorkerWithAnArchivePublishesEachRecordNamingItsArchivedResponse(t *testing.T) {
+	srv := natstest.Start(t)
+	c := connect(t, srv, 2*time.Second)
+	site := sitegen.New(12)
+	web := httptest.NewServer(site)
+	defer web.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	dir := t.TempDir()
+	aw, err := archive.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cr, err := crawler.New(crawler.Options{Name: "finews", Seeds: []string{web.URL + "/", web.URL + "/category/emnews.html"}, Parallelism: 4,
+		RetryBaseDelay: 50 * time.Millisecond}, zap.NewNop(), nil, crawler.WithArchive(aw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Enqueue(ctx, "finews", cr.Options().Seeds, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	w := c.NewWorker(map[string]WorkerSource{"finews": {Crawler: cr}}, extract.WithFallback(extract.Default(), nil), 4, zap.NewNop())
+	sy := &countingSyncer{Writer: aw, c: c}
+	w.Archive, w.ArchiveName = sy, "worker-1"
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- w.Run(wctx) }()
+	waitEmpty(t, ctx, c)
+	stop()
+	<-done
+	aw.Close()
+	if sy.syncs.Load() == 0 {
+		t.Fatal("the archive was never synced before a publish")
+	}
+	n := 0
+	for _, id := range site.IDs() {
+		m, err := c.records.GetLastMsgForSubject(ctx, c.subject("records", idToken(id)))
+		if err != nil {
+			t.Fatalf("%s: %v", id, err)
+		}
+		f := strings.Fields(m.Header.Get(HeaderArchived))
+		if len(f) != 3 || f[0] != "worker-1" {
+			t.Errorf("%s: archived header %q", id, m.Header.Get(HeaderArchived))
+			continue
+		}
+		off, _ := strconv.ParseInt(f[2], 10, 64)
+		resp, err := archive.ReadAt(filepath.Join(dir, f[1]), off)
+		if err != nil || !strings.Contains(string(resp.Body), strings.TrimPrefix(id, "NW")) {
+			t.Errorf("%s: archived response at %s %d: %v", id, f[1], off, err)
+		}
+		if !strings.Contains(string(m.Data), `"revision":1`) {
+			t.Errorf("%s: record without revision 1: %s", id, m.Data)
+		}
+		n++
+	}
+	if n != len(site.IDs()) {
+		t.Errorf("%d of %d records name their archived response", n, len(site.IDs()))
 	}
 }

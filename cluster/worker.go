@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"net/url"
 	"strings"
@@ -56,6 +57,26 @@ type Worker struct {
 	OnError func(source, kind string)
 
 	spentTicks sync.Map // ticks whose page budget was logged as spent
+
+	// Archive, when set, is synced before the records of the pages it archived are published;
+	// ArchiveName (the worker's host and folder) goes with each record (HeaderArchived).
+	Archive     interface{ Sync() error }
+	ArchiveName string
+}
+
+// pageRecord is a record with where its page's response is archived (nil: not archived).
+type pageRecord struct {
+	rec      *article.Record
+	archived *article.Archived
+}
+
+// archivedHeader names a record's archived response for its message: this worker's archive
+// name, the file and the offset (a cluster keeps no index; each worker keeps its own files).
+func (w *Worker) archivedHeader(a *article.Archived) string {
+	if a == nil || w.ArchiveName == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s %s %d", w.ArchiveName, a.File, a.Offset)
 }
 
 type workerSource struct {
@@ -228,12 +249,12 @@ func (w *Worker) lease(ctx context.Context, msg jetstream.Msg) (lease, bool) {
 
 // fetch fetches the lease's URL and extracts its pages; the source's Fetcher decides what the
 // page is (crawler.Crawler's page reader).
-func (w *Worker) fetch(ctx context.Context, l lease) (crawler.Result, []*article.Record, error) {
-	var recs []*article.Record
+func (w *Worker) fetch(ctx context.Context, l lease) (crawler.Result, []pageRecord, error) {
+	var recs []pageRecord
 	handler := func(_ context.Context, p *article.Page) error {
 		rec, err := w.reg.Extract(p)
 		if err == nil {
-			recs = append(recs, rec)
+			recs = append(recs, pageRecord{rec, p.Archived})
 		}
 		return err // what the page then is, the Fetcher's page reader says (Result)
 	}
@@ -276,15 +297,25 @@ func (w *Worker) fetchFailed(ctx context.Context, l lease, err error) {
 
 // publish sends the page's records and marks every route to them known. It reports false when
 // the server could not take them and the URL went back to the frontier.
-func (w *Worker) publish(ctx context.Context, l lease, res crawler.Result, recs []*article.Record) bool {
-	for _, rec := range recs {
+func (w *Worker) publish(ctx context.Context, l lease, res crawler.Result, recs []pageRecord) bool {
+	if w.Archive != nil && len(recs) > 0 {
+		// The responses reach this worker's disk before the server holds records pointing at
+		// them, as on one machine before the store commit.
+		if err := w.Archive.Sync(); err != nil {
+			w.retryLater(l.msg, l.log, err, l.attempt)
+			return false
+		}
+	}
+	for _, pr := range recs {
+		rec := pr.rec
+		rec.Revision = max(rec.Revision, 1)
 		line, err := article.Marshal(rec)
 		if err != nil {
 			w.Stats.Errors.Add(1)
 			l.log.Warn("skip page", zap.Error(err))
 			continue
 		}
-		dup, err := w.c.Publish(ctx, rec.ID, line, l.t.Source)
+		dup, err := w.c.publish(ctx, rec.ID, 1, line, l.t.Source, w.archivedHeader(pr.archived))
 		if err != nil {
 			w.retryLater(l.msg, l.log, err, l.attempt)
 			return false
