@@ -293,10 +293,11 @@ func ReadAt(path string, offset int64) (*Response, error) {
 	}
 	defer r.wf.Close()
 	rec, err := r.wf.Next()
-	defer rec.Close()
 	if err != nil {
+		rec.Close()
 		return nil, r.classify(err, offset)
 	}
+	defer rec.Close()
 	resp, err := toResponse(rec.WarcRecord, r.name, rec.Offset, r.maxBody)
 	if errors.Is(err, errSkip) {
 		return nil, fmt.Errorf("%w: %s at %d", ErrNoResponse, path, offset)

@@ -434,6 +434,19 @@ func at(root *yaml.Node, path ...any) int {
 	return line
 }
 
+// checkPaths refuses a store that is a file of the output, and an archive folder that is the
+// output folder or the store.
+func (c *Config) checkPaths(root *yaml.Node) error {
+	if name, ok := outputFile(c.Store, c.Output); ok {
+		// The sink would append JSON lines into the bbolt file, which then overwrites them.
+		return fmt.Errorf("line %d: %s: %s is a daily file of output %s (or its lock), where the records are written; name another file", at(root, KeyStore), KeyStore, name, c.Output)
+	}
+	if c.Archive != "" && (filepath.Clean(c.Archive) == filepath.Clean(c.Output) || filepath.Clean(c.Archive) == filepath.Clean(c.Store)) {
+		return fmt.Errorf("line %d: %s: %s is the output folder or the store; give the archive a folder of its own", at(root, KeyArchive), KeyArchive, c.Archive)
+	}
+	return nil
+}
+
 func (c *Config) validate(root *yaml.Node) error {
 	fail := func(line int, key, format string, args ...any) error {
 		return fmt.Errorf("line %d: %s: %s", line, key, fmt.Sprintf(format, args...))
@@ -447,12 +460,8 @@ func (c *Config) validate(root *yaml.Node) error {
 	if c.Output == "" && c.Cluster == nil {
 		return fail(at(root), KeyOutput, "missing (the folder of daily JSONL files)")
 	}
-	if name, ok := outputFile(c.Store, c.Output); ok {
-		// The sink would append JSON lines into the bbolt file, which then overwrites them.
-		return fail(at(root, KeyStore), KeyStore, "%s is a daily file of output %s (or its lock), where the records are written; name another file", name, c.Output)
-	}
-	if c.Archive != "" && (filepath.Clean(c.Archive) == filepath.Clean(c.Output) || filepath.Clean(c.Archive) == filepath.Clean(c.Store)) {
-		return fail(at(root, KeyArchive), KeyArchive, "%s is the output folder or the store; give the archive a folder of its own", c.Archive)
+	if err := c.checkPaths(root); err != nil {
+		return err
 	}
 	switch c.LogLevel {
 	case "", "debug", "info", "warn", "error":

@@ -129,6 +129,12 @@ func runExport(ctx context.Context, opts exportOptions, env Env) error {
 	for i, h := range hits {
 		ids[i] = h.id
 	}
+	return exportStored(ctx, opts, st, ids, env)
+}
+
+// exportStored writes the selected ids from the store: their latest records, every revision,
+// or their archived responses (--raw).
+func exportStored(ctx context.Context, opts exportOptions, st *store.Store, ids []string, env Env) error {
 	if opts.Raw {
 		return exportRaw(ctx, opts, st, ids, env)
 	}
