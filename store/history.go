@@ -271,3 +271,27 @@ func forgetHistory(tx *bolt.Tx, drop map[string]bool) error {
 	}
 	return nil
 }
+
+// HistoryCounts are what `crawl stats` says of history.
+type HistoryCounts struct {
+	Archived int // ids whose response is indexed in the archive
+	Revised  int // revisions kept before the latest ones (lines of changed articles)
+	Rechecks int // young articles scheduled to be fetched again
+}
+
+// History counts the ids indexed in the archive, the earlier revisions kept and the rechecks
+// scheduled. An older store opened read-only has none.
+func (s *Store) History(ctx context.Context) (HistoryCounts, error) {
+	var h HistoryCounts
+	err := s.view(func(tx *bolt.Tx) error {
+		n := func(name []byte) int {
+			if b := tx.Bucket(name); b != nil {
+				return b.Stats().KeyN
+			}
+			return 0
+		}
+		h = HistoryCounts{Archived: n(bucketArchive), Revised: n(bucketRevisions), Rechecks: n(bucketRecheck)}
+		return nil
+	})
+	return h, err
+}

@@ -83,6 +83,10 @@ func runStats(ctx context.Context, opts statsOptions, env Env) error {
 	if err != nil {
 		return err
 	}
+	hist, err := st.History(ctx)
+	if err != nil {
+		return err
+	}
 	if last == "" {
 		last = "none recorded"
 	}
@@ -91,6 +95,9 @@ func runStats(ctx context.Context, opts statsOptions, env Env) error {
 	fmt.Fprintf(w, "size\t%d bytes\n", size)
 	fmt.Fprintf(w, "ids\t%d\n", total)
 	fmt.Fprintf(w, "last run\t%s\n", last)
+	fmt.Fprintf(w, "archived responses\t%d\n", hist.Archived)
+	fmt.Fprintf(w, "earlier revisions\t%d\n", hist.Revised)
+	fmt.Fprintf(w, "rechecks scheduled\t%d\n", hist.Rechecks)
 	w.Flush()
 	fmt.Fprintln(env.Stdout, "\nby source:")
 	sources := make([]string, 0, len(bySource))

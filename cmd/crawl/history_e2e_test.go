@@ -309,6 +309,12 @@ func TestARecheckOfAChangedArticleWritesItsNextRevisionAndTheUnchangedOnesCostA3
 	if pages != want || !corrected {
 		t.Errorf("raw export: %d responses (corrected page among them: %v), want %d", pages, corrected, want)
 	}
+	stats := crawl(t, "stats", "--config", cfg)
+	for _, want := range []string{fmt.Sprintf("archived responses  %d", want), "earlier revisions   1", fmt.Sprintf("rechecks scheduled  %d", want)} {
+		if !strings.Contains(stats.stdout, want) {
+			t.Errorf("stats lacks %q:\n%s", want, stats.stdout)
+		}
+	}
 	// Re-extraction with the same extractors changes nothing; a dry run says so.
 	dry := crawl(t, "reextract", "--config", cfg, "--dry-run")
 	if dry.code != 0 || !strings.Contains(dry.stderr, fmt.Sprintf("%d archived ids read, 0 would get a revision", want)) {
