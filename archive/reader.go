@@ -82,6 +82,8 @@ func NewReader(rd io.Reader, name string) (*Reader, error) {
 }
 
 func newReader(rd io.Reader, name string, offset int64) (*Reader, error) {
+	optionsMu.Lock()
+	defer optionsMu.Unlock()
 	wf, err := gowarc.NewWarcFileReaderFromStream(rd, offset,
 		// Other tools' files are read as they are: a wrong digest or a missing field is not a
 		// reason to lose the page. Blocks are parsed so HTTP headers are split from payloads.

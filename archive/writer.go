@@ -368,7 +368,7 @@ func (w *Writer) closeFile() error {
 }
 
 func (w *Writer) buildInfo(name string) (gowarc.WarcRecord, error) {
-	b := gowarc.NewRecordBuilder(gowarc.Warcinfo, recordOpts...)
+	b := newBuilder(gowarc.Warcinfo, recordOpts...)
 	b.AddWarcHeader(gowarc.WarcRecordID, newID())
 	b.AddWarcHeaderTime(gowarc.WarcDate, w.now())
 	b.AddWarcHeader(gowarc.WarcFilename, name)
@@ -384,7 +384,7 @@ func (w *Writer) buildRequest(ex Exchange, id, concurrent string) (gowarc.WarcRe
 		method = http.MethodGet
 	}
 	target, host := requestTarget(ex.URL)
-	b := gowarc.NewRecordBuilder(gowarc.Request, recordOpts...)
+	b := newBuilder(gowarc.Request, recordOpts...)
 	fmt.Fprintf(b, "%s %s HTTP/1.1\r\n", method, target)
 	h := ex.RequestHeader.Clone()
 	if h == nil {
@@ -412,7 +412,7 @@ func (w *Writer) buildResponse(ex Exchange, id, concurrent, digest, profile stri
 	if profile != "" {
 		typ = gowarc.Revisit
 	}
-	b := gowarc.NewRecordBuilder(typ, recordOpts...)
+	b := newBuilder(typ, recordOpts...)
 	fmt.Fprintf(b, "%s %d %s\r\n", proto, ex.Status, http.StatusText(ex.Status))
 	h := ex.Header.Clone()
 	if h == nil {
@@ -521,3 +521,15 @@ func syncDir(dir string) error {
 // which the strict reader of the tests finds.
 var recordOpts = []gowarc.WarcRecordOption{gowarc.WithAddMissingDigest(true), gowarc.WithFixContentLength(true),
 	gowarc.WithAddMissingContentLength(true), gowarc.WithDefaultDigestAlgorithm("sha1")}
+
+// optionsMu serializes what makes gowarc options: v3.1.0's defaults call
+// uuid.EnableRandPool(), which writes a package variable of google/uuid unguarded, so two
+// goroutines making a reader or a builder at once race (the race detector's report on
+// re-extraction, which reads on one goroutine per CPU).
+var optionsMu sync.Mutex
+
+func newBuilder(t gowarc.RecordType, opts ...gowarc.WarcRecordOption) gowarc.WarcRecordBuilder {
+	optionsMu.Lock()
+	defer optionsMu.Unlock()
+	return gowarc.NewRecordBuilder(t, opts...)
+}
