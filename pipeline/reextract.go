@@ -1,6 +1,7 @@
 package pipeline
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -41,15 +42,19 @@ type Archived struct {
 	ID     string
 	Source string
 	Ref    store.ArchiveRef
+	// Hint is what the id's feed said that its page cannot say again (a published_at taken
+	// from the feed); nil when the record owes the feed nothing. Without it the page would lose
+	// that date and every such id would seem changed.
+	Hint *article.Record
 }
 
 // Selected lists the ids f selects that have an archived response, in archive order (file,
 // offset), so the files are read front to back.
 func Selected(ctx context.Context, st *store.Store, f Filter) ([]Archived, error) {
 	var out []Archived
-	err := st.EachArchived(ctx, func(id string, e store.Entry, ref store.ArchiveRef) error {
+	err := st.EachArchived(ctx, func(id string, e store.Entry, ref store.ArchiveRef, line []byte) error {
 		if f.match(e, ref) {
-			out = append(out, Archived{ID: id, Source: e.Source, Ref: ref})
+			out = append(out, Archived{ID: id, Source: e.Source, Ref: ref, Hint: feedHint(line)})
 		}
 		return nil
 	})
@@ -130,6 +135,19 @@ func Reextract(ctx context.Context, dir string, ids []Archived, decode Decoder, 
 
 var errNoPage = errors.New("no page")
 
+// feedHint is the part of a stored record that came from its feed, as the hint the page had
+// when it was first read.
+func feedHint(line []byte) *article.Record {
+	if !bytes.Contains(line, []byte(`"date_source":"feed"`)) {
+		return nil
+	}
+	var r article.Record
+	if json.Unmarshal(line, &r) != nil || r.DateSource != article.DateFromFeed {
+		return nil
+	}
+	return &article.Record{PublishedAt: r.PublishedAt, DateSource: r.DateSource}
+}
+
 func readArchived(dir string, a Archived, decode Decoder) (*article.Page, error) {
 	resp, err := archive.ReadAt(filepath.Join(dir, filepath.Base(a.Ref.File)), a.Ref.Offset)
 	if err != nil {
@@ -139,6 +157,7 @@ func readArchived(dir string, a Archived, decode Decoder) (*article.Page, error)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errNoPage, err)
 	}
+	page.Hint = a.Hint
 	page.Archived = &article.Archived{File: a.Ref.File, Offset: a.Ref.Offset, RecordID: a.Ref.RecordID, Digest: a.Ref.Digest, Date: a.Ref.Date, URL: a.Ref.URL}
 	return page, nil
 }

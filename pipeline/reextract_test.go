@@ -3,7 +3,9 @@ package pipeline
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -142,4 +144,44 @@ func TestAReextractionAfterAnExtractorChangeRevisesExactlyTheChangedIds(t *testi
 		t.Errorf("since the sixth fetch: %d ids, want 4", len(ids))
 	}
 	var _ store.ArchiveRef
+}
+
+// A page that prints no date took its published_at from the feed that led to it; read again
+// from the archive, with no feed, it must not seem changed.
+func TestAReextractedPageKeepsTheDateItsFeedGaveIt(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t)
+	out, arch := t.TempDir(), t.TempDir()
+	body := []byte(`<html><head><title>Harbour cranes idle as port strike enters second week</title></head><body><nav><a href="/">Home</a></nav><article><h1>Harbour cranes idle as port strike enters second week</h1>` +
+		strings.Repeat("<p>Dock workers at the city's container terminal kept their picket lines on Tuesday, and shipping lines diverted three more vessels to ports further up the coast.</p>", 6) +
+		`</article></body></html>`)
+	u, _ := url.Parse("https://news.example.org/world/port-strike-second-week")
+	pg := archivePages(t, arch, []*article.Page{article.NewPage(u, "text/html", body, time.Now())})
+	fed := time.Date(2026, 11, 30, 7, 15, 0, 0, time.UTC)
+	pg[0].Hint = &article.Record{PublishedAt: fed}
+	reg := extract.WithFallback(extract.Default(), nil)
+	sink, _ := output.Dir(out)
+	p := New(reg, st, sink, nil)
+	done := make(chan error, 1)
+	go func() { done <- p.Run(ctx) }()
+	if err := p.From("s")(ctx, pg[0]); err != nil {
+		t.Fatal(err)
+	}
+	p.Close()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	sink.Close()
+	recs := lines(t, out)
+	if len(recs) != 1 || recs[0].DateSource != article.DateFromFeed || !recs[0].PublishedAt.Equal(fed) {
+		t.Fatalf("first record %+v: the test needs a date from the feed", recs)
+	}
+	ids, _ := Selected(ctx, st, Filter{})
+	dry := NewDryRun(reg, st, 1)
+	if _, err := Reextract(ctx, arch, ids, crawler.ArchivedPage, dry.For, nil); err != nil {
+		t.Fatal(err)
+	}
+	if dry.Changed != 0 || dry.Same != 1 {
+		t.Errorf("re-extraction without the feed: %d changed (%+v), want the page unchanged", dry.Changed, dry.Diffs)
+	}
 }

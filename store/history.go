@@ -176,11 +176,11 @@ func (s *Store) Archived(ctx context.Context, id string) (ArchiveRef, bool, erro
 	return ref, ok, err
 }
 
-// EachArchived calls fn for every id with an archived response, in id order. fn must not call
-// the store.
-func (s *Store) EachArchived(ctx context.Context, fn func(id string, e Entry, ref ArchiveRef) error) error {
+// EachArchived calls fn for every id with an archived response, in id order, with its entry
+// and its latest record line (valid only during the call). fn must not call the store.
+func (s *Store) EachArchived(ctx context.Context, fn func(id string, e Entry, ref ArchiveRef, line []byte) error) error {
 	return s.view(func(tx *bolt.Tx) error {
-		idb, b := tx.Bucket(bucketIDs), tx.Bucket(bucketArchive)
+		idb, recs, b := tx.Bucket(bucketIDs), tx.Bucket(bucketRecords), tx.Bucket(bucketArchive)
 		if b == nil {
 			return nil
 		}
@@ -200,7 +200,7 @@ func (s *Store) EachArchived(ctx context.Context, fn func(id string, e Entry, re
 			if err != nil {
 				return err
 			}
-			return fn(string(k), e, ref)
+			return fn(string(k), e, ref, recs.Get(k))
 		})
 	})
 }
