@@ -310,7 +310,7 @@ func TestARecheckOfAChangedArticleWritesItsNextRevisionAndTheUnchangedOnesCostA3
 		t.Errorf("raw export: %d responses (corrected page among them: %v), want %d", pages, corrected, want)
 	}
 	stats := crawl(t, "stats", "--config", cfg)
-	for _, want := range []string{fmt.Sprintf("archived responses  %d", want), "earlier revisions   1", fmt.Sprintf("rechecks scheduled  %d", want)} {
+	for _, want := range []string{fmt.Sprintf("  archived responses  %d", want), "  earlier revisions   1", fmt.Sprintf("  rechecks scheduled  %d", want)} {
 		if !strings.Contains(stats.stdout, want) {
 			t.Errorf("stats lacks %q:\n%s", want, stats.stdout)
 		}
