@@ -230,7 +230,7 @@ func (u *urlRun) fetchSaved(ctx context.Context, items []crawler.FeedItem) crawl
 	if u.thrifty {
 		skip = u.run.Skipper()
 	}
-	st, err := crawler.FetchItems(ctx, items, crawler.Options{Name: "saved lists"}, u.log, skip, u.run.Page)
+	st, err := crawler.FetchItems(ctx, items, crawler.Options{Name: "saved lists"}, u.log, skip, u.run.Page, u.run.CrawlerOptions()...)
 	u.run.Add(st)
 	if err != nil && ctx.Err() == nil {
 		u.log.Error("fetching the saved lists' articles failed", zap.Error(err))
