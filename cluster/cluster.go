@@ -81,6 +81,7 @@ type Cluster struct {
 	urls       jetstream.KeyValue
 	validators jetstream.KeyValue
 	limits     jetstream.KeyValue // file storage: pauses and tick budgets outlive a restart
+	recheck    jetstream.KeyValue // id -> the recheck schedule of a young article (recheck.go)
 	log        *zap.Logger
 
 	memMu      sync.Mutex
@@ -218,6 +219,9 @@ func (c *Cluster) setup(ctx context.Context) error {
 		return err
 	}
 	if c.validators, err = c.bucket(ctx, "validators", "newsmill: ETag and Last-Modified of listings", 0, jetstream.FileStorage); err != nil {
+		return err
+	}
+	if c.recheck, err = c.bucket(ctx, "recheck", "newsmill: articles fetched again while young", 0, jetstream.FileStorage); err != nil {
 		return err
 	}
 	// Pauses and budgets are written once per 429 and once per page, and their loss would last

@@ -1,8 +1,14 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -142,5 +148,109 @@ func TestAWorkerWithAnArchivePublishesEachRecordNamingItsArchivedResponse(t *tes
 	}
 	if n != len(site.IDs()) {
 		t.Errorf("%d of %d records name their archived response", n, len(site.IDs()))
+	}
+}
+
+// editableSite serves a sitegen site with ETags, one page's bytes rewritten once edit is set.
+type editableSite struct {
+	site *sitegen.Site
+	path string
+	edit atomic.Bool
+	c304 atomic.Int64
+}
+
+func (e *editableSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rec := httptest.NewRecorder()
+	e.site.ServeHTTP(rec, r)
+	body := rec.Body.Bytes()
+	if e.edit.Load() && r.URL.Path == e.path {
+		body = bytes.ReplaceAll(body, []byte("<title>"), []byte("<title>更正："))
+		body = bytes.ReplaceAll(body, []byte("<h1>"), []byte("<h1>更正："))
+	}
+	tag := fmt.Sprintf(`"%x"`, sha256.Sum256(body))
+	if r.Header.Get("If-None-Match") == tag {
+		e.c304.Add(1)
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	for k, v := range rec.Header() {
+		w.Header()[k] = v
+	}
+	w.Header().Set("ETag", tag)
+	w.WriteHeader(rec.Code)
+	w.Write(body)
+}
+
+func TestARecheckOnAClusterPublishesTheChangedArticlesNextRevisionOnce(t *testing.T) {
+	srv := natstest.Start(t)
+	c := connect(t, srv, 2*time.Second)
+	site := sitegen.New(6)
+	es := &editableSite{site: site}
+	web := httptest.NewServer(es)
+	defer web.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	policy := crawler.RecheckPolicy{Within: 48 * time.Hour, Every: []time.Duration{30 * time.Minute}}
+	cr, err := crawler.New(crawler.Options{Name: "finews", Seeds: []string{web.URL + "/"}, Parallelism: 4, RetryBaseDelay: 50 * time.Millisecond, Recheck: policy},
+		zap.NewNop(), nil, crawler.WithValidatorCache(c.Validators()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func() *Worker {
+		w := c.NewWorker(map[string]WorkerSource{"finews": {Crawler: cr, Conditional: true}}, extract.WithFallback(extract.Default(), nil), 4, zap.NewNop())
+		wctx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- w.Run(wctx) }()
+		waitEmpty(t, ctx, c)
+		stop()
+		<-done
+		return w
+	}
+	if _, err := c.Enqueue(ctx, "finews", cr.Options().Seeds, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	first := run()
+	ids := site.IDs()
+	if first.Stats.New.Load() != int64(len(ids)) {
+		t.Fatalf("first crawl: %d records, want %d", first.Stats.New.Load(), len(ids))
+	}
+	if n, err := c.EnqueueRechecks(ctx, "finews", policy, time.Now(), 0); err != nil || n != 0 {
+		t.Fatalf("rechecks before they are due: %d, %v", n, err)
+	}
+	// The site corrects the headline of one stored article (at the URL its record names).
+	changedID := ids[2]
+	stored, _, _, _ := c.LatestRecord(ctx, changedID)
+	var sr struct {
+		URL string `json:"url"`
+	}
+	json.Unmarshal(stored, &sr)
+	su, _ := url.Parse(sr.URL)
+	es.path = su.Path
+	es.edit.Store(true)
+	later := time.Now().Add(31 * time.Minute)
+	n, err := c.EnqueueRechecks(ctx, "finews", policy, later, 0)
+	if err != nil || n != len(ids) {
+		t.Fatalf("due rechecks queued: %d, %v; want %d", n, err, len(ids))
+	}
+	second := run()
+	if second.Stats.Revisions.Load() != 1 || es.c304.Load() < int64(len(ids)-1) {
+		t.Errorf("recheck: %d revisions, %d unchanged, %d answered 304", second.Stats.Revisions.Load(), second.Stats.Unchanged.Load(), es.c304.Load())
+	}
+	line, rev, _, err := c.LatestRecord(ctx, changedID)
+	if err != nil || rev != 2 || !strings.Contains(string(line), `"changed":["title"]`) || !strings.Contains(string(line), `"revision":2`) {
+		t.Errorf("latest of %s: revision %d %s, %v", changedID, rev, line, err)
+	}
+	for _, id := range ids {
+		if id == changedID {
+			continue
+		}
+		if _, rev, _, _ := c.LatestRecord(ctx, id); rev != 1 {
+			t.Errorf("%s unchanged but at revision %d", id, rev)
+		}
+	}
+	// The recheck of that same change by a second worker is refused by the server.
+	dup, err := c.PublishRevision(ctx, changedID, 2, line, "finews")
+	if err != nil || !dup {
+		t.Errorf("a second revision 2: dup %v, %v", dup, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -31,6 +32,8 @@ type WorkerStats struct {
 	GaveUp     atomic.Int64 // URLs given up after max_deliver attempts
 	Leases     atomic.Int64 // URLs held right now
 	InFlight   atomic.Int64 // requests in flight right now
+	Revisions  atomic.Int64 // revisions published for rechecked articles that changed
+	Unchanged  atomic.Int64 // rechecked articles that had not changed
 }
 
 // WorkerSource is one configured source as a worker runs it.
@@ -62,12 +65,18 @@ type Worker struct {
 	// ArchiveName (the worker's host and folder) goes with each record (HeaderArchived).
 	Archive     interface{ Sync() error }
 	ArchiveName string
+	// OnRevision, when set, is called for every revision published, with the source's name.
+	OnRevision func(source string)
 }
 
 // pageRecord is a record with where its page's response is archived (nil: not archived).
 type pageRecord struct {
 	rec      *article.Record
 	archived *article.Archived
+	// The page's validators and fetch time, for its recheck.
+	etag     string
+	modified time.Time
+	fetched  time.Time
 }
 
 // archivedHeader names a record's archived response for its message: this worker's archive
@@ -88,6 +97,7 @@ type workerSource struct {
 	maxPages    int
 	maxPerHost  int // max_pages_per_host, over every worker in a tick
 	maxVariants int // max_query_variants per path, over every worker in a tick
+	recheck     crawler.RecheckPolicy
 }
 
 // NewWorker builds a worker over sources (by name); concurrency URLs are fetched at once.
@@ -104,7 +114,7 @@ func (c *Cluster) NewWorker(sources map[string]WorkerSource, reg *extract.Regist
 		if perHost >= o.MaxPages {
 			perHost = 0 // the tick's max_pages bounds the host already (and costs no write per link)
 		}
-		w.sources[name] = &workerSource{name: name, c: s.Crawler, fetcher: s.Crawler.NewFetcher(g, robotsCache{c}), conditional: s.Conditional, maxDepth: o.MaxDepth, maxPages: o.MaxPages, maxPerHost: perHost, maxVariants: o.MaxQueryVariants}
+		w.sources[name] = &workerSource{name: name, c: s.Crawler, fetcher: s.Crawler.NewFetcher(g, robotsCache{c}), conditional: s.Conditional, maxDepth: o.MaxDepth, maxPages: o.MaxPages, maxPerHost: perHost, maxVariants: o.MaxQueryVariants, recheck: o.Recheck}
 	}
 	return w
 }
@@ -183,7 +193,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	if !ok {
 		return
 	}
-	if !l.t.Seed && l.src.c.IsArticleURL(l.t.URL) {
+	if !l.t.Seed && l.t.Recheck == "" && l.src.c.IsArticleURL(l.t.URL) {
 		if _, known := w.c.KnownURL(ctx, l.t.URL); known {
 			w.Stats.Skipped.Add(1)
 			w.ack(ctx, msg, l.log)
@@ -207,6 +217,12 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		}
 		l.log.Warn("skip page", zap.String("reason", res.Failure), zap.Int("items_failed", res.ItemsFailed))
 		w.forgetParent(ctx, l.t, l.log)
+	}
+	if l.t.Recheck != "" {
+		if w.revise(ctx, l, recs) {
+			w.ack(ctx, msg, l.log)
+		}
+		return
 	}
 	if !w.publish(ctx, l, res, recs) || !w.queueLinks(ctx, l, res) {
 		return // given back to the frontier (retryLater)
@@ -254,7 +270,7 @@ func (w *Worker) fetch(ctx context.Context, l lease) (crawler.Result, []pageReco
 	handler := func(_ context.Context, p *article.Page) error {
 		rec, err := w.reg.Extract(p)
 		if err == nil {
-			recs = append(recs, pageRecord{rec, p.Archived})
+			recs = append(recs, pageRecord{rec: rec, archived: p.Archived, etag: p.ETag, modified: p.LastModified, fetched: p.FetchedAt})
 		}
 		return err // what the page then is, the Fetcher's page reader says (Result)
 	}
@@ -325,6 +341,15 @@ func (w *Worker) publish(ctx context.Context, l lease, res crawler.Result, recs 
 			l.log.Debug("duplicate", zap.String("id", rec.ID))
 		} else {
 			w.Stats.New.Add(1)
+			if p := l.src.recheck; p.On() {
+				v := crawler.Validators{ETag: pr.etag}
+				if !pr.modified.IsZero() {
+					v.LastModified = pr.modified.UTC().Format(http.TimeFormat)
+				}
+				if err := w.c.scheduleRecheck(ctx, rec.ID, rec.URL, l.t.Source, time.Now().UTC(), p.First(), v); err != nil {
+					l.log.Warn("cannot schedule the article's recheck", zap.String("id", rec.ID), zap.Error(err))
+				}
+			}
 		}
 		if w.OnRecord != nil {
 			w.OnRecord(l.t.Source, dup)

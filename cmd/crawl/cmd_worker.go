@@ -121,6 +121,7 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 		}
 	}
 	w.OnError = func(source, kind string) { m.errors.WithLabelValues(source, kind).Inc() }
+	w.OnRevision = func(source string) { m.revisions.WithLabelValues(source).Inc() }
 	m.reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "newsmill_frontier_depth", Help: "URLs waiting in the cluster's frontier, leased ones included."},
 			func() float64 {
