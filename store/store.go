@@ -45,7 +45,8 @@ var (
 	// time+id -> a near-duplicate index entry (signatures.go). An older binary leaves it alone,
 	// so it needs no new format version.
 	bucketSignatures = []byte("signatures")
-	allBuckets       = [][]byte{bucketMeta, bucketIDs, bucketRecords, bucketURLs, bucketOutbox, bucketHTTP, bucketRetry, bucketSignatures}
+	bucketHealth     = []byte("health") // source -> its last pass's health report (health.go)
+	allBuckets       = [][]byte{bucketMeta, bucketIDs, bucketRecords, bucketURLs, bucketOutbox, bucketHTTP, bucketRetry, bucketSignatures, bucketHealth}
 
 	keyFormat  = []byte("format")
 	keyLastRun = []byte("last_run")
