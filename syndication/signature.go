@@ -11,7 +11,6 @@ import (
 	"encoding/binary"
 	"hash/fnv"
 	"math/bits"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -93,16 +92,25 @@ func Sign(title, body string) Signature {
 	return sig
 }
 
-// creditLine is a short paragraph that credits or disclaims rather than tells: what republishers
-// add (本文转载自…, 责任编辑：…, 来源：…) and extractors do not always drop.
-var creditLine = regexp.MustCompile(`转载|版权|编辑|来源[:：]|声明|审核|作者[:：]|原标题`)
+// creditWords mark a short paragraph that credits or disclaims rather than tells: what
+// republishers add (本文转载自…, 责任编辑：…, 来源：…) and extractors do not always drop.
+var creditWords = []string{"转载", "版权", "编辑", "来源:", "来源：", "声明", "审核", "作者:", "作者：", "原标题"}
+
+func creditLine(p string) bool {
+	for _, w := range creditWords {
+		if strings.Contains(p, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // storyText is the body without its credit lines (paragraphs under 60 characters naming one).
 func storyText(body string) string {
 	paras := strings.Split(body, "\n\n")
 	out := paras[:0:0]
 	for _, p := range paras {
-		if utf8.RuneCountInString(p) < 60 && creditLine.MatchString(p) {
+		if utf8.RuneCountInString(p) < 60 && creditLine(p) {
 			continue
 		}
 		out = append(out, p)
@@ -140,10 +148,28 @@ func (s Signature) bandKeys() [Bands]uint64 {
 
 // normalize folds full-width forms to ASCII (（ to (, ４０ to 40: sites mix both) and lower-cases.
 func normalize(r rune) rune {
-	if r >= 0xFF01 && r <= 0xFF5E {
+	switch {
+	case r >= 'A' && r <= 'Z':
+		return r + 'a' - 'A'
+	case r < 0x80 || r >= 0x4E00 && r <= 0x9FFF: // ASCII and the common Han block have no case
+		return r
+	case r >= 0xFF01 && r <= 0xFF5E:
 		r -= 0xFEE0
 	}
 	return unicode.ToLower(r)
+}
+
+// isWord reports whether r is part of a word: a letter or a digit.
+func isWord(r rune) bool {
+	switch {
+	case r >= 'a' && r <= 'z' || r >= '0' && r <= '9':
+		return true
+	case r < 0x80:
+		return false
+	case r >= 0x4E00 && r <= 0x9FFF:
+		return true
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
 // shingles returns the distinct shingle hashes of the text, appended to buf. Text that is mostly
@@ -154,9 +180,9 @@ func shingles(text string, buf []uint64) []uint64 {
 	han, letters := 0, 0
 	for _, r := range text {
 		r = normalize(r)
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+		if isWord(r) {
 			letters++
-			if r >= 0x2E80 && unicode.Is(unicode.Han, r) {
+			if r >= 0x4E00 && r <= 0x9FFF || r >= 0x2E80 && unicode.Is(unicode.Han, r) {
 				han++
 			}
 		}
@@ -170,7 +196,7 @@ func shingles(text string, buf []uint64) []uint64 {
 		// Characters: each rune is a unit.
 		k = charShingle
 		for _, r := range text {
-			if r = normalize(r); unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if r = normalize(r); isWord(r) {
 				units = append(units, uint64(r))
 			}
 		}
@@ -179,7 +205,7 @@ func shingles(text string, buf []uint64) []uint64 {
 		const offset, prime = 14695981039346656037, 1099511628211
 		h, in := uint64(offset), false
 		for _, r := range text {
-			if r = normalize(r); unicode.IsLetter(r) || unicode.IsDigit(r) {
+			if r = normalize(r); isWord(r) {
 				h = (h ^ uint64(r)) * prime
 				in = true
 			} else if in {
