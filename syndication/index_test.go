@@ -136,3 +136,20 @@ func TestEnglishTextIsShingledByWords(t *testing.T) {
 		t.Errorf("an English copy with a changed headline and a byline: %+v (similarity %.2f)", m, a.Similarity(b))
 	}
 }
+
+// FuzzDecodeEntry guards the store's bytes: a damaged or foreign entry is an error, never a
+// panic or a signature read past its end (the length prefixes are the store's, not ours).
+func FuzzDecodeEntry(f *testing.F) {
+	_, e := New().Assign("NW1", t0, sign("城东至临港快速路今日通车", story...))
+	f.Add(e.Value())
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0x0f})
+	f.Add([]byte{3, 'N', 'W', '1', 1})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		back, err := DecodeEntry("x", t0, b)
+		if err == nil {
+			if _, err := DecodeEntry("x", t0, back.Value()); err != nil {
+				t.Fatalf("an entry decoded from %x does not decode again: %v", b, err)
+			}
+		}
+	})
+}

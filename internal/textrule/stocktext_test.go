@@ -2,6 +2,7 @@ package textrule
 
 import (
 	"reflect"
+	"regexp"
 	"testing"
 )
 
@@ -91,4 +92,26 @@ func TestExchangeOfSplitsTheMainlandCodeSpace(t *testing.T) {
 			t.Errorf("ExchangeOf(%s) = %q, %v; want %q", code, got, ok, want)
 		}
 	}
+}
+
+var recordForm = regexp.MustCompile(`^([0-9]{6}\.(SH|SZ|BJ)|[0-9]{5}\.HK|[A-Z]{1,5}\.US)$`)
+
+// FuzzTextStocks guards the index arithmetic of the edge checks (a match at the very start or end
+// of a text, a full-width bracket's multi-byte runes before a code) and the record form of what
+// comes out.
+func FuzzTextStocks(f *testing.F) {
+	for _, s := range []string{"(600519)", "贵州茅台(600519", "（000876）", "600519.SH", ".HK", "9.HK", "0.HK", "U.N.", "BABA.US.",
+		"https://x/sh600519", "代码：", "新希望（０００８７６）", "\xff(600519)"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := TextStocks(s)
+		seen := map[string]bool{}
+		for _, st := range got {
+			if !recordForm.MatchString(st) || seen[st] {
+				t.Fatalf("TextStocks(%q) = %q: %q is not one record-form code", s, got, st)
+			}
+			seen[st] = true
+		}
+	})
 }
