@@ -40,7 +40,7 @@ bench-smoke:
 # or a copied tree leave the build info without them); empty values fall back to the build info.
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null)
 REVISION ?= $(shell git rev-parse HEAD 2>/dev/null)
-CLI := github.com/newsmill/newsmill/internal/cli
+CLI := main
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "-s -w -X $(CLI).Version=$(VERSION) -X $(CLI).Revision=$(REVISION)" -o bin/crawl ./cmd/crawl

@@ -20,8 +20,8 @@ import (
 
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
-	"github.com/newsmill/newsmill/internal/natstest"
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/natstest"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 func connect(t *testing.T, srv *natstest.Server, lease time.Duration) *Cluster {

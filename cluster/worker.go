@@ -18,7 +18,6 @@ import (
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
-	"github.com/newsmill/newsmill/pipeline"
 )
 
 // WorkerStats count what a worker did since it started. Fields change atomically.
@@ -246,7 +245,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		w.forgetParent(ctx, t, log)
 	}
 	for _, rec := range recs {
-		line, err := pipeline.Marshal(rec)
+		line, err := article.Marshal(rec)
 		if err != nil {
 			w.Stats.Errors.Add(1)
 			log.Warn("skip page", zap.Error(err))

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsmill/newsmill/internal/golden"
+	"github.com/newsmill/newsmill/testkit/golden"
 )
 
 func parseFixture(t *testing.T, name, base string) *Feed {

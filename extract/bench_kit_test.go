@@ -4,10 +4,10 @@ import (
 	"testing"
 
 	"github.com/newsmill/newsmill/extract"
-	"github.com/newsmill/newsmill/internal/benchkit"
+	"github.com/newsmill/newsmill/testkit/benchkit"
 )
 
-// Each extractor on its own kind of page from internal/benchkit (the workloads bench/ prints its
+// Each extractor on its own kind of page from testkit/benchkit (the workloads bench/ prints its
 // table from), beside x/net/html parsing the same bytes: the ratio of the two is the cost of
 // extraction over the floor. bench_test.go holds the same pair on the hand-written fixtures.
 

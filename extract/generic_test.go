@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/newsmill/newsmill/article"
-	"github.com/newsmill/newsmill/internal/golden"
 	"github.com/newsmill/newsmill/internal/textrule"
+	"github.com/newsmill/newsmill/testkit/golden"
 )
 
 var genFetched = time.Date(2023, 6, 1, 0, 0, 0, 0, time.UTC)

@@ -27,8 +27,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/cluster"
-	"github.com/newsmill/newsmill/internal/natstest"
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/natstest"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 // proc is a crawl process whose stderr goes to a file, read when it matters.

@@ -16,8 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsmill/newsmill/internal/sitegen"
 	"github.com/newsmill/newsmill/store"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 var binary string

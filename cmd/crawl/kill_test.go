@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 // slowSite serves a generated site with a per-request delay, so a run lasts long enough to be
