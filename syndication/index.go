@@ -125,6 +125,17 @@ func (x *Index) Load(e *Entry) {
 	x.add(e)
 }
 
+// Cutoff is what the store should keep of the index: entries at or after before, at most keep
+// of them. before is zero while the index is empty.
+func (x *Index) Cutoff() (before time.Time, keep int) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.newest.IsZero() {
+		return time.Time{}, x.max
+	}
+	return x.newest.Add(-x.window), x.max
+}
+
 // Len is the number of entries kept.
 func (x *Index) Len() int {
 	x.mu.Lock()

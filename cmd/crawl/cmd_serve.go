@@ -193,7 +193,7 @@ func (s *server) pass(ctx context.Context, src config.Source) {
 	var crawlErr error
 	err := s.withStore(ctx, func(st *store.Store) error {
 		var err error
-		if r, err = pipeline.StartDir(ctx, st, s.cfg.Output, s.log, s.cfg.Rules); err != nil { // Source adds the source field
+		if r, err = pipeline.StartDir(ctx, st, s.cfg.Output, s.log, s.cfg.Rules, pipeline.WithSyndication(s.cfg.Syndication)); err != nil { // Source adds the source field
 			return err
 		}
 		fst, crawlErr = r.Source(ctx, src, s.m.observer(src.Name, func() { answered.Add(1) }))
@@ -212,6 +212,13 @@ func (s *server) pass(ctx context.Context, src config.Source) {
 	ps := r.Stats()
 	s.m.written.WithLabelValues(src.Name).Add(float64(ps.New.Load()))
 	s.m.duplicates.WithLabelValues(src.Name).Add(float64(ps.Duplicates.Load()))
+	s.m.joined.WithLabelValues(src.Name).Add(float64(ps.Joined.Load()))
+	s.m.health.Set(r.Health())
+	for _, rep := range r.Health() {
+		if !rep.Healthy {
+			log.Warn("source unhealthy", zap.Strings("problems", rep.Problems))
+		}
+	}
 	s.m.errors.WithLabelValues(src.Name, errKindFetch).Add(float64(fst.Errors))
 	s.m.errors.WithLabelValues(src.Name, errKindExtract).Add(float64(ps.Skipped.Load()))
 	switch {
