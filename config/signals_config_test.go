@@ -36,10 +36,10 @@ sources:
 
 func TestABadHealthBlockIsRefusedAtItsLine(t *testing.T) {
 	for name, c := range map[string]struct{ yaml, want string }{
-		"share over 1": {"    health:\n      max_fetched_date_share: 2\n", "line 6: sources[0].health: max_fetched_date_share"},
+		"share over 1":            {"    health:\n      max_fetched_date_share: 2\n", "line 6: sources[0].health: max_fetched_date_share"},
 		"share without extractor": {"    health:\n      min_extractor_share: 0.5\n", "line 6: sources[0].health: min_extractor_share"},
-		"unknown key": {"    health:\n      min_records: 5\n", "min_records"},
-		"fraction of a count": {"    health:\n      min_records_per_day: 1.5\n", "line 7"},
+		"unknown key":             {"    health:\n      min_records: 5\n", "min_records"},
+		"fraction of a count":     {"    health:\n      min_records_per_day: 1.5\n", "line 7"},
 	} {
 		_, err := Parse("c.yaml", []byte("store: s\noutput: o\nsources:\n  - name: a\n    seeds: [http://x/]\n"+c.yaml))
 		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
