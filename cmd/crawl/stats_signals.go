@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/newsmill/newsmill/health"
+	"github.com/newsmill/newsmill/store"
+	"github.com/newsmill/newsmill/syndication"
+)
+
+// maxClustersShown is how many of the largest clusters stats lists.
+const maxClustersShown = 10
+
+// clusterView is the near-duplicate index as stats shows it: the stories of the window with more
+// than one record, largest first.
+type clusterView struct {
+	members map[string][]string // cluster_id -> ids, in time order
+	of      map[string]string   // id -> cluster_id
+	sources map[string]map[string]bool
+	entries int
+}
+
+func readClusters(ctx context.Context, st *store.Store) (*clusterView, error) {
+	v := &clusterView{members: map[string][]string{}, of: map[string]string{}, sources: map[string]map[string]bool{}}
+	err := st.Signatures(ctx, func(sg store.Signature) error {
+		e, err := syndication.DecodeEntry(sg.ID, sg.At, sg.Value)
+		if err != nil {
+			return nil // another version's entry: not a story this binary can read
+		}
+		v.entries++
+		v.members[e.Cluster] = append(v.members[e.Cluster], e.ID)
+		v.of[e.ID] = e.Cluster
+		return nil
+	})
+	return v, err
+}
+
+// source notes the config source that found id, as the stats walk over the ids meets it.
+func (v *clusterView) source(id, src string) {
+	c, ok := v.of[id]
+	if !ok {
+		return
+	}
+	if v.sources[c] == nil {
+		v.sources[c] = map[string]bool{}
+	}
+	v.sources[c][src] = true
+}
+
+func (v *clusterView) print(ctx context.Context, st *store.Store, w *tabwriter.Writer, env Env) error {
+	var big []string
+	for c, ids := range v.members {
+		if len(ids) > 1 {
+			big = append(big, c)
+		}
+	}
+	sort.Slice(big, func(i, j int) bool {
+		if a, b := len(v.members[big[i]]), len(v.members[big[j]]); a != b {
+			return a > b
+		}
+		return big[i] < big[j]
+	})
+	fmt.Fprintf(env.Stdout, "\nlargest clusters of one story (%d records in the window, %d stories with copies):\n", v.entries, len(big))
+	if len(big) == 0 {
+		fmt.Fprintln(env.Stdout, "  none")
+		return nil
+	}
+	big = big[:min(len(big), maxClustersShown)]
+	titles := map[string]string{}
+	// The title of the cluster's first record, when the store still has it (forget may have
+	// dropped it since).
+	for _, c := range big {
+		_ = st.Records(ctx, []string{c}, func(_ string, line []byte) error {
+			var r struct {
+				Title string `json:"title"`
+			}
+			if json.Unmarshal(line, &r) == nil {
+				titles[c] = r.Title
+			}
+			return nil
+		})
+	}
+	for _, c := range big {
+		var srcs []string
+		for s := range v.sources[c] {
+			srcs = append(srcs, s)
+		}
+		sort.Strings(srcs)
+		fmt.Fprintf(w, "  %s\t%d records\t%s\t%s\n", c, len(v.members[c]), strings.Join(srcs, ","), titles[c])
+	}
+	return w.Flush()
+}
+
+// printHealth lists each source's last health report.
+func printHealth(ctx context.Context, st *store.Store, w *tabwriter.Writer, env Env) error {
+	fmt.Fprintln(env.Stdout, "\nsource health after its last pass:")
+	n := 0
+	err := st.Health(ctx, func(source string, b []byte) error {
+		r, err := health.Unmarshal(b)
+		if err != nil {
+			fmt.Fprintf(w, "  %s\t%v\n", source, err)
+			return nil
+		}
+		n++
+		state := "healthy"
+		if !r.Healthy {
+			state = "UNHEALTHY"
+		}
+		s := r.Stats
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%d records (%d new)\tdates from page %.0f%%, fetch time %.0f%%\tsource %.0f%%\tstocks %.0f%%\tbody median %d\t%s\n",
+			source, state, r.At.Format("2006-01-02T15:04:05Z"), s.Records, s.New, 100*s.PageDateShare, 100*s.FetchedDateShare,
+			100*s.SourceShare, 100*s.StocksShare, s.BodyMedian, extractorCounts(s.Extractors))
+		for _, p := range r.Problems {
+			fmt.Fprintf(w, "  \t%s\n", p)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		fmt.Fprintln(env.Stdout, "  none recorded")
+	}
+	return w.Flush()
+}
+
+func extractorCounts(m map[string]int) string {
+	names := make([]string, 0, len(m))
+	for k := range m {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, k := range names {
+		parts[i] = fmt.Sprintf("%s %d", k, m[k])
+	}
+	return strings.Join(parts, ", ")
+}
