@@ -13,6 +13,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
+
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 // genericArticle is a page of the same site after a redesign: no Eastmoney markup and no date.
@@ -170,4 +173,62 @@ func regexpLine(text, pattern string) bool {
 		}
 	}
 	return false
+}
+
+func TestServeSetsTheSourcesHealthSeriesAfterAPass(t *testing.T) {
+	site := sitegen.New(12)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "serve.yaml")
+	// The finews site is read by the finews extractors: a block expecting Eastmoney's is a drift.
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf(`store: ./data/finews.db
+output: ./out
+listen: 127.0.0.1:0
+run_on_start: true
+sources:
+  - name: finews
+    seeds: [%s/]
+    allowed_hosts: [127.0.0.1]
+    schedule: "0 0 1 1 *"
+    health:
+      extractor: eastmoney
+  - name: mirror
+    seeds: [%s/category/emnews.html]
+    allowed_hosts: [127.0.0.1]
+    schedule: "0 0 1 1 *"
+`, srv.URL, srv.URL)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := startServe(t, cfg)
+	var body string
+	deadline := time.Now().Add(30 * time.Second)
+	for metric(body, `newsmill_source_healthy{source="finews"}`) < 0 || metric(body, `newsmill_source_healthy{source="mirror"}`) < 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no health series within 30s\nmetrics:\n%s\nlog:\n%s", body, s.stderr)
+		}
+		time.Sleep(100 * time.Millisecond)
+		_, body = s.get(t, "/metrics")
+	}
+	if got := metric(body, `newsmill_source_healthy{source="finews"}`); got != 0 {
+		t.Errorf("finews healthy = %v; its records are not Eastmoney's", got)
+	}
+	if got := metric(body, `newsmill_source_healthy{source="mirror"}`); got != 1 {
+		t.Errorf("mirror healthy = %v; a source without a health block is healthy", got)
+	}
+	if got := metric(body, `newsmill_source_field_share{field="published_at_page",source="finews"}`); got != 1 {
+		t.Errorf("finews page-date share = %v; every finews page prints its time", got)
+	}
+	if got := metric(body, `newsmill_source_body_median_chars{source="finews"}`); got <= 0 {
+		t.Errorf("body median = %v", got)
+	}
+	if got := metric(body, `newsmill_records_joined_cluster_total{source="finews"}`); got < 0 {
+		t.Errorf("no joined-cluster counter:\n%s", body)
+	}
+	if code := s.stop(t, 30*time.Second); code != 0 {
+		t.Errorf("serve exit %d", code)
+	}
+	if log := s.stderr.String(); !strings.Contains(log, `"msg":"source unhealthy"`) {
+		t.Errorf("serve logged no warning for the drifted source:\n%s", log)
+	}
 }
