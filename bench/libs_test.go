@@ -20,9 +20,10 @@ func TestWriteLibraryRecords(t *testing.T) {
 		t.Skip("NEWSMILL_LIBS_OUT not set")
 	}
 	for _, set := range []string{"zyte", "cwced"} {
-		files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "extraction", set, "pages", "*.html"))
+		dir, _ := filepath.Abs(filepath.Join("..", "..", "shared", "extraction", set, "pages"))
+		files, _ := filepath.Glob(filepath.Join(dir, "*.html"))
 		if len(files) == 0 {
-			t.Skip("no ../shared/extraction")
+			t.Skipf("no pages under %s", dir)
 		}
 		var rd, tr bytes.Buffer
 		for _, p := range extractionPagesOf(t, files) {

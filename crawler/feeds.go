@@ -341,19 +341,6 @@ var feedTimeLayouts = []string{
 	time.RFC822Z, time.RFC822,
 }
 
-// zoneNames are the zone abbreviations feeds write, as offsets. Go's time.Parse gives an
-// abbreviation it does not know a zero offset, which silently moves the time; "CST" in a Chinese
-// feed is China Standard Time, not US Central.
-var zoneNames = map[string]string{
-	"UT": "+0000", "UTC": "+0000", "GMT": "+0000", "Z": "+0000", "WET": "+0000",
-	"BST": "+0100", "CET": "+0100", "WEST": "+0100", "CEST": "+0200", "EET": "+0200", "EEST": "+0300",
-	"MSK": "+0300", "IST": "+0530", "ICT": "+0700", "WIB": "+0700",
-	"CST": "+0800", "HKT": "+0800", "SGT": "+0800", "AWST": "+0800", "PHT": "+0800", "BJT": "+0800",
-	"JST": "+0900", "KST": "+0900", "AEST": "+1000", "AEDT": "+1100", "NZST": "+1200", "NZDT": "+1300",
-	"EST": "-0500", "EDT": "-0400", "CDT": "-0500", "MST": "-0700", "MDT": "-0600",
-	"PST": "-0800", "PDT": "-0700", "AKST": "-0900", "AKDT": "-0800", "HST": "-1000",
-}
-
 var (
 	// "GMT+8", "UTC+08:00", "GMT-0500", "(GMT+8)" at the end of a date: an offset from UTC, which
 	// Go would read with the sign reversed (the POSIX convention).
@@ -377,8 +364,9 @@ func numericZone(s string) (string, bool) {
 	}
 	if m := zoneNameRe.FindStringSubmatchIndex(s); m != nil {
 		name := strings.ToUpper(s[m[2]:m[3]])
-		if off, ok := zoneNames[name]; ok {
-			return s[:m[0]] + " " + off, true
+		// "CST" in a Chinese feed is China Standard Time, not US Central.
+		if z, ok := textrule.Zone(name, true); ok {
+			return s[:m[0]] + " " + time.Time{}.In(z).Format("-0700"), true
 		}
 		// A trailing word that is no zone (a month name, "AM"): leave it to the layouts.
 		if len(name) >= 2 && !strings.EqualFold(name, "AM") && !strings.EqualFold(name, "PM") && !isMonthOrDay(name) {

@@ -1,6 +1,7 @@
 package extract_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/newsmill/newsmill/extract"
@@ -38,8 +39,10 @@ func BenchmarkKitParseEastmoney(b *testing.B) {
 func mirror(b *testing.B) benchkit.Set {
 	sh := benchkit.SharedDir(".")
 	if sh == "" {
-		b.Skip("shared corpus not available next to the repository")
+		looked, _ := filepath.Abs(filepath.Join("..", "..", "shared", "corpus", "site"))
+		b.Skipf("no shared corpus at %s", looked)
 	}
+	b.Logf("shared corpus: %s", filepath.Join(sh, "corpus", "site"))
 	s, err := benchkit.MirrorPages(sh)
 	if err != nil {
 		b.Fatal(err)

@@ -158,13 +158,13 @@ func (r *Run) Health() []health.Report { return r.reports }
 // in turn and what serve runs on each source's schedule. onFetch may be nil.
 func (r *Run) Source(ctx context.Context, src config.Source, onFetch crawler.FetchObserver) (crawler.Stats, error) {
 	opts := src.Options
-	opts.OnFetch = onFetch
+	with := []crawler.Option{crawler.WithFetchObserver(onFetch)}
 	r.expect[src.Name] = src.Health
 	r.pipe.Health().Source(src.Name)
 	if opts.ConditionalRequests() {
-		opts.Cache, opts.Retries = r.vals, r.vals
+		with = append(with, crawler.WithValidatorCache(r.vals), crawler.WithRetryList(r.vals))
 	}
-	c, err := crawler.New(opts, r.log.With(zap.String("source", src.Name)), r.Skipper())
+	c, err := crawler.New(opts, r.log.With(zap.String("source", src.Name)), r.Skipper(), with...)
 	if err != nil {
 		return crawler.Stats{}, err
 	}

@@ -72,12 +72,11 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 	m := newMetrics("", names)
 	sources := map[string]cluster.WorkerSource{}
 	for _, src := range cfg.Sources {
-		o := src.Options
-		o.OnFetch = m.observer(src.Name, func() {})
+		with := []crawler.Option{crawler.WithFetchObserver(m.observer(src.Name, func() {}))}
 		if src.ConditionalRequests() {
-			o.Cache = cl.Validators()
+			with = append(with, crawler.WithValidatorCache(cl.Validators()))
 		}
-		c, err := crawler.New(o, log.With(zap.String("source", src.Name)), nil)
+		c, err := crawler.New(src.Options, log.With(zap.String("source", src.Name)), nil, with...)
 		if err != nil {
 			return err
 		}

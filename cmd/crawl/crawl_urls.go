@@ -238,8 +238,9 @@ func (u *urlRun) fetchSaved(ctx context.Context, items []crawler.FeedItem) crawl
 	return st
 }
 
-// urlOptions are the crawl options of a --url run over seeds.
-func (u *urlRun) urlOptions(seeds []target) (crawler.Options, crawler.Skipper) {
+// urlOptions are the crawl options of a --url run over seeds, its skipper and the run's
+// collaborators (the store's validators when thrifty).
+func (u *urlRun) urlOptions(seeds []target) (crawler.Options, crawler.Skipper, []crawler.Option) {
 	var urls []string
 	hosts := map[string]bool{}
 	for _, t := range seeds {
@@ -248,10 +249,9 @@ func (u *urlRun) urlOptions(seeds []target) (crawler.Options, crawler.Skipper) {
 	}
 	o := crawler.Options{Name: "url", Seeds: urls, AllowedHosts: slices.Sorted(maps.Keys(hosts)), MaxDepth: 2, LeafArticles: true}
 	if !u.thrifty {
-		return o, nil
+		return o, nil, nil
 	}
-	o.Cache = u.run.Validators()
-	return o, u.run.Skipper()
+	return o, u.run.Skipper(), []crawler.Option{crawler.WithValidatorCache(u.run.Validators())}
 }
 
 // crawlWeb crawls every web target in one pass (in parallel, robots.txt read once per host)
@@ -270,8 +270,8 @@ func (u *urlRun) crawlWeb(ctx context.Context, web []target) ([]target, error) {
 		}
 		return err
 	}
-	o, skip := u.urlOptions(web)
-	c, err := crawler.New(o, u.log, skip)
+	o, skip, with := u.urlOptions(web)
+	c, err := crawler.New(o, u.log, skip, with...)
 	if err != nil {
 		return nil, err
 	}
@@ -300,16 +300,16 @@ func (u *urlRun) crawlWeb(ctx context.Context, web []target) ([]target, error) {
 // and says why it gave nothing, or "" when it did.
 func (u *urlRun) crawlAlone(ctx context.Context, t target) (string, error) {
 	var ok atomic.Bool
-	o, _ := u.urlOptions([]target{t})
+	o, _, with := u.urlOptions([]target{t})
 	none := 0
 	o.MaxRetries = &none
-	o.OnFetch = func(_ string, status int, _ time.Duration) {
+	with = append(with, crawler.WithFetchObserver(func(_ string, status int, _ time.Duration) {
 		if answered(status) {
 			ok.Store(true)
 		}
-	}
+	}))
 	// Articles the shared pass stored are skipped, with or without --db: finding them is enough.
-	c, err := crawler.New(o, u.log, u.run.Skipper())
+	c, err := crawler.New(o, u.log, u.run.Skipper(), with...)
 	if err != nil {
 		return "", err
 	}

@@ -1,7 +1,6 @@
 package generic
 
 import (
-	"fmt"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -14,12 +13,6 @@ import (
 
 	"github.com/newsmill/newsmill/internal/textrule"
 )
-
-// dateRe finds the date-times Chinese news pages print: 2021-12-20 18:24:28, 2021/12/20 18:24,
-// 2021年12月20日 18:24, 2021年12月20日18时24分, with an optional offset, and ISO 8601 forms.
-var dateRe = regexp.MustCompile(`(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?` +
-	`(?:[\sT]*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2})(?:\.\d+)?)?\s*秒?)?` +
-	`\s*(Z|[+-]\d{2}:?\d{2}(?:\b|$))?`)
 
 // labelledDateRe finds a date that the page labels as the publishing time.
 var labelledDateRe = regexp.MustCompile(`(?:发布时间|发布日期|发表时间|发稿时间|时间|日期|更新时间|发表于|发布于|` +
@@ -51,44 +44,16 @@ var monthNames = map[string]string{"1": "jan", "01": "jan", "2": "feb", "02": "f
 var monthNumbers = map[string]time.Month{"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
 	"jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12}
 
-// zoneNames are the zone abbreviations English pages print, as offsets. CST is US Central on an
-// English page (a Chinese page's CST is read as Beijing by the zone-less rule).
-var zoneNames = map[string]int{"GMT": 0, "UTC": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5,
-	"MST": -7, "MDT": -6, "PST": -8, "PDT": -7, "BST": 1, "IST": 5, "CET": 1, "CEST": 2}
-
-func dateFromParts(m []string) (time.Time, error) {
-	n := func(s string) int { v, _ := strconv.Atoi(s); return v }
-	y, mo, d, h, mi, sec := n(m[1]), n(m[2]), n(m[3]), n(m[4]), n(m[5]), n(m[6])
-	if y < 1990 || y > 2100 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60 {
-		return time.Time{}, fmt.Errorf("parse date %q: out of range", m[0])
-	}
-	loc := textrule.Shanghai
-	switch z := strings.ReplaceAll(m[7], ":", ""); {
-	case z == "Z":
-		loc = time.UTC
-	case z != "":
-		off := n(z[1:3])*3600 + n(z[3:5])*60
-		if z[0] == '-' {
-			off = -off
-		}
-		loc = time.FixedZone("", off)
-	}
-	t := time.Date(y, time.Month(mo), d, h, mi, sec, 0, loc)
-	if t.Day() != d {
-		return time.Time{}, fmt.Errorf("parse date %q: no such day", m[0])
-	}
-	return t, nil
-}
-
 // dateReader reads dates for one page: loc is the zone of a time printed without one (Beijing on a
 // Chinese page, UTC on any other).
 type dateReader struct {
-	loc *time.Location
+	loc     *time.Location
+	chinese bool // which settles what "CST" means (textrule.Zone)
 }
 
 func newDateReader(chinese bool) dateReader {
 	if chinese {
-		return dateReader{loc: textrule.Shanghai}
+		return dateReader{loc: textrule.Shanghai, chinese: true}
 	}
 	return dateReader{loc: time.UTC}
 }
@@ -105,8 +70,8 @@ func (d dateReader) value(s string) (time.Time, bool) {
 		"2006-01-02T15:04:05.000-0700", "2006-01-02T15:04-07:00", "20060102T150405-0700"} {
 		if t, err := time.Parse(layout, s); err == nil && t.Year() >= 1990 {
 			if t.Location() != time.UTC && t.Location().String() != "" {
-				if off, ok := zoneNames[t.Location().String()]; ok {
-					t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.FixedZone(t.Location().String(), off*3600))
+				if z, ok := textrule.Zone(t.Location().String(), d.chinese); ok {
+					t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, z)
 				}
 			}
 			return t, true
@@ -127,20 +92,8 @@ func (d dateReader) text(s string, needTime bool) (time.Time, bool) {
 			best = &hit{at, t}
 		}
 	}
-	for _, m := range dateRe.FindAllStringSubmatchIndex(s, -1) {
-		parts := submatches(s, m)
-		if needTime && parts[4] == "" {
-			continue
-		}
-		t, err := dateFromParts(parts)
-		if err != nil {
-			continue
-		}
-		if parts[7] == "" {
-			t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, d.loc)
-		}
-		consider(m[0], t)
-		break
+	if t, at, ok := textrule.FindDateIn(s, needTime, d.loc); ok {
+		consider(at, t)
 	}
 	for _, re := range []*regexp.Regexp{enMDYRe, enDMYRe} {
 		for _, m := range re.FindAllStringSubmatchIndex(s, -1) {
@@ -205,8 +158,8 @@ func (d dateReader) english(year, mon, day string, clock []string) (time.Time, b
 	}
 	loc := d.loc
 	if z := strings.ToUpper(clock[4]); z != "" {
-		if off, ok := zoneNames[z]; ok {
-			loc = time.FixedZone(z, off*3600)
+		if zone, ok := textrule.Zone(z, d.chinese); ok {
+			loc = zone
 		} else if o, err := textrule.ParseOffset(z); err == nil {
 			loc = o
 		}

@@ -31,6 +31,9 @@ func TestGenericReadsTheDateFormsPagesPrint(t *testing.T) {
 		{en, "Published November 19, 2019, 9:02 AM", "2019-11-19T09:02:00Z"},
 		{en, "Nov. 19, 2019 at 9:02 p.m. EST", "2019-11-19T21:02:00-05:00"},
 		{en, "Updated 19 Nov 2019 07:09 GMT", "2019-11-19T07:09:00Z"},
+		{en, "Nov 19, 2019 10:30 AM IST", "2019-11-19T10:30:00+05:30"}, // India: once +05:00
+		{en, "Nov 19, 2019 10:30 AM CST", "2019-11-19T10:30:00-06:00"}, // US Central on an English page
+		{bj, "Nov 19, 2019 10:30 AM CST", "2019-11-19T10:30:00+08:00"}, // China Standard Time on a Chinese one
 		{en, "Tue, 19 November 2019", "2019-11-19T00:00:00Z"},
 		{bj, "发布日期： 9/17/2004 5:54:13 AM", "2004-09-17T05:54:13+08:00"},
 		{bj, "2005年08月16日", "2005-08-16T00:00:00+08:00"},
@@ -44,6 +47,7 @@ func TestGenericReadsTheDateFormsPagesPrint(t *testing.T) {
 	}
 	for in, want := range map[string]string{
 		"Tue, 19 Nov 2019 07:09:00 -0500": "2019-11-19T07:09:00-05:00",
+		"Tue, 19 Nov 2019 07:09:00 JST":   "2019-11-19T07:09:00+09:00", // a zone Go's parser leaves at +00:00
 		"2019-11-19 09:02:00":             "2019-11-19T09:02:00+08:00", // JSON-LD not in ISO form
 		"2019-11-19T09:02:00.000+0800":    "2019-11-19T09:02:00+08:00",
 		"November 19, 2019":               "2019-11-19T00:00:00+08:00",

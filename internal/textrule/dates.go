@@ -31,7 +31,7 @@ func ParseDate(s string) (time.Time, error) {
 	if m == nil {
 		return time.Time{}, fmt.Errorf("parse date %q: %w", s, ErrBadDate)
 	}
-	t, err := dateFromParts(m, false)
+	t, err := dateFromParts(m, false, Shanghai)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("parse date %q: %w", s, err)
 	}
@@ -43,22 +43,42 @@ func ParseDate(s string) (time.Time, error) {
 // "2021-12-20" or a URL's date is weak evidence of an article's own time. Years outside
 // 1990–2100 are taken for other numbers. No zone means Shanghai.
 func FindDate(s string, needTime bool) (time.Time, bool) {
-	for _, m := range findDateRe.FindAllStringSubmatch(s, 20) {
-		if needTime && m[4] == "" {
-			continue
+	t, _, ok := FindDateIn(s, needTime, Shanghai)
+	return t, ok
+}
+
+// FindDateIn is FindDate with the zone of a time printed without one, and where in s the date
+// starts: the generic extractor reads a page of any language, whose zone-less times are its
+// readers'.
+func FindDateIn(s string, needTime bool, loc *time.Location) (t time.Time, at int, ok bool) {
+	for off := 0; off < len(s); {
+		idx := findDateRe.FindStringSubmatchIndex(s[off:])
+		if idx == nil {
+			break
 		}
-		if t, err := dateFromParts(m, true); err == nil {
-			return t, true
+		m := make([]string, len(idx)/2)
+		for i := range m {
+			if idx[2*i] >= 0 {
+				m[i] = s[off+idx[2*i] : off+idx[2*i+1]]
+			}
 		}
+		if !needTime || m[4] != "" {
+			if t, err := dateFromParts(m, true, loc); err == nil {
+				return t, off + idx[0], true
+			}
+		}
+		off += max(idx[1], idx[0]+1)
 	}
-	return time.Time{}, false
+	return time.Time{}, 0, false
 }
 
 // DateIndex is the position of the first date-like run of s (as FindDate sees one, before its
 // range checks), or nil: for telling a date line from a sentence.
 func DateIndex(s string) []int { return findDateRe.FindStringIndex(s) }
 
-func dateFromParts(m []string, inText bool) (time.Time, error) {
+// dateFromParts builds the date of a match of dateCore and its zone; loc is the zone of a date
+// that names none.
+func dateFromParts(m []string, inText bool, loc *time.Location) (time.Time, error) {
 	n := func(s string) int { v, _ := strconv.Atoi(s); return v }
 	y, mo, d, h, mi, sec := n(m[1]), n(m[2]), n(m[3]), n(m[4]), n(m[5]), n(m[6])
 	if (inText && (y < 1990 || y > 2100)) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59 {
@@ -69,7 +89,6 @@ func dateFromParts(m []string, inText bool) (time.Time, error) {
 		frac := f[1:] + strings.Repeat("0", 10-len(f))
 		nsec = n(frac[:9])
 	}
-	loc := Shanghai
 	if z := m[8]; z != "" {
 		var err error
 		if loc, err = ParseOffset(z); err != nil {

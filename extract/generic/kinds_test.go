@@ -1,4 +1,4 @@
-package extract
+package generic
 
 import (
 	"errors"
@@ -15,7 +15,7 @@ import (
 
 func genExtract(t *testing.T, name, rawURL string) *article.Record {
 	t.Helper()
-	rec, err := NewRegistry(NewGeneric()).Extract(genPage(t, "generic", name, rawURL))
+	rec, err := extractPage(genPage(t, name, rawURL))
 	if err != nil {
 		t.Fatalf("%s: %v", name, err)
 	}
@@ -136,7 +136,7 @@ func TestGenericSaysWhereEveryDateCameFrom(t *testing.T) {
 			if c.lastModified {
 				p.LastModified = lastMod
 			}
-			rec, err := NewRegistry(NewGeneric()).Extract(p)
+			rec, err := extractPage(p)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,14 +155,14 @@ func TestGenericRefusesTeaserListingsAndMarkupPages(t *testing.T) {
 	}
 	b.WriteString(`</body></html>`)
 	u, _ := url.Parse("http://port.example.cn/search?q=x")
-	if _, err := NewRegistry(NewGeneric()).Extract(article.NewPage(u, "text/html", []byte(b.String()), genFetched)); !errors.Is(err, article.ErrNotArticle) {
+	if _, err := extractPage(article.NewPage(u, "text/html", []byte(b.String()), genFetched)); !errors.Is(err, article.ErrNotArticle) {
 		t.Errorf("search page of teasers: err = %v, want article.ErrNotArticle", err)
 	}
 	code := `<html><head><title>列表模板</title></head><body><pre><code>&lt;ul&gt;
 &lt;li&gt;&lt;a href="/a/1.html"&gt;港口新建两座智能化泊位投入使用&lt;/a&gt;&lt;/li&gt;
 &lt;li&gt;&lt;a href="/a/2.html"&gt;渔港避风塘完成清淤，渔船可以安全靠岸&lt;/a&gt;&lt;/li&gt;
 &lt;/ul&gt;</code></pre></body></html>`
-	if _, err := NewRegistry(NewGeneric()).Extract(article.NewPage(u, "text/html", []byte(code), genFetched)); !errors.Is(err, article.ErrNotArticle) {
+	if _, err := extractPage(article.NewPage(u, "text/html", []byte(code), genFetched)); !errors.Is(err, article.ErrNotArticle) {
 		t.Errorf("page of escaped markup: err = %v, want article.ErrNotArticle", err)
 	}
 }
@@ -176,7 +176,7 @@ func TestGenericTakesAListicleWhoseItemsAreLinkedHeadlinesWithAParagraphEach(t *
 	}
 	b.WriteString(`</body></html>`)
 	u, _ := url.Parse("https://coast.example.com/guides/winter-beaches")
-	rec, err := NewRegistry(NewGeneric()).Extract(article.NewPage(u, "text/html", []byte(b.String()), genFetched))
+	rec, err := extractPage(article.NewPage(u, "text/html", []byte(b.String()), genFetched))
 	if err != nil {
 		t.Fatalf("listicle refused: %v", err)
 	}
@@ -197,7 +197,7 @@ func TestGenericLeavesPaginationEditLinksCountedLinksAndRulesOut(t *testing.T) {
 <ul class="cats"><li><a href="/c/1">未归类</a> (88)</li><li><a href="/c/2">歷史</a> (25)</li><li><a href="/c/3">軍情</a> (7)</li></ul>
 </div></body></html>`
 	u, _ := url.Parse("http://port.example.cn/a/2.html")
-	rec, err := NewRegistry(NewGeneric()).Extract(article.NewPage(u, "text/html", []byte(page), genFetched))
+	rec, err := extractPage(article.NewPage(u, "text/html", []byte(page), genFetched))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -210,7 +210,7 @@ func TestGenericLeavesPaginationEditLinksCountedLinksAndRulesOut(t *testing.T) {
 func TestGenericRefusesALineOfTextWithNeitherADateNorAHeadlineOverIt(t *testing.T) {
 	u, _ := url.Parse("http://news.example.com/today.html")
 	page := []byte(`<html><head><title>Nothing</title></head><body><p>No news today.</p></body></html>`)
-	if _, err := NewRegistry(NewGeneric()).Extract(article.NewPage(u, "text/html", page, genFetched)); !errors.Is(err, article.ErrNotArticle) {
+	if _, err := extractPage(article.NewPage(u, "text/html", page, genFetched)); !errors.Is(err, article.ErrNotArticle) {
 		t.Errorf("err = %v, want ErrNotArticle", err)
 	}
 }
@@ -221,7 +221,7 @@ func TestGenericCallsAServersErrorPageSentAs200AnErrorPageNotAListingWhateverMen
 		{"gone-200", "http://finance.example.cn/a/20240305/8813.html", "页面不存在"},
 		{"not-found-200", "https://harbourledger.example.com/markets/2024/03/05/old-story", "Not Found"},
 	} {
-		_, err := NewRegistry(NewGeneric()).Extract(genPage(t, "generic", c.name, c.url))
+		_, err := extractPage(genPage(t, c.name, c.url))
 		if !errors.Is(err, article.ErrErrorPage) || errors.Is(err, article.ErrNotArticle) {
 			t.Errorf("%s: %v; want an error page, which is no listing either", c.name, err)
 		} else if !strings.Contains(err.Error(), c.says) {
@@ -242,7 +242,7 @@ func TestGenericKeepsShortDatedArticlesAboutOutagesAsArticles(t *testing.T) {
 }
 
 func TestGenericStillCallsAHomePageWithoutErrorWordsAListing(t *testing.T) {
-	_, err := NewRegistry(NewGeneric()).Extract(genPage(t, "generic", "home", "http://news.example.cn/"))
+	_, err := extractPage(genPage(t, "home", "http://news.example.cn/"))
 	if !errors.Is(err, article.ErrNotArticle) || errors.Is(err, article.ErrErrorPage) {
 		t.Errorf("home page: %v; want a listing", err)
 	}

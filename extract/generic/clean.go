@@ -1,0 +1,245 @@
+// Cleaning: what no article body contains is removed before the body is looked for, and the
+// attribution lines are read on the way.
+
+package generic
+
+import (
+	"regexp"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/andybalholm/cascadia"
+	"golang.org/x/net/html"
+
+	"github.com/newsmill/newsmill/internal/textrule"
+)
+
+type cleanedPage struct {
+	source, editor, summary string
+	shape                   pageShape
+}
+
+var (
+	sourceRe = regexp.MustCompile(`(?:文章)?来源\s*[：:]\s*([^\s　）)|｜,，]+)`)
+	editorRe = regexp.MustCompile(`责任编辑\s*[：:]\s*([^\s　）)|｜,，]+)`)
+	// A paragraph that is only a label line: tags, keywords, share buttons, "Filed under:".
+	labelLineRe = regexp.MustCompile(`^(?:tags|标签|关键词|关键字|分享到|filed under|topics|related)\s*[:：]|` +
+		`^(?:share this(?: story| article| post)?|share|advertisement|click to share.*|read more|related articles?|` +
+		`more from .{0,40}|follow us.{0,40}|sign up.{0,60}|(?:image|photo|picture)(?: credit)?\s*[:：].{0,120}|` +
+		// Back-links and editor credits of Chinese portals: "返回搜狐，查看更多", "【编辑:刘欢】".
+		`返回.{0,14}|[【\[(（]?(?:责任)?编辑\s*[:：][^。]{0,12}[】\])）]?|` +
+		// Pagination: "第1页/共3页", "<< 上一页 | 下一页 >>", "Page 2 of 5", "Next page".
+		`第\s*\d+\s*页.{0,12}|.{0,12}(?:上一页|下一页).{0,24}|page \d+ of \d+|(?:previous|next) page.{0,20}|` +
+		// Page furniture every CMS prints around a story: copyright, skip links, calls to
+		// subscribe or share, section headings of the link boxes, syndication and reading-time
+		// notes, a bare byline.
+		`(?:copyright|©|ⓒ|\(c\)).{0,100}|.{0,60}(?:all rights reserved|版权所有).{0,40}|skip to (?:main )?content|` +
+		`click here to.{0,60}|like this (?:story|article|post)\?.{0,40}|also on \S{1,30}|via \S+\.[a-z]{2,6}|` +
+		`(?:more|related|popular|recent|latest|trending|top)(?: [\p{L}']+){0,3} (?:stories|articles|news|posts|videos|reads|this week)|` +
+		`(?:tempo de leitura|reading time|read time)\s*:?.{0,20}|\d{1,2} min(?:ute)?s? read|by(?: [\p{L}.'-]+){1,4})$`)
+	// Comment threads, by the names every blog and CMS gives them.
+	commentRe = regexp.MustCompile(`(?i)(?:^|[\s_-])(?:comments?|comment-?list|commentlist|disqus_thread|respond|replies)(?:$|[\s_-])`)
+	// Image captions and credits.
+	captionRe = regexp.MustCompile(`(?i)(?:^|[\s_-])(?:wp-caption-text|caption|image-caption|img-caption|photo-caption|credit|image-credit)(?:$|[\s_-])`)
+)
+
+// Selectors run once per element of a page, compiled once.
+var (
+	articleInside = cascadia.MustCompile("h1, article, [itemprop=articleBody], .entry-content, .post-content, " +
+		".article-content, .article-body, .story-body, .post-body")
+	paraOrDiv   = cascadia.MustCompile("p, div")
+	blockInside = cascadia.MustCompile("p, div, li, table")
+	anchorSel   = cascadia.MustCompile("a")
+)
+
+// preclean removes what no article body contains and reads the attribution lines on the way.
+// The order matters: chrome goes before the credit lines are read (a footer's "来源" is the
+// site's, not the article's), and the page's shape is taken after the credits are gone but
+// before the navigation links, which the listing verdict counts.
+func preclean(doc *goquery.Document) cleanedPage {
+	var c cleanedPage
+	removeChrome(doc)
+	removeThreadsAndCaptions(doc)
+	for _, n := range doc.Nodes {
+		removeCommentRanges(n, "EM_StockImg_Start", "EM_StockImg_End")
+	}
+	c.source, c.editor = takeCredits(doc)
+	c.summary = leadingDigest(doc)
+	if body := doc.Find("body"); body.Length() > 0 {
+		c.shape = shapeOf(body.Get(0))
+	}
+	removeNavigation(doc)
+	return c
+}
+
+// removeChrome removes the elements that are never text (scripts, frames), the page's own
+// furniture (nav, header, footer, aside), hidden elements and forms.
+func removeChrome(doc *goquery.Document) {
+	doc.Find("script, style, noscript, iframe, template, svg, nav, header, footer, aside, figcaption, " +
+		"[hidden], [aria-hidden=true]").Remove()
+	// A form is a search box or a login, except on pages (ASP.NET's) that wrap everything in one:
+	// a form holding most of the page's text is the page.
+	pageRunes := utf8.RuneCountInString(textrule.Collapse(doc.Find("body").Text()))
+	doc.Find("form").Each(func(_ int, s *goquery.Selection) {
+		if utf8.RuneCountInString(textrule.Collapse(s.Text()))*2 < pageRunes {
+			s.Remove()
+		}
+	})
+	doc.Find("[style]").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		st := strings.ReplaceAll(strings.ToLower(s.AttrOr("style", "")), " ", "")
+		return strings.Contains(st, "display:none") || strings.Contains(st, "visibility:hidden")
+	}).Remove()
+}
+
+// removeThreadsAndCaptions removes comment threads and captions, however long (a thread can
+// outweigh a short post), unless the element holds the article itself (a headline or an
+// article body inside a "comments" wrapper).
+func removeThreadsAndCaptions(doc *goquery.Document) {
+	doc.Find("[id], [class]").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		name := s.AttrOr("id", "") + " " + s.AttrOr("class", "")
+		if !mayNameThreadOrCaption(name) || (!commentRe.MatchString(name) && !captionRe.MatchString(name)) {
+			return false
+		}
+		switch goquery.NodeName(s) {
+		case "body", "html", "main", "article":
+			return false
+		}
+		return s.FindMatcher(articleInside).Length() == 0
+	}).Remove()
+}
+
+// mayNameThreadOrCaption is the cheap test before the expressions run on every named element.
+func mayNameThreadOrCaption(name string) bool {
+	low := strings.ToLower(name)
+	for _, w := range []string{"comment", "caption", "credit", "respond", "repl", "disqus"} {
+		if strings.Contains(low, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// takeCredits reads and removes the attribution and editor lines: short blocks, read innermost
+// first so a wrapper <div> with the whole article is never taken for a credit line. The first
+// of each kind is the page's.
+func takeCredits(doc *goquery.Document) (source, editor string) {
+	doc.Find("p, span, div, em, small, li, td").Each(func(_ int, s *goquery.Selection) {
+		raw, short := textUpTo(s.Get(0), 1200)
+		if !short {
+			return
+		}
+		t := textrule.Collapse(raw)
+		if t == "" || utf8.RuneCountInString(t) > 80 {
+			return
+		}
+		only := true
+		if m := sourceRe.FindStringSubmatch(t); m != nil {
+			if source == "" {
+				source = strings.Trim(m[1], "（()）")
+			}
+		} else if m := editorRe.FindStringSubmatch(t); m != nil {
+			if editor == "" {
+				editor = strings.Trim(m[1], "（()）")
+			}
+		} else {
+			only = false
+		}
+		// A credit line that also carries the date stays until the date has been read; the
+		// date-line filter drops it from the body later.
+		if only && s.FindMatcher(paraOrDiv).Length() == 0 && textrule.DateIndex(t) == nil && !hasSentence(sourceRe.ReplaceAllString(editorRe.ReplaceAllString(t, ""), "")) {
+			s.Remove()
+		}
+	})
+	return source, editor
+}
+
+// removeNavigation removes list items and blocks that are a single short link ("返回首页", a
+// bare URL) or a link with a few words of metadata beside it.
+func removeNavigation(doc *goquery.Document) {
+	doc.Find("li, p, div, dd, td").Each(func(_ int, s *goquery.Selection) {
+		if s.FindMatcher(blockInside).Length() > 0 {
+			return
+		}
+		if isNavigationItem(s) {
+			s.Remove()
+		}
+	})
+}
+
+// isNavigationItem reports a block that is a link list's entry.
+func isNavigationItem(s *goquery.Selection) bool {
+	t := textrule.Collapse(s.Text())
+	a := textrule.Collapse(s.FindMatcher(anchorSel).Text())
+	if t == "" || a == "" {
+		return false
+	}
+	tn, an := utf8.RuneCountInString(t), utf8.RuneCountInString(a)
+	// A link with a few words of metadata after it (author, time, size, counts) is a list
+	// item as much as a bare link: "标题【作者】08-11 16:06 298字 [4321/87]".
+	rest := textrule.Collapse(nonLinkText(s.Get(0)))
+	// A link with nothing but a count beside it is a sidebar entry however short: "未归类 (88)".
+	item := an*10 >= tn*9 || isLinkItem(textWidth(t), textWidth(a), textWidth(a), rest) || countRe.MatchString(rest)
+	return item && tn <= 120
+}
+
+// leadingDigest removes and returns a blockquote that opens the article (only headings, a
+// date line or nothing before it in its container): the digest many Chinese pages put above
+// the text. A blockquote further down is a quotation and stays in the body.
+func leadingDigest(doc *goquery.Document) string {
+	q := doc.Find("blockquote").First()
+	if q.Length() == 0 {
+		return ""
+	}
+	leading := true
+	q.PrevAll().Each(func(_ int, s *goquery.Selection) {
+		t := textrule.Collapse(s.Text())
+		switch goquery.NodeName(s) {
+		case "h1", "h2", "h3", "small", "time":
+			return
+		}
+		if t != "" && !isDateLine(t) {
+			leading = false
+		}
+	})
+	t := textrule.Collapse(q.Text())
+	if !leading || t == "" {
+		return ""
+	}
+	q.Remove()
+	return t
+}
+
+// hasSentence reports whether what remains of a credit line is prose (ends a sentence).
+func hasSentence(s string) bool {
+	return strings.ContainsAny(s, "。！？") || utf8.RuneCountInString(strings.Trim(s, " （()）【】[]：:")) > 30
+}
+
+// removeCommentRanges deletes the siblings between a start and an end marker comment, which
+// is how Eastmoney brackets its stock-chart images. A start without an end among the same
+// siblings removes nothing: on a page whose markup is broken (the finews og:description spill)
+// an unmatched marker must not swallow the rest of the document.
+func removeCommentRanges(n *html.Node, start, end string) {
+	marker := func(c *html.Node, m string) bool {
+		return c.Type == html.CommentNode && strings.HasPrefix(strings.TrimSpace(c.Data), m)
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if !marker(c, start) {
+			removeCommentRanges(c, start, end)
+			continue
+		}
+		stop := c.NextSibling
+		for stop != nil && !marker(stop, end) {
+			stop = stop.NextSibling
+		}
+		if stop == nil {
+			continue
+		}
+		for x := c.NextSibling; x != stop; {
+			next := x.NextSibling
+			n.RemoveChild(x)
+			x = next
+		}
+		c = stop
+	}
+}

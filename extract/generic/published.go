@@ -1,0 +1,96 @@
+// Which of the dates a page carries is its publishing time, and what stands in for one when
+// the page prints none.
+
+package generic
+
+import (
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/PuerkitoBio/goquery"
+
+	"github.com/newsmill/newsmill/article"
+)
+
+// metaPublished is the publishing time the page's structured data states: JSON-LD, metas,
+// itemprop, <time datetime>.
+func metaPublished(doc *goquery.Document, m pageMeta, d dateReader) time.Time {
+	for _, v := range m.ldDates {
+		if t, ok := d.value(v); ok {
+			return t
+		}
+	}
+	if t, ok := d.meta(doc); ok {
+		return t
+	}
+	return time.Time{}
+}
+
+// textDate finds the date a page prints: one labelled as the publishing time; then a generic
+// date meta, when the page has one; then the first date by the headline or by the start of the
+// text (a day alone counts there: 2005年08月16日); then the first date-time anywhere; then a year
+// and month alone by the headline. stated is false only for a date-time found anywhere, which on
+// a listing is its first item's.
+func textDate(text, byline string, plainMeta time.Time, d dateReader) (t time.Time, stated bool) {
+	if loc := labelledDateRe.FindStringIndex(text); loc != nil {
+		if t, ok := d.text(text[loc[1]:min(len(text), loc[1]+60)], false); ok {
+			return t, true
+		}
+	}
+	if !plainMeta.IsZero() {
+		return plainMeta, true
+	}
+	if t, ok := d.text(byline, false); ok {
+		return t, true
+	}
+	if t, ok := d.text(text, true); ok {
+		return t, false
+	}
+	if t, ok := d.yearMonth(byline); ok {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// textAround is the text within n runes before and after the first occurrence of the start of
+// para: where a page without a headline block prints its byline.
+func textAround(text, para string, n int) string {
+	i := strings.Index(text, runePrefix(para, 12))
+	if i < 0 {
+		return ""
+	}
+	start := max(0, i-3*n)
+	for start < i && !utf8.RuneStart(text[start]) {
+		start++
+	}
+	return text[start:i] + runePrefix(text[i:], n)
+}
+
+// fallbackDate is the date of an article page that prints none: its URL's day, the feed's
+// time, the server's Last-Modified, else the time it was fetched.
+func fallbackDate(p *article.Page, doc *goquery.Document, d dateReader) (time.Time, string) {
+	if p.Hint != nil && !p.Hint.PublishedAt.IsZero() {
+		// A feed or news sitemap said when: a time and a zone, where a URL has only a day.
+		return p.Hint.PublishedAt, article.DateFromFeed
+	}
+	if t, ok := urlDate(p.URL, d.loc); ok {
+		return t, article.DateFromURL
+	}
+	for _, sel := range []string{`link[rel="canonical"]`, `meta[property="og:url"]`} {
+		s := doc.Find(sel).First()
+		v := s.AttrOr("href", s.AttrOr("content", ""))
+		if u, err := url.Parse(strings.TrimSpace(v)); err == nil && v != "" {
+			if t, ok := urlDate(u, d.loc); ok {
+				return t, article.DateFromURL
+			}
+		}
+	}
+	// Instants without a zone of the page's own are written in the zone of its readers (Beijing
+	// time on a Chinese page), so that the day is the day they saw.
+	if !p.LastModified.IsZero() {
+		return p.LastModified.In(d.loc), article.DateFromHTTP
+	}
+	return p.FetchedAt.Truncate(time.Second).In(d.loc), article.DateFromFetched
+}
