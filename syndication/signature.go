@@ -146,6 +146,10 @@ func (s Signature) bandKeys() [Bands]uint64 {
 	return out
 }
 
+// BandKeys are the signature's LSH keys, for an index kept elsewhere (cluster mode's KV bucket):
+// two signatures are candidates when any key is equal.
+func BandKeys(s Signature) [Bands]uint64 { return s.bandKeys() }
+
 // normalize folds full-width forms to ASCII (（ to (, ４０ to 40: sites mix both) and lower-cases.
 func normalize(r rune) rune {
 	switch {
