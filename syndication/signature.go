@@ -18,8 +18,8 @@ import (
 )
 
 // The signature's shape. 64 hashes estimate a Jaccard similarity to about ±0.06; 16 bands of 4
-// rows make pairs at 0.5 or more candidates with probability 0.65 and at 0.7 or more with 0.98,
-// while pairs under 0.2 almost never are (measured in eval_test.go).
+// rows make a pair a candidate with probability 1-(1-s⁴)¹⁶: 0.64 at s = 0.5, 0.99 at 0.7, over
+// 0.9999 at 0.84 (the least similarity of a copy on the labelled set, eval_test.go), 0.03 at 0.2.
 const (
 	NumHashes = 64
 	Bands     = 16
