@@ -101,7 +101,9 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 	s := &server{cfg: cfg, timeout: timeout, m: newMetrics(cfg.Store, names), log: log}
 	// A store that cannot be used (corrupt, newer format, held by another crawl) stops serve at
 	// once with exit 1, rather than failing every pass; it is closed again until the first pass.
-	if err := s.withStore(ctx, func(st *store.Store) error { return nil }); err != nil {
+	// The health series start from each source's last report, so a source that drifted before a
+	// restart still shows 0 until a pass says otherwise.
+	if err := s.withStore(ctx, func(st *store.Store) error { return s.m.loadHealth(ctx, st, names) }); err != nil {
 		return err
 	}
 	ops, err := startOps(cfg.Listen, s.m.handler())

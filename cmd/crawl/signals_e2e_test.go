@@ -231,4 +231,20 @@ sources:
 	if log := s.stderr.String(); !strings.Contains(log, `"msg":"source unhealthy"`) {
 		t.Errorf("serve logged no warning for the drifted source:\n%s", log)
 	}
+
+	// Restarted without a pass at start: the series come from the store's last reports.
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(cfg, []byte(strings.Replace(string(b), "run_on_start: true", "run_on_start: false", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s = startServe(t, cfg)
+	if _, body = s.get(t, "/metrics"); metric(body, `newsmill_source_healthy{source="finews"}`) != 0 || metric(body, `newsmill_source_healthy{source="mirror"}`) != 1 {
+		t.Errorf("after a restart, before any pass:\n%s", body)
+	}
+	if code := s.stop(t, 30*time.Second); code != 0 {
+		t.Errorf("serve exit %d", code)
+	}
 }

@@ -141,3 +141,21 @@ func extractorCounts(m map[string]int) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// loadHealth sets the health series from the reports the store keeps, for the configured
+// sources only (a source removed from the config keeps its report but gets no series).
+func (m *metrics) loadHealth(ctx context.Context, st *store.Store, sources []string) error {
+	known := map[string]bool{}
+	for _, s := range sources {
+		known[s] = true
+	}
+	var reps []health.Report
+	err := st.Health(ctx, func(source string, b []byte) error {
+		if r, err := health.Unmarshal(b); err == nil && known[source] {
+			reps = append(reps, r)
+		}
+		return nil
+	})
+	m.health.Set(reps)
+	return err
+}
