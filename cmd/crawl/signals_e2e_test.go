@@ -149,6 +149,20 @@ func TestACopyOnAnotherSiteJoinsTheFirstRecordsClusterAcrossRuns(t *testing.T) {
 	if !regexpLine(stats.stdout, a.ID+`\s+2 records\s.*城东至临港快速路今日通车`) {
 		t.Errorf("stats does not list the cluster:\n%s", stats.stdout)
 	}
+	ex := crawl(t, "export", "--db", db, "--clusters")
+	var st struct {
+		ClusterID string   `json:"cluster_id"`
+		Records   int      `json:"records"`
+		IDs       []string `json:"ids"`
+		Title     string   `json:"title"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(ex.stdout)), &st); err != nil || ex.code != 0 || st.ClusterID != a.ID || st.Records != 2 ||
+		len(st.IDs) != 2 || st.IDs[1] != b.ID || st.Title != "城东至临港快速路今日通车" || !strings.Contains(ex.stderr, "1 stories with copies") {
+		t.Errorf("export --clusters: exit %d, %v\n%s%s", ex.code, err, ex.stdout, ex.stderr)
+	}
+	if r := crawl(t, "export", "--db", db, "--clusters", "--since", "2026-01-01"); r.code != 2 {
+		t.Errorf("--clusters with --since: exit %d\n%s", r.code, r.stderr)
+	}
 }
 
 // clusterOf reads the one record a --url run printed: its id, and its cluster_id into c.

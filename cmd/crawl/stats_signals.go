@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/newsmill/newsmill/config"
 	"github.com/newsmill/newsmill/health"
 	"github.com/newsmill/newsmill/store"
 	"github.com/newsmill/newsmill/syndication"
@@ -53,45 +54,19 @@ func (v *clusterView) source(id, src string) {
 }
 
 func (v *clusterView) print(ctx context.Context, st *store.Store, w *tabwriter.Writer, env Env) error {
-	var big []string
-	for c, ids := range v.members {
+	copies := 0
+	for _, ids := range v.members {
 		if len(ids) > 1 {
-			big = append(big, c)
+			copies++
 		}
 	}
-	sort.Slice(big, func(i, j int) bool {
-		if a, b := len(v.members[big[i]]), len(v.members[big[j]]); a != b {
-			return a > b
-		}
-		return big[i] < big[j]
-	})
-	fmt.Fprintf(env.Stdout, "\nlargest clusters of one story (%d records in the window, %d stories with copies):\n", v.entries, len(big))
-	if len(big) == 0 {
+	fmt.Fprintf(env.Stdout, "\nlargest clusters of one story (%d records in the window, %d stories with copies):\n", v.entries, copies)
+	if copies == 0 {
 		fmt.Fprintln(env.Stdout, "  none")
 		return nil
 	}
-	big = big[:min(len(big), maxClustersShown)]
-	titles := map[string]string{}
-	// The title of the cluster's first record, when the store still has it (forget may have
-	// dropped it since).
-	for _, c := range big {
-		_ = st.Records(ctx, []string{c}, func(_ string, line []byte) error {
-			var r struct {
-				Title string `json:"title"`
-			}
-			if json.Unmarshal(line, &r) == nil {
-				titles[c] = r.Title
-			}
-			return nil
-		})
-	}
-	for _, c := range big {
-		var srcs []string
-		for s := range v.sources[c] {
-			srcs = append(srcs, s)
-		}
-		sort.Strings(srcs)
-		fmt.Fprintf(w, "  %s\t%d records\t%s\t%s\n", c, len(v.members[c]), strings.Join(srcs, ","), titles[c])
+	for _, s := range v.largest(ctx, st, maxClustersShown) {
+		fmt.Fprintf(w, "  %s\t%d records\t%s\t%s\n", s.ClusterID, s.Records, strings.Join(s.Sources, ","), s.Title)
 	}
 	return w.Flush()
 }
@@ -158,4 +133,90 @@ func (m *metrics) loadHealth(ctx context.Context, st *store.Store, sources []str
 	})
 	m.health.Set(reps)
 	return err
+}
+
+// story is one line of export --clusters.
+type story struct {
+	ClusterID string   `json:"cluster_id"`
+	Records   int      `json:"records"`
+	IDs       []string `json:"ids"`
+	Sources   []string `json:"sources,omitempty"`
+	Title     string   `json:"title,omitempty"`
+}
+
+// largest lists the stories with more than one record, largest first (n > 0 keeps that many).
+func (v *clusterView) largest(ctx context.Context, st *store.Store, n int) []story {
+	var out []story
+	for c, ids := range v.members {
+		if len(ids) < 2 {
+			continue
+		}
+		srcs := make([]string, 0, len(v.sources[c]))
+		for s := range v.sources[c] {
+			srcs = append(srcs, s)
+		}
+		sort.Strings(srcs)
+		out = append(out, story{ClusterID: c, Records: len(ids), IDs: ids, Sources: srcs})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Records != out[j].Records {
+			return out[i].Records > out[j].Records
+		}
+		return out[i].ClusterID < out[j].ClusterID
+	})
+	if n > 0 && len(out) > n {
+		out = out[:n]
+	}
+	for i := range out {
+		// The title of the cluster's first record, when the store still has it (forget may have
+		// dropped it since).
+		_ = st.Records(ctx, []string{out[i].ClusterID}, func(_ string, line []byte) error {
+			var r struct {
+				Title string `json:"title"`
+			}
+			if json.Unmarshal(line, &r) == nil {
+				out[i].Title = r.Title
+			}
+			return nil
+		})
+	}
+	return out
+}
+
+// exportClusters writes the stories of the store's clustering window as JSON lines.
+func exportClusters(ctx context.Context, opts exportOptions, env Env) error {
+	if opts.Config != "" {
+		if cfg, err := config.Load(opts.Config); err == nil && cfg.Cluster != nil {
+			return fmt.Errorf("%w: export --clusters reads a store; in cluster mode the index is the stories bucket (docs/cluster.md)", ErrUsage)
+		}
+	}
+	st, err := opts.open(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	v, err := readClusters(ctx, st)
+	if err != nil {
+		return err
+	}
+	if err := st.ForEach(ctx, func(id string, e store.Entry) error {
+		src := e.Source
+		if src == "" {
+			src = "-"
+		}
+		v.source(id, src)
+		return nil
+	}); err != nil {
+		return err
+	}
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetEscapeHTML(false)
+	list := v.largest(ctx, st, 0)
+	for _, s := range list {
+		if err := enc.Encode(s); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+	}
+	fmt.Fprintf(env.Stderr, "crawl export: %d stories with copies\n", len(list))
+	return nil
 }
