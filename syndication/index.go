@@ -11,8 +11,10 @@ const (
 	// DefaultWindow is how far apart two records' times may be and still be one story: a copy
 	// appears within hours, a three-day-old story republished is rare enough to start afresh.
 	DefaultWindow = 72 * time.Hour
-	// DefaultMaxEntries bounds the index: about 330 bytes each in memory and in the store.
-	DefaultMaxEntries = 200_000
+	// DefaultMaxEntries bounds the index: about 480 bytes each in memory (measured with the
+	// band maps; ~48 MB at the bound) and 330 in the store. A crawl adding more than 33,000
+	// records a day forgets its oldest before the window ends; raise max_entries for it.
+	DefaultMaxEntries = 100_000
 	// DefaultThreshold is the least estimated Jaccard similarity of a copy. On the labelled set
 	// (eval_test.go) every copy scored 0.84 or more and every two stories whose numbers agree 0.03
 	// or less, so any value from 0.3 to 0.7 parts them alike; 0.5 leaves room both ways (heavier
