@@ -16,23 +16,26 @@ const SchemaVersion = 1
 // Record is one normalized article: the public contract every extractor fills and every
 // downstream job reads. Optional fields carry omitempty so "unknown" is an absent key, never "".
 type Record struct {
-	ID            string    `json:"id"`
-	URL           string    `json:"url"`
-	SourceURL     string    `json:"source_url,omitempty"`
-	Title         string    `json:"title"`
-	PublishedAt   time.Time `json:"published_at"`
-	DateSource    string    `json:"date_source,omitempty"`
-	Source        string    `json:"source,omitempty"`
-	Editor        string    `json:"editor,omitempty"`
-	Categories    []string  `json:"categories,omitempty"`
-	Tags          []string  `json:"tags,omitempty"`
-	Summary       string    `json:"summary,omitempty"`
-	Body          string    `json:"body"`
-	Stocks        []string  `json:"stocks,omitempty"`
-	FetchedAt     time.Time `json:"fetched_at"`
-	Extractor     string    `json:"extractor"`
-	ContentHash   string    `json:"content_hash"`
-	SchemaVersion int       `json:"schema_version"`
+	ID          string    `json:"id"`
+	URL         string    `json:"url"`
+	SourceURL   string    `json:"source_url,omitempty"`
+	Title       string    `json:"title"`
+	PublishedAt time.Time `json:"published_at"`
+	DateSource  string    `json:"date_source,omitempty"`
+	Source      string    `json:"source,omitempty"`
+	Editor      string    `json:"editor,omitempty"`
+	Categories  []string  `json:"categories,omitempty"`
+	Tags        []string  `json:"tags,omitempty"`
+	Summary     string    `json:"summary,omitempty"`
+	Body        string    `json:"body"`
+	Stocks      []string  `json:"stocks,omitempty"`
+	FetchedAt   time.Time `json:"fetched_at"`
+	Extractor   string    `json:"extractor"`
+	ContentHash string    `json:"content_hash"`
+	// ClusterID is the id of the first record of the same story (syndication): the record's own
+	// id when it starts one. Set by the pipeline, not by extractors.
+	ClusterID     string `json:"cluster_id,omitempty"`
+	SchemaVersion int    `json:"schema_version"`
 }
 
 // Where a record's published_at came from (Record.DateSource), on the generic extractor's records.

@@ -17,6 +17,7 @@ import (
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/syndication"
 )
 
 // WorkerStats count what a worker did since it started. Fields change atomically.
@@ -30,6 +31,7 @@ type WorkerStats struct {
 	GaveUp     atomic.Int64 // URLs given up after max_deliver attempts
 	Leases     atomic.Int64 // URLs held right now
 	InFlight   atomic.Int64 // requests in flight right now
+	Joined     atomic.Int64 // new records that joined an earlier record's story
 }
 
 // WorkerSource is one configured source as a worker runs it.
@@ -54,6 +56,11 @@ type Worker struct {
 	// OnError, when set, is called for every URL failed for good ("fetch") and every page that
 	// gave no whole record ("extract").
 	OnError func(source, kind string)
+	// Stories, when set, judges copies for the shared near-duplicate index (its window and
+	// threshold): records get a cluster_id. The Cluster must be connected with a StoryWindow.
+	Stories *syndication.Index
+	// OnJoined, when set, is called for every new record that joined an earlier one's story.
+	OnJoined func(source string)
 
 	spentTicks sync.Map // ticks whose page budget was logged as spent
 }
@@ -278,6 +285,15 @@ func (w *Worker) fetchFailed(ctx context.Context, l lease, err error) {
 // the server could not take them and the URL went back to the frontier.
 func (w *Worker) publish(ctx context.Context, l lease, res crawler.Result, recs []*article.Record) bool {
 	for _, rec := range recs {
+		joined := false
+		if w.Stories != nil {
+			m, err := w.c.AssignStory(ctx, w.Stories, rec.ID, rec.PublishedAt, syndication.Sign(rec.Title, rec.Body))
+			if err != nil {
+				w.retryLater(l.msg, l.log, err, l.attempt)
+				return false
+			}
+			rec.ClusterID, joined = m.Cluster, m.Joined
+		}
 		line, err := article.Marshal(rec)
 		if err != nil {
 			w.Stats.Errors.Add(1)
@@ -294,6 +310,12 @@ func (w *Worker) publish(ctx context.Context, l lease, res crawler.Result, recs 
 			l.log.Debug("duplicate", zap.String("id", rec.ID))
 		} else {
 			w.Stats.New.Add(1)
+			if joined {
+				w.Stats.Joined.Add(1)
+				if w.OnJoined != nil {
+					w.OnJoined(l.t.Source)
+				}
+			}
 		}
 		if w.OnRecord != nil {
 			w.OnRecord(l.t.Source, dup)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/health"
 	"github.com/newsmill/newsmill/internal/regular"
 	"github.com/newsmill/newsmill/output"
 )
@@ -52,6 +53,13 @@ const (
 	KeyClusterConcurrency = "concurrency"
 	KeyClusterReplicas    = "replicas"
 	KeyTimezone           = "timezone"
+
+	// Near-duplicate clusters (docs/schema.md) and source health (docs/operations.md).
+	KeySyndication           = "syndication"
+	KeySyndicationOff        = "off"
+	KeySyndicationWindow     = "window"
+	KeySyndicationMaxEntries = "max_entries"
+	KeyHealth                = "health"
 )
 
 // MaxLockTimeout bounds lock_timeout and --lock-timeout: a run that waits longer for another
@@ -145,6 +153,9 @@ type Config struct {
 	// empty. A schedule's own CRON_TZ= prefix wins.
 	Timezone string `yaml:"timezone"`
 
+	// Syndication tunes the near-duplicate clusters (cluster_id); they are on by default.
+	Syndication Syndication `yaml:"syndication"`
+
 	// Location is Timezone loaded; nil when it is empty.
 	Location *time.Location `yaml:"-"`
 
@@ -157,9 +168,22 @@ type Config struct {
 type Source struct {
 	crawler.Options `yaml:",inline"`
 	Schedule        string `yaml:"schedule"`
+	// Health is what a healthy pass over the source reads (docs/operations.md, "Source health").
+	Health health.Expect `yaml:"health"`
 
 	// Line is where the source starts in the file, for errors found after Load (serve's).
 	Line int `yaml:"-"`
+}
+
+// Syndication is the `syndication:` section: how records of one story are clustered.
+type Syndication struct {
+	// Off leaves records without cluster_id and the store without the index.
+	Off bool `yaml:"off"`
+	// Window is how far apart two records' published times may be and still be one story;
+	// syndication.DefaultWindow (72h) when zero.
+	Window time.Duration `yaml:"window"`
+	// MaxEntries bounds the index; syndication.DefaultMaxEntries when zero.
+	MaxEntries int `yaml:"max_entries"`
 }
 
 // Cluster is the `cluster:` section: where the NATS servers are and how the streams are named.
@@ -494,6 +518,12 @@ func (c *Config) validate(root *yaml.Node) error {
 				return fail(at(root, KeySources, i, KeySchedule), key(KeySchedule), "%v", err)
 			}
 		}
+		if err := s.Health.Validate(); err != nil {
+			return fail(at(root, KeySources, i, KeyHealth), key(KeyHealth), "%v", err)
+		}
+	}
+	if sy := c.Syndication; sy.Window < 0 || sy.MaxEntries < 0 {
+		return fail(at(root, KeySyndication), KeySyndication, "window and max_entries must not be negative")
 	}
 	for i, r := range c.Rules {
 		// One rule at a time, so the error can point at its line.
@@ -561,6 +591,13 @@ func wholeNumbers(root *yaml.Node) error {
 			if err := check(src, fmt.Sprintf("%s[%d].", KeySources, j), sourceInts); err != nil {
 				return err
 			}
+			for k := 0; src.Kind == yaml.MappingNode && k+1 < len(src.Content); k += 2 {
+				if src.Content[k].Value == KeyHealth {
+					if err := check(src.Content[k+1], fmt.Sprintf("%s[%d].%s.", KeySources, j, KeyHealth), healthInts); err != nil {
+						return err
+					}
+				}
+			}
 		}
 	}
 	return nil
@@ -607,6 +644,9 @@ func (c *Config) validateCluster(root *yaml.Node) error {
 	}
 	return nil
 }
+
+// healthInts are the counts of a source's health block.
+var healthInts = map[string]bool{"min_records_per_day": true, "min_records_per_pass": true, "min_body_median": true}
 
 // sourceInts are the keys of crawler.Options that hold whole numbers, read from its yaml tags.
 var sourceInts = func() map[string]bool {

@@ -25,9 +25,11 @@ import (
 
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/health"
 	"github.com/newsmill/newsmill/internal/redact"
 	"github.com/newsmill/newsmill/output"
 	"github.com/newsmill/newsmill/store"
+	"github.com/newsmill/newsmill/syndication"
 )
 
 // Stats count one run. Fields are updated atomically while the run goes on.
@@ -38,6 +40,7 @@ type Stats struct {
 	Duplicates atomic.Int64 // records whose id was already stored or written this run
 	Skipped    atomic.Int64 // pages that looked like articles but could not give a whole record
 	Errors     atomic.Int64
+	Joined     atomic.Int64 // records written that joined an earlier record's story (cluster_id)
 }
 
 // Pipeline is safe for concurrent Page calls; one goroutine runs Run.
@@ -50,6 +53,11 @@ type Pipeline struct {
 	Stats  *Stats
 	bytes  *budget
 	failed chan struct{} // closed when Run stops on a store or output error
+
+	// clusters, when set, gives every new record its cluster_id (SetClusters); health counts
+	// what each source's records carry.
+	clusters *syndication.Index
+	health   *health.Pass
 
 	// BatchSize and Linger bound how many records share one store transaction and fsync;
 	// BatchBytes bounds the size of their lines, so pages near max_body_bytes do not wait in
@@ -66,6 +74,7 @@ type queued struct {
 	rec    *article.Record
 	source string
 	size   int64
+	sig    syndication.Signature // computed while extracting, in parallel, when clusters are on
 }
 
 // Defaults of New.
@@ -83,7 +92,7 @@ func New(reg *extract.Registry, st *store.Store, sink output.Sink, log *zap.Logg
 		log = zap.NewNop()
 	}
 	return &Pipeline{reg: reg, st: st, sink: sink, log: log, in: make(chan queued, DefaultBatchSize), Stats: &Stats{},
-		bytes: newBudget(DefaultMaxBytes), failed: make(chan struct{}),
+		bytes: newBudget(DefaultMaxBytes), failed: make(chan struct{}), health: health.NewPass(),
 		BatchSize: DefaultBatchSize, BatchBytes: DefaultBatchBytes, Linger: 20 * time.Millisecond}
 }
 
@@ -119,6 +128,9 @@ func (p *Pipeline) page(ctx context.Context, source string, page *article.Page) 
 	// A password in the page's address is no part of the article's.
 	rec.URL = redact.URL(rec.URL)
 	q := queued{rec: rec, source: source, size: min(recordSize(rec), p.bytes.max)}
+	if p.clusters != nil {
+		q.sig = syndication.Sign(rec.Title, rec.Body)
+	}
 	if err := p.bytes.take(ctx, q.size); err != nil {
 		return err
 	}
@@ -263,7 +275,9 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 	var lines []byte
 	var dupURLs []store.Item
 	inBatch := map[string]bool{}
-	for _, q := range batch {
+	isNew := make([]bool, len(batch))
+	joined := 0
+	for i, q := range batch {
 		r := q.rec
 		if seen[r.ID] || inBatch[r.ID] {
 			p.Stats.Duplicates.Add(1)
@@ -271,13 +285,32 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 			dupURLs = append(dupURLs, store.Item{ID: r.ID, URL: r.URL})
 			continue
 		}
-		inBatch[r.ID] = true
+		inBatch[r.ID], isNew[i] = true, true
+		var sig *store.Signature
+		if p.clusters != nil {
+			// One goroutine writes, so the stories are assigned in the order records are written
+			// and "the first record" is the first line.
+			m, e := p.clusters.Assign(r.ID, r.PublishedAt, q.sig)
+			r.ClusterID = m.Cluster
+			if m.Joined {
+				joined++
+				p.log.Debug("same story", sourceField(q.source), zap.String("id", r.ID), zap.String("cluster_id", m.Cluster),
+					zap.String("like", m.Of), zap.Float64("similarity", m.Score))
+			}
+			sig = &store.Signature{At: e.At, Value: e.Value()}
+		}
 		line, err := article.Marshal(r)
 		if err != nil {
 			return ack, err
 		}
-		items = append(items, store.Item{ID: r.ID, URL: r.URL, Hash: r.ContentHash, Source: q.source, Line: line, Target: target, Offset: offset + int64(len(lines))})
+		items = append(items, store.Item{ID: r.ID, URL: r.URL, Hash: r.ContentHash, Source: q.source, Line: line, Target: target,
+			Offset: offset + int64(len(lines)), Signature: sig})
 		lines = append(append(lines, line...), '\n')
+	}
+	countHealth := func() {
+		for i, q := range batch {
+			p.health.Record(q.source, q.rec, isNew[i])
+		}
 	}
 	if err := p.checkWritten(ack); err != nil {
 		return ack, err
@@ -287,12 +320,15 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 		return ack, err
 	}
 	if len(lines) == 0 {
+		countHealth()
 		return nil, nil
 	}
 	if err := p.sink.Write(target, lines); err != nil {
 		return nil, err
 	}
 	p.Stats.New.Add(int64(len(items)))
+	p.Stats.Joined.Add(int64(joined))
+	countHealth()
 	return pend, nil
 }
 

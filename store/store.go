@@ -42,7 +42,11 @@ var (
 	bucketOutbox  = []byte("outbox")  // seq -> the lines of one commit not confirmed written (outbox.go)
 	bucketHTTP    = []byte("http")    // URL -> Validators
 	bucketRetry   = []byte("retry")   // URL -> Retry of a page to fetch again (retry.go)
-	allBuckets    = [][]byte{bucketMeta, bucketIDs, bucketRecords, bucketURLs, bucketOutbox, bucketHTTP, bucketRetry}
+	// time+id -> a near-duplicate index entry (signatures.go). An older binary leaves it alone,
+	// so it needs no new format version.
+	bucketSignatures = []byte("signatures")
+	bucketHealth     = []byte("health") // source -> its last pass's health report (health.go)
+	allBuckets       = [][]byte{bucketMeta, bucketIDs, bucketRecords, bucketURLs, bucketOutbox, bucketHTTP, bucketRetry, bucketSignatures, bucketHealth}
 
 	keyFormat  = []byte("format")
 	keyLastRun = []byte("last_run")
@@ -91,6 +95,9 @@ type Item struct {
 	Line   []byte // the JSON line, without the newline
 	Target string // where the line goes: an output file path, or "" for a stream such as stdout
 	Offset int64  // the target file's size before this line, when Target is a file
+	// Signature, when set, is the record's near-duplicate index entry, kept with the record in
+	// the same transaction (signatures.go); Signature.ID is the item's.
+	Signature *Signature
 }
 
 // Pending is a line that was committed to the store but whose write to its target has not been
@@ -430,6 +437,7 @@ func (s *Store) CommitAfter(ctx context.Context, ack []Pending, items []Item) ([
 	var pend []Pending
 	err := s.update(func(tx *bolt.Tx) error {
 		ids, recs, urls, outbox := tx.Bucket(bucketIDs), tx.Bucket(bucketRecords), tx.Bucket(bucketURLs), tx.Bucket(bucketOutbox)
+		sigs := tx.Bucket(bucketSignatures)
 		if err := ackIn(outbox, ack); err != nil {
 			return err
 		}
@@ -463,6 +471,11 @@ func (s *Store) CommitAfter(ctx context.Context, ack []Pending, items []Item) ([
 			}
 			if err := recs.Put(key, it.Line); err != nil {
 				return err
+			}
+			if sg := it.Signature; sg != nil {
+				if err := sigs.Put(sigKey(sg.At, it.ID), sg.Value); err != nil {
+					return err
+				}
 			}
 			s.written.Add(int64(len(it.Line)))
 			if seq == 0 {

@@ -208,6 +208,13 @@ func finish(ctx context.Context, r *pipeline.Run, log *zap.Logger, crawlErr erro
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "crawl: %s\n", redact.String(oneLine(err)))
 	}
+	// A source that drifted from its health block is a warning in the cron mail, not a failure:
+	// the run wrote what it read, and the exit code says so.
+	for _, rep := range r.Health() {
+		if !rep.Healthy {
+			fmt.Fprintf(env.Stderr, "crawl: %s\n", rep.Warning())
+		}
+	}
 	fmt.Fprintln(env.Stderr, r.Summary())
 	if err == nil {
 		return nil
@@ -227,7 +234,7 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 		return err
 	}
 	defer st.Close()
-	r, err := pipeline.StartDir(ctx, st, cfg.Output, log, cfg.Rules)
+	r, err := pipeline.StartDir(ctx, st, cfg.Output, log, cfg.Rules, pipeline.WithSyndication(cfg.Syndication))
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,8 @@ type exportOptions struct {
 	Since  string
 	Until  string
 	Source string
+	// Clusters writes the stories of the clustering window instead of records.
+	Clusters bool
 }
 
 func newExportCommand(env Env) *cobra.Command {
@@ -27,6 +29,10 @@ func newExportCommand(env Env) *cobra.Command {
 		Long: `Write the stored records, byte for byte as they were first written, to stdout as JSONL,
 ordered by the time newsmill first stored each id; a count goes to stderr. A downstream
 consumer replays them from here instead of crawling again.
+
+--clusters writes instead one line per story with copies among the records of the clustering
+window (the store's near-duplicate index), largest first: {"cluster_id", "records", "ids",
+"sources", "title"}, the title being the first record's.
 
 --since (inclusive) and --until (exclusive) filter on that first-seen time, not on
 published_at; each takes RFC 3339 or a date YYYY-MM-DD meaning 00:00 UTC. The store is opened
@@ -48,6 +54,7 @@ func (o *exportOptions) register(cmd *cobra.Command) {
 	fs.StringVar(&o.Since, "since", "", "only ids first seen at or after this `TIME` (RFC 3339, or YYYY-MM-DD in UTC)")
 	fs.StringVar(&o.Until, "until", "", "only ids first seen before this `TIME` (RFC 3339, or YYYY-MM-DD in UTC)")
 	fs.StringVar(&o.Source, "source", "", "only ids found by this config source `NAME`")
+	fs.BoolVar(&o.Clusters, "clusters", false, "write the stories with copies among the records of the clustering window, largest first, one JSON line each, instead of records")
 }
 
 // runExport writes the stored records, as they were first emitted, to stdout as JSONL, in the
@@ -68,6 +75,12 @@ func runExport(ctx context.Context, opts exportOptions, env Env) error {
 	}
 	if !since.IsZero() && !until.IsZero() && !until.After(since) {
 		return fmt.Errorf("%w: --until %s is not after --since %s", ErrUsage, opts.Until, opts.Since)
+	}
+	if opts.Clusters {
+		if opts.Since != "" || opts.Until != "" || opts.Source != "" {
+			return fmt.Errorf("%w: --clusters writes the clustering window's stories; it takes no --since, --until or --source", ErrUsage)
+		}
+		return exportClusters(ctx, opts, env)
 	}
 	if cl, err := opts.clusterTool(ctx, "export", env); err != nil || cl != nil {
 		if err != nil {

@@ -91,6 +91,8 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 		}
 	}
 	w.OnError = func(source, kind string) { m.errors.WithLabelValues(source, kind).Inc() }
+	w.Stories = storyJudge(cfg.Syndication)
+	w.OnJoined = func(source string) { m.joined.WithLabelValues(source).Inc() }
 	m.reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "newsmill_frontier_depth", Help: "URLs waiting in the cluster's frontier, leased ones included."},
 			func() float64 {
