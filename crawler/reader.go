@@ -71,6 +71,7 @@ type outcome struct {
 	// all the same (namesArticle): its links are still followed, as a listing's are.
 	notArticle bool
 	claimed    *url.URL // the canonical URL an article names as its own, on the source
+	extractor  string   // the extractor of an article's record (article.Page.Extracted)
 	links      []found  // wanted by the source (scheme, origins, patterns), in page order
 	keep       Validators
 	// itemsFailed counts a feed's items with a body of their own that gave no whole record.
@@ -168,7 +169,7 @@ func (c *Crawler) readPage(ctx context.Context, page *article.Page, handle Handl
 	err := handle(ctx, page)
 	switch {
 	case err == nil:
-		o := outcome{kind: KindArticle}
+		o := outcome{kind: KindArticle, extractor: page.Extracted}
 		if page.IsHTML() {
 			// The URL an article names as its own is this article. (A listing's claim is not
 			// taken: paginated listings often all name page 1.)

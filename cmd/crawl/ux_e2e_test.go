@@ -1,0 +1,127 @@
+package main_test
+
+// What a new user and an attacker hit (issue 18), through the binary.
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// hitSite counts the requests per path of a handler.
+type hitSite struct {
+	mu   sync.Mutex
+	hits map[string][]time.Time
+	h    http.Handler
+}
+
+func newHitSite(h http.Handler) (*hitSite, *httptest.Server) {
+	s := &hitSite{hits: map[string][]time.Time{}, h: h}
+	return s, httptest.NewServer(s)
+}
+
+func (s *hitSite) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	s.hits[r.URL.Path] = append(s.hits[r.URL.Path], time.Now())
+	s.mu.Unlock()
+	s.h.ServeHTTP(w, r)
+}
+
+func (s *hitSite) count(path string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.hits[path])
+}
+
+func (s *hitSite) times(path string) []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.hits[path]...)
+}
+
+func errorLine(stderr string) string {
+	var line string
+	for _, l := range strings.Split(stderr, "\n") {
+		if strings.HasPrefix(l, "crawl: ") {
+			line = l
+		}
+	}
+	return line
+}
+
+func TestAFailedURLIsFetchedOnceWithItsRetriesAndTheirRetryAfter(t *testing.T) {
+	site, srv := newHitSite(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/robots.txt":
+			fmt.Fprint(w, "User-agent: *\nAllow: /\n")
+		case "/busy.html":
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "slow down", http.StatusTooManyRequests)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	r := crawl(t, "--url", srv.URL+"/busy.html", "--url", srv.URL+"/gone.html")
+	if r.code != 3 {
+		t.Fatalf("exit %d, want 3\n%s", r.code, r.stderr)
+	}
+	if n := site.count("/robots.txt"); n != 1 {
+		t.Errorf("robots.txt read %d times, want once per host per run", n)
+	}
+	if n := site.count("/gone.html"); n != 1 {
+		t.Errorf("the 404 URL was requested %d times, want 1", n)
+	}
+	times := site.times("/busy.html")
+	if len(times) != 4 {
+		t.Fatalf("the 429 URL was requested %d times, want 4 (1 + 3 retries)", len(times))
+	}
+	for i := 1; i < len(times); i++ {
+		if gap := times[i].Sub(times[i-1]); gap < 900*time.Millisecond {
+			t.Errorf("request %d came %s after the one before, under its Retry-After: 1", i+1, gap)
+		}
+	}
+	if sum := r.lastStderrLine(); !strings.Contains(sum, "2 errors") {
+		t.Errorf("the summary does not count one error per URL: %q", sum)
+	}
+}
+
+func TestEveryURLThatGaveNoRecordSaysWhyAtTheDefaultLevel(t *testing.T) {
+	_, srv := newHitSite(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		switch r.URL.Path {
+		case "/robots.txt":
+			fmt.Fprint(w, "User-agent: *\nDisallow: /private/\n")
+		case "/list.html":
+			fmt.Fprint(w, `<html><body><a href="/private/1.html">one</a> <a href="/private/2.html">two</a></body></html>`)
+		case "/dead.html":
+			fmt.Fprint(w, `<html><body><a href="/gone.html">one</a></body></html>`)
+		case "/private/1.html", "/private/2.html":
+			fmt.Fprint(w, "<html><body><h1>secret</h1></body></html>")
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	r := crawl(t, "--url", srv.URL+"/list.html", "--url", srv.URL+"/dead.html", "--url", srv.URL+"/private/1.html")
+	if r.code != 3 {
+		t.Fatalf("exit %d, want 3\n%s", r.code, r.stderr)
+	}
+	line := errorLine(r.stderr)
+	for _, want := range []string{
+		srv.URL + "/list.html gave no record: robots.txt disallows the 2 pages it links to",
+		srv.URL + "/dead.html gave no record: 1 of the 1 pages it links to failed (first: http 404)",
+		srv.URL + "/private/1.html could not be fetched: disallowed by robots.txt",
+	} {
+		if !strings.Contains(line, want) {
+			t.Errorf("the error line lacks %q:\n%s", want, line)
+		}
+	}
+	if strings.Contains(r.stderr, `"level":"debug"`) {
+		t.Errorf("debug lines at the default level:\n%s", r.stderr)
+	}
+}
