@@ -66,6 +66,9 @@ func runForget(ctx context.Context, opts forgetOptions, env Env) error {
 	if len(opts.IDs) == 0 && opts.Before == "" && len(opts.Retries) == 0 {
 		return fmt.Errorf("%w: forget needs --id ID, --before TIME or --retries SOURCE", ErrUsage)
 	}
+	if err := checkIDs(opts.IDs); err != nil {
+		return err
+	}
 	var before time.Time
 	if opts.Before != "" {
 		var err error
@@ -88,6 +91,15 @@ func runForget(ctx context.Context, opts forgetOptions, env Env) error {
 		return err
 	}
 	defer st.Close()
+	if len(opts.Retries) > 0 {
+		known, err := opts.knownSources(ctx, st)
+		if err != nil {
+			return err
+		}
+		if err := checkSources("--retries", opts.Retries, known); err != nil {
+			return err
+		}
+	}
 	// A line torn by a crash is cut first: once its id is forgotten its outbox entry goes, and
 	// no recovery would ever cut it.
 	if err := pipeline.CutUnconfirmed(ctx, st); err != nil {

@@ -6,10 +6,14 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 // hitSite counts the requests per path of a handler.
@@ -123,5 +127,60 @@ func TestEveryURLThatGaveNoRecordSaysWhyAtTheDefaultLevel(t *testing.T) {
 	}
 	if strings.Contains(r.stderr, `"level":"debug"`) {
 		t.Errorf("debug lines at the default level:\n%s", r.stderr)
+	}
+}
+
+func TestForgetRefusesAStoreThatDoesNotExistInsteadOfCreatingOne(t *testing.T) {
+	dir := t.TempDir()
+	typo := filepath.Join(dir, "typo.db")
+	r := crawl(t, "forget", "--db", typo, "--id", "NW202112202219862945")
+	if r.code != 1 || !strings.Contains(r.stderr, "no such file") {
+		t.Errorf("forget --db of a missing store: exit %d, want 1 naming it\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(typo); !os.IsNotExist(err) {
+		t.Errorf("forget created %s", typo)
+	}
+	// The same through a config whose store folder exists but holds no store yet.
+	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cfg := writeConfig(t, dir, "http://127.0.0.1:1/")
+	if r := crawl(t, "forget", "--config", cfg, "--before", "2024-01-01"); r.code != 1 {
+		t.Errorf("forget --config of a missing store: exit %d, want 1\n%s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "data", "finews.db")); !os.IsNotExist(err) {
+		t.Errorf("forget --config created the config's store")
+	}
+}
+
+func TestAnUnknownSourceOrAnEmptyIDIsAUsageErrorNamingTheKnownOnes(t *testing.T) {
+	site := sitegen.New(3)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, srv.URL+"/")
+	if r := crawl(t, "--config", cfg); r.code != 0 {
+		t.Fatalf("crawl: exit %d\n%s", r.code, r.stderr)
+	}
+	db := filepath.Join(dir, "data", "finews.db")
+	for _, args := range [][]string{
+		{"export", "--db", db, "--source", "nope"},
+		{"export", "--config", cfg, "--source", "nope"},
+		{"forget", "--db", db, "--retries", "nosuch"},
+	} {
+		r := crawl(t, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "no such source") || !strings.Contains(r.stderr, "known: finews") {
+			t.Errorf("%v: exit %d, want 2 naming the known sources\n%s", args, r.code, r.stderr)
+		}
+	}
+	if r := crawl(t, "export", "--db", db, "--source", "finews"); r.code != 0 || len(parseJSONL(t, r.stdout)) != len(site.IDs()) {
+		t.Errorf("export of the known source: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := crawl(t, "forget", "--db", db, "--retries", "finews"); r.code != 0 {
+		t.Errorf("forget --retries of the known source: exit %d\n%s", r.code, r.stderr)
+	}
+	r := crawl(t, "forget", "--db", db, "--id", "")
+	if r.code != 2 || !strings.Contains(r.stderr, "--id #1 is empty") {
+		t.Errorf("forget --id '': exit %d, want 2\n%s", r.code, r.stderr)
 	}
 }
