@@ -108,6 +108,26 @@ func runCrawl(ctx context.Context, opts crawlOptions, env Env) error {
 	case opts.Config != "" && (opts.DB != "" || opts.Out != ""):
 		return fmt.Errorf("%w: --db and --out are for --url runs; a --config run uses the config's store and output", ErrUsage)
 	}
+	return summarized(time.Now(), env, func() error { return crawlRun(ctx, opts, targets, env) })
+}
+
+// summarized runs a crawl and, when it ends before finish printed the summary (a locked or
+// replaced store, an output folder that is another store's), prints the error and a summary of
+// nothing after it: the last line on stderr is always this run's summary. A usage error (exit
+// 2: flags, config) stays one line, as every command's does: no run began.
+func summarized(started time.Time, env Env, run func() error) error {
+	err := run()
+	var printed silent
+	if err == nil || errors.As(err, &printed) || ExitCode(err) == ExitUsage {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "crawl: %s\n", redact.String(oneLine(err)))
+	fmt.Fprintln(env.Stderr, pipeline.NotStarted(started))
+	return silent{err}
+}
+
+// crawlRun is a crawl of a config's sources or of --url targets, once the flags agree.
+func crawlRun(ctx context.Context, opts crawlOptions, targets []arg, env Env) error {
 	var cfg *config.Config
 	if opts.Config != "" {
 		var err error

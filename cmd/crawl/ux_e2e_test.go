@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/newsmill/newsmill/store"
 	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
@@ -182,5 +183,44 @@ func TestAnUnknownSourceOrAnEmptyIDIsAUsageErrorNamingTheKnownOnes(t *testing.T)
 	r := crawl(t, "forget", "--db", db, "--id", "")
 	if r.code != 2 || !strings.Contains(r.stderr, "--id #1 is empty") {
 		t.Errorf("forget --id '': exit %d, want 2\n%s", r.code, r.stderr)
+	}
+}
+
+func TestTheLastLineIsThisRunsSummaryAlsoWhenItStopsBeforeCrawling(t *testing.T) {
+	site := sitegen.New(2)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	dir := t.TempDir()
+	// An output folder that another store's runs write.
+	if err := os.MkdirAll(filepath.Join(dir, "other"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	other := writeConfig(t, filepath.Join(dir, "other"), srv.URL+"/")
+	if r := crawl(t, "--config", other); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	cfg := filepath.Join(dir, "mine.yaml")
+	body := fmt.Sprintf("store: ./mine.db\noutput: ./other/out\nsources:\n  - name: finews\n    seeds: [%s/]\n    allowed_hosts: [127.0.0.1]\n", srv.URL)
+	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := crawl(t, "--config", cfg)
+	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
+	if r.code != 1 || len(lines) < 2 || !strings.HasPrefix(lines[len(lines)-2], "crawl: ") || !strings.HasPrefix(r.lastStderrLine(), "newsmill: 0 pages fetched") {
+		t.Errorf("an output folder owned by another store: exit %d, want 1 with the error then a summary last\n%s", r.code, r.stderr)
+	}
+	// A store held by another process: the same.
+	db := filepath.Join(dir, "held.db")
+	if r := crawl(t, "--url", srv.URL+site.Posts[0].Path, "--db", db); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	st, err := store.Open(t.Context(), db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	r = crawl(t, "--url", srv.URL+site.Posts[0].Path, "--db", db, "--lock-timeout", "100ms")
+	if r.code != 1 || !strings.Contains(r.stderr, "in use") || !strings.HasPrefix(r.lastStderrLine(), "newsmill: 0 pages fetched") {
+		t.Errorf("a locked store: exit %d, want 1 with a summary last\n%s", r.code, r.stderr)
 	}
 }
