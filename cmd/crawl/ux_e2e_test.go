@@ -3,6 +3,7 @@ package main_test
 // What a new user and an attacker hit (issue 18), through the binary.
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -222,5 +223,70 @@ func TestTheLastLineIsThisRunsSummaryAlsoWhenItStopsBeforeCrawling(t *testing.T)
 	r = crawl(t, "--url", srv.URL+site.Posts[0].Path, "--db", db, "--lock-timeout", "100ms")
 	if r.code != 1 || !strings.Contains(r.stderr, "in use") || !strings.HasPrefix(r.lastStderrLine(), "newsmill: 0 pages fetched") {
 		t.Errorf("a locked store: exit %d, want 1 with a summary last\n%s", r.code, r.stderr)
+	}
+}
+
+func TestDashVIsNoLongerTheVersionAndSaysWhatToType(t *testing.T) {
+	r := crawl(t, "-v")
+	if r.code != 2 || r.stdout != "" || !strings.Contains(r.stderr, "--version prints the version") || !strings.Contains(r.stderr, "--log-level debug") {
+		t.Errorf("-v: exit %d, stdout %q, stderr %q; want 2 pointing at --version and --log-level debug", r.code, r.stdout, r.stderr)
+	}
+	if r := crawl(t, "--version"); r.code != 0 || !strings.HasPrefix(r.stdout, "crawl ") {
+		t.Errorf("--version: exit %d, %q", r.code, r.stdout)
+	}
+}
+
+func TestCompletionHelpHasAnExampleForEachShell(t *testing.T) {
+	r := crawl(t, "completion", "--help")
+	_, ex, ok := strings.Cut(r.stdout, "Examples:")
+	if r.code != 0 || !ok {
+		t.Fatalf("completion --help: exit %d, no examples:\n%s", r.code, r.stdout)
+	}
+	for _, want := range []string{"source <(crawl completion bash)", "crawl completion zsh", "crawl completion fish"} {
+		if !strings.Contains(ex, want) {
+			t.Errorf("the examples lack %q:\n%s", want, ex)
+		}
+	}
+}
+
+// Already true after the layout move (issue 16): the lists come from the command tree.
+func TestUnknownCommandErrorsListEveryCommandTheClusterOnesToo(t *testing.T) {
+	for _, args := range [][]string{{"nosuch"}, {"help", "nosuch"}} {
+		r := crawl(t, args...)
+		for _, name := range []string{"serve", "stats", "export", "forget", "health", "version", "worker", "enqueue", "sink", "completion"} {
+			if r.code != 2 || !strings.Contains(r.stderr, name) {
+				t.Errorf("%v: exit %d, the command list lacks %s: %s", args, r.code, name, r.stderr)
+			}
+		}
+	}
+}
+
+func TestDebugLogsOneLinePerRequestWithStatusBytesTimeDecisionAndExtractor(t *testing.T) {
+	site := sitegen.New(3)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	post := srv.URL + site.Posts[0].Path
+	r := crawl(t, "--url", post, "--url", srv.URL+"/nosuch.html", "--log-level", "debug")
+	var article, failed map[string]any
+	for _, line := range strings.Split(r.stderr, "\n") {
+		var l map[string]any
+		if json.Unmarshal([]byte(line), &l) != nil || l["msg"] != "crawled" {
+			continue
+		}
+		switch l["url"] {
+		case post:
+			article = l
+		case srv.URL + "/nosuch.html":
+			failed = l
+		}
+	}
+	if article == nil || failed == nil {
+		t.Fatalf("no crawled line for each request:\n%s", r.stderr)
+	}
+	if article["status"] != 200.0 || article["decision"] != "article" || article["extractor"] == nil || article["bytes"].(float64) <= 0 || article["took"] == nil {
+		t.Errorf("the article's line: %v", article)
+	}
+	if failed["status"] != 404.0 || failed["decision"] != "failed" {
+		t.Errorf("the 404's line: %v", failed)
 	}
 }
