@@ -33,6 +33,8 @@ type crawlOptions struct {
 	DB          string
 	Out         string
 	LockTimeout time.Duration
+	urlTuning
+	tuned string // the first --delay/--retries/--timeout/--user-agent given, or ""
 }
 
 func (o *crawlOptions) register(cmd *cobra.Command) {
@@ -43,6 +45,7 @@ func (o *crawlOptions) register(cmd *cobra.Command) {
 	fs.StringVar(&o.DB, "db", "", "bbolt store `FILE` that remembers emitted ids across runs (--url runs)")
 	fs.StringVar(&o.Out, "out", "", "append JSONL to this regular `FILE` instead of stdout (--url runs; - is stdout)")
 	lockTimeoutFlag(fs, &o.LockTimeout, "another crawl")
+	o.urlTuning.register(cmd)
 }
 
 // newCrawlCommand is the root command: a crawl of --url targets or of a --config's sources.
@@ -74,6 +77,7 @@ Times (T) in the store tools are RFC 3339 (2024-05-01T08:00:00Z) or a UTC date (
   crawl help serve`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.tuned = o.urlTuning.given(cmd)
 			return runCrawl(cmd.Context(), o, env)
 		},
 	}
@@ -107,6 +111,13 @@ func runCrawl(ctx context.Context, opts crawlOptions, env Env) error {
 		return fmt.Errorf("%w: --url and --urls-from do not go with --config", ErrUsage)
 	case opts.Config != "" && (opts.DB != "" || opts.Out != ""):
 		return fmt.Errorf("%w: --db and --out are for --url runs; a --config run uses the config's store and output", ErrUsage)
+	case opts.Config != "" && opts.tuned != "":
+		return fmt.Errorf("%w: --%s is for --url runs; a --config run sets %s per source", ErrUsage, opts.tuned, urlTuningFlags[opts.tuned])
+	}
+	if opts.Config == "" {
+		if err := opts.urlTuning.check(); err != nil {
+			return err
+		}
 	}
 	return summarized(time.Now(), env, func() error { return crawlRun(ctx, opts, targets, env) })
 }

@@ -82,6 +82,7 @@ type urlRun struct {
 	// thrifty is a run with a store (--db): stored articles are not fetched again and unchanged
 	// listings cost a 304, as in a scheduled run.
 	thrifty bool
+	tune    urlTuning
 	failed  []string
 }
 
@@ -113,7 +114,7 @@ func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logg
 		sink.Close()
 		return err
 	}
-	u := &urlRun{run: r, log: log, thrifty: opts.DB != ""}
+	u := &urlRun{run: r, log: log, thrifty: opts.DB != "", tune: opts.urlTuning}
 	stop := progress(r, env)
 	defer stop()
 	// The crawl stops once the pipeline failed; finish still reads the caller's ctx.
@@ -264,7 +265,9 @@ func (u *urlRun) fetchSaved(ctx context.Context, items []crawler.FeedItem) crawl
 	if u.thrifty {
 		skip = u.run.Skipper()
 	}
-	st, err := crawler.FetchItems(ctx, items, crawler.Options{Name: "saved lists"}, u.log, skip, u.run.Page)
+	o := crawler.Options{Name: "saved lists"}
+	u.tune.apply(&o)
+	st, err := crawler.FetchItems(ctx, items, o, u.log, skip, u.run.Page)
 	u.run.Add(st)
 	if err != nil && ctx.Err() == nil {
 		u.log.Error("fetching the saved lists' articles failed", zap.Error(err))
@@ -282,6 +285,7 @@ func (u *urlRun) urlOptions(seeds []target) (crawler.Options, crawler.Skipper, [
 		hosts[strings.ToLower(t.web.Host)] = true // the port too: another port is another origin
 	}
 	o := crawler.Options{Name: "url", Seeds: urls, AllowedHosts: slices.Sorted(maps.Keys(hosts)), MaxDepth: 2, LeafArticles: true}
+	u.tune.apply(&o)
 	if !u.thrifty {
 		return o, nil, nil
 	}

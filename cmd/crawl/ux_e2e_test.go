@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -288,5 +289,60 @@ func TestDebugLogsOneLinePerRequestWithStatusBytesTimeDecisionAndExtractor(t *te
 	}
 	if failed["status"] != 404.0 || failed["decision"] != "failed" {
 		t.Errorf("the 404's line: %v", failed)
+	}
+}
+
+func TestURLRunsTakeDelayRetriesTimeoutAndUserAgentFlags(t *testing.T) {
+	site := sitegen.New(3)
+	var mu sync.Mutex
+	agents := map[string]bool{}
+	hits, srv := newHitSite(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		agents[r.UserAgent()] = true
+		mu.Unlock()
+		switch r.URL.Path {
+		case "/busy.html":
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+		case "/slow.html":
+			time.Sleep(3 * time.Second)
+		default:
+			site.ServeHTTP(w, r)
+		}
+	}))
+	defer srv.Close()
+	two := distinct(site, 2)
+	a, b := srv.URL+two[0].Path, srv.URL+two[1].Path
+	start := time.Now()
+	r := crawl(t, "--url", a, "--url", b, "--url", srv.URL+"/busy.html", "--url", srv.URL+"/slow.html",
+		"--delay", "400ms", "--retries", "0", "--timeout", "500ms", "--user-agent", "mybot/2 (+https://example.org/bot)")
+	took := time.Since(start)
+	if r.code != 3 || len(parseJSONL(t, r.stdout)) != 2 {
+		t.Fatalf("exit %d, %d records; want 3 and the two articles\n%s", r.code, len(parseJSONL(t, r.stdout)), r.stderr)
+	}
+	if n := hits.count("/busy.html"); n != 1 {
+		t.Errorf("--retries 0: the 503 was requested %d times", n)
+	}
+	if !strings.Contains(r.stderr, "no complete response within 500ms") || took > 2500*time.Millisecond {
+		t.Errorf("--timeout 500ms: the slow page was not cut at it (run took %s)\n%s", took, r.stderr)
+	}
+	mu.Lock()
+	if len(agents) != 1 || !agents["mybot/2 (+https://example.org/bot)"] {
+		t.Errorf("--user-agent: the server saw %v", agents)
+	}
+	mu.Unlock()
+	// Four pages of one host, two at a time (parallelism 2), each followed by 400ms: the last two
+	// wait for it.
+	var all []time.Time
+	for _, p := range []string{two[0].Path, two[1].Path, "/busy.html", "/slow.html", "/robots.txt"} {
+		all = append(all, hits.times(p)...)
+	}
+	slices.SortFunc(all, func(x, y time.Time) int { return x.Compare(y) })
+	if len(all) < 5 || all[len(all)-1].Sub(all[0]) < 380*time.Millisecond {
+		t.Errorf("--delay 400ms: 5 requests within %s", all[len(all)-1].Sub(all[0]))
+	}
+	for _, args := range [][]string{{"--url", a, "--retries", "99"}, {"--url", a, "--delay", "-1s"}, {"--config", "c.yaml", "--timeout", "1s"}} {
+		if r := crawl(t, args...); r.code != 2 || !strings.Contains(r.stderr, args[len(args)-2]) {
+			t.Errorf("%v: exit %d, want 2 naming the flag\n%s", args, r.code, r.stderr)
+		}
 	}
 }
