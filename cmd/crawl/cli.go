@@ -62,6 +62,7 @@ func newRoot(env Env) *cobra.Command {
 		newWorkerCommand(env),
 		newEnqueueCommand(env),
 		newSinkCommand(env),
+		newExtractCommand(env),
 	)
 	root.SetOut(env.Stdout) // help and completion scripts, when asked for, go to stdout
 	root.SetErr(env.Stderr)

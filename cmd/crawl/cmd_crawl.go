@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -39,7 +40,7 @@ type crawlOptions struct {
 
 func (o *crawlOptions) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	stringsFlag(fs, &o.URLs, "url", "a `URL`: page, listing, feed, or file:// post/folder to read (repeatable)")
+	stringsFlag(fs, &o.URLs, "url", "a `URL`: page, listing, feed, or file:// post/folder to read, - for one HTML page on stdin (repeatable)")
 	fs.StringVar(&o.URLsFrom, "urls-from", "", "read more --url values from `FILE`, one per line, blank lines and # comments skipped (- for stdin)")
 	o.configFlags.AddFlags(cmd, "`YAML` config of a scheduled crawl: one pass over its sources (see configs/finews.yaml)")
 	fs.StringVar(&o.DB, "db", "", "bbolt store `FILE` that remembers emitted ids across runs (--url runs)")
@@ -94,6 +95,9 @@ func runCrawl(ctx context.Context, opts crawlOptions, env Env) error {
 	for _, u := range opts.URLs {
 		targets = append(targets, arg{value: u, where: "--url"})
 	}
+	if opts.URLsFrom == "-" && slices.Contains(opts.URLs, "-") {
+		return fmt.Errorf("%w: stdin is read once: give --url - (a page) or --urls-from - (a list of URLs)", ErrUsage)
+	}
 	if opts.URLsFrom != "" {
 		more, err := readURLs(opts.URLsFrom, env)
 		if err != nil {
@@ -104,7 +108,15 @@ func runCrawl(ctx context.Context, opts crawlOptions, env Env) error {
 		}
 		targets = append(targets, more...)
 	}
+	stdins := 0
+	for _, t := range targets {
+		if t.value == "-" {
+			stdins++
+		}
+	}
 	switch {
+	case stdins > 1:
+		return fmt.Errorf("%w: stdin is read once: give --url - once", ErrUsage)
 	case opts.Config == "" && len(targets) == 0:
 		return fmt.Errorf("%w: give --url URL, --urls-from FILE or --config FILE (see crawl --help)", ErrUsage)
 	case opts.Config != "" && len(targets) > 0:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net/url"
 	"os"
@@ -20,11 +21,12 @@ import (
 	"github.com/newsmill/newsmill/store"
 )
 
-// target is one --url value: a web address or a local file or folder.
+// target is one --url value: a web address, a local file or folder, or - (a page on stdin).
 type target struct {
 	arg
 	web   *url.URL
 	local string
+	stdin bool
 }
 
 func parseTargets(args []arg) ([]target, error) {
@@ -41,6 +43,9 @@ func parseTargets(args []arg) ([]target, error) {
 
 func parseTarget(a arg) (target, error) {
 	r := a.value
+	if r == "-" {
+		return target{arg: a, stdin: true}, nil
+	}
 	u, err := url.Parse(r)
 	switch {
 	case err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "":
@@ -129,6 +134,10 @@ func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logg
 		if cctx.Err() != nil {
 			break
 		}
+		if t.stdin {
+			u.readStdin(cctx, t, env.stdin())
+			continue
+		}
 		u.readLocal(cctx, t)
 	}
 	crawlErr := u.crawlWebTargets(cctx, web)
@@ -197,6 +206,25 @@ func (u *urlRun) readLocal(ctx context.Context, t target) {
 		}
 	case u.run.Stats().Articles.Load() == before && known == 0 && ctx.Err() == nil:
 		u.fail(t, "gave no record")
+	}
+}
+
+// readStdin reads the page of `--url -` (`curl … | crawl --url -`): one HTML page, its address
+// the one it names as its own (crawler.ReadPage).
+func (u *urlRun) readStdin(ctx context.Context, t target, in io.Reader) {
+	page, err := crawler.ReadPage(in, nil)
+	u.run.Add(crawler.Stats{Fetched: 1})
+	if err != nil {
+		u.run.Stats().Errors.Add(1)
+		u.fail(t, "could not be read: "+err.Error())
+		return
+	}
+	if err := u.run.Page(ctx, page); err != nil && ctx.Err() == nil {
+		why := "gave no record: " + err.Error()
+		if page.URL == crawler.StdinURL {
+			why += " (the page names no URL of its own; crawl extract --page-url URL - says what it gives)"
+		}
+		u.fail(t, why)
 	}
 }
 

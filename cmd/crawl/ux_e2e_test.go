@@ -3,11 +3,13 @@ package main_test
 // What a new user and an attacker hit (issue 18), through the binary.
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -343,6 +345,123 @@ func TestURLRunsTakeDelayRetriesTimeoutAndUserAgentFlags(t *testing.T) {
 	for _, args := range [][]string{{"--url", a, "--retries", "99"}, {"--url", a, "--delay", "-1s"}, {"--config", "c.yaml", "--timeout", "1s"}} {
 		if r := crawl(t, args...); r.code != 2 || !strings.Contains(r.stderr, args[len(args)-2]) {
 			t.Errorf("%v: exit %d, want 2 naming the flag\n%s", args, r.code, r.stderr)
+		}
+	}
+}
+
+// crawlIn is crawl with stdin.
+func crawlIn(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{code, out.String(), errb.String()}
+}
+
+// rulePage is a news page of a site no extractor knows, in the shape rules are written for: a
+// headline, a meta line with time and source, story paragraphs with an ad among them.
+const rulePage = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>站点 | 海滨新闻</title>%s</head>
+<body><div class="nav"><a href="/">首页</a></div><h1 class="headline">海滨港口五月吞吐量创新高</h1>
+<div class="meta"><time datetime="2024-05-01T08:30:00+08:00">2024年5月1日 08:30</time> <span class="src">来源：海滨日报</span></div>
+<div class="story"><p>海滨港口五月第一周集装箱吞吐量同比增长百分之十二，创下历史新高，港口方面表示新航线开通是主要原因。</p><div class="ad">广告：买一送一</div>
+<p>港务局负责人介绍，今年以来港口持续优化作业流程，船舶平均在港时间缩短了近一成，吞吐能力明显提升。</p>
+<p>业内人士认为，随着区域贸易往来日益频繁，港口吞吐量有望继续保持增长态势。</p></div></body></html>`
+
+const ruleSet = `rules:
+  - name: haibin
+    hosts: [news.example.com]
+    title: h1.headline
+    time: .meta time
+    source: .meta .src
+    body: div.story p
+    drop: [div.ad]
+  - name: other
+    hosts: [other.example.org]
+    title: h2.nothing
+`
+
+func TestExtractWithRulesPrintsTheRecordAndWhatEachSelectorMatched(t *testing.T) {
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules.yaml")
+	page := filepath.Join(dir, "1.html")
+	if err := os.WriteFile(rules, []byte(ruleSet), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(page, []byte(fmt.Sprintf(rulePage, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	const addr = "https://news.example.com/a/20240501/1.html"
+	r := crawl(t, "extract", "--rules", rules, "--page-url", addr, page)
+	if r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	recs := parseJSONL(t, r.stdout)
+	if len(recs) != 1 || recs[0].Extractor != "rules:haibin" || recs[0].Title != "海滨港口五月吞吐量创新高" || recs[0].Source != "海滨日报" ||
+		recs[0].URL != addr || strings.Contains(recs[0].Body, "买一送一") {
+		t.Errorf("record: %+v", recs)
+	}
+	for _, want := range []string{
+		"rules:haibin applies to " + addr,
+		`title   "h1.headline" matched 1, first: "海滨港口五月吞吐量创新高"`,
+		`body    "div.story p" matched 3`,
+		`drop[0] "div.ad" matched 1`,
+		"rules:other does not apply",
+		`"h2.nothing" matched nothing`,
+		"by extractor rules:haibin",
+	} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+		}
+	}
+	// Without the page's address the rule cannot apply, and stderr says what to give.
+	r = crawl(t, "extract", "--rules", rules, page)
+	if r.code != 0 || !strings.Contains(r.stderr, "rules:haibin does not apply") || !strings.Contains(r.stderr, "--page-url") {
+		t.Errorf("no --page-url: exit %d\n%s", r.code, r.stderr)
+	}
+	// Bad input: no rules in the file, a bad selector, a missing page.
+	if err := os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte("rules:\n  - name: x\n    hosts: [a.b]\n    title: 'h1[['\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"--rules", page, page}, {"--rules", filepath.Join(dir, "bad.yaml"), page}, {filepath.Join(dir, "nope.html")}, {page, page}} {
+		if r := crawl(t, append([]string{"extract"}, args...)...); r.code != 2 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("extract %v: exit %d, want 2 with one line\n%s", args, r.code, r.stderr)
+		}
+	}
+}
+
+func TestHTMLOnStdinIsExtractedAndCrawled(t *testing.T) {
+	const addr = "https://news.example.com/a/20240501/1.html"
+	withURL := fmt.Sprintf(rulePage, `<link rel="canonical" href="`+addr+`">`)
+	r := crawlIn(t, withURL, "extract", "-")
+	if recs := parseJSONL(t, r.stdout); r.code != 0 || len(recs) != 1 || recs[0].URL != addr || recs[0].Extractor != "generic" {
+		t.Errorf("extract -: exit %d, %s\n%s", r.code, r.stdout, r.stderr)
+	}
+	db := filepath.Join(t.TempDir(), "s.db")
+	r = crawlIn(t, withURL, "--url", "-", "--db", db)
+	if recs := parseJSONL(t, r.stdout); r.code != 0 || len(recs) != 1 || recs[0].URL != addr {
+		t.Errorf("--url -: exit %d, %s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.HasPrefix(r.lastStderrLine(), "newsmill: 1 pages fetched, 1 articles, 1 new records") {
+		t.Errorf("--url -: summary %q", r.lastStderrLine())
+	}
+	// Piped again into the same store: a duplicate, nothing written.
+	if r := crawlIn(t, withURL, "--url", "-", "--db", db); r.code != 0 || r.stdout != "" {
+		t.Errorf("--url - again: exit %d, %q", r.code, r.stdout)
+	}
+	if r := crawlIn(t, "", "--url", "-"); r.code != 3 || !strings.Contains(r.stderr, "- could not be read: read stdin") {
+		t.Errorf("--url - of nothing: exit %d\n%s", r.code, r.stderr)
+	}
+	for _, args := range [][]string{{"--url", "-", "--urls-from", "-"}, {"--url", "-", "--url", "-"}} {
+		if r := crawlIn(t, withURL, args...); r.code != 2 || !strings.Contains(r.stderr, "stdin is read once") {
+			t.Errorf("%v: exit %d\n%s", args, r.code, r.stderr)
 		}
 	}
 }
