@@ -52,10 +52,16 @@ func (x *RuleExtractor) explain(p *article.Page) RuleReport {
 		return rep
 	}
 	doc := goquery.NewDocumentFromNode(root)
+	var written []string // the drop selectors compiled, blank ones left out as compileRule does
+	for _, d := range x.rule.Drop {
+		if strings.TrimSpace(d) != "" {
+			written = append(written, d)
+		}
+	}
 	var drops []SelectorReport
 	for i, d := range x.drop {
 		s := doc.FindMatcher(d)
-		drops = append(drops, SelectorReport{Field: "drop[" + strconv.Itoa(i) + "]", Selector: x.rule.Drop[i], Matches: s.Length()})
+		drops = append(drops, SelectorReport{Field: "drop[" + strconv.Itoa(i) + "]", Selector: written[i], Matches: s.Length()})
 		s.Remove()
 	}
 	for _, f := range []struct {
