@@ -340,26 +340,12 @@ func (p *pass) observed(r *colly.Response) {
 	p.c.observe(r.Request.URL.Hostname(), r.StatusCode, fetchOf(r.Ctx).started)
 }
 
-// logRequest is the debug line of one request, as Scrapy's "Crawled (200) <GET …>": status,
-// bytes, time, and what the page turned out to be (with the extractor of a record).
+// logRequest is the pass's debug line of one request (Crawler.logRequest).
 func (p *pass) logRequest(r *colly.Response, f *fetch, kind Kind, extractor string, err error) {
-	ce := p.c.log.Check(zap.DebugLevel, "crawled")
-	if ce == nil || r == nil || r.Request == nil {
+	if r == nil || r.Request == nil {
 		return
 	}
-	var took time.Duration
-	if !f.started.IsZero() {
-		took = time.Since(f.started).Round(time.Millisecond)
-	}
-	fields := []zap.Field{zap.String("url", r.Request.URL.String()), zap.Int("status", r.StatusCode),
-		zap.Int("bytes", len(r.Body)), zap.Duration("took", took), zap.Int("depth", f.depth), zap.String("decision", kind.String())}
-	if extractor != "" {
-		fields = append(fields, zap.String("extractor", extractor))
-	}
-	if err != nil {
-		fields = append(fields, zap.Error(err))
-	}
-	ce.Write(fields...)
+	p.c.logRequest(r.Request.URL.String(), r.StatusCode, len(r.Body), f.started, f.depth, kind, extractor, err)
 }
 
 // onError counts and logs a failed fetch; a 304 is no failure but an unchanged listing.

@@ -292,6 +292,32 @@ func uniqueLinks(links []found) []found {
 	})
 }
 
+// logRequest is the debug line of one request, as Scrapy's "Crawled (200) <GET …>": status,
+// bytes, time, and what the page turned out to be (with the extractor of a record). A pass and
+// a cluster Fetcher both log it; depth 0 is a Fetcher's, which does not know it.
+func (c *Crawler) logRequest(u string, status, bytes int, started time.Time, depth int, kind Kind, extractor string, err error) {
+	ce := c.log.Check(zap.DebugLevel, "crawled")
+	if ce == nil {
+		return
+	}
+	var took time.Duration
+	if !started.IsZero() {
+		took = time.Since(started).Round(time.Millisecond)
+	}
+	fields := []zap.Field{zap.String("url", u), zap.Int("status", status), zap.Int("bytes", bytes), zap.Duration("took", took)}
+	if depth > 0 {
+		fields = append(fields, zap.Int("depth", depth))
+	}
+	fields = append(fields, zap.String("decision", kind.String()))
+	if extractor != "" {
+		fields = append(fields, zap.String("extractor", extractor))
+	}
+	if err != nil {
+		fields = append(fields, zap.Error(err))
+	}
+	ce.Write(fields...)
+}
+
 // observe reports one request to the run's FetchObserver.
 func (c *Crawler) observe(host string, status int, started time.Time) {
 	if c.rt.onFetch == nil {

@@ -1,6 +1,7 @@
 package crawler
 
 import (
+	"context"
 	"fmt"
 	"net"
 	"net/http"
@@ -8,6 +9,12 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/newsmill/newsmill/article"
 )
 
 func TestSeedOutcomesCreditAPageToEverySeedThatLinksToIt(t *testing.T) {
@@ -95,5 +102,35 @@ func TestEveryRequestHasADebugLineWithStatusBytesTimeAndDecision(t *testing.T) {
 	}
 	if b, _ := lines["/a/1"]["bytes"].(int64); b != int64(len(articleHTML("one"))) {
 		t.Errorf("/a/1: %v bytes, want %d", lines["/a/1"]["bytes"], len(articleHTML("one")))
+	}
+}
+
+func TestAClusterFetchLogsTheSameDebugLinePerRequest(t *testing.T) {
+	site := newFaultSite()
+	site.Handle("/a/1", serveHTML(articleHTML("one")))
+	site.Handle("/a/gone", http.NotFoundHandler())
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	core, logs := observer.New(zapcore.DebugLevel)
+	c, err := New(Options{Name: "f", Seeds: []string{srv.URL + "/"}, IgnoreRobots: true, MaxRetries: new(int)}, zap.New(core), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := c.NewFetcher(nil, nil)
+	took := func(_ context.Context, p *article.Page) error { p.Extracted = "test"; return nil }
+	if _, err := f.Fetch(context.Background(), srv.URL+"/a/1", nil, took); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.Fetch(context.Background(), srv.URL+"/a/gone", nil, took)
+	got := map[string]string{}
+	for _, e := range logs.FilterMessage("crawled").All() {
+		m := e.ContextMap()
+		got[strings.TrimPrefix(fmt.Sprint(m["url"]), srv.URL)] = fmt.Sprintf("%v %v %v %v", m["status"], m["decision"], m["extractor"], m["bytes"])
+	}
+	if want := fmt.Sprintf("200 article test %d", len(articleHTML("one"))); got["/a/1"] != want {
+		t.Errorf("/a/1: %q, want %q", got["/a/1"], want)
+	}
+	if !strings.HasPrefix(got["/a/gone"], "404 failed") {
+		t.Errorf("/a/gone: %q", got["/a/gone"])
 	}
 }
