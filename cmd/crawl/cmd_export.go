@@ -74,6 +74,15 @@ func runExport(ctx context.Context, opts exportOptions, env Env) error {
 			return err
 		}
 		defer cl.Close()
+		if opts.Source != "" {
+			known, err := opts.configSources()
+			if err != nil {
+				return err
+			}
+			if err := checkSources("--source", []string{opts.Source}, known); err != nil {
+				return err
+			}
+		}
 		return exportCluster(ctx, cl, since, until, opts.Source, env)
 	}
 	st, err := opts.open(ctx, true)

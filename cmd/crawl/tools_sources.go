@@ -14,17 +14,11 @@ import (
 // and those the store holds records or failed pages of. A name outside them is a typo, and a
 // cron job that quietly did nothing with it forever would never say so.
 func (o *storeFlags) knownSources(ctx context.Context, st *store.Store) (map[string]bool, error) {
-	known := map[string]bool{}
-	if o.Config != "" {
-		cfg, err := config.Load(o.Config)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range cfg.Sources {
-			known[s.Name] = true
-		}
+	known, err := o.configSources()
+	if err != nil {
+		return nil, err
 	}
-	err := st.ForEach(ctx, func(_ string, e store.Entry) error {
+	err = st.ForEach(ctx, func(_ string, e store.Entry) error {
 		if e.Source != "" {
 			known[e.Source] = true
 		}
@@ -39,6 +33,23 @@ func (o *storeFlags) knownSources(ctx context.Context, st *store.Store) (map[str
 	}
 	for s := range counts {
 		known[s] = true
+	}
+	return known, nil
+}
+
+// configSources are the source names of --config, none without it: what a cluster's tools
+// know, where no store keeps them.
+func (o *storeFlags) configSources() (map[string]bool, error) {
+	known := map[string]bool{}
+	if o.Config == "" {
+		return known, nil
+	}
+	cfg, err := config.Load(o.Config)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range cfg.Sources {
+		known[s.Name] = true
 	}
 	return known, nil
 }
