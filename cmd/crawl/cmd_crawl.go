@@ -60,8 +60,10 @@ func newCrawlCommand(env Env) *cobra.Command {
 Without a subcommand it crawls once and exits:
   --url URL      an article gives its record; a listing, feed or sitemap the records of the
                  articles it links to (one level, same host); file:// posts, saved pages or
-                 folders (recursive) are read from disk for backfill. Records go to stdout, or
-                 are appended to --out FILE; --db FILE remembers them across runs.
+                 folders (recursive) are read from disk for backfill; - is one HTML page on
+                 stdin. Records go to stdout, or are appended to --out FILE; --db FILE
+                 remembers them across runs. --delay, --retries, --timeout and --user-agent
+                 tune the fetches.
   --config FILE  one pass over the configured sources into the config's store and output
                  folder, as cron runs it.
 
@@ -74,6 +76,7 @@ Times (T) in the store tools are RFC 3339 (2024-05-01T08:00:00Z) or a UTC date (
   crawl --url https://finews.withounder.com/feed.xml --db data/oneoff.db --out news.jsonl
   crawl --urls-from urls.txt --db data/oneoff.db > news.jsonl
   crawl --url file:///srv/finews/_posts/ --db data/finews.db --out backfill.jsonl
+  curl -s https://example.com/news/1.html | crawl --url -
   crawl --config configs/finews.yaml
   crawl help serve`,
 		Args: noArgs,
