@@ -37,6 +37,9 @@ type Page struct {
 	// Hint holds the fields a feed or listing already knew about the page (title, published_at,
 	// source, summary, id…), or nil. The page wins; the hint only fills gaps.
 	Hint *Record
+	// Extracted names the extractor whose record the page gave, set by whoever extracted it (the
+	// pipeline), so the fetch stage's per-request debug line can say it; empty otherwise.
+	Extracted string
 
 	once   sync.Once
 	parsed atomic.Bool // Doc has run

@@ -71,6 +71,11 @@ const MaxLockTimeout = 24 * time.Hour
 // 9464 is the port commonly used by Prometheus exporters of this kind.
 const DefaultListen = "127.0.0.1:9464"
 
+// AnyFreePort is where a worker or sink offers /metrics and /healthz when neither --listen nor
+// the config names an address: several run on one host, and a fixed default port would let only
+// the first start. The port taken is logged ("worker running", "sink running", addr).
+const AnyFreePort = "127.0.0.1:0"
+
 // ParseSchedule reads a standard 5-field cron spec (minute hour day-of-month month
 // day-of-week, or a descriptor such as @hourly), the way `crawl serve` runs it. The spec is read
 // in loc (the machine's zone when nil) unless it names its own with a CRON_TZ= prefix
@@ -144,6 +149,10 @@ type Config struct {
 	Rules []extract.Rule `yaml:"rules"`
 	// Listen is the address of /metrics and /healthz in serve mode; DefaultListen when empty.
 	Listen string `yaml:"listen"`
+	// ListenDefaulted is Listen filled with DefaultListen because the file names none: serve
+	// takes that port, while workers and sinks, several to a host, take any free one
+	// (AnyFreePort) and log it.
+	ListenDefaulted bool `yaml:"-"`
 	// RunOnStart makes serve run every source once when it starts, then on schedule.
 	RunOnStart bool `yaml:"run_on_start"`
 	// Cluster, when set, moves the frontier, dedup and output to NATS JetStream shared by
@@ -274,7 +283,7 @@ func Parse(path string, b []byte) (*Config, error) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
 	}
 	if c.Listen == "" {
-		c.Listen = DefaultListen
+		c.Listen, c.ListenDefaulted = DefaultListen, true
 	}
 	for i := range c.Sources {
 		c.Sources[i].Line = at(&root, KeySources, i)

@@ -125,6 +125,7 @@ func (p *Pipeline) page(ctx context.Context, source string, page *article.Page) 
 		return err
 	}
 	p.Stats.Articles.Add(1)
+	page.Extracted = rec.Extractor
 	// A password in the page's address is no part of the article's.
 	rec.URL = redact.URL(rec.URL)
 	q := queued{rec: rec, source: source, size: min(recordSize(rec), p.bytes.max)}

@@ -223,6 +223,13 @@ func (r *Run) Stats() *Stats { return r.pipe.Stats }
 // Summary is the run's one-line summary: the last line on stderr, and the last run in stats.
 func (r *Run) Summary() string { return r.sum.String() }
 
+// NotStarted is the summary of a run that stopped before it crawled (the store locked or
+// replaced, the output folder another store's): the last line on stderr is always this run's
+// summary, so a cron recipe that shows the last lines never pairs its error with another run's.
+func NotStarted(started time.Time) string {
+	return (&summary{pipe: &Stats{}, started: started}).String()
+}
+
 // summary adds up the crawls of a run beside the pipeline's counts.
 type summary struct {
 	fetch   crawler.Stats

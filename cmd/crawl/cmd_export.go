@@ -87,6 +87,15 @@ func runExport(ctx context.Context, opts exportOptions, env Env) error {
 			return err
 		}
 		defer cl.Close()
+		if opts.Source != "" {
+			known, err := opts.configSources()
+			if err != nil {
+				return err
+			}
+			if err := checkSources("--source", []string{opts.Source}, known); err != nil {
+				return err
+			}
+		}
 		return exportCluster(ctx, cl, since, until, opts.Source, env)
 	}
 	st, err := opts.open(ctx, true)
@@ -94,6 +103,15 @@ func runExport(ctx context.Context, opts exportOptions, env Env) error {
 		return err
 	}
 	defer st.Close()
+	if opts.Source != "" {
+		known, err := opts.knownSources(ctx, st)
+		if err != nil {
+			return err
+		}
+		if err := checkSources("--source", []string{opts.Source}, known); err != nil {
+			return err
+		}
+	}
 	type hit struct {
 		id   string
 		seen time.Time

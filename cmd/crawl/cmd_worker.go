@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/cluster"
+	"github.com/newsmill/newsmill/config"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/pipeline"
 )
@@ -27,9 +28,12 @@ func newWorkerCommand(env Env) *cobra.Command {
 		Long: `Run one worker of a cluster (a config with a cluster: section, docs/cluster.md): take URLs from
 the NATS JetStream frontier, fetch and extract them with the source's politeness held over every
 worker, publish their records (the server refuses a second record for an id) and links, and only
-then acknowledge them. SIGTERM stops taking URLs, finishes the ones held, and exits 0.`,
+then acknowledge them. SIGTERM stops taking URLs, finishes the ones held, and exits 0.
+
+/metrics and /healthz are served on --listen, else the config's listen; when it names none, on
+any free port, so several workers share a host: the "worker running" line logs the address.`,
 		Example: `  crawl worker --config /etc/newsmill/newsmill.yaml
-  crawl worker --config newsmill.yaml --listen 127.0.0.1:9465   # a second worker on this host`,
+  crawl worker --config newsmill.yaml --listen 127.0.0.1:9465   # a fixed port for a scraper`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runWorker(cmd.Context(), o, env)
@@ -37,7 +41,7 @@ then acknowledge them. SIGTERM stops taking URLs, finishes the ones held, and ex
 	}
 	fs := cmd.Flags()
 	o.configFlags.AddFlags(cmd, "`YAML` config with a cluster: section (required)")
-	fs.StringVar(&o.Listen, "listen", "", "`HOST:PORT` of /metrics and /healthz (default: the config's listen)")
+	fs.StringVar(&o.Listen, "listen", "", "`HOST:PORT` of /metrics and /healthz (default: the config's listen, else any free port, logged)")
 	return cmd
 }
 
@@ -107,7 +111,10 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 			func() float64 { return float64(w.Stats.InFlight.Load()) }),
 	)
 	listen := opts.Listen
-	if listen == "" {
+	switch {
+	case listen == "" && cfg.ListenDefaulted:
+		listen = config.AnyFreePort // several to a host; the port taken is logged below
+	case listen == "":
 		listen = cfg.Listen
 	}
 	ops, err := startOps(listen, m.handler())
