@@ -43,6 +43,9 @@ type Page struct {
 	// Archived is where the response the page was read from is kept in the run's WARC
 	// archive; nil when the run keeps none (or the page came from a file).
 	Archived *Archived
+	// Extracted names the extractor whose record the page gave, set by whoever extracted it (the
+	// pipeline), so the fetch stage's per-request debug line can say it; empty otherwise.
+	Extracted string
 
 	once   sync.Once
 	parsed atomic.Bool // Doc has run

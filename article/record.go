@@ -23,19 +23,22 @@ type Record struct {
 	PublishedAt time.Time `json:"published_at"`
 	// ModifiedAt is when the page says it was last updated; on a revision whose page says
 	// nothing, when newsmill first saw the change (docs/schema.md). Zero is absent.
-	ModifiedAt    time.Time `json:"modified_at,omitzero"`
-	DateSource    string    `json:"date_source,omitempty"`
-	Source        string    `json:"source,omitempty"`
-	Editor        string    `json:"editor,omitempty"`
-	Categories    []string  `json:"categories,omitempty"`
-	Tags          []string  `json:"tags,omitempty"`
-	Summary       string    `json:"summary,omitempty"`
-	Body          string    `json:"body"`
-	Stocks        []string  `json:"stocks,omitempty"`
-	FetchedAt     time.Time `json:"fetched_at"`
-	Extractor     string    `json:"extractor"`
-	ContentHash   string    `json:"content_hash"`
-	SchemaVersion int       `json:"schema_version"`
+	ModifiedAt  time.Time `json:"modified_at,omitzero"`
+	DateSource  string    `json:"date_source,omitempty"`
+	Source      string    `json:"source,omitempty"`
+	Editor      string    `json:"editor,omitempty"`
+	Categories  []string  `json:"categories,omitempty"`
+	Tags        []string  `json:"tags,omitempty"`
+	Summary     string    `json:"summary,omitempty"`
+	Body        string    `json:"body"`
+	Stocks      []string  `json:"stocks,omitempty"`
+	FetchedAt   time.Time `json:"fetched_at"`
+	Extractor   string    `json:"extractor"`
+	ContentHash string    `json:"content_hash"`
+	// ClusterID is the id of the first record of the same story (syndication): the record's own
+	// id when it starts one. Set by the pipeline, not by extractors.
+	ClusterID     string `json:"cluster_id,omitempty"`
+	SchemaVersion int    `json:"schema_version"`
 	// Revision is 1 for an id's first record and counts up with each change (Changed) a
 	// refetch or a re-extraction found; RevisionOf is the content_hash of the revision before.
 	Revision   int      `json:"revision,omitempty"`

@@ -39,6 +39,9 @@ type Options struct {
 	Replicas int
 	// Name is the connection's name in the server's monitoring (the command and host).
 	Name string
+	// StoryWindow, when set, keeps the near-duplicate index in a KV bucket of that TTL, so
+	// workers give records a cluster_id (stories.go); zero leaves it out.
+	StoryWindow time.Duration
 	// Wait makes Connect wait for the servers (and JetStream) to be up, until ctx ends: what a
 	// long-running worker or sink started beside a restarting server wants. Without it Connect
 	// fails at once, as a cron job should.
@@ -82,6 +85,7 @@ type Cluster struct {
 	validators jetstream.KeyValue
 	limits     jetstream.KeyValue // file storage: pauses and tick budgets outlive a restart
 	recheck    jetstream.KeyValue // id -> the recheck schedule of a young article (recheck.go)
+	stories    jetstream.KeyValue // the near-duplicate index, when Options.StoryWindow is set
 	log        *zap.Logger
 
 	memMu      sync.Mutex
@@ -229,6 +233,11 @@ func (c *Cluster) setup(ctx context.Context) error {
 	// change twice per request and their loss lasts one delay: in memory (docs/cluster.md).
 	if c.limits, err = c.bucket(ctx, "limits", "newsmill: host pauses and tick budgets", hostsTTL, jetstream.FileStorage); err != nil {
 		return err
+	}
+	if c.opts.StoryWindow > 0 {
+		if c.stories, err = c.bucket(ctx, "stories", "newsmill: near-duplicate index (cluster_id)", c.opts.StoryWindow, jetstream.FileStorage); err != nil {
+			return err
+		}
 	}
 	return c.memoryBuckets(ctx)
 }

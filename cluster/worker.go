@@ -19,6 +19,7 @@ import (
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/syndication"
 )
 
 // WorkerStats count what a worker did since it started. Fields change atomically.
@@ -34,6 +35,7 @@ type WorkerStats struct {
 	InFlight   atomic.Int64 // requests in flight right now
 	Revisions  atomic.Int64 // revisions published for rechecked articles that changed
 	Unchanged  atomic.Int64 // rechecked articles that had not changed
+	Joined     atomic.Int64 // new records that joined an earlier record's story
 }
 
 // WorkerSource is one configured source as a worker runs it.
@@ -58,6 +60,11 @@ type Worker struct {
 	// OnError, when set, is called for every URL failed for good ("fetch") and every page that
 	// gave no whole record ("extract").
 	OnError func(source, kind string)
+	// Stories, when set, judges copies for the shared near-duplicate index (its window and
+	// threshold): records get a cluster_id. The Cluster must be connected with a StoryWindow.
+	Stories *syndication.Index
+	// OnJoined, when set, is called for every new record that joined an earlier one's story.
+	OnJoined func(source string)
 
 	spentTicks sync.Map // ticks whose page budget was logged as spent
 
@@ -325,6 +332,15 @@ func (w *Worker) publish(ctx context.Context, l lease, res crawler.Result, recs 
 	for _, pr := range recs {
 		rec := pr.rec
 		rec.Revision = max(rec.Revision, 1)
+		joined := false
+		if w.Stories != nil {
+			m, err := w.c.AssignStory(ctx, w.Stories, rec.ID, rec.PublishedAt, syndication.Sign(rec.Title, rec.Body))
+			if err != nil {
+				w.retryLater(l.msg, l.log, err, l.attempt)
+				return false
+			}
+			rec.ClusterID, joined = m.Cluster, m.Joined
+		}
 		line, err := article.Marshal(rec)
 		if err != nil {
 			w.Stats.Errors.Add(1)
@@ -348,6 +364,12 @@ func (w *Worker) publish(ctx context.Context, l lease, res crawler.Result, recs 
 				}
 				if err := w.c.scheduleRecheck(ctx, rec.ID, rec.URL, l.t.Source, time.Now().UTC(), p.First(), v); err != nil {
 					l.log.Warn("cannot schedule the article's recheck", zap.String("id", rec.ID), zap.Error(err))
+				}
+			}
+			if joined {
+				w.Stats.Joined.Add(1)
+				if w.OnJoined != nil {
+					w.OnJoined(l.t.Source)
 				}
 			}
 		}

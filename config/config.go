@@ -21,6 +21,7 @@ import (
 
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/health"
 	"github.com/newsmill/newsmill/internal/regular"
 	"github.com/newsmill/newsmill/output"
 )
@@ -53,6 +54,13 @@ const (
 	KeyClusterConcurrency = "concurrency"
 	KeyClusterReplicas    = "replicas"
 	KeyTimezone           = "timezone"
+
+	// Near-duplicate clusters (docs/schema.md) and source health (docs/operations.md).
+	KeySyndication           = "syndication"
+	KeySyndicationOff        = "off"
+	KeySyndicationWindow     = "window"
+	KeySyndicationMaxEntries = "max_entries"
+	KeyHealth                = "health"
 )
 
 // MaxLockTimeout bounds lock_timeout and --lock-timeout: a run that waits longer for another
@@ -63,6 +71,11 @@ const MaxLockTimeout = 24 * time.Hour
 // address: loopback, so a crawler on a shared host does not publish its numbers by accident.
 // 9464 is the port commonly used by Prometheus exporters of this kind.
 const DefaultListen = "127.0.0.1:9464"
+
+// AnyFreePort is where a worker or sink offers /metrics and /healthz when neither --listen nor
+// the config names an address: several run on one host, and a fixed default port would let only
+// the first start. The port taken is logged ("worker running", "sink running", addr).
+const AnyFreePort = "127.0.0.1:0"
 
 // ParseSchedule reads a standard 5-field cron spec (minute hour day-of-month month
 // day-of-week, or a descriptor such as @hourly), the way `crawl serve` runs it. The spec is read
@@ -140,6 +153,10 @@ type Config struct {
 	Rules []extract.Rule `yaml:"rules"`
 	// Listen is the address of /metrics and /healthz in serve mode; DefaultListen when empty.
 	Listen string `yaml:"listen"`
+	// ListenDefaulted is Listen filled with DefaultListen because the file names none: serve
+	// takes that port, while workers and sinks, several to a host, take any free one
+	// (AnyFreePort) and log it.
+	ListenDefaulted bool `yaml:"-"`
 	// RunOnStart makes serve run every source once when it starts, then on schedule.
 	RunOnStart bool `yaml:"run_on_start"`
 	// Cluster, when set, moves the frontier, dedup and output to NATS JetStream shared by
@@ -148,6 +165,9 @@ type Config struct {
 	// Timezone is the IANA zone schedules are read in ("Asia/Shanghai"); the machine's when
 	// empty. A schedule's own CRON_TZ= prefix wins.
 	Timezone string `yaml:"timezone"`
+
+	// Syndication tunes the near-duplicate clusters (cluster_id); they are on by default.
+	Syndication Syndication `yaml:"syndication"`
 
 	// Location is Timezone loaded; nil when it is empty.
 	Location *time.Location `yaml:"-"`
@@ -161,9 +181,22 @@ type Config struct {
 type Source struct {
 	crawler.Options `yaml:",inline"`
 	Schedule        string `yaml:"schedule"`
+	// Health is what a healthy pass over the source reads (docs/operations.md, "Source health").
+	Health health.Expect `yaml:"health"`
 
 	// Line is where the source starts in the file, for errors found after Load (serve's).
 	Line int `yaml:"-"`
+}
+
+// Syndication is the `syndication:` section: how records of one story are clustered.
+type Syndication struct {
+	// Off leaves records without cluster_id and the store without the index.
+	Off bool `yaml:"off"`
+	// Window is how far apart two records' published times may be and still be one story;
+	// syndication.DefaultWindow (72h) when zero.
+	Window time.Duration `yaml:"window"`
+	// MaxEntries bounds the index; syndication.DefaultMaxEntries when zero.
+	MaxEntries int `yaml:"max_entries"`
 }
 
 // Cluster is the `cluster:` section: where the NATS servers are and how the streams are named.
@@ -254,7 +287,7 @@ func Parse(path string, b []byte) (*Config, error) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
 	}
 	if c.Listen == "" {
-		c.Listen = DefaultListen
+		c.Listen, c.ListenDefaulted = DefaultListen, true
 	}
 	for i := range c.Sources {
 		c.Sources[i].Line = at(&root, KeySources, i)
@@ -511,6 +544,12 @@ func (c *Config) validate(root *yaml.Node) error {
 				return fail(at(root, KeySources, i, KeySchedule), key(KeySchedule), "%v", err)
 			}
 		}
+		if err := s.Health.Validate(); err != nil {
+			return fail(at(root, KeySources, i, KeyHealth), key(KeyHealth), "%v", err)
+		}
+	}
+	if sy := c.Syndication; sy.Window < 0 || sy.MaxEntries < 0 {
+		return fail(at(root, KeySyndication), KeySyndication, "window and max_entries must not be negative")
 	}
 	for i, r := range c.Rules {
 		// One rule at a time, so the error can point at its line.
@@ -578,6 +617,13 @@ func wholeNumbers(root *yaml.Node) error {
 			if err := check(src, fmt.Sprintf("%s[%d].", KeySources, j), sourceInts); err != nil {
 				return err
 			}
+			for k := 0; src.Kind == yaml.MappingNode && k+1 < len(src.Content); k += 2 {
+				if src.Content[k].Value == KeyHealth {
+					if err := check(src.Content[k+1], fmt.Sprintf("%s[%d].%s.", KeySources, j, KeyHealth), healthInts); err != nil {
+						return err
+					}
+				}
+			}
 		}
 	}
 	return nil
@@ -624,6 +670,9 @@ func (c *Config) validateCluster(root *yaml.Node) error {
 	}
 	return nil
 }
+
+// healthInts are the counts of a source's health block.
+var healthInts = map[string]bool{"min_records_per_day": true, "min_records_per_pass": true, "min_body_median": true}
 
 // sourceInts are the keys of crawler.Options that hold whole numbers, read from its yaml tags.
 var sourceInts = func() map[string]bool {

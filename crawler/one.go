@@ -154,6 +154,7 @@ type fetched struct {
 	status int
 	o      outcome
 	err    error
+	bytes  int // the body's, for the debug line
 }
 
 // request makes the one request of a Fetch with a collector of its own and reads the response.
@@ -188,11 +189,18 @@ func (f *Fetcher) request(ctx context.Context, tr http.RoundTripper, u *url.URL,
 	col.OnResponse(func(r *colly.Response) {
 		c.observe(u.Hostname(), r.StatusCode, started)
 		// As in a pass, the page and its record take the canonical form of the URL fetched.
-		got.final, got.status = article.CanonicalURL(r.Request.URL), r.StatusCode
+		got.final, got.status, got.bytes = article.CanonicalURL(r.Request.URL), r.StatusCode, len(r.Body)
 		got.o = c.read(ctx, response{final: got.final, status: r.StatusCode, header: *r.Headers, contentType: contentType, body: r.Body, hint: hint}, handle)
 	})
 	if err := col.Request(http.MethodGet, u.String(), nil, nil, nil); err != nil && got.err == nil && got.status == 0 {
 		got.err = err // refused before any request was sent
+	}
+	if !started.IsZero() {
+		lerr := got.err
+		if lerr == nil {
+			lerr = got.o.err
+		}
+		c.logRequest(got.final.String(), got.status, got.bytes, started, 0, got.o.kind, got.o.extractor, lerr)
 	}
 	return got
 }

@@ -27,6 +27,7 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 	p.st.Retries = p.tr.retries.Load()
 	p.keepRetries(ctx)
 	c.saveValidators(ctx, p.run)
+	p.reportSeeds()
 	return p.st, ctx.Err()
 }
 
@@ -44,6 +45,8 @@ type pass struct {
 	robots  *robots
 	gate    Gate // the pace of each host: a pass's own hostSlots, where a cluster shares one
 	workers int
+
+	book *seedBook // the pages' account for WithSeedOutcomes, or nil
 
 	hintsMu sync.Mutex
 	hints   map[string]*article.Record // URL -> what a feed said about it, until it is requested
@@ -76,6 +79,9 @@ func (c *Crawler) newPass(ctx context.Context, handle Handler) *pass {
 		p.tr.base = c.rt.transport
 	}
 	p.tr.archive = c.rt.archive
+	if c.rt.onSeeds != nil {
+		p.book = newSeedBook()
+	}
 	for u, h := range c.opts.seedHints {
 		p.hints[u] = h
 	}
@@ -143,6 +149,7 @@ func (p *pass) seed(ctx context.Context) {
 		}
 		if p.c.opts.articleSeeds && p.c.skip != nil && p.c.skip(ctx, cu.String()) {
 			atomic.AddInt64(&p.st.Skipped, 1)
+			p.book.note(cu.String(), func(a *pageAccount) { a.stored = true })
 			continue
 		}
 		if err := p.run.admit(cu); err != nil {
@@ -290,6 +297,9 @@ func (p *pass) notFetched(ctx context.Context, u *url.URL, depth int, err error)
 		// The site forbids the page now: no later run may fetch it either.
 		p.run.settle(article.CanonicalURL(u).String())
 	}
+	p.book.note(article.CanonicalURL(u).String(), func(a *pageAccount) {
+		a.disallowed, a.err = disallowed(err), err
+	})
 	if depth == 1 {
 		atomic.AddInt64(&p.st.Errors, 1)
 		p.run.incomplete()
@@ -331,6 +341,14 @@ func (p *pass) observed(r *colly.Response) {
 	p.c.observe(r.Request.URL.Hostname(), r.StatusCode, fetchOf(r.Ctx).started)
 }
 
+// logRequest is the pass's debug line of one request (Crawler.logRequest).
+func (p *pass) logRequest(r *colly.Response, f *fetch, kind Kind, extractor string, err error) {
+	if r == nil || r.Request == nil {
+		return
+	}
+	p.c.logRequest(r.Request.URL.String(), r.StatusCode, len(r.Body), f.started, f.depth, kind, extractor, err)
+}
+
 // onError counts and logs a failed fetch; a 304 is no failure but an unchanged listing.
 func (p *pass) onError(ctx context.Context, r *colly.Response, err error) {
 	p.observed(r)
@@ -339,6 +357,8 @@ func (p *pass) onError(ctx context.Context, r *colly.Response, err error) {
 		atomic.AddInt64(&p.st.Fetched, 1)
 		atomic.AddInt64(&p.st.NotChanged, 1)
 		p.run.settle(f.key)
+		p.book.note(f.key, func(a *pageAccount) { a.answered, a.notModified = true, true })
+		p.logRequest(r, f, KindNotModified, "", nil)
 		return
 	}
 	if ctx.Err() != nil {
@@ -354,6 +374,8 @@ func (p *pass) onError(ctx context.Context, r *colly.Response, err error) {
 		o = failedStatus(r.StatusCode)
 	}
 	p.account(ctx, f, o)
+	p.book.note(f.key, func(a *pageAccount) { a.err, a.failure = o.err, o.failure })
+	p.logRequest(r, f, o.kind, "", o.err)
 	msg := "fetch failed"
 	if errors.Is(o.err, ErrBodyTooLarge) || errors.Is(o.err, ErrBadEncoding) {
 		msg = "skip page"
@@ -372,8 +394,15 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 	// (after redirects: a redirect's target is not fetched again).
 	final := article.CanonicalURL(r.Request.URL)
 	p.fr.markSeen(final.String())
-	o := p.c.read(ctx, response{final: final, status: r.StatusCode, header: *r.Headers, contentType: f.contentType, body: r.Body, hint: f.hint}, p.handle)
+	o := p.c.read(ctx, response{final: final, status: r.StatusCode, header: *r.Headers, contentType: f.contentType, body: r.Body, hint: f.hint}, p.book.counting(f.key, p.handle))
 	p.account(ctx, f, o)
+	p.book.note(f.key, func(a *pageAccount) {
+		a.answered = true
+		if o.kind == KindFailed {
+			a.err, a.failure = o.err, o.failure
+		}
+	})
+	p.logRequest(r, f, o.kind, o.extractor, o.err)
 	if o.unread {
 		p.c.log.Warn("skip page", zap.String("url", final.String()), zap.Error(o.err))
 		return
@@ -389,7 +418,12 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 		if ctx.Err() != nil {
 			return
 		}
-		p.follow(ctx, l.url, f.depth+1, l.hint)
+		queued := p.follow(ctx, l.url, f.depth+1, l.hint)
+		if p.book != nil {
+			if s := article.CanonicalURL(l.url).String(); queued || p.fr.isSeen(s) {
+				p.book.link(f.key, s)
+			}
+		}
 	}
 }
 
@@ -428,6 +462,7 @@ func (p *pass) follow(ctx context.Context, u *url.URL, depth int, hint *article.
 		if p.fr.markSeen(s) {
 			atomic.AddInt64(&p.st.Skipped, 1)
 		}
+		p.book.note(s, func(a *pageAccount) { a.stored = true })
 		return false
 	}
 	if err := p.run.admit(cu); err != nil {

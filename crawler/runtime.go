@@ -15,6 +15,7 @@ type collaborators struct {
 	cache     ValidatorCache
 	retries   RetryList
 	onFetch   FetchObserver
+	onSeeds   func(SeedOutcome) // WithSeedOutcomes
 	transport http.RoundTripper // replaces the network below the fetch policy (tests: loopback)
 	archive   Archiver
 }

@@ -225,7 +225,12 @@ func retryable(parent context.Context, err error) time.Duration {
 	}
 	var ne net.Error
 	var oe *net.OpError
+	var de *net.DNSError
 	switch {
+	case errors.As(err, &de) && de.IsNotFound:
+		// "no such host": the name does not exist, and asking again within seconds gets the
+		// same answer (a resolver that timed out is a net.Error Timeout, retried below).
+		return -1
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return 0
 	case errors.As(err, &ne) && ne.Timeout():

@@ -103,6 +103,7 @@ func (p *Pipeline) revision(q queued, latest map[string]*article.Record, inBatch
 		return 0, false
 	}
 	article.Revise(prev, r, changed, q.seen)
+	r.ClusterID = prev.ClusterID // the same article is the same story
 	p.log.Info("revision", sourceField(q.source), zap.String("id", r.ID), zap.Int("revision", r.Revision), zap.Strings("changed", changed))
 	return r.Revision, true
 }

@@ -25,9 +25,11 @@ import (
 
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/health"
 	"github.com/newsmill/newsmill/internal/redact"
 	"github.com/newsmill/newsmill/output"
 	"github.com/newsmill/newsmill/store"
+	"github.com/newsmill/newsmill/syndication"
 )
 
 // Stats count one run. Fields are updated atomically while the run goes on.
@@ -41,7 +43,8 @@ type Stats struct {
 	Revisions  atomic.Int64 // records written as a new revision of a stored id (history.go)
 	Unchanged  atomic.Int64 // pages fetched or read again whose record had not changed
 
-	revisionsBy sync.Map // source -> *atomic.Int64
+	revisionsBy sync.Map     // source -> *atomic.Int64
+	Joined      atomic.Int64 // records written that joined an earlier record's story (cluster_id)
 }
 
 // Pipeline is safe for concurrent Page calls; one goroutine runs Run.
@@ -54,6 +57,11 @@ type Pipeline struct {
 	Stats  *Stats
 	bytes  *budget
 	failed chan struct{} // closed when Run stops on a store or output error
+
+	// clusters, when set, gives every new record its cluster_id (SetClusters); health counts
+	// what each source's records carry.
+	clusters *syndication.Index
+	health   *health.Pass
 
 	// BatchSize and Linger bound how many records share one store transaction and fsync;
 	// BatchBytes bounds the size of their lines, so pages near max_body_bytes do not wait in
@@ -84,6 +92,7 @@ type queued struct {
 	// The page's validators, for its first recheck.
 	etag         string
 	lastModified time.Time
+	sig          syndication.Signature // computed while extracting, in parallel, when clusters are on
 }
 
 // Defaults of New.
@@ -101,7 +110,7 @@ func New(reg *extract.Registry, st *store.Store, sink output.Sink, log *zap.Logg
 		log = zap.NewNop()
 	}
 	return &Pipeline{reg: reg, st: st, sink: sink, log: log, in: make(chan queued, DefaultBatchSize), Stats: &Stats{},
-		bytes: newBudget(DefaultMaxBytes), failed: make(chan struct{}),
+		bytes: newBudget(DefaultMaxBytes), failed: make(chan struct{}), health: health.NewPass(),
 		BatchSize: DefaultBatchSize, BatchBytes: DefaultBatchBytes, Linger: 20 * time.Millisecond}
 }
 
@@ -139,10 +148,14 @@ func (p *Pipeline) page(ctx context.Context, q queued, page *article.Page) error
 		return nil
 	}
 	p.Stats.Articles.Add(1)
+	page.Extracted = rec.Extractor
 	// A password in the page's address is no part of the article's.
 	rec.URL = redact.URL(rec.URL)
 	q.rec, q.size, q.archived = rec, min(recordSize(rec), p.bytes.max), page.Archived
 	q.etag, q.lastModified = page.ETag, page.LastModified
+	if p.clusters != nil {
+		q.sig = syndication.Sign(rec.Title, rec.Body)
+	}
 	if err := p.bytes.take(ctx, q.size); err != nil {
 		return err
 	}
@@ -292,7 +305,9 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 	var dupURLs []store.Item
 	inBatch := map[string]bool{}
 	revised := map[string]int{}
-	for _, q := range batch {
+	isNew := make([]bool, len(batch))
+	joined := 0
+	for i, q := range batch {
 		r := q.rec
 		rev := 1
 		if seen[r.ID] || inBatch[r.ID] {
@@ -306,18 +321,36 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 		} else {
 			r.Revision = 1
 		}
-		inBatch[r.ID] = true
+		inBatch[r.ID], isNew[i] = true, true
+		var sig *store.Signature
+		if p.clusters != nil && rev == 1 { // a revision keeps its story (Revise)
+			// One goroutine writes, so the stories are assigned in the order records are written
+			// and "the first record" is the first line.
+			m, e := p.clusters.Assign(r.ID, r.PublishedAt, q.sig)
+			r.ClusterID = m.Cluster
+			if m.Joined {
+				joined++
+				p.log.Debug("same story", sourceField(q.source), zap.String("id", r.ID), zap.String("cluster_id", m.Cluster),
+					zap.String("like", m.Of), zap.Float64("similarity", m.Score))
+			}
+			sig = &store.Signature{At: e.At, Value: e.Value()}
+		}
 		line, err := article.Marshal(r)
 		if err != nil {
 			return ack, err
 		}
 		it := store.Item{ID: r.ID, URL: r.URL, Hash: r.ContentHash, Source: q.source, Line: line, Target: target, Offset: offset + int64(len(lines)),
-			Revision: rev, Archive: archiveRef(q.archived)}
+			Revision: rev, Archive: archiveRef(q.archived), Signature: sig}
 		if rev == 1 {
 			it.Recheck = p.recheckOf(q)
 		}
 		items = append(items, it)
 		lines = append(append(lines, line...), '\n')
+	}
+	countHealth := func() {
+		for i, q := range batch {
+			p.health.Record(q.source, q.rec, isNew[i])
+		}
 	}
 	// The responses the records came from reach the disk before the store says the records
 	// exist: an id never points at an archive record a crash could still take away.
@@ -334,6 +367,7 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 		return ack, err
 	}
 	if len(lines) == 0 {
+		countHealth()
 		return nil, nil
 	}
 	if err := p.sink.Write(target, lines); err != nil {
@@ -341,6 +375,8 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 	}
 	p.Stats.New.Add(int64(len(items)))
 	p.countRevisions(batch, revised, pend)
+	p.Stats.Joined.Add(int64(joined))
+	countHealth()
 	return pend, nil
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/newsmill/newsmill/config"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/health"
 	"github.com/newsmill/newsmill/internal/redact"
 	"github.com/newsmill/newsmill/output"
 	"github.com/newsmill/newsmill/store"
@@ -36,17 +37,30 @@ type Run struct {
 	vals *validatorCache
 	// History (history.go): the archive the run's crawls keep their responses in, and each
 	// source's recheck window.
-	archiveDir string
-	archive    *archive.Writer
-	rechecks   sync.Map // source name -> crawler.RecheckPolicy
+	archive  *archive.Writer
+	rechecks sync.Map // source name -> crawler.RecheckPolicy
+
+	expect  map[string]health.Expect // the health blocks of the sources passed over
+	reports []health.Report
 }
 
-// RunOption adds to what a Run does.
-type RunOption func(*Run)
+// StartOption tunes Start.
+type StartOption func(*startOptions)
+
+type startOptions struct {
+	syndication config.Syndication
+	archiveDir  string
+}
+
+// WithSyndication sets how records are clustered (the config's syndication section); without
+// it clusters are on with their defaults.
+func WithSyndication(c config.Syndication) StartOption {
+	return func(o *startOptions) { o.syndication = c }
+}
 
 // WithArchiveDir keeps every response the run's crawls fetch in WARC files in dir, synced
 // before each store commit; "" keeps none.
-func WithArchiveDir(dir string) RunOption { return func(r *Run) { r.archiveDir = dir } }
+func WithArchiveDir(dir string) StartOption { return func(o *startOptions) { o.archiveDir = dir } }
 
 // OpenStore opens (creating its folder) the store a run writes, waiting up to timeout for
 // another holder.
@@ -79,7 +93,7 @@ func OwnedBy(st *store.Store) output.Option {
 
 // StartDir is Start over the output folder dir, owned by st: what a --config run and each
 // serve pass write to.
-func StartDir(ctx context.Context, st *store.Store, dir string, log *zap.Logger, rules []extract.Rule, opts ...RunOption) (*Run, error) {
+func StartDir(ctx context.Context, st *store.Store, dir string, log *zap.Logger, rules []extract.Rule, opts ...StartOption) (*Run, error) {
 	sink, err := output.Dir(dir, OwnedBy(st))
 	if err != nil {
 		return nil, err
@@ -94,7 +108,11 @@ func StartDir(ctx context.Context, st *store.Store, dir string, log *zap.Logger,
 
 // Start recovers what a crashed run left in st's outbox into sink and starts the pipeline that
 // writes this run's records there. On an error sink is left to the caller to close.
-func Start(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Logger, rules []extract.Rule, opts ...RunOption) (*Run, error) {
+func Start(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Logger, rules []extract.Rule, opts ...StartOption) (*Run, error) {
+	var o startOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	reg, err := Registry(rules)
 	if err != nil {
 		return nil, err
@@ -102,16 +120,18 @@ func Start(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Logg
 	if _, err := Recover(ctx, st, sink, log); err != nil {
 		return nil, err
 	}
-	p := New(reg, st, sink, log)
-	r := &Run{st: st, sink: sink, pipe: p, sum: &summary{pipe: p.Stats, started: time.Now()}, log: log, errc: make(chan error, 1),
-		vals: &validatorCache{st: st, pending: map[string]crawler.Validators{}}}
-	for _, o := range opts {
-		o(r)
+	x, err := LoadClusters(ctx, st, o.syndication)
+	if err != nil {
+		return nil, err
 	}
-	if r.archiveDir != "" {
+	p := New(reg, st, sink, log)
+	p.SetClusters(x)
+	r := &Run{st: st, sink: sink, pipe: p, sum: &summary{pipe: p.Stats, started: time.Now()}, log: log, errc: make(chan error, 1),
+		vals: &validatorCache{st: st, pending: map[string]crawler.Validators{}}, expect: map[string]health.Expect{}}
+	if o.archiveDir != "" {
 		// Opened after the store, whose lock keeps a second run out of the folder too; the
 		// archive's own lock refuses any other writer (another store's run).
-		if r.archive, err = archive.Open(r.archiveDir, archive.WithSoftware(Software)); err != nil {
+		if r.archive, err = archive.Open(o.archiveDir, archive.WithSoftware(Software)); err != nil {
 			return nil, err
 		}
 		p.Archive = r.archive
@@ -143,14 +163,31 @@ func (r *Run) Close(ctx context.Context) error {
 			r.log.Warn("cannot keep http validators; listings will be fetched whole next time", zap.Error(verr))
 		}
 	}
+	if err == nil {
+		wctx := context.WithoutCancel(ctx)
+		if perr := pruneClusters(wctx, r.st, r.pipe.clusters); perr != nil {
+			r.log.Warn("cannot prune the near-duplicate index; it is pruned on the next run", zap.Error(perr))
+		}
+		// Only a run that wrote everything is judged: a failed write says more than any share.
+		reps, herr := checkHealth(wctx, r.st, r.pipe.Health(), r.expect, time.Now())
+		if herr != nil {
+			r.log.Warn("cannot check source health", zap.Error(herr))
+		}
+		r.reports = reps
+	}
 	return err
 }
+
+// Health is each source's health after Close: one report per source passed over, in name order.
+func (r *Run) Health() []health.Report { return r.reports }
 
 // Source is one pass over one configured source: what `crawl --config` runs for each source
 // in turn and what serve runs on each source's schedule. onFetch may be nil.
 func (r *Run) Source(ctx context.Context, src config.Source, onFetch crawler.FetchObserver) (crawler.Stats, error) {
 	opts := src.Options
 	with := []crawler.Option{crawler.WithFetchObserver(onFetch)}
+	r.expect[src.Name] = src.Health
+	r.pipe.Health().Source(src.Name)
 	if opts.ConditionalRequests() {
 		with = append(with, crawler.WithValidatorCache(r.vals), crawler.WithRetryList(r.vals))
 	}
@@ -235,6 +272,13 @@ func (r *Run) Stats() *Stats { return r.pipe.Stats }
 
 // Summary is the run's one-line summary: the last line on stderr, and the last run in stats.
 func (r *Run) Summary() string { return r.sum.String() }
+
+// NotStarted is the summary of a run that stopped before it crawled (the store locked or
+// replaced, the output folder another store's): the last line on stderr is always this run's
+// summary, so a cron recipe that shows the last lines never pairs its error with another run's.
+func NotStarted(started time.Time) string {
+	return (&summary{pipe: &Stats{}, started: started}).String()
+}
 
 // summary adds up the crawls of a run beside the pipeline's counts.
 type summary struct {

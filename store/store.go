@@ -50,8 +50,12 @@ var (
 	bucketRevisions = []byte("revisions") // id 0x00 revision (4 bytes) -> record line of that revision
 	bucketArchive   = []byte("archive")   // id -> ArchiveRef of the response its latest revision came from
 	bucketRecheck   = []byte("recheck")   // id -> Recheck schedule of a young article
-	allBuckets      = [][]byte{bucketMeta, bucketIDs, bucketRecords, bucketURLs, bucketOutbox, bucketHTTP, bucketRetry,
-		bucketRevisions, bucketArchive, bucketRecheck}
+	// time+id -> a near-duplicate index entry (signatures.go). An older binary leaves it alone,
+	// so it needs no new format version.
+	bucketSignatures = []byte("signatures")
+	bucketHealth     = []byte("health") // source -> its last pass's health report (health.go)
+	allBuckets       = [][]byte{bucketMeta, bucketIDs, bucketRecords, bucketURLs, bucketOutbox, bucketHTTP, bucketRetry,
+		bucketRevisions, bucketArchive, bucketRecheck, bucketSignatures, bucketHealth}
 
 	keyFormat  = []byte("format")
 	keyLastRun = []byte("last_run")
@@ -111,6 +115,9 @@ type Item struct {
 	Archive *ArchiveRef
 	// Recheck, when set, schedules the id's page to be fetched again (new ids only).
 	Recheck *Recheck
+	// Signature, when set, is the record's near-duplicate index entry, kept with the record in
+	// the same transaction (signatures.go); Signature.ID is the item's.
+	Signature *Signature
 }
 
 // Pending is a line that was committed to the store but whose write to its target has not been
@@ -452,6 +459,7 @@ func (s *Store) CommitAfter(ctx context.Context, ack []Pending, items []Item) ([
 	var pend []Pending
 	err := s.update(func(tx *bolt.Tx) error {
 		ids, recs, urls, outbox := tx.Bucket(bucketIDs), tx.Bucket(bucketRecords), tx.Bucket(bucketURLs), tx.Bucket(bucketOutbox)
+		sigs := tx.Bucket(bucketSignatures)
 		if err := ackIn(outbox, ack); err != nil {
 			return err
 		}
@@ -502,6 +510,11 @@ func (s *Store) CommitAfter(ctx context.Context, ack []Pending, items []Item) ([
 			}
 			if it.Archive != nil {
 				if err := putArchive(tx, key, *it.Archive); err != nil {
+					return err
+				}
+			}
+			if sg := it.Signature; sg != nil && rev == 1 { // a revision is the same story, indexed once
+				if err := sigs.Put(sigKey(sg.At, it.ID), sg.Value); err != nil {
 					return err
 				}
 			}

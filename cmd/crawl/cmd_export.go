@@ -23,6 +23,8 @@ type exportOptions struct {
 	Revisions string
 	Raw       bool
 	Archive   string
+	// Clusters writes the stories of the clustering window instead of records.
+	Clusters bool
 }
 
 func newExportCommand(env Env) *cobra.Command {
@@ -33,6 +35,10 @@ func newExportCommand(env Env) *cobra.Command {
 		Long: `Write the stored records, byte for byte as they were first written, to stdout as JSONL,
 ordered by the time newsmill first stored each id; a count goes to stderr. A downstream
 consumer replays them from here instead of crawling again.
+
+--clusters writes instead one line per story with copies among the records of the clustering
+window (the store's near-duplicate index), largest first: {"cluster_id", "records", "ids",
+"sources", "title"}, the title being the first record's.
 
 --since (inclusive) and --until (exclusive) filter on that first-seen time, not on
 published_at; each takes RFC 3339 or a date YYYY-MM-DD meaning 00:00 UTC. The store is opened
@@ -66,6 +72,7 @@ func (o *exportOptions) register(cmd *cobra.Command) {
 	fs.BoolVar(&o.Raw, "raw", false, "write the archived responses of the ids as .warc.gz instead of their records")
 	fs.StringVar(&o.Archive, "archive", "", "the archive `DIR` for --raw (default: the config's archive)")
 	_ = cmd.MarkFlagDirname("archive")
+	fs.BoolVar(&o.Clusters, "clusters", false, "write the stories with copies among the records of the clustering window, largest first, one JSON line each, instead of records")
 }
 
 // runExport writes the stored records, as they were first emitted, to stdout as JSONL, in the
@@ -90,6 +97,12 @@ func runExport(ctx context.Context, opts exportOptions, env Env) error {
 	if !since.IsZero() && !until.IsZero() && !until.After(since) {
 		return fmt.Errorf("%w: --until %s is not after --since %s", ErrUsage, opts.Until, opts.Since)
 	}
+	if opts.Clusters {
+		if opts.Since != "" || opts.Until != "" || opts.Source != "" {
+			return fmt.Errorf("%w: --clusters writes the clustering window's stories; it takes no --since, --until or --source", ErrUsage)
+		}
+		return exportClusters(ctx, opts, env)
+	}
 	if cl, err := opts.clusterTool(ctx, "export", env); err != nil || cl != nil {
 		if err != nil {
 			return err
@@ -99,6 +112,15 @@ func runExport(ctx context.Context, opts exportOptions, env Env) error {
 			return fmt.Errorf("%w: --raw reads the archive of one machine; a cluster's workers each keep their own (docs/cluster.md)", ErrUsage)
 		}
 		// The stream holds every revision, in the order they were published.
+		if opts.Source != "" {
+			known, err := opts.configSources()
+			if err != nil {
+				return err
+			}
+			if err := checkSources("--source", []string{opts.Source}, known); err != nil {
+				return err
+			}
+		}
 		return exportCluster(ctx, cl, since, until, opts.Source, env)
 	}
 	st, err := opts.open(ctx, true)
@@ -106,6 +128,15 @@ func runExport(ctx context.Context, opts exportOptions, env Env) error {
 		return err
 	}
 	defer st.Close()
+	if opts.Source != "" {
+		known, err := opts.knownSources(ctx, st)
+		if err != nil {
+			return err
+		}
+		if err := checkSources("--source", []string{opts.Source}, known); err != nil {
+			return err
+		}
+	}
 	type hit struct {
 		id   string
 		seen time.Time

@@ -14,6 +14,7 @@ import (
 
 	"github.com/newsmill/newsmill/archive"
 	"github.com/newsmill/newsmill/cluster"
+	"github.com/newsmill/newsmill/config"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/pipeline"
 )
@@ -32,9 +33,12 @@ func newWorkerCommand(env Env) *cobra.Command {
 		Long: `Run one worker of a cluster (a config with a cluster: section, docs/cluster.md): take URLs from
 the NATS JetStream frontier, fetch and extract them with the source's politeness held over every
 worker, publish their records (the server refuses a second record for an id) and links, and only
-then acknowledge them. SIGTERM stops taking URLs, finishes the ones held, and exits 0.`,
+then acknowledge them. SIGTERM stops taking URLs, finishes the ones held, and exits 0.
+
+/metrics and /healthz are served on --listen, else the config's listen; when it names none, on
+any free port, so several workers share a host: the "worker running" line logs the address.`,
 		Example: `  crawl worker --config /etc/newsmill/newsmill.yaml
-  crawl worker --config newsmill.yaml --listen 127.0.0.1:9465   # a second worker on this host`,
+  crawl worker --config newsmill.yaml --listen 127.0.0.1:9465   # a fixed port for a scraper`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runWorker(cmd.Context(), o, env)
@@ -42,7 +46,7 @@ then acknowledge them. SIGTERM stops taking URLs, finishes the ones held, and ex
 	}
 	fs := cmd.Flags()
 	o.configFlags.AddFlags(cmd, "`YAML` config with a cluster: section (required)")
-	fs.StringVar(&o.Listen, "listen", "", "`HOST:PORT` of /metrics and /healthz (default: the config's listen)")
+	fs.StringVar(&o.Listen, "listen", "", "`HOST:PORT` of /metrics and /healthz (default: the config's listen, else any free port, logged)")
 	fs.StringVar(&o.Archive, "archive", "", "keep the responses this worker fetches in WARC files in `DIR` (default: the config's archive; one folder per worker)")
 	_ = cmd.MarkFlagDirname("archive")
 	return cmd
@@ -122,6 +126,8 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 	}
 	w.OnError = func(source, kind string) { m.errors.WithLabelValues(source, kind).Inc() }
 	w.OnRevision = func(source string) { m.revisions.WithLabelValues(source).Inc() }
+	w.Stories = storyJudge(cfg.Syndication)
+	w.OnJoined = func(source string) { m.joined.WithLabelValues(source).Inc() }
 	m.reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "newsmill_frontier_depth", Help: "URLs waiting in the cluster's frontier, leased ones included."},
 			func() float64 {
@@ -136,7 +142,10 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 			func() float64 { return float64(w.Stats.InFlight.Load()) }),
 	)
 	listen := opts.Listen
-	if listen == "" {
+	switch {
+	case listen == "" && cfg.ListenDefaulted:
+		listen = config.AnyFreePort // several to a host; the port taken is logged below
+	case listen == "":
 		listen = cfg.Listen
 	}
 	ops, err := startOps(listen, m.handler())

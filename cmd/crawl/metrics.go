@@ -10,6 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/newsmill/newsmill/health"
 )
 
 // Error kinds of newsmill_errors_total.
@@ -40,6 +42,8 @@ type metrics struct {
 	passes      *prometheus.CounterVec
 	passSeconds *prometheus.HistogramVec
 	lastSuccess *prometheus.GaugeVec
+	joined      *prometheus.CounterVec
+	health      *health.Metrics
 	// ids is the store's id count as last seen: serve holds the store only during a pass, so a
 	// scrape between passes reads this rather than waiting for the store's lock.
 	ids atomic.Int64
@@ -98,7 +102,14 @@ func newMetrics(storePath string, sources []string) *metrics {
 		ConstLabels: prometheus.Labels{"version": b.Version, "revision": b.Revision, "goversion": b.GoVersion},
 	})
 	buildGauge.Set(1)
-	m.reg.MustRegister(m.fetched, m.latency, m.written, m.duplicates, m.revisions, m.errors, m.passes, m.passSeconds, m.lastSuccess,
+	m.joined = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "newsmill_records_joined_cluster_total", Help: "New records written that joined an earlier record's story (their cluster_id is another record's id).",
+	}, []string{"source"})
+	var err error
+	if m.health, err = health.NewMetrics(m.reg); err != nil {
+		panic(err) // names fixed at compile time: a clash is a programming error
+	}
+	m.reg.MustRegister(m.fetched, m.latency, m.written, m.duplicates, m.revisions, m.errors, m.passes, m.passSeconds, m.lastSuccess, m.joined,
 		buildGauge, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if storePath != "" { // a cluster worker has no store
 		m.reg.MustRegister(storeSize, storeIDs)
@@ -109,6 +120,7 @@ func newMetrics(storePath string, sources []string) *metrics {
 		m.written.WithLabelValues(s)
 		m.duplicates.WithLabelValues(s)
 		m.revisions.WithLabelValues(s)
+		m.joined.WithLabelValues(s)
 	}
 	return m
 }
