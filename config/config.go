@@ -480,6 +480,43 @@ func (c *Config) checkPaths(root *yaml.Node) error {
 	return nil
 }
 
+// validateSources checks each source: a unique name, its crawl options, schedule and health.
+func (c *Config) validateSources(root *yaml.Node) error {
+	fail := func(line int, key, format string, args ...any) error {
+		return fmt.Errorf("line %d: %s: %s", line, key, fmt.Sprintf(format, args...))
+	}
+	names := map[string]bool{}
+	for i, s := range c.Sources {
+		key := func(k string) string { return fmt.Sprintf("%s[%d].%s", KeySources, i, k) }
+		if s.Name == "" {
+			return fail(at(root, KeySources, i), key(crawler.KeyName), "missing")
+		}
+		if names[s.Name] {
+			return fail(at(root, KeySources, i, crawler.KeyName), key(crawler.KeyName), "%q is used twice", s.Name)
+		}
+		names[s.Name] = true
+		if err := s.Options.Validate(); err != nil {
+			var oe *crawler.OptionError
+			if !errors.As(err, &oe) {
+				return fail(at(root, KeySources, i), key(crawler.KeyName), "%v", err)
+			}
+			if oe.Index >= 0 {
+				return fail(at(root, KeySources, i, oe.Key, oe.Index), fmt.Sprintf("%s[%d]", key(oe.Key), oe.Index), "%s", oe.Msg)
+			}
+			return fail(at(root, KeySources, i, oe.Key), key(oe.Key), "%s", oe.Msg)
+		}
+		if s.Schedule != "" {
+			if _, err := ParseSchedule(s.Schedule, c.Location); err != nil {
+				return fail(at(root, KeySources, i, KeySchedule), key(KeySchedule), "%v", err)
+			}
+		}
+		if err := s.Health.Validate(); err != nil {
+			return fail(at(root, KeySources, i, KeyHealth), key(KeyHealth), "%v", err)
+		}
+	}
+	return nil
+}
+
 func (c *Config) validate(root *yaml.Node) error {
 	fail := func(line int, key, format string, args ...any) error {
 		return fmt.Errorf("line %d: %s: %s", line, key, fmt.Sprintf(format, args...))
@@ -519,34 +556,8 @@ func (c *Config) validate(root *yaml.Node) error {
 	if len(c.Sources) == 0 {
 		return fail(at(root, KeySources), KeySources, "no sources: nothing to crawl")
 	}
-	names := map[string]bool{}
-	for i, s := range c.Sources {
-		key := func(k string) string { return fmt.Sprintf("%s[%d].%s", KeySources, i, k) }
-		if s.Name == "" {
-			return fail(at(root, KeySources, i), key(crawler.KeyName), "missing")
-		}
-		if names[s.Name] {
-			return fail(at(root, KeySources, i, crawler.KeyName), key(crawler.KeyName), "%q is used twice", s.Name)
-		}
-		names[s.Name] = true
-		if err := s.Options.Validate(); err != nil {
-			var oe *crawler.OptionError
-			if !errors.As(err, &oe) {
-				return fail(at(root, KeySources, i), key(crawler.KeyName), "%v", err)
-			}
-			if oe.Index >= 0 {
-				return fail(at(root, KeySources, i, oe.Key, oe.Index), fmt.Sprintf("%s[%d]", key(oe.Key), oe.Index), "%s", oe.Msg)
-			}
-			return fail(at(root, KeySources, i, oe.Key), key(oe.Key), "%s", oe.Msg)
-		}
-		if s.Schedule != "" {
-			if _, err := ParseSchedule(s.Schedule, c.Location); err != nil {
-				return fail(at(root, KeySources, i, KeySchedule), key(KeySchedule), "%v", err)
-			}
-		}
-		if err := s.Health.Validate(); err != nil {
-			return fail(at(root, KeySources, i, KeyHealth), key(KeyHealth), "%v", err)
-		}
+	if err := c.validateSources(root); err != nil {
+		return err
 	}
 	if sy := c.Syndication; sy.Window < 0 || sy.MaxEntries < 0 {
 		return fail(at(root, KeySyndication), KeySyndication, "window and max_entries must not be negative")

@@ -78,24 +78,31 @@ func (o *exportOptions) register(cmd *cobra.Command) {
 // runExport writes the stored records, as they were first emitted, to stdout as JSONL, in the
 // order they were first seen: a downstream consumer replays them from here instead of crawling
 // again. The window is on the store's first-seen time, not on published_at.
-func runExport(ctx context.Context, opts exportOptions, env Env) error {
-	var since, until time.Time
-	var err error
+// exportWindow reads --since and --until, and checks --revisions.
+func exportWindow(opts exportOptions) (since, until time.Time, err error) {
 	if opts.Since != "" {
 		if since, err = parseWhen("since", opts.Since); err != nil {
-			return err
+			return since, until, err
 		}
 	}
 	if opts.Until != "" {
 		if until, err = parseWhen("until", opts.Until); err != nil {
-			return err
+			return since, until, err
 		}
 	}
 	if opts.Revisions != "latest" && opts.Revisions != "all" {
-		return fmt.Errorf("%w: --revisions %q: want latest or all", ErrUsage, opts.Revisions)
+		return since, until, fmt.Errorf("%w: --revisions %q: want latest or all", ErrUsage, opts.Revisions)
 	}
 	if !since.IsZero() && !until.IsZero() && !until.After(since) {
-		return fmt.Errorf("%w: --until %s is not after --since %s", ErrUsage, opts.Until, opts.Since)
+		return since, until, fmt.Errorf("%w: --until %s is not after --since %s", ErrUsage, opts.Until, opts.Since)
+	}
+	return since, until, nil
+}
+
+func runExport(ctx context.Context, opts exportOptions, env Env) error {
+	since, until, err := exportWindow(opts)
+	if err != nil {
+		return err
 	}
 	if opts.Clusters {
 		if opts.Since != "" || opts.Until != "" || opts.Source != "" {
