@@ -20,8 +20,11 @@ for set in zyte cwced; do
 	python3 "$shared/tools/extraction_score.py" "$dir" "$out/$set.jsonl" --log "$out/$set.log" --worst "${WORST:-10}"
 done
 if [ "${LIBS:-}" = 1 ]; then
-	# The wrapped libraries on the same bytes, scored the same way (bench/libs_test.go).
-	(cd "$repo/bench" && NEWSMILL_LIBS_OUT="$out" go test -count=1 -run TestWriteLibraryRecords . >/dev/null)
+	# The wrapped libraries on the same bytes, scored the same way (bench/cmd/librecords).
+	(cd "$repo/bench" && go build -o "$out/librecords" ./cmd/librecords)
+	for set in zyte cwced; do
+		"$out/librecords" -set "$set" -pages "$shared/extraction/$set/pages" -out "$out"
+	done
 	for lib in go-readability go-trafilatura; do
 		for set in zyte cwced; do
 			echo "== $lib $set"
