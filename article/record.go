@@ -21,6 +21,9 @@ type Record struct {
 	SourceURL   string    `json:"source_url,omitempty"`
 	Title       string    `json:"title"`
 	PublishedAt time.Time `json:"published_at"`
+	// ModifiedAt is when the page says it was last updated; on a revision whose page says
+	// nothing, when newsmill first saw the change (docs/schema.md). Zero is absent.
+	ModifiedAt  time.Time `json:"modified_at,omitzero"`
 	DateSource  string    `json:"date_source,omitempty"`
 	Source      string    `json:"source,omitempty"`
 	Editor      string    `json:"editor,omitempty"`
@@ -36,6 +39,11 @@ type Record struct {
 	// id when it starts one. Set by the pipeline, not by extractors.
 	ClusterID     string `json:"cluster_id,omitempty"`
 	SchemaVersion int    `json:"schema_version"`
+	// Revision is 1 for an id's first record and counts up with each change (Changed) a
+	// refetch or a re-extraction found; RevisionOf is the content_hash of the revision before.
+	Revision   int      `json:"revision,omitempty"`
+	RevisionOf string   `json:"revision_of,omitempty"`
+	Changed    []string `json:"changed,omitempty"`
 }
 
 // Where a record's published_at came from (Record.DateSource), on the generic extractor's records.

@@ -69,6 +69,9 @@ const (
 const (
 	// HeaderSource names the config source whose crawl found the record.
 	HeaderSource = "Newsmill-Source"
+	// HeaderArchived says where the worker that fetched a record's page archived its response:
+	// "<archive name> <file> <offset>" (the archive name is the worker's host and folder).
+	HeaderArchived = "Newsmill-Archived"
 )
 
 // Cluster is one connection to the servers with its streams and buckets.
@@ -81,6 +84,7 @@ type Cluster struct {
 	urls       jetstream.KeyValue
 	validators jetstream.KeyValue
 	limits     jetstream.KeyValue // file storage: pauses and tick budgets outlive a restart
+	recheck    jetstream.KeyValue // id -> the recheck schedule of a young article (recheck.go)
 	stories    jetstream.KeyValue // the near-duplicate index, when Options.StoryWindow is set
 	log        *zap.Logger
 
@@ -199,8 +203,9 @@ func (c *Cluster) setup(ctx context.Context) error {
 	c.records, err = c.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        c.RecordStream(),
 		Description: "newsmill records: one subject per id, written once",
-		Subjects:    []string{c.subject("records", "*")},
-		Retention:   jetstream.LimitsPolicy,
+		// records.<id> is an id's first record, records.<id>.<n> its revision n (n >= 2).
+		Subjects:  []string{c.subject("records", "*"), c.subject("records", "*.*")},
+		Retention: jetstream.LimitsPolicy,
 		// Publishers expect no earlier message on the id's subject; the limit refuses a second
 		// one even from a publisher that forgot to expect.
 		MaxMsgsPerSubject:    1,
@@ -218,6 +223,9 @@ func (c *Cluster) setup(ctx context.Context) error {
 		return err
 	}
 	if c.validators, err = c.bucket(ctx, "validators", "newsmill: ETag and Last-Modified of listings", 0, jetstream.FileStorage); err != nil {
+		return err
+	}
+	if c.recheck, err = c.bucket(ctx, "recheck", "newsmill: articles fetched again while young", 0, jetstream.FileStorage); err != nil {
 		return err
 	}
 	// Pauses and budgets are written once per 429 and once per page, and their loss would last

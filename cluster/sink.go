@@ -229,7 +229,7 @@ func (c *Cluster) resume(ctx context.Context, dir string) (uint64, error) {
 		}
 		for _, l := range ids {
 			any = true
-			m, err := c.records.GetLastMsgForSubject(ctx, c.subject("records", idToken(l.id)))
+			m, err := c.records.GetLastMsgForSubject(ctx, c.revisionSubject(l.id, l.rev))
 			if isNotFound(err) {
 				continue // forgotten since: an earlier line says where we were
 			}
@@ -264,6 +264,7 @@ func (c *Cluster) saveCursor(dir string, seq uint64) error {
 // idLine is a line of the files with its id.
 type idLine struct {
 	id   string
+	rev  int // the line's revision: its message is on that revision's subject
 	line []byte
 }
 
@@ -310,10 +311,11 @@ func lastIDs(path string) ([]idLine, error) {
 				break // may be the tail of a line cut by the window
 			}
 			var r struct {
-				ID string `json:"id"`
+				ID       string `json:"id"`
+				Revision int    `json:"revision"`
 			}
 			if json.Unmarshal(lines[i], &r) == nil && r.ID != "" {
-				ids = append(ids, idLine{r.ID, lines[i]})
+				ids = append(ids, idLine{r.ID, r.Revision, lines[i]})
 			}
 		}
 		if len(ids) > 0 || from == 0 {

@@ -34,6 +34,7 @@ var ErrInvalid = errors.New("invalid config")
 const (
 	KeyStore       = "store"
 	KeyOutput      = "output"
+	KeyArchive     = "archive"
 	KeyLogLevel    = "log_level"
 	KeyLockTimeout = "lock_timeout"
 	KeySources     = "sources"
@@ -140,8 +141,11 @@ func (c *Config) Schedules() ([]cron.Schedule, error) {
 
 // Config is one file.
 type Config struct {
-	Store       string        `yaml:"store"`
-	Output      string        `yaml:"output"`
+	Store  string `yaml:"store"`
+	Output string `yaml:"output"`
+	// Archive is the folder of WARC files keeping every response the runs fetch; none when
+	// empty (docs/operations.md#archive-and-history).
+	Archive     string        `yaml:"archive"`
 	LogLevel    string        `yaml:"log_level"`
 	LockTimeout time.Duration `yaml:"lock_timeout"`
 	Sources     []Source      `yaml:"sources"`
@@ -291,6 +295,7 @@ func Parse(path string, b []byte) (*Config, error) {
 	dir := filepath.Dir(path)
 	c.Store = resolve(dir, c.Store)
 	c.Output = resolve(dir, c.Output)
+	c.Archive = resolve(dir, c.Archive)
 	if cl := c.Cluster; cl != nil {
 		cl.Credentials = resolve(dir, cl.Credentials)
 		cl.TLS.CA, cl.TLS.Cert, cl.TLS.Key = resolve(dir, cl.TLS.CA), resolve(dir, cl.TLS.Cert), resolve(dir, cl.TLS.Key)
@@ -462,45 +467,23 @@ func at(root *yaml.Node, path ...any) int {
 	return line
 }
 
-func (c *Config) validate(root *yaml.Node) error {
-	fail := func(line int, key, format string, args ...any) error {
-		return fmt.Errorf("line %d: %s: %s", line, key, fmt.Sprintf(format, args...))
-	}
-	if err := c.validateCluster(root); err != nil {
-		return err
-	}
-	if c.Store == "" && c.Cluster == nil {
-		return fail(at(root), KeyStore, "missing (the bbolt file that remembers what was emitted)")
-	}
-	if c.Output == "" && c.Cluster == nil {
-		return fail(at(root), KeyOutput, "missing (the folder of daily JSONL files)")
-	}
+// checkPaths refuses a store that is a file of the output, and an archive folder that is the
+// output folder or the store.
+func (c *Config) checkPaths(root *yaml.Node) error {
 	if name, ok := outputFile(c.Store, c.Output); ok {
 		// The sink would append JSON lines into the bbolt file, which then overwrites them.
-		return fail(at(root, KeyStore), KeyStore, "%s is a daily file of output %s (or its lock), where the records are written; name another file", name, c.Output)
+		return fmt.Errorf("line %d: %s: %s is a daily file of output %s (or its lock), where the records are written; name another file", at(root, KeyStore), KeyStore, name, c.Output)
 	}
-	switch c.LogLevel {
-	case "", "debug", "info", "warn", "error":
-	default:
-		return fail(at(root, KeyLogLevel), KeyLogLevel, "%q is not one of debug, info, warn, error", c.LogLevel)
+	if c.Archive != "" && (filepath.Clean(c.Archive) == filepath.Clean(c.Output) || filepath.Clean(c.Archive) == filepath.Clean(c.Store)) {
+		return fmt.Errorf("line %d: %s: %s is the output folder or the store; give the archive a folder of its own", at(root, KeyArchive), KeyArchive, c.Archive)
 	}
-	if err := CheckLockTimeout(c.LockTimeout); err != nil {
-		return fail(at(root, KeyLockTimeout), KeyLockTimeout, "%v", err)
-	}
-	if c.Timezone != "" {
-		loc, err := LoadZone(c.Timezone)
-		if err != nil {
-			return fail(at(root, KeyTimezone), KeyTimezone, "%v", err)
-		}
-		c.Location = loc
-	}
-	if c.Listen != "" {
-		if err := checkListen(c.Listen); err != nil {
-			return fail(at(root, KeyListen), KeyListen, "%v", err)
-		}
-	}
-	if len(c.Sources) == 0 {
-		return fail(at(root, KeySources), KeySources, "no sources: nothing to crawl")
+	return nil
+}
+
+// validateSources checks each source: a unique name, its crawl options, schedule and health.
+func (c *Config) validateSources(root *yaml.Node) error {
+	fail := func(line int, key, format string, args ...any) error {
+		return fmt.Errorf("line %d: %s: %s", line, key, fmt.Sprintf(format, args...))
 	}
 	names := map[string]bool{}
 	for i, s := range c.Sources {
@@ -530,6 +513,51 @@ func (c *Config) validate(root *yaml.Node) error {
 		if err := s.Health.Validate(); err != nil {
 			return fail(at(root, KeySources, i, KeyHealth), key(KeyHealth), "%v", err)
 		}
+	}
+	return nil
+}
+
+func (c *Config) validate(root *yaml.Node) error {
+	fail := func(line int, key, format string, args ...any) error {
+		return fmt.Errorf("line %d: %s: %s", line, key, fmt.Sprintf(format, args...))
+	}
+	if err := c.validateCluster(root); err != nil {
+		return err
+	}
+	if c.Store == "" && c.Cluster == nil {
+		return fail(at(root), KeyStore, "missing (the bbolt file that remembers what was emitted)")
+	}
+	if c.Output == "" && c.Cluster == nil {
+		return fail(at(root), KeyOutput, "missing (the folder of daily JSONL files)")
+	}
+	if err := c.checkPaths(root); err != nil {
+		return err
+	}
+	switch c.LogLevel {
+	case "", "debug", "info", "warn", "error":
+	default:
+		return fail(at(root, KeyLogLevel), KeyLogLevel, "%q is not one of debug, info, warn, error", c.LogLevel)
+	}
+	if err := CheckLockTimeout(c.LockTimeout); err != nil {
+		return fail(at(root, KeyLockTimeout), KeyLockTimeout, "%v", err)
+	}
+	if c.Timezone != "" {
+		loc, err := LoadZone(c.Timezone)
+		if err != nil {
+			return fail(at(root, KeyTimezone), KeyTimezone, "%v", err)
+		}
+		c.Location = loc
+	}
+	if c.Listen != "" {
+		if err := checkListen(c.Listen); err != nil {
+			return fail(at(root, KeyListen), KeyListen, "%v", err)
+		}
+	}
+	if len(c.Sources) == 0 {
+		return fail(at(root, KeySources), KeySources, "no sources: nothing to crawl")
+	}
+	if err := c.validateSources(root); err != nil {
+		return err
 	}
 	if sy := c.Syndication; sy.Window < 0 || sy.MaxEntries < 0 {
 		return fail(at(root, KeySyndication), KeySyndication, "window and max_entries must not be negative")

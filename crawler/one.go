@@ -105,7 +105,7 @@ func (f *Fetcher) transport() *transport {
 	if f.gate != nil {
 		base = gatedTransport{base: base, gate: f.gate, retryBase: o.RetryBaseDelay}
 	}
-	return &transport{base: base, sleep: Sleep, policy: fetchPolicy{
+	return &transport{base: base, sleep: Sleep, archive: f.c.rt.archive, policy: fetchPolicy{
 		maxRetries: *o.MaxRetries, retryBase: o.RetryBaseDelay, retryMax: o.RetryMaxDelay,
 		attemptTimeout: o.Timeout, maxBody: int64(o.MaxBodyBytes),
 	}}

@@ -68,12 +68,18 @@ type Options struct {
 	// counts) before it is given up; nil means DefaultRetryAttempts, 0 keeps no retry list: a
 	// failed page then costs its listings their validators instead.
 	RetryAttempts *int `yaml:"retry_attempts"`
+	// Recheck fetches the source's new articles again while they are young (recheck.go); the
+	// zero policy, the default, rechecks nothing.
+	Recheck RecheckPolicy `yaml:"recheck"`
 
 	// LeafArticles stops at pages that gave a record: a one-off run of an article URL gives that
 	// article, not its neighbours. Scheduled crawls follow article pages' links too, since that
 	// is how a site's category pages are found.
 	LeafArticles bool `yaml:"-"`
 
+	// keepPageValidators keeps the validators of article pages too (Recheck): they are asked
+	// "changed since?" on their next recheck.
+	keepPageValidators bool
 	// articleSeeds makes the seeds articles (FetchItems): the skipper applies to them too.
 	articleSeeds bool
 	// seedHints are what saved lists said about the seeds, by canonical URL (FetchItems).
@@ -107,6 +113,7 @@ const (
 	KeyMaxQueryVariants = "max_query_variants"
 	KeyConditional      = "conditional_requests"
 	KeyRetryAttempts    = "retry_attempts"
+	KeyRecheck          = "recheck"
 )
 
 // Defaults for unset options.
@@ -247,6 +254,9 @@ func (o Options) validateDurations() error {
 		if k.v > MaxDuration {
 			return optErr(k.key, -1, "%s is too long; at most %s", k.v, MaxDuration)
 		}
+	}
+	if err := o.Recheck.validate(); err != nil {
+		return optErr(KeyRecheck, -1, "%v", err)
 	}
 	if o.RetryBaseDelay > 0 && o.RetryMaxDelay > 0 && o.RetryBaseDelay > o.RetryMaxDelay {
 		return optErr(KeyRetryBaseDelay, -1, "%s is longer than retry_max_delay %s", o.RetryBaseDelay, o.RetryMaxDelay)

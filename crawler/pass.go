@@ -78,6 +78,7 @@ func (c *Crawler) newPass(ctx context.Context, handle Handler) *pass {
 	if c.rt.transport != nil {
 		p.tr.base = c.rt.transport
 	}
+	p.tr.archive = c.rt.archive
 	if c.rt.onSeeds != nil {
 		p.book = newSeedBook()
 	}

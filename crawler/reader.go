@@ -119,6 +119,10 @@ func (c *Crawler) read(ctx context.Context, r response, handle Handler) outcome 
 	}
 	modified, _ := http.ParseTime(r.header.Get("Last-Modified")) // zero when absent or unreadable
 	page, err := decodePage(r.final, r.contentType, r.body, r.hint, modified)
+	if err == nil {
+		page.Archived = archivedFrom(r.header, r.final.String())
+		page.ETag = r.header.Get("ETag")
+	}
 	if err != nil {
 		o := outcome{kind: KindFailed, err: err, unread: true}
 		if errors.Is(err, ErrNotPage) {
@@ -132,6 +136,9 @@ func (c *Crawler) read(ctx context.Context, r response, handle Handler) outcome 
 		return o
 	}
 	o := c.readPage(ctx, page, handle)
+	if c.opts.keepPageValidators && o.kind == KindArticle {
+		o.keep = validatorsOf(r.header)
+	}
 	if c.opts.LeafArticles && o.kind != KindListing && !o.notArticle {
 		return o // a one-off run of an article URL gives that article, not its neighbours
 	}

@@ -39,6 +39,8 @@ type transport struct {
 	retries atomic.Int64
 	// sleep waits d or until ctx ends; tests replace it to observe the waits.
 	sleep func(ctx context.Context, d time.Duration) error
+	// archive, when set, keeps every response the transport hands on (archived.go).
+	archive Archiver
 }
 
 // hostGate holds back every request to one host after it answered 429 or 5xx: back-off is per
@@ -192,6 +194,12 @@ func (t *transport) attempt(req *http.Request) (*http.Response, time.Duration, e
 	}
 	out := *resp
 	out.Header = resp.Header.Clone()
+	out.Header.Del(archivedHeader) // only the transport says where a response is archived
+	if t.archive != nil {
+		if err := t.keep(ctx, r, resp, body, out.Header); err != nil {
+			return nil, -1, err
+		}
+	}
 	out.Header.Del("Content-Encoding")
 	out.Header.Del("Content-Length")
 	out.ContentLength = int64(len(body))

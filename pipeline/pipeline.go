@@ -40,7 +40,11 @@ type Stats struct {
 	Duplicates atomic.Int64 // records whose id was already stored or written this run
 	Skipped    atomic.Int64 // pages that looked like articles but could not give a whole record
 	Errors     atomic.Int64
-	Joined     atomic.Int64 // records written that joined an earlier record's story (cluster_id)
+	Revisions  atomic.Int64 // records written as a new revision of a stored id (history.go)
+	Unchanged  atomic.Int64 // pages fetched or read again whose record had not changed
+
+	revisionsBy sync.Map     // source -> *atomic.Int64
+	Joined      atomic.Int64 // records written that joined an earlier record's story (cluster_id)
 }
 
 // Pipeline is safe for concurrent Page calls; one goroutine runs Run.
@@ -65,6 +69,11 @@ type Pipeline struct {
 	BatchSize  int
 	BatchBytes int64
 	Linger     time.Duration
+
+	// History (history.go): the archive synced before each commit, and the recheck delay of a
+	// source's new records.
+	Archive Syncer
+	Recheck func(source string) (first time.Duration, ok bool)
 }
 
 // queued is a record on its way to the store, with the config source that found it: a source
@@ -74,7 +83,16 @@ type queued struct {
 	rec    *article.Record
 	source string
 	size   int64
-	sig    syndication.Signature // computed while extracting, in parallel, when clusters are on
+	// revise makes a changed record of a stored id its next revision (history.go); seen is
+	// when the change was found, zero for a re-extraction.
+	revise   bool
+	seen     time.Time
+	archived *article.Archived
+	only     string // the id a re-extracted page must give
+	// The page's validators, for its first recheck.
+	etag         string
+	lastModified time.Time
+	sig          syndication.Signature // computed while extracting, in parallel, when clusters are on
 }
 
 // Defaults of New.
@@ -102,17 +120,18 @@ func (p *Pipeline) Failed() <-chan struct{} { return p.failed }
 
 // Page extracts one page of a --url run (no config source) and queues its record.
 func (p *Pipeline) Page(ctx context.Context, page *article.Page) error {
-	return p.page(ctx, "", page)
+	return p.page(ctx, queued{}, page)
 }
 
 // From is Page for the pages of one config source, which the store counts records by.
 func (p *Pipeline) From(source string) func(context.Context, *article.Page) error {
-	return func(ctx context.Context, page *article.Page) error { return p.page(ctx, source, page) }
+	return func(ctx context.Context, page *article.Page) error { return p.page(ctx, queued{source: source}, page) }
 }
 
 // page extracts one page and queues its record. A page that is no article returns
 // article.ErrNotArticle; one that could not give a whole record is logged and counted.
-func (p *Pipeline) page(ctx context.Context, source string, page *article.Page) error {
+func (p *Pipeline) page(ctx context.Context, q queued, page *article.Page) error {
+	source := q.source
 	p.Stats.Pages.Add(1)
 	rec, err := p.reg.Extract(page)
 	if errors.Is(err, article.ErrNotArticle) {
@@ -124,11 +143,16 @@ func (p *Pipeline) page(ctx context.Context, source string, page *article.Page) 
 		p.log.Warn("skip page", sourceField(source), zap.String("url", urlOf(page)), zap.Error(err))
 		return err
 	}
+	if q.only != "" && rec.ID != q.only {
+		p.log.Warn("re-extracted page gives another id; passed over", zap.String("id", q.only), zap.String("now", rec.ID))
+		return nil
+	}
 	p.Stats.Articles.Add(1)
 	page.Extracted = rec.Extractor
 	// A password in the page's address is no part of the article's.
 	rec.URL = redact.URL(rec.URL)
-	q := queued{rec: rec, source: source, size: min(recordSize(rec), p.bytes.max)}
+	q.rec, q.size, q.archived = rec, min(recordSize(rec), p.bytes.max), page.Archived
+	q.etag, q.lastModified = page.ETag, page.LastModified
 	if p.clusters != nil {
 		q.sig = syndication.Sign(rec.Title, rec.Body)
 	}
@@ -268,6 +292,10 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 	if err != nil {
 		return ack, err
 	}
+	latest, err := p.latest(ctx, batch, seen)
+	if err != nil {
+		return ack, err
+	}
 	target, offset, err := p.sink.Target(time.Now())
 	if err != nil {
 		return ack, err
@@ -276,19 +304,26 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 	var lines []byte
 	var dupURLs []store.Item
 	inBatch := map[string]bool{}
+	revised := map[string]int{}
 	isNew := make([]bool, len(batch))
 	joined := 0
 	for i, q := range batch {
 		r := q.rec
+		rev := 1
 		if seen[r.ID] || inBatch[r.ID] {
-			p.Stats.Duplicates.Add(1)
-			p.log.Debug("duplicate", sourceField(q.source), zap.String("id", r.ID), zap.String("url", r.URL))
-			dupURLs = append(dupURLs, store.Item{ID: r.ID, URL: r.URL})
-			continue
+			var ok bool
+			if rev, ok = p.revision(q, latest, inBatch[r.ID]); !ok {
+				p.log.Debug("duplicate", sourceField(q.source), zap.String("id", r.ID), zap.String("url", r.URL))
+				dupURLs = append(dupURLs, store.Item{ID: r.ID, URL: r.URL})
+				continue
+			}
+			revised[r.ID] = rev
+		} else {
+			r.Revision = 1
 		}
 		inBatch[r.ID], isNew[i] = true, true
 		var sig *store.Signature
-		if p.clusters != nil {
+		if p.clusters != nil && rev == 1 { // a revision keeps its story (Revise)
 			// One goroutine writes, so the stories are assigned in the order records are written
 			// and "the first record" is the first line.
 			m, e := p.clusters.Assign(r.ID, r.PublishedAt, q.sig)
@@ -304,13 +339,24 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 		if err != nil {
 			return ack, err
 		}
-		items = append(items, store.Item{ID: r.ID, URL: r.URL, Hash: r.ContentHash, Source: q.source, Line: line, Target: target,
-			Offset: offset + int64(len(lines)), Signature: sig})
+		it := store.Item{ID: r.ID, URL: r.URL, Hash: r.ContentHash, Source: q.source, Line: line, Target: target, Offset: offset + int64(len(lines)),
+			Revision: rev, Archive: archiveRef(q.archived), Signature: sig}
+		if rev == 1 {
+			it.Recheck = p.recheckOf(q)
+		}
+		items = append(items, it)
 		lines = append(append(lines, line...), '\n')
 	}
 	countHealth := func() {
 		for i, q := range batch {
 			p.health.Record(q.source, q.rec, isNew[i])
+		}
+	}
+	// The responses the records came from reach the disk before the store says the records
+	// exist: an id never points at an archive record a crash could still take away.
+	if p.Archive != nil {
+		if err := p.Archive.Sync(); err != nil {
+			return ack, err
 		}
 	}
 	if err := p.checkWritten(ack); err != nil {
@@ -328,6 +374,7 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 		return nil, err
 	}
 	p.Stats.New.Add(int64(len(items)))
+	p.countRevisions(batch, revised, pend)
 	p.Stats.Joined.Add(int64(joined))
 	countHealth()
 	return pend, nil
@@ -377,7 +424,7 @@ func Recover(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Lo
 			}
 		}
 		commit = append(commit, pe)
-		line, err := st.Record(ctx, pe.ID)
+		line, err := st.RecordRevision(ctx, pe.ID, pe.Revision)
 		if err != nil {
 			return written, fmt.Errorf("recover outbox: %w", err)
 		}
@@ -484,7 +531,7 @@ func CutUnconfirmed(ctx context.Context, st *store.Store) error {
 		if pe.Target == "" || cut[pe.Target] {
 			continue
 		}
-		line, err := st.Record(ctx, pe.ID)
+		line, err := st.RecordRevision(ctx, pe.ID, pe.Revision)
 		if err != nil {
 			return fmt.Errorf("check outbox: %w", err)
 		}

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/newsmill/newsmill/archive"
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/config"
 	"github.com/newsmill/newsmill/crawler"
@@ -33,6 +35,10 @@ type Run struct {
 	log  *zap.Logger
 	errc chan error
 	vals *validatorCache
+	// History (history.go): the archive the run's crawls keep their responses in, and each
+	// source's recheck window.
+	archive  *archive.Writer
+	rechecks sync.Map // source name -> crawler.RecheckPolicy
 
 	expect  map[string]health.Expect // the health blocks of the sources passed over
 	reports []health.Report
@@ -43,6 +49,7 @@ type StartOption func(*startOptions)
 
 type startOptions struct {
 	syndication config.Syndication
+	archiveDir  string
 }
 
 // WithSyndication sets how records are clustered (the config's syndication section); without
@@ -50,6 +57,10 @@ type startOptions struct {
 func WithSyndication(c config.Syndication) StartOption {
 	return func(o *startOptions) { o.syndication = c }
 }
+
+// WithArchiveDir keeps every response the run's crawls fetch in WARC files in dir, synced
+// before each store commit; "" keeps none.
+func WithArchiveDir(dir string) StartOption { return func(o *startOptions) { o.archiveDir = dir } }
 
 // OpenStore opens (creating its folder) the store a run writes, waiting up to timeout for
 // another holder.
@@ -117,9 +128,21 @@ func Start(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Logg
 	p.SetClusters(x)
 	r := &Run{st: st, sink: sink, pipe: p, sum: &summary{pipe: p.Stats, started: time.Now()}, log: log, errc: make(chan error, 1),
 		vals: &validatorCache{st: st, pending: map[string]crawler.Validators{}}, expect: map[string]health.Expect{}}
+	if o.archiveDir != "" {
+		// Opened after the store, whose lock keeps a second run out of the folder too; the
+		// archive's own lock refuses any other writer (another store's run).
+		if r.archive, err = archive.Open(o.archiveDir, archive.WithSoftware(Software)); err != nil {
+			return nil, err
+		}
+		p.Archive = r.archive
+	}
+	p.Recheck = r.recheckDelay
 	go func() { r.errc <- p.Run(ctx) }()
 	return r, nil
 }
+
+// Software names newsmill in the archive's warcinfo records; cmd/crawl sets its version.
+var Software = "newsmill"
 
 // Close flushes the pipeline, closes the sink and leaves the summary in the store for
 // `crawl stats`. The store stays open.
@@ -127,6 +150,10 @@ func (r *Run) Close(ctx context.Context) error {
 	r.pipe.Close()
 	writeErr := <-r.errc
 	sinkErr := r.sink.Close()
+	if r.archive != nil {
+		// Listings, feeds and robots.txt fetched after the last commit reach the disk here.
+		sinkErr = errors.Join(sinkErr, r.archive.Close())
+	}
 	_ = r.st.SetLastRun(context.WithoutCancel(ctx), time.Now().UTC().Format(time.RFC3339)+" "+r.sum.String())
 	err := errors.Join(writeErr, sinkErr)
 	// Validators are kept only once the records they led to are written: a listing must not
@@ -164,6 +191,12 @@ func (r *Run) Source(ctx context.Context, src config.Source, onFetch crawler.Fet
 	if opts.ConditionalRequests() {
 		with = append(with, crawler.WithValidatorCache(r.vals), crawler.WithRetryList(r.vals))
 	}
+	if r.archive != nil {
+		with = append(with, crawler.WithArchive(r.archive))
+	}
+	if opts.Recheck.On() {
+		r.rechecks.Store(src.Name, opts.Recheck)
+	}
 	c, err := crawler.New(opts, r.log.With(zap.String("source", src.Name)), r.Skipper(), with...)
 	if err != nil {
 		return crawler.Stats{}, err
@@ -172,7 +205,24 @@ func (r *Run) Source(ctx context.Context, src config.Source, onFetch crawler.Fet
 	defer stop()
 	st, err := c.Run(cctx, r.pipe.From(src.Name))
 	r.Add(st)
+	if opts.Recheck.On() && cctx.Err() == nil {
+		rst, rerr := r.recheck(cctx, src.Name, c, opts, st)
+		r.Add(rst)
+		st = addStats(st, rst)
+		if err == nil {
+			err = rerr
+		}
+	}
 	return st, err
+}
+
+// CrawlerOptions are the run's collaborators for crawls it does not start itself (--url runs):
+// the archive.
+func (r *Run) CrawlerOptions() []crawler.Option {
+	if r.archive == nil {
+		return nil
+	}
+	return []crawler.Option{crawler.WithArchive(r.archive)}
 }
 
 // UntilFailed is ctx, cancelled too once the pipeline can write nothing more: fetching on
@@ -245,7 +295,13 @@ func (s *summary) add(st crawler.Stats) {
 }
 
 func (s *summary) String() string {
-	return fmt.Sprintf("newsmill: %d pages fetched, %d articles, %d new records, %d duplicates, %d skipped, %d errors, %d not modified, %d known urls not fetched, %s",
-		s.fetch.Fetched, s.pipe.Articles.Load(), s.pipe.New.Load(), s.pipe.Duplicates.Load(), s.pipe.Skipped.Load(),
+	// Revisions are said only when there are any: most runs have none, and the line's other
+	// fields keep their places for the scripts that read them.
+	revs := ""
+	if n := s.pipe.Revisions.Load(); n > 0 || s.pipe.Unchanged.Load() > 0 {
+		revs = fmt.Sprintf(" (%d of them revisions, %d rechecked unchanged)", n, s.pipe.Unchanged.Load())
+	}
+	return fmt.Sprintf("newsmill: %d pages fetched, %d articles, %d new records%s, %d duplicates, %d skipped, %d errors, %d not modified, %d known urls not fetched, %s",
+		s.fetch.Fetched, s.pipe.Articles.Load(), s.pipe.New.Load(), revs, s.pipe.Duplicates.Load(), s.pipe.Skipped.Load(),
 		s.fetch.Errors+s.pipe.Errors.Load(), s.fetch.NotChanged, s.fetch.Skipped, time.Since(s.started).Round(time.Millisecond))
 }

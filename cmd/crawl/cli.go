@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/newsmill/newsmill/internal/redact"
+	"github.com/newsmill/newsmill/pipeline"
 )
 
 // Env is what a command reads and writes besides its arguments.
@@ -39,6 +40,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 		env.Stdout = unquoteWriter{env.Stdout}
 	}
 	root := newRoot(env)
+	// The archive's warcinfo records name the build that wrote them.
+	b := buildInfo()
+	pipeline.Software = fmt.Sprintf("newsmill %s (revision %s, %s)", b.Version, b.Revision, b.GoVersion)
 	root.SetArgs(longFlags(root, args))
 	err := root.ExecuteContext(ctx)
 	var printed silent
@@ -56,6 +60,7 @@ func newRoot(env Env) *cobra.Command {
 		newServeCommand(env),
 		newStatsCommand(env),
 		newExportCommand(env),
+		newReextractCommand(env),
 		newForgetCommand(env),
 		newHealthCommand(env),
 		newVersionCommand(env),

@@ -33,6 +33,7 @@ type crawlOptions struct {
 	URLsFrom    string
 	DB          string
 	Out         string
+	Archive     string
 	LockTimeout time.Duration
 	urlTuning
 	tuned string // the first --delay/--retries/--timeout/--user-agent given, or ""
@@ -45,6 +46,7 @@ func (o *crawlOptions) register(cmd *cobra.Command) {
 	o.configFlags.AddFlags(cmd, "`YAML` config of a scheduled crawl: one pass over its sources (see configs/finews.yaml)")
 	fs.StringVar(&o.DB, "db", "", "bbolt store `FILE` that remembers emitted ids across runs (--url runs)")
 	fs.StringVar(&o.Out, "out", "", "append JSONL to this regular `FILE` instead of stdout (--url runs; - is stdout)")
+	fs.StringVar(&o.Archive, "archive", "", "keep every response fetched in WARC files in `DIR` (overrides the config's archive)")
 	lockTimeoutFlag(fs, &o.LockTimeout, "another crawl")
 	o.urlTuning.register(cmd)
 }
@@ -60,10 +62,11 @@ func newCrawlCommand(env Env) *cobra.Command {
 Without a subcommand it crawls once and exits:
   --url URL      an article gives its record; a listing, feed or sitemap the records of the
                  articles it links to (one level, same host); file:// posts, saved pages or
-                 folders (recursive) are read from disk for backfill; - is one HTML page on
-                 stdin. Records go to stdout, or are appended to --out FILE; --db FILE
-                 remembers them across runs. --delay, --retries, --timeout and --user-agent
-                 tune the fetches.
+                 folders (recursive) are read from disk for backfill, and so are WARC files
+                 (.warc, .warc.gz: ours or any crawler's), each response with its own URL
+                 and fetch time; - is one HTML page on stdin. Records go to stdout, or are
+                 appended to --out FILE; --db FILE remembers them across runs. --delay,
+                 --retries, --timeout and --user-agent tune the fetches.
   --config FILE  one pass over the configured sources into the config's store and output
                  folder, as cron runs it.
 
@@ -76,6 +79,8 @@ Times (T) in the store tools are RFC 3339 (2024-05-01T08:00:00Z) or a UTC date (
   crawl --url https://finews.withounder.com/feed.xml --db data/oneoff.db --out news.jsonl
   crawl --urls-from urls.txt --db data/oneoff.db > news.jsonl
   crawl --url file:///srv/finews/_posts/ --db data/finews.db --out backfill.jsonl
+  crawl --url file:///data/CC-NEWS-20261201.warc.gz --db data/ccnews.db --out ccnews.jsonl
+  crawl --config configs/finews.yaml --archive /var/lib/newsmill/archive
   curl -s https://example.com/news/1.html | crawl --url -
   crawl --config configs/finews.yaml
   crawl help serve`,
@@ -90,6 +95,7 @@ Times (T) in the store tools are RFC 3339 (2024-05-01T08:00:00Z) or a UTC date (
 	_ = cmd.MarkFlagFilename("urls-from")
 	_ = cmd.MarkFlagFilename("db", "db")
 	_ = cmd.MarkFlagFilename("out", "jsonl")
+	_ = cmd.MarkFlagDirname("archive")
 	return cmd
 }
 
@@ -280,7 +286,11 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 		return err
 	}
 	defer st.Close()
-	r, err := pipeline.StartDir(ctx, st, cfg.Output, log, cfg.Rules, pipeline.WithSyndication(cfg.Syndication))
+	archiveDir := cfg.Archive
+	if opts.Archive != "" {
+		archiveDir = opts.Archive
+	}
+	r, err := pipeline.StartDir(ctx, st, cfg.Output, log, cfg.Rules, pipeline.WithSyndication(cfg.Syndication), pipeline.WithArchiveDir(archiveDir))
 	if err != nil {
 		return err
 	}

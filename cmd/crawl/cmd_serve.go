@@ -195,7 +195,7 @@ func (s *server) pass(ctx context.Context, src config.Source) {
 	var crawlErr error
 	err := s.withStore(ctx, func(st *store.Store) error {
 		var err error
-		if r, err = pipeline.StartDir(ctx, st, s.cfg.Output, s.log, s.cfg.Rules, pipeline.WithSyndication(s.cfg.Syndication)); err != nil { // Source adds the source field
+		if r, err = pipeline.StartDir(ctx, st, s.cfg.Output, s.log, s.cfg.Rules, pipeline.WithSyndication(s.cfg.Syndication), pipeline.WithArchiveDir(s.cfg.Archive)); err != nil { // Source adds the source field
 			return err
 		}
 		fst, crawlErr = r.Source(ctx, src, s.m.observer(src.Name, func() { answered.Add(1) }))
@@ -214,6 +214,7 @@ func (s *server) pass(ctx context.Context, src config.Source) {
 	ps := r.Stats()
 	s.m.written.WithLabelValues(src.Name).Add(float64(ps.New.Load()))
 	s.m.duplicates.WithLabelValues(src.Name).Add(float64(ps.Duplicates.Load()))
+	s.m.revisions.WithLabelValues(src.Name).Add(float64(ps.RevisionsBy(src.Name)))
 	s.m.joined.WithLabelValues(src.Name).Add(float64(ps.Joined.Load()))
 	s.m.health.Set(r.Health())
 	for _, rep := range r.Health() {

@@ -2,13 +2,17 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
+	"github.com/newsmill/newsmill/archive"
 	"github.com/newsmill/newsmill/cluster"
 	"github.com/newsmill/newsmill/config"
 	"github.com/newsmill/newsmill/crawler"
@@ -17,7 +21,8 @@ import (
 
 type workerOptions struct {
 	configFlags
-	Listen string
+	Listen  string
+	Archive string
 }
 
 func newWorkerCommand(env Env) *cobra.Command {
@@ -42,6 +47,8 @@ any free port, so several workers share a host: the "worker running" line logs t
 	fs := cmd.Flags()
 	o.configFlags.AddFlags(cmd, "`YAML` config with a cluster: section (required)")
 	fs.StringVar(&o.Listen, "listen", "", "`HOST:PORT` of /metrics and /healthz (default: the config's listen, else any free port, logged)")
+	fs.StringVar(&o.Archive, "archive", "", "keep the responses this worker fetches in WARC files in `DIR` (default: the config's archive; one folder per worker)")
+	_ = cmd.MarkFlagDirname("archive")
 	return cmd
 }
 
@@ -74,9 +81,27 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 		names[i] = s.Name
 	}
 	m := newMetrics("", names)
+	archiveDir := cfg.Archive
+	if opts.Archive != "" {
+		archiveDir = opts.Archive
+	}
+	var aw *archive.Writer
+	if archiveDir != "" {
+		// Each worker writes its own folder: the records it publishes name it (HeaderArchived).
+		if aw, err = archive.Open(archiveDir, archive.WithSoftware(pipeline.Software)); err != nil {
+			if errors.Is(err, archive.ErrLocked) {
+				return fmt.Errorf("%w; give each worker on this host its own --archive DIR", err)
+			}
+			return err
+		}
+		defer aw.Close()
+	}
 	sources := map[string]cluster.WorkerSource{}
 	for _, src := range cfg.Sources {
 		with := []crawler.Option{crawler.WithFetchObserver(m.observer(src.Name, func() {}))}
+		if aw != nil {
+			with = append(with, crawler.WithArchive(aw))
+		}
 		if src.ConditionalRequests() {
 			with = append(with, crawler.WithValidatorCache(cl.Validators()))
 		}
@@ -87,6 +112,11 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 		sources[src.Name] = cluster.WorkerSource{Crawler: c, Conditional: src.ConditionalRequests()}
 	}
 	w := cl.NewWorker(sources, reg, cfg.Cluster.Concurrency, log)
+	if aw != nil {
+		host, _ := os.Hostname()
+		abs, _ := filepath.Abs(archiveDir)
+		w.Archive, w.ArchiveName = aw, host+":"+abs
+	}
 	w.OnRecord = func(source string, dup bool) {
 		if dup {
 			m.duplicates.WithLabelValues(source).Inc()
@@ -95,6 +125,7 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 		}
 	}
 	w.OnError = func(source, kind string) { m.errors.WithLabelValues(source, kind).Inc() }
+	w.OnRevision = func(source string) { m.revisions.WithLabelValues(source).Inc() }
 	w.Stories = storyJudge(cfg.Syndication)
 	w.OnJoined = func(source string) { m.joined.WithLabelValues(source).Inc() }
 	m.reg.MustRegister(

@@ -114,7 +114,7 @@ func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logg
 	if err != nil {
 		return err
 	}
-	r, err := pipeline.Start(ctx, st, sink, log, nil)
+	r, err := pipeline.Start(ctx, st, sink, log, nil, pipeline.WithArchiveDir(opts.Archive))
 	if err != nil {
 		sink.Close()
 		return err
@@ -295,7 +295,7 @@ func (u *urlRun) fetchSaved(ctx context.Context, items []crawler.FeedItem) crawl
 	}
 	o := crawler.Options{Name: "saved lists"}
 	u.tune.apply(&o)
-	st, err := crawler.FetchItems(ctx, items, o, u.log, skip, u.run.Page)
+	st, err := crawler.FetchItems(ctx, items, o, u.log, skip, u.run.Page, u.run.CrawlerOptions()...)
 	u.run.Add(st)
 	if err != nil && ctx.Err() == nil {
 		u.log.Error("fetching the saved lists' articles failed", zap.Error(err))
@@ -313,11 +313,14 @@ func (u *urlRun) urlOptions(seeds []target) (crawler.Options, crawler.Skipper, [
 		hosts[strings.ToLower(t.web.Host)] = true // the port too: another port is another origin
 	}
 	o := crawler.Options{Name: "url", Seeds: urls, AllowedHosts: slices.Sorted(maps.Keys(hosts)), MaxDepth: 2, LeafArticles: true}
+	with := u.run.CrawlerOptions()
 	u.tune.apply(&o)
 	if !u.thrifty {
-		return o, nil, nil
+		return o, nil, with
 	}
-	return o, u.run.Skipper(), []crawler.Option{crawler.WithValidatorCache(u.run.Validators())}
+	// With a store, a one-off run is as thrifty as a scheduled one: stored articles are not
+	// fetched again and unchanged listings cost a 304.
+	return o, u.run.Skipper(), append(with, crawler.WithValidatorCache(u.run.Validators()))
 }
 
 // checkOut refuses, before anything is opened, an --out that cannot hold a crawl's output:

@@ -37,6 +37,7 @@ type metrics struct {
 	latency     *prometheus.HistogramVec
 	written     *prometheus.CounterVec
 	duplicates  *prometheus.CounterVec
+	revisions   *prometheus.CounterVec
 	errors      *prometheus.CounterVec
 	passes      *prometheus.CounterVec
 	passSeconds *prometheus.HistogramVec
@@ -64,6 +65,9 @@ func newMetrics(storePath string, sources []string) *metrics {
 		}, []string{"source"}),
 		duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newsmill_duplicates_total", Help: "Records not written because their id was already stored.",
+		}, []string{"source"}),
+		revisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newsmill_revisions_total", Help: "Records written as a new revision of a stored article that changed (recheck window, reextract).",
 		}, []string{"source"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newsmill_errors_total", Help: "Errors by source and kind (fetch, extract, write, source).",
@@ -105,7 +109,7 @@ func newMetrics(storePath string, sources []string) *metrics {
 	if m.health, err = health.NewMetrics(m.reg); err != nil {
 		panic(err) // names fixed at compile time: a clash is a programming error
 	}
-	m.reg.MustRegister(m.fetched, m.latency, m.written, m.duplicates, m.errors, m.passes, m.passSeconds, m.lastSuccess, m.joined,
+	m.reg.MustRegister(m.fetched, m.latency, m.written, m.duplicates, m.revisions, m.errors, m.passes, m.passSeconds, m.lastSuccess, m.joined,
 		buildGauge, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if storePath != "" { // a cluster worker has no store
 		m.reg.MustRegister(storeSize, storeIDs)
@@ -115,6 +119,7 @@ func newMetrics(storePath string, sources []string) *metrics {
 		m.lastSuccess.WithLabelValues(s).Set(0)
 		m.written.WithLabelValues(s)
 		m.duplicates.WithLabelValues(s)
+		m.revisions.WithLabelValues(s)
 		m.joined.WithLabelValues(s)
 	}
 	return m
