@@ -16,14 +16,19 @@ const SchemaVersion = 1
 // Record is one normalized article: the public contract every extractor fills and every
 // downstream job reads. Optional fields carry omitempty so "unknown" is an absent key, never "".
 type Record struct {
-	ID            string    `json:"id"`
-	URL           string    `json:"url"`
-	SourceURL     string    `json:"source_url,omitempty"`
-	Title         string    `json:"title"`
-	PublishedAt   time.Time `json:"published_at"`
-	DateSource    string    `json:"date_source,omitempty"`
+	ID          string    `json:"id"`
+	URL         string    `json:"url"`
+	SourceURL   string    `json:"source_url,omitempty"`
+	Title       string    `json:"title"`
+	PublishedAt time.Time `json:"published_at"`
+	DateSource  string    `json:"date_source,omitempty"`
+	// ModifiedAt is when the page says the article was last changed, apart from PublishedAt
+	// (an update, a live blog's latest entry). omitzero, not omitempty: encoding/json writes a
+	// zero time.Time under omitempty, and an unknown field is absent.
+	ModifiedAt    time.Time `json:"modified_at,omitzero"`
 	Source        string    `json:"source,omitempty"`
 	Editor        string    `json:"editor,omitempty"`
+	Author        string    `json:"author,omitempty"`
 	Categories    []string  `json:"categories,omitempty"`
 	Tags          []string  `json:"tags,omitempty"`
 	Summary       string    `json:"summary,omitempty"`
@@ -58,6 +63,11 @@ func (r *Record) Finish(extractor string, fetchedAt time.Time) error {
 	r.FetchedAt = fetchedAt.UTC().Truncate(time.Second)
 	r.ContentHash = HashBody(r.Body)
 	r.SchemaVersion = SchemaVersion
+	r.Author = strings.TrimSpace(r.Author)
+	if !r.ModifiedAt.IsZero() && !r.ModifiedAt.After(r.PublishedAt) {
+		// A "modified" time at or before the publishing time says nothing more than it.
+		r.ModifiedAt = time.Time{}
+	}
 	return r.Validate()
 }
 

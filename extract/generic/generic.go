@@ -115,6 +115,9 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		meta.published = metaPublished(doc, meta, dater)
 		meta.plainDate, _ = dater.plainMeta(doc)
 	}
+	modified := metaModified(doc, meta, dater)
+	marked := markedAuthor(doc)
+	site := strings.TrimSpace(doc.Find(`meta[property="og:site_name"]`).AttrOr("content", ""))
 	clean := preclean(doc)
 
 	rec := &article.Record{Source: o.Source, Editor: clean.editor}
@@ -174,6 +177,12 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		rec.PublishedAt, rec.DateSource = fallbackDate(p, doc, dater)
 	}
 	rec.Body = strings.Join(paras, "\n\n")
+	byline := clean.shape.bylineText(rec.Title)
+	rec.Author = pickAuthor(append(meta.authors, marked, bylineAuthor(byline)), site)
+	rec.ModifiedAt = modified
+	if rec.ModifiedAt.IsZero() {
+		rec.ModifiedAt = labelledModified(byline, dater)
+	}
 	// Securities the article links to with Eastmoney's data-code markup, read from the body only
 	// (a portal's sidebar of quotes is no part of the article).
 	if g.stocks != nil {

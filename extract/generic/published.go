@@ -5,6 +5,7 @@ package generic
 
 import (
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -26,6 +27,40 @@ func metaPublished(doc *goquery.Document, m pageMeta, d dateReader) time.Time {
 		return t
 	}
 	return time.Time{}
+}
+
+// modifiedMetas state when the article was last changed.
+var modifiedMetas = []string{`meta[property="article:modified_time"]`, `meta[name="article:modified_time"]`,
+	`meta[property="og:updated_time"]`, `meta[itemprop="dateModified"]`, `meta[name="last-modified"]`,
+	`meta[name="parsely-modified-date"]`, `meta[name="dcterms.modified"]`, `meta[name="DCTERMS.modified"]`}
+
+// metaModified is the time the page's structured data says the article was last changed.
+func metaModified(doc *goquery.Document, m pageMeta, d dateReader) time.Time {
+	for _, v := range m.modified {
+		if t, ok := d.value(v); ok {
+			return t
+		}
+	}
+	if t, ok := d.firstMeta(doc, modifiedMetas); ok {
+		return t
+	}
+	if t, ok := d.firstElement(doc.Find(`[itemprop~="dateModified"]`), "content", "datetime"); ok {
+		return t
+	}
+	return time.Time{}
+}
+
+// modifiedLabelRe labels a time as the last change: "Updated 19 Nov 2019", "更新时间：…".
+var modifiedLabelRe = regexp.MustCompile(`(?:更新时间|最后更新|修改时间|(?i:last updated|updated|last modified|modified))(?:\s+on)?\s*[：:]?\s*`)
+
+// labelledModified is a time the byline labels as the last change.
+func labelledModified(byline string, d dateReader) time.Time {
+	loc := modifiedLabelRe.FindStringIndex(byline)
+	if loc == nil {
+		return time.Time{}
+	}
+	t, _ := d.text(byline[loc[1]:min(len(byline), loc[1]+60)], false)
+	return t
 }
 
 // textDate finds the date a page prints: one labelled as the publishing time; then a generic
