@@ -42,7 +42,8 @@ var (
 	bucketOutbox  = []byte("outbox")  // seq -> the lines of one commit not confirmed written (outbox.go)
 	bucketHTTP    = []byte("http")    // URL -> Validators
 	bucketRetry   = []byte("retry")   // URL -> Retry of a page to fetch again (retry.go)
-	allBuckets    = [][]byte{bucketMeta, bucketIDs, bucketRecords, bucketURLs, bucketOutbox, bucketHTTP, bucketRetry}
+	bucketSites   = []byte("sites")   // host -> what the extractors learned of the site (sites.go)
+	allBuckets    = [][]byte{bucketMeta, bucketIDs, bucketRecords, bucketURLs, bucketOutbox, bucketHTTP, bucketRetry, bucketSites}
 
 	keyFormat  = []byte("format")
 	keyLastRun = []byte("last_run")
