@@ -57,7 +57,12 @@ var (
 // The order matters: chrome goes before the credit lines are read (a footer's "来源" is the
 // site's, not the article's), and the page's shape is taken after the credits are gone but
 // before the navigation links, which the listing verdict counts.
-func preclean(doc *goquery.Document) cleanedPage {
+//
+// template, when set, removes the blocks the site repeats on its pages (package learn): after
+// the credit lines are read, since a site that prints the same "来源：" on every page names its
+// articles' source, and before the shape is taken, so rails the site prints everywhere do not
+// make an article look like a listing.
+func preclean(doc *goquery.Document, template func(root *html.Node)) cleanedPage {
 	var c cleanedPage
 	removeChrome(doc)
 	removeThreadsAndCaptions(doc)
@@ -65,6 +70,9 @@ func preclean(doc *goquery.Document) cleanedPage {
 		removeCommentRanges(n, "EM_StockImg_Start", "EM_StockImg_End")
 	}
 	c.source, c.editor = takeCredits(doc)
+	if template != nil && len(doc.Nodes) > 0 {
+		template(doc.Nodes[0])
+	}
 	c.summary = leadingDigest(doc)
 	if body := doc.Find("body"); body.Length() > 0 {
 		c.shape = shapeOf(body.Get(0))

@@ -7,6 +7,7 @@ package generic
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/extract/learn"
 	"github.com/newsmill/newsmill/internal/textrule"
 )
 
@@ -28,8 +30,9 @@ const minBodyRunes = 10
 // in every common form, always with a zone (Beijing time on Chinese pages), and says where the
 // date came from; 来源：/文章来源： is the source and 责任编辑： the editor.
 type Generic struct {
-	main   mainTextFunc
-	stocks func(nodes ...*html.Node) []string
+	main    mainTextFunc
+	stocks  func(nodes ...*html.Node) []string
+	learner *learn.Learner
 }
 
 // Option configures a Generic.
@@ -39,6 +42,13 @@ type Option func(*Generic)
 // Eastmoney data-code markup reader lives with the site extractors).
 func WithStocks(read func(nodes ...*html.Node) []string) Option {
 	return func(g *Generic) { g.stocks = read }
+}
+
+// WithLearner makes the extractor learn each site's template from the pages it reads and leave
+// it out of the body and the article/listing verdict (package learn). Without it every page is
+// read alone.
+func WithLearner(l *learn.Learner) Option {
+	return func(g *Generic) { g.learner = l }
 }
 
 // New returns the fallback extractor; register it last.
@@ -118,7 +128,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	modified := metaModified(doc, meta, dater)
 	marked := markedAuthor(doc)
 	site := strings.TrimSpace(doc.Find(`meta[property="og:site_name"]`).AttrOr("content", ""))
-	clean := preclean(doc)
+	clean := preclean(doc, g.template(p, canon))
 
 	rec := &article.Record{Source: o.Source, Editor: clean.editor}
 	if rec.Source == "" {
@@ -234,4 +244,14 @@ func refuseText(doc *goquery.Document, meta pageMeta, paras []string) error {
 		return fmt.Errorf("%w: the text is markup", article.ErrNotArticle)
 	}
 	return nil
+}
+
+// template is the step of cleaning that removes the blocks the page's site repeats, when the
+// extractor learns sites.
+func (g *Generic) template(p *article.Page, canon *url.URL) func(*html.Node) {
+	if g.learner == nil || p.URL == nil {
+		return nil
+	}
+	key, page := learn.SiteKey(p.URL, canon), p.URL.String()
+	return func(root *html.Node) { g.learner.Strip(key, page, root) }
 }
