@@ -118,12 +118,12 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	// <header>, which cleaning removes as chrome.
 	meta.h1s = readHeadings(doc)
 	canon := PageCanonical(p.URL, doc) // before cleaning, which may drop the head's links
-	chinese := isChinese(doc)
-	dater := newDateReader(chinese)
+	dater := pageDateReader(doc, p.FetchedAt)
 	meta.published = o.Published
 	if meta.published.IsZero() {
 		meta.published = metaPublished(doc, meta, dater)
 		meta.plainDate, _ = dater.plainMeta(doc)
+		meta.marked = markedDate(doc, dater)
 	}
 	modified := metaModified(doc, meta, dater)
 	marked := markedAuthor(doc)
@@ -162,7 +162,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	if rec.PublishedAt.IsZero() {
 		text := textrule.Collapse(doc.Find("body").Text())
 		near := clean.shape.bylineText(rec.Title) + "\n" + textAround(text, paras[0], 200)
-		rec.PublishedAt, pageDated = textDate(text, near, meta.plainDate, dater)
+		rec.PublishedAt, pageDated = textDate(text, near, meta, dater)
 	}
 	if !rec.PublishedAt.IsZero() {
 		rec.DateSource = article.DateFromPage

@@ -19,6 +19,7 @@ type pageMeta struct {
 	ldDates   []string // JSON-LD datePublished, then dateCreated, as written
 	published time.Time
 	plainDate time.Time // from a generic date meta (plainMetaDateSelectors)
+	marked    time.Time // from an element marked as a date (markedDate)
 	source    string
 	modified  []string // JSON-LD dateModified, as written
 	authors   []string // JSON-LD author names, then the author metas
