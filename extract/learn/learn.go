@@ -6,7 +6,8 @@
 // decides article or listing.
 //
 // Nothing changes for a page whose site was never seen, nor for the first pages of a site: a
-// block is the template once it was seen on MinPages other pages. What was learned is kept per
+// block is the template once it was seen on MinPages other pages, and on half the site's pages
+// since it first appeared. What was learned is kept per
 // host in a Storage (in memory, the store's sites bucket, a cluster KV bucket) as opaque bytes,
 // so that the next run starts knowing it.
 package learn
@@ -174,8 +175,8 @@ func (l *Learner) Knows(host string) bool {
 	if s == nil {
 		return false
 	}
-	for _, st := range s.blocks {
-		if int(st.pages) > l.minPages {
+	for k := range s.blocks {
+		if s.isTemplate(k, l.minPages) {
 			return true
 		}
 	}
@@ -188,7 +189,7 @@ func (l *Learner) Knows(host string) bool {
 func SiteKey(pageURL, canonical *url.URL) string {
 	for _, u := range []*url.URL{canonical, pageURL} {
 		if u != nil && u.Scheme != "file" && u.Hostname() != "" {
-			return strings.ToLower(u.Hostname())
+			return strings.ToLower(u.Host) // with the port: another port is another server
 		}
 	}
 	if pageURL != nil && pageURL.Scheme == "file" {

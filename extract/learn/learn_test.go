@@ -205,12 +205,30 @@ func TestASavedPageIsOfTheSiteItClaimsElseOfItsFolder(t *testing.T) {
 		want        string
 	}{
 		{u("http://News.Example.cn/a/1.html"), nil, "news.example.cn"},
+		{u("http://127.0.0.1:8931/a/1.html"), nil, "127.0.0.1:8931"},
 		{u("file:///saved/portal/a1.html"), u("https://portal.example.cn/a/1.html"), "portal.example.cn"},
 		{u("file:///saved/portal/a1.html"), u("file:///saved/portal/a1.html"), "file:/saved/portal"},
 		{nil, nil, ""},
 	} {
 		if got := SiteKey(c.page, c.canon); got != c.want {
 			t.Errorf("SiteKey(%v, %v) = %q, want %q", c.page, c.canon, got, c.want)
+		}
+	}
+}
+
+func TestAParagraphTwoStoriesShareNowAndThenIsNotTheTemplate(t *testing.T) {
+	// A wire paragraph printed in every fifth story of a site is the stories' own text.
+	l := New()
+	shared := "这段通稿文字偶尔出现在几篇报道里，但并不是网站的模板。"
+	for i := 1; i <= 30; i++ {
+		extra := ""
+		if i%5 == 0 {
+			extra = "<p>" + shared + "</p>"
+		}
+		root := parse(t, fmt.Sprintf(`<html><body><div class="content"><p>第%d篇正文。</p>%s</div></body></html>`, i, extra))
+		l.Strip("portal.example.cn", fmt.Sprintf("http://portal.example.cn/a/%d.html", i), root)
+		if extra != "" && !strings.Contains(render(root), shared) {
+			t.Fatalf("page %d lost the shared paragraph", i)
 		}
 	}
 }

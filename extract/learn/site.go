@@ -19,6 +19,7 @@ const maxPages = 2048
 
 type blockStat struct {
 	pages uint32 // distinct pages the block was seen on
+	first uint32 // the site's page count when it was first seen
 	last  uint32 // the site's page count when it was last seen
 }
 
@@ -34,9 +35,15 @@ func newSite() *site {
 	return &site{blocks: map[uint64]blockStat{}, seen: map[uint64]struct{}{}}
 }
 
-// isTemplate reports a block seen on at least minPages pages before this one.
+// isTemplate reports a block seen on at least minPages pages before this one, and on at least
+// half the site's pages since it first appeared: a template's block is on (nearly) every page
+// of its kind, where a paragraph two stories share verbatim recurs now and then.
 func (s *site) isTemplate(print uint64, minPages int) bool {
-	return int(s.blocks[print].pages) >= minPages
+	st := s.blocks[print]
+	if int(st.pages) < minPages {
+		return false
+	}
+	return st.pages*2 >= s.pages-st.first+1
 }
 
 // observe counts a page's blocks, once per block and page.
@@ -56,6 +63,9 @@ func (s *site) observe(page uint64, blocks []block) {
 		st := s.blocks[b.print]
 		if st.last == s.pages && st.pages > 0 {
 			continue // the same block twice on one page
+		}
+		if st.pages == 0 {
+			st.first = s.pages
 		}
 		st.pages++
 		st.last = s.pages
@@ -92,7 +102,7 @@ const stateVersion = 1
 
 var errBadState = errors.New("learn: bad site state")
 
-// encode writes the state as: version, pages, block count, (print, pages, last)…, page count,
+// encode writes the state as: version, pages, block count, (print, pages, first, last)…, page count,
 // page prints… (uvarints and fixed 8-byte prints).
 func (s *site) encode() []byte {
 	b := binary.AppendUvarint(nil, stateVersion)
@@ -106,6 +116,7 @@ func (s *site) encode() []byte {
 	for _, k := range keys {
 		b = binary.LittleEndian.AppendUint64(b, k)
 		b = binary.AppendUvarint(b, uint64(s.blocks[k].pages))
+		b = binary.AppendUvarint(b, uint64(s.blocks[k].first))
 		b = binary.AppendUvarint(b, uint64(s.blocks[k].last))
 	}
 	b = binary.AppendUvarint(b, uint64(len(s.order)))
@@ -128,8 +139,8 @@ func decodeSite(b []byte) (*site, error) {
 	}
 	for range n {
 		k := r.fixed()
-		p, l := r.uvarint(), r.uvarint()
-		s.blocks[k] = blockStat{pages: uint32(p), last: uint32(l)}
+		p, f, l := r.uvarint(), r.uvarint(), r.uvarint()
+		s.blocks[k] = blockStat{pages: uint32(p), first: uint32(f), last: uint32(l)}
 	}
 	m := r.uvarint()
 	if m > maxPages*2 {
