@@ -127,12 +127,16 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	}
 	modified := metaModified(doc, meta, dater)
 	marked := markedAuthor(doc)
+	markedSrc := markedSource(doc)
 	site := strings.TrimSpace(doc.Find(`meta[property="og:site_name"]`).AttrOr("content", ""))
 	clean := preclean(doc, g.template(p, canon))
 
 	rec := &article.Record{Source: o.Source, Editor: clean.editor}
 	if rec.Source == "" {
 		rec.Source = clean.source
+	}
+	if rec.Source == "" {
+		rec.Source = markedSrc
 	}
 	if rec.Source == "" {
 		rec.Source = meta.source
@@ -163,6 +167,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		text := textrule.Collapse(doc.Find("body").Text())
 		near := clean.shape.bylineText(rec.Title) + "\n" + textAround(text, paras[0], 200)
 		rec.PublishedAt, pageDated = textDate(text, near, meta, dater)
+
 	}
 	if !rec.PublishedAt.IsZero() {
 		rec.DateSource = article.DateFromPage
@@ -172,7 +177,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	if said, ok := errorPage(doc, meta, paras, dated); ok {
 		return nil, fmt.Errorf("%w: it says %q", article.ErrErrorPage, said)
 	}
-	if err := clean.shape.verdict(textWidth(strings.Join(paras, "")), dated, clean.shape.articleShaped(rec.Title)); err != nil {
+	if err := clean.shape.verdict(textWidth(strings.Join(paras, "")), dated, clean.shape.articleShaped(rec.Title), clean.shape.sectionHeaded(rec.Title)); err != nil {
 		return nil, err
 	}
 	if strings.TrimSpace(rec.Title) == "" {
@@ -220,6 +225,11 @@ func (g *Generic) body(p *article.Page, doc *goquery.Document, o Overrides, titl
 	if err != nil || node == nil {
 		node = densestBlock(doc)
 	}
+	if hb := headlineBlock(doc, title); hb != nil && !contains(node, hb) && !contains(hb, node) && isRail(node) {
+		// The library took a rail of headlines and teasers, which outweighs a short article:
+		// the prose under the page's own headline is the article.
+		node = hb
+	}
 	paras, summary = paragraphs([]*html.Node{node}, title)
 	if runeCount(paras) < minBodyRunes {
 		// Libraries give up on very short articles; the densest block of paragraphs does not.
@@ -254,4 +264,9 @@ func (g *Generic) template(p *article.Page, canon *url.URL) func(*html.Node) {
 	}
 	key, page := learn.SiteKey(p.URL, canon), p.URL.String()
 	return func(root *html.Node) { g.learner.Strip(key, page, root) }
+}
+
+// isMidnight reports a time that is a day alone.
+func isMidnight(t time.Time) bool {
+	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0
 }
