@@ -16,7 +16,7 @@ ARG VERSION=""
 ARG REVISION=""
 # The same flags as .ci/dockerfile-check, which builds the binary CI can check without an engine.
 ENV CGO_ENABLED=0
-RUN go build -trimpath -ldflags "-s -w -X github.com/newsmill/newsmill/internal/cli.Version=${VERSION} -X github.com/newsmill/newsmill/internal/cli.Revision=${REVISION}" -o /out/crawl ./cmd/crawl
+RUN go build -trimpath -ldflags "-s -w -X main.Version=${VERSION} -X main.Revision=${REVISION}" -o /out/crawl ./cmd/crawl
 # An empty /data owned by the runtime user: a named volume takes its owner from the image.
 RUN mkdir -p /out/data
 

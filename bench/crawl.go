@@ -9,8 +9,8 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/newsmill/newsmill/internal/benchkit"
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/benchkit"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 var summaryRE = regexp.MustCompile(`newsmill: (\d+) pages fetched, (\d+) articles, (\d+) new records`)

@@ -12,7 +12,7 @@ import (
 
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract"
-	"github.com/newsmill/newsmill/internal/benchkit"
+	"github.com/newsmill/newsmill/testkit/benchkit"
 )
 
 // extractionSets are the pages each extractor is timed on: its own kind, generated, and the

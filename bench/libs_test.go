@@ -24,9 +24,10 @@ func TestWriteLibraryRecords(t *testing.T) {
 		t.Skip("NEWSMILL_LIBS_OUT not set")
 	}
 	for _, set := range ExtractionSets {
-		files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "extraction", set, "pages", "*.html"))
+		dir, _ := filepath.Abs(filepath.Join("..", "..", "shared", "extraction", set, "pages"))
+		files, _ := filepath.Glob(filepath.Join(dir, "*.html"))
 		if len(files) == 0 {
-			t.Logf("no ../shared/extraction/%s: skipped", set)
+			t.Logf("no pages under %s: skipped", dir)
 			continue
 		}
 		var rd, tr bytes.Buffer

@@ -5,7 +5,7 @@ import (
 	"net"
 	"net/http"
 
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 // serve runs a sitegen site of n posts on 127.0.0.1 until killed, for profiling a crawl by

@@ -8,8 +8,8 @@ import (
 	"sort"
 	"time"
 
-	"github.com/newsmill/newsmill/internal/benchkit"
 	"github.com/newsmill/newsmill/store"
+	"github.com/newsmill/newsmill/testkit/benchkit"
 )
 
 const recordLine = 64 // bytes per stored record line in the store figures

@@ -15,7 +15,7 @@ import (
 
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
-	"github.com/newsmill/newsmill/internal/natstest"
+	"github.com/newsmill/newsmill/testkit/natstest"
 )
 
 // trapSite is one host whose listing links to 30 pages and to 30 sort orders of one path, and

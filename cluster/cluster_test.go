@@ -20,8 +20,8 @@ import (
 
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
-	"github.com/newsmill/newsmill/internal/natstest"
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/natstest"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 func connect(t *testing.T, srv *natstest.Server, lease time.Duration) *Cluster {
@@ -470,7 +470,7 @@ func TestAServerBusyPageSentAs200GoesBackToTheFrontierAndItsArticleIsPublishedOn
 	}
 }
 
-func TestA404OrACutPageDropsTheValidatorsOfTheListingThatLinkedToIt(t *testing.T) {
+func TestA404ACutPageOrAnArticleURLWithoutRecordDropsTheValidatorsOfTheListingThatLinkedToIt(t *testing.T) {
 	c := connect(t, natstest.Start(t), time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -487,6 +487,14 @@ func TestA404OrACutPageDropsTheValidatorsOfTheListingThatLinkedToIt(t *testing.T
 			// Half rendered: the article's text came, its headline did not.
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.Write([]byte(`<html><head><meta property="article:published_time" content="2024-03-02T09:30:00+08:00"></head><body><p>记者从港口管理部门获悉，沿江主要港口本季度集装箱吞吐量同比增长一成以上，其中外贸航线增幅最为明显。</p><p>业内人士表示，航线加密和通关效率提升是吞吐量增长的主要原因。</p></body></html>`))
+		case "/a/202403021234567890.html":
+			// An article URL by its info code whose article did not come: a navigation bar only.
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write([]byte(`<html><body><nav><a href="/">首页</a> <a href="/list">要闻</a></nav><p>加载中</p></body></html>`))
+		case "/a/shell.html":
+			// Neither article nor listing: no record and no link to follow.
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write([]byte(`<html><body><p>加载中</p></body></html>`))
 		}
 	}))
 	defer web.Close()
@@ -494,7 +502,8 @@ func TestA404OrACutPageDropsTheValidatorsOfTheListingThatLinkedToIt(t *testing.T
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := map[string]bool{"/a/gone.html": true, "/a/empty.html": true, "/a/untitled.html": true, "/a/big.png": false}
+	cases := map[string]bool{"/a/gone.html": true, "/a/empty.html": true, "/a/untitled.html": true, "/a/big.png": false,
+		"/a/202403021234567890.html": true, "/a/shell.html": true}
 	var tasks []Task
 	for path := range cases {
 		parent := web.URL + "/list" + strings.TrimSuffix(strings.TrimPrefix(path, "/a/"), ".html")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"math/rand/v2"
 	"net/url"
 	"strings"
@@ -18,7 +17,6 @@ import (
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
-	"github.com/newsmill/newsmill/pipeline"
 )
 
 // WorkerStats count what a worker did since it started. Fields change atomically.
@@ -146,197 +144,248 @@ func (w *Worker) loop(ctx context.Context, cons jetstream.Consumer) {
 	}
 }
 
+// lease is one frontier message being worked: the task it carries, its source, its log and
+// which delivery this is.
+type lease struct {
+	msg     jetstream.Msg
+	t       Task
+	src     *workerSource
+	log     *zap.Logger
+	attempt uint64
+}
+
 // handle works one frontier message. The order makes a kill at any point harmless: records are
 // published (create-only) and links queued (once per URL and tick) before the ack; a URL
 // redelivered after a kill publishes nothing twice.
 func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
-	var t Task
-	if err := json.Unmarshal(msg.Data(), &t); err != nil || t.URL == "" {
-		w.log.Error("unreadable frontier message dropped", zap.String("subject", msg.Subject()), zap.Error(err))
-		_ = msg.Term()
+	l, ok := w.lease(ctx, msg)
+	if !ok {
 		return
 	}
-	log := w.log.With(zap.String("source", t.Source), zap.String("url", t.URL))
-	src := w.sources[t.Source]
-	if src == nil {
-		log.Error("frontier URL of a source this worker's config does not have; dropped")
-		_ = msg.TermWithReason("unknown source")
-		return
-	}
-	attempt := uint64(1)
-	if md, err := msg.Metadata(); err == nil {
-		attempt = md.NumDelivered
-	}
-	maxDeliver := uint64(w.c.opts.MaxDeliver)
-	if attempt > maxDeliver {
-		// The earlier attempts ended with the worker (killed mid-fetch) and never said so.
-		w.giveUp(ctx, msg, src, t, log, errors.New("every attempt ended without an answer"))
-		return
-	}
-	if !t.Seed && src.c.IsArticleURL(t.URL) {
-		if _, known := w.c.KnownURL(ctx, t.URL); known {
+	if !l.t.Seed && l.src.c.IsArticleURL(l.t.URL) {
+		if _, known := w.c.KnownURL(ctx, l.t.URL); known {
 			w.Stats.Skipped.Add(1)
-			w.ack(ctx, msg, log)
+			w.ack(ctx, msg, l.log)
 			return
 		}
 	}
 	stop := heartbeat(msg, w.c.opts.Lease/3)
-	var recs []*article.Record
-	var errorPage error
-	noRecord := false
-	handler := func(_ context.Context, p *article.Page) error {
-		rec, err := w.reg.Extract(p)
-		if errors.Is(err, article.ErrNotArticle) {
-			return err
-		}
-		if errors.Is(err, article.ErrErrorPage) {
-			// A "server busy" page sent as 200 is the server's trouble, as a 503 is: the URL
-			// goes back to the frontier like one.
-			errorPage = err
-			return err
-		}
-		if err != nil {
-			w.Stats.Errors.Add(1)
-			w.countError(t.Source, "extract")
-			log.Warn("skip page", zap.Error(err))
-			noRecord = true
-			return err
-		}
-		recs = append(recs, rec)
-		return nil
-	}
-	res, err := src.fetcher.Fetch(ctx, t.URL, t.Hint, handler)
-	w.Stats.Fetched.Add(1)
-	if err == nil && errorPage != nil {
-		err = fmt.Errorf("%s: %w: %w", t.URL, crawler.ErrTransient, errorPage)
-	}
+	defer stop()
+	res, recs, err := w.fetch(ctx, l)
 	if err != nil {
 		stop()
-		switch {
-		case ctx.Err() != nil:
-			_ = msg.Nak() // cut short by us, not the site: another worker takes it now
-		case crawler.Transient(err) && attempt >= maxDeliver:
-			w.giveUp(ctx, msg, src, t, log, err)
-		case crawler.Transient(err):
-			w.Stats.Retries.Add(1)
-			delay := retryDelay(attempt, src.c.Options().RetryBaseDelay)
-			var pe *PauseError
-			if errors.As(err, &pe) {
-				delay = time.Until(pe.Until)
-			}
-			log.Warn("fetch failed; the URL goes back to the frontier", zap.Uint64("attempt", attempt), zap.Duration("retry_in", delay), zap.Error(err))
-			_ = msg.NakWithDelay(delay)
-		case errors.Is(err, crawler.ErrRobots):
-			log.Debug("not fetched", zap.Error(err))
-			w.ack(ctx, msg, log)
-		default:
-			w.Stats.Errors.Add(1)
-			w.countError(t.Source, "fetch")
-			log.Warn("fetch failed", zap.Error(err))
-			if laterTickMayDiffer(err) {
-				w.forgetParent(ctx, t, log)
-			}
-			w.ack(ctx, msg, log)
-		}
+		w.fetchFailed(ctx, l, err)
 		return
 	}
-	defer stop()
-	if noRecord {
-		// A page cut short or half rendered may read whole next time.
-		w.forgetParent(ctx, t, log)
+	if res.Failure != "" || res.ItemsFailed > 0 {
+		// The page (or a feed's item) gave no whole record: it may read whole next tick, which
+		// must find it.
+		for range max(res.ItemsFailed, 1) {
+			w.Stats.Errors.Add(1)
+			w.countError(l.t.Source, "extract")
+		}
+		l.log.Warn("skip page", zap.String("reason", res.Failure), zap.Int("items_failed", res.ItemsFailed))
+		w.forgetParent(ctx, l.t, l.log)
 	}
+	if !w.publish(ctx, l, res, recs) || !w.queueLinks(ctx, l, res) {
+		return // given back to the frontier (retryLater)
+	}
+	if l.src.conditional && res.Listing && res.Validators != (crawler.Validators{}) {
+		// The links are queued durably before the listing may answer 304 next time; a link
+		// given up later drops these validators again (giveUp).
+		if err := w.c.Validators().SetValidators(ctx, res.URL, res.Validators); err != nil {
+			l.log.Warn("cannot keep http validators", zap.Error(err))
+		}
+	}
+	w.ack(ctx, msg, l.log)
+}
+
+// lease reads a frontier message; an unreadable one, one of an unknown source or one whose
+// earlier deliveries all ended without an answer is finished here (ok false).
+func (w *Worker) lease(ctx context.Context, msg jetstream.Msg) (lease, bool) {
+	var t Task
+	if err := json.Unmarshal(msg.Data(), &t); err != nil || t.URL == "" {
+		w.log.Error("unreadable frontier message dropped", zap.String("subject", msg.Subject()), zap.Error(err))
+		_ = msg.Term()
+		return lease{}, false
+	}
+	l := lease{msg: msg, t: t, src: w.sources[t.Source], log: w.log.With(zap.String("source", t.Source), zap.String("url", t.URL)), attempt: 1}
+	if l.src == nil {
+		l.log.Error("frontier URL of a source this worker's config does not have; dropped")
+		_ = msg.TermWithReason("unknown source")
+		return lease{}, false
+	}
+	if md, err := msg.Metadata(); err == nil {
+		l.attempt = md.NumDelivered
+	}
+	if l.attempt > uint64(w.c.opts.MaxDeliver) {
+		// The earlier attempts ended with the worker (killed mid-fetch) and never said so.
+		w.giveUp(ctx, msg, l.src, t, l.log, errors.New("every attempt ended without an answer"))
+		return lease{}, false
+	}
+	return l, true
+}
+
+// fetch fetches the lease's URL and extracts its pages; the source's Fetcher decides what the
+// page is (crawler.Crawler's page reader).
+func (w *Worker) fetch(ctx context.Context, l lease) (crawler.Result, []*article.Record, error) {
+	var recs []*article.Record
+	handler := func(_ context.Context, p *article.Page) error {
+		rec, err := w.reg.Extract(p)
+		if err == nil {
+			recs = append(recs, rec)
+		}
+		return err // what the page then is, the Fetcher's page reader says (Result)
+	}
+	res, err := l.src.fetcher.Fetch(ctx, l.t.URL, l.t.Hint, handler)
+	w.Stats.Fetched.Add(1)
+	return res, recs, err
+}
+
+// fetchFailed finishes a lease whose fetch failed: back to the frontier when another attempt
+// may succeed, given up after the last, acknowledged when no attempt would do better.
+func (w *Worker) fetchFailed(ctx context.Context, l lease, err error) {
+	maxDeliver := uint64(w.c.opts.MaxDeliver)
+	switch {
+	case ctx.Err() != nil:
+		_ = l.msg.Nak() // cut short by us, not the site: another worker takes it now
+	case crawler.Transient(err) && l.attempt >= maxDeliver:
+		w.giveUp(ctx, l.msg, l.src, l.t, l.log, err)
+	case crawler.Transient(err):
+		w.Stats.Retries.Add(1)
+		delay := retryDelay(l.attempt, l.src.c.Options().RetryBaseDelay)
+		var pe *PauseError
+		if errors.As(err, &pe) {
+			delay = time.Until(pe.Until)
+		}
+		l.log.Warn("fetch failed; the URL goes back to the frontier", zap.Uint64("attempt", l.attempt), zap.Duration("retry_in", delay), zap.Error(err))
+		_ = l.msg.NakWithDelay(delay)
+	case errors.Is(err, crawler.ErrRobots):
+		l.log.Debug("not fetched", zap.Error(err))
+		w.ack(ctx, l.msg, l.log)
+	default:
+		w.Stats.Errors.Add(1)
+		w.countError(l.t.Source, "fetch")
+		l.log.Warn("fetch failed", zap.Error(err))
+		if laterTickMayDiffer(err) {
+			w.forgetParent(ctx, l.t, l.log)
+		}
+		w.ack(ctx, l.msg, l.log)
+	}
+}
+
+// publish sends the page's records and marks every route to them known. It reports false when
+// the server could not take them and the URL went back to the frontier.
+func (w *Worker) publish(ctx context.Context, l lease, res crawler.Result, recs []*article.Record) bool {
 	for _, rec := range recs {
-		line, err := pipeline.Marshal(rec)
+		line, err := article.Marshal(rec)
 		if err != nil {
 			w.Stats.Errors.Add(1)
-			log.Warn("skip page", zap.Error(err))
+			l.log.Warn("skip page", zap.Error(err))
 			continue
 		}
-		dup, err := w.c.Publish(ctx, rec.ID, line, t.Source)
+		dup, err := w.c.Publish(ctx, rec.ID, line, l.t.Source)
 		if err != nil {
-			w.retryLater(msg, log, err, attempt)
-			return
+			w.retryLater(l.msg, l.log, err, l.attempt)
+			return false
 		}
 		if dup {
 			w.Stats.Duplicates.Add(1)
-			log.Debug("duplicate", zap.String("id", rec.ID))
+			l.log.Debug("duplicate", zap.String("id", rec.ID))
 		} else {
 			w.Stats.New.Add(1)
 		}
 		if w.OnRecord != nil {
-			w.OnRecord(t.Source, dup)
+			w.OnRecord(l.t.Source, dup)
 		}
-		// The stored record names its own URL; every other route to the id (a twin's, a
-		// redirect's start, the canonical URL the page claims) is kept under the id for forget.
-		marked := map[string]bool{}
-		for i, u := range []string{rec.URL, t.URL, res.URL, res.Claimed} {
-			if u == "" || !src.c.IsArticleURL(u) || marked[urlKey(u)] {
-				continue
-			}
-			marked[urlKey(u)] = true
-			if err := w.c.MarkKnown(ctx, u, rec.ID, i == 0 && !dup); err != nil {
-				w.retryLater(msg, log, err, attempt)
-				return
-			}
+		if err := w.markRoutes(ctx, l, res, rec, dup); err != nil {
+			w.retryLater(l.msg, l.log, err, l.attempt)
+			return false
 		}
 	}
-	spent := false
-	if t.Depth < src.maxDepth && len(res.Links) > 0 && src.maxPages > 0 && w.c.TickPages(ctx, t.Tick) >= src.maxPages {
-		// The page budget is the tick's: links found past it wait for the next tick (a page's
-		// links may overshoot it, since pages are counted once queued).
-		spent = true
-		if _, logged := w.spentTicks.LoadOrStore(t.Tick, true); !logged {
-			log.Warn("page budget of the tick spent; the rest waits for the next tick", zap.String("tick", t.Tick), zap.Int("max_pages", src.maxPages))
+	return true
+}
+
+// markRoutes marks the URLs that lead to rec known: the stored record names its own URL; every
+// other route to the id (a twin's, a redirect's start, the canonical URL the page claims) is
+// kept under the id for forget.
+func (w *Worker) markRoutes(ctx context.Context, l lease, res crawler.Result, rec *article.Record, dup bool) error {
+	marked := map[string]bool{}
+	for i, u := range []string{rec.URL, l.t.URL, res.URL, res.Claimed} {
+		if u == "" || !l.src.c.IsArticleURL(u) || marked[urlKey(u)] {
+			continue
+		}
+		marked[urlKey(u)] = true
+		if err := w.c.MarkKnown(ctx, u, rec.ID, i == 0 && !dup); err != nil {
+			return err
 		}
 	}
-	if t.Depth < src.maxDepth && len(res.Links) > 0 && !spent {
-		known := w.knownLinks(ctx, src, res.Links)
-		next := make([]Task, 0, len(res.Links))
-		for i, l := range res.Links {
-			if known[i] {
-				w.Stats.Skipped.Add(1)
-				continue
-			}
-			next = append(next, Task{Source: t.Source, URL: l.URL, Depth: t.Depth + 1, Tick: t.Tick, Parent: res.URL, Hint: l.Hint})
+	return nil
+}
+
+// queueLinks queues the page's links not stored yet, within the tick's budgets. It reports false
+// when the frontier could not take them and the URL went back to it.
+func (w *Worker) queueLinks(ctx context.Context, l lease, res crawler.Result) bool {
+	t, src := l.t, l.src
+	if t.Depth >= src.maxDepth || len(res.Links) == 0 || w.tickSpent(ctx, l) {
+		return true
+	}
+	known := w.knownLinks(ctx, src, res.Links)
+	next := make([]Task, 0, len(res.Links))
+	for i, link := range res.Links {
+		if known[i] {
+			w.Stats.Skipped.Add(1)
+			continue
 		}
-		next, charged, err := w.admit(ctx, src, t.Tick, next, log)
-		if err != nil {
-			w.retryLater(msg, log, err, attempt)
-			return
-		}
-		queued, err := w.c.queue(ctx, next)
-		// A link charged to its host but queued already in this tick (or not at all) gives its
-		// unit back, as one machine's pass gives back a link it had visited.
-		back := map[string]int{}
-		n := 0
-		for i, q := range queued {
-			if q {
-				n++
-			} else if charged[i] != "" {
-				back[charged[i]]++
-			}
-		}
-		for host, k := range back {
-			if _, berr := w.c.addHostPages(ctx, t.Tick, host, -k, 0); berr != nil {
-				log.Debug("cannot give back a host's page budget", zap.String("host", host), zap.Error(berr))
-			}
-		}
-		if err != nil {
-			w.retryLater(msg, log, err, attempt)
-			return
-		}
-		if n > 0 && src.maxPages > 0 {
-			w.c.addTickPages(ctx, t.Tick, n)
+		next = append(next, Task{Source: t.Source, URL: link.URL, Depth: t.Depth + 1, Tick: t.Tick, Parent: res.URL, Hint: link.Hint})
+	}
+	next, charged, err := w.admit(ctx, src, t.Tick, next, l.log)
+	if err != nil {
+		w.retryLater(l.msg, l.log, err, l.attempt)
+		return false
+	}
+	queued, err := w.c.queue(ctx, next)
+	n := w.giveBackUnqueued(ctx, t.Tick, queued, charged, l.log)
+	if err != nil {
+		w.retryLater(l.msg, l.log, err, l.attempt)
+		return false
+	}
+	if n > 0 && src.maxPages > 0 {
+		w.c.addTickPages(ctx, t.Tick, n)
+	}
+	return true
+}
+
+// tickSpent reports whether the tick's page budget is spent: links found past it wait for the
+// next tick (a page's links may overshoot it, since pages are counted once queued).
+func (w *Worker) tickSpent(ctx context.Context, l lease) bool {
+	if l.src.maxPages <= 0 || w.c.TickPages(ctx, l.t.Tick) < l.src.maxPages {
+		return false
+	}
+	if _, logged := w.spentTicks.LoadOrStore(l.t.Tick, true); !logged {
+		l.log.Warn("page budget of the tick spent; the rest waits for the next tick", zap.String("tick", l.t.Tick), zap.Int("max_pages", l.src.maxPages))
+	}
+	return true
+}
+
+// giveBackUnqueued returns the host budget of links charged but queued already in this tick (or
+// not at all), as one machine's pass gives back a link it had visited, and counts those queued.
+func (w *Worker) giveBackUnqueued(ctx context.Context, tick string, queued []bool, charged []string, log *zap.Logger) int {
+	back := map[string]int{}
+	n := 0
+	for i, q := range queued {
+		if q {
+			n++
+		} else if charged[i] != "" {
+			back[charged[i]]++
 		}
 	}
-	if src.conditional && res.Listing && res.Validators != (crawler.Validators{}) {
-		// The links are queued durably before the listing may answer 304 next time; a link
-		// given up later drops these validators again (giveUp).
-		if err := w.c.Validators().SetValidators(ctx, res.URL, res.Validators); err != nil {
-			log.Warn("cannot keep http validators", zap.Error(err))
+	for host, k := range back {
+		if _, err := w.c.addHostPages(ctx, tick, host, -k, 0); err != nil {
+			log.Debug("cannot give back a host's page budget", zap.String("host", host), zap.Error(err))
 		}
 	}
-	w.ack(ctx, msg, log)
+	return n
 }
 
 // admit applies the tick's trap bounds over every worker to the links of a page: a path's query

@@ -2,7 +2,6 @@ package crawler
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -38,12 +37,8 @@ func newRunState(c *Crawler) *runState {
 func (r *runState) admit(u *url.URL) error {
 	o := r.c.opts
 	s := u.String()
-	if len(s) > o.MaxURLLength {
-		return fmt.Errorf("%w: url of %d bytes exceeds max_url_length %d", ErrTrap, len(s), o.MaxURLLength)
-	}
-	q := u.Query()
-	if n := countParams(q); n > o.MaxQueryParams {
-		return fmt.Errorf("%w: %d query parameters exceed max_query_params %d", ErrTrap, n, o.MaxQueryParams)
+	if err := r.c.withinLimits(u); err != nil {
+		return err
 	}
 	host := strings.ToLower(u.Hostname())
 	path := strings.ToLower(u.Scheme) + "://" + host + u.EscapedPath()
@@ -147,14 +142,7 @@ func (r *runState) retryChanges() ([]Failure, []string) {
 	return failed, done
 }
 
-func (r *runState) keepValidators(u string, h *http.Header) {
-	if h == nil {
-		return
-	}
-	v := Validators{ETag: h.Get("ETag"), LastModified: h.Get("Last-Modified")}
-	if v == (Validators{}) {
-		return
-	}
+func (r *runState) keepValidators(u string, v Validators) {
 	r.mu.Lock()
 	r.validators[u] = v
 	r.mu.Unlock()

@@ -96,15 +96,20 @@ type Crawler struct {
 	hosts    map[string]bool // the origins' host names
 	log      *zap.Logger
 	skip     Skipper
+	rt       collaborators
 }
 
-// New checks the options (Options.Validate) and fills defaults (Options.WithDefaults).
-func New(opts Options, log *zap.Logger, skip Skipper) (*Crawler, error) {
+// New checks the options (Options.Validate) and fills defaults (Options.WithDefaults); with
+// gives the run's collaborators (WithValidatorCache, WithRetryList, WithFetchObserver).
+func New(opts Options, log *zap.Logger, skip Skipper, with ...Option) (*Crawler, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, fmt.Errorf("source %q: %w", opts.Name, err)
 	}
 	opts = opts.WithDefaults()
 	c := &Crawler{opts: opts, log: log, skip: skip}
+	for _, o := range with {
+		o(&c.rt)
+	}
 	if c.log == nil {
 		c.log = zap.NewNop()
 	}
@@ -176,10 +181,10 @@ func (c *Crawler) wanted(u *url.URL) bool {
 // retryList is the source's retry list, or nil when failed pages cost the run its validators
 // instead: no store (a one-off run), no validators kept anyway, or retry_attempts 0.
 func (c *Crawler) retryList() RetryList {
-	if c.opts.Cache == nil || c.opts.Retries == nil || c.opts.RetryAttempts == nil || *c.opts.RetryAttempts == 0 {
+	if c.rt.cache == nil || c.rt.retries == nil || c.opts.RetryAttempts == nil || *c.opts.RetryAttempts == 0 {
 		return nil
 	}
-	return c.opts.Retries
+	return c.rt.retries
 }
 
 // saveValidators keeps the listings' validators only after a run that reached every link it
@@ -187,7 +192,7 @@ func (c *Crawler) retryList() RetryList {
 // not read again, so its links must all have been fetched or be fetched by URL: a run that was
 // stopped, ran out of budget, or met failures it could not remember saves none.
 func (c *Crawler) saveValidators(ctx context.Context, run *runState) {
-	if c.opts.Cache == nil {
+	if c.rt.cache == nil {
 		return
 	}
 	run.mu.Lock()
@@ -199,7 +204,7 @@ func (c *Crawler) saveValidators(ctx context.Context, run *runState) {
 		return
 	}
 	for u, v := range run.validators {
-		if err := c.opts.Cache.SetValidators(ctx, u, v); err != nil {
+		if err := c.rt.cache.SetValidators(ctx, u, v); err != nil {
 			c.log.Warn("cannot keep validators", zap.String("url", u), zap.Error(err))
 			return
 		}
@@ -305,14 +310,15 @@ func pageLinks(p *article.Page) iter.Seq[*url.URL] {
 	}
 }
 
-// handleItem hands a feed item that carries its own body to the extractors as a page of its own.
-func handleItem(ctx context.Context, base, u *url.URL, it FeedItem, hint *article.Record, handle Handler) {
+// handleItem hands a feed item that carries its own body to the extractors as a page of its own,
+// and returns their answer.
+func handleItem(ctx context.Context, base, u *url.URL, it FeedItem, hint *article.Record, handle Handler) error {
 	item := article.NewPage(u, article.FeedItemType, []byte(it.ContentHTML), time.Now())
 	item.Hint = hint
 	if item.URL == nil {
 		item.URL = base
 	}
-	_ = handle(ctx, item)
+	return handle(ctx, item)
 }
 
 // fillHint completes h with what an earlier hint said (the list that led to a text endpoint).

@@ -124,8 +124,8 @@ func TestA7x24ListServedAsOctetStreamGivesEachCodeItsFetchedEastmoneyPage(t *tes
 			defer list.Close()
 			log, logs := observed()
 			opts := Options{Name: "t", Seeds: []string{list.URL + "/comm/web/getFastNewsList"}, AllowedHosts: []string{"127.0.0.1", "finance.eastmoney.com"},
-				IgnoreRobots: true, MaxRetries: retries(0), transport: em.transport()}
-			c, err := New(opts, log, nil)
+				IgnoreRobots: true, MaxRetries: retries(0)}
+			c, err := New(opts, log, nil, withTransport(em.transport()))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -268,8 +268,8 @@ func TestAFolderOfSavedListsIsReadAndItsArticlesFetchedFromTheirOwnHosts(t *test
 	if len(items) != 2 {
 		t.Fatalf("%d items to fetch, want the two codes of the 7×24 list", len(items))
 	}
-	opts := Options{IgnoreRobots: true, MaxRetries: retries(0), transport: em.transport()}
-	if _, err := FetchItems(context.Background(), items, opts, log, nil, got.handle); err != nil {
+	opts := Options{IgnoreRobots: true, MaxRetries: retries(0)}
+	if _, err := FetchItems(context.Background(), items, opts, log, nil, got.handle, withTransport(em.transport())); err != nil {
 		t.Fatal(err)
 	}
 	if rec := got.recs["https://finance.eastmoney.com/a/202401163033333333.html"]; rec == nil || rec.Summary == "" || len(rec.Stocks) != 1 {

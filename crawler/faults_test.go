@@ -135,10 +135,10 @@ func fastOptions(srv *httptest.Server, seeds ...string) Options {
 	return o
 }
 
-func crawlSite(t *testing.T, opts Options) *run {
+func crawlSite(t *testing.T, opts Options, with ...Option) *run {
 	t.Helper()
 	core, logs := observer.New(zapcore.DebugLevel)
-	c, err := New(opts, zap.New(core), nil)
+	c, err := New(opts, zap.New(core), nil, with...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,8 +184,12 @@ func TestSlowServerIsCutAtTheTimeoutRetriedAndReportedAsATimeout(t *testing.T) {
 	if !r.logged("/a/slow") || !r.logged("timeout") || !r.logged("gave up after 3 attempts") {
 		t.Errorf("the timeout is not logged with the URL and the attempts:\n%s", r.dump())
 	}
-	if time.Since(start) > 5*time.Second {
-		t.Errorf("the crawl took %s: the timeout did not cut the wait", time.Since(start))
+	// Three attempts of 300 ms and their backoff; without the timeout the page never answers,
+	// so the bound is generous and the figure logged.
+	took := time.Since(start)
+	t.Logf("the crawl took %s", took.Round(time.Millisecond))
+	if took > 10*time.Second {
+		t.Errorf("the crawl took %s: the timeout did not cut the wait", took)
 	}
 	if r.stats.Errors != 1 || r.stats.Retries != 2 {
 		t.Errorf("stats = %+v, want 1 error after 2 retries", r.stats)
@@ -624,18 +628,19 @@ func TestUnchangedListingCostsA304OnlyAfterACompleteRun(t *testing.T) {
 	defer srv.Close()
 	cache := &mapCache{m: map[string]Validators{}}
 	opts := fastOptions(srv, "/")
-	opts.Cache, opts.MaxRetries = cache, retries(0)
+	with := []Option{WithValidatorCache(cache)}
+	opts.MaxRetries = retries(0)
 
-	crawlSite(t, opts)
+	crawlSite(t, opts, with...)
 	if len(cache.m) != 0 {
 		t.Fatalf("validators kept after a run whose /a/2 failed: a 304 next time would hide /a/2 for good")
 	}
 	fail.Store(false)
-	r := crawlSite(t, opts)
+	r := crawlSite(t, opts, with...)
 	if _, ok := r.pages["/a/2"]; !ok || len(cache.m) != 1 {
 		t.Fatalf("second run: /a/2 handled %v, %d validators kept", ok, len(cache.m))
 	}
-	r = crawlSite(t, opts)
+	r = crawlSite(t, opts, with...)
 	if r.stats.NotChanged != 1 || len(r.pages) != 0 {
 		t.Errorf("third run: %d not modified, %d pages handled; want the listing's 304 and nothing else", r.stats.NotChanged, len(r.pages))
 	}

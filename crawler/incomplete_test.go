@@ -57,10 +57,11 @@ func TestAnArticleWhoseFirstFetchFailsIsFetchedAgainByTheNextRun(t *testing.T) {
 			defer srv.Close()
 			cache := &mapCache{m: map[string]Validators{}}
 			opts := fastOptions(srv, "/")
-			opts.Cache, opts.MaxRetries = cache, retries(0)
+			with := []Option{WithValidatorCache(cache)}
+			opts.MaxRetries = retries(0)
 			var got sync.Map
 			for i := range 2 {
-				c, err := New(opts, zap.NewNop(), nil)
+				c, err := New(opts, zap.NewNop(), nil, with...)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -105,11 +106,12 @@ func TestAnErrorPageAtAnArticlePatternMarksTheRunIncompleteWhateverItsLinks(t *t
 			defer srv.Close()
 			cache := &mapCache{m: map[string]Validators{}}
 			opts := fastOptions(srv, "/")
-			opts.Cache, opts.MaxRetries = cache, retries(0)
+			with := []Option{WithValidatorCache(cache)}
+			opts.MaxRetries = retries(0)
 			opts.Articles, opts.Follow = []string{`/a/\d+$`}, follow
 			var got sync.Map
 			for range 2 {
-				c, err := New(opts, zap.NewNop(), nil)
+				c, err := New(opts, zap.NewNop(), nil, with...)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -146,10 +148,11 @@ func TestAnErrorPageAtAnInfoCodeURLMarksTheRunIncompleteWithoutArticlePatterns(t
 	defer srv.Close()
 	cache := &mapCache{m: map[string]Validators{}}
 	opts := fastOptions(srv, "/")
-	opts.Cache, opts.MaxRetries = cache, retries(0)
+	with := []Option{WithValidatorCache(cache)}
+	opts.MaxRetries = retries(0)
 	var got sync.Map
 	for range 2 {
-		c, err := New(opts, zap.NewNop(), nil)
+		c, err := New(opts, zap.NewNop(), nil, with...)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -151,7 +151,7 @@ func savedItems(ctx context.Context, file *url.URL, f *Feed, handle Handler) []F
 			u = nil
 		}
 		if it.ContentHTML != "" && (f.Kind == "json" || u == nil) {
-			handleItem(ctx, file, u, it, itemHint(u, it), handle)
+			_ = handleItem(ctx, file, u, it, itemHint(u, it), handle) // the handler logs and counts
 			continue
 		}
 		if u != nil && (u.Scheme == "http" || u.Scheme == "https") {

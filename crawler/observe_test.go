@@ -31,13 +31,13 @@ func TestOnFetchSeesEveryResponseWithItsStatusAndLatency(t *testing.T) {
 	got := map[int]int{}
 	var slowest time.Duration
 	host := ""
-	c, err := New(Options{Seeds: []string{srv.URL + "/"}, IgnoreRobots: true, OnFetch: func(h string, status int, d time.Duration) {
+	c, err := New(Options{Seeds: []string{srv.URL + "/"}, IgnoreRobots: true}, nil, nil, WithFetchObserver(func(h string, status int, d time.Duration) {
 		mu.Lock()
 		defer mu.Unlock()
 		got[status]++
 		host = h
 		slowest = max(slowest, d)
-	}}, nil, nil)
+	}))
 	if err != nil {
 		t.Fatal(err)
 	}

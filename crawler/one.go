@@ -7,11 +7,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
-	"strings"
 	"time"
 
-	"github.com/temoto/robotstxt"
+	"github.com/gocolly/colly/v2"
 
 	"github.com/newsmill/newsmill/article"
 )
@@ -44,19 +42,27 @@ type Link struct {
 type Result struct {
 	URL         string // after redirects, canonical (article.CanonicalURL)
 	Claimed     string // the canonical URL an article page names as its own, when on the source
+	Kind        Kind   // what the page reader made of the response
 	Status      int
 	NotModified bool
 	// Listing is true for a page that gave no record (a listing) or a feed; its validators, when
 	// Validators is not zero, may be kept.
 	Listing    bool
 	Validators Validators
-	Links      []Link
-	Retries    int64
+	// Failure says why a page read whole must be fetched again all the same ("no record", "no
+	// record and no links"), as a pass's retry list would; empty otherwise.
+	Failure string
+	// ItemsFailed counts a feed's items carrying their own body that gave no whole record: the
+	// feed may list them whole next time, so it must not answer 304 then.
+	ItemsFailed int
+	Links       []Link
+	Retries     int64
 }
 
-// Fetcher fetches one URL at a time for a caller that keeps the frontier itself: the same
-// transport, redirect rules, charset decoding, feed reading and link rules as Run, with the
-// politeness and robots.txt delegated to a Gate and a RobotsCache shared between processes.
+// Fetcher fetches one URL at a time for a caller that keeps the frontier itself: a Colly
+// collector over the same transport and redirect rules as Run, and the same page reader
+// (Crawler.read: charset decoding, feeds, what a page is, links), with the politeness and
+// robots.txt delegated to a Gate and a RobotsCache shared between processes.
 // It is safe for concurrent use.
 type Fetcher struct {
 	c      *Crawler
@@ -84,10 +90,7 @@ func (c *Crawler) Wants(u *url.URL) bool {
 	if !c.wanted(u) {
 		return false
 	}
-	if len(u.String()) > c.opts.MaxURLLength || countParams(u.Query()) > c.opts.MaxQueryParams {
-		return false
-	}
-	return true
+	return c.withinLimits(u) == nil
 }
 
 // IsArticleURL reports whether a URL is handed to the extractors (stored articles are not
@@ -108,151 +111,152 @@ func (f *Fetcher) transport() *transport {
 	}}
 }
 
-// Fetch fetches raw once (with the transport's retries) and reads it as Run would: a feed gives
-// its items as links (items carrying their own article are handed to handle), a page the
-// extractors may want is handed to handle, and a followed page gives its wanted links. hint is
-// what a feed said about raw, or nil. A failed fetch returns an error; Transient tells whether
-// another attempt may succeed.
-func (f *Fetcher) Fetch(ctx context.Context, raw string, hint *article.Record, handle Handler) (Result, error) {
-	c := f.c
-	var res Result
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !c.sameOrigin(u) {
-		return res, fmt.Errorf("fetch %s: %w: not an http(s) URL of the source's origins", raw, ErrBadOptions)
+// Fetch fetches raw once through a Colly collector (with the transport's retries) and reads it
+// as Run does (Crawler.read): a feed gives its items as links (items carrying their own article
+// are handed to handle), a page the extractors may want is handed to handle, and a followed page
+// gives its wanted links. hint is what a feed said about raw, or nil. A failed fetch returns an
+// error, and so does an error page sent as 200; Transient tells whether another attempt may
+// succeed. A page read whole that must be fetched again all the same (it gave no record) says
+// why in Result.Failure.
+func (f *Fetcher) Fetch(ctx context.Context, raw string, hint *article.Record, handle Handler) (res Result, err error) {
+	u, err := f.target(raw)
+	if err != nil {
+		return res, err
 	}
 	tr := f.transport()
 	defer func() { res.Retries = tr.retries.Load() }()
-	client := &http.Client{Transport: tr, CheckRedirect: c.checkRedirect}
-	if !c.opts.IgnoreRobots {
-		crawlDelay, err := f.allowed(ctx, client, u)
+	if !f.c.opts.IgnoreRobots {
+		crawlDelay, err := f.allowed(ctx, &http.Client{Transport: tr, CheckRedirect: f.c.checkRedirect}, u)
 		if err != nil {
 			return res, err
 		}
 		ctx = context.WithValue(ctx, crawlDelayKey{}, crawlDelay)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
-	if err != nil {
-		return res, fmt.Errorf("fetch %s: %w", raw, err)
+	got := f.request(ctx, tr, u, hint, handle)
+	if got.err != nil {
+		return res, f.fetchError(ctx, raw, got.err)
 	}
-	req.Header.Set("User-Agent", c.opts.UserAgent)
-	if c.opts.Cache != nil {
-		if v, ok := c.opts.Cache.Validators(ctx, article.CanonicalURL(u).String()); ok {
-			if v.ETag != "" {
-				req.Header.Set("If-None-Match", v.ETag)
-			}
-			if v.LastModified != "" {
-				req.Header.Set("If-Modified-Since", v.LastModified)
-			}
-		}
+	return f.result(raw, got)
+}
+
+// target checks that raw is an http(s) URL of the source's origins.
+func (f *Fetcher) target(raw string) (*url.URL, error) {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || !f.c.sameOrigin(u) {
+		return nil, fmt.Errorf("fetch %s: %w: not an http(s) URL of the source's origins", raw, ErrBadOptions)
 	}
-	start := time.Now()
-	resp, err := client.Do(req)
-	if err != nil {
-		f.observe(u, 0, start)
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
+	return u, nil
+}
+
+// fetched is what one Fetch's request came to: a response read, or an error without one.
+type fetched struct {
+	final  *url.URL // canonical, after redirects
+	status int
+	o      outcome
+	err    error
+}
+
+// request makes the one request of a Fetch with a collector of its own and reads the response.
+func (f *Fetcher) request(ctx context.Context, tr http.RoundTripper, u *url.URL, hint *article.Record, handle Handler) fetched {
+	c := f.c
+	col := c.newCollector(ctx, tr)
+	got := fetched{final: article.CanonicalURL(u)}
+	var started time.Time
+	var contentType string
+	col.OnRequest(func(r *colly.Request) {
+		if started.IsZero() {
+			started = time.Now()
 		}
-		// The transport fails with ErrHTTPStatus only for a 429 or 5xx it gave up retrying.
-		if ctx.Err() == nil && (errors.Is(err, ErrHTTPStatus) || errors.Is(err, ErrHostBackoff) || transient(0, err)) {
-			return res, fmt.Errorf("fetch %s: %w: %w", raw, ErrTransient, err)
+		c.setConditional(ctx, *r.Headers, r.URL)
+	})
+	col.OnResponseHeaders(func(r *colly.Response) { contentType = hideCharset(r) })
+	col.OnError(func(r *colly.Response, err error) {
+		c.observe(u.Hostname(), r.StatusCode, started)
+		got.status = r.StatusCode
+		if r.Request != nil {
+			got.final = article.CanonicalURL(r.Request.URL)
 		}
-		return res, fmt.Errorf("fetch %s: %w", raw, err)
+		switch {
+		case r.StatusCode == http.StatusNotModified:
+			got.o = outcome{kind: KindNotModified}
+		case r.StatusCode != 0:
+			got.o = failedStatus(r.StatusCode)
+		default:
+			got.err = err
+		}
+	})
+	col.OnResponse(func(r *colly.Response) {
+		c.observe(u.Hostname(), r.StatusCode, started)
+		// As in a pass, the page and its record take the canonical form of the URL fetched.
+		got.final, got.status = article.CanonicalURL(r.Request.URL), r.StatusCode
+		got.o = c.read(ctx, response{final: got.final, status: r.StatusCode, header: *r.Headers, contentType: contentType, body: r.Body, hint: hint}, handle)
+	})
+	if err := col.Request(http.MethodGet, u.String(), nil, nil, nil); err != nil && got.err == nil && got.status == 0 {
+		got.err = err // refused before any request was sent
 	}
-	defer resp.Body.Close()
-	f.observe(u, resp.StatusCode, start)
-	// As in a pass, the page and its record take the canonical form of the URL fetched.
-	final := article.CanonicalURL(resp.Request.URL)
-	res.URL, res.Status = final.String(), resp.StatusCode
-	if resp.StatusCode == http.StatusNotModified {
+	return got
+}
+
+// fetchError is the error of a request that got no response.
+func (f *Fetcher) fetchError(ctx context.Context, raw string, err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		err = ue.Err
+	}
+	// The transport fails with ErrHTTPStatus only for a 429 or 5xx it gave up retrying.
+	if ctx.Err() == nil && (errors.Is(err, ErrHTTPStatus) || errors.Is(err, ErrHostBackoff) || transient(0, err)) {
+		return fmt.Errorf("fetch %s: %w: %w", raw, ErrTransient, err)
+	}
+	return fmt.Errorf("fetch %s: %w", raw, err)
+}
+
+// result turns the reader's outcome into what the caller's frontier needs.
+func (f *Fetcher) result(raw string, got fetched) (Result, error) {
+	o := got.o
+	res := Result{URL: got.final.String(), Status: got.status, Kind: o.kind}
+	switch {
+	case o.kind == KindNotModified:
 		res.NotModified, res.Listing = true, true
 		return res, nil
+	case o.unread:
+		return res, fmt.Errorf("fetch %s: %w", raw, o.err)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return res, fmt.Errorf("fetch %s: %w", raw, &StatusError{Code: resp.StatusCode})
+	res.Failure, res.ItemsFailed = o.failure, o.itemsFailed
+	res.Listing = o.listing()
+	res.Validators = o.keep
+	if o.claimed != nil {
+		res.Claimed = o.claimed.String()
 	}
-	body, err := io.ReadAll(resp.Body) // already in memory, capped and decompressed by the transport
-	if err != nil {
-		return res, fmt.Errorf("fetch %s: %w", raw, err)
-	}
-	lm, _ := http.ParseTime(resp.Header.Get("Last-Modified")) // zero when absent or unreadable
-	page, err := decodePage(final, resp.Header.Get("Content-Type"), body, hint, lm)
-	if err != nil {
-		return res, fmt.Errorf("fetch %s: %w", raw, err)
-	}
-	// A feed is read by a pass's own reader; only its crawler and handler are needed.
-	links, hints, isFeed := (&pass{c: c, handle: handle}).feedLinks(ctx, page)
-	listing := isFeed || !c.isArticleURL(final.String())
-	if !isFeed && c.isArticleURL(final.String()) {
-		err := handle(ctx, page)
-		listing = errors.Is(err, article.ErrNotArticle)
-		if !listing && page.IsHTML() {
-			// The URL an article names as its own is this article, stored under that name too.
-			if cu := claimedCanonical(final, page.Body); cu != nil && c.sameOrigin(cu) {
-				res.Claimed = cu.String()
-			}
-		}
-		if c.opts.LeafArticles && !listing {
-			return res, nil
+	for _, l := range uniqueLinks(o.links) {
+		if f.c.withinLimits(l.url) == nil {
+			res.Links = append(res.Links, Link{URL: l.url.String(), Hint: l.hint})
 		}
 	}
-	res.Listing = listing
-	if listing {
-		res.Validators = Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
-	}
-	if !isFeed && !c.isFollowURL(final.String()) {
-		return res, nil
-	}
-	next := slices.Values(links)
-	if !isFeed {
-		next = pageLinks(page)
-	}
-	seen := map[string]bool{}
-	for l := range next {
-		if !c.Wants(l) {
-			continue
-		}
-		cs := article.CanonicalURL(l).String()
-		if seen[cs] {
-			continue
-		}
-		seen[cs] = true
-		res.Links = append(res.Links, Link{URL: l.String(), Hint: hints[l.String()]})
+	if o.failure == "error page" {
+		// A "server busy" page sent as 200 is the server's trouble, as a 503 is: the caller
+		// tries it again (the links it read are in res all the same).
+		return res, fmt.Errorf("fetch %s: %w: %w", raw, ErrTransient, o.err)
 	}
 	return res, nil
 }
 
-func (f *Fetcher) observe(u *url.URL, status int, start time.Time) {
-	if f.c.opts.OnFetch != nil {
-		f.c.opts.OnFetch(u.Hostname(), status, time.Since(start))
-	}
-}
-
 // Transient reports whether a failed Fetch may succeed when tried again later: a timeout, a
-// reset, a 429 or 5xx after the retries, a host pausing us, robots.txt unreachable.
+// reset, a 429 or 5xx after the retries, a host pausing us, robots.txt unreachable, an error
+// page sent as 200.
 func Transient(err error) bool { return errors.Is(err, ErrTransient) }
 
 // allowed checks robots.txt for u, read from the shared cache or fetched (through the gate) and
 // shared, and returns the Crawl-delay it asks of us. An unreachable robots.txt or one answering
 // 5xx pauses the host: nothing is known of what it allows.
 func (f *Fetcher) allowed(ctx context.Context, client *http.Client, u *url.URL) (time.Duration, error) {
-	hostURL := strings.ToLower(u.Scheme + "://" + u.Host)
+	hostURL := robotsOrigin(u)
 	status, body, ok := 0, []byte(nil), false
 	if f.robots != nil {
 		status, body, ok = f.robots.Robots(ctx, hostURL)
 	}
 	if !ok {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, hostURL+"/robots.txt", nil)
-		if err != nil {
-			return 0, fmt.Errorf("robots.txt of %s: %w", hostURL, err)
-		}
-		req.Header.Set("User-Agent", f.c.opts.UserAgent)
-		resp, err := client.Do(req)
-		if err == nil {
-			body, err = io.ReadAll(resp.Body)
-			resp.Body.Close()
-			status = resp.StatusCode
-		}
+		var err error
+		status, body, err = getRobots(ctx, client, hostURL, f.c.opts.UserAgent)
 		if err != nil || status >= 500 {
 			if f.gate != nil && ctx.Err() == nil {
 				f.gate.Pause(ctx, u.Host, f.c.opts.RetryBaseDelay)
@@ -266,22 +270,11 @@ func (f *Fetcher) allowed(ctx context.Context, client *http.Client, u *url.URL) 
 			f.robots.SetRobots(ctx, hostURL, status, body)
 		}
 	}
-	rd, err := robotstxt.FromStatusAndBytes(status, body)
+	g, err := robotsGroup(status, body, f.c.opts.UserAgent)
 	if err != nil {
 		return 0, nil // an unreadable robots.txt forbids nothing
 	}
-	g := rd.FindGroup(f.c.opts.UserAgent)
-	if g == nil {
-		return 0, nil
-	}
-	path := u.EscapedPath()
-	if u.RawQuery != "" {
-		path += "?" + u.Query().Encode()
-	}
-	if !g.Test(path) {
-		return 0, fmt.Errorf("%w: %s", ErrRobots, u)
-	}
-	return g.CrawlDelay, nil
+	return robotsVerdict(g, u)
 }
 
 // crawlDelayKey carries a host's Crawl-delay from the robots.txt check to the gate.

@@ -93,3 +93,22 @@ func TestAFetcherAsksTheGateForEveryRequestWithTheCrawlDelayAndHonoursRobots(t *
 		t.Errorf("a 503 with Retry-After 2: err %v, transient %v, pauses %v; want the host paused 2s for everyone", err, Transient(err), gate.paused)
 	}
 }
+
+// BenchmarkFetcherFetchOfAListing is one cluster Fetch of a small listing over loopback: the
+// Colly collector each Fetch builds is part of its cost.
+func BenchmarkFetcherFetchOfAListing(b *testing.B) {
+	srv := httptest.NewServer(serveHTML(links("/a/1", "/a/2", "/a/3")))
+	defer srv.Close()
+	c, err := New(Options{Name: "b", Seeds: []string{srv.URL + "/"}, IgnoreRobots: true, MaxRetries: new(int)}, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	f := c.NewFetcher(nil, nil)
+	notArticle := func(context.Context, *article.Page) error { return article.ErrNotArticle }
+	b.ReportAllocs()
+	for b.Loop() {
+		if res, err := f.Fetch(context.Background(), srv.URL+"/list.html", nil, notArticle); err != nil || len(res.Links) != 3 {
+			b.Fatalf("%d links, %v", len(res.Links), err)
+		}
+	}
+}

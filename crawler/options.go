@@ -2,7 +2,6 @@ package crawler
 
 import (
 	"fmt"
-	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -62,34 +61,23 @@ type Options struct {
 	// MaxQueryVariants bounds the distinct query strings fetched per path (sort and filter
 	// permutations); 0 means 100.
 	MaxQueryVariants int `yaml:"max_query_variants"`
-	// Conditional sends If-None-Match / If-Modified-Since for listings and feeds when Cache is
-	// set; nil means on.
+	// Conditional sends If-None-Match / If-Modified-Since for listings and feeds when the run has
+	// a ValidatorCache (WithValidatorCache); nil means on.
 	Conditional *bool `yaml:"conditional_requests"`
 	// RetryAttempts bounds the runs that fetch a failed page again by URL (its first failure
 	// counts) before it is given up; nil means DefaultRetryAttempts, 0 keeps no retry list: a
 	// failed page then costs its listings their validators instead.
 	RetryAttempts *int `yaml:"retry_attempts"`
 
-	// Cache, when set, keeps ETag and Last-Modified of listing pages and feeds between runs, so
-	// unchanged ones cost a 304.
-	Cache ValidatorCache `yaml:"-"`
-	// Retries, when set with Cache, remembers pages that failed for later runs to fetch by URL,
-	// so a failed page does not cost the run its listings' validators.
-	Retries RetryList `yaml:"-"`
 	// LeafArticles stops at pages that gave a record: a one-off run of an article URL gives that
 	// article, not its neighbours. Scheduled crawls follow article pages' links too, since that
 	// is how a site's category pages are found.
 	LeafArticles bool `yaml:"-"`
-	// OnFetch, when set, is called once per response or failed request (status 0 when no
-	// response came) with the time from request to response; serve's metrics read it.
-	OnFetch FetchObserver `yaml:"-"`
 
 	// articleSeeds makes the seeds articles (FetchItems): the skipper applies to them too.
 	articleSeeds bool
 	// seedHints are what saved lists said about the seeds, by canonical URL (FetchItems).
 	seedHints map[string]*article.Record
-	// transport replaces the network below the fetch policy; tests route every host to loopback.
-	transport *http.Transport
 }
 
 // The keys of Options in a config file, as its yaml tags spell them; an OptionError names one.
@@ -161,6 +149,16 @@ const (
 // Validate reports the first option that cannot give a working crawl, as an *OptionError naming
 // its key. It checks values only; unset ones are fine.
 func (o Options) Validate() error {
+	for _, check := range []func() error{o.validateURLs, o.validatePatterns, o.validateCounts, o.validateDurations, o.validateUserAgent} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateURLs checks the seeds and allowed hosts: every seed an http(s) URL on an allowed host.
+func (o Options) validateURLs() error {
 	if len(o.Seeds) == 0 {
 		return optErr(KeySeeds, -1, "missing: a source needs at least one URL to start from")
 	}
@@ -179,6 +177,11 @@ func (o Options) Validate() error {
 			return optErr(KeySeeds, j, "host %q is not in allowed_hosts", u.Hostname())
 		}
 	}
+	return nil
+}
+
+// validatePatterns checks that the follow and article patterns compile.
+func (o Options) validatePatterns() error {
 	for _, k := range []struct {
 		key  string
 		pats []string
@@ -189,6 +192,11 @@ func (o Options) Validate() error {
 			}
 		}
 	}
+	return nil
+}
+
+// validateCounts checks every count against zero and its ceiling.
+func (o Options) validateCounts() error {
 	retries := 0
 	if o.MaxRetries != nil {
 		retries = *o.MaxRetries
@@ -222,6 +230,12 @@ func (o Options) Validate() error {
 			return optErr(k.key, -1, k.msg, k.v, k.max)
 		}
 	}
+	return nil
+}
+
+// validateDurations checks every duration against zero and MaxDuration, and the retry delays
+// against each other.
+func (o Options) validateDurations() error {
 	for _, k := range []struct {
 		key string
 		v   time.Duration
@@ -237,6 +251,11 @@ func (o Options) Validate() error {
 	if o.RetryBaseDelay > 0 && o.RetryMaxDelay > 0 && o.RetryBaseDelay > o.RetryMaxDelay {
 		return optErr(KeyRetryBaseDelay, -1, "%s is longer than retry_max_delay %s", o.RetryBaseDelay, o.RetryMaxDelay)
 	}
+	return nil
+}
+
+// validateUserAgent checks that the User-Agent is one header line of a sane length.
+func (o Options) validateUserAgent() error {
 	if len(o.UserAgent) > MaxUserAgentLength {
 		return optErr(KeyUserAgent, -1, "%d bytes is too long; at most %d", len(o.UserAgent), MaxUserAgentLength)
 	}

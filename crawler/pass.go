@@ -7,7 +7,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -43,7 +42,7 @@ type pass struct {
 	tr      *transport
 	col     *colly.Collector
 	robots  *robots
-	slots   *hostSlots
+	gate    Gate // the pace of each host: a pass's own hostSlots, where a cluster shares one
 	workers int
 
 	hintsMu sync.Mutex
@@ -59,7 +58,6 @@ type fetch struct {
 	hint        *article.Record // what a feed said about the page, or nil
 	contentType string          // as the server declared it, charset included
 	started     time.Time       // when Colly sent the request; zero if it refused to
-	modified    time.Time       // the response's Last-Modified, zero when absent or unreadable
 }
 
 const ctxFetch = "newsmill.fetch" // key of the *fetch in a request's colly.Context
@@ -74,8 +72,8 @@ func (c *Crawler) newPass(ctx context.Context, handle Handler) *pass {
 		attemptTimeout: c.opts.Timeout,
 		maxBody:        int64(c.opts.MaxBodyBytes),
 	}, c.opts.ConnectTimeout, c.opts.HeaderTimeout)
-	if c.opts.transport != nil {
-		p.tr.base = c.opts.transport
+	if c.rt.transport != nil {
+		p.tr.base = c.rt.transport
 	}
 	for u, h := range c.opts.seedHints {
 		p.hints[u] = h
@@ -88,12 +86,23 @@ func (c *Crawler) newPass(ctx context.Context, handle Handler) *pass {
 	if ht, ok := p.tr.base.(*http.Transport); ok {
 		ht.MaxIdleConnsPerHost = max(ht.MaxIdleConnsPerHost, p.workers)
 	}
-	p.slots = newHostSlots(c.opts.Parallelism, c.opts.Delay)
+	p.gate = newHostSlots(c.opts.Parallelism, c.opts.Delay)
 	if !c.opts.IgnoreRobots {
 		p.robots = newRobots(&http.Client{Transport: p.tr, CheckRedirect: c.checkRedirect}, c.opts.UserAgent)
 	}
 
-	p.col = colly.NewCollector(
+	p.col = c.newCollector(ctx, p.tr)
+	p.col.OnRequest(func(r *colly.Request) { p.onRequest(ctx, r) })
+	p.col.OnResponseHeaders(p.onHeaders)
+	p.col.OnError(func(r *colly.Response, err error) { p.onError(ctx, r, err) })
+	p.col.OnResponse(func(r *colly.Response) { p.onResponse(ctx, r) })
+	return p
+}
+
+// newCollector is the Colly collector of a pass or of one Fetch, over tr. Colly makes every
+// request with ctx.
+func (c *Crawler) newCollector(ctx context.Context, tr http.RoundTripper) *colly.Collector {
+	col := colly.NewCollector(
 		colly.AllowURLRevisit(),
 		colly.UserAgent(c.opts.UserAgent),
 		colly.StdlibContext(ctx),
@@ -101,19 +110,25 @@ func (c *Crawler) newPass(ctx context.Context, handle Handler) *pass {
 		// Colly's own cap would cut pages silently, before gunzip.
 		colly.MaxBodySize(0),
 	)
-	p.col.WithTransport(p.tr)
+	col.WithTransport(tr)
 	// The transport bounds every attempt; a client-wide timeout would also cut retries short.
-	p.col.SetRequestTimeout(0)
-	p.col.SetRedirectHandler(c.checkRedirect)
-	// robots.txt and the per-host pace are ours (robots, hostSlots): Colly's fetch robots.txt
-	// without the run's context and sleep their delay through a stop.
-	p.col.IgnoreRobotsTxt = true
+	col.SetRequestTimeout(0)
+	col.SetRedirectHandler(c.checkRedirect)
+	// robots.txt and the per-host pace are the driver's (a pass's robots and hostSlots, a
+	// Fetcher's RobotsCache and Gate): Colly's fetch robots.txt without the run's context and
+	// sleep their delay through a stop.
+	col.IgnoreRobotsTxt = true
+	return col
+}
 
-	p.col.OnRequest(func(r *colly.Request) { p.onRequest(ctx, r) })
-	p.col.OnResponseHeaders(p.onHeaders)
-	p.col.OnError(func(r *colly.Response, err error) { p.onError(ctx, r, err) })
-	p.col.OnResponse(func(r *colly.Response) { p.onResponse(ctx, r) })
-	return p
+// hideCharset keeps the declared Content-Type for our own decoder and shows Colly the media
+// type alone: Colly would otherwise convert the body by the header and get lying headers wrong.
+func hideCharset(r *colly.Response) string {
+	ct := r.Headers.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err == nil {
+		r.Headers.Set("Content-Type", mt)
+	}
+	return ct
 }
 
 // seed queues the source's seeds. They are fetched even when stored: they are listing pages and
@@ -246,12 +261,12 @@ func (p *pass) fetch(ctx context.Context, q queued) {
 			return
 		}
 	}
-	slot, err := p.slots.acquire(ctx, strings.ToLower(u.Hostname()), crawlDelay)
+	release, err := p.gate.Acquire(ctx, strings.ToLower(u.Hostname()), crawlDelay)
 	if err != nil {
 		p.notFetched(ctx, u, q.depth, err)
 		return
 	}
-	defer slot.release(ctx)
+	defer release()
 	key := article.CanonicalURL(u).String()
 	f := &fetch{key: key, depth: q.depth, hint: p.takeHint(key)}
 	rc := colly.NewContext()
@@ -299,48 +314,20 @@ func (p *pass) onRequest(ctx context.Context, r *colly.Request) {
 	if f.started.IsZero() {
 		f.started = time.Now()
 	}
-	if p.c.opts.Cache == nil {
-		return
-	}
-	v, ok := p.c.opts.Cache.Validators(ctx, article.CanonicalURL(r.URL).String())
-	if !ok {
-		return
-	}
-	if v.ETag != "" {
-		r.Headers.Set("If-None-Match", v.ETag)
-	}
-	if v.LastModified != "" {
-		r.Headers.Set("If-Modified-Since", v.LastModified)
-	}
+	p.c.setConditional(ctx, *r.Headers, r.URL)
 }
 
-// onHeaders keeps the declared charset for our own decoder and hides it from Colly, which would
-// otherwise convert the body by the header alone and get lying headers wrong.
+// onHeaders keeps the declared charset for our own decoder (hideCharset).
 func (p *pass) onHeaders(r *colly.Response) {
-	ct := r.Headers.Get("Content-Type")
-	fetchOf(r.Ctx).contentType = ct
-	if lm, err := http.ParseTime(r.Headers.Get("Last-Modified")); err == nil {
-		fetchOf(r.Ctx).modified = lm
-	}
-	if mt, _, err := mime.ParseMediaType(ct); err == nil {
-		r.Headers.Set("Content-Type", mt)
-	}
+	fetchOf(r.Ctx).contentType = hideCharset(r)
 }
 
-// FetchObserver sees every fetch of a run: the request's host, the response status (0 when the
-// request failed without one) and how long it took.
-type FetchObserver func(host string, status int, d time.Duration)
-
-// observed reports the request to Options.OnFetch.
+// observed reports the request to the run's FetchObserver.
 func (p *pass) observed(r *colly.Response) {
-	if p.c.opts.OnFetch == nil || r == nil || r.Request == nil {
+	if r == nil || r.Request == nil {
 		return
 	}
-	var d time.Duration
-	if f := fetchOf(r.Ctx); !f.started.IsZero() {
-		d = time.Since(f.started)
-	}
-	p.c.opts.OnFetch(r.Request.URL.Hostname(), r.StatusCode, d)
+	p.c.observe(r.Request.URL.Hostname(), r.StatusCode, fetchOf(r.Ctx).started)
 }
 
 // onError counts and logs a failed fetch; a 304 is no failure but an unchanged listing.
@@ -361,121 +348,61 @@ func (p *pass) onError(ctx context.Context, r *colly.Response, err error) {
 		err = ue.Err // the URL is logged in its own field
 	}
 	atomic.AddInt64(&p.st.Fetched, boolInt(r.StatusCode != 0))
-	atomic.AddInt64(&p.st.Errors, 1)
+	o := failedFetch(err)
 	if r.StatusCode != 0 {
-		err = &StatusError{Code: r.StatusCode}
+		o = failedStatus(r.StatusCode)
 	}
-	if transient(r.StatusCode, err) {
-		p.failed(f, failReason(err))
-	} else {
-		// Too large, undecodable or redirected away: no later run would do better.
-		p.run.settle(f.key)
-	}
+	p.account(ctx, f, o)
 	msg := "fetch failed"
-	if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrBadEncoding) {
+	if errors.Is(o.err, ErrBodyTooLarge) || errors.Is(o.err, ErrBadEncoding) {
 		msg = "skip page"
 	}
-	p.c.log.Warn(msg, zap.String("url", r.Request.URL.String()), zap.Error(err))
+	p.c.log.Warn(msg, zap.String("url", r.Request.URL.String()), zap.Error(o.err))
 }
 
-// failReason says in a few words why a fetch failed, for the retry list: "http 404" (a 5xx the
-// transport gave up on says its status the same way), or the error.
-func failReason(err error) string {
-	var se *StatusError
-	if errors.As(err, &se) {
-		return fmt.Sprintf("http %d", se.Code)
-	}
-	return err.Error()
-}
-
-// onResponse reads a fetched page: decode it, hand it to the extractors, keep a listing's
-// validators, and queue its links.
+// onResponse reads a fetched page (Crawler.read) and acts on what it is: the retry list for a
+// failure, the visited set for an article's claimed URL, the validators of a listing, the
+// frontier for its links.
 func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 	p.observed(r)
 	atomic.AddInt64(&p.st.Fetched, 1)
 	f := fetchOf(r.Ctx)
-	defer func() {
-		if !f.failed {
-			p.run.settle(f.key)
-		}
-	}()
 	// The page, its record and the visited set take the canonical form of the URL fetched
 	// (after redirects: a redirect's target is not fetched again).
 	final := article.CanonicalURL(r.Request.URL)
 	p.fr.markSeen(final.String())
-	page, err := p.page(final, f, r.Body)
-	if err != nil {
-		atomic.AddInt64(&p.st.Errors, 1)
-		p.c.log.Warn("skip page", zap.String("url", final.String()), zap.Error(err))
+	o := p.c.read(ctx, response{final: final, status: r.StatusCode, header: *r.Headers, contentType: f.contentType, body: r.Body, hint: f.hint}, p.handle)
+	p.account(ctx, f, o)
+	if o.unread {
+		p.c.log.Warn("skip page", zap.String("url", final.String()), zap.Error(o.err))
 		return
 	}
-	links, hints, isFeed := p.feedLinks(ctx, page)
-	isArticle := !isFeed && p.c.isArticleURL(final.String())
-	listing := !isArticle
-	if isArticle {
-		err := p.handle(ctx, page)
-		listing = errors.Is(err, article.ErrNotArticle)
-		if err != nil && (!listing || p.c.namesArticle(final)) {
-			// The page gave no whole record (cut short, a half-rendered page, or an error page
-			// at a URL the config's article patterns name or that carries an info code, whatever
-			// links its navigation bar has): a later run must fetch it again.
-			reason := "no record"
-			if errors.Is(err, article.ErrErrorPage) {
-				reason = "error page"
-			}
-			p.failed(f, reason)
-		}
-		if !listing && page.IsHTML() {
-			// The URL an article names as its own is this article: not fetched again under that
-			// name. (A listing's claim is not taken: paginated listings often all name page 1.)
-			if cu := claimedCanonical(final, page.Body); cu != nil && p.c.sameOrigin(cu) {
-				p.fr.markSeen(cu.String())
-			}
-		}
-		if p.c.opts.LeafArticles && !listing {
-			return
-		}
+	if o.claimed != nil {
+		// The URL an article names as its own is this article: not fetched again under it.
+		p.fr.markSeen(o.claimed.String())
 	}
-	if listing {
-		// Only listings and feeds are asked "changed since?": an article is either stored
-		// (and not fetched at all) or must be fetched whole.
-		p.run.keepValidators(final.String(), r.Headers)
+	if o.keep != (Validators{}) {
+		p.run.keepValidators(final.String(), o.keep)
 	}
-	if !isFeed && !p.c.isFollowURL(final.String()) {
-		return
-	}
-	next := slices.Values(links)
-	if !isFeed {
-		next = pageLinks(page)
-	}
-	wanted := 0
-	for u := range next {
+	for _, l := range o.links {
 		if ctx.Err() != nil {
 			return
 		}
-		if p.c.wanted(u) {
-			wanted++
-		}
-		var hint *article.Record
-		if hints != nil {
-			hint = hints[u.String()]
-		}
-		p.follow(ctx, u, f.depth+1, hint)
-	}
-	if isArticle && listing && wanted == 0 {
-		// Neither an article nor a listing: a "server busy" or error page served with 200.
-		// The article behind it must be fetched again by a later run.
-		p.failed(f, "no record and no links")
+		p.follow(ctx, l.url, f.depth+1, l.hint)
 	}
 }
 
-// page decodes a response body into the page the extractors read.
-func (p *pass) page(final *url.URL, f *fetch, body []byte) (*article.Page, error) {
-	page, err := decodePage(final, f.contentType, body, f.hint, f.modified)
-	if errors.Is(err, ErrNotPage) {
-		p.failed(f, "empty body") // an empty 200 is a server's hiccup more often than a page
+// account puts a failed fetch on the retry list (pass.failed) or settles the URL: fetched, or
+// failed in a way no later run would do better with.
+func (p *pass) account(_ context.Context, f *fetch, o outcome) {
+	if o.unread {
+		atomic.AddInt64(&p.st.Errors, 1)
 	}
-	return page, err
+	if o.failure != "" {
+		p.failed(f, o.failure)
+		return
+	}
+	p.run.settle(f.key)
 }
 
 // follow queues a link found at depth, unless it is off the source, too deep, seen, stored
@@ -518,61 +445,6 @@ func (p *pass) follow(ctx context.Context, u *url.URL, depth int, hint *article.
 	}
 	p.fr.push(u.String(), depth)
 	return true
-}
-
-// feedLinks returns a feed's links and whether the page was a feed (whose items are always
-// followed and never offered to the extractors; items that carry their own body are handed over
-// as pages); an HTML page's links come from pageLinks, after the extractors, so that the tree
-// they built is reused.
-func (p *pass) feedLinks(ctx context.Context, page *article.Page) ([]*url.URL, map[string]*article.Record, bool) {
-	base := page.URL
-	f, err := ParseFeed(base, page.ContentType, page.Body)
-	if err != nil {
-		return nil, nil, false
-	}
-	var out []*url.URL
-	var off []string
-	hints := map[string]*article.Record{}
-	for _, it := range f.Items {
-		u, err := base.Parse(it.URL)
-		if err != nil || it.URL == "" {
-			u = nil
-		}
-		if u != nil && !p.c.sameOrigin(u) {
-			// Not fetched, and a body it carries is not used either: a feed vouches for its own
-			// site only, and a foreign link with a body would become a record with that site's
-			// URL and whatever id the entry claims.
-			off = append(off, u.String())
-			continue
-		}
-		hint := itemHint(u, it)
-		// A text endpoint reached from a list names only the body: the list's hint for it gives
-		// the title, time and source.
-		fillHint(hint, page.Hint)
-		// An Eastmoney JSON item's body is the article (text endpoints deliver nothing else);
-		// an Atom or RSS item's content is a copy of a page we can fetch, and the page, with
-		// its categories, tags and links, is what the extractors know.
-		if it.ContentHTML != "" && (f.Kind == "json" || u == nil || !p.c.wanted(u)) {
-			handleItem(ctx, base, u, it, hint, p.handle)
-			continue
-		}
-		if u != nil {
-			hints[u.String()] = hint
-			out = append(out, u)
-		}
-	}
-	for _, s := range f.Feeds {
-		if u, err := base.Parse(s); err == nil {
-			out = append(out, u)
-		}
-	}
-	if len(off) > 0 {
-		// Said once per feed: a list whose articles live on another host (Eastmoney's 7×24 list
-		// and finance.eastmoney.com) needs that host in allowed_hosts.
-		p.c.log.Info("feed items off the allowed hosts not fetched", zap.String("url", base.String()),
-			zap.Int("items", len(off)), zap.String("first", off[0]))
-	}
-	return out, hints, true
 }
 
 // takeHint hands over what a feed said about url, once.

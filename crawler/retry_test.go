@@ -80,8 +80,9 @@ func TestAFailedPageThatCannotBeRememberedLeavesTheRunIncomplete(t *testing.T) {
 		cache := &mapCache{m: map[string]Validators{}}
 		st := retryStore(t, ro)
 		opts := fastOptions(srv, "/")
-		opts.Cache, opts.Retries, opts.MaxRetries = cache, storeList{st}, retries(0)
-		r := crawlSite(t, opts)
+		with := []Option{WithValidatorCache(cache), WithRetryList(storeList{st})}
+		opts.MaxRetries = retries(0)
+		r := crawlSite(t, opts, with...)
 		srv.Close()
 		remembered := r.logs.FilterMessageSnippet("cannot remember the failed pages").Len() == 0
 		switch {
@@ -103,8 +104,9 @@ func TestASeedThatFailsStillLeavesTheRunIncompleteWithARetryList(t *testing.T) {
 	cache := &mapCache{m: map[string]Validators{}}
 	st := retryStore(t, false)
 	opts := fastOptions(srv, "/", "/feed.xml")
-	opts.Cache, opts.Retries, opts.MaxRetries = cache, storeList{st}, retries(0)
-	crawlSite(t, opts)
+	with := []Option{WithValidatorCache(cache), WithRetryList(storeList{st})}
+	opts.MaxRetries = retries(0)
+	crawlSite(t, opts, with...)
 	if len(cache.m) != 0 {
 		t.Errorf("validators kept after a seed failed: %v", cache.m)
 	}
@@ -122,8 +124,9 @@ func TestLinksLeftUnvisitedByASpentPageBudgetAreNotRemembered(t *testing.T) {
 	cache := &mapCache{m: map[string]Validators{}}
 	st := retryStore(t, false)
 	opts := fastOptions(srv, "/")
-	opts.Cache, opts.Retries, opts.MaxPages = cache, storeList{st}, 3
-	crawlSite(t, opts)
+	with := []Option{WithValidatorCache(cache), WithRetryList(storeList{st})}
+	opts.MaxPages = 3
+	crawlSite(t, opts, with...)
 	if len(cache.m) != 0 {
 		t.Errorf("validators kept after the page budget ran out: %v", cache.m)
 	}
@@ -148,8 +151,8 @@ func TestRetriedURLsStoredOrOffTheSourceAreDroppedWithoutAFetch(t *testing.T) {
 	}, 5, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	opts.Cache, opts.Retries = &mapCache{m: map[string]Validators{}}, storeList{st}
-	c, err := New(opts, zap.NewNop(), func(_ context.Context, u string) bool { return strings.HasSuffix(u, "/a/stored") })
+	with := []Option{WithValidatorCache(&mapCache{m: map[string]Validators{}}), WithRetryList(storeList{st})}
+	c, err := New(opts, zap.NewNop(), func(_ context.Context, u string) bool { return strings.HasSuffix(u, "/a/stored") }, with...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,8 +183,9 @@ func TestRetryAttemptsZeroKeepsNoRetryListAndNoValidatorsAfterAFailure(t *testin
 	cache := &mapCache{m: map[string]Validators{}}
 	st := retryStore(t, false)
 	opts := fastOptions(srv, "/")
-	opts.Cache, opts.Retries, opts.MaxRetries, opts.RetryAttempts = cache, storeList{st}, retries(0), retries(0)
-	crawlSite(t, opts)
+	with := []Option{WithValidatorCache(cache), WithRetryList(storeList{st})}
+	opts.MaxRetries, opts.RetryAttempts = retries(0), retries(0)
+	crawlSite(t, opts, with...)
 	rs, _ := st.Retries(context.Background(), opts.Name)
 	if len(cache.m) != 0 || len(rs) != 0 {
 		t.Errorf("retry_attempts 0: %d validators kept, retry list %+v; want neither", len(cache.m), rs)
@@ -204,8 +208,8 @@ func TestARetriedURLThatRobotsTxtNowDisallowsLeavesTheList(t *testing.T) {
 	if _, err := st.RetryFailed(ctx, opts.Name, []store.Failure{{URL: srv.URL + "/a/private", Reason: "http 503"}}, 5, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	opts.Cache, opts.Retries = &mapCache{m: map[string]Validators{}}, storeList{st}
-	crawlSite(t, opts)
+	with := []Option{WithValidatorCache(&mapCache{m: map[string]Validators{}}), WithRetryList(storeList{st})}
+	crawlSite(t, opts, with...)
 	if site.count("/a/private") != 0 {
 		t.Errorf("a page robots.txt disallows was fetched")
 	}
@@ -232,13 +236,14 @@ func TestARetriedListingFollowsItsLinksNoDeeperThanWhereItWasFound(t *testing.T)
 	cache := &mapCache{m: map[string]Validators{}}
 	st := retryStore(t, false)
 	opts := fastOptions(srv, "/")
-	opts.Cache, opts.Retries, opts.MaxRetries, opts.MaxDepth = cache, storeList{st}, retries(0), 3
-	crawlSite(t, opts)
+	with := []Option{WithValidatorCache(cache), WithRetryList(storeList{st})}
+	opts.MaxRetries, opts.MaxDepth = retries(0), 3
+	crawlSite(t, opts, with...)
 	if rs, _ := st.Retries(context.Background(), opts.Name); len(rs) != 1 || rs[0].Depth != 3 {
 		t.Fatalf("retry list after the first run = %+v; want /l/2 at depth 3", rs)
 	}
 	healed.Store(true)
-	crawlSite(t, opts)
+	crawlSite(t, opts, with...)
 	if site.count("/l/2") != 2 || site.count("/l/1") != 1 {
 		t.Fatalf("/l/2 fetched %d times, /l/1 %d times; want the retry by URL while / answers 304", site.count("/l/2"), site.count("/l/1"))
 	}

@@ -3,6 +3,7 @@ package crawler
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -39,7 +40,7 @@ func newRobots(client *http.Client, userAgent string) *robots {
 // robots.txt that cannot be fetched refuses the request, as a dead server would; that answer is
 // not kept, so the next request to the host asks again.
 func (r *robots) check(ctx context.Context, u *url.URL) (time.Duration, error) {
-	key := strings.ToLower(u.Scheme + "://" + u.Host)
+	key := robotsOrigin(u)
 	r.mu.Lock()
 	e, ok := r.hosts[key]
 	if !ok {
@@ -64,35 +65,62 @@ func (r *robots) check(ctx context.Context, u *url.URL) (time.Duration, error) {
 	if e.err != nil {
 		return 0, e.err
 	}
-	if e.group == nil {
+	return robotsVerdict(e.group, u)
+}
+
+func (r *robots) fetch(ctx context.Context, origin string) (*robotstxt.Group, error) {
+	status, body, err := getRobots(ctx, r.client, origin, r.userAgent)
+	if err != nil {
+		return nil, err
+	}
+	return robotsGroup(status, body, r.userAgent)
+}
+
+// robotsOrigin is the scheme://host[:port] a URL's robots.txt belongs to.
+func robotsOrigin(u *url.URL) string { return strings.ToLower(u.Scheme + "://" + u.Host) }
+
+// getRobots fetches origin's robots.txt: its status and body, or why there was no answer.
+func getRobots(ctx context.Context, client *http.Client, origin, userAgent string) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, origin+"/robots.txt", nil)
+	if err != nil {
+		return 0, nil, fmt.Errorf("robots.txt of %s: %w", origin, err)
+	}
+	req.Header.Set("User-Agent", userAgent)
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, nil, fmt.Errorf("robots.txt of %s: %w", origin, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, nil, fmt.Errorf("robots.txt of %s: %w", origin, err)
+	}
+	return resp.StatusCode, body, nil
+}
+
+// robotsGroup reads a robots.txt answer (status and body) for userAgent: nil when it has no
+// rules for us.
+func robotsGroup(status int, body []byte, userAgent string) (*robotstxt.Group, error) {
+	data, err := robotstxt.FromStatusAndBytes(status, body)
+	if err != nil {
+		return nil, fmt.Errorf("robots.txt: %w", err)
+	}
+	return data.FindGroup(userAgent), nil
+}
+
+// robotsVerdict reports whether g lets u be fetched and the Crawl-delay it asks (0: none).
+func robotsVerdict(g *robotstxt.Group, u *url.URL) (time.Duration, error) {
+	if g == nil {
 		return 0, nil
 	}
 	path := u.EscapedPath()
 	if u.RawQuery != "" {
 		path += "?" + u.Query().Encode()
 	}
-	if !e.group.Test(path) {
+	if !g.Test(path) {
 		return 0, fmt.Errorf("%w: %s", ErrRobots, u)
 	}
-	return e.group.CrawlDelay, nil
-}
-
-func (r *robots) fetch(ctx context.Context, origin string) (*robotstxt.Group, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, origin+"/robots.txt", nil)
-	if err != nil {
-		return nil, fmt.Errorf("robots.txt of %s: %w", origin, err)
-	}
-	req.Header.Set("User-Agent", r.userAgent)
-	resp, err := r.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("robots.txt of %s: %w", origin, err)
-	}
-	defer resp.Body.Close()
-	data, err := robotstxt.FromResponse(resp)
-	if err != nil {
-		return nil, fmt.Errorf("robots.txt of %s: %w", origin, err)
-	}
-	return data.FindGroup(r.userAgent), nil
+	return g.CrawlDelay, nil
 }
 
 // hostSlots keeps each host's politeness: at most parallelism requests in flight, each followed
@@ -136,6 +164,20 @@ func (h *hostSlots) acquire(ctx context.Context, host string, crawlDelay time.Du
 		return nil, ctx.Err()
 	}
 }
+
+// Acquire makes hostSlots a pass's Gate: one request of host may go once a slot is free, and
+// release frees it after the host's delay.
+func (h *hostSlots) Acquire(ctx context.Context, host string, crawlDelay time.Duration) (func(), error) {
+	s, err := h.acquire(ctx, host, crawlDelay)
+	if err != nil {
+		return nil, err
+	}
+	return func() { s.release(ctx) }, nil
+}
+
+// Pause does nothing: within one pass the transport backs a host off itself (a cluster's Gate
+// shares the pause between processes).
+func (h *hostSlots) Pause(context.Context, string, time.Duration) {}
 
 // release waits the host's delay, or less if ctx ends, then frees the slot.
 func (s *hostSlot) release(ctx context.Context) {

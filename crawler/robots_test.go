@@ -110,7 +110,8 @@ func TestStoppingDoesNotWaitForAHangingRobotsTxt(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	}}
-	srv := httptest.NewServer(site)
+	asked := make(chan struct{})
+	srv := httptest.NewServer(served(site, "/robots.txt", asked, false))
 	defer srv.Close()
 	o := politeOptions(srv, "/")
 	o.Timeout = time.Hour // only the run's context may end the wait
@@ -118,18 +119,54 @@ func TestStoppingDoesNotWaitForAHangingRobotsTxt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	stopsOnCancel(t, c, asked, "while robots.txt hung")
+}
+
+// served wraps h and closes reached when a request for path arrives (before it is served) or,
+// with after, once it has been answered.
+func served(h http.Handler, path string, reached chan struct{}, after bool) http.Handler {
+	var once sync.Once
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == path && !after {
+			once.Do(func() { close(reached) })
+		}
+		h.ServeHTTP(w, r)
+		if r.URL.Path == path && after {
+			once.Do(func() { close(reached) })
+		}
+	})
+}
+
+// stopsOnCancel runs c, cancels its context once ready is closed, and fails unless Run returns
+// soon after: the waits under test last an hour, so the bound is generous and the figure logged.
+func stopsOnCancel(t *testing.T, c *Crawler, ready <-chan struct{}, during string) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(200*time.Millisecond, cancel)
-	start := time.Now()
-	c.Run(ctx, notArticles)
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("run took %s to stop while robots.txt hung", took)
+	defer cancel()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Run(ctx, notArticles)
+	}()
+	select {
+	case <-ready:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the run never reached the wait %s", during)
+	}
+	cancel()
+	cancelled := time.Now()
+	select {
+	case <-done:
+		t.Logf("stopped %s after the cancel", time.Since(cancelled).Round(time.Microsecond))
+	case <-time.After(10 * time.Second):
+		t.Fatalf("the run was still going 10 s after the cancel %s", during)
 	}
 }
 
 func TestStoppingDoesNotWaitOutALongDelay(t *testing.T) {
 	site := &politeSite{robots: func(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }}
-	srv := httptest.NewServer(site)
+	listed := make(chan struct{})
+	srv := httptest.NewServer(served(site, "/", listed, true))
 	defer srv.Close()
 	o := politeOptions(srv, "/")
 	o.Delay, o.Parallelism = time.Hour, 1
@@ -137,13 +174,8 @@ func TestStoppingDoesNotWaitOutALongDelay(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	time.AfterFunc(300*time.Millisecond, cancel)
-	start := time.Now()
-	c.Run(ctx, notArticles)
-	if took := time.Since(start); took > 2*time.Second {
-		t.Errorf("run took %s to stop during a 1h delay", took)
-	}
+	// The listing answered, its links wait out the hour's delay.
+	stopsOnCancel(t, c, listed, "during a 1h delay")
 	if len(site.articles) != 0 {
 		t.Errorf("%d articles fetched during the listing's delay", len(site.articles))
 	}

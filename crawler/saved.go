@@ -14,7 +14,7 @@ import (
 // fetched list's items are fetched: what the list said (title, time, summary, stocks) fills what
 // a page lacks, articles the skipper knows are not fetched again, and a failed fetch is logged
 // with the article's URL. opts gives the politeness and limits; its seeds and hosts are the items'.
-func FetchItems(ctx context.Context, items []FeedItem, opts Options, log *zap.Logger, skip Skipper, handle Handler) (Stats, error) {
+func FetchItems(ctx context.Context, items []FeedItem, opts Options, log *zap.Logger, skip Skipper, handle Handler, with ...Option) (Stats, error) {
 	if len(items) == 0 {
 		return Stats{}, nil
 	}
@@ -41,7 +41,7 @@ func FetchItems(ctx context.Context, items []FeedItem, opts Options, log *zap.Lo
 	if opts.Name == "" {
 		opts.Name = "saved lists"
 	}
-	c, err := New(opts, log, skip)
+	c, err := New(opts, log, skip, with...)
 	if err != nil {
 		return Stats{}, fmt.Errorf("fetch saved lists' articles: %w", err)
 	}

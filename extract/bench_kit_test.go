@@ -1,13 +1,14 @@
 package extract_test
 
 import (
+	"path/filepath"
 	"testing"
 
 	"github.com/newsmill/newsmill/extract"
-	"github.com/newsmill/newsmill/internal/benchkit"
+	"github.com/newsmill/newsmill/testkit/benchkit"
 )
 
-// Each extractor on its own kind of page from internal/benchkit (the workloads bench/ prints its
+// Each extractor on its own kind of page from testkit/benchkit (the workloads bench/ prints its
 // table from), beside x/net/html parsing the same bytes: the ratio of the two is the cost of
 // extraction over the floor. bench_test.go holds the same pair on the hand-written fixtures.
 
@@ -38,8 +39,10 @@ func BenchmarkKitParseEastmoney(b *testing.B) {
 func mirror(b *testing.B) benchkit.Set {
 	sh := benchkit.SharedDir(".")
 	if sh == "" {
-		b.Skip("shared corpus not available next to the repository")
+		looked, _ := filepath.Abs(filepath.Join("..", "..", "shared", "corpus", "site"))
+		b.Skipf("no shared corpus at %s", looked)
 	}
+	b.Logf("shared corpus: %s", filepath.Join(sh, "corpus", "site"))
 	s, err := benchkit.MirrorPages(sh)
 	if err != nil {
 		b.Fatal(err)

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/newsmill/newsmill/article"
-	"github.com/newsmill/newsmill/internal/golden"
+	"github.com/newsmill/newsmill/testkit/golden"
 )
 
 // fixtureFetchedAt is the fixed fetch time of every fixture, so golden files are stable.

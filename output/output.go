@@ -13,6 +13,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	regularfile "github.com/newsmill/newsmill/internal/regular"
 )
 
 // FilePattern names the daily files of a directory output: the UTC date the lines were written.
@@ -137,11 +139,10 @@ func syncDir(dir string) error {
 
 // regular refuses an existing path that is not a regular file.
 func regular(path string) error {
-	fi, err := os.Stat(path)
-	if err != nil || fi.Mode().IsRegular() {
-		return nil
+	if m, ok := regularfile.NotRegular(path); ok {
+		return fmt.Errorf("%w: %s is not a regular file (%s)", ErrNotRegular, path, m.Type())
 	}
-	return fmt.Errorf("%w: %s is not a regular file (%s)", ErrNotRegular, path, fi.Mode().Type())
+	return nil
 }
 
 // LockName is the file in an output directory that is locked while a run writes there and names

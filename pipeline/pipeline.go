@@ -14,9 +14,7 @@
 package pipeline
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"sync"
@@ -243,21 +241,6 @@ func (p *Pipeline) checkWritten(pend []store.Pending) error {
 	return nil
 }
 
-var linePool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
-
-// Marshal encodes a record as one JSONL line without the newline, leaving <, > and & as they are.
-func Marshal(rec *article.Record) ([]byte, error) {
-	buf := linePool.Get().(*bytes.Buffer)
-	defer linePool.Put(buf)
-	buf.Reset()
-	enc := json.NewEncoder(buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(rec); err != nil {
-		return nil, fmt.Errorf("encode record %s: %w", rec.ID, err)
-	}
-	return bytes.Clone(bytes.TrimRight(buf.Bytes(), "\n")), nil
-}
-
 // write commits batch, acknowledging ack (the previous batch's lines, already written) in the
 // same transaction, then writes and fsyncs the new lines. It returns those lines, still to be
 // acknowledged: with the next batch, or by Run at the end.
@@ -289,7 +272,7 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 			continue
 		}
 		inBatch[r.ID] = true
-		line, err := Marshal(r)
+		line, err := article.Marshal(r)
 		if err != nil {
 			return ack, err
 		}

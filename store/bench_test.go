@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsmill/newsmill/internal/benchkit"
 	"github.com/newsmill/newsmill/store"
+	"github.com/newsmill/newsmill/testkit/benchkit"
 )
 
 var (

@@ -211,11 +211,10 @@ func (s *Store) Serial() string { return s.serial }
 
 // notFile refuses a store path that exists and is no regular file, before anything waits on it.
 func notFile(path string) error {
-	fi, err := os.Stat(path)
-	if err != nil || fi.Mode().IsRegular() {
-		return nil
+	if m, ok := regular.NotRegular(path); ok {
+		return fmt.Errorf("open store %s: %w: it is %s", path, ErrNotFile, regular.Kind(m))
 	}
-	return fmt.Errorf("open store %s: %w: it is %s", path, ErrNotFile, regular.Kind(fi.Mode()))
+	return nil
 }
 
 // create makes a new store file whole or not at all: bbolt writes its first pages into the

@@ -13,7 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 func TestHelpGoesToStdoutAndEachCommandSaysWhatItDoesWithAnExample(t *testing.T) {

@@ -8,7 +8,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 func TestFullDiskExitsOneWithWholeLinesAndTheNextRunCompletesTheSet(t *testing.T) {

@@ -7,17 +7,19 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/newsmill/newsmill/internal/sitegen"
 	"github.com/newsmill/newsmill/store"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 var binary string
@@ -429,9 +431,20 @@ func TestURLRunWithDBDoesNotFetchStoredArticlesAgain(t *testing.T) {
 	}
 }
 
+// The kill lands once the listing is asked for: the run opens its store before it fetches, so
+// the temporary store is open then (on Linux the test also sees the open, unlinked file among
+// the process's descriptors), and a folder left would be this run's.
 func TestAKilledURLRunLeavesNoTemporaryFolder(t *testing.T) {
 	site := sitegen.New(6)
-	srv := httptest.NewServer(slowSite(site, 200*time.Millisecond))
+	slow := slowSite(site, 200*time.Millisecond)
+	asked := make(chan struct{})
+	var once sync.Once
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/category/emnews.html" {
+			once.Do(func() { close(asked) })
+		}
+		slow.ServeHTTP(w, r)
+	}))
 	defer srv.Close()
 	tmp := t.TempDir()
 	cmd := exec.Command(binary, "--url", srv.URL+"/category/emnews.html")
@@ -439,12 +452,42 @@ func TestAKilledURLRunLeavesNoTemporaryFolder(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(300 * time.Millisecond) // the store is open, the listing being fetched
+	defer cmd.Process.Kill()
+	select {
+	case <-asked:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the run never asked for the listing")
+	}
+	if open, ok := openFilesUnder(cmd.Process.Pid, tmp); ok {
+		if len(open) == 0 {
+			t.Fatalf("the run fetches with no store open under %s", tmp)
+		}
+		t.Logf("open at the kill: %v", open)
+	}
 	cmd.Process.Kill()
 	cmd.Wait()
 	if left, _ := filepath.Glob(filepath.Join(tmp, "*")); len(left) != 0 {
 		t.Errorf("a killed --url run left %v", left)
 	}
+}
+
+// openFilesUnder lists the files process pid holds open under dir, read from /proc; ok is
+// false where there is no /proc to read.
+func openFilesUnder(pid int, dir string) (files []string, ok bool) {
+	fds, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err != nil {
+		return nil, false
+	}
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real // /proc names the resolved path
+	}
+	for _, fd := range fds {
+		target, err := os.Readlink(fmt.Sprintf("/proc/%d/fd/%s", pid, fd.Name()))
+		if err == nil && strings.HasPrefix(target, dir+string(filepath.Separator)) {
+			files = append(files, target)
+		}
+	}
+	return files, true
 }
 
 // The lock surviving the deletion is store's TestDeletingTheStoreDoesNotLetASecondWriterIn: here
@@ -463,15 +506,16 @@ func TestAStoreDeletedUnderARunningCrawlStopsIt(t *testing.T) {
 	}
 	defer first.Process.Kill()
 	db := filepath.Join(dir, "data", "finews.db")
-	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if _, err := os.Stat(db); err == nil {
+	// The run fetches only once its store is open: the first page asked for after the store file
+	// exists is the moment to delete it, with the crawl's store calls still to come.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		if _, err := os.Stat(db); err == nil && site.Hits.Load() > 0 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("the first crawl never created its store")
+			t.Fatalf("the first crawl never opened its store and fetched (%d requests)", site.Hits.Load())
 		}
 	}
-	time.Sleep(100 * time.Millisecond)
 	os.Remove(db)
 	first.Wait()
 	if code := first.ProcessState.ExitCode(); code != 1 || !strings.Contains(firstErr.String(), "store file was changed") {

@@ -31,18 +31,20 @@ func TestGenericExtractionKeepsItsBenchmarkFigures(t *testing.T) {
 	}
 	scorer := filepath.Join(shared, "tools", "extraction_score.py")
 	if _, err := os.Stat(scorer); err != nil {
-		t.Skip("no ../shared/tools/extraction_score.py:", err)
+		t.Skipf("no scorer at %s", scorer)
 	}
 	python, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("no python3 to run the scorer")
 	}
+	t.Logf("scored by %s %s", python, scorer)
 	for _, fl := range extractionFloors {
 		t.Run(fl.set, func(t *testing.T) {
 			dir := filepath.Join(shared, "extraction", fl.set)
 			if _, err := os.Stat(filepath.Join(dir, "truth.jsonl")); err != nil {
-				t.Skip("set absent:", err)
+				t.Skipf("no extraction set at %s", dir)
 			}
+			t.Logf("extraction set: %s", dir)
 			r := crawl(t, "--url", "file://"+filepath.Join(dir, "pages")+"/")
 			if r.code != 0 {
 				t.Fatalf("crawl exit %d\n%s", r.code, r.stderr)

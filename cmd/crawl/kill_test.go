@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 // slowSite serves a generated site with a per-request delay, so a run lasts long enough to be
@@ -64,6 +64,25 @@ func killIterations(t *testing.T) int {
 	return 40
 }
 
+// killSeed is the seed of a kill loop's random points (when each kill lands, which process it
+// hits). NEWSMILL_KILL_SEED sets it, to replay a failed run; otherwise it is the clock. It is
+// logged before the first kill, so a run that fails, hangs or is cut by -timeout has named it
+// already. A replay repeats the same sleeps and choices; where they fall in the crawl still
+// depends on the machine's timing.
+func killSeed(t *testing.T) uint64 {
+	t.Helper()
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv("NEWSMILL_KILL_SEED"); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			t.Fatalf("NEWSMILL_KILL_SEED=%q: %v", s, err)
+		}
+		seed = n
+	}
+	t.Logf("random seed %d (replay with NEWSMILL_KILL_SEED=%d)", seed, seed)
+	return seed
+}
+
 // checkExactlyOnce reads every output file: whole lines only, every site id once, nothing else.
 func checkExactlyOnce(t *testing.T, out string, site *sitegen.Site) {
 	t.Helper()
@@ -87,13 +106,15 @@ func checkExactlyOnce(t *testing.T, out string, site *sitegen.Site) {
 	}
 }
 
+// The kill points are random; the test logs its seed first, and NEWSMILL_KILL_SEED=<seed> (with
+// NEWSMILL_KILLS for the count) replays them.
 func TestSIGKILLAtRandomPointsNeverLosesOrDuplicatesARecord(t *testing.T) {
 	site := sitegen.New(300)
 	srv := httptest.NewServer(slowSite(site, 5*time.Millisecond))
 	defer srv.Close()
 
 	kills := killIterations(t)
-	seed := uint64(time.Now().UnixNano())
+	seed := killSeed(t)
 	rng := rand.New(rand.NewPCG(seed, 0))
 	start := time.Now()
 	done, rounds := 0, 0
@@ -173,7 +194,10 @@ func TestSIGINTAndSIGTERMStopTheCrawlFlushAndExit130WithASummary(t *testing.T) {
 			if !ok || ee.ExitCode() != 130 {
 				t.Fatalf("exit %v, want 130\n%s", err, stderr.String())
 			}
-			if stopped > 3*time.Second {
+			// A bound a loaded machine cannot make a correct binary miss (docker's stop timeout);
+			// the figure is logged.
+			t.Logf("stopped %s after the signal", stopped.Round(time.Millisecond))
+			if stopped > 10*time.Second {
 				t.Errorf("took %s to stop after the signal", stopped)
 			}
 			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")

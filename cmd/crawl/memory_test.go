@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 var (

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 // A portal of short Chinese items, each page flanked by "related" and "24小时热门" link boxes,

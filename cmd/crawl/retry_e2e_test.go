@@ -11,7 +11,7 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 // The binary against a listing with an ETag, a dead link and an article that fails once: the

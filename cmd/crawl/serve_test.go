@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 // serving is a running `crawl serve`.

@@ -14,9 +14,10 @@ import (
 	"time"
 )
 
-// systemd and docker give a stopping service 60 s and 10 s; the binary must stop well inside
-// that however the site behaves.
-func TestSIGTERMStopsWithin3sDuringAHangingRobotsTxtOrALongDelay(t *testing.T) {
+// systemd and docker give a stopping service 60 s and 10 s; the binary must stop inside that
+// however the site behaves. The waits under test last an hour, so docker's 10 s is the bound
+// (a loaded machine cannot make a correct binary miss it) and the figure is logged.
+func TestSIGTERMStopsInsideDockersTenSecondsDuringAHangingRobotsTxtOrALongDelay(t *testing.T) {
 	for _, tc := range []struct {
 		name, extra string
 		hangRobots  bool
@@ -26,7 +27,7 @@ func TestSIGTERMStopsWithin3sDuringAHangingRobotsTxtOrALongDelay(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			release := make(chan struct{})
-			var asked atomic.Int64
+			var asked, listed atomic.Int64
 			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				asked.Add(1)
 				if r.URL.Path == "/robots.txt" {
@@ -40,6 +41,9 @@ func TestSIGTERMStopsWithin3sDuringAHangingRobotsTxtOrALongDelay(t *testing.T) {
 					return
 				}
 				fmt.Fprint(w, `<html><body><a href="/a/1">1</a><a href="/a/2">2</a></body></html>`)
+				if r.URL.Path == "/" {
+					listed.Add(1)
+				}
 			}))
 			defer srv.Close()
 			defer close(release)
@@ -55,34 +59,31 @@ func TestSIGTERMStopsWithin3sDuringAHangingRobotsTxtOrALongDelay(t *testing.T) {
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}
-			// Signal once the run waits: on robots.txt, or in the delay after the listing.
-			want := int64(2)
+			// Signal once the run waits: on robots.txt, or in the delay after the listing was
+			// answered.
+			waiting := func() bool { return listed.Load() > 0 }
 			if tc.hangRobots {
-				want = 1
+				waiting = func() bool { return asked.Load() > 0 }
 			}
-			for deadline := time.Now().Add(10 * time.Second); asked.Load() < want; {
+			for deadline := time.Now().Add(30 * time.Second); !waiting(); time.Sleep(10 * time.Millisecond) {
 				if time.Now().After(deadline) {
 					cmd.Process.Kill()
-					t.Fatalf("the site was never asked\n%s", stderr.String())
+					t.Fatalf("the run never reached the wait\n%s", stderr.String())
 				}
-				time.Sleep(10 * time.Millisecond)
 			}
-			time.Sleep(100 * time.Millisecond)
 			signalled := time.Now()
 			cmd.Process.Signal(syscall.SIGTERM)
 			done := make(chan error, 1)
 			go func() { done <- cmd.Wait() }()
 			select {
 			case err := <-done:
-				if took := time.Since(signalled); took > 3*time.Second {
-					t.Errorf("took %s to stop", took)
-				}
+				t.Logf("stopped %s after SIGTERM", time.Since(signalled).Round(time.Millisecond))
 				if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
 					t.Errorf("exit %v, want 130\n%s", err, stderr.String())
 				}
 			case <-time.After(10 * time.Second):
 				cmd.Process.Kill()
-				t.Fatalf("still running 10 s after SIGTERM\n%s", stderr.String())
+				t.Fatalf("still running 10 s after SIGTERM, when docker kills it\n%s", stderr.String())
 			}
 		})
 	}

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsmill/newsmill/internal/sitegen"
+	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
 // filled crawls a generated site into a fresh store and returns the config, the site and the

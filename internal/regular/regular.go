@@ -81,3 +81,14 @@ func ReadFile(path string, limit int64) ([]byte, error) {
 	}
 	return b, nil
 }
+
+// NotRegular reports whether path exists and is something other than a regular file (a
+// device, a pipe, a directory), with its mode for the caller's error. A missing path, or one
+// that cannot be stat'ed, is not reported: creating or opening it says what is wrong.
+func NotRegular(path string) (fs.FileMode, bool) {
+	info, err := os.Stat(path)
+	if err != nil || info.Mode().IsRegular() {
+		return 0, false
+	}
+	return info.Mode(), true
+}

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/spf13/cobra"
+	"go.uber.org/zap"
+
+	"github.com/newsmill/newsmill/cluster"
+	"github.com/newsmill/newsmill/crawler"
+	"github.com/newsmill/newsmill/pipeline"
+)
+
+type workerOptions struct {
+	configFlags
+	Listen string
+}
+
+func newWorkerCommand(env Env) *cobra.Command {
+	var o workerOptions
+	cmd := &cobra.Command{
+		Use:   "worker --config FILE",
+		Short: "Fetch URLs from the cluster's NATS frontier until SIGTERM; serve /metrics and /healthz",
+		Long: `Run one worker of a cluster (a config with a cluster: section, docs/cluster.md): take URLs from
+the NATS JetStream frontier, fetch and extract them with the source's politeness held over every
+worker, publish their records (the server refuses a second record for an id) and links, and only
+then acknowledge them. SIGTERM stops taking URLs, finishes the ones held, and exits 0.`,
+		Example: `  crawl worker --config /etc/newsmill/newsmill.yaml
+  crawl worker --config newsmill.yaml --listen 127.0.0.1:9465   # a second worker on this host`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runWorker(cmd.Context(), o, env)
+		},
+	}
+	fs := cmd.Flags()
+	o.configFlags.AddFlags(cmd, "`YAML` config with a cluster: section (required)")
+	fs.StringVar(&o.Listen, "listen", "", "`HOST:PORT` of /metrics and /healthz (default: the config's listen)")
+	return cmd
+}
+
+// runWorker takes URLs from the cluster's frontier until SIGTERM, then finishes the ones it
+// holds and exits 0.
+func runWorker(ctx context.Context, opts workerOptions, env Env) error {
+	cfg, err := loadCluster("worker", opts.Config)
+	if err != nil {
+		return err
+	}
+	log, err := opts.logger(env.Stderr, cfg)
+	if err != nil {
+		return err
+	}
+	defer log.Sync()
+	reg, err := pipeline.Registry(cfg.Rules)
+	if err != nil {
+		return err
+	}
+	cl, err := connectCluster(ctx, cfg, "worker", log)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil // stopped before the servers were reachable: nothing was taken
+		}
+		return err
+	}
+	defer cl.Close()
+	names := make([]string, len(cfg.Sources))
+	for i, s := range cfg.Sources {
+		names[i] = s.Name
+	}
+	m := newMetrics("", names)
+	sources := map[string]cluster.WorkerSource{}
+	for _, src := range cfg.Sources {
+		with := []crawler.Option{crawler.WithFetchObserver(m.observer(src.Name, func() {}))}
+		if src.ConditionalRequests() {
+			with = append(with, crawler.WithValidatorCache(cl.Validators()))
+		}
+		c, err := crawler.New(src.Options, log.With(zap.String("source", src.Name)), nil, with...)
+		if err != nil {
+			return err
+		}
+		sources[src.Name] = cluster.WorkerSource{Crawler: c, Conditional: src.ConditionalRequests()}
+	}
+	w := cl.NewWorker(sources, reg, cfg.Cluster.Concurrency, log)
+	w.OnRecord = func(source string, dup bool) {
+		if dup {
+			m.duplicates.WithLabelValues(source).Inc()
+		} else {
+			m.written.WithLabelValues(source).Inc()
+		}
+	}
+	w.OnError = func(source, kind string) { m.errors.WithLabelValues(source, kind).Inc() }
+	m.reg.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "newsmill_frontier_depth", Help: "URLs waiting in the cluster's frontier, leased ones included."},
+			func() float64 {
+				c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				defer cancel()
+				n, _ := cl.FrontierDepth(c)
+				return float64(n)
+			}),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "newsmill_leases_in_flight", Help: "Frontier URLs this worker holds right now."},
+			func() float64 { return float64(w.Stats.Leases.Load()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "newsmill_requests_in_flight", Help: "HTTP requests this worker has in flight right now."},
+			func() float64 { return float64(w.Stats.InFlight.Load()) }),
+	)
+	listen := opts.Listen
+	if listen == "" {
+		listen = cfg.Listen
+	}
+	ops, err := startOps(listen, m.handler())
+	if err != nil {
+		return err
+	}
+	log.Info("worker running", zap.String("addr", ops.addr()), zap.Strings("sources", names), zap.Int("concurrency", cfg.Cluster.Concurrency))
+	start := time.Now()
+	go func() {
+		<-ctx.Done()
+		ops.stop()
+		log.Info("stopping: finishing the URLs this worker holds")
+	}()
+	err = w.Run(ctx)
+	shutCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownGrace)
+	defer cancel()
+	ops.shutdown(shutCtx)
+	s := w.Stats
+	fmt.Fprintf(env.Stderr, "newsmill worker: %d urls fetched, %d new records, %d duplicates, %d known urls not fetched, %d errors, %d retried later, %d given up, %s\n",
+		s.Fetched.Load(), s.New.Load(), s.Duplicates.Load(), s.Skipped.Load(), s.Errors.Load(), s.Retries.Load(), s.GaveUp.Load(), time.Since(start).Round(time.Millisecond))
+	return err
+}

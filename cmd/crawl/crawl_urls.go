@@ -1,0 +1,356 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/crawler"
+	"github.com/newsmill/newsmill/internal/regular"
+	"github.com/newsmill/newsmill/output"
+	"github.com/newsmill/newsmill/pipeline"
+	"github.com/newsmill/newsmill/store"
+)
+
+// target is one --url value: a web address or a local file or folder.
+type target struct {
+	arg
+	web   *url.URL
+	local string
+}
+
+func parseTargets(args []arg) ([]target, error) {
+	var out []target
+	for _, a := range args {
+		t, err := parseTarget(a)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+func parseTarget(a arg) (target, error) {
+	r := a.value
+	u, err := url.Parse(r)
+	switch {
+	case err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "":
+		return target{arg: a, web: u}, nil
+	case err == nil && u.Scheme == "file":
+		p := u.Path
+		if u.Host != "" && u.Host != "localhost" { // file://./posts written by hand
+			p = u.Host + u.Path
+		}
+		if err := localTarget(p); err != nil {
+			return target{}, fmt.Errorf("%w: %s %q: %v", ErrUsage, a.where, r, err)
+		}
+		return target{arg: a, local: p}, nil
+	case err == nil && u.Scheme == "":
+		if err := localTarget(r); errors.Is(err, regular.ErrNotRegular) {
+			return target{}, fmt.Errorf("%w: %s %q: %v", ErrUsage, a.where, r, err)
+		} else if err != nil {
+			return target{}, fmt.Errorf("%w: %s %q is neither an http(s) URL nor an existing file", ErrUsage, a.where, r)
+		}
+		return target{arg: a, local: r}, nil
+	}
+	return target{}, fmt.Errorf("%w: %s %q: only http, https and file URLs are read", ErrUsage, a.where, r)
+}
+
+// localTarget accepts a folder or a regular file: a named pipe would block the run, a device
+// such as /dev/zero never end.
+func localTarget(p string) error {
+	info, err := os.Stat(p)
+	if err != nil || info.IsDir() {
+		return err
+	}
+	return regular.Check(p)
+}
+
+// urlRun is one --url run: the run it writes through, and the targets it could not vouch for.
+type urlRun struct {
+	run *pipeline.Run
+	log *zap.Logger
+	// thrifty is a run with a store (--db): stored articles are not fetched again and unchanged
+	// listings cost a 304, as in a scheduled run.
+	thrifty bool
+	failed  []string
+}
+
+// crawlURLs reads the targets and holds each to account: a target that could not be fetched,
+// or led to no record (none extracted, none already stored, no listing answering "not
+// modified"), is named in an ErrNoRecord error (exit 3) once the others are done.
+func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logger, env Env) error {
+	targets, err := parseTargets(args)
+	if err != nil {
+		return err
+	}
+	if err := checkOut(opts.Out, opts.DB); err != nil {
+		return err
+	}
+	if _, err := lockTimeout(opts.LockTimeout, 0); err != nil {
+		return err
+	}
+	st, err := openURLStore(ctx, opts)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sink, err := openURLSink(st, opts, env)
+	if err != nil {
+		return err
+	}
+	r, err := pipeline.Start(ctx, st, sink, log, nil)
+	if err != nil {
+		sink.Close()
+		return err
+	}
+	u := &urlRun{run: r, log: log, thrifty: opts.DB != ""}
+	stop := progress(r, env)
+	defer stop()
+	// The crawl stops once the pipeline failed; finish still reads the caller's ctx.
+	cctx, cancel := r.UntilFailed(ctx)
+	defer cancel()
+	var web []target
+	for _, t := range targets {
+		if t.web != nil {
+			web = append(web, t)
+			continue
+		}
+		if cctx.Err() != nil {
+			break
+		}
+		u.readLocal(cctx, t)
+	}
+	crawlErr := u.crawlWebTargets(cctx, web)
+	stop()
+	if crawlErr == nil {
+		crawlErr = u.noRecord(len(targets))
+	}
+	return finish(ctx, r, log, crawlErr, env)
+}
+
+// openURLStore opens --db, or without it a throwaway store: a run then dedups within itself
+// only, and keeps one code path.
+func openURLStore(ctx context.Context, opts crawlOptions) (*store.Store, error) {
+	if opts.DB == "" {
+		return store.OpenTemp(ctx)
+	}
+	return openStore(ctx, opts.DB, opts.LockTimeout, 0)
+}
+
+// openURLSink is --out, tied to --db when there is one, or stdout.
+func openURLSink(st *store.Store, opts crawlOptions, env Env) (output.Sink, error) {
+	if opts.Out == "" || opts.Out == "-" {
+		return output.NewStream(env.Stdout), nil
+	}
+	var own []output.Option
+	if opts.DB != "" {
+		own = append(own, pipeline.OwnedBy(st))
+	}
+	return output.File(opts.Out, own...)
+}
+
+// fail names a target that gave nothing, for the ErrNoRecord error and the log.
+func (u *urlRun) fail(t target, why string) {
+	u.log.Warn("url "+why, zap.String("url", t.value), zap.String("given", t.where))
+	u.failed = append(u.failed, fmt.Sprintf("%s %s (%s)", t.value, why, t.where))
+}
+
+// noRecord is the ErrNoRecord error naming the first failed targets of total, or nil.
+func (u *urlRun) noRecord(total int) error {
+	if len(u.failed) == 0 {
+		return nil
+	}
+	shown := u.failed[:min(len(u.failed), 3)]
+	more := ""
+	if len(u.failed) > len(shown) {
+		more = fmt.Sprintf(", and %d more (logged above)", len(u.failed)-len(shown))
+	}
+	return fmt.Errorf("%w: %d of %d: %s%s", ErrNoRecord, len(u.failed), total, strings.Join(shown, ", "), more)
+}
+
+// readLocal reads one file or folder target, then the articles its saved lists point at.
+func (u *urlRun) readLocal(ctx context.Context, t target) {
+	before := u.run.Stats().Articles.Load()
+	fst, items, err := crawler.ReadLocal(ctx, t.local, u.log, u.run.Page)
+	u.run.Add(fst)
+	var known int64
+	if err == nil && len(items) > 0 && ctx.Err() == nil {
+		known = u.fetchSaved(ctx, items).Skipped
+	}
+	switch {
+	case err != nil:
+		u.log.Error("read failed", zap.String("path", t.local), zap.Error(err))
+		u.run.Stats().Errors.Add(1)
+		if ctx.Err() == nil {
+			u.fail(t, "could not be read")
+		}
+	case u.run.Stats().Articles.Load() == before && known == 0 && ctx.Err() == nil:
+		u.fail(t, "gave no record")
+	}
+}
+
+// crawlWebTargets crawls the web targets in one pass, then once more on its own each target
+// that did not give a record itself (a listing, a feed, a failure), to hold it to account: its
+// stored articles are skipped, so this costs the listing's own fetch.
+func (u *urlRun) crawlWebTargets(ctx context.Context, web []target) error {
+	if len(web) == 0 || ctx.Err() != nil {
+		return nil
+	}
+	again, err := u.crawlWeb(ctx, web)
+	for _, t := range again {
+		if err != nil || ctx.Err() != nil {
+			break
+		}
+		var why string
+		if why, err = u.crawlAlone(ctx, t); why != "" {
+			u.fail(t, why)
+		}
+	}
+	return err
+}
+
+// fetchSaved fetches the articles that saved lists point at, each from its own host: a file has
+// no host to stay on. With a store, stored articles are not fetched again (Stats.Skipped).
+func (u *urlRun) fetchSaved(ctx context.Context, items []crawler.FeedItem) crawler.Stats {
+	var skip crawler.Skipper
+	if u.thrifty {
+		skip = u.run.Skipper()
+	}
+	st, err := crawler.FetchItems(ctx, items, crawler.Options{Name: "saved lists"}, u.log, skip, u.run.Page)
+	u.run.Add(st)
+	if err != nil && ctx.Err() == nil {
+		u.log.Error("fetching the saved lists' articles failed", zap.Error(err))
+	}
+	return st
+}
+
+// urlOptions are the crawl options of a --url run over seeds, its skipper and the run's
+// collaborators (the store's validators when thrifty).
+func (u *urlRun) urlOptions(seeds []target) (crawler.Options, crawler.Skipper, []crawler.Option) {
+	var urls []string
+	hosts := map[string]bool{}
+	for _, t := range seeds {
+		urls = append(urls, t.web.String())
+		hosts[strings.ToLower(t.web.Host)] = true // the port too: another port is another origin
+	}
+	o := crawler.Options{Name: "url", Seeds: urls, AllowedHosts: slices.Sorted(maps.Keys(hosts)), MaxDepth: 2, LeafArticles: true}
+	if !u.thrifty {
+		return o, nil, nil
+	}
+	return o, u.run.Skipper(), []crawler.Option{crawler.WithValidatorCache(u.run.Validators())}
+}
+
+// crawlWeb crawls every web target in one pass (in parallel, robots.txt read once per host)
+// and returns those it cannot vouch for: the targets that did not give a record themselves,
+// unless there is just one of them and the pass found records, stored articles or unchanged
+// listings beyond the targets' own pages, which can then only have come from it.
+func (u *urlRun) crawlWeb(ctx context.Context, web []target) ([]target, error) {
+	var mu sync.Mutex
+	gave := map[string]bool{} // page URL -> it gave a record
+	handle := func(ctx context.Context, p *article.Page) error {
+		err := u.run.Page(ctx, p)
+		if err == nil && p.URL != nil {
+			mu.Lock()
+			gave[p.URL.String()] = true
+			mu.Unlock()
+		}
+		return err
+	}
+	o, skip, with := u.urlOptions(web)
+	c, err := crawler.New(o, u.log, skip, with...)
+	if err != nil {
+		return nil, err
+	}
+	fst, err := c.Run(ctx, handle)
+	u.run.Add(fst)
+	if err != nil && ctx.Err() == nil {
+		u.log.Error("crawl failed", zap.Error(err))
+	}
+	var unsure []target
+	own := 0
+	for _, t := range web {
+		if gave[t.web.String()] {
+			own++
+		} else {
+			unsure = append(unsure, t)
+		}
+	}
+	beyond := int64(len(gave)-own) + fst.Skipped + fst.NotChanged
+	if len(unsure) == 1 && beyond > 0 {
+		return nil, nil
+	}
+	return unsure, nil
+}
+
+// crawlAlone crawls one web target by itself, without retries (the shared pass retried it),
+// and says why it gave nothing, or "" when it did.
+func (u *urlRun) crawlAlone(ctx context.Context, t target) (string, error) {
+	var ok atomic.Bool
+	o, _, with := u.urlOptions([]target{t})
+	none := 0
+	o.MaxRetries = &none
+	with = append(with, crawler.WithFetchObserver(func(_ string, status int, _ time.Duration) {
+		if answered(status) {
+			ok.Store(true)
+		}
+	}))
+	// Articles the shared pass stored are skipped, with or without --db: finding them is enough.
+	c, err := crawler.New(o, u.log, u.run.Skipper(), with...)
+	if err != nil {
+		return "", err
+	}
+	before := u.run.Stats().Articles.Load()
+	fst, err := c.Run(ctx, u.run.Page)
+	u.run.Add(fst)
+	if err != nil && ctx.Err() == nil {
+		u.log.Error("crawl failed", zap.String("url", t.value), zap.Error(err))
+	}
+	switch {
+	case ctx.Err() != nil, u.run.Stats().Articles.Load() > before, fst.Skipped > 0, fst.NotChanged > 0:
+		return "", nil
+	case !ok.Load():
+		return "could not be fetched", nil
+	}
+	return "gave no record", nil
+}
+
+// checkOut refuses, before anything is opened, an --out that cannot hold a crawl's output:
+// a device or a pipe (after a crash nothing there can be checked, and a seek fails after the
+// commit), or the store itself. "-" is stdout, written at least once.
+func checkOut(out, db string) error {
+	if out == "" || out == "-" {
+		return nil
+	}
+	if _, ok := regular.NotRegular(out); ok {
+		return fmt.Errorf("%w: --out %s is not a regular file; leave --out out (or give -) to write to stdout", ErrUsage, out)
+	}
+	if db == "" {
+		return nil
+	}
+	fi, err := os.Stat(out)
+	absOut, _ := filepath.Abs(out)
+	absDB, _ := filepath.Abs(db)
+	for _, p := range []string{absDB, absDB + ".holder", absDB + ".new"} {
+		if absOut == p {
+			return fmt.Errorf("%w: --out %s is the store's file; give the output its own path", ErrUsage, out)
+		}
+		if pi, perr := os.Stat(p); err == nil && perr == nil && os.SameFile(fi, pi) {
+			return fmt.Errorf("%w: --out %s is the store's file; give the output its own path", ErrUsage, out)
+		}
+	}
+	return nil
+}

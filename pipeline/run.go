@@ -1,0 +1,201 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/config"
+	"github.com/newsmill/newsmill/crawler"
+	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/internal/redact"
+	"github.com/newsmill/newsmill/output"
+	"github.com/newsmill/newsmill/store"
+)
+
+// Run is one run of one machine once its store is open: the store's outbox recovered into the
+// sink, a Pipeline writing to it, the store's HTTP validators and retry lists lent to the
+// crawler, and the summary of what the run did. `crawl --config` and `crawl --url` are one Run
+// each; serve starts one for each pass. Close ends it; the store stays open (serve closes it
+// between passes, crawl at exit).
+type Run struct {
+	st   *store.Store
+	sink output.Sink
+	pipe *Pipeline
+	sum  *summary
+	log  *zap.Logger
+	errc chan error
+	vals *validatorCache
+}
+
+// OpenStore opens (creating its folder) the store a run writes, waiting up to timeout for
+// another holder.
+func OpenStore(ctx context.Context, path string, timeout time.Duration) (*store.Store, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, fmt.Errorf("store %s: %w", path, err)
+	}
+	return store.Open(ctx, path, store.Options{LockTimeout: timeout})
+}
+
+// Registry is what every run extracts with: the site extractors, then the config's site rules,
+// then the generic fallback. rules may be nil.
+func Registry(rules []extract.Rule) (*extract.Registry, error) {
+	r, err := extract.NewRules(rules)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", config.ErrInvalid, err)
+	}
+	return extract.WithFallback(extract.Default(), r), nil
+}
+
+// OwnedBy is the output option that ties an output file or folder to st: another store's run
+// cannot write there (output.Owner), named by the store's absolute path.
+func OwnedBy(st *store.Store) output.Option {
+	owner := st.Path()
+	if abs, err := filepath.Abs(owner); err == nil {
+		owner = abs
+	}
+	return output.Owner(owner, st.Serial())
+}
+
+// StartDir is Start over the output folder dir, owned by st: what a --config run and each
+// serve pass write to.
+func StartDir(ctx context.Context, st *store.Store, dir string, log *zap.Logger, rules []extract.Rule) (*Run, error) {
+	sink, err := output.Dir(dir, OwnedBy(st))
+	if err != nil {
+		return nil, err
+	}
+	r, err := Start(ctx, st, sink, log, rules)
+	if err != nil {
+		sink.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+// Start recovers what a crashed run left in st's outbox into sink and starts the pipeline that
+// writes this run's records there. On an error sink is left to the caller to close.
+func Start(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Logger, rules []extract.Rule) (*Run, error) {
+	reg, err := Registry(rules)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := Recover(ctx, st, sink, log); err != nil {
+		return nil, err
+	}
+	p := New(reg, st, sink, log)
+	r := &Run{st: st, sink: sink, pipe: p, sum: &summary{pipe: p.Stats, started: time.Now()}, log: log, errc: make(chan error, 1),
+		vals: &validatorCache{st: st, pending: map[string]crawler.Validators{}}}
+	go func() { r.errc <- p.Run(ctx) }()
+	return r, nil
+}
+
+// Close flushes the pipeline, closes the sink and leaves the summary in the store for
+// `crawl stats`. The store stays open.
+func (r *Run) Close(ctx context.Context) error {
+	r.pipe.Close()
+	writeErr := <-r.errc
+	sinkErr := r.sink.Close()
+	_ = r.st.SetLastRun(context.WithoutCancel(ctx), time.Now().UTC().Format(time.RFC3339)+" "+r.sum.String())
+	err := errors.Join(writeErr, sinkErr)
+	// Validators are kept only once the records they led to are written: a listing must not
+	// answer 304 next time for articles that never reached the output.
+	if err == nil && ctx.Err() == nil {
+		if verr := r.vals.flush(ctx); verr != nil {
+			r.log.Warn("cannot keep http validators; listings will be fetched whole next time", zap.Error(verr))
+		}
+	}
+	return err
+}
+
+// Source is one pass over one configured source: what `crawl --config` runs for each source
+// in turn and what serve runs on each source's schedule. onFetch may be nil.
+func (r *Run) Source(ctx context.Context, src config.Source, onFetch crawler.FetchObserver) (crawler.Stats, error) {
+	opts := src.Options
+	with := []crawler.Option{crawler.WithFetchObserver(onFetch)}
+	if opts.ConditionalRequests() {
+		with = append(with, crawler.WithValidatorCache(r.vals), crawler.WithRetryList(r.vals))
+	}
+	c, err := crawler.New(opts, r.log.With(zap.String("source", src.Name)), r.Skipper(), with...)
+	if err != nil {
+		return crawler.Stats{}, err
+	}
+	cctx, stop := r.UntilFailed(ctx)
+	defer stop()
+	st, err := c.Run(cctx, r.pipe.From(src.Name))
+	r.Add(st)
+	return st, err
+}
+
+// UntilFailed is ctx, cancelled too once the pipeline can write nothing more: fetching on
+// after the output failed would only load the sites for pages that cannot be written.
+func (r *Run) UntilFailed(ctx context.Context) (context.Context, context.CancelFunc) {
+	cctx, cancel := context.WithCancel(ctx)
+	go func() {
+		select {
+		case <-r.pipe.Failed():
+			cancel()
+		case <-cctx.Done():
+		}
+	}()
+	return cctx, cancel
+}
+
+// Failed reports whether the pipeline stopped on a store or output error.
+func (r *Run) Failed() bool {
+	select {
+	case <-r.pipe.Failed():
+		return true
+	default:
+		return false
+	}
+}
+
+// Page is the crawler.Handler of a run without config sources (--url, files).
+func (r *Run) Page(ctx context.Context, p *article.Page) error { return r.pipe.Page(ctx, p) }
+
+// Skipper skips the URLs of articles already stored.
+func (r *Run) Skipper() crawler.Skipper {
+	return func(ctx context.Context, u string) bool {
+		_, ok, err := r.st.KnownURL(ctx, redact.URL(u))
+		return err == nil && ok
+	}
+}
+
+// Validators is the store's HTTP validator cache for a crawl outside the config's sources
+// (--url runs with a store); new validators are kept when the run closes without an error.
+func (r *Run) Validators() crawler.ValidatorCache { return r.vals }
+
+// Add counts a crawl's stats in the run's summary.
+func (r *Run) Add(st crawler.Stats) { r.sum.add(st) }
+
+// Stats are the pipeline's counts, updated while the run goes on.
+func (r *Run) Stats() *Stats { return r.pipe.Stats }
+
+// Summary is the run's one-line summary: the last line on stderr, and the last run in stats.
+func (r *Run) Summary() string { return r.sum.String() }
+
+// summary adds up the crawls of a run beside the pipeline's counts.
+type summary struct {
+	fetch   crawler.Stats
+	pipe    *Stats
+	started time.Time
+}
+
+func (s *summary) add(st crawler.Stats) {
+	s.fetch.Fetched += st.Fetched
+	s.fetch.NotChanged += st.NotChanged
+	s.fetch.Skipped += st.Skipped
+	s.fetch.Errors += st.Errors
+}
+
+func (s *summary) String() string {
+	return fmt.Sprintf("newsmill: %d pages fetched, %d articles, %d new records, %d duplicates, %d skipped, %d errors, %d not modified, %d known urls not fetched, %s",
+		s.fetch.Fetched, s.pipe.Articles.Load(), s.pipe.New.Load(), s.pipe.Duplicates.Load(), s.pipe.Skipped.Load(),
+		s.fetch.Errors+s.pipe.Errors.Load(), s.fetch.NotChanged, s.fetch.Skipped, time.Since(s.started).Round(time.Millisecond))
+}
