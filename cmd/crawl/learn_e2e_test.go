@@ -134,7 +134,7 @@ sources:
 	truth := readPortalTruth(t, "expected.json")
 	seen := map[string]int{}
 	withStatement := map[string]int{} // by site: records read before the template was known
-	known := map[string]bool{} // a record without the statement was written
+	known := map[string]bool{}        // a record without the statement was written
 	lastHad := map[string]bool{}
 	for _, rec := range readPortalRecords(t, filepath.Join(dir, "out")) {
 		site, path := "", ""
