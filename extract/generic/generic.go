@@ -180,6 +180,16 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	if err := clean.shape.verdict(textWidth(strings.Join(paras, "")), dated, clean.shape.articleShaped(rec.Title), clean.shape.sectionHeaded(rec.Title)); err != nil {
 		return nil, err
 	}
+	if o.Title == "" {
+		// The headline that stands over the body wins over metadata and a <title> that
+		// disagree with it (a site's name, a section's, the headline with the site around it).
+		if h := clean.shape.pageHeadline(rec.Title, paras[0], textrule.Collapse(doc.Find("body").Text())); h != "" {
+			rec.Title = h
+			if len(paras) > 1 && paras[0] == h {
+				paras = paras[1:] // the headline is no paragraph of the body
+			}
+		}
+	}
 	if strings.TrimSpace(rec.Title) == "" {
 		rec.Title = clean.shape.headlineBefore(paras[0])
 	}

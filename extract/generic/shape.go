@@ -321,3 +321,106 @@ func startsWithSeparator(rest string) bool {
 	}
 	return false
 }
+
+// pageHeadline is the headline the page prints over its body when the title read from its
+// metadata is not one of the page's blocks: a block that is the title without the site's name
+// around it (before or after: "EuroNews : Obama waits…", "… - SJSUSpartans.com—Official Web
+// Site of …"), else the heading right above the body's first paragraph. "" keeps the title.
+func (sh pageShape) pageHeadline(title, firstPara, pageText string) string {
+	title = textrule.Collapse(title)
+	best := ""
+	for _, s := range sh.segs {
+		if s.kind == 'H' || s.text == "" {
+			continue
+		}
+		if s.text == title {
+			return ""
+		}
+		if w := textWidth(s.text); w >= headlineWidth && w*2 >= textWidth(title) && strings.Contains(title, s.text) && len(s.text) > len(best) {
+			best = s.text
+		}
+	}
+	if best != "" {
+		return best
+	}
+	if title != "" && (sh.headline(title) >= 0 || strings.Contains(pageText, title)) {
+		return ""
+	}
+	if part := titlePartOnPage(title, pageText); part != "" {
+		return part
+	}
+	return sh.headingAbove(firstPara, title == "" || !strings.Contains(pageText, title))
+}
+
+// titleSplitSeps split a <title> into the headline and the site's and section's names, on
+// either side.
+var titleSplitSeps = []string{" | ", " || ", " - ", " – ", " — ", " :: ", " : ", ": ", " » ", " > ", " · ", "｜", "_", "—"}
+
+// titlePartOnPage is the longest piece of the title, cut at its separators, that the page's
+// text prints and is as wide as a headline: what is left when the site's name, which the page
+// prints only in its chrome, is taken off either end.
+func titlePartOnPage(title, pageText string) string {
+	parts := []string{title}
+	for _, sep := range titleSplitSeps {
+		var next []string
+		for _, p := range parts {
+			next = append(next, strings.Split(p, sep)...)
+		}
+		parts = next
+	}
+	best := ""
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if textWidth(p) >= headlineWidth && len(p) > len(best) && strings.Contains(pageText, p) {
+			best = p
+		}
+	}
+	if best == "" || textWidth(best)*3 < textWidth(title) {
+		return ""
+	}
+	return best
+}
+
+// headingAbove is the heading (h1–h4) among the three blocks right above the text that starts
+// with para; any short line there when loose (the title names nothing the page prints).
+func (sh pageShape) headingAbove(para string, loose bool) string {
+	start := runePrefix(para, 12)
+	for i, s := range sh.segs {
+		if !strings.HasPrefix(s.text, start) {
+			continue
+		}
+		if s.text == para && (s.tag == "h1" || s.tag == "h2" || s.tag == "h3") && textWidth(s.text) >= headlineWidth && !endsSentence(s.text) {
+			return s.text // the body starts with its own headline
+		}
+		for j := i - 1; j >= 0 && j >= i-3; j-- {
+			h := sh.segs[j]
+			if h.kind == 'H' {
+				return ""
+			}
+			ok := textWidth(h.text) >= headlineWidth && utf8.RuneCountInString(h.text) <= 200 && !isDateLine(h.text) && !isLabelLine(h.text)
+			switch h.tag {
+			case "h1", "h2", "h3", "h4":
+				if ok {
+					return h.text
+				}
+			default:
+				if ok && loose && len(strings.Fields(h.text)) <= 20 && utf8.RuneCountInString(h.text) <= 120 && !endsSentence(h.text) {
+					return h.text
+				}
+			}
+		}
+		return ""
+	}
+	return ""
+}
+
+// endsSentence reports a line that ends as a sentence does, which a headline does not.
+func endsSentence(s string) bool {
+	s = strings.TrimSpace(s)
+	for _, end := range []string{".", "。", "!", "！", "?", "？", "…"} {
+		if strings.HasSuffix(s, end) {
+			return true
+		}
+	}
+	return false
+}
