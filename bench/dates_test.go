@@ -114,6 +114,9 @@ func published(r *article.Record) time.Time {
 // fallback when they find no date on the page; the test fails if the library alone gets more
 // right, which would be the reason to switch. Run: cd bench && go test -run TestDateParsers -v
 func TestDateParsers(t *testing.T) {
+	// The library's search takes about half a second a page: the first 100 dated pages of each
+	// set keep the test within a few minutes on 2 cores.
+	const maxDatedPages = 100
 	dayRe := regexp.MustCompile(`^(\d{4})-(\d{1,2})-(\d{1,2})`)
 	cfg := &dateparser.Configuration{CurrentTime: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC), DefaultTimezone: time.UTC}
 	for _, set := range []string{"htmldate-mc", "htmldate-bbaw", "cwced"} {
@@ -135,7 +138,7 @@ func TestDateParsers(t *testing.T) {
 			if err := json.Unmarshal(sc.Bytes(), &tr); err != nil {
 				t.Fatal(err)
 			}
-			if tr.PublishedAt == nil {
+			if tr.PublishedAt == nil || pages == maxDatedPages {
 				continue
 			}
 			m := dayRe.FindStringSubmatch(*tr.PublishedAt)
