@@ -24,9 +24,10 @@ const maxText = 2000
 // leafBlocks are the page's text blocks inside <body>, in document order.
 func leafBlocks(root *html.Node) []block {
 	var out []block
-	var walk func(n *html.Node, trail string) bool
-	// walk reports whether n holds a block, so that its parent is not one.
-	walk = func(n *html.Node, trail string) bool {
+	var walk func(n *html.Node, trail uint64) bool
+	// walk reports whether n holds a block, so that its parent is not one. trail is the print
+	// of the path to n, built step by step rather than as a string per element.
+	walk = func(n *html.Node, trail uint64) bool {
 		if n.Type != html.ElementNode && n.Type != html.DocumentNode {
 			return false
 		}
@@ -36,7 +37,7 @@ func leafBlocks(root *html.Node) []block {
 		}
 		here := trail
 		if n.Type == html.ElementNode {
-			here = trail + "/" + step(n)
+			here = extend(trail, step(n))
 		}
 		inner := false
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
@@ -51,11 +52,27 @@ func leafBlocks(root *html.Node) []block {
 		if text == "" {
 			return false
 		}
-		out = append(out, block{node: n, print: hashString(here + "\x00" + text)})
+		out = append(out, block{node: n, print: extend(here, text)})
 		return true
 	}
-	walk(root, "")
+	walk(root, fnvOffset)
 	return out
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// extend is the FNV-1a print of a path's print followed by a separator and s.
+func extend(h uint64, s string) uint64 {
+	h ^= '/'
+	h *= fnvPrime
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= fnvPrime
+	}
+	return h
 }
 
 // isBlock reports the elements that can be a block of text; inline ones (links, spans, <b>)
@@ -74,11 +91,10 @@ func isBlock(n *html.Node) bool {
 // step names an element in a trail: its tag and first class, digits dropped (a class that numbers
 // the post, "post-1234", is the same place on every page).
 func step(n *html.Node) string {
-	s := n.Data
 	for _, a := range n.Attr {
 		if a.Key == "class" {
 			if f := strings.Fields(a.Val); len(f) > 0 {
-				s += "." + strings.Map(func(r rune) rune {
+				return n.Data + "." + strings.Map(func(r rune) rune {
 					if unicode.IsDigit(r) {
 						return -1
 					}
@@ -88,7 +104,7 @@ func step(n *html.Node) string {
 			break
 		}
 	}
-	return s
+	return n.Data
 }
 
 // textOf is the text under n with white space collapsed, cut at maxText bytes.
