@@ -125,22 +125,10 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		meta.plainDate, _ = dater.plainMeta(doc)
 		meta.marked = markedDate(doc, dater)
 	}
-	modified := metaModified(doc, meta, dater)
-	marked := markedAuthor(doc)
-	markedSrc := markedSource(doc)
-	site := strings.TrimSpace(doc.Find(`meta[property="og:site_name"]`).AttrOr("content", ""))
+	marks := readMarks(doc, meta, dater)
 	clean := preclean(doc, g.template(p, canon))
 
-	rec := &article.Record{Source: o.Source, Editor: clean.editor}
-	if rec.Source == "" {
-		rec.Source = clean.source
-	}
-	if rec.Source == "" {
-		rec.Source = markedSrc
-	}
-	if rec.Source == "" {
-		rec.Source = meta.source
-	}
+	rec := &article.Record{Source: firstOf(o.Source, clean.source, marks.source, meta.source), Editor: clean.editor}
 	if p.URL != nil {
 		rec.URL = p.URL.String()
 		rec.ID = idFor(p.URL, canon)
@@ -167,7 +155,6 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		text := textrule.Collapse(doc.Find("body").Text())
 		near := clean.shape.bylineText(rec.Title) + "\n" + textAround(text, paras[0], 200)
 		rec.PublishedAt, pageDated = textDate(text, near, meta, dater)
-
 	}
 	if !rec.PublishedAt.IsZero() {
 		rec.DateSource = article.DateFromPage
@@ -181,17 +168,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		return nil, err
 	}
 	if o.Title == "" {
-		// The headline that stands over the body wins over metadata and a <title> that
-		// disagree with it (a site's name, a section's, the headline with the site around it).
-		if h := clean.shape.pageHeadline(rec.Title, paras[0], textrule.Collapse(doc.Find("body").Text())); h != "" {
-			rec.Title = h
-			if len(paras) > 1 && paras[0] == h {
-				paras = paras[1:] // the headline is no paragraph of the body
-			}
-		}
-	}
-	if strings.TrimSpace(rec.Title) == "" {
-		rec.Title = clean.shape.headlineBefore(paras[0])
+		rec.Title, paras = settleTitle(clean.shape, rec.Title, paras, doc)
 	}
 	if strings.TrimSpace(rec.Title) == "" && (p.Hint == nil || strings.TrimSpace(p.Hint.Title) == "") {
 		// A page with text but no headline anywhere (nor a feed's): an article we cannot
@@ -203,8 +180,8 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	}
 	rec.Body = strings.Join(paras, "\n\n")
 	byline := clean.shape.bylineText(rec.Title)
-	rec.Author = pickAuthor(append(meta.authors, marked, bylineAuthor(byline)), site)
-	rec.ModifiedAt = modified
+	rec.Author = pickAuthor(append(meta.authors, marks.author, bylineAuthor(byline)), marks.site)
+	rec.ModifiedAt = marks.modified
 	if rec.ModifiedAt.IsZero() {
 		rec.ModifiedAt = labelledModified(byline, dater)
 	}
@@ -276,7 +253,47 @@ func (g *Generic) template(p *article.Page, canon *url.URL) func(*html.Node) {
 	return func(root *html.Node) { g.learner.Strip(key, page, root) }
 }
 
-// isMidnight reports a time that is a day alone.
-func isMidnight(t time.Time) bool {
-	return t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0
+// marks are what the page marks up about the article outside its text, read before cleaning
+// removes the <header> they sit in.
+type marks struct {
+	modified time.Time
+	author   string // an element marked as the byline
+	source   string // an element marked as the source
+	site     string // og:site_name, which is no author
+}
+
+func readMarks(doc *goquery.Document, meta pageMeta, d dateReader) marks {
+	return marks{
+		modified: metaModified(doc, meta, d),
+		author:   markedAuthor(doc),
+		source:   markedSource(doc),
+		site:     strings.TrimSpace(doc.Find(`meta[property="og:site_name"]`).AttrOr("content", "")),
+	}
+}
+
+// settleTitle lets the headline that stands over the body win over metadata and a <title> that
+// disagree with it (a site's name, a section's, the headline with the site around it), and
+// falls back to the short line above the text when there is no title at all. A body that starts
+// with that headline loses it.
+func settleTitle(sh pageShape, title string, paras []string, doc *goquery.Document) (string, []string) {
+	if h := sh.pageHeadline(title, paras[0], textrule.Collapse(doc.Find("body").Text())); h != "" {
+		title = h
+		if len(paras) > 1 && paras[0] == h {
+			paras = paras[1:] // the headline is no paragraph of the body
+		}
+	}
+	if strings.TrimSpace(title) == "" {
+		title = sh.headlineBefore(paras[0])
+	}
+	return title, paras
+}
+
+// firstOf is the first of vs that is not empty.
+func firstOf(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }

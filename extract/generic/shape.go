@@ -72,13 +72,7 @@ func shapeOf(n *html.Node) pageShape {
 	// page prints under its list (a pager, a statement, the footer): its first block counts.
 	runBlocks, runWidth, firstWidth, afterLink := 0, 0, 0, false
 	closeRun := func(last bool) {
-		switch {
-		case afterLink && runBlocks == 1:
-			sh.teaserRuns++
-			sh.teaser += runWidth
-		case afterLink && last && runBlocks > 1:
-			sh.lastTeaser = firstWidth
-		}
+		sh.closeTeaserRun(afterLink, last, runBlocks, runWidth, firstWidth)
 		runBlocks, runWidth = 0, 0
 	}
 	flush := func() {
@@ -423,4 +417,16 @@ func endsSentence(s string) bool {
 		}
 	}
 	return false
+}
+
+// closeTeaserRun counts the prose run that ends here: a teaser when it is one block right after
+// a headline link; the first block of the page's last run when more prose follows it.
+func (sh *pageShape) closeTeaserRun(afterLink, last bool, blocks, width, first int) {
+	switch {
+	case afterLink && blocks == 1:
+		sh.teaserRuns++
+		sh.teaser += width
+	case afterLink && last && blocks > 1:
+		sh.lastTeaser = first
+	}
 }
