@@ -91,3 +91,16 @@ func TestAnElementMarkedAsTheDateIsReadButAnUpdateIsNot(t *testing.T) {
 		t.Errorf("marked date %s, want the published abbr's title", got.Format(time.RFC3339))
 	}
 }
+
+func TestTheTimeByTheHeadlineWinsOverADayOnlyMetaOfTheSameDay(t *testing.T) {
+	d := newDateReader(true)
+	m := pageMeta{plainDate: time.Date(2024, 3, 1, 0, 0, 0, 0, d.loc)}
+	got, _ := textDate("正文", "港口吞吐量公布\n2024-03-01 10:35 来源：海港日报", m, d)
+	if got.Format(time.RFC3339) != "2024-03-01T10:35:00+08:00" {
+		t.Errorf("got %s, want the visible time", got.Format(time.RFC3339))
+	}
+	other, _ := textDate("正文", "2024-02-28 10:35", m, d)
+	if other.Format("2006-01-02") != "2024-03-01" {
+		t.Errorf("a time of another day beat the meta: %s", other.Format(time.RFC3339))
+	}
+}

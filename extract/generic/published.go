@@ -124,6 +124,12 @@ func textDate(text, byline string, m pageMeta, d dateReader) (t time.Time, state
 		return m.marked, true
 	}
 	if !m.plainDate.IsZero() {
+		// A day-only meta yields to the time the page prints by its headline on that day.
+		if p := m.plainDate; p.Hour() == 0 && p.Minute() == 0 && p.Second() == 0 {
+			if t, ok := d.text(byline, true); ok && t.Year() == p.Year() && t.YearDay() == p.YearDay() {
+				return t, true
+			}
+		}
 		return m.plainDate, true
 	}
 	if t, ok := d.text(byline, false); ok {
