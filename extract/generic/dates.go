@@ -52,6 +52,10 @@ type dateReader struct {
 	loc     *time.Location
 	chinese bool      // which settles what "CST" means (textrule.Zone)
 	now     time.Time // when the page was fetched, for "2小时前" (zero: relative times unread)
+	// local is the civil zone of the page's readers at an instant, when its language names one
+	// with summer time (central and western Europe): a machine time in UTC is written in it, so
+	// that the day is the day they saw. nil keeps UTC times in UTC.
+	local func(time.Time) *time.Location
 }
 
 func newDateReader(chinese bool) dateReader {
@@ -76,6 +80,9 @@ func (d dateReader) value(s string) (time.Time, bool) {
 				if z, ok := textrule.Zone(t.Location().String(), d.chinese); ok {
 					t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, z)
 				}
+			}
+			if _, off := t.Zone(); off == 0 && d.local != nil {
+				t = t.In(d.local(t))
 			}
 			return t, true
 		}
@@ -410,5 +417,6 @@ func pageDateReader(doc *goquery.Document, now time.Time) dateReader {
 		d.loc = loc
 	}
 	d.now = now
+	d.local = europeanZone(lang)
 	return d
 }

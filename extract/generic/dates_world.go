@@ -228,3 +228,47 @@ func pageZone(lang string, han, kana, hangul, letters int) (*time.Location, bool
 }
 
 func isKana(r rune) bool { return unicode.Is(unicode.Hiragana, r) || unicode.Is(unicode.Katakana, r) }
+
+// europeanZone is the civil zone at an instant for a page whose lang names a language of central
+// or western Europe (German, French, Italian, Dutch, Polish, Czech, the Nordic languages: CET,
+// +01:00, and CEST, +02:00, in summer; Portuguese of Portugal: WET/WEST), by the EU's rule since
+// 1996: summer time from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of
+// October. nil for any other language, and for Spanish and Portuguese without a European region,
+// which are spoken mostly in the Americas.
+func europeanZone(lang string) func(time.Time) *time.Location {
+	lang = strings.ToLower(lang)
+	base, region, _ := strings.Cut(strings.ReplaceAll(lang, "_", "-"), "-")
+	std := 0
+	switch base {
+	case "de", "fr", "it", "nl", "pl", "cs", "sk", "hu", "sv", "da", "nb", "nn", "no", "hr", "sl", "sr", "lb":
+		std = 1
+	case "es":
+		if region != "es" {
+			return nil
+		}
+		std = 1
+	case "pt":
+		if region != "pt" {
+			return nil
+		}
+	default:
+		return nil
+	}
+	return func(t time.Time) *time.Location {
+		off := std
+		if summerTime(t) {
+			off++
+		}
+		return time.FixedZone("", off*3600)
+	}
+}
+
+// summerTime reports whether EU summer time is in force at t.
+func summerTime(t time.Time) bool {
+	u := t.UTC()
+	lastSunday := func(m time.Month) time.Time {
+		d := time.Date(u.Year(), m+1, 0, 1, 0, 0, 0, time.UTC) // the month's last day, 01:00 UTC
+		return d.AddDate(0, 0, -int(d.Weekday()))
+	}
+	return !u.Before(lastSunday(time.March)) && u.Before(lastSunday(time.October))
+}

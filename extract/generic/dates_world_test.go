@@ -104,3 +104,29 @@ func TestTheTimeByTheHeadlineWinsOverADayOnlyMetaOfTheSameDay(t *testing.T) {
 		t.Errorf("a time of another day beat the meta: %s", other.Format(time.RFC3339))
 	}
 }
+
+func TestAUTCTimeOnAGermanPageIsWrittenInGermanTimeSoItsDayIsTheReadersDay(t *testing.T) {
+	de := newDateReader(false)
+	de.local = europeanZone("de-DE")
+	for in, want := range map[string]string{
+		"2021-11-04T23:00:00Z":      "2021-11-05T00:00:00+01:00", // winter: CET
+		"2021-07-04T22:30:00Z":      "2021-07-05T00:30:00+02:00", // summer: CEST
+		"2021-07-04T22:30:00+02:00": "2021-07-04T22:30:00+02:00",
+	} {
+		got, ok := de.value(in)
+		if !ok || got.Format(time.RFC3339) != want {
+			t.Errorf("%s -> %s, want %s", in, got.Format(time.RFC3339), want)
+		}
+	}
+	if europeanZone("en-GB") != nil || europeanZone("es-MX") != nil || europeanZone("pt-BR") != nil {
+		t.Error("a language of other zones was given central European time")
+	}
+	// The changes of 2021: 28 March and 31 October, at 01:00 UTC.
+	for at, summer := range map[string]bool{"2021-03-28T00:59:00Z": false, "2021-03-28T01:00:00Z": true,
+		"2021-10-31T00:59:00Z": true, "2021-10-31T01:00:00Z": false} {
+		tt, _ := time.Parse(time.RFC3339, at)
+		if summerTime(tt) != summer {
+			t.Errorf("summer time at %s: %v, want %v", at, !summer, summer)
+		}
+	}
+}
