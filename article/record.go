@@ -21,12 +21,15 @@ type Record struct {
 	SourceURL   string    `json:"source_url,omitempty"`
 	Title       string    `json:"title"`
 	PublishedAt time.Time `json:"published_at"`
-	// ModifiedAt is when the page says it was last updated; on a revision whose page says
-	// nothing, when newsmill first saw the change (docs/schema.md). Zero is absent.
+	// ModifiedAt is when the page says the article was last changed, apart from PublishedAt
+	// (an update, a live blog's latest entry); on a revision whose page says nothing, when
+	// newsmill first saw the change (docs/schema.md). omitzero, not omitempty: encoding/json
+	// writes a zero time.Time under omitempty, and an unknown time is absent.
 	ModifiedAt  time.Time `json:"modified_at,omitzero"`
 	DateSource  string    `json:"date_source,omitempty"`
 	Source      string    `json:"source,omitempty"`
 	Editor      string    `json:"editor,omitempty"`
+	Author      string    `json:"author,omitempty"`
 	Categories  []string  `json:"categories,omitempty"`
 	Tags        []string  `json:"tags,omitempty"`
 	Summary     string    `json:"summary,omitempty"`
@@ -69,6 +72,11 @@ func (r *Record) Finish(extractor string, fetchedAt time.Time) error {
 	r.FetchedAt = fetchedAt.UTC().Truncate(time.Second)
 	r.ContentHash = HashBody(r.Body)
 	r.SchemaVersion = SchemaVersion
+	r.Author = strings.TrimSpace(r.Author)
+	if !r.ModifiedAt.IsZero() && !r.ModifiedAt.After(r.PublishedAt) {
+		// A "modified" time at or before the publishing time says nothing more than it.
+		r.ModifiedAt = time.Time{}
+	}
 	return r.Validate()
 }
 

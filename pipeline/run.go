@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"sync"
@@ -16,6 +17,8 @@ import (
 	"github.com/newsmill/newsmill/config"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/extract/generic"
+	"github.com/newsmill/newsmill/extract/learn"
 	"github.com/newsmill/newsmill/health"
 	"github.com/newsmill/newsmill/internal/redact"
 	"github.com/newsmill/newsmill/output"
@@ -42,6 +45,9 @@ type Run struct {
 
 	expect  map[string]health.Expect // the health blocks of the sources passed over
 	reports []health.Report
+	// sites is what the generic extractor learns of each site's template from its pages, kept
+	// in the store's sites bucket so the next run starts knowing it (package learn).
+	sites *learn.Learner
 }
 
 // StartOption tunes Start.
@@ -72,13 +78,13 @@ func OpenStore(ctx context.Context, path string, timeout time.Duration) (*store.
 }
 
 // Registry is what every run extracts with: the site extractors, then the config's site rules,
-// then the generic fallback. rules may be nil.
-func Registry(rules []extract.Rule) (*extract.Registry, error) {
+// then the generic fallback, configured by opts (generic.WithLearner). rules may be nil.
+func Registry(rules []extract.Rule, opts ...generic.Option) (*extract.Registry, error) {
 	r, err := extract.NewRules(rules)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", config.ErrInvalid, err)
 	}
-	return extract.WithFallback(extract.Default(), r), nil
+	return extract.WithFallback(extract.Default(), r, opts...), nil
 }
 
 // OwnedBy is the output option that ties an output file or folder to st: another store's run
@@ -113,7 +119,8 @@ func Start(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Logg
 	for _, opt := range opts {
 		opt(&o)
 	}
-	reg, err := Registry(rules)
+	sites := learn.New(learn.WithStorage(st))
+	reg, err := Registry(rules, generic.WithLearner(sites))
 	if err != nil {
 		return nil, err
 	}
@@ -127,7 +134,7 @@ func Start(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Logg
 	p := New(reg, st, sink, log)
 	p.SetClusters(x)
 	r := &Run{st: st, sink: sink, pipe: p, sum: &summary{pipe: p.Stats, started: time.Now()}, log: log, errc: make(chan error, 1),
-		vals: &validatorCache{st: st, pending: map[string]crawler.Validators{}}, expect: map[string]health.Expect{}}
+		vals: &validatorCache{st: st, pending: map[string]crawler.Validators{}}, expect: map[string]health.Expect{}, sites: sites}
 	if o.archiveDir != "" {
 		// Opened after the store, whose lock keeps a second run out of the folder too; the
 		// archive's own lock refuses any other writer (another store's run).
@@ -155,6 +162,11 @@ func (r *Run) Close(ctx context.Context) error {
 		sinkErr = errors.Join(sinkErr, r.archive.Close())
 	}
 	_ = r.st.SetLastRun(context.WithoutCancel(ctx), time.Now().UTC().Format(time.RFC3339)+" "+r.sum.String())
+	// What was learned of the sites is a hint, never a record: kept even when the run failed or
+	// was stopped, and a failure to keep it costs only learning again.
+	if lerr := r.sites.Flush(context.WithoutCancel(ctx)); lerr != nil {
+		r.log.Warn("cannot keep what was learned of the sites; the next run learns them again", zap.Error(lerr))
+	}
 	err := errors.Join(writeErr, sinkErr)
 	// Validators are kept only once the records they led to are written: a listing must not
 	// answer 304 next time for articles that never reached the output.
@@ -184,6 +196,7 @@ func (r *Run) Health() []health.Report { return r.reports }
 // Source is one pass over one configured source: what `crawl --config` runs for each source
 // in turn and what serve runs on each source's schedule. onFetch may be nil.
 func (r *Run) Source(ctx context.Context, src config.Source, onFetch crawler.FetchObserver) (crawler.Stats, error) {
+	r.LoadSites(ctx, src.Seeds...)
 	opts := src.Options
 	with := []crawler.Option{crawler.WithFetchObserver(onFetch)}
 	r.expect[src.Name] = src.Health
@@ -223,6 +236,22 @@ func (r *Run) CrawlerOptions() []crawler.Option {
 		return nil
 	}
 	return []crawler.Option{crawler.WithArchive(r.archive)}
+}
+
+// LoadSites reads what earlier runs learned of the sites of the pages at urls (seeds, --url
+// targets; file:// for saved pages), so that their first pages are read knowing the template.
+// Pages of other sites (a saved page naming another host) learn from nothing; so does a run
+// whose store cannot be read, with a warning.
+func (r *Run) LoadSites(ctx context.Context, urls ...string) {
+	var hosts []string
+	for _, s := range urls {
+		if u, err := url.Parse(s); err == nil {
+			hosts = append(hosts, learn.SiteKey(u, nil))
+		}
+	}
+	if err := r.sites.Load(ctx, hosts...); err != nil {
+		r.log.Warn("cannot read what was learned of the sites; learning them again", zap.Error(err))
+	}
 }
 
 // UntilFailed is ctx, cancelled too once the pipeline can write nothing more: fetching on

@@ -54,8 +54,9 @@ var (
 	// so it needs no new format version.
 	bucketSignatures = []byte("signatures")
 	bucketHealth     = []byte("health") // source -> its last pass's health report (health.go)
+	bucketSites      = []byte("sites")  // host -> what the extractors learned of the site (sites.go)
 	allBuckets       = [][]byte{bucketMeta, bucketIDs, bucketRecords, bucketURLs, bucketOutbox, bucketHTTP, bucketRetry,
-		bucketRevisions, bucketArchive, bucketRecheck, bucketSignatures, bucketHealth}
+		bucketRevisions, bucketArchive, bucketRecheck, bucketSignatures, bucketHealth, bucketSites}
 
 	keyFormat  = []byte("format")
 	keyLastRun = []byte("last_run")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"time"
@@ -16,6 +17,8 @@ import (
 	"github.com/newsmill/newsmill/cluster"
 	"github.com/newsmill/newsmill/config"
 	"github.com/newsmill/newsmill/crawler"
+	"github.com/newsmill/newsmill/extract/generic"
+	"github.com/newsmill/newsmill/extract/learn"
 	"github.com/newsmill/newsmill/pipeline"
 )
 
@@ -64,9 +67,8 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 		return err
 	}
 	defer log.Sync()
-	reg, err := pipeline.Registry(cfg.Rules)
-	if err != nil {
-		return err
+	if _, err := pipeline.Registry(cfg.Rules); err != nil {
+		return err // a bad rule is a usage error before any server is asked
 	}
 	cl, err := connectCluster(ctx, cfg, "worker", log)
 	if err != nil {
@@ -76,6 +78,19 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 		return err
 	}
 	defer cl.Close()
+	sites, err := workerSites(ctx, cl, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := sites.Flush(context.WithoutCancel(ctx)); err != nil {
+			log.Warn("cannot keep what was learned of the sites; they are learned again", zap.Error(err))
+		}
+	}()
+	reg, err := pipeline.Registry(cfg.Rules, generic.WithLearner(sites))
+	if err != nil {
+		return err
+	}
 	names := make([]string, len(cfg.Sources))
 	for i, s := range cfg.Sources {
 		names[i] = s.Name
@@ -167,4 +182,45 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 	fmt.Fprintf(env.Stderr, "newsmill worker: %d urls fetched, %d new records, %d duplicates, %d known urls not fetched, %d errors, %d retried later, %d given up, %s\n",
 		s.Fetched.Load(), s.New.Load(), s.Duplicates.Load(), s.Skipped.Load(), s.Errors.Load(), s.Retries.Load(), s.GaveUp.Load(), time.Since(start).Round(time.Millisecond))
 	return err
+}
+
+// siteFlushEvery is how often a worker saves what it learned of the sites to the cluster's
+// bucket, for the other workers' next start and for its own after a crash.
+const siteFlushEvery = time.Minute
+
+// workerSites is the worker's site learner over the cluster's sites bucket, loaded with the
+// sources' seed sites and saved every siteFlushEvery until ctx ends (and once more at exit, by
+// the caller). Sites beyond the seeds are learned from their pages.
+func workerSites(ctx context.Context, cl *cluster.Cluster, cfg *config.Config, log *zap.Logger) (*learn.Learner, error) {
+	kv, err := cl.Sites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l := learn.New(learn.WithStorage(kv))
+	var hosts []string
+	for _, src := range cfg.Sources {
+		for _, seed := range src.Seeds {
+			if u, err := url.Parse(seed); err == nil {
+				hosts = append(hosts, learn.SiteKey(u, nil))
+			}
+		}
+	}
+	if err := l.Load(ctx, hosts...); err != nil {
+		log.Warn("cannot read what was learned of the sites; learning them again", zap.Error(err))
+	}
+	go func() {
+		t := time.NewTicker(siteFlushEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := l.Flush(ctx); err != nil && ctx.Err() == nil {
+					log.Warn("cannot keep what was learned of the sites; trying again later", zap.Error(err))
+				}
+			}
+		}
+	}()
+	return l, nil
 }

@@ -191,6 +191,7 @@ func (u *urlRun) noRecord(total int) error {
 // readLocal reads one file or folder target, then the articles its saved lists point at.
 func (u *urlRun) readLocal(ctx context.Context, t target) {
 	before := u.run.Stats().Articles.Load()
+	u.run.LoadSites(ctx, localSiteURL(t.local))
 	fst, items, err := crawler.ReadLocal(ctx, t.local, u.log, u.run.Page)
 	u.run.Add(fst)
 	var known int64
@@ -234,6 +235,9 @@ func (u *urlRun) readStdin(ctx context.Context, t target, in io.Reader) {
 func (u *urlRun) crawlWebTargets(ctx context.Context, web []target) error {
 	if len(web) == 0 || ctx.Err() != nil {
 		return nil
+	}
+	for _, t := range web {
+		u.run.LoadSites(ctx, t.web.String())
 	}
 	outcomes := map[string]crawler.SeedOutcome{}
 	o, skip, with := u.urlOptions(web)
@@ -348,4 +352,17 @@ func checkOut(out, db string) error {
 		}
 	}
 	return nil
+}
+
+// localSiteURL is the file:// address of a page inside the local target path: a saved page's
+// site is its folder (learn.SiteKey).
+func localSiteURL(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
+		abs = filepath.Join(abs, "page.html")
+	}
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
 }

@@ -71,14 +71,14 @@ func write(set, dir, out string) (counts, error) {
 		}
 		u := &url.URL{Scheme: "file", Path: abs}
 		n.pages++
-		if text, ok := readabilityText(body, u); ok {
+		if rec, ok := readabilityRecord(body, u); ok {
 			n.readability++
-			if err := line(&rd, map[string]string{"url": u.String(), "body": text}); err != nil {
+			if err := line(&rd, rec); err != nil {
 				return n, err
 			}
 		}
 		if r, err := trafilatura.Extract(bytes.NewReader(body), trafilatura.Options{OriginalURL: u}); err == nil && r != nil {
-			rec := map[string]string{"url": u.String(), "body": r.ContentText}
+			rec := map[string]string{"url": u.String(), "body": r.ContentText, "title": r.Metadata.Title}
 			if !r.Metadata.Date.IsZero() {
 				rec["published_at"] = r.Metadata.Date.Format("2006-01-02T15:04:05Z07:00")
 			}
@@ -94,17 +94,22 @@ func write(set, dir, out string) (counts, error) {
 	return n, os.WriteFile(filepath.Join(out, "go-trafilatura-"+set+".jsonl"), tr.Bytes(), 0o644)
 }
 
-func readabilityText(body []byte, u *url.URL) (string, bool) {
+// readabilityRecord is go-readability's body, title and, where it finds one, publish time.
+func readabilityRecord(body []byte, u *url.URL) (map[string]string, bool) {
 	rp := readability.NewParser()
 	a, err := rp.Parse(bytes.NewReader(body), u)
 	if err != nil {
-		return "", false
+		return nil, false
 	}
 	var b bytes.Buffer
 	if err := a.RenderText(&b); err != nil {
-		return "", false
+		return nil, false
 	}
-	return b.String(), true
+	rec := map[string]string{"url": u.String(), "body": b.String(), "title": a.Title()}
+	if d, err := a.PublishedTime(); err == nil && !d.IsZero() {
+		rec["published_at"] = d.Format("2006-01-02T15:04:05Z07:00")
+	}
+	return rec, true
 }
 
 func line(w io.Writer, rec map[string]string) error {

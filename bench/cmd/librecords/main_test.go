@@ -68,6 +68,9 @@ func TestEachLibraryGetsOneRecordPerPageWithItsURLAndBody(t *testing.T) {
 			if !strings.Contains(rec["body"], m+" paragraph 5") || strings.Contains(rec["body"], "Copyright the paper") {
 				t.Errorf("%s: body of %s is not the article's text: %q", lib, u.Path, rec["body"])
 			}
+			if !strings.Contains(rec["title"], m) {
+				t.Errorf("%s: title of %s is %q, not the page's", lib, u.Path, rec["title"])
+			}
 		}
 		if len(seen) != 2 {
 			t.Errorf("%s: records name %d distinct pages, want 2", lib, len(seen))
