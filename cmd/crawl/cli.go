@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -30,6 +31,9 @@ func (e Env) stdin() io.Reader {
 	return e.Stdin
 }
 
+// nameSoftware sets pipeline.Software the first time Main runs.
+var nameSoftware sync.Once
+
 // Main runs the command line args (without the program name) and returns the exit status.
 // Errors are one line on stderr, "crawl: <what went wrong>", for cron mail.
 func Main(ctx context.Context, args []string, env Env) int {
@@ -40,9 +44,12 @@ func Main(ctx context.Context, args []string, env Env) int {
 		env.Stdout = unquoteWriter{env.Stdout}
 	}
 	root := newRoot(env)
-	// The archive's warcinfo records name the build that wrote them.
-	b := buildInfo()
-	pipeline.Software = fmt.Sprintf("newsmill %s (revision %s, %s)", b.Version, b.Revision, b.GoVersion)
+	// The archive's warcinfo records name the build that wrote them. Set once: tests and
+	// programs that embed the CLI run Main from many goroutines at once.
+	nameSoftware.Do(func() {
+		b := buildInfo()
+		pipeline.Software = fmt.Sprintf("newsmill %s (revision %s, %s)", b.Version, b.Revision, b.GoVersion)
+	})
 	root.SetArgs(longFlags(root, args))
 	err := root.ExecuteContext(ctx)
 	var printed silent
