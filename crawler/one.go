@@ -190,6 +190,9 @@ func (f *Fetcher) request(ctx context.Context, tr http.RoundTripper, u *url.URL,
 		// As in a pass, the page and its record take the canonical form of the URL fetched.
 		got.final, got.status = article.CanonicalURL(r.Request.URL), r.StatusCode
 		got.o = c.read(ctx, response{final: got.final, status: r.StatusCode, header: *r.Headers, contentType: contentType, body: r.Body, hint: hint}, handle)
+		if got.o.stopped {
+			got.err = got.o.err // no answer read: another worker takes the URL
+		}
 	})
 	if err := col.Request(http.MethodGet, u.String(), nil, nil, nil); err != nil && got.err == nil && got.status == 0 {
 		got.err = err // refused before any request was sent

@@ -372,6 +372,9 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 	final := article.CanonicalURL(r.Request.URL)
 	p.fr.markSeen(final.String())
 	o := p.c.read(ctx, response{final: final, status: r.StatusCode, header: *r.Headers, contentType: f.contentType, body: r.Body, hint: f.hint}, p.handle)
+	if o.stopped {
+		return // the run is stopping, as in onError
+	}
 	p.account(ctx, f, o)
 	if o.unread {
 		p.c.log.Warn("skip page", zap.String("url", final.String()), zap.Error(o.err))

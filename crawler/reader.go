@@ -75,6 +75,9 @@ type outcome struct {
 	keep       Validators
 	// itemsFailed counts a feed's items with a body of their own that gave no whole record.
 	itemsFailed int
+	// stopped is a page never read because ctx ended while it waited for the bound on the pages
+	// being read (err says so): the run is stopping, the page is not the server's failure.
+	stopped bool
 }
 
 // listing reports whether the page is one a later run may ask "changed since?".
@@ -109,6 +112,11 @@ func failReason(err error) string {
 
 // read decides what a response is. handle is offered the page when it may be an article, and
 // every feed item that carries its own body.
+//
+// The page's bytes are taken from the process's bound on the pages being read before it is
+// decoded, and given back when read returns: by then handle has made the record and handed it
+// on (the pipeline's queue, or the worker's records to publish), and the page's tree, decoded
+// text and the extractors' copies are garbage.
 func (c *Crawler) read(ctx context.Context, r response, handle Handler) outcome {
 	switch {
 	case r.status == http.StatusNotModified:
@@ -116,6 +124,11 @@ func (c *Crawler) read(ctx context.Context, r response, handle Handler) outcome 
 	case r.status < 200 || r.status > 299:
 		return failedStatus(r.status)
 	}
+	release, err := c.pages.take(ctx, len(r.body))
+	if err != nil {
+		return outcome{kind: KindFailed, err: fmt.Errorf("page not read: %w", err), stopped: true}
+	}
+	defer release()
 	modified, _ := http.ParseTime(r.header.Get("Last-Modified")) // zero when absent or unreadable
 	page, err := decodePage(r.final, r.contentType, r.body, r.hint, modified)
 	if err != nil {

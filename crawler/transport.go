@@ -271,7 +271,17 @@ func (t *transport) readBody(resp *http.Response, req *http.Request) ([]byte, er
 	if resp.ContentLength > limit {
 		return nil, fmt.Errorf("%w: exceeds %d bytes (content-length %d)", ErrBodyTooLarge, limit, resp.ContentLength)
 	}
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
+	var b []byte
+	var err error
+	if n := resp.ContentLength; n > 0 && r == resp.Body {
+		// The length is known: one buffer of that size, not the doublings of io.ReadAll (which
+		// leave about as much garbage again as the page for every page read).
+		buf := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead))
+		_, err = buf.ReadFrom(io.LimitReader(r, limit+1))
+		b = buf.Bytes()
+	} else {
+		b, err = io.ReadAll(io.LimitReader(r, limit+1))
+	}
 	if err != nil {
 		if strings.Contains(err.Error(), "gzip: invalid") || strings.Contains(err.Error(), "flate: corrupt") {
 			return nil, fmt.Errorf("%w: gzip: %v", ErrBadEncoding, err)

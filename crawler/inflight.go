@@ -1,0 +1,74 @@
+package crawler
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/sync/semaphore"
+)
+
+// DefaultMaxBytesInFlight is the bound on the bytes of pages being read at once (decoded,
+// parsed, extracted) when the config sets none: with a page's tree and the extractors' working
+// copies at about 11 bytes per byte of page at their peak, 32 MiB of pages hold about 350 MiB,
+// which keeps the process under 1 GiB at any parallelism (docs/operations.md#memory).
+const DefaultMaxBytesInFlight = 32 << 20
+
+// MaxMaxBytesInFlight bounds max_bytes_in_flight: past 16 GiB of pages (about 180 GiB held) the
+// value is a typo, not a machine.
+const MaxMaxBytesInFlight = 16 << 30
+
+// pageBytes bounds the bytes of the pages being read at once by every crawler that shares it: a
+// page waits, raw, before it is decoded until the pages being read leave room for it, and
+// gives its bytes back once the reader is done with it (its record handed on). Peak memory is
+// then set by one number, whatever the parallelism and the number of sources and hosts.
+type pageBytes struct {
+	sem  *semaphore.Weighted
+	max  int64
+	held atomic.Int64 // bytes taken and not given back: for the tests and nothing else
+}
+
+var (
+	boundsMu sync.Mutex
+	bounds   = map[int64]*pageBytes{}
+)
+
+// sharedPageBytes is the process's bound of size bytes (DefaultMaxBytesInFlight when size is 0).
+// The sources of one config all name the same size, so they share one semaphore, and so do the
+// crawls of a --url run, which take the default: the bound is the process's, not a crawler's.
+func sharedPageBytes(size int64) *pageBytes {
+	if size <= 0 {
+		size = DefaultMaxBytesInFlight
+	}
+	boundsMu.Lock()
+	defer boundsMu.Unlock()
+	b := bounds[size]
+	if b == nil {
+		b = newPageBytes(size)
+		bounds[size] = b
+	}
+	return b
+}
+
+func newPageBytes(size int64) *pageBytes {
+	return &pageBytes{sem: semaphore.NewWeighted(size), max: size}
+}
+
+// take waits until a page of n bytes fits beside the pages being read and returns what gives
+// its bytes back (once, however often it is called). A page larger than the whole bound takes
+// all of it and is read alone rather than never. When ctx ends first nothing is held and
+// ctx's error is returned.
+func (b *pageBytes) take(ctx context.Context, n int) (release func(), err error) {
+	w := min(max(int64(n), 1), b.max)
+	if err := b.sem.Acquire(ctx, w); err != nil {
+		return nil, err
+	}
+	b.held.Add(w)
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			b.held.Add(-w)
+			b.sem.Release(w)
+		})
+	}, nil
+}
