@@ -71,7 +71,13 @@ func (p *Paragrapher) Break() {
 		return
 	}
 	s := string(p.buf)
-	p.buf = p.buf[:0]
+	if cap(p.buf) > 64<<10 {
+		// A paragraph the size of a page (a pasted text without breaks): its buffer, grown to up
+		// to twice the text, would stay held beside the copy until the whole body is read.
+		p.buf = nil
+	} else {
+		p.buf = p.buf[:0]
+	}
 	if p.Emit != nil {
 		p.Emit(s)
 	}
