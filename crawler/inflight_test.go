@@ -40,7 +40,15 @@ func bigArticles(n, size int) *httptest.Server {
 	return httptest.NewServer(mux)
 }
 
+// A pass at parallelism 16, and 16 Fetches at once as a cluster worker of concurrency 16 makes
+// them, read no more pages at once than the bound has room for.
 func TestPagesBeingReadNeverHoldMoreThanTheBoundWhateverTheParallelism(t *testing.T) {
+	for _, driver := range []string{"pass", "fetcher"} {
+		t.Run(driver, func(t *testing.T) { boundHolds(t, driver) })
+	}
+}
+
+func boundHolds(t *testing.T, driver string) {
 	const size = 64 << 10
 	srv := bigArticles(24, size)
 	defer srv.Close()
@@ -49,7 +57,7 @@ func TestPagesBeingReadNeverHoldMoreThanTheBoundWhateverTheParallelism(t *testin
 	// Room for two of the pages at once (each is a little over size with its markup), never three.
 	c, b := boundedCrawler(t, o, 2*size+4096)
 	var reading, most, records atomic.Int64
-	_, err := c.Run(context.Background(), func(ctx context.Context, p *article.Page) error {
+	handle := func(ctx context.Context, p *article.Page) error {
 		if !strings.Contains(string(p.Body), "<article>") {
 			return article.ErrNotArticle
 		}
@@ -63,9 +71,24 @@ func TestPagesBeingReadNeverHoldMoreThanTheBoundWhateverTheParallelism(t *testin
 		time.Sleep(5 * time.Millisecond) // long enough for the other workers to pile up
 		records.Add(1)
 		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
+	}
+	if driver == "pass" {
+		if _, err := c.Run(context.Background(), handle); err != nil {
+			t.Fatal(err)
+		}
+	} else {
+		f := c.NewFetcher(nil, nil)
+		var wg sync.WaitGroup
+		for i := range 24 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := f.Fetch(context.Background(), fmt.Sprintf("%s/a/%d", srv.URL, i), nil, handle); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
 	}
 	if records.Load() != 24 {
 		t.Errorf("%d records, want all 24 pages read", records.Load())
