@@ -54,21 +54,52 @@ func newPageBytes(size int64) *pageBytes {
 	return &pageBytes{sem: semaphore.NewWeighted(size), max: size}
 }
 
-// take waits until a page of n bytes fits beside the pages being read and returns what gives
-// its bytes back (once, however often it is called). A page larger than the whole bound takes
-// all of it and is read alone rather than never. When ctx ends first nothing is held and
-// ctx's error is returned.
-func (b *pageBytes) take(ctx context.Context, n int) (release func(), err error) {
-	w := min(max(int64(n), 1), b.max)
+// permit is the bytes one page holds of the bound, from before its body is read until the
+// reader is done with it. Its methods may be called on a nil permit (nothing held) and any
+// number of times.
+type permit struct {
+	b  *pageBytes
+	mu sync.Mutex
+	w  int64 // bytes held; 0 once given back
+}
+
+// take waits until a page of n bytes fits beside the pages being read and returns its permit.
+// A page larger than the whole bound takes all of it and is read alone rather than never. When
+// ctx ends first nothing is held and ctx's error is returned.
+func (b *pageBytes) take(ctx context.Context, n int64) (*permit, error) {
+	w := min(max(n, 1), b.max)
 	if err := b.sem.Acquire(ctx, w); err != nil {
 		return nil, err
 	}
 	b.held.Add(w)
-	var once sync.Once
-	return func() {
-		once.Do(func() {
-			b.held.Add(-w)
-			b.sem.Release(w)
-		})
-	}, nil
+	return &permit{b: b, w: w}, nil
+}
+
+// shrink gives back what the page holds beyond n bytes: a body of unknown length took the
+// whole body cap while it was read, and needs only its size once read.
+func (p *permit) shrink(n int64) {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if keep := max(n, 1); p.w > keep {
+		p.b.held.Add(keep - p.w)
+		p.b.sem.Release(p.w - keep)
+		p.w = keep
+	}
+}
+
+// release gives back everything the page holds.
+func (p *permit) release() {
+	if p == nil {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.w > 0 {
+		p.b.held.Add(-p.w)
+		p.b.sem.Release(p.w)
+		p.w = 0
+	}
 }

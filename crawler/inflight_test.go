@@ -251,3 +251,94 @@ func TestTheSourcesOfOneConfigShareOneBound(t *testing.T) {
 		t.Errorf("a crawler with no bound set takes %d bytes, want DefaultMaxBytesInFlight", d.pages.max)
 	}
 }
+
+func TestABodyOfUnknownLengthHoldsItsSizeOnceReadAndRedirectsAndRobotsGiveTheirsBack(t *testing.T) {
+	const size = 3 << 20 // over freeBody: read under the whole body cap, then shrunk to its size
+	mux := http.NewServeMux()
+	mux.HandleFunc("/robots.txt", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, "User-agent: *\nDisallow: /private/\n")
+	})
+	mux.HandleFunc("/list", serveHTML(links("/moved", "/a/1")))
+	mux.HandleFunc("/moved", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.Header().Set("Location", "/a/2")
+		w.WriteHeader(http.StatusMovedPermanently)
+		fmt.Fprint(w, "<html><body>moved to <a href=/a/2>/a/2</a></body></html>")
+	})
+	mux.HandleFunc("/a/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fl := w.(http.Flusher)
+		fmt.Fprint(w, "<html><body><article>")
+		for range size / (64 << 10) {
+			w.Write([]byte(strings.Repeat("y", 64<<10)))
+			fl.Flush() // chunked: no Content-Length
+		}
+		fmt.Fprint(w, "</article></body></html>")
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	o := fastOptions(srv, "/list")
+	o.IgnoreRobots = false
+	o.Parallelism = 1
+	c, b := boundedCrawler(t, o, 64<<20)
+	var records atomic.Int64
+	_, err := c.Run(context.Background(), func(ctx context.Context, p *article.Page) error {
+		if !strings.Contains(string(p.Body), "<article>") {
+			return article.ErrNotArticle
+		}
+		if h := b.held.Load(); h != int64(len(p.Body)) {
+			t.Errorf("a page of %d bytes holds %d bytes of the bound while extracted; it should hold its size", len(p.Body), h)
+		}
+		records.Add(1)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if records.Load() != 2 {
+		t.Errorf("%d records, want 2 (one of them through a redirect)", records.Load())
+	}
+	if h := b.held.Load(); h != 0 {
+		t.Errorf("%d bytes held after the run: a redirect's or robots.txt's body kept its bytes", h)
+	}
+}
+
+func TestTheWaitForTheBoundDoesNotCountAgainstTheAttemptTimeout(t *testing.T) {
+	// With a Content-Length the bytes are taken before the body is read: the attempt waits with
+	// the response's body unread, its clock stopped.
+	page := "<html><body><article>" + strings.Repeat("x", 32<<10) + "</article></body></html>"
+	mux := http.NewServeMux()
+	mux.HandleFunc("/list", serveHTML(links("/a/0", "/a/1")))
+	mux.HandleFunc("/a/", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Length", fmt.Sprint(len(page)))
+		fmt.Fprint(w, page)
+	})
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	o := fastOptions(srv, "/list")
+	o.Timeout = 300 * time.Millisecond
+	o.MaxRetries = retries(0)
+	c, b := boundedCrawler(t, o, 32<<10) // one page at a time
+	var records atomic.Int64
+	var first atomic.Bool
+	st, err := c.Run(context.Background(), func(ctx context.Context, p *article.Page) error {
+		if !strings.Contains(string(p.Body), "<article>") {
+			return article.ErrNotArticle
+		}
+		if first.CompareAndSwap(false, true) {
+			time.Sleep(time.Second) // the other page waits for the bound three timeouts long
+		}
+		records.Add(1)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if records.Load() != 2 || st.Errors != 0 {
+		t.Errorf("%d records and %d fetch errors: a page that waited for the bound timed out", records.Load(), st.Errors)
+	}
+	if h := b.held.Load(); h != 0 {
+		t.Errorf("%d bytes held after the run", h)
+	}
+}

@@ -58,6 +58,7 @@ type fetch struct {
 	hint        *article.Record // what a feed said about the page, or nil
 	contentType string          // as the server declared it, charset included
 	started     time.Time       // when Colly sent the request; zero if it refused to
+	page        *heldPage       // the body the transport read under the bound, once claimed
 }
 
 const ctxFetch = "newsmill.fetch" // key of the *fetch in a request's colly.Context
@@ -75,6 +76,7 @@ func (c *Crawler) newPass(ctx context.Context, handle Handler) *pass {
 	if c.rt.transport != nil {
 		p.tr.base = c.rt.transport
 	}
+	p.tr.pages = c.pages
 	for u, h := range c.opts.seedHints {
 		p.hints[u] = h
 	}
@@ -269,6 +271,9 @@ func (p *pass) fetch(ctx context.Context, q queued) {
 	defer release()
 	key := article.CanonicalURL(u).String()
 	f := &fetch{key: key, depth: q.depth, hint: p.takeHint(key)}
+	// The page's bytes go back to the bound once the response is dealt with: its record is in
+	// the pipeline's queue, its links in the frontier.
+	defer func() { f.page.done(); f.page = nil }()
 	rc := colly.NewContext()
 	rc.Put(ctxFetch, f)
 	err = p.col.Request(http.MethodGet, q.url, nil, rc, nil)
@@ -317,9 +322,15 @@ func (p *pass) onRequest(ctx context.Context, r *colly.Request) {
 	p.c.setConditional(ctx, *r.Headers, r.URL)
 }
 
-// onHeaders keeps the declared charset for our own decoder (hideCharset).
+// onHeaders keeps the declared charset for our own decoder (hideCharset) and claims the body
+// the transport read under the bound, before Colly would copy it.
 func (p *pass) onHeaders(r *colly.Response) {
-	fetchOf(r.Ctx).contentType = hideCharset(r)
+	f := fetchOf(r.Ctx)
+	f.contentType = hideCharset(r)
+	if hp := p.tr.claim(*r.Headers); hp != nil {
+		f.page.done() // a page claimed before cannot be, but would leak
+		f.page = hp
+	}
 }
 
 // observed reports the request to the run's FetchObserver.
@@ -371,7 +382,11 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 	// (after redirects: a redirect's target is not fetched again).
 	final := article.CanonicalURL(r.Request.URL)
 	p.fr.markSeen(final.String())
-	o := p.c.read(ctx, response{final: final, status: r.StatusCode, header: *r.Headers, contentType: f.contentType, body: r.Body, hint: f.hint}, p.handle)
+	resp := response{final: final, status: r.StatusCode, header: *r.Headers, contentType: f.contentType, body: r.Body, hint: f.hint}
+	if f.page != nil {
+		resp.body, resp.permit = f.page.body, f.page.permit
+	}
+	o := p.c.read(ctx, resp, p.handle)
 	if o.stopped {
 		return // the run is stopping, as in onError
 	}

@@ -49,6 +49,9 @@ type response struct {
 	contentType string // as the server declared it, charset included
 	body        []byte
 	hint        *article.Record // what a feed said about the page, or nil
+	// permit is the bytes the transport took of the bound before it read the body; nil for a
+	// body that came some other way, which read takes them for.
+	permit *permit
 }
 
 // found is a link the source wants, as the site wrote it, with what a feed said about it.
@@ -113,10 +116,11 @@ func failReason(err error) string {
 // read decides what a response is. handle is offered the page when it may be an article, and
 // every feed item that carries its own body.
 //
-// The page's bytes are taken from the process's bound on the pages being read before it is
-// decoded, and given back when read returns: by then handle has made the record and handed it
-// on (the pipeline's queue, or the worker's records to publish), and the page's tree, decoded
-// text and the extractors' copies are garbage.
+// The page's bytes are taken from the process's bound on the pages being read before its body is
+// read (by the transport, r.permit; here for a body that came another way) and given back once
+// the driver is done with the response: by then handle has made the record and handed it on (the
+// pipeline's queue, or the worker's records to publish), and the page's tree, decoded text and
+// the extractors' copies are garbage.
 func (c *Crawler) read(ctx context.Context, r response, handle Handler) outcome {
 	switch {
 	case r.status == http.StatusNotModified:
@@ -124,11 +128,13 @@ func (c *Crawler) read(ctx context.Context, r response, handle Handler) outcome 
 	case r.status < 200 || r.status > 299:
 		return failedStatus(r.status)
 	}
-	release, err := c.pages.take(ctx, len(r.body))
-	if err != nil {
-		return outcome{kind: KindFailed, err: fmt.Errorf("page not read: %w", err), stopped: true}
+	if r.permit == nil {
+		pm, err := c.pages.take(ctx, int64(len(r.body)))
+		if err != nil {
+			return outcome{kind: KindFailed, err: fmt.Errorf("page not read: %w", err), stopped: true}
+		}
+		defer pm.release()
 	}
-	defer release()
 	modified, _ := http.ParseTime(r.header.Get("Last-Modified")) // zero when absent or unreadable
 	page, err := decodePage(r.final, r.contentType, r.body, r.hint, modified)
 	if err != nil {
