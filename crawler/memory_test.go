@@ -2,6 +2,7 @@ package crawler
 
 import (
 	"context"
+	"flag"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -16,9 +17,9 @@ import (
 	"github.com/newsmill/newsmill/testkit/sitegen"
 )
 
-// nearCap is the size the memory benchmarks pad their pages to: just under the default
-// max_body_bytes, as in BenchmarkPeakRSSOfPagesNearTheBodyCap.
-const nearCap = 19 << 19
+// readSize is the size BenchmarkReadOfNearCapPages pads its pages to: by default just under the
+// default max_body_bytes, as in BenchmarkPeakRSSOfPagesNearTheBodyCap.
+var readSize = flag.Int("read.size", 19<<19, "bytes BenchmarkReadOfNearCapPages pads its pages to")
 
 // genericPage is an article page of no site the extractors know: the generic extractor reads it.
 const genericPage = `<!DOCTYPE html><html><head><meta charset="utf-8"><title>测试快讯 | 某网</title>
@@ -48,7 +49,7 @@ func BenchmarkReadOfNearCapPages(b *testing.B) {
 	} {
 		for _, shape := range sitegen.Shapes {
 			b.Run("extractor="+kind.name+"/shape="+shape.Name, func(b *testing.B) {
-				body := shape.Pad(kind.page, nearCap)
+				body := shape.Pad(kind.page, *readSize)
 				u, _ := url.Parse(kind.url)
 				c, err := New(Options{Name: "bench", Seeds: []string{u.Scheme + "://" + u.Host + "/"}}, nil, nil)
 				if err != nil {
