@@ -8,11 +8,14 @@ import (
 	"golang.org/x/sync/semaphore"
 )
 
-// DefaultMaxBytesInFlight is the bound on the bytes of pages being read at once (decoded,
-// parsed, extracted) when the config sets none: with a page's tree and the extractors' working
-// copies at about 11 bytes per byte of page at their peak, 32 MiB of pages hold about 350 MiB,
-// which keeps the process under 1 GiB at any parallelism (docs/operations.md#memory).
-const DefaultMaxBytesInFlight = 32 << 20
+// DefaultMaxBytesInFlight is the bound on the bytes of pages being read at once (fetched,
+// decoded, parsed, extracted) when the config sets none. A page's tree and the extractors'
+// working copies hold 5 to 13 bytes per byte of page at their peak with the site extractors, up
+// to 34 with the generic one (BenchmarkReadOfNearCapPages); twice that with the collector's
+// headroom, 12 MiB keeps the process under about 1 GiB at any parallelism
+// (docs/operations.md#memory), while still more than one page of the default max_body_bytes and
+// room for some 60 pages of 200 KiB at once.
+const DefaultMaxBytesInFlight = 12 << 20
 
 // MaxMaxBytesInFlight bounds max_bytes_in_flight: past 16 GiB of pages (about 180 GiB held) the
 // value is a typo, not a machine.
