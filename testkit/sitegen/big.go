@@ -2,6 +2,7 @@ package sitegen
 
 import (
 	"bytes"
+	"io"
 	"strings"
 )
 
@@ -30,7 +31,17 @@ var Shapes = []Shape{
 // goes among (or inside the last of) the article's own paragraphs, so the page's record is
 // about that size too.
 func (s Shape) Pad(b []byte, size int) []byte {
-	pad := strings.Repeat(s.Block, max(0, size-len(b))/len(s.Block))
+	var out bytes.Buffer
+	out.Grow(size + len(s.Block))
+	_ = s.WritePadded(&out, b, size)
+	return out.Bytes()
+}
+
+// WritePadded writes what Pad returns without holding it: a server of near-cap pages that built
+// each page in memory would itself grow by a page per request in flight (and a child process
+// started from it inherits that high-water mark in its ru_maxrss).
+func (s Shape) WritePadded(w io.Writer, b []byte, size int) error {
+	n := max(0, size-len(b)) / len(s.Block)
 	// The article's own paragraphs come last: the head's og:description spills a copy first.
 	at := bytes.LastIndex(b, []byte("<p>　　"))
 	if at < 0 {
@@ -38,6 +49,16 @@ func (s Shape) Pad(b []byte, size int) []byte {
 	} else if s.Inside {
 		at += len("<p>　　")
 	}
-	out := make([]byte, 0, len(b)+len(pad))
-	return append(append(append(out, b[:at]...), pad...), b[at:]...)
+	if _, err := w.Write(b[:at]); err != nil {
+		return err
+	}
+	const perChunk = 1024
+	chunk := []byte(strings.Repeat(s.Block, perChunk))
+	for ; n > 0; n -= min(n, perChunk) {
+		if _, err := w.Write(chunk[:min(n, perChunk)*len(s.Block)]); err != nil {
+			return err
+		}
+	}
+	_, err := w.Write(b[at:])
+	return err
 }
