@@ -307,6 +307,9 @@ func retryAfter(v string, now time.Time) time.Duration {
 // may so hold this much outside the bound while it waits.
 const freeBody = 1 << 20
 
+// firstReads are the buffers the first freeBody bytes of a body of unknown length are read into.
+var firstReads = sync.Pool{New: func() any { b := make([]byte, freeBody+1); return &b }}
+
 // readBody reads the whole body, gunzipping it when the server compressed it, and fails with
 // ErrBodyTooLarge past the cap (counted after decompression) rather than returning half a page.
 // The bytes are taken of the bound on the pages being read (t.pages) before they are read,
@@ -354,18 +357,39 @@ func (t *transport) readBody(parent context.Context, dl *attemptDeadline, resp *
 		_, err = buf.ReadFrom(io.LimitReader(r, limit+1))
 		b = buf.Bytes()
 	} else {
-		b, err = io.ReadAll(io.LimitReader(r, min(freeBody, limit)+1))
+		// The first MiB goes into a buffer of the pool, so a fetch waiting for the bound holds
+		// that one buffer and no garbage of io.ReadAll's doublings; the body is copied out at
+		// its size once its bytes are taken.
+		bp := firstReads.Get().(*[]byte)
+		first := (*bp)[:min(freeBody, limit)+1]
+		n, ended := 0, false
+		for n < len(first) && err == nil {
+			var m int
+			m, err = r.Read(first[n:])
+			n += m
+		}
+		if errors.Is(err, io.EOF) {
+			ended, err = true, nil
+		}
 		switch {
 		case err != nil:
-		case int64(len(b)) > min(freeBody, limit) && limit > freeBody:
+		case ended:
+			if pm, err = take(int64(n)); err == nil {
+				b = append([]byte(nil), first[:n]...)
+			}
+		case limit > freeBody:
+			// More to come, up to the cap: its bytes are taken while it is read.
 			if pm, err = take(limit); err == nil {
-				buf := bytes.NewBuffer(b)
-				_, err = buf.ReadFrom(io.LimitReader(r, limit+1-int64(len(b))))
+				buf := bytes.NewBuffer(make([]byte, 0, 2*n))
+				buf.Write(first[:n])
+				_, err = buf.ReadFrom(io.LimitReader(r, limit+1-int64(n)))
 				b = buf.Bytes()
 			}
 		default:
-			pm, err = take(int64(len(b)))
+			firstReads.Put(bp)
+			return nil, nil, fmt.Errorf("%w: exceeds %d bytes after decompression", ErrBodyTooLarge, limit)
 		}
+		firstReads.Put(bp)
 	}
 	if err != nil {
 		pm.release()
