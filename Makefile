@@ -13,11 +13,14 @@ test-quick:
 	$(GO) test -count=1 ./...
 
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+# No production function over cyclomatic 25 (issue 16): past that a function does several jobs.
+GOCYCLO ?= github.com/fzipp/gocyclo/cmd/gocyclo@v0.6.0
 
 vet:
 	@test -z "$$(gofmt -l $$(git ls-files '*.go') | tee /dev/stderr)" || (echo "gofmt: files above need formatting" && exit 1)
 	$(GO) vet ./...
 	$(GO) run $(STATICCHECK) ./...
+	$(GO) run $(GOCYCLO) -over 25 -ignore '_test\.go$$' .
 
 # Every package under the race detector (-short leaves out only the long kill loops, which run
 # in test-quick): the stages, the joins (the run lifecycle in process, serve), the cluster.

@@ -104,7 +104,7 @@ func layer(pkg string) (l int, ok bool) {
 	switch first {
 	case "article", "internal":
 		return leafLayer, true
-	case "crawler", "extract", "store", "output":
+	case "crawler", "extract", "store", "output", "archive", "syndication", "health":
 		return stageLayer, true
 	case "config":
 		return configLayer, true

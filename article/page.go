@@ -37,11 +37,31 @@ type Page struct {
 	// Hint holds the fields a feed or listing already knew about the page (title, published_at,
 	// source, summary, id…), or nil. The page wins; the hint only fills gaps.
 	Hint *Record
+	// ETag is the response's ETag, "" when absent: a page fetched again later (the recheck
+	// window) asks "changed since?" with it and with LastModified.
+	ETag string
+	// Archived is where the response the page was read from is kept in the run's WARC
+	// archive; nil when the run keeps none (or the page came from a file).
+	Archived *Archived
+	// Extracted names the extractor whose record the page gave, set by whoever extracted it (the
+	// pipeline), so the fetch stage's per-request debug line can say it; empty otherwise.
+	Extracted string
 
 	once   sync.Once
 	parsed atomic.Bool // Doc has run
 	doc    *goquery.Document
 	err    error
+}
+
+// Archived says where a response is in a WARC archive: the file (its base name within the
+// archive folder), the offset of its response record, and what identifies its payload.
+type Archived struct {
+	File     string
+	Offset   int64
+	RecordID string
+	Digest   string // WARC-Payload-Digest
+	Date     time.Time
+	URL      string
 }
 
 // NewPage wraps already-decoded bytes.

@@ -16,23 +16,37 @@ const SchemaVersion = 1
 // Record is one normalized article: the public contract every extractor fills and every
 // downstream job reads. Optional fields carry omitempty so "unknown" is an absent key, never "".
 type Record struct {
-	ID            string    `json:"id"`
-	URL           string    `json:"url"`
-	SourceURL     string    `json:"source_url,omitempty"`
-	Title         string    `json:"title"`
-	PublishedAt   time.Time `json:"published_at"`
-	DateSource    string    `json:"date_source,omitempty"`
-	Source        string    `json:"source,omitempty"`
-	Editor        string    `json:"editor,omitempty"`
-	Categories    []string  `json:"categories,omitempty"`
-	Tags          []string  `json:"tags,omitempty"`
-	Summary       string    `json:"summary,omitempty"`
-	Body          string    `json:"body"`
-	Stocks        []string  `json:"stocks,omitempty"`
-	FetchedAt     time.Time `json:"fetched_at"`
-	Extractor     string    `json:"extractor"`
-	ContentHash   string    `json:"content_hash"`
-	SchemaVersion int       `json:"schema_version"`
+	ID          string    `json:"id"`
+	URL         string    `json:"url"`
+	SourceURL   string    `json:"source_url,omitempty"`
+	Title       string    `json:"title"`
+	PublishedAt time.Time `json:"published_at"`
+	// ModifiedAt is when the page says the article was last changed, apart from PublishedAt
+	// (an update, a live blog's latest entry); on a revision whose page says nothing, when
+	// newsmill first saw the change (docs/schema.md). omitzero, not omitempty: encoding/json
+	// writes a zero time.Time under omitempty, and an unknown time is absent.
+	ModifiedAt  time.Time `json:"modified_at,omitzero"`
+	DateSource  string    `json:"date_source,omitempty"`
+	Source      string    `json:"source,omitempty"`
+	Editor      string    `json:"editor,omitempty"`
+	Author      string    `json:"author,omitempty"`
+	Categories  []string  `json:"categories,omitempty"`
+	Tags        []string  `json:"tags,omitempty"`
+	Summary     string    `json:"summary,omitempty"`
+	Body        string    `json:"body"`
+	Stocks      []string  `json:"stocks,omitempty"`
+	FetchedAt   time.Time `json:"fetched_at"`
+	Extractor   string    `json:"extractor"`
+	ContentHash string    `json:"content_hash"`
+	// ClusterID is the id of the first record of the same story (syndication): the record's own
+	// id when it starts one. Set by the pipeline, not by extractors.
+	ClusterID     string `json:"cluster_id,omitempty"`
+	SchemaVersion int    `json:"schema_version"`
+	// Revision is 1 for an id's first record and counts up with each change (Changed) a
+	// refetch or a re-extraction found; RevisionOf is the content_hash of the revision before.
+	Revision   int      `json:"revision,omitempty"`
+	RevisionOf string   `json:"revision_of,omitempty"`
+	Changed    []string `json:"changed,omitempty"`
 }
 
 // Where a record's published_at came from (Record.DateSource), on the generic extractor's records.
@@ -66,6 +80,11 @@ func (r *Record) Finish(extractor string, fetchedAt time.Time) error {
 	r.FetchedAt = fetchedAt.UTC().Truncate(time.Second)
 	r.ContentHash = HashBody(r.Body)
 	r.SchemaVersion = SchemaVersion
+	r.Author = strings.TrimSpace(r.Author)
+	if !r.ModifiedAt.IsZero() && !r.ModifiedAt.After(r.PublishedAt) {
+		// A "modified" time at or before the publishing time says nothing more than it.
+		r.ModifiedAt = time.Time{}
+	}
 	return r.Validate()
 }
 

@@ -89,3 +89,65 @@ func crawlRows(t *table, bin, dir string, sz sizes) error {
 	t.add(fmt.Sprintf("peak RSS, %d pages / %d pages", pages[1], pages[0]), fmt.Sprintf("%.2f×", float64(rss[1])/float64(rss[0])), "target ≤ 1.5×")
 	return nil
 }
+
+// archiveRows crawls one sitegen site twice, side by side, into fresh stores: without and with
+// `archive:`, and reports what the archive costs in CPU per 1,000 pages and on disk per
+// article. Runs alternate (without, with, without, with) and the lower CPU of each is kept, so
+// a neighbour's burst on a shared machine weighs on neither more than the other.
+func archiveRows(t *table, bin, dir string, sz sizes) error {
+	t.section("The archive: the same crawl without and with archive: (WARC, gzip per record, synced before each commit)")
+	site := sitegen.New(sz.crawlSmall)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	var best [2]crawlRun
+	var disk int64
+	for round := 0; round < 2; round++ {
+		for i, withArchive := range []bool{false, true} {
+			d := filepath.Join(dir, fmt.Sprintf("archive-%d-%v", round, withArchive))
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return err
+			}
+			cfg, err := benchkit.WriteCrawlConfig(d, srv.URL, len(site.Posts))
+			if err != nil {
+				return err
+			}
+			if withArchive {
+				b, _ := os.ReadFile(cfg)
+				if err := os.WriteFile(cfg, append([]byte("archive: ./archive\n"), b...), 0o644); err != nil {
+					return err
+				}
+			}
+			r, err := crawlOnce(bin, cfg, site)
+			if err != nil {
+				return err
+			}
+			if r.newRecs != int64(len(site.IDs())) {
+				return fmt.Errorf("crawl with archive %v: %d records, want %d", withArchive, r.newRecs, len(site.IDs()))
+			}
+			if best[i].CPUNS == 0 || r.CPUNS < best[i].CPUNS {
+				best[i] = r
+			}
+			if withArchive {
+				disk = dirBytes(filepath.Join(d, "archive"))
+			}
+		}
+	}
+	per := func(r crawlRun) float64 { return time.Duration(r.CPUNS).Seconds() * 1000 / float64(r.fetched) }
+	t.add(fmt.Sprintf("crawl of %d pages (%d articles), no archive", best[0].fetched, best[0].articles), fmt.Sprintf("%.2f CPU s", per(best[0])), "per 1,000 pages fetched")
+	t.add(fmt.Sprintf("the same crawl with archive:"), fmt.Sprintf("%.2f CPU s", per(best[1])),
+		fmt.Sprintf("per 1,000 pages fetched: +%.0f%%, %.2f CPU ms per page archived", (per(best[1])/per(best[0])-1)*100, per(best[1])-per(best[0])))
+	t.add("archive on disk", fmt.Sprintf("%.1f KB/article", float64(disk)/1024/float64(best[1].articles)),
+		fmt.Sprintf("%.1f MB for %d pages (articles, listings, feed, request records)", float64(disk)/(1<<20), best[1].fetched))
+	return nil
+}
+
+func dirBytes(dir string) int64 {
+	var n int64
+	filepath.Walk(dir, func(_ string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			n += info.Size()
+		}
+		return nil
+	})
+	return n
+}

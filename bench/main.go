@@ -35,7 +35,7 @@ func main() {
 	serveN := flag.Int("serve", 0, "serve a sitegen site of this many posts on 127.0.0.1 and wait (for profiling by hand)")
 	repo := flag.String("repo", "..", "the newsmill repository")
 	binFlag := flag.String("bin", "", "crawl binary to measure instead of building ../cmd/crawl (for before/after figures)")
-	only := flag.String("only", "", "comma-separated sections to run: extraction, side by side, crawl, store, backfill (default all)")
+	only := flag.String("only", "", "comma-separated sections to run: extraction, side by side, crawl, archive, store, backfill (default all)")
 	flag.Parse()
 	if *serveN > 0 {
 		fmt.Fprintln(os.Stderr, serve(*serveN))
@@ -82,6 +82,7 @@ func run(repo string, sz sizes, only, prebuilt string) error {
 		{"extraction", func() error { return extractionRows(t, repo, sz) }},
 		{"side by side", func() error { return sideBySideRows(t, repo, sz) }},
 		{"crawl", func() error { return crawlRows(t, bin, dir, sz) }},
+		{"archive", func() error { return archiveRows(t, bin, dir, sz) }},
 		{"store", func() error { return storeRows(t, dir, sz) }},
 		{"backfill", func() error { return backfillRows(t, bin, dir, sz) }},
 	}

@@ -16,6 +16,8 @@ import (
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/extract/generic"
+	"github.com/newsmill/newsmill/extract/learn"
 )
 
 type benchPage struct {
@@ -100,7 +102,8 @@ func BenchmarkExtractionSets(b *testing.B) {
 // Run: cd bench && GOMAXPROCS=1 go test -run '^$' -bench ExtractionCPUTime -benchtime 5x
 func BenchmarkExtractionCPUTime(b *testing.B) {
 	pages := extractionPages(b)
-	reg := extract.WithFallback(extract.Default(), nil)
+	// The run's registry: the generic path learns the folder's sites as a crawl does.
+	reg := extract.WithFallback(extract.Default(), nil, generic.WithLearner(learn.New()))
 	tools := []struct {
 		unit string
 		run  func(p benchPage)

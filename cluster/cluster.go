@@ -39,6 +39,9 @@ type Options struct {
 	Replicas int
 	// Name is the connection's name in the server's monitoring (the command and host).
 	Name string
+	// StoryWindow, when set, keeps the near-duplicate index in a KV bucket of that TTL, so
+	// workers give records a cluster_id (stories.go); zero leaves it out.
+	StoryWindow time.Duration
 	// Wait makes Connect wait for the servers (and JetStream) to be up, until ctx ends: what a
 	// long-running worker or sink started beside a restarting server wants. Without it Connect
 	// fails at once, as a cron job should.
@@ -66,6 +69,9 @@ const (
 const (
 	// HeaderSource names the config source whose crawl found the record.
 	HeaderSource = "Newsmill-Source"
+	// HeaderArchived says where the worker that fetched a record's page archived its response:
+	// "<archive name> <file> <offset>" (the archive name is the worker's host and folder).
+	HeaderArchived = "Newsmill-Archived"
 )
 
 // Cluster is one connection to the servers with its streams and buckets.
@@ -78,6 +84,8 @@ type Cluster struct {
 	urls       jetstream.KeyValue
 	validators jetstream.KeyValue
 	limits     jetstream.KeyValue // file storage: pauses and tick budgets outlive a restart
+	recheck    jetstream.KeyValue // id -> the recheck schedule of a young article (recheck.go)
+	stories    jetstream.KeyValue // the near-duplicate index, when Options.StoryWindow is set
 	log        *zap.Logger
 
 	memMu      sync.Mutex
@@ -195,8 +203,9 @@ func (c *Cluster) setup(ctx context.Context) error {
 	c.records, err = c.js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{
 		Name:        c.RecordStream(),
 		Description: "newsmill records: one subject per id, written once",
-		Subjects:    []string{c.subject("records", "*")},
-		Retention:   jetstream.LimitsPolicy,
+		// records.<id> is an id's first record, records.<id>.<n> its revision n (n >= 2).
+		Subjects:  []string{c.subject("records", "*"), c.subject("records", "*.*")},
+		Retention: jetstream.LimitsPolicy,
 		// Publishers expect no earlier message on the id's subject; the limit refuses a second
 		// one even from a publisher that forgot to expect.
 		MaxMsgsPerSubject:    1,
@@ -216,11 +225,19 @@ func (c *Cluster) setup(ctx context.Context) error {
 	if c.validators, err = c.bucket(ctx, "validators", "newsmill: ETag and Last-Modified of listings", 0, jetstream.FileStorage); err != nil {
 		return err
 	}
+	if c.recheck, err = c.bucket(ctx, "recheck", "newsmill: articles fetched again while young", 0, jetstream.FileStorage); err != nil {
+		return err
+	}
 	// Pauses and budgets are written once per 429 and once per page, and their loss would last
 	// far longer than a restart (a Retry-After of an hour, a tick's whole budget): on disk. Slots
 	// change twice per request and their loss lasts one delay: in memory (docs/cluster.md).
 	if c.limits, err = c.bucket(ctx, "limits", "newsmill: host pauses and tick budgets", hostsTTL, jetstream.FileStorage); err != nil {
 		return err
+	}
+	if c.opts.StoryWindow > 0 {
+		if c.stories, err = c.bucket(ctx, "stories", "newsmill: near-duplicate index (cluster_id)", c.opts.StoryWindow, jetstream.FileStorage); err != nil {
+			return err
+		}
 	}
 	return c.memoryBuckets(ctx)
 }

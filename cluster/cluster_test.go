@@ -318,8 +318,12 @@ func TestAStoppedWorkerFinishesTheURLsItHoldsInsteadOfLeavingThemLeased(t *testi
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- w.Run(wctx) }()
-	for w.Stats.New.Load() < 3 {
-		time.Sleep(10 * time.Millisecond)
+	for deadline := time.Now().Add(20 * time.Second); w.Stats.New.Load() < 3; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			stop()
+			<-done
+			t.Fatalf("the worker wrote %d new records in 20s, want 3 before stopping it", w.Stats.New.Load())
+		}
 	}
 	stop()
 	<-done

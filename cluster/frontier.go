@@ -31,6 +31,9 @@ type Task struct {
 	Parent string `json:"parent,omitempty"`
 	// Hint is what a feed said about the article.
 	Hint *article.Record `json:"hint,omitempty"`
+	// Recheck is the id of a stored article fetched again in its recheck window (recheck.go):
+	// fetched although stored, asked "changed since?", its links not followed.
+	Recheck string `json:"recheck,omitempty"`
 }
 
 // Tick names the pass of source started at now: two enqueues within the same minute are one

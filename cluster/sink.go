@@ -89,100 +89,131 @@ func (c *Cluster) SinkWithProgress(ctx context.Context, dir string, idle time.Du
 	// fresh consumer from the last line written whenever a delivery is missing (its consumer
 	// sequence jumps), a fetch fails, or the consumer went away with a server restart. nats.go's
 	// ordered consumer does the same but waits out missed heartbeats (seconds) after a restart.
-	last := next - 1
-	var cons jetstream.Consumer
-	var cseq uint64
+	r := &sinkReader{c: c, dir: dir, files: files, p: p, st: &st, last: next - 1}
 	quiet, checked := time.Now(), time.Now()
 	for ctx.Err() == nil {
-		if cons == nil {
-			cons, err = c.js.CreateConsumer(ctx, c.RecordStream(), jetstream.ConsumerConfig{
-				AckPolicy: jetstream.AckNonePolicy, DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: last + 1,
-				InactiveThreshold: time.Minute, MemoryStorage: true, Replicas: 1,
-			})
-			if err != nil {
-				cons = nil
-				c.log.Debug("record consumer not ready; retrying", zap.Error(err))
-				if crawler.Sleep(ctx, 250*time.Millisecond) != nil {
-					break
-				}
-				continue
-			}
-			cseq = 0
-			held := cons
-			p.cons.Store(&held)
-		}
-		batch, err := cons.Fetch(512, jetstream.FetchMaxWait(250*time.Millisecond))
-		if err != nil {
-			cons = nil
-			continue
-		}
-		var path string
-		var lines []byte
-		n := 0
-		flush := func() error {
-			if len(lines) == 0 {
-				return nil
-			}
-			if err := files.Write(path, lines); err != nil {
-				return err
-			}
-			st.Lines += int64(n)
-			p.Lines.Add(int64(n))
-			p.LastSeq.Store(last)
-			p.LastWrite.Store(time.Now().UnixNano())
-			lines, n = lines[:0], 0
-			return c.saveCursor(dir, last)
-		}
-		got := false
-		for msg := range batch.Messages() {
-			md, err := msg.Metadata()
-			if err != nil || md.Sequence.Consumer != cseq+1 {
-				cons = nil // a delivery went missing: start again after the last line
+		if r.cons == nil && !r.connect(ctx) {
+			if crawler.Sleep(ctx, 250*time.Millisecond) != nil {
 				break
 			}
-			cseq = md.Sequence.Consumer
-			if md.Sequence.Stream <= last {
-				continue
-			}
-			got = true
-			p := files.PathFor(md.Timestamp)
-			if p != path {
-				if err := flush(); err != nil {
-					return st, err
-				}
-				path = p
-			}
-			lines = append(append(lines, bytes.TrimRight(msg.Data(), "\n")...), '\n')
-			n++
-			last = md.Sequence.Stream
+			continue
 		}
-		if err := flush(); err != nil {
+		got, err := r.copyBatch()
+		if err != nil {
 			return st, err
-		}
-		if e := batch.Error(); e != nil && !errors.Is(e, jetstream.ErrNoMessages) && !errors.Is(e, nats.ErrTimeout) {
-			c.log.Debug("record fetch ended", zap.Error(e))
-			cons = nil
 		}
 		if got {
 			quiet = time.Now()
 			continue
 		}
-		if time.Since(checked) > 2*time.Second && cons != nil {
-			// Nothing came for a while: make sure the consumer still exists and is not behind.
+		if time.Since(checked) > 2*time.Second && r.cons != nil {
 			checked = time.Now()
-			if info, err := c.records.Info(ctx); err == nil && info.State.LastSeq > last {
-				if _, err := cons.Info(ctx); err != nil {
-					cons = nil
-				}
-			}
+			r.checkConsumer(ctx)
 		}
 		if idle > 0 && time.Since(quiet) > idle {
-			if info, err := c.records.Info(ctx); err == nil && info.State.LastSeq <= last {
+			if info, err := c.records.Info(ctx); err == nil && info.State.LastSeq <= r.last {
 				break
 			}
 		}
 	}
 	return st, nil
+}
+
+// sinkReader is one sink's reading of the record stream: its consumer, the consumer sequence
+// it expects next, and the stream sequence of the last line written.
+type sinkReader struct {
+	c     *Cluster
+	dir   string
+	files *output.Files
+	p     *SinkProgress
+	st    *SinkStats
+	cons  jetstream.Consumer
+	cseq  uint64
+	last  uint64
+}
+
+// connect makes a consumer from the line after the last one written; false when the stream is
+// not ready yet.
+func (r *sinkReader) connect(ctx context.Context) bool {
+	cons, err := r.c.js.CreateConsumer(ctx, r.c.RecordStream(), jetstream.ConsumerConfig{
+		AckPolicy: jetstream.AckNonePolicy, DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: r.last + 1,
+		InactiveThreshold: time.Minute, MemoryStorage: true, Replicas: 1,
+	})
+	if err != nil {
+		r.c.log.Debug("record consumer not ready; retrying", zap.Error(err))
+		return false
+	}
+	r.cons, r.cseq = cons, 0
+	r.p.cons.Store(&cons)
+	return true
+}
+
+// copyBatch fetches one batch and writes its lines, a file's lines in one write; it reports
+// whether any line came. A missing delivery or a failed fetch drops the consumer, so the next
+// one starts after the last line written.
+func (r *sinkReader) copyBatch() (bool, error) {
+	batch, err := r.cons.Fetch(512, jetstream.FetchMaxWait(250*time.Millisecond))
+	if err != nil {
+		r.cons = nil
+		return false, nil
+	}
+	var path string
+	var lines []byte
+	n := 0
+	flush := func() error {
+		if len(lines) == 0 {
+			return nil
+		}
+		if err := r.files.Write(path, lines); err != nil {
+			return err
+		}
+		r.st.Lines += int64(n)
+		r.p.Lines.Add(int64(n))
+		r.p.LastSeq.Store(r.last)
+		r.p.LastWrite.Store(time.Now().UnixNano())
+		lines, n = lines[:0], 0
+		return r.c.saveCursor(r.dir, r.last)
+	}
+	got := false
+	for msg := range batch.Messages() {
+		md, err := msg.Metadata()
+		if err != nil || md.Sequence.Consumer != r.cseq+1 {
+			r.cons = nil // a delivery went missing: start again after the last line
+			break
+		}
+		r.cseq = md.Sequence.Consumer
+		if md.Sequence.Stream <= r.last {
+			continue
+		}
+		got = true
+		if to := r.files.PathFor(md.Timestamp); to != path {
+			if err := flush(); err != nil {
+				return got, err
+			}
+			path = to
+		}
+		lines = append(append(lines, bytes.TrimRight(msg.Data(), "\n")...), '\n')
+		n++
+		r.last = md.Sequence.Stream
+	}
+	if err := flush(); err != nil {
+		return got, err
+	}
+	if e := batch.Error(); e != nil && !errors.Is(e, jetstream.ErrNoMessages) && !errors.Is(e, nats.ErrTimeout) {
+		r.c.log.Debug("record fetch ended", zap.Error(e))
+		r.cons = nil
+	}
+	return got, nil
+}
+
+// checkConsumer drops the consumer when lines wait in the stream and the consumer is gone
+// (a server restart): nothing came for a while.
+func (r *sinkReader) checkConsumer(ctx context.Context) {
+	if info, err := r.c.records.Info(ctx); err == nil && info.State.LastSeq > r.last {
+		if _, err := r.cons.Info(ctx); err != nil {
+			r.cons = nil
+		}
+	}
 }
 
 // resume is the stream sequence after the last line in dir's files. A torn last line (the sink
@@ -198,7 +229,7 @@ func (c *Cluster) resume(ctx context.Context, dir string) (uint64, error) {
 		}
 		for _, l := range ids {
 			any = true
-			m, err := c.records.GetLastMsgForSubject(ctx, c.subject("records", idToken(l.id)))
+			m, err := c.records.GetLastMsgForSubject(ctx, c.revisionSubject(l.id, l.rev))
 			if isNotFound(err) {
 				continue // forgotten since: an earlier line says where we were
 			}
@@ -233,6 +264,7 @@ func (c *Cluster) saveCursor(dir string, seq uint64) error {
 // idLine is a line of the files with its id.
 type idLine struct {
 	id   string
+	rev  int // the line's revision: its message is on that revision's subject
 	line []byte
 }
 
@@ -279,10 +311,11 @@ func lastIDs(path string) ([]idLine, error) {
 				break // may be the tail of a line cut by the window
 			}
 			var r struct {
-				ID string `json:"id"`
+				ID       string `json:"id"`
+				Revision int    `json:"revision"`
 			}
 			if json.Unmarshal(lines[i], &r) == nil && r.ID != "" {
-				ids = append(ids, idLine{r.ID, lines[i]})
+				ids = append(ids, idLine{r.ID, r.Revision, lines[i]})
 			}
 		}
 		if len(ids) > 0 || from == 0 {

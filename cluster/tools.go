@@ -154,6 +154,12 @@ func (c *Cluster) Forget(ctx context.Context, ids ...string) ([]string, error) {
 		if err := c.records.Purge(ctx, jetstream.WithPurgeSubject(subj)); err != nil {
 			return gone, fmt.Errorf("forget %s: %w", id, err)
 		}
+		if err := c.records.Purge(ctx, jetstream.WithPurgeSubject(subj+".*")); err != nil {
+			return gone, fmt.Errorf("forget revisions of %s: %w", id, err)
+		}
+		if err := c.forgetRecheck(ctx, id, m.Data); err != nil {
+			return gone, err
+		}
 		gone = append(gone, id)
 	}
 	return gone, nil

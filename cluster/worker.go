@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -17,6 +19,7 @@ import (
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/syndication"
 )
 
 // WorkerStats count what a worker did since it started. Fields change atomically.
@@ -30,6 +33,9 @@ type WorkerStats struct {
 	GaveUp     atomic.Int64 // URLs given up after max_deliver attempts
 	Leases     atomic.Int64 // URLs held right now
 	InFlight   atomic.Int64 // requests in flight right now
+	Revisions  atomic.Int64 // revisions published for rechecked articles that changed
+	Unchanged  atomic.Int64 // rechecked articles that had not changed
+	Joined     atomic.Int64 // new records that joined an earlier record's story
 }
 
 // WorkerSource is one configured source as a worker runs it.
@@ -54,8 +60,39 @@ type Worker struct {
 	// OnError, when set, is called for every URL failed for good ("fetch") and every page that
 	// gave no whole record ("extract").
 	OnError func(source, kind string)
+	// Stories, when set, judges copies for the shared near-duplicate index (its window and
+	// threshold): records get a cluster_id. The Cluster must be connected with a StoryWindow.
+	Stories *syndication.Index
+	// OnJoined, when set, is called for every new record that joined an earlier one's story.
+	OnJoined func(source string)
 
 	spentTicks sync.Map // ticks whose page budget was logged as spent
+
+	// Archive, when set, is synced before the records of the pages it archived are published;
+	// ArchiveName (the worker's host and folder) goes with each record (HeaderArchived).
+	Archive     interface{ Sync() error }
+	ArchiveName string
+	// OnRevision, when set, is called for every revision published, with the source's name.
+	OnRevision func(source string)
+}
+
+// pageRecord is a record with where its page's response is archived (nil: not archived).
+type pageRecord struct {
+	rec      *article.Record
+	archived *article.Archived
+	// The page's validators and fetch time, for its recheck.
+	etag     string
+	modified time.Time
+	fetched  time.Time
+}
+
+// archivedHeader names a record's archived response for its message: this worker's archive
+// name, the file and the offset (a cluster keeps no index; each worker keeps its own files).
+func (w *Worker) archivedHeader(a *article.Archived) string {
+	if a == nil || w.ArchiveName == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s %s %d", w.ArchiveName, a.File, a.Offset)
 }
 
 type workerSource struct {
@@ -67,6 +104,7 @@ type workerSource struct {
 	maxPages    int
 	maxPerHost  int // max_pages_per_host, over every worker in a tick
 	maxVariants int // max_query_variants per path, over every worker in a tick
+	recheck     crawler.RecheckPolicy
 }
 
 // NewWorker builds a worker over sources (by name); concurrency URLs are fetched at once.
@@ -83,7 +121,7 @@ func (c *Cluster) NewWorker(sources map[string]WorkerSource, reg *extract.Regist
 		if perHost >= o.MaxPages {
 			perHost = 0 // the tick's max_pages bounds the host already (and costs no write per link)
 		}
-		w.sources[name] = &workerSource{name: name, c: s.Crawler, fetcher: s.Crawler.NewFetcher(g, robotsCache{c}), conditional: s.Conditional, maxDepth: o.MaxDepth, maxPages: o.MaxPages, maxPerHost: perHost, maxVariants: o.MaxQueryVariants}
+		w.sources[name] = &workerSource{name: name, c: s.Crawler, fetcher: s.Crawler.NewFetcher(g, robotsCache{c}), conditional: s.Conditional, maxDepth: o.MaxDepth, maxPages: o.MaxPages, maxPerHost: perHost, maxVariants: o.MaxQueryVariants, recheck: o.Recheck}
 	}
 	return w
 }
@@ -162,7 +200,7 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 	if !ok {
 		return
 	}
-	if !l.t.Seed && l.src.c.IsArticleURL(l.t.URL) {
+	if !l.t.Seed && l.t.Recheck == "" && l.src.c.IsArticleURL(l.t.URL) {
 		if _, known := w.c.KnownURL(ctx, l.t.URL); known {
 			w.Stats.Skipped.Add(1)
 			w.ack(ctx, msg, l.log)
@@ -186,6 +224,12 @@ func (w *Worker) handle(ctx context.Context, msg jetstream.Msg) {
 		}
 		l.log.Warn("skip page", zap.String("reason", res.Failure), zap.Int("items_failed", res.ItemsFailed))
 		w.forgetParent(ctx, l.t, l.log)
+	}
+	if l.t.Recheck != "" {
+		if w.revise(ctx, l, recs) {
+			w.ack(ctx, msg, l.log)
+		}
+		return
 	}
 	if !w.publish(ctx, l, res, recs) || !w.queueLinks(ctx, l, res) {
 		return // given back to the frontier (retryLater)
@@ -228,12 +272,12 @@ func (w *Worker) lease(ctx context.Context, msg jetstream.Msg) (lease, bool) {
 
 // fetch fetches the lease's URL and extracts its pages; the source's Fetcher decides what the
 // page is (crawler.Crawler's page reader).
-func (w *Worker) fetch(ctx context.Context, l lease) (crawler.Result, []*article.Record, error) {
-	var recs []*article.Record
+func (w *Worker) fetch(ctx context.Context, l lease) (crawler.Result, []pageRecord, error) {
+	var recs []pageRecord
 	handler := func(_ context.Context, p *article.Page) error {
 		rec, err := w.reg.Extract(p)
 		if err == nil {
-			recs = append(recs, rec)
+			recs = append(recs, pageRecord{rec: rec, archived: p.Archived, etag: p.ETag, modified: p.LastModified, fetched: p.FetchedAt})
 		}
 		return err // what the page then is, the Fetcher's page reader says (Result)
 	}
@@ -276,15 +320,34 @@ func (w *Worker) fetchFailed(ctx context.Context, l lease, err error) {
 
 // publish sends the page's records and marks every route to them known. It reports false when
 // the server could not take them and the URL went back to the frontier.
-func (w *Worker) publish(ctx context.Context, l lease, res crawler.Result, recs []*article.Record) bool {
-	for _, rec := range recs {
+func (w *Worker) publish(ctx context.Context, l lease, res crawler.Result, recs []pageRecord) bool {
+	if w.Archive != nil && len(recs) > 0 {
+		// The responses reach this worker's disk before the server holds records pointing at
+		// them, as on one machine before the store commit.
+		if err := w.Archive.Sync(); err != nil {
+			w.retryLater(l.msg, l.log, err, l.attempt)
+			return false
+		}
+	}
+	for _, pr := range recs {
+		rec := pr.rec
+		rec.Revision = max(rec.Revision, 1)
+		joined := false
+		if w.Stories != nil {
+			m, err := w.c.AssignStory(ctx, w.Stories, rec.ID, rec.PublishedAt, syndication.Sign(rec.Title, rec.Body))
+			if err != nil {
+				w.retryLater(l.msg, l.log, err, l.attempt)
+				return false
+			}
+			rec.ClusterID, joined = m.Cluster, m.Joined
+		}
 		line, err := article.Marshal(rec)
 		if err != nil {
 			w.Stats.Errors.Add(1)
 			l.log.Warn("skip page", zap.Error(err))
 			continue
 		}
-		dup, err := w.c.Publish(ctx, rec.ID, line, l.t.Source)
+		dup, err := w.c.publish(ctx, rec.ID, 1, line, l.t.Source, w.archivedHeader(pr.archived))
 		if err != nil {
 			w.retryLater(l.msg, l.log, err, l.attempt)
 			return false
@@ -294,6 +357,21 @@ func (w *Worker) publish(ctx context.Context, l lease, res crawler.Result, recs 
 			l.log.Debug("duplicate", zap.String("id", rec.ID))
 		} else {
 			w.Stats.New.Add(1)
+			if p := l.src.recheck; p.On() {
+				v := crawler.Validators{ETag: pr.etag}
+				if !pr.modified.IsZero() {
+					v.LastModified = pr.modified.UTC().Format(http.TimeFormat)
+				}
+				if err := w.c.scheduleRecheck(ctx, rec.ID, rec.URL, l.t.Source, time.Now().UTC(), p.First(), v); err != nil {
+					l.log.Warn("cannot schedule the article's recheck", zap.String("id", rec.ID), zap.Error(err))
+				}
+			}
+			if joined {
+				w.Stats.Joined.Add(1)
+				if w.OnJoined != nil {
+					w.OnJoined(l.t.Source)
+				}
+			}
 		}
 		if w.OnRecord != nil {
 			w.OnRecord(l.t.Source, dup)

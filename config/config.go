@@ -21,6 +21,7 @@ import (
 
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/health"
 	"github.com/newsmill/newsmill/internal/regular"
 	"github.com/newsmill/newsmill/output"
 )
@@ -33,6 +34,7 @@ var ErrInvalid = errors.New("invalid config")
 const (
 	KeyStore       = "store"
 	KeyOutput      = "output"
+	KeyArchive     = "archive"
 	KeyLogLevel    = "log_level"
 	KeyLockTimeout = "lock_timeout"
 	KeySources     = "sources"
@@ -54,6 +56,13 @@ const (
 	KeyClusterConcurrency = "concurrency"
 	KeyClusterReplicas    = "replicas"
 	KeyTimezone           = "timezone"
+
+	// Near-duplicate clusters (docs/schema.md) and source health (docs/operations.md).
+	KeySyndication           = "syndication"
+	KeySyndicationOff        = "off"
+	KeySyndicationWindow     = "window"
+	KeySyndicationMaxEntries = "max_entries"
+	KeyHealth                = "health"
 )
 
 // MaxLockTimeout bounds lock_timeout and --lock-timeout: a run that waits longer for another
@@ -64,6 +73,11 @@ const MaxLockTimeout = 24 * time.Hour
 // address: loopback, so a crawler on a shared host does not publish its numbers by accident.
 // 9464 is the port commonly used by Prometheus exporters of this kind.
 const DefaultListen = "127.0.0.1:9464"
+
+// AnyFreePort is where a worker or sink offers /metrics and /healthz when neither --listen nor
+// the config names an address: several run on one host, and a fixed default port would let only
+// the first start. The port taken is logged ("worker running", "sink running", addr).
+const AnyFreePort = "127.0.0.1:0"
 
 // ParseSchedule reads a standard 5-field cron spec (minute hour day-of-month month
 // day-of-week, or a descriptor such as @hourly), the way `crawl serve` runs it. The spec is read
@@ -129,8 +143,11 @@ func (c *Config) Schedules() ([]cron.Schedule, error) {
 
 // Config is one file.
 type Config struct {
-	Store       string        `yaml:"store"`
-	Output      string        `yaml:"output"`
+	Store  string `yaml:"store"`
+	Output string `yaml:"output"`
+	// Archive is the folder of WARC files keeping every response the runs fetch; none when
+	// empty (docs/operations.md#archive-and-history).
+	Archive     string        `yaml:"archive"`
 	LogLevel    string        `yaml:"log_level"`
 	LockTimeout time.Duration `yaml:"lock_timeout"`
 	Sources     []Source      `yaml:"sources"`
@@ -138,6 +155,10 @@ type Config struct {
 	Rules []extract.Rule `yaml:"rules"`
 	// Listen is the address of /metrics and /healthz in serve mode; DefaultListen when empty.
 	Listen string `yaml:"listen"`
+	// ListenDefaulted is Listen filled with DefaultListen because the file names none: serve
+	// takes that port, while workers and sinks, several to a host, take any free one
+	// (AnyFreePort) and log it.
+	ListenDefaulted bool `yaml:"-"`
 	// RunOnStart makes serve run every source once when it starts, then on schedule.
 	RunOnStart bool `yaml:"run_on_start"`
 	// Cluster, when set, moves the frontier, dedup and output to NATS JetStream shared by
@@ -151,6 +172,9 @@ type Config struct {
 	// crawler.DefaultMaxBytesInFlight. Parse copies it into every source's options.
 	MaxBytesInFlight int64 `yaml:"max_bytes_in_flight"`
 
+	// Syndication tunes the near-duplicate clusters (cluster_id); they are on by default.
+	Syndication Syndication `yaml:"syndication"`
+
 	// Location is Timezone loaded; nil when it is empty.
 	Location *time.Location `yaml:"-"`
 
@@ -163,9 +187,22 @@ type Config struct {
 type Source struct {
 	crawler.Options `yaml:",inline"`
 	Schedule        string `yaml:"schedule"`
+	// Health is what a healthy pass over the source reads (docs/operations.md, "Source health").
+	Health health.Expect `yaml:"health"`
 
 	// Line is where the source starts in the file, for errors found after Load (serve's).
 	Line int `yaml:"-"`
+}
+
+// Syndication is the `syndication:` section: how records of one story are clustered.
+type Syndication struct {
+	// Off leaves records without cluster_id and the store without the index.
+	Off bool `yaml:"off"`
+	// Window is how far apart two records' published times may be and still be one story;
+	// syndication.DefaultWindow (72h) when zero.
+	Window time.Duration `yaml:"window"`
+	// MaxEntries bounds the index; syndication.DefaultMaxEntries when zero.
+	MaxEntries int `yaml:"max_entries"`
 }
 
 // Cluster is the `cluster:` section: where the NATS servers are and how the streams are named.
@@ -256,7 +293,7 @@ func Parse(path string, b []byte) (*Config, error) {
 		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
 	}
 	if c.Listen == "" {
-		c.Listen = DefaultListen
+		c.Listen, c.ListenDefaulted = DefaultListen, true
 	}
 	for i := range c.Sources {
 		c.Sources[i].Line = at(&root, KeySources, i)
@@ -266,6 +303,7 @@ func Parse(path string, b []byte) (*Config, error) {
 	dir := filepath.Dir(path)
 	c.Store = resolve(dir, c.Store)
 	c.Output = resolve(dir, c.Output)
+	c.Archive = resolve(dir, c.Archive)
 	if cl := c.Cluster; cl != nil {
 		cl.Credentials = resolve(dir, cl.Credentials)
 		cl.TLS.CA, cl.TLS.Cert, cl.TLS.Key = resolve(dir, cl.TLS.CA), resolve(dir, cl.TLS.Cert), resolve(dir, cl.TLS.Key)
@@ -437,6 +475,56 @@ func at(root *yaml.Node, path ...any) int {
 	return line
 }
 
+// checkPaths refuses a store that is a file of the output, and an archive folder that is the
+// output folder or the store.
+func (c *Config) checkPaths(root *yaml.Node) error {
+	if name, ok := outputFile(c.Store, c.Output); ok {
+		// The sink would append JSON lines into the bbolt file, which then overwrites them.
+		return fmt.Errorf("line %d: %s: %s is a daily file of output %s (or its lock), where the records are written; name another file", at(root, KeyStore), KeyStore, name, c.Output)
+	}
+	if c.Archive != "" && (filepath.Clean(c.Archive) == filepath.Clean(c.Output) || filepath.Clean(c.Archive) == filepath.Clean(c.Store)) {
+		return fmt.Errorf("line %d: %s: %s is the output folder or the store; give the archive a folder of its own", at(root, KeyArchive), KeyArchive, c.Archive)
+	}
+	return nil
+}
+
+// validateSources checks each source: a unique name, its crawl options, schedule and health.
+func (c *Config) validateSources(root *yaml.Node) error {
+	fail := func(line int, key, format string, args ...any) error {
+		return fmt.Errorf("line %d: %s: %s", line, key, fmt.Sprintf(format, args...))
+	}
+	names := map[string]bool{}
+	for i, s := range c.Sources {
+		key := func(k string) string { return fmt.Sprintf("%s[%d].%s", KeySources, i, k) }
+		if s.Name == "" {
+			return fail(at(root, KeySources, i), key(crawler.KeyName), "missing")
+		}
+		if names[s.Name] {
+			return fail(at(root, KeySources, i, crawler.KeyName), key(crawler.KeyName), "%q is used twice", s.Name)
+		}
+		names[s.Name] = true
+		if err := s.Options.Validate(); err != nil {
+			var oe *crawler.OptionError
+			if !errors.As(err, &oe) {
+				return fail(at(root, KeySources, i), key(crawler.KeyName), "%v", err)
+			}
+			if oe.Index >= 0 {
+				return fail(at(root, KeySources, i, oe.Key, oe.Index), fmt.Sprintf("%s[%d]", key(oe.Key), oe.Index), "%s", oe.Msg)
+			}
+			return fail(at(root, KeySources, i, oe.Key), key(oe.Key), "%s", oe.Msg)
+		}
+		if s.Schedule != "" {
+			if _, err := ParseSchedule(s.Schedule, c.Location); err != nil {
+				return fail(at(root, KeySources, i, KeySchedule), key(KeySchedule), "%v", err)
+			}
+		}
+		if err := s.Health.Validate(); err != nil {
+			return fail(at(root, KeySources, i, KeyHealth), key(KeyHealth), "%v", err)
+		}
+	}
+	return nil
+}
+
 func (c *Config) validate(root *yaml.Node) error {
 	fail := func(line int, key, format string, args ...any) error {
 		return fmt.Errorf("line %d: %s: %s", line, key, fmt.Sprintf(format, args...))
@@ -450,9 +538,8 @@ func (c *Config) validate(root *yaml.Node) error {
 	if c.Output == "" && c.Cluster == nil {
 		return fail(at(root), KeyOutput, "missing (the folder of daily JSONL files)")
 	}
-	if name, ok := outputFile(c.Store, c.Output); ok {
-		// The sink would append JSON lines into the bbolt file, which then overwrites them.
-		return fail(at(root, KeyStore), KeyStore, "%s is a daily file of output %s (or its lock), where the records are written; name another file", name, c.Output)
+	if err := c.checkPaths(root); err != nil {
+		return err
 	}
 	switch c.LogLevel {
 	case "", "debug", "info", "warn", "error":
@@ -483,31 +570,11 @@ func (c *Config) validate(root *yaml.Node) error {
 	if len(c.Sources) == 0 {
 		return fail(at(root, KeySources), KeySources, "no sources: nothing to crawl")
 	}
-	names := map[string]bool{}
-	for i, s := range c.Sources {
-		key := func(k string) string { return fmt.Sprintf("%s[%d].%s", KeySources, i, k) }
-		if s.Name == "" {
-			return fail(at(root, KeySources, i), key(crawler.KeyName), "missing")
-		}
-		if names[s.Name] {
-			return fail(at(root, KeySources, i, crawler.KeyName), key(crawler.KeyName), "%q is used twice", s.Name)
-		}
-		names[s.Name] = true
-		if err := s.Options.Validate(); err != nil {
-			var oe *crawler.OptionError
-			if !errors.As(err, &oe) {
-				return fail(at(root, KeySources, i), key(crawler.KeyName), "%v", err)
-			}
-			if oe.Index >= 0 {
-				return fail(at(root, KeySources, i, oe.Key, oe.Index), fmt.Sprintf("%s[%d]", key(oe.Key), oe.Index), "%s", oe.Msg)
-			}
-			return fail(at(root, KeySources, i, oe.Key), key(oe.Key), "%s", oe.Msg)
-		}
-		if s.Schedule != "" {
-			if _, err := ParseSchedule(s.Schedule, c.Location); err != nil {
-				return fail(at(root, KeySources, i, KeySchedule), key(KeySchedule), "%v", err)
-			}
-		}
+	if err := c.validateSources(root); err != nil {
+		return err
+	}
+	if sy := c.Syndication; sy.Window < 0 || sy.MaxEntries < 0 {
+		return fail(at(root, KeySyndication), KeySyndication, "window and max_entries must not be negative")
 	}
 	for i, r := range c.Rules {
 		// One rule at a time, so the error can point at its line.
@@ -578,6 +645,13 @@ func wholeNumbers(root *yaml.Node) error {
 			if err := check(src, fmt.Sprintf("%s[%d].", KeySources, j), sourceInts); err != nil {
 				return err
 			}
+			for k := 0; src.Kind == yaml.MappingNode && k+1 < len(src.Content); k += 2 {
+				if src.Content[k].Value == KeyHealth {
+					if err := check(src.Content[k+1], fmt.Sprintf("%s[%d].%s.", KeySources, j, KeyHealth), healthInts); err != nil {
+						return err
+					}
+				}
+			}
 		}
 	}
 	return nil
@@ -627,6 +701,9 @@ func (c *Config) validateCluster(root *yaml.Node) error {
 
 // topInts are the top-level keys that hold whole numbers.
 var topInts = map[string]bool{KeyMaxBytesInFlight: true}
+
+// healthInts are the counts of a source's health block.
+var healthInts = map[string]bool{"min_records_per_day": true, "min_records_per_pass": true, "min_body_median": true}
 
 // sourceInts are the keys of crawler.Options that hold whole numbers, read from its yaml tags.
 var sourceInts = func() map[string]bool {

@@ -99,3 +99,8 @@ var ErrRobotsUnreachable = errors.New("robots.txt unreachable")
 // ErrTransient wraps a Fetcher.Fetch failure that a later attempt may not meet: a timeout, a
 // reset, a 429 or 5xx after the retries, robots.txt unreachable.
 var ErrTransient = errors.New("transient failure")
+
+// ErrArchive is returned for a fetch whose response could not be written to the archive (a
+// full disk, a closed writer): the run cannot keep its promise that every record's response
+// is archived, and stops.
+var ErrArchive = errors.New("archive write failed")

@@ -16,6 +16,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/newsmill/newsmill/archive"
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/internal/regular"
 )
@@ -70,6 +71,9 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 		if err := regular.Check(root); err != nil {
 			return st, nil, fmt.Errorf("read: %w", err)
 		}
+		if archive.IsWARC(root) {
+			return st, nil, readWARC(ctx, root, log, handle, &st)
+		}
 		files = []string{root}
 	} else {
 		err = filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
@@ -78,7 +82,7 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 				atomic.AddInt64(&st.Errors, 1)
 				return nil
 			}
-			if !d.IsDir() && localTypes[strings.ToLower(filepath.Ext(p))] != "" {
+			if !d.IsDir() && (localTypes[strings.ToLower(filepath.Ext(p))] != "" || archive.IsWARC(p)) {
 				files = append(files, p)
 			}
 			return nil
@@ -91,6 +95,15 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 	for _, p := range files {
 		if err := ctx.Err(); err != nil {
 			return st, items, err
+		}
+		if archive.IsWARC(p) {
+			if err := readWARC(ctx, p, log, handle, &st); err != nil {
+				if ctx.Err() != nil {
+					return st, items, err
+				}
+				log.Warn("skip archive file", zap.String("path", p), zap.Error(err))
+			}
+			continue
 		}
 		page, err := readFile(p, o.maxBytes)
 		atomic.AddInt64(&st.Fetched, 1)

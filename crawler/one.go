@@ -105,7 +105,7 @@ func (f *Fetcher) transport() *transport {
 	if f.gate != nil {
 		base = gatedTransport{base: base, gate: f.gate, retryBase: o.RetryBaseDelay}
 	}
-	return &transport{base: base, sleep: Sleep, pages: f.c.pages, policy: fetchPolicy{
+	return &transport{base: base, sleep: Sleep, pages: f.c.pages, archive: f.c.rt.archive, policy: fetchPolicy{
 		maxRetries: *o.MaxRetries, retryBase: o.RetryBaseDelay, retryMax: o.RetryMaxDelay,
 		attemptTimeout: o.Timeout, maxBody: int64(o.MaxBodyBytes),
 	}}
@@ -154,6 +154,7 @@ type fetched struct {
 	status int
 	o      outcome
 	err    error
+	bytes  int // the body's, for the debug line
 }
 
 // request makes the one request of a Fetch with a collector of its own and reads the response.
@@ -201,6 +202,7 @@ func (f *Fetcher) request(ctx context.Context, tr *transport, u *url.URL, hint *
 		if page != nil {
 			resp.body, resp.permit = page.body, page.permit
 		}
+		got.bytes = len(resp.body) // Colly's r.Body is empty when the page was claimed
 		got.o = c.read(ctx, resp, handle)
 		if got.o.stopped {
 			got.err = got.o.err // no answer read: another worker takes the URL
@@ -208,6 +210,13 @@ func (f *Fetcher) request(ctx context.Context, tr *transport, u *url.URL, hint *
 	})
 	if err := col.Request(http.MethodGet, u.String(), nil, nil, nil); err != nil && got.err == nil && got.status == 0 {
 		got.err = err // refused before any request was sent
+	}
+	if !started.IsZero() {
+		lerr := got.err
+		if lerr == nil {
+			lerr = got.o.err
+		}
+		c.logRequest(got.final.String(), got.status, got.bytes, started, 0, got.o.kind, got.o.extractor, lerr)
 	}
 	return got
 }

@@ -68,6 +68,9 @@ type Options struct {
 	// counts) before it is given up; nil means DefaultRetryAttempts, 0 keeps no retry list: a
 	// failed page then costs its listings their validators instead.
 	RetryAttempts *int `yaml:"retry_attempts"`
+	// Recheck fetches the source's new articles again while they are young (recheck.go); the
+	// zero policy, the default, rechecks nothing.
+	Recheck RecheckPolicy `yaml:"recheck"`
 
 	// LeafArticles stops at pages that gave a record: a one-off run of an article URL gives that
 	// article, not its neighbours. Scheduled crawls follow article pages' links too, since that
@@ -78,6 +81,9 @@ type Options struct {
 	// its sources share; 0 means DefaultMaxBytesInFlight.
 	MaxBytesInFlight int64 `yaml:"-"`
 
+	// keepPageValidators keeps the validators of article pages too (Recheck): they are asked
+	// "changed since?" on their next recheck.
+	keepPageValidators bool
 	// articleSeeds makes the seeds articles (FetchItems): the skipper applies to them too.
 	articleSeeds bool
 	// seedHints are what saved lists said about the seeds, by canonical URL (FetchItems).
@@ -111,6 +117,7 @@ const (
 	KeyMaxQueryVariants = "max_query_variants"
 	KeyConditional      = "conditional_requests"
 	KeyRetryAttempts    = "retry_attempts"
+	KeyRecheck          = "recheck"
 )
 
 // Defaults for unset options.
@@ -153,6 +160,16 @@ const (
 // Validate reports the first option that cannot give a working crawl, as an *OptionError naming
 // its key. It checks values only; unset ones are fine.
 func (o Options) Validate() error {
+	for _, check := range []func() error{o.validateURLs, o.validatePatterns, o.validateCounts, o.validateDurations, o.validateUserAgent} {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// validateURLs checks the seeds and allowed hosts: every seed an http(s) URL on an allowed host.
+func (o Options) validateURLs() error {
 	if len(o.Seeds) == 0 {
 		return optErr(KeySeeds, -1, "missing: a source needs at least one URL to start from")
 	}
@@ -171,6 +188,11 @@ func (o Options) Validate() error {
 			return optErr(KeySeeds, j, "host %q is not in allowed_hosts", u.Hostname())
 		}
 	}
+	return nil
+}
+
+// validatePatterns checks that the follow and article patterns compile.
+func (o Options) validatePatterns() error {
 	for _, k := range []struct {
 		key  string
 		pats []string
@@ -181,6 +203,11 @@ func (o Options) Validate() error {
 			}
 		}
 	}
+	return nil
+}
+
+// validateCounts checks every count against zero and its ceiling.
+func (o Options) validateCounts() error {
 	retries := 0
 	if o.MaxRetries != nil {
 		retries = *o.MaxRetries
@@ -214,6 +241,12 @@ func (o Options) Validate() error {
 			return optErr(k.key, -1, k.msg, k.v, k.max)
 		}
 	}
+	return nil
+}
+
+// validateDurations checks every duration against zero and MaxDuration, and the retry delays
+// against each other.
+func (o Options) validateDurations() error {
 	for _, k := range []struct {
 		key string
 		v   time.Duration
@@ -226,9 +259,17 @@ func (o Options) Validate() error {
 			return optErr(k.key, -1, "%s is too long; at most %s", k.v, MaxDuration)
 		}
 	}
+	if err := o.Recheck.validate(); err != nil {
+		return optErr(KeyRecheck, -1, "%v", err)
+	}
 	if o.RetryBaseDelay > 0 && o.RetryMaxDelay > 0 && o.RetryBaseDelay > o.RetryMaxDelay {
 		return optErr(KeyRetryBaseDelay, -1, "%s is longer than retry_max_delay %s", o.RetryBaseDelay, o.RetryMaxDelay)
 	}
+	return nil
+}
+
+// validateUserAgent checks that the User-Agent is one header line of a sane length.
+func (o Options) validateUserAgent() error {
 	if len(o.UserAgent) > MaxUserAgentLength {
 		return optErr(KeyUserAgent, -1, "%d bytes is too long; at most %d", len(o.UserAgent), MaxUserAgentLength)
 	}

@@ -27,6 +27,7 @@ func (c *Crawler) Run(ctx context.Context, handle Handler) (Stats, error) {
 	p.st.Retries = p.tr.retries.Load()
 	p.keepRetries(ctx)
 	c.saveValidators(ctx, p.run)
+	p.reportSeeds()
 	return p.st, ctx.Err()
 }
 
@@ -44,6 +45,8 @@ type pass struct {
 	robots  *robots
 	gate    Gate // the pace of each host: a pass's own hostSlots, where a cluster shares one
 	workers int
+
+	book *seedBook // the pages' account for WithSeedOutcomes, or nil
 
 	hintsMu sync.Mutex
 	hints   map[string]*article.Record // URL -> what a feed said about it, until it is requested
@@ -77,6 +80,10 @@ func (c *Crawler) newPass(ctx context.Context, handle Handler) *pass {
 		p.tr.base = c.rt.transport
 	}
 	p.tr.pages = c.pages
+	p.tr.archive = c.rt.archive
+	if c.rt.onSeeds != nil {
+		p.book = newSeedBook()
+	}
 	for u, h := range c.opts.seedHints {
 		p.hints[u] = h
 	}
@@ -144,6 +151,7 @@ func (p *pass) seed(ctx context.Context) {
 		}
 		if p.c.opts.articleSeeds && p.c.skip != nil && p.c.skip(ctx, cu.String()) {
 			atomic.AddInt64(&p.st.Skipped, 1)
+			p.book.note(cu.String(), func(a *pageAccount) { a.stored = true })
 			continue
 		}
 		if err := p.run.admit(cu); err != nil {
@@ -294,6 +302,9 @@ func (p *pass) notFetched(ctx context.Context, u *url.URL, depth int, err error)
 		// The site forbids the page now: no later run may fetch it either.
 		p.run.settle(article.CanonicalURL(u).String())
 	}
+	p.book.note(article.CanonicalURL(u).String(), func(a *pageAccount) {
+		a.disallowed, a.err = disallowed(err), err
+	})
 	if depth == 1 {
 		atomic.AddInt64(&p.st.Errors, 1)
 		p.run.incomplete()
@@ -341,6 +352,18 @@ func (p *pass) observed(r *colly.Response) {
 	p.c.observe(r.Request.URL.Hostname(), r.StatusCode, fetchOf(r.Ctx).started)
 }
 
+// logRequest is the pass's debug line of one request (Crawler.logRequest).
+func (p *pass) logRequest(r *colly.Response, f *fetch, kind Kind, extractor string, err error) {
+	if r == nil || r.Request == nil {
+		return
+	}
+	n := len(r.Body)
+	if f.page != nil {
+		n = len(f.page.body) // claimed from the transport: Colly's copy is empty
+	}
+	p.c.logRequest(r.Request.URL.String(), r.StatusCode, n, f.started, f.depth, kind, extractor, err)
+}
+
 // onError counts and logs a failed fetch; a 304 is no failure but an unchanged listing.
 func (p *pass) onError(ctx context.Context, r *colly.Response, err error) {
 	p.observed(r)
@@ -349,6 +372,8 @@ func (p *pass) onError(ctx context.Context, r *colly.Response, err error) {
 		atomic.AddInt64(&p.st.Fetched, 1)
 		atomic.AddInt64(&p.st.NotChanged, 1)
 		p.run.settle(f.key)
+		p.book.note(f.key, func(a *pageAccount) { a.answered, a.notModified = true, true })
+		p.logRequest(r, f, KindNotModified, "", nil)
 		return
 	}
 	if ctx.Err() != nil {
@@ -364,6 +389,8 @@ func (p *pass) onError(ctx context.Context, r *colly.Response, err error) {
 		o = failedStatus(r.StatusCode)
 	}
 	p.account(ctx, f, o)
+	p.book.note(f.key, func(a *pageAccount) { a.err, a.failure = o.err, o.failure })
+	p.logRequest(r, f, o.kind, "", o.err)
 	msg := "fetch failed"
 	if errors.Is(o.err, ErrBodyTooLarge) || errors.Is(o.err, ErrBadEncoding) {
 		msg = "skip page"
@@ -386,11 +413,18 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 	if f.page != nil {
 		resp.body, resp.permit = f.page.body, f.page.permit
 	}
-	o := p.c.read(ctx, resp, p.handle)
+	o := p.c.read(ctx, resp, p.book.counting(f.key, p.handle))
 	if o.stopped {
 		return // the run is stopping, as in onError
 	}
 	p.account(ctx, f, o)
+	p.book.note(f.key, func(a *pageAccount) {
+		a.answered = true
+		if o.kind == KindFailed {
+			a.err, a.failure = o.err, o.failure
+		}
+	})
+	p.logRequest(r, f, o.kind, o.extractor, o.err)
 	if o.unread {
 		p.c.log.Warn("skip page", zap.String("url", final.String()), zap.Error(o.err))
 		return
@@ -406,7 +440,12 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 		if ctx.Err() != nil {
 			return
 		}
-		p.follow(ctx, l.url, f.depth+1, l.hint)
+		queued := p.follow(ctx, l.url, f.depth+1, l.hint)
+		if p.book != nil {
+			if s := article.CanonicalURL(l.url).String(); queued || p.fr.isSeen(s) {
+				p.book.link(f.key, s)
+			}
+		}
 	}
 }
 
@@ -445,6 +484,7 @@ func (p *pass) follow(ctx context.Context, u *url.URL, depth int, hint *article.
 		if p.fr.markSeen(s) {
 			atomic.AddInt64(&p.st.Skipped, 1)
 		}
+		p.book.note(s, func(a *pageAccount) { a.stored = true })
 		return false
 	}
 	if err := p.run.admit(cu); err != nil {

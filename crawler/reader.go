@@ -74,6 +74,7 @@ type outcome struct {
 	// all the same (namesArticle): its links are still followed, as a listing's are.
 	notArticle bool
 	claimed    *url.URL // the canonical URL an article names as its own, on the source
+	extractor  string   // the extractor of an article's record (article.Page.Extracted)
 	links      []found  // wanted by the source (scheme, origins, patterns), in page order
 	keep       Validators
 	// itemsFailed counts a feed's items with a body of their own that gave no whole record.
@@ -137,6 +138,10 @@ func (c *Crawler) read(ctx context.Context, r response, handle Handler) outcome 
 	}
 	modified, _ := http.ParseTime(r.header.Get("Last-Modified")) // zero when absent or unreadable
 	page, err := decodePage(r.final, r.contentType, r.body, r.hint, modified)
+	if err == nil {
+		page.Archived = archivedFrom(r.header, r.final.String())
+		page.ETag = r.header.Get("ETag")
+	}
 	if err != nil {
 		o := outcome{kind: KindFailed, err: err, unread: true}
 		if errors.Is(err, ErrNotPage) {
@@ -150,6 +155,9 @@ func (c *Crawler) read(ctx context.Context, r response, handle Handler) outcome 
 		return o
 	}
 	o := c.readPage(ctx, page, handle)
+	if c.opts.keepPageValidators && o.kind == KindArticle {
+		o.keep = validatorsOf(r.header)
+	}
 	if c.opts.LeafArticles && o.kind != KindListing && !o.notArticle {
 		return o // a one-off run of an article URL gives that article, not its neighbours
 	}
@@ -187,7 +195,7 @@ func (c *Crawler) readPage(ctx context.Context, page *article.Page, handle Handl
 	err := handle(ctx, page)
 	switch {
 	case err == nil:
-		o := outcome{kind: KindArticle}
+		o := outcome{kind: KindArticle, extractor: page.Extracted}
 		if page.IsHTML() {
 			// The URL an article names as its own is this article. (A listing's claim is not
 			// taken: paginated listings often all name page 1.)
@@ -308,6 +316,32 @@ func uniqueLinks(links []found) []found {
 		seen[s] = true
 		return false
 	})
+}
+
+// logRequest is the debug line of one request, as Scrapy's "Crawled (200) <GET …>": status,
+// bytes, time, and what the page turned out to be (with the extractor of a record). A pass and
+// a cluster Fetcher both log it; depth 0 is a Fetcher's, which does not know it.
+func (c *Crawler) logRequest(u string, status, bytes int, started time.Time, depth int, kind Kind, extractor string, err error) {
+	ce := c.log.Check(zap.DebugLevel, "crawled")
+	if ce == nil {
+		return
+	}
+	var took time.Duration
+	if !started.IsZero() {
+		took = time.Since(started).Round(time.Millisecond)
+	}
+	fields := []zap.Field{zap.String("url", u), zap.Int("status", status), zap.Int("bytes", bytes), zap.Duration("took", took)}
+	if depth > 0 {
+		fields = append(fields, zap.Int("depth", depth))
+	}
+	fields = append(fields, zap.String("decision", kind.String()))
+	if extractor != "" {
+		fields = append(fields, zap.String("extractor", extractor))
+	}
+	if err != nil {
+		fields = append(fields, zap.Error(err))
+	}
+	ce.Write(fields...)
 }
 
 // observe reports one request to the run's FetchObserver.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -54,8 +55,14 @@ func politeOptions(srv *httptest.Server, paths ...string) Options {
 func notArticles(context.Context, *article.Page) error { return article.ErrNotArticle }
 
 func TestRobotsTxtIsFetchedOncePerHostNotOncePerParallelRequest(t *testing.T) {
+	// robots.txt is held until all six workers are inside the robots check at once, so the
+	// requests that could each fetch it are concurrent however loaded the machine is.
+	release := make(chan struct{})
 	site := &politeSite{robots: func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(150 * time.Millisecond) // every worker asks while the first answer is on its way
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
 		fmt.Fprint(w, "User-agent: *\nDisallow: /private\n")
 	}}
 	srv := httptest.NewServer(site)
@@ -64,15 +71,49 @@ func TestRobotsTxtIsFetchedOncePerHostNotOncePerParallelRequest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Run(context.Background(), notArticles); err != nil {
+	done := make(chan error, 1)
+	go func() { _, err := c.Run(context.Background(), notArticles); done <- err }()
+	const workers = 6 // politeOptions' parallelism, one per seed
+	in := 0
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		if in = goroutinesIn("crawler.(*robots).check("); in >= workers || time.Now().After(deadline) {
+			break
+		}
+	}
+	close(release)
+	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
+	if in < workers {
+		t.Fatalf("%d of %d workers were in the robots check while robots.txt was held: the requests were never concurrent", in, workers)
+	}
 	if n := site.robotsN.Load(); n != 1 {
-		t.Errorf("robots.txt fetched %d times by 6 parallel workers, want 1", n)
+		t.Errorf("robots.txt fetched %d times by %d parallel workers, want 1", n, workers)
 	}
 	if len(site.articles) != 11 {
 		t.Errorf("%d article requests, want 11", len(site.articles))
 	}
+}
+
+// goroutinesIn counts the goroutines with fn (package-qualified, as a stack trace prints it) on
+// their stack.
+func goroutinesIn(fn string) int {
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if n < len(buf) {
+			buf = buf[:n]
+			break
+		}
+		buf = make([]byte, 2*len(buf))
+	}
+	count := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.Contains(g, fn) {
+			count++
+		}
+	}
+	return count
 }
 
 func TestRobotsTxtCrawlDelaySpacesTheRequestsToItsHost(t *testing.T) {

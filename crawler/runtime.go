@@ -15,7 +15,15 @@ type collaborators struct {
 	cache     ValidatorCache
 	retries   RetryList
 	onFetch   FetchObserver
+	onSeeds   func(SeedOutcome) // WithSeedOutcomes
 	transport http.RoundTripper // replaces the network below the fetch policy (tests: loopback)
+	archive   Archiver
+}
+
+// WithArchive keeps every response the crawl's transport hands on in a (archived.go), and
+// tells each page where its response is (article.Page.Archived).
+func WithArchive(a Archiver) Option {
+	return func(rt *collaborators) { rt.archive = a }
 }
 
 // WithValidatorCache keeps ETag and Last-Modified of listing pages and feeds between runs, so

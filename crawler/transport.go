@@ -45,6 +45,8 @@ type transport struct {
 	pages  *pageBytes
 	held   sync.Map // id -> *heldPage
 	nextID atomic.Uint64
+	// archive, when set, keeps every response the transport hands on (archived.go).
+	archive Archiver
 }
 
 // hostGate holds back every request to one host after it answered 429 or 5xx: back-off is per
@@ -200,6 +202,13 @@ func (t *transport) attempt(req *http.Request) (*http.Response, time.Duration, e
 	}
 	out := *resp
 	out.Header = resp.Header.Clone()
+	out.Header.Del(archivedHeader) // only the transport says where a response is archived
+	if t.archive != nil {
+		if err := t.keep(ctx, r, resp, body, out.Header); err != nil {
+			pm.release()
+			return nil, -1, err
+		}
+	}
 	out.Header.Del("Content-Encoding")
 	out.Header.Del("Content-Length")
 	out.ContentLength = int64(len(body))
@@ -268,7 +277,12 @@ func retryable(parent context.Context, err error) time.Duration {
 	}
 	var ne net.Error
 	var oe *net.OpError
+	var de *net.DNSError
 	switch {
+	case errors.As(err, &de) && de.IsNotFound:
+		// "no such host": the name does not exist, and asking again within seconds gets the
+		// same answer (a resolver that timed out is a net.Error Timeout, retried below).
+		return -1
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
 		return 0
 	case errors.As(err, &ne) && ne.Timeout():

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
@@ -66,44 +67,9 @@ func scanEastmoney(root *html.Node) *emScan {
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type != html.ElementNode {
-				continue
+			if c.Type == html.ElementNode && s.visit(c) {
+				walk(c)
 			}
-			if s.self.read(c) {
-				continue
-			}
-			switch c.DataAtom {
-			case atom.Script, atom.Style, atom.Noscript:
-				continue
-			case atom.H1:
-				if s.h1 == nil {
-					s.h1 = c
-				}
-				if s.newsH1 == nil && c.Parent != nil && c.Parent.DataAtom == atom.Div && emtext.HasClass(c.Parent, "newsContent") {
-					s.newsH1 = c
-				}
-			case atom.Div:
-				switch {
-				case s.content == nil && emtext.Attr(c, "id") == "ContentBody":
-					s.content = c
-					continue // the body is read by the normalizer
-				case s.timeSource == nil && emtext.HasClass(c, "time-source"):
-					s.timeSource = c
-				case s.infos == nil && emtext.HasClass(c, "infos"):
-					s.infos = c
-					s.title = s.lastTitle
-				case emtext.HasClass(c, "title"):
-					s.lastTitle = c
-				case s.review == nil && emtext.HasClass(c, "b-review"):
-					s.review = c
-				case s.abstract == nil && emtext.HasClass(c, "abstract"):
-					s.abstract = c
-				}
-				if s.dataSource == nil && emtext.HasClass(c, "data-source") && emtext.HasClass(c, "source") {
-					s.dataSource = c
-				}
-			}
-			walk(c)
 		}
 	}
 	walk(root)
@@ -111,6 +77,53 @@ func scanEastmoney(root *html.Node) *emScan {
 		s.title = s.lastTitle
 	}
 	return s
+}
+
+// visit notes what element c is to the Eastmoney layout and reports whether its children are
+// read too (not inside scripts, nor the body, which the normalizer reads).
+func (s *emScan) visit(c *html.Node) bool {
+	if s.self.read(c) {
+		return false
+	}
+	switch c.DataAtom {
+	case atom.Script, atom.Style, atom.Noscript:
+		return false
+	case atom.H1:
+		if s.h1 == nil {
+			s.h1 = c
+		}
+		if s.newsH1 == nil && c.Parent != nil && c.Parent.DataAtom == atom.Div && emtext.HasClass(c.Parent, "newsContent") {
+			s.newsH1 = c
+		}
+	case atom.Div:
+		return s.div(c)
+	}
+	return true
+}
+
+// div notes a div of the layout: the body, the time-and-source bar of either template, the
+// title, the digest.
+func (s *emScan) div(c *html.Node) bool {
+	switch {
+	case s.content == nil && emtext.Attr(c, "id") == "ContentBody":
+		s.content = c
+		return false // the body is read by the normalizer
+	case s.timeSource == nil && emtext.HasClass(c, "time-source"):
+		s.timeSource = c
+	case s.infos == nil && emtext.HasClass(c, "infos"):
+		s.infos = c
+		s.title = s.lastTitle
+	case emtext.HasClass(c, "title"):
+		s.lastTitle = c
+	case s.review == nil && emtext.HasClass(c, "b-review"):
+		s.review = c
+	case s.abstract == nil && emtext.HasClass(c, "abstract"):
+		s.abstract = c
+	}
+	if s.dataSource == nil && emtext.HasClass(c, "data-source") && emtext.HasClass(c, "source") {
+		s.dataSource = c
+	}
+	return true
 }
 
 // Extract implements Extractor.
@@ -130,27 +143,56 @@ func (*Eastmoney) Extract(p *article.Page) (*article.Record, error) {
 	if p.URL != nil {
 		rec.URL = p.URL.String()
 	}
+	if rec.Title = s.headline(); rec.Title == "" {
+		return nil, fmt.Errorf("%w: title", article.ErrMissingField)
+	}
+	var source string
+	rec.PublishedAt, source = s.timeAndSource()
+	if rec.PublishedAt.IsZero() {
+		return nil, fmt.Errorf("%w: published_at: no 年月日 time in the page's time block", article.ErrMissingField)
+	}
+	rec.Summary = s.summary()
+	t := s.body()
+	rec.Body = t.Body()
+	rec.Stocks = t.Stocks
+	rec.Editor = t.Editor
+	if source == "" {
+		source = t.Source
+	}
+	rec.Source = source
+	rec.ID = eastmoneyID(p.URL, s)
+	if strings.TrimSpace(rec.Body) == "" {
+		return nil, fmt.Errorf("%w: body", article.ErrMissingField)
+	}
+	return rec, nil
+}
+
+// headline is the first non-empty of the news template's h1, the infos template's title and
+// the page's first h1.
+func (s *emScan) headline() string {
 	for _, n := range []*html.Node{s.newsH1, s.title, s.h1} {
 		if n != nil {
-			if rec.Title = textrule.Collapse(emtext.NodeText(n)); rec.Title != "" {
-				break
+			if t := textrule.Collapse(emtext.NodeText(n)); t != "" {
+				return t
 			}
 		}
 	}
-	if rec.Title == "" {
-		return nil, fmt.Errorf("%w: title", article.ErrMissingField)
-	}
+	return ""
+}
 
-	// Time and source sit in div.time-source (older) or in the div.infos items (newer).
+// timeAndSource reads the time and source from div.time-source (older template) or the
+// div.infos items (newer); a data-source attribute names the source over both.
+func (s *emScan) timeAndSource() (time.Time, string) {
+	var at time.Time
 	var source string
 	for _, block := range []*html.Node{s.timeSource, s.infos} {
 		if block == nil {
 			continue
 		}
 		forEachElementText(block, func(text string) {
-			if rec.PublishedAt.IsZero() {
+			if at.IsZero() {
 				if t, ok := textrule.FindDate(text, false); ok {
-					rec.PublishedAt = t
+					at = t
 					return
 				}
 			}
@@ -164,23 +206,28 @@ func (*Eastmoney) Extract(p *article.Page) (*article.Record, error) {
 	if source == "" && s.infos != nil {
 		source = bareSource(s.infos)
 	}
-	if rec.PublishedAt.IsZero() {
-		return nil, fmt.Errorf("%w: published_at: no 年月日 time in the page's time block", article.ErrMissingField)
-	}
 	if s.dataSource != nil {
 		if ds := strings.TrimSpace(emtext.Attr(s.dataSource, "data-source")); ds != "" {
 			source = ds
 		}
 	}
+	return at, source
+}
 
+// summary is the digest of either template, without its label.
+func (s *emScan) summary() string {
 	switch {
 	case s.review != nil:
-		rec.Summary = trimDigestLabel(textrule.Collapse(emtext.NodeText(s.review)))
+		return trimDigestLabel(textrule.Collapse(emtext.NodeText(s.review)))
 	case s.abstract != nil:
-		rec.Summary = trimDigestLabel(textrule.Collapse(emtext.NodeText(s.abstract)))
+		return trimDigestLabel(textrule.Collapse(emtext.NodeText(s.abstract)))
 	}
+	return ""
+}
 
-	// div.sublab ("原标题：…") restates the headline; it is not body text.
+// body normalizes the content div; div.sublab ("原标题：…") restates the headline and is not
+// body text.
+func (s *emScan) body() emtext.Text {
 	var body []*html.Node
 	for c := s.content.FirstChild; c != nil; c = c.NextSibling {
 		if c.Type == html.ElementNode && emtext.HasClass(c, "sublab") {
@@ -188,20 +235,7 @@ func (*Eastmoney) Extract(p *article.Page) (*article.Record, error) {
 		}
 		body = append(body, c)
 	}
-	t := emtext.Normalize(emtext.Options{}, body...)
-	rec.Body = t.Body()
-	rec.Stocks = t.Stocks
-	rec.Editor = t.Editor
-	if source == "" {
-		source = t.Source
-	}
-	rec.Source = source
-
-	rec.ID = eastmoneyID(p.URL, s)
-	if strings.TrimSpace(rec.Body) == "" {
-		return nil, fmt.Errorf("%w: body", article.ErrMissingField)
-	}
-	return rec, nil
+	return emtext.Normalize(emtext.Options{}, body...)
 }
 
 // eastmoneyID is NW + the article number from the page URL, else from the page's canonical URL;

@@ -11,6 +11,7 @@ import (
 
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract/emtext"
+	"github.com/newsmill/newsmill/internal/textrule"
 )
 
 // HostHinter is implemented by extractors that know their site's hosts; the registry asks them
@@ -67,6 +68,9 @@ func (r *Registry) Extract(p *article.Page) (*article.Record, error) {
 		rec.URL = p.URL.String()
 	}
 	fillFromHint(rec, p.Hint)
+	// Codes written in the text count on every path, site extractors', rules', feeds' and
+	// generic's alike; the markup's codes (Eastmoney's data-code) stay first.
+	rec.Stocks = textrule.MergeStocks(rec.Stocks, textrule.TextStocks(rec.Title, rec.Summary, rec.Body))
 	if err := rec.Finish(e.Name(), p.FetchedAt); err != nil {
 		return nil, fmt.Errorf("%s: %w", e.Name(), err)
 	}

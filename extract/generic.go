@@ -8,9 +8,9 @@ import (
 )
 
 // NewGeneric returns the fallback extractor (package generic) with the Eastmoney stock reader
-// wired in: register it last, as WithFallback does.
-func NewGeneric() *generic.Generic {
-	return generic.New(generic.WithStocks(bodyStocks))
+// wired in, and the options given (generic.WithLearner): register it last, as WithFallback does.
+func NewGeneric(opts ...generic.Option) *generic.Generic {
+	return generic.New(append([]generic.Option{generic.WithStocks(bodyStocks)}, opts...)...)
 }
 
 // bodyStocks are the securities linked with Eastmoney's data-code markup inside the nodes the

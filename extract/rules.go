@@ -234,13 +234,14 @@ var ruleLabelRe = regexp.MustCompile(`^[（(]?\s*[^：:\s]{1,8}\s*[：:]\s*(.+?)
 
 // WithFallback returns a registry trying reg's extractors, then the rules, then the generic
 // extractor: the order in which a page's own site extractor, a configured rule and the
-// heuristics should get their chance. reg is not changed.
-func WithFallback(reg *Registry, rules *Rules) *Registry {
+// heuristics should get their chance. reg is not changed; opts configure the generic extractor
+// (generic.WithLearner).
+func WithFallback(reg *Registry, rules *Rules, opts ...generic.Option) *Registry {
 	var list []article.Extractor
 	if reg != nil {
 		list = append(list, reg.list...)
 	}
 	list = append(list, rules.Extractors()...)
-	list = append(list, NewGeneric())
+	list = append(list, NewGeneric(opts...))
 	return NewRegistry(list...)
 }

@@ -25,9 +25,11 @@ import (
 
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/extract"
+	"github.com/newsmill/newsmill/health"
 	"github.com/newsmill/newsmill/internal/redact"
 	"github.com/newsmill/newsmill/output"
 	"github.com/newsmill/newsmill/store"
+	"github.com/newsmill/newsmill/syndication"
 )
 
 // Stats count one run. Fields are updated atomically while the run goes on.
@@ -38,6 +40,11 @@ type Stats struct {
 	Duplicates atomic.Int64 // records whose id was already stored or written this run
 	Skipped    atomic.Int64 // pages that looked like articles but could not give a whole record
 	Errors     atomic.Int64
+	Revisions  atomic.Int64 // records written as a new revision of a stored id (history.go)
+	Unchanged  atomic.Int64 // pages fetched or read again whose record had not changed
+
+	revisionsBy sync.Map     // source -> *atomic.Int64
+	Joined      atomic.Int64 // records written that joined an earlier record's story (cluster_id)
 }
 
 // Pipeline is safe for concurrent Page calls; one goroutine runs Run.
@@ -51,12 +58,22 @@ type Pipeline struct {
 	bytes  *budget
 	failed chan struct{} // closed when Run stops on a store or output error
 
+	// clusters, when set, gives every new record its cluster_id (SetClusters); health counts
+	// what each source's records carry.
+	clusters *syndication.Index
+	health   *health.Pass
+
 	// BatchSize and Linger bound how many records share one store transaction and fsync;
 	// BatchBytes bounds the size of their lines, so pages near max_body_bytes do not wait in
 	// memory for a batch of BatchSize to fill.
 	BatchSize  int
 	BatchBytes int64
 	Linger     time.Duration
+
+	// History (history.go): the archive synced before each commit, and the recheck delay of a
+	// source's new records.
+	Archive Syncer
+	Recheck func(source string) (first time.Duration, ok bool)
 }
 
 // queued is a record on its way to the store, with the config source that found it: a source
@@ -66,6 +83,16 @@ type queued struct {
 	rec    *article.Record
 	source string
 	size   int64
+	// revise makes a changed record of a stored id its next revision (history.go); seen is
+	// when the change was found, zero for a re-extraction.
+	revise   bool
+	seen     time.Time
+	archived *article.Archived
+	only     string // the id a re-extracted page must give
+	// The page's validators, for its first recheck.
+	etag         string
+	lastModified time.Time
+	sig          syndication.Signature // computed while extracting, in parallel, when clusters are on
 }
 
 // Defaults of New.
@@ -83,7 +110,7 @@ func New(reg *extract.Registry, st *store.Store, sink output.Sink, log *zap.Logg
 		log = zap.NewNop()
 	}
 	return &Pipeline{reg: reg, st: st, sink: sink, log: log, in: make(chan queued, DefaultBatchSize), Stats: &Stats{},
-		bytes: newBudget(DefaultMaxBytes), failed: make(chan struct{}),
+		bytes: newBudget(DefaultMaxBytes), failed: make(chan struct{}), health: health.NewPass(),
 		BatchSize: DefaultBatchSize, BatchBytes: DefaultBatchBytes, Linger: 20 * time.Millisecond}
 }
 
@@ -93,17 +120,18 @@ func (p *Pipeline) Failed() <-chan struct{} { return p.failed }
 
 // Page extracts one page of a --url run (no config source) and queues its record.
 func (p *Pipeline) Page(ctx context.Context, page *article.Page) error {
-	return p.page(ctx, "", page)
+	return p.page(ctx, queued{}, page)
 }
 
 // From is Page for the pages of one config source, which the store counts records by.
 func (p *Pipeline) From(source string) func(context.Context, *article.Page) error {
-	return func(ctx context.Context, page *article.Page) error { return p.page(ctx, source, page) }
+	return func(ctx context.Context, page *article.Page) error { return p.page(ctx, queued{source: source}, page) }
 }
 
 // page extracts one page and queues its record. A page that is no article returns
 // article.ErrNotArticle; one that could not give a whole record is logged and counted.
-func (p *Pipeline) page(ctx context.Context, source string, page *article.Page) error {
+func (p *Pipeline) page(ctx context.Context, q queued, page *article.Page) error {
+	source := q.source
 	p.Stats.Pages.Add(1)
 	rec, err := p.reg.Extract(page)
 	if errors.Is(err, article.ErrNotArticle) {
@@ -115,10 +143,19 @@ func (p *Pipeline) page(ctx context.Context, source string, page *article.Page) 
 		p.log.Warn("skip page", sourceField(source), zap.String("url", urlOf(page)), zap.Error(err))
 		return err
 	}
+	if q.only != "" && rec.ID != q.only {
+		p.log.Warn("re-extracted page gives another id; passed over", zap.String("id", q.only), zap.String("now", rec.ID))
+		return nil
+	}
 	p.Stats.Articles.Add(1)
+	page.Extracted = rec.Extractor
 	// A password in the page's address is no part of the article's.
 	rec.URL = redact.URL(rec.URL)
-	q := queued{rec: rec, source: source, size: min(recordSize(rec), p.bytes.max)}
+	q.rec, q.size, q.archived = rec, min(recordSize(rec), p.bytes.max), page.Archived
+	q.etag, q.lastModified = page.ETag, page.LastModified
+	if p.clusters != nil {
+		q.sig = syndication.Sign(rec.Title, rec.Body)
+	}
 	if err := p.bytes.take(ctx, q.size); err != nil {
 		return err
 	}
@@ -255,6 +292,10 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 	if err != nil {
 		return ack, err
 	}
+	latest, err := p.latest(ctx, batch, seen)
+	if err != nil {
+		return ack, err
+	}
 	target, offset, err := p.sink.Target(time.Now())
 	if err != nil {
 		return ack, err
@@ -263,21 +304,60 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 	var lines []byte
 	var dupURLs []store.Item
 	inBatch := map[string]bool{}
-	for _, q := range batch {
+	revised := map[string]int{}
+	isNew := make([]bool, len(batch))
+	joined := 0
+	for i, q := range batch {
 		r := q.rec
+		rev := 1
 		if seen[r.ID] || inBatch[r.ID] {
-			p.Stats.Duplicates.Add(1)
-			p.log.Debug("duplicate", sourceField(q.source), zap.String("id", r.ID), zap.String("url", r.URL))
-			dupURLs = append(dupURLs, store.Item{ID: r.ID, URL: r.URL})
-			continue
+			var ok bool
+			if rev, ok = p.revision(q, latest, inBatch[r.ID]); !ok {
+				p.log.Debug("duplicate", sourceField(q.source), zap.String("id", r.ID), zap.String("url", r.URL))
+				dupURLs = append(dupURLs, store.Item{ID: r.ID, URL: r.URL})
+				continue
+			}
+			revised[r.ID] = rev
+		} else {
+			r.Revision = 1
 		}
-		inBatch[r.ID] = true
+		inBatch[r.ID], isNew[i] = true, true
+		var sig *store.Signature
+		if p.clusters != nil && rev == 1 { // a revision keeps its story (Revise)
+			// One goroutine writes, so the stories are assigned in the order records are written
+			// and "the first record" is the first line.
+			m, e := p.clusters.Assign(r.ID, r.PublishedAt, q.sig)
+			r.ClusterID = m.Cluster
+			if m.Joined {
+				joined++
+				p.log.Debug("same story", sourceField(q.source), zap.String("id", r.ID), zap.String("cluster_id", m.Cluster),
+					zap.String("like", m.Of), zap.Float64("similarity", m.Score))
+			}
+			sig = &store.Signature{At: e.At, Value: e.Value()}
+		}
 		line, err := article.Marshal(r)
 		if err != nil {
 			return ack, err
 		}
-		items = append(items, store.Item{ID: r.ID, URL: r.URL, Hash: r.ContentHash, Source: q.source, Line: line, Target: target, Offset: offset + int64(len(lines))})
+		it := store.Item{ID: r.ID, URL: r.URL, Hash: r.ContentHash, Source: q.source, Line: line, Target: target, Offset: offset + int64(len(lines)),
+			Revision: rev, Archive: archiveRef(q.archived), Signature: sig}
+		if rev == 1 {
+			it.Recheck = p.recheckOf(q)
+		}
+		items = append(items, it)
 		lines = append(append(lines, line...), '\n')
+	}
+	countHealth := func() {
+		for i, q := range batch {
+			p.health.Record(q.source, q.rec, isNew[i])
+		}
+	}
+	// The responses the records came from reach the disk before the store says the records
+	// exist: an id never points at an archive record a crash could still take away.
+	if p.Archive != nil {
+		if err := p.Archive.Sync(); err != nil {
+			return ack, err
+		}
 	}
 	if err := p.checkWritten(ack); err != nil {
 		return ack, err
@@ -287,12 +367,16 @@ func (p *Pipeline) write(ctx context.Context, ack []store.Pending, batch []queue
 		return ack, err
 	}
 	if len(lines) == 0 {
+		countHealth()
 		return nil, nil
 	}
 	if err := p.sink.Write(target, lines); err != nil {
 		return nil, err
 	}
 	p.Stats.New.Add(int64(len(items)))
+	p.countRevisions(batch, revised, pend)
+	p.Stats.Joined.Add(int64(joined))
+	countHealth()
 	return pend, nil
 }
 
@@ -340,7 +424,7 @@ func Recover(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Lo
 			}
 		}
 		commit = append(commit, pe)
-		line, err := st.Record(ctx, pe.ID)
+		line, err := st.RecordRevision(ctx, pe.ID, pe.Revision)
 		if err != nil {
 			return written, fmt.Errorf("recover outbox: %w", err)
 		}
@@ -447,7 +531,7 @@ func CutUnconfirmed(ctx context.Context, st *store.Store) error {
 		if pe.Target == "" || cut[pe.Target] {
 			continue
 		}
-		line, err := st.Record(ctx, pe.ID)
+		line, err := st.RecordRevision(ctx, pe.ID, pe.Revision)
 		if err != nil {
 			return fmt.Errorf("check outbox: %w", err)
 		}

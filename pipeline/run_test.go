@@ -18,7 +18,7 @@ import (
 )
 
 // pages renders n generated articles as fetched pages.
-func pages(t *testing.T, n int) []*article.Page {
+func pages(t testing.TB, n int) []*article.Page {
 	t.Helper()
 	site := sitegen.New(n)
 	var out []*article.Page

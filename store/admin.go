@@ -84,6 +84,9 @@ func (s *Store) Delete(ctx context.Context, ids ...string) ([]string, error) {
 		if len(drop) == 0 {
 			return nil
 		}
+		if err := forgetHistory(tx, drop); err != nil {
+			return err
+		}
 		// The url index maps url -> id with no reverse index; one pass over it is cheaper than
 		// keeping a second index up to date on every commit.
 		if err := deleteWhere(tx.Bucket(bucketURLs), func(v []byte) bool { return drop[string(v)] }); err != nil {

@@ -22,10 +22,13 @@ import (
 // same id carries it as "url", and the urls bucket maps it back to the id.
 const entryV2 = 0x02
 
+// entryV3 (format 5) is entryV2 followed by uvarint Revision.
+const entryV3 = 0x03
+
 const sha256Prefix = "sha256:"
 
 func encodeEntry(buf []byte, e Entry) []byte {
-	buf = append(buf[:0], entryV2)
+	buf = append(buf[:0], entryV3)
 	buf = binary.AppendUvarint(buf, uint64(max(e.FirstSeen.Unix(), 0)))
 	if raw, ok := rawSHA256(e.ContentHash); ok {
 		buf = append(buf, 1)
@@ -34,7 +37,8 @@ func encodeEntry(buf []byte, e Entry) []byte {
 		buf = append(buf, 0)
 		buf = appendString(buf, e.ContentHash)
 	}
-	return appendString(buf, e.Source)
+	buf = appendString(buf, e.Source)
+	return binary.AppendUvarint(buf, uint64(max(e.Revision, 1)))
 }
 
 func rawSHA256(h string) (raw [sha256.Size]byte, ok bool) {
@@ -58,9 +62,10 @@ func decodeEntry(v []byte) (Entry, error) {
 		if err := json.Unmarshal(v, &e); err != nil {
 			return e, fmt.Errorf("%w: id entry: %v", ErrCorrupt, err)
 		}
+		e.Revision = max(e.Revision, 1)
 		return e, nil
 	}
-	if len(v) == 0 || v[0] != entryV2 {
+	if len(v) == 0 || (v[0] != entryV2 && v[0] != entryV3) {
 		return e, fmt.Errorf("%w: id entry of unknown form", ErrCorrupt)
 	}
 	d := decoder{b: v[1:]}
@@ -73,6 +78,10 @@ func decodeEntry(v []byte) (Entry, error) {
 		e.ContentHash = d.string()
 	}
 	e.Source = d.string()
+	e.Revision = 1
+	if v[0] == entryV3 {
+		e.Revision = int(d.uvarint())
+	}
 	if d.bad {
 		return Entry{}, fmt.Errorf("%w: id entry truncated", ErrCorrupt)
 	}

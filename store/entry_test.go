@@ -17,6 +17,7 @@ func TestBinaryEntryReadsBackWhatWasWrittenAndIsSmallerThanJSON(t *testing.T) {
 		FirstSeen:   time.Date(2026, 11, 25, 18, 0, 0, 0, time.UTC),
 		ContentHash: "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
 		Source:      "finews",
+		Revision:    3,
 	}
 	b := encodeEntry(nil, e)
 	got, err := decodeEntry(b)

@@ -30,3 +30,10 @@ var ErrNotFile = errors.New("store path is not a regular file")
 // ErrBadRetry is returned by RetryFailed for a failure without a URL or a source: the entry could
 // never be fetched again or listed by source.
 var ErrBadRetry = errors.New("bad retry entry")
+
+// ErrEmptyHost is returned by SaveSite for a state without a host to keep it under.
+var ErrEmptyHost = errors.New("site state without a host")
+
+// ErrSiteTooBig is returned by SaveSite for a state over the bound one host may keep (4 MiB):
+// a learner's state is far smaller, so a bigger one is a bug, refused before it grows the file.
+var ErrSiteTooBig = errors.New("site state is too big")

@@ -17,18 +17,23 @@ import (
 // acknowledgement, 256 deletes in the outbox; now it is one of each.
 const outboxV3 = 0x03
 
+// outboxV4 (store format 5) adds each line's revision after its offset: Recover rewrites a
+// line from the revision it was, not from the id's latest.
+const outboxV4 = 0x04
+
 func encodeOutbox(pend []Pending) []byte {
 	size := 1 + binary.MaxVarintLen64
 	for _, p := range pend {
-		size += 3*binary.MaxVarintLen64 + len(p.Target) + len(p.ID)
+		size += 4*binary.MaxVarintLen64 + len(p.Target) + len(p.ID)
 	}
 	b := make([]byte, 0, size)
-	b = append(b, outboxV3)
+	b = append(b, outboxV4)
 	b = binary.AppendUvarint(b, uint64(len(pend)))
 	for _, p := range pend {
 		b = appendString(b, p.Target)
 		b = appendString(b, p.ID)
 		b = binary.AppendUvarint(b, uint64(max(p.Offset, 0)))
+		b = binary.AppendUvarint(b, uint64(max(p.Revision, 1)))
 	}
 	return b
 }
@@ -43,7 +48,7 @@ func decodeOutbox(seq uint64, v []byte) ([]Pending, error) {
 		p.Seq = seq
 		return []Pending{p}, nil
 	}
-	if len(v) == 0 || v[0] != outboxV3 {
+	if len(v) == 0 || (v[0] != outboxV3 && v[0] != outboxV4) {
 		return nil, fmt.Errorf("%w: outbox entry %d of unknown form", ErrCorrupt, seq)
 	}
 	d := decoder{b: v[1:]}
@@ -55,6 +60,10 @@ func decodeOutbox(seq uint64, v []byte) ([]Pending, error) {
 	for range n {
 		p := Pending{Seq: seq, Target: d.string(), ID: d.string()}
 		p.Offset = int64(d.uvarint())
+		p.Revision = 1
+		if v[0] == outboxV4 {
+			p.Revision = int(d.uvarint())
+		}
 		out = append(out, p)
 	}
 	if d.bad || len(d.b) != 0 {
@@ -70,10 +79,10 @@ func ackIn(outbox *bolt.Bucket, pend []Pending) error {
 		if done[p.Seq] == nil {
 			done[p.Seq] = map[string]bool{}
 		}
-		done[p.Seq][p.ID] = true
+		done[p.Seq][lineKey(p)] = true
 	}
 	for seq, ids := range done {
-		if err := keepUnless(outbox, seq, func(p Pending) bool { return ids[p.ID] }); err != nil {
+		if err := keepUnless(outbox, seq, func(p Pending) bool { return ids[lineKey(p)] }); err != nil {
 			return err
 		}
 	}
@@ -107,3 +116,6 @@ func keepUnless(outbox *bolt.Bucket, seq uint64, drop func(Pending) bool) error 
 		return outbox.Put(key, encodeOutbox(kept))
 	}
 }
+
+// lineKey names one line of an outbox entry: an id may have two revisions pending.
+func lineKey(p Pending) string { return fmt.Sprintf("%s\x00%d", p.ID, max(p.Revision, 1)) }

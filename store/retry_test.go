@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -139,7 +140,8 @@ func TestTheRetryListsFormatIsRefusedByABinaryThatCannotReadItsSuccessor(t *test
 		return tx.Bucket(bucketMeta).Put(keyFormat, []byte(strconv.Itoa(formatVersion+1)))
 	})
 	_, err := Open(context.Background(), path, Options{LockTimeout: time.Second})
-	if !errors.Is(err, ErrSchema) || !strings.Contains(err.Error(), "format 5, this binary reads up to 4") {
-		t.Errorf("a format-5 store: %v; want ErrSchema naming both formats", err)
+	want := fmt.Sprintf("format %d, this binary reads up to %d", formatVersion+1, formatVersion)
+	if !errors.Is(err, ErrSchema) || !strings.Contains(err.Error(), want) {
+		t.Errorf("a format-%d store: %v; want ErrSchema naming both formats", formatVersion+1, err)
 	}
 }

@@ -31,8 +31,11 @@ import (
 // they led to failed, trusting the retry list to fetch that page again, which an older binary
 // would never do. An older store is read as it is, gains the buckets it lacks and is marked
 // with this version when opened for writing, since what is written then is no longer understood
-// by an older binary (which then stops with ErrSchema instead of misreading it).
-const formatVersion = 4
+// by an older binary (which then stops with ErrSchema instead of misreading it). 5: history
+// (history.go): revisions of an id (entries say which revision the record is, and the outbox
+// which revision a line is), the archive index and the recheck schedule; an older binary
+// would rewrite a revised id's line as its first revision on recovery.
+const formatVersion = 5
 
 var (
 	bucketMeta    = []byte("meta")
@@ -42,7 +45,18 @@ var (
 	bucketOutbox  = []byte("outbox")  // seq -> the lines of one commit not confirmed written (outbox.go)
 	bucketHTTP    = []byte("http")    // URL -> Validators
 	bucketRetry   = []byte("retry")   // URL -> Retry of a page to fetch again (retry.go)
-	allBuckets    = [][]byte{bucketMeta, bucketIDs, bucketRecords, bucketURLs, bucketOutbox, bucketHTTP, bucketRetry}
+	// History (history.go): records keeps an id's latest revision; the revisions before it,
+	// where its archived response is, and when it is due to be fetched again.
+	bucketRevisions = []byte("revisions") // id 0x00 revision (4 bytes) -> record line of that revision
+	bucketArchive   = []byte("archive")   // id -> ArchiveRef of the response its latest revision came from
+	bucketRecheck   = []byte("recheck")   // id -> Recheck schedule of a young article
+	// time+id -> a near-duplicate index entry (signatures.go). An older binary leaves it alone,
+	// so it needs no new format version.
+	bucketSignatures = []byte("signatures")
+	bucketHealth     = []byte("health") // source -> its last pass's health report (health.go)
+	bucketSites      = []byte("sites")  // host -> what the extractors learned of the site (sites.go)
+	allBuckets       = [][]byte{bucketMeta, bucketIDs, bucketRecords, bucketURLs, bucketOutbox, bucketHTTP, bucketRetry,
+		bucketRevisions, bucketArchive, bucketRecheck, bucketSignatures, bucketHealth, bucketSites}
 
 	keyFormat  = []byte("format")
 	keyLastRun = []byte("last_run")
@@ -80,6 +94,9 @@ type Entry struct {
 	FirstSeen   time.Time `json:"t"`
 	ContentHash string    `json:"h"`
 	Source      string    `json:"s,omitempty"`
+	// Revision is the revision of the id's stored record: 1 for the first (0 in entries
+	// written before format 5 means 1).
+	Revision int `json:"r,omitempty"`
 }
 
 // Item is one record offered to Commit.
@@ -91,6 +108,17 @@ type Item struct {
 	Line   []byte // the JSON line, without the newline
 	Target string // where the line goes: an output file path, or "" for a stream such as stdout
 	Offset int64  // the target file's size before this line, when Target is a file
+	// Revision, when above 1, makes the item a new revision of a stored id: it is committed
+	// (and its line written) when the stored record is revision Revision-1, and is a
+	// duplicate otherwise (another run revised the id first). 0 or 1 is a first record.
+	Revision int
+	// Archive is where the response the record came from is archived; nil when it is not.
+	Archive *ArchiveRef
+	// Recheck, when set, schedules the id's page to be fetched again (new ids only).
+	Recheck *Recheck
+	// Signature, when set, is the record's near-duplicate index entry, kept with the record in
+	// the same transaction (signatures.go); Signature.ID is the item's.
+	Signature *Signature
 }
 
 // Pending is a line that was committed to the store but whose write to its target has not been
@@ -100,6 +128,8 @@ type Pending struct {
 	ID     string `json:"id"`
 	Target string `json:"f,omitempty"`
 	Offset int64  `json:"o"`
+	// Revision is the revision the line is (0 or 1: the first).
+	Revision int `json:"r,omitempty"`
 }
 
 // Open opens or creates the store at path. A second writer waits up to opts.LockTimeout and then
@@ -430,6 +460,7 @@ func (s *Store) CommitAfter(ctx context.Context, ack []Pending, items []Item) ([
 	var pend []Pending
 	err := s.update(func(tx *bolt.Tx) error {
 		ids, recs, urls, outbox := tx.Bucket(bucketIDs), tx.Bucket(bucketRecords), tx.Bucket(bucketURLs), tx.Bucket(bucketOutbox)
+		sigs := tx.Bucket(bucketSignatures)
 		if err := ackIn(outbox, ack); err != nil {
 			return err
 		}
@@ -453,22 +484,46 @@ func (s *Store) CommitAfter(ctx context.Context, ack []Pending, items []Item) ([
 					}
 				}
 			}
+			rev := 1
 			if known {
-				isNew[i] = false
-				continue
+				ok, err := revise(tx, key, it, &e)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					isNew[i] = false
+					continue
+				}
+				rev = it.Revision
+			} else {
+				e = encodeEntry(e, Entry{FirstURL: it.URL, FirstSeen: now, ContentHash: it.Hash, Source: it.Source, Revision: 1})
+				if err := ids.Put(key, bytes.Clone(e)); err != nil {
+					return err
+				}
+				if err := recs.Put(key, it.Line); err != nil {
+					return err
+				}
+				if it.Recheck != nil {
+					if err := putRecheck(tx, key, *it.Recheck); err != nil {
+						return err
+					}
+				}
 			}
-			e = encodeEntry(e, Entry{FirstURL: it.URL, FirstSeen: now, ContentHash: it.Hash, Source: it.Source})
-			if err := ids.Put(key, bytes.Clone(e)); err != nil {
-				return err
+			if it.Archive != nil {
+				if err := putArchive(tx, key, *it.Archive); err != nil {
+					return err
+				}
 			}
-			if err := recs.Put(key, it.Line); err != nil {
-				return err
+			if sg := it.Signature; sg != nil && rev == 1 { // a revision is the same story, indexed once
+				if err := sigs.Put(sigKey(sg.At, it.ID), sg.Value); err != nil {
+					return err
+				}
 			}
 			s.written.Add(int64(len(it.Line)))
 			if seq == 0 {
 				seq, _ = outbox.NextSequence()
 			}
-			pend = append(pend, Pending{Seq: seq, ID: it.ID, Target: it.Target, Offset: it.Offset})
+			pend = append(pend, Pending{Seq: seq, ID: it.ID, Target: it.Target, Offset: it.Offset, Revision: rev})
 			isNew[i] = true
 		}
 		if len(pend) == 0 {

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/newsmill/newsmill/internal/redact"
+	"github.com/newsmill/newsmill/pipeline"
 )
 
 // Env is what a command reads and writes besides its arguments.
@@ -39,6 +40,9 @@ func Main(ctx context.Context, args []string, env Env) int {
 		env.Stdout = unquoteWriter{env.Stdout}
 	}
 	root := newRoot(env)
+	// The archive's warcinfo records name the build that wrote them.
+	b := buildInfo()
+	pipeline.Software = fmt.Sprintf("newsmill %s (revision %s, %s)", b.Version, b.Revision, b.GoVersion)
 	root.SetArgs(longFlags(root, args))
 	err := root.ExecuteContext(ctx)
 	var printed silent
@@ -56,12 +60,14 @@ func newRoot(env Env) *cobra.Command {
 		newServeCommand(env),
 		newStatsCommand(env),
 		newExportCommand(env),
+		newReextractCommand(env),
 		newForgetCommand(env),
 		newHealthCommand(env),
 		newVersionCommand(env),
 		newWorkerCommand(env),
 		newEnqueueCommand(env),
 		newSinkCommand(env),
+		newExtractCommand(env),
 	)
 	root.SetOut(env.Stdout) // help and completion scripts, when asked for, go to stdout
 	root.SetErr(env.Stderr)
@@ -70,6 +76,9 @@ func newRoot(env Env) *cobra.Command {
 	root.SilenceErrors = true
 	root.SilenceUsage = true
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		if strings.Contains(err.Error(), "'v' in -v") {
+			return fmt.Errorf("%w: %v: --version prints the version, --log-level debug logs every request (see %s --help)", ErrUsage, err, c.CommandPath())
+		}
 		return fmt.Errorf("%w: %v (see %s --help)", ErrUsage, err, c.CommandPath())
 	})
 	root.SetHelpCommand(newHelpCommand())
@@ -85,8 +94,15 @@ func newRoot(env Env) *cobra.Command {
 				return fmt.Errorf("%w: crawl completion: unknown shell %q (bash, zsh, fish or powershell)", ErrUsage, strings.Join(args, " "))
 			}
 			c.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+			c.Example = `  source <(crawl completion bash)                        # this shell (needs bash-completion)
+  crawl completion bash > /etc/bash_completion.d/crawl   # every new bash
+  crawl completion zsh > "${fpath[1]}/_crawl"
+  crawl completion fish > ~/.config/fish/completions/crawl.fish`
 		}
 	}
+	// --version without cobra's -v: wget, curl and trafilatura users type -v for verbose, and a
+	// version line instead of a crawl would puzzle them. -v is then an unknown flag (exit 2).
+	root.Flags().Bool("version", false, "print the version and exit")
 	root.Version = versionLine()
 	root.SetVersionTemplate("{{.Version}}\n")
 	return root
@@ -157,7 +173,7 @@ func commandNames(root *cobra.Command) string {
 
 // longFlags accepts the single-dash long flags the standard flag package took before
 // (`crawl -config FILE`, as old cron lines have it) by writing them with two dashes. No command
-// has one-letter flags besides -h and -v, so "-config" can mean nothing else.
+// has one-letter flags besides -h, so "-config" can mean nothing else.
 func longFlags(root *cobra.Command, args []string) []string {
 	names := map[string]bool{"help": true, "version": true} // cobra adds these when it runs
 	var walk func(c *cobra.Command)

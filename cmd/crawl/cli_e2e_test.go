@@ -226,7 +226,7 @@ func TestURLRunExitsThreeNamingEachURLThatGaveNoRecordAndWritesTheOthers(t *test
 			errLine = l
 		}
 	}
-	for _, want := range []string{"no record: 2 of 3", gone + " could not be fetched (--url)", blank + " gave no record (--url)"} {
+	for _, want := range []string{"no record: 2 of 3", gone + " could not be fetched: unexpected http status 404 Not Found (--url)", blank + " gave no record: not an article, and no links on its host to follow (--url)"} {
 		if !strings.Contains(errLine, want) {
 			t.Errorf("error line lacks %q: %q", want, errLine)
 		}

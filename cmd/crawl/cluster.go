@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/cluster"
 	"github.com/newsmill/newsmill/config"
+	"github.com/newsmill/newsmill/syndication"
 )
 
 // loadCluster reads a config that must have a cluster section: the commands that only make
@@ -34,8 +36,29 @@ func connectCluster(ctx context.Context, cfg *config.Config, cmd string, log *za
 	return cluster.Connect(ctx, cluster.Options{
 		URLs: cl.NATS, Credentials: cl.Credentials, CA: cl.TLS.CA, Cert: cl.TLS.Cert, Key: cl.TLS.Key,
 		Prefix: cl.Prefix, Lease: cl.Lease, MaxDeliver: cl.MaxDeliver, Replicas: cl.Replicas,
-		Name: fmt.Sprintf("newsmill %s on %s (pid %d)", cmd, host, os.Getpid()),
+		Name:        fmt.Sprintf("newsmill %s on %s (pid %d)", cmd, host, os.Getpid()),
+		StoryWindow: storyWindow(cfg.Syndication),
 		// The services wait out a server that is not up yet; one-shot commands fail at once.
 		Wait: cmd == "worker" || cmd == "sink",
 	}, log)
+}
+
+// storyWindow is the TTL of cluster mode's near-duplicate index: the clustering window, or 0
+// (no bucket, no cluster_id) when the config turns clusters off.
+func storyWindow(c config.Syndication) time.Duration {
+	switch {
+	case c.Off:
+		return 0
+	case c.Window > 0:
+		return c.Window
+	}
+	return syndication.DefaultWindow
+}
+
+// storyJudge is the worker's judge of copies, nil when clusters are off.
+func storyJudge(c config.Syndication) *syndication.Index {
+	if c.Off {
+		return nil
+	}
+	return syndication.New(syndication.WithWindow(storyWindow(c)))
 }

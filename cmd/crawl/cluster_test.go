@@ -469,6 +469,9 @@ func TestTwoClusterServesQueueOneTickAndStatsExportForgetReadTheStream(t *testin
 	if ex.code != 0 || strings.Join(ids(recs), ",") != strings.Join(site.IDs(), ",") {
 		t.Fatalf("export: exit %d, %d records for %d ids\n%s", ex.code, len(recs), want, ex.stderr)
 	}
+	if ex := crawl(t, "export", "--config", cfg, "--source", "nope"); ex.code != 2 || !strings.Contains(ex.stderr, "known: finews") {
+		t.Errorf("export of an unknown source: exit %d, want 2 naming finews\n%s", ex.code, ex.stderr)
+	}
 	gone := recs[0]
 	fg := crawl(t, "forget", "--config", cfg, "--id", gone.ID)
 	if fg.code != 0 || strings.TrimSpace(fg.stdout) != gone.ID {

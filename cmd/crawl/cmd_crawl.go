@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"syscall"
@@ -32,17 +33,22 @@ type crawlOptions struct {
 	URLsFrom    string
 	DB          string
 	Out         string
+	Archive     string
 	LockTimeout time.Duration
+	urlTuning
+	tuned string // the first --delay/--retries/--timeout/--user-agent given, or ""
 }
 
 func (o *crawlOptions) register(cmd *cobra.Command) {
 	fs := cmd.Flags()
-	stringsFlag(fs, &o.URLs, "url", "a `URL`: page, listing, feed, or file:// post/folder to read (repeatable)")
+	stringsFlag(fs, &o.URLs, "url", "a `URL`: page, listing, feed, or file:// post/folder to read, - for one HTML page on stdin (repeatable)")
 	fs.StringVar(&o.URLsFrom, "urls-from", "", "read more --url values from `FILE`, one per line, blank lines and # comments skipped (- for stdin)")
 	o.configFlags.AddFlags(cmd, "`YAML` config of a scheduled crawl: one pass over its sources (see configs/finews.yaml)")
 	fs.StringVar(&o.DB, "db", "", "bbolt store `FILE` that remembers emitted ids across runs (--url runs)")
 	fs.StringVar(&o.Out, "out", "", "append JSONL to this regular `FILE` instead of stdout (--url runs; - is stdout)")
+	fs.StringVar(&o.Archive, "archive", "", "keep every response fetched in WARC files in `DIR` (overrides the config's archive)")
 	lockTimeoutFlag(fs, &o.LockTimeout, "another crawl")
+	o.urlTuning.register(cmd)
 }
 
 // newCrawlCommand is the root command: a crawl of --url targets or of a --config's sources.
@@ -56,8 +62,11 @@ func newCrawlCommand(env Env) *cobra.Command {
 Without a subcommand it crawls once and exits:
   --url URL      an article gives its record; a listing, feed or sitemap the records of the
                  articles it links to (one level, same host); file:// posts, saved pages or
-                 folders (recursive) are read from disk for backfill. Records go to stdout, or
-                 are appended to --out FILE; --db FILE remembers them across runs.
+                 folders (recursive) are read from disk for backfill, and so are WARC files
+                 (.warc, .warc.gz: ours or any crawler's), each response with its own URL
+                 and fetch time; - is one HTML page on stdin. Records go to stdout, or are
+                 appended to --out FILE; --db FILE remembers them across runs. --delay,
+                 --retries, --timeout and --user-agent tune the fetches.
   --config FILE  one pass over the configured sources into the config's store and output
                  folder, as cron runs it.
 
@@ -70,10 +79,14 @@ Times (T) in the store tools are RFC 3339 (2024-05-01T08:00:00Z) or a UTC date (
   crawl --url https://finews.withounder.com/feed.xml --db data/oneoff.db --out news.jsonl
   crawl --urls-from urls.txt --db data/oneoff.db > news.jsonl
   crawl --url file:///srv/finews/_posts/ --db data/finews.db --out backfill.jsonl
+  crawl --url file:///data/CC-NEWS-20261201.warc.gz --db data/ccnews.db --out ccnews.jsonl
+  crawl --config configs/finews.yaml --archive /var/lib/newsmill/archive
+  curl -s https://example.com/news/1.html | crawl --url -
   crawl --config configs/finews.yaml
   crawl help serve`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.tuned = o.urlTuning.given(cmd)
 			return runCrawl(cmd.Context(), o, env)
 		},
 	}
@@ -82,6 +95,7 @@ Times (T) in the store tools are RFC 3339 (2024-05-01T08:00:00Z) or a UTC date (
 	_ = cmd.MarkFlagFilename("urls-from")
 	_ = cmd.MarkFlagFilename("db", "db")
 	_ = cmd.MarkFlagFilename("out", "jsonl")
+	_ = cmd.MarkFlagDirname("archive")
 	return cmd
 }
 
@@ -89,6 +103,9 @@ func runCrawl(ctx context.Context, opts crawlOptions, env Env) error {
 	targets := make([]arg, 0, len(opts.URLs))
 	for _, u := range opts.URLs {
 		targets = append(targets, arg{value: u, where: "--url"})
+	}
+	if opts.URLsFrom == "-" && slices.Contains(opts.URLs, "-") {
+		return fmt.Errorf("%w: stdin is read once: give --url - (a page) or --urls-from - (a list of URLs)", ErrUsage)
 	}
 	if opts.URLsFrom != "" {
 		more, err := readURLs(opts.URLsFrom, env)
@@ -100,14 +117,49 @@ func runCrawl(ctx context.Context, opts crawlOptions, env Env) error {
 		}
 		targets = append(targets, more...)
 	}
+	stdins := 0
+	for _, t := range targets {
+		if t.value == "-" {
+			stdins++
+		}
+	}
 	switch {
+	case stdins > 1:
+		return fmt.Errorf("%w: stdin is read once: give --url - once", ErrUsage)
 	case opts.Config == "" && len(targets) == 0:
 		return fmt.Errorf("%w: give --url URL, --urls-from FILE or --config FILE (see crawl --help)", ErrUsage)
 	case opts.Config != "" && len(targets) > 0:
 		return fmt.Errorf("%w: --url and --urls-from do not go with --config", ErrUsage)
 	case opts.Config != "" && (opts.DB != "" || opts.Out != ""):
 		return fmt.Errorf("%w: --db and --out are for --url runs; a --config run uses the config's store and output", ErrUsage)
+	case opts.Config != "" && opts.tuned != "":
+		return fmt.Errorf("%w: --%s is for --url runs; a --config run sets %s per source", ErrUsage, opts.tuned, urlTuningFlags[opts.tuned])
 	}
+	if opts.Config == "" {
+		if err := opts.urlTuning.check(); err != nil {
+			return err
+		}
+	}
+	return summarized(time.Now(), env, func() error { return crawlRun(ctx, opts, targets, env) })
+}
+
+// summarized runs a crawl and, when it ends before finish printed the summary (a locked or
+// replaced store, an output folder that is another store's), prints the error and a summary of
+// nothing after it: the last line on stderr is always this run's summary. A usage error (exit
+// 2: flags, config) stays one line, as every command's does: no run began.
+func summarized(started time.Time, env Env, run func() error) error {
+	err := run()
+	var printed silent
+	if err == nil || errors.As(err, &printed) || ExitCode(err) == ExitUsage {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "crawl: %s\n", redact.String(oneLine(err)))
+	fmt.Fprintln(env.Stderr, pipeline.NotStarted(started))
+	return silent{err}
+}
+
+// crawlRun is a crawl of a config's sources or of --url targets, once the flags agree.
+func crawlRun(ctx context.Context, opts crawlOptions, targets []arg, env Env) error {
 	var cfg *config.Config
 	if opts.Config != "" {
 		var err error
@@ -208,6 +260,13 @@ func finish(ctx context.Context, r *pipeline.Run, log *zap.Logger, crawlErr erro
 	if err != nil {
 		fmt.Fprintf(env.Stderr, "crawl: %s\n", redact.String(oneLine(err)))
 	}
+	// A source that drifted from its health block is a warning in the cron mail, not a failure:
+	// the run wrote what it read, and the exit code says so.
+	for _, rep := range r.Health() {
+		if !rep.Healthy {
+			fmt.Fprintf(env.Stderr, "crawl: %s\n", rep.Warning())
+		}
+	}
 	fmt.Fprintln(env.Stderr, r.Summary())
 	if err == nil {
 		return nil
@@ -227,7 +286,11 @@ func crawlConfig(ctx context.Context, cfg *config.Config, opts crawlOptions, log
 		return err
 	}
 	defer st.Close()
-	r, err := pipeline.StartDir(ctx, st, cfg.Output, log, cfg.Rules)
+	archiveDir := cfg.Archive
+	if opts.Archive != "" {
+		archiveDir = opts.Archive
+	}
+	r, err := pipeline.StartDir(ctx, st, cfg.Output, log, cfg.Rules, pipeline.WithSyndication(cfg.Syndication), pipeline.WithArchiveDir(archiveDir))
 	if err != nil {
 		return err
 	}

@@ -70,6 +70,13 @@ func runEnqueue(ctx context.Context, opts enqueueOptions, env Env) error {
 			return fmt.Errorf("enqueue %s: %w", s.Name, err)
 		}
 		fmt.Fprintf(env.Stderr, "crawl enqueue: %s: %d of %d seeds queued\n", s.Name, n, len(s.Seeds))
+		if s.Recheck.On() {
+			r, err := cl.EnqueueRechecks(ctx, s.Name, s.Recheck, now, s.Options.WithDefaults().MaxPages)
+			if err != nil {
+				return fmt.Errorf("enqueue rechecks of %s: %w", s.Name, err)
+			}
+			fmt.Fprintf(env.Stderr, "crawl enqueue: %s: %d articles queued for their recheck\n", s.Name, r)
+		}
 	}
 	return nil
 }

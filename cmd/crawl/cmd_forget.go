@@ -25,8 +25,10 @@ func newForgetCommand(env Env) *cobra.Command {
 		Long: `Remove ids from the store with their records and URL index entries, so a later crawl fetches
 and emits them again if the site still serves them: retention, or re-emitting a record after
 an extractor fix. The forgotten ids go to stdout, a count to stderr; ids not stored are no
-error, so a retention job can run it again and again. The bbolt file does not shrink: its
-freed pages are reused by later writes.
+error, so a retention job can run it again and again; a store that does not exist is (exit
+1: forget never creates one), and so are an empty --id and a --retries source neither the
+config nor the store knows (exit 2). The bbolt file does not shrink: its freed pages are reused
+by later writes.
 
 --retries SOURCE empties a source's list of failed pages waiting to be fetched again (see
 crawl stats): for a source removed from the config, or dead links not worth their requests.
@@ -66,6 +68,9 @@ func runForget(ctx context.Context, opts forgetOptions, env Env) error {
 	if len(opts.IDs) == 0 && opts.Before == "" && len(opts.Retries) == 0 {
 		return fmt.Errorf("%w: forget needs --id ID, --before TIME or --retries SOURCE", ErrUsage)
 	}
+	if err := checkIDs(opts.IDs); err != nil {
+		return err
+	}
 	var before time.Time
 	if opts.Before != "" {
 		var err error
@@ -88,6 +93,15 @@ func runForget(ctx context.Context, opts forgetOptions, env Env) error {
 		return err
 	}
 	defer st.Close()
+	if len(opts.Retries) > 0 {
+		known, err := opts.knownSources(ctx, st)
+		if err != nil {
+			return err
+		}
+		if err := checkSources("--retries", opts.Retries, known); err != nil {
+			return err
+		}
+	}
 	// A line torn by a crash is cut first: once its id is forgotten its outbox entry goes, and
 	// no recovery would ever cut it.
 	if err := pipeline.CutUnconfirmed(ctx, st); err != nil {

@@ -101,7 +101,9 @@ func runServe(ctx context.Context, opts serveOptions, env Env) error {
 	s := &server{cfg: cfg, timeout: timeout, m: newMetrics(cfg.Store, names), log: log}
 	// A store that cannot be used (corrupt, newer format, held by another crawl) stops serve at
 	// once with exit 1, rather than failing every pass; it is closed again until the first pass.
-	if err := s.withStore(ctx, func(st *store.Store) error { return nil }); err != nil {
+	// The health series start from each source's last report, so a source that drifted before a
+	// restart still shows 0 until a pass says otherwise.
+	if err := s.withStore(ctx, func(st *store.Store) error { return s.m.loadHealth(ctx, st, names) }); err != nil {
 		return err
 	}
 	ops, err := startOps(cfg.Listen, s.m.handler())
@@ -193,7 +195,7 @@ func (s *server) pass(ctx context.Context, src config.Source) {
 	var crawlErr error
 	err := s.withStore(ctx, func(st *store.Store) error {
 		var err error
-		if r, err = pipeline.StartDir(ctx, st, s.cfg.Output, s.log, s.cfg.Rules); err != nil { // Source adds the source field
+		if r, err = pipeline.StartDir(ctx, st, s.cfg.Output, s.log, s.cfg.Rules, pipeline.WithSyndication(s.cfg.Syndication), pipeline.WithArchiveDir(s.cfg.Archive)); err != nil { // Source adds the source field
 			return err
 		}
 		fst, crawlErr = r.Source(ctx, src, s.m.observer(src.Name, func() { answered.Add(1) }))
@@ -212,6 +214,14 @@ func (s *server) pass(ctx context.Context, src config.Source) {
 	ps := r.Stats()
 	s.m.written.WithLabelValues(src.Name).Add(float64(ps.New.Load()))
 	s.m.duplicates.WithLabelValues(src.Name).Add(float64(ps.Duplicates.Load()))
+	s.m.revisions.WithLabelValues(src.Name).Add(float64(ps.RevisionsBy(src.Name)))
+	s.m.joined.WithLabelValues(src.Name).Add(float64(ps.Joined.Load()))
+	s.m.health.Set(r.Health())
+	for _, rep := range r.Health() {
+		if !rep.Healthy {
+			log.Warn("source unhealthy", zap.Strings("problems", rep.Problems))
+		}
+	}
 	s.m.errors.WithLabelValues(src.Name, errKindFetch).Add(float64(fst.Errors))
 	s.m.errors.WithLabelValues(src.Name, errKindExtract).Add(float64(ps.Skipped.Load()))
 	switch {

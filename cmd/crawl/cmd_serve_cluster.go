@@ -36,6 +36,13 @@ func serveCluster(ctx context.Context, cfg *config.Config, schedules []cron.Sche
 	}
 
 	tick := func(src config.Source) {
+		if src.Recheck.On() {
+			if r, err := cl.EnqueueRechecks(ctx, src.Name, src.Recheck, time.Now(), src.Options.WithDefaults().MaxPages); err != nil {
+				log.Error("rechecks not queued", zap.String("source", src.Name), zap.Error(err))
+			} else if r > 0 {
+				log.Info("rechecks queued", zap.String("source", src.Name), zap.Int("articles", r))
+			}
+		}
 		n, err := cl.Enqueue(ctx, src.Name, src.Seeds, time.Now())
 		switch {
 		case err != nil:

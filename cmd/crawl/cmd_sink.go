@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/newsmill/newsmill/cluster"
+	"github.com/newsmill/newsmill/config"
 )
 
 type sinkOptions struct {
@@ -34,8 +35,8 @@ writes (newsmill-YYYY-MM-DD.jsonl, by the UTC date the server stored each record
 the files are their own cursor, so a sink killed at any moment resumes after the last whole line.
 One sink per folder. It runs until SIGTERM, or with --idle until the stream is drained.
 
-/metrics and /healthz are served on --listen (default: the config's listen): lines written, the
-records waiting in the stream after the last line (lag) and the time of the last write. An
+/metrics and /healthz are served on --listen (default: the config's listen; when it names none,
+any free port, logged in the "sink running" line): lines written, the records waiting in the stream after the last line (lag) and the time of the last write. An
 address that cannot be bound is logged and the sink writes on: its files come first.`,
 		Example: `  crawl sink --config /etc/newsmill/newsmill.yaml --out /data/out
   crawl sink --config newsmill.yaml --out out --idle 5s   # catch up, then exit`,
@@ -47,7 +48,7 @@ address that cannot be bound is logged and the sink writes on: its files come fi
 	fs := cmd.Flags()
 	o.configFlags.AddFlags(cmd, "`YAML` config with a cluster: section (required)")
 	fs.StringVar(&o.Out, "out", "", "`DIR` of the daily JSONL files (default: the config's output)")
-	fs.StringVar(&o.Listen, "listen", "", "`HOST:PORT` of /metrics and /healthz (default: the config's listen)")
+	fs.StringVar(&o.Listen, "listen", "", "`HOST:PORT` of /metrics and /healthz (default: the config's listen, else any free port, logged)")
 	fs.DurationVar(&o.Idle, "idle", 0, "exit once the stream is drained and quiet this `LONG` (default: run until SIGTERM)")
 	_ = cmd.MarkFlagDirname("out")
 	return cmd
@@ -117,7 +118,10 @@ func runSink(ctx context.Context, opts sinkOptions, env Env) error {
 	}
 	defer cl.Close()
 	listen := opts.Listen
-	if listen == "" {
+	switch {
+	case listen == "" && cfg.ListenDefaulted:
+		listen = config.AnyFreePort // several to a host; the port taken is logged below
+	case listen == "":
 		listen = cfg.Listen
 	}
 	var p cluster.SinkProgress

@@ -23,8 +23,11 @@ func newStatsCommand(env Env) *cobra.Command {
 		Use:   "stats (--config FILE | --db FILE)",
 		Short: "Show what the store holds: ids by source and by day, size, last run, pages to retry",
 		Long: `Show what a store holds: the ids stored in all, by source, and by day first seen (UTC) and
-source; the file's size; the last run's summary line; and by source, the URLs of failed pages
-waiting to be fetched again by a later run. Ids from --url runs show source "-".
+source; the file's size; the last run's summary line; by source, the URLs of failed pages
+waiting to be fetched again by a later run; each source's health after its last pass (records,
+fields filled, body median, extractors, and what drifted from its health: block); and the
+largest clusters of one story among the records of the clustering window. Ids from --url runs
+show source "-".
 
 The store is opened read-only. While a crawl or a serve pass holds it, stats waits up to
 --lock-timeout, then exits 1 naming the holder; serve holds it only while a pass runs.`,
@@ -54,6 +57,10 @@ func runStats(ctx context.Context, opts statsOptions, env Env) error {
 		return err
 	}
 	defer st.Close()
+	clusters, err := readClusters(ctx, st)
+	if err != nil {
+		return err
+	}
 	type key struct{ day, source string }
 	bySource := map[string]int{}
 	byDay := map[key]int{}
@@ -65,6 +72,7 @@ func runStats(ctx context.Context, opts statsOptions, env Env) error {
 		}
 		total++
 		bySource[src]++
+		clusters.source(id, src)
 		byDay[key{e.FirstSeen.UTC().Format("2006-01-02"), src}]++
 		return nil
 	})
@@ -83,6 +91,10 @@ func runStats(ctx context.Context, opts statsOptions, env Env) error {
 	if err != nil {
 		return err
 	}
+	hist, err := st.History(ctx)
+	if err != nil {
+		return err
+	}
 	if last == "" {
 		last = "none recorded"
 	}
@@ -91,6 +103,14 @@ func runStats(ctx context.Context, opts statsOptions, env Env) error {
 	fmt.Fprintf(w, "size\t%d bytes\n", size)
 	fmt.Fprintf(w, "ids\t%d\n", total)
 	fmt.Fprintf(w, "last run\t%s\n", last)
+	w.Flush()
+	// History has a block of its own, so the lines above keep their columns for the scripts
+	// that read them.
+	fmt.Fprintln(env.Stdout, "\nhistory:")
+	w = tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "  archived responses\t%d\n", hist.Archived)
+	fmt.Fprintf(w, "  earlier revisions\t%d\n", hist.Revised)
+	fmt.Fprintf(w, "  rechecks scheduled\t%d\n", hist.Rechecks)
 	w.Flush()
 	fmt.Fprintln(env.Stdout, "\nby source:")
 	sources := make([]string, 0, len(bySource))
@@ -126,5 +146,9 @@ func runStats(ctx context.Context, opts statsOptions, env Env) error {
 	for _, s := range slices.Sorted(maps.Keys(retries)) {
 		fmt.Fprintf(w, "  %s\t%d\n", s, retries[s])
 	}
-	return w.Flush()
+	w.Flush()
+	if err := printHealth(ctx, st, w, env); err != nil {
+		return err
+	}
+	return clusters.print(ctx, st, w, env)
 }

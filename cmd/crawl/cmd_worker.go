@@ -2,21 +2,30 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/spf13/cobra"
 	"go.uber.org/zap"
 
+	"github.com/newsmill/newsmill/archive"
 	"github.com/newsmill/newsmill/cluster"
+	"github.com/newsmill/newsmill/config"
 	"github.com/newsmill/newsmill/crawler"
+	"github.com/newsmill/newsmill/extract/generic"
+	"github.com/newsmill/newsmill/extract/learn"
 	"github.com/newsmill/newsmill/pipeline"
 )
 
 type workerOptions struct {
 	configFlags
-	Listen string
+	Listen  string
+	Archive string
 }
 
 func newWorkerCommand(env Env) *cobra.Command {
@@ -27,9 +36,12 @@ func newWorkerCommand(env Env) *cobra.Command {
 		Long: `Run one worker of a cluster (a config with a cluster: section, docs/cluster.md): take URLs from
 the NATS JetStream frontier, fetch and extract them with the source's politeness held over every
 worker, publish their records (the server refuses a second record for an id) and links, and only
-then acknowledge them. SIGTERM stops taking URLs, finishes the ones held, and exits 0.`,
+then acknowledge them. SIGTERM stops taking URLs, finishes the ones held, and exits 0.
+
+/metrics and /healthz are served on --listen, else the config's listen; when it names none, on
+any free port, so several workers share a host: the "worker running" line logs the address.`,
 		Example: `  crawl worker --config /etc/newsmill/newsmill.yaml
-  crawl worker --config newsmill.yaml --listen 127.0.0.1:9465   # a second worker on this host`,
+  crawl worker --config newsmill.yaml --listen 127.0.0.1:9465   # a fixed port for a scraper`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return runWorker(cmd.Context(), o, env)
@@ -37,7 +49,9 @@ then acknowledge them. SIGTERM stops taking URLs, finishes the ones held, and ex
 	}
 	fs := cmd.Flags()
 	o.configFlags.AddFlags(cmd, "`YAML` config with a cluster: section (required)")
-	fs.StringVar(&o.Listen, "listen", "", "`HOST:PORT` of /metrics and /healthz (default: the config's listen)")
+	fs.StringVar(&o.Listen, "listen", "", "`HOST:PORT` of /metrics and /healthz (default: the config's listen, else any free port, logged)")
+	fs.StringVar(&o.Archive, "archive", "", "keep the responses this worker fetches in WARC files in `DIR` (default: the config's archive; one folder per worker)")
+	_ = cmd.MarkFlagDirname("archive")
 	return cmd
 }
 
@@ -53,9 +67,8 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 		return err
 	}
 	defer log.Sync()
-	reg, err := pipeline.Registry(cfg.Rules)
-	if err != nil {
-		return err
+	if _, err := pipeline.Registry(cfg.Rules); err != nil {
+		return err // a bad rule is a usage error before any server is asked
 	}
 	cl, err := connectCluster(ctx, cfg, "worker", log)
 	if err != nil {
@@ -65,14 +78,45 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 		return err
 	}
 	defer cl.Close()
+	sites, err := workerSites(ctx, cl, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := sites.Flush(context.WithoutCancel(ctx)); err != nil {
+			log.Warn("cannot keep what was learned of the sites; they are learned again", zap.Error(err))
+		}
+	}()
+	reg, err := pipeline.Registry(cfg.Rules, generic.WithLearner(sites))
+	if err != nil {
+		return err
+	}
 	names := make([]string, len(cfg.Sources))
 	for i, s := range cfg.Sources {
 		names[i] = s.Name
 	}
 	m := newMetrics("", names)
+	archiveDir := cfg.Archive
+	if opts.Archive != "" {
+		archiveDir = opts.Archive
+	}
+	var aw *archive.Writer
+	if archiveDir != "" {
+		// Each worker writes its own folder: the records it publishes name it (HeaderArchived).
+		if aw, err = archive.Open(archiveDir, archive.WithSoftware(pipeline.Software)); err != nil {
+			if errors.Is(err, archive.ErrLocked) {
+				return fmt.Errorf("%w; give each worker on this host its own --archive DIR", err)
+			}
+			return err
+		}
+		defer aw.Close()
+	}
 	sources := map[string]cluster.WorkerSource{}
 	for _, src := range cfg.Sources {
 		with := []crawler.Option{crawler.WithFetchObserver(m.observer(src.Name, func() {}))}
+		if aw != nil {
+			with = append(with, crawler.WithArchive(aw))
+		}
 		if src.ConditionalRequests() {
 			with = append(with, crawler.WithValidatorCache(cl.Validators()))
 		}
@@ -83,6 +127,11 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 		sources[src.Name] = cluster.WorkerSource{Crawler: c, Conditional: src.ConditionalRequests()}
 	}
 	w := cl.NewWorker(sources, reg, cfg.Cluster.Concurrency, log)
+	if aw != nil {
+		host, _ := os.Hostname()
+		abs, _ := filepath.Abs(archiveDir)
+		w.Archive, w.ArchiveName = aw, host+":"+abs
+	}
 	w.OnRecord = func(source string, dup bool) {
 		if dup {
 			m.duplicates.WithLabelValues(source).Inc()
@@ -91,6 +140,9 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 		}
 	}
 	w.OnError = func(source, kind string) { m.errors.WithLabelValues(source, kind).Inc() }
+	w.OnRevision = func(source string) { m.revisions.WithLabelValues(source).Inc() }
+	w.Stories = storyJudge(cfg.Syndication)
+	w.OnJoined = func(source string) { m.joined.WithLabelValues(source).Inc() }
 	m.reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "newsmill_frontier_depth", Help: "URLs waiting in the cluster's frontier, leased ones included."},
 			func() float64 {
@@ -105,7 +157,10 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 			func() float64 { return float64(w.Stats.InFlight.Load()) }),
 	)
 	listen := opts.Listen
-	if listen == "" {
+	switch {
+	case listen == "" && cfg.ListenDefaulted:
+		listen = config.AnyFreePort // several to a host; the port taken is logged below
+	case listen == "":
 		listen = cfg.Listen
 	}
 	ops, err := startOps(listen, m.handler())
@@ -127,4 +182,45 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 	fmt.Fprintf(env.Stderr, "newsmill worker: %d urls fetched, %d new records, %d duplicates, %d known urls not fetched, %d errors, %d retried later, %d given up, %s\n",
 		s.Fetched.Load(), s.New.Load(), s.Duplicates.Load(), s.Skipped.Load(), s.Errors.Load(), s.Retries.Load(), s.GaveUp.Load(), time.Since(start).Round(time.Millisecond))
 	return err
+}
+
+// siteFlushEvery is how often a worker saves what it learned of the sites to the cluster's
+// bucket, for the other workers' next start and for its own after a crash.
+const siteFlushEvery = time.Minute
+
+// workerSites is the worker's site learner over the cluster's sites bucket, loaded with the
+// sources' seed sites and saved every siteFlushEvery until ctx ends (and once more at exit, by
+// the caller). Sites beyond the seeds are learned from their pages.
+func workerSites(ctx context.Context, cl *cluster.Cluster, cfg *config.Config, log *zap.Logger) (*learn.Learner, error) {
+	kv, err := cl.Sites(ctx)
+	if err != nil {
+		return nil, err
+	}
+	l := learn.New(learn.WithStorage(kv))
+	var hosts []string
+	for _, src := range cfg.Sources {
+		for _, seed := range src.Seeds {
+			if u, err := url.Parse(seed); err == nil {
+				hosts = append(hosts, learn.SiteKey(u, nil))
+			}
+		}
+	}
+	if err := l.Load(ctx, hosts...); err != nil {
+		log.Warn("cannot read what was learned of the sites; learning them again", zap.Error(err))
+	}
+	go func() {
+		t := time.NewTicker(siteFlushEvery)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := l.Flush(ctx); err != nil && ctx.Err() == nil {
+					log.Warn("cannot keep what was learned of the sites; trying again later", zap.Error(err))
+				}
+			}
+		}
+	}()
+	return l, nil
 }

@@ -4,19 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"go.uber.org/zap"
 
-	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/crawler"
 	"github.com/newsmill/newsmill/internal/regular"
 	"github.com/newsmill/newsmill/output"
@@ -24,11 +21,12 @@ import (
 	"github.com/newsmill/newsmill/store"
 )
 
-// target is one --url value: a web address or a local file or folder.
+// target is one --url value: a web address, a local file or folder, or - (a page on stdin).
 type target struct {
 	arg
 	web   *url.URL
 	local string
+	stdin bool
 }
 
 func parseTargets(args []arg) ([]target, error) {
@@ -45,6 +43,9 @@ func parseTargets(args []arg) ([]target, error) {
 
 func parseTarget(a arg) (target, error) {
 	r := a.value
+	if r == "-" {
+		return target{arg: a, stdin: true}, nil
+	}
 	u, err := url.Parse(r)
 	switch {
 	case err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "":
@@ -86,6 +87,7 @@ type urlRun struct {
 	// thrifty is a run with a store (--db): stored articles are not fetched again and unchanged
 	// listings cost a 304, as in a scheduled run.
 	thrifty bool
+	tune    urlTuning
 	failed  []string
 }
 
@@ -112,12 +114,12 @@ func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logg
 	if err != nil {
 		return err
 	}
-	r, err := pipeline.Start(ctx, st, sink, log, nil)
+	r, err := pipeline.Start(ctx, st, sink, log, nil, pipeline.WithArchiveDir(opts.Archive))
 	if err != nil {
 		sink.Close()
 		return err
 	}
-	u := &urlRun{run: r, log: log, thrifty: opts.DB != ""}
+	u := &urlRun{run: r, log: log, thrifty: opts.DB != "", tune: opts.urlTuning}
 	stop := progress(r, env)
 	defer stop()
 	// The crawl stops once the pipeline failed; finish still reads the caller's ctx.
@@ -131,6 +133,10 @@ func crawlURLs(ctx context.Context, args []arg, opts crawlOptions, log *zap.Logg
 		}
 		if cctx.Err() != nil {
 			break
+		}
+		if t.stdin {
+			u.readStdin(cctx, t, env.stdin())
+			continue
 		}
 		u.readLocal(cctx, t)
 	}
@@ -185,6 +191,7 @@ func (u *urlRun) noRecord(total int) error {
 // readLocal reads one file or folder target, then the articles its saved lists point at.
 func (u *urlRun) readLocal(ctx context.Context, t target) {
 	before := u.run.Stats().Articles.Load()
+	u.run.LoadSites(ctx, localSiteURL(t.local))
 	fst, items, err := crawler.ReadLocal(ctx, t.local, u.log, u.run.Page)
 	u.run.Add(fst)
 	var known int64
@@ -203,24 +210,84 @@ func (u *urlRun) readLocal(ctx context.Context, t target) {
 	}
 }
 
-// crawlWebTargets crawls the web targets in one pass, then once more on its own each target
-// that did not give a record itself (a listing, a feed, a failure), to hold it to account: its
-// stored articles are skipped, so this costs the listing's own fetch.
+// readStdin reads the page of `--url -` (`curl … | crawl --url -`): one HTML page, its address
+// the one it names as its own (crawler.ReadPage).
+func (u *urlRun) readStdin(ctx context.Context, t target, in io.Reader) {
+	page, err := crawler.ReadPage(in, nil)
+	u.run.Add(crawler.Stats{Fetched: 1})
+	if err != nil {
+		u.run.Stats().Errors.Add(1)
+		u.fail(t, "could not be read: "+err.Error())
+		return
+	}
+	if err := u.run.Page(ctx, page); err != nil && ctx.Err() == nil {
+		why := "gave no record: " + err.Error()
+		if page.URL == crawler.StdinURL {
+			why += " (the page names no URL of its own; crawl extract --page-url URL - says what it gives)"
+		}
+		u.fail(t, why)
+	}
+}
+
+// crawlWebTargets crawls the web targets in one pass (in parallel, robots.txt read once per
+// host, a Retry-After honoured for the whole run) and holds each to account from what the pass
+// says it led to (crawler.SeedOutcome): no target is fetched twice.
 func (u *urlRun) crawlWebTargets(ctx context.Context, web []target) error {
 	if len(web) == 0 || ctx.Err() != nil {
 		return nil
 	}
-	again, err := u.crawlWeb(ctx, web)
-	for _, t := range again {
-		if err != nil || ctx.Err() != nil {
-			break
-		}
-		var why string
-		if why, err = u.crawlAlone(ctx, t); why != "" {
+	for _, t := range web {
+		u.run.LoadSites(ctx, t.web.String())
+	}
+	outcomes := map[string]crawler.SeedOutcome{}
+	o, skip, with := u.urlOptions(web)
+	with = append(with, crawler.WithSeedOutcomes(func(so crawler.SeedOutcome) { outcomes[so.Seed] = so }))
+	c, err := crawler.New(o, u.log, skip, with...)
+	if err != nil {
+		return err
+	}
+	fst, err := c.Run(ctx, u.run.Page)
+	u.run.Add(fst)
+	if err != nil && ctx.Err() == nil {
+		u.log.Error("crawl failed", zap.Error(err))
+	}
+	if ctx.Err() != nil {
+		return nil
+	}
+	for _, t := range web {
+		if why := seedWhy(outcomes[t.web.String()]); why != "" {
 			u.fail(t, why)
 		}
 	}
-	return err
+	return nil
+}
+
+// seedWhy says why a target gave nothing, for the error and the warning at the default level,
+// or "" when it gave a record, a stored article or a 304.
+func seedWhy(o crawler.SeedOutcome) string {
+	switch {
+	case o.Gave():
+		return ""
+	case !o.Answered && o.Err != nil:
+		return "could not be fetched: " + o.Err.Error()
+	case !o.Answered:
+		return "could not be fetched"
+	case o.Err != nil:
+		return "gave no record: " + o.Err.Error()
+	case o.Links == 0:
+		return "gave no record: not an article, and no links on its host to follow"
+	case o.Disallowed == o.Links:
+		return fmt.Sprintf("gave no record: robots.txt disallows the %d pages it links to", o.Links)
+	case o.Failed > 0:
+		why := fmt.Sprintf("gave no record: %d of the %d pages it links to failed (first: %s)", o.Failed, o.Links, o.FirstFailure)
+		if o.Disallowed > 0 {
+			why += fmt.Sprintf(", %d are disallowed by robots.txt", o.Disallowed)
+		}
+		return why
+	case o.Disallowed > 0:
+		return fmt.Sprintf("gave no record: none of the %d pages it links to is an article, %d are disallowed by robots.txt", o.Links, o.Disallowed)
+	}
+	return fmt.Sprintf("gave no record: none of the %d pages it links to is an article", o.Links)
 }
 
 // fetchSaved fetches the articles that saved lists point at, each from its own host: a file has
@@ -230,7 +297,9 @@ func (u *urlRun) fetchSaved(ctx context.Context, items []crawler.FeedItem) crawl
 	if u.thrifty {
 		skip = u.run.Skipper()
 	}
-	st, err := crawler.FetchItems(ctx, items, crawler.Options{Name: "saved lists"}, u.log, skip, u.run.Page)
+	o := crawler.Options{Name: "saved lists"}
+	u.tune.apply(&o)
+	st, err := crawler.FetchItems(ctx, items, o, u.log, skip, u.run.Page, u.run.CrawlerOptions()...)
 	u.run.Add(st)
 	if err != nil && ctx.Err() == nil {
 		u.log.Error("fetching the saved lists' articles failed", zap.Error(err))
@@ -248,84 +317,14 @@ func (u *urlRun) urlOptions(seeds []target) (crawler.Options, crawler.Skipper, [
 		hosts[strings.ToLower(t.web.Host)] = true // the port too: another port is another origin
 	}
 	o := crawler.Options{Name: "url", Seeds: urls, AllowedHosts: slices.Sorted(maps.Keys(hosts)), MaxDepth: 2, LeafArticles: true}
+	with := u.run.CrawlerOptions()
+	u.tune.apply(&o)
 	if !u.thrifty {
-		return o, nil, nil
+		return o, nil, with
 	}
-	return o, u.run.Skipper(), []crawler.Option{crawler.WithValidatorCache(u.run.Validators())}
-}
-
-// crawlWeb crawls every web target in one pass (in parallel, robots.txt read once per host)
-// and returns those it cannot vouch for: the targets that did not give a record themselves,
-// unless there is just one of them and the pass found records, stored articles or unchanged
-// listings beyond the targets' own pages, which can then only have come from it.
-func (u *urlRun) crawlWeb(ctx context.Context, web []target) ([]target, error) {
-	var mu sync.Mutex
-	gave := map[string]bool{} // page URL -> it gave a record
-	handle := func(ctx context.Context, p *article.Page) error {
-		err := u.run.Page(ctx, p)
-		if err == nil && p.URL != nil {
-			mu.Lock()
-			gave[p.URL.String()] = true
-			mu.Unlock()
-		}
-		return err
-	}
-	o, skip, with := u.urlOptions(web)
-	c, err := crawler.New(o, u.log, skip, with...)
-	if err != nil {
-		return nil, err
-	}
-	fst, err := c.Run(ctx, handle)
-	u.run.Add(fst)
-	if err != nil && ctx.Err() == nil {
-		u.log.Error("crawl failed", zap.Error(err))
-	}
-	var unsure []target
-	own := 0
-	for _, t := range web {
-		if gave[t.web.String()] {
-			own++
-		} else {
-			unsure = append(unsure, t)
-		}
-	}
-	beyond := int64(len(gave)-own) + fst.Skipped + fst.NotChanged
-	if len(unsure) == 1 && beyond > 0 {
-		return nil, nil
-	}
-	return unsure, nil
-}
-
-// crawlAlone crawls one web target by itself, without retries (the shared pass retried it),
-// and says why it gave nothing, or "" when it did.
-func (u *urlRun) crawlAlone(ctx context.Context, t target) (string, error) {
-	var ok atomic.Bool
-	o, _, with := u.urlOptions([]target{t})
-	none := 0
-	o.MaxRetries = &none
-	with = append(with, crawler.WithFetchObserver(func(_ string, status int, _ time.Duration) {
-		if answered(status) {
-			ok.Store(true)
-		}
-	}))
-	// Articles the shared pass stored are skipped, with or without --db: finding them is enough.
-	c, err := crawler.New(o, u.log, u.run.Skipper(), with...)
-	if err != nil {
-		return "", err
-	}
-	before := u.run.Stats().Articles.Load()
-	fst, err := c.Run(ctx, u.run.Page)
-	u.run.Add(fst)
-	if err != nil && ctx.Err() == nil {
-		u.log.Error("crawl failed", zap.String("url", t.value), zap.Error(err))
-	}
-	switch {
-	case ctx.Err() != nil, u.run.Stats().Articles.Load() > before, fst.Skipped > 0, fst.NotChanged > 0:
-		return "", nil
-	case !ok.Load():
-		return "could not be fetched", nil
-	}
-	return "gave no record", nil
+	// With a store, a one-off run is as thrifty as a scheduled one: stored articles are not
+	// fetched again and unchanged listings cost a 304.
+	return o, u.run.Skipper(), append(with, crawler.WithValidatorCache(u.run.Validators()))
 }
 
 // checkOut refuses, before anything is opened, an --out that cannot hold a crawl's output:
@@ -353,4 +352,17 @@ func checkOut(out, db string) error {
 		}
 	}
 	return nil
+}
+
+// localSiteURL is the file:// address of a page inside the local target path: a saved page's
+// site is its folder (learn.SiteKey).
+func localSiteURL(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return ""
+	}
+	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
+		abs = filepath.Join(abs, "page.html")
+	}
+	return (&url.URL{Scheme: "file", Path: filepath.ToSlash(abs)}).String()
 }

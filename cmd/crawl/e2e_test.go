@@ -15,6 +15,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -494,8 +495,24 @@ func openFilesUnder(pid int, dir string) (files []string, ok bool) {
 // the crawl itself notices at its next store call and stops.
 func TestAStoreDeletedUnderARunningCrawlStopsIt(t *testing.T) {
 	site := sitegen.New(20)
-	srv := httptest.NewServer(slowSite(site, 30*time.Millisecond))
+	// Every request after the first waits until the store is deleted, so the crawl is still
+	// running then, with pages (and their store calls) to come, however slow the machine.
+	var asked atomic.Int64
+	removed := make(chan struct{})
+	var once sync.Once
+	remove := func(db string) { once.Do(func() { os.Remove(db); close(removed) }) }
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if asked.Add(1) > 1 {
+			select {
+			case <-removed:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		site.ServeHTTP(w, r)
+	}))
 	defer srv.Close()
+	defer remove("") // lets held requests go if the test ends first
 	dir := t.TempDir()
 	cfg := writeConfig(t, dir, srv.URL+"/, "+srv.URL+"/category/emnews.html")
 	first := exec.Command(binary, "--config", cfg)
@@ -506,17 +523,17 @@ func TestAStoreDeletedUnderARunningCrawlStopsIt(t *testing.T) {
 	}
 	defer first.Process.Kill()
 	db := filepath.Join(dir, "data", "finews.db")
-	// The run fetches only once its store is open: the first page asked for after the store file
-	// exists is the moment to delete it, with the crawl's store calls still to come.
+	// The run fetches only once its store is open: a second page asked for (and held) after the
+	// store file exists is the moment to delete it, with the crawl's store calls still to come.
 	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-		if _, err := os.Stat(db); err == nil && site.Hits.Load() > 0 {
+		if _, err := os.Stat(db); err == nil && asked.Load() > 1 {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the first crawl never opened its store and fetched (%d requests)", site.Hits.Load())
+			t.Fatalf("the first crawl never opened its store and fetched (%d requests)", asked.Load())
 		}
 	}
-	os.Remove(db)
+	remove(db)
 	first.Wait()
 	if code := first.ProcessState.ExitCode(); code != 1 || !strings.Contains(firstErr.String(), "store file was changed") {
 		t.Errorf("the first crawl: exit %d, want 1 naming the deleted store\n%s", code, firstErr.String())

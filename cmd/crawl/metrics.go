@@ -10,6 +10,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/newsmill/newsmill/health"
 )
 
 // Error kinds of newsmill_errors_total.
@@ -35,10 +37,13 @@ type metrics struct {
 	latency     *prometheus.HistogramVec
 	written     *prometheus.CounterVec
 	duplicates  *prometheus.CounterVec
+	revisions   *prometheus.CounterVec
 	errors      *prometheus.CounterVec
 	passes      *prometheus.CounterVec
 	passSeconds *prometheus.HistogramVec
 	lastSuccess *prometheus.GaugeVec
+	joined      *prometheus.CounterVec
+	health      *health.Metrics
 	// ids is the store's id count as last seen: serve holds the store only during a pass, so a
 	// scrape between passes reads this rather than waiting for the store's lock.
 	ids atomic.Int64
@@ -60,6 +65,9 @@ func newMetrics(storePath string, sources []string) *metrics {
 		}, []string{"source"}),
 		duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newsmill_duplicates_total", Help: "Records not written because their id was already stored.",
+		}, []string{"source"}),
+		revisions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "newsmill_revisions_total", Help: "Records written as a new revision of a stored article that changed (recheck window, reextract).",
 		}, []string{"source"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "newsmill_errors_total", Help: "Errors by source and kind (fetch, extract, write, source).",
@@ -94,7 +102,14 @@ func newMetrics(storePath string, sources []string) *metrics {
 		ConstLabels: prometheus.Labels{"version": b.Version, "revision": b.Revision, "goversion": b.GoVersion},
 	})
 	buildGauge.Set(1)
-	m.reg.MustRegister(m.fetched, m.latency, m.written, m.duplicates, m.errors, m.passes, m.passSeconds, m.lastSuccess,
+	m.joined = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "newsmill_records_joined_cluster_total", Help: "New records written that joined an earlier record's story (their cluster_id is another record's id).",
+	}, []string{"source"})
+	var err error
+	if m.health, err = health.NewMetrics(m.reg); err != nil {
+		panic(err) // names fixed at compile time: a clash is a programming error
+	}
+	m.reg.MustRegister(m.fetched, m.latency, m.written, m.duplicates, m.revisions, m.errors, m.passes, m.passSeconds, m.lastSuccess, m.joined,
 		buildGauge, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if storePath != "" { // a cluster worker has no store
 		m.reg.MustRegister(storeSize, storeIDs)
@@ -104,6 +119,8 @@ func newMetrics(storePath string, sources []string) *metrics {
 		m.lastSuccess.WithLabelValues(s).Set(0)
 		m.written.WithLabelValues(s)
 		m.duplicates.WithLabelValues(s)
+		m.revisions.WithLabelValues(s)
+		m.joined.WithLabelValues(s)
 	}
 	return m
 }

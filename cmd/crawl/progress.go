@@ -28,11 +28,11 @@ func startProgress(w io.Writer, tty bool, read counts) (stop func()) {
 	}
 	bar := progressbar.NewOptions64(-1,
 		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("reading"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("pages"),
+		progressbar.OptionSetDescription("starting"),
+		// The bar's own count and rate of an unknown total read "(0/-, 0 pages/hr)": the line
+		// says it in words instead (progressLine).
 		progressbar.OptionSpinnerType(14),
+		progressbar.OptionSetElapsedTime(false),
 		progressbar.OptionThrottle(progressEvery/2),
 		progressbar.OptionClearOnFinish(),
 		progressbar.OptionSetRenderBlankState(true),
@@ -40,9 +40,10 @@ func startProgress(w io.Writer, tty bool, read counts) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
+	started := time.Now()
 	update := func() {
 		pages, written := read()
-		bar.Describe(fmt.Sprintf("%d written", written))
+		bar.Describe(progressLine(pages, written, time.Since(started)))
 		_ = bar.Set64(pages)
 	}
 	go func() {
@@ -67,6 +68,15 @@ func startProgress(w io.Writer, tty bool, read counts) (stop func()) {
 			_ = bar.Finish()
 		})
 	}
+}
+
+// progressLine is what the bar says: "12 pages read, 5 records written (3.1 pages/s)".
+func progressLine(pages, written int64, took time.Duration) string {
+	rate := ""
+	if s := took.Seconds(); s > 0 && pages > 0 {
+		rate = fmt.Sprintf(" (%.1f pages/s)", float64(pages)/s)
+	}
+	return fmt.Sprintf("%d pages read, %d records written%s", pages, written, rate)
 }
 
 // progress shows the run's counts while it runs, on a terminal only.

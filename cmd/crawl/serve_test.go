@@ -16,6 +16,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -213,17 +214,30 @@ func TestServeRunsAPassAtStartAndItsMetricsCountTheRecordsWritten(t *testing.T) 
 
 func TestServeStopsMidPassOnSIGTERMAndKeepsWholeLines(t *testing.T) {
 	site := sitegen.New(60)
-	slow := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		time.Sleep(40 * time.Millisecond)
+	// After its first ten requests the pass is held: each later one waits until serve, stopping,
+	// cancels it. The signal then lands mid-pass however slow the machine is.
+	const before = 10
+	var asked atomic.Int64
+	release := make(chan struct{})
+	held := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if asked.Add(1) > before {
+			select {
+			case <-r.Context().Done():
+				return
+			case <-release:
+			}
+		}
 		site.ServeHTTP(w, r)
 	})
-	srv := httptest.NewServer(slow)
+	srv := httptest.NewServer(held)
 	defer srv.Close()
+	defer close(release) // before the server closes: it waits for its handlers
 	dir := t.TempDir()
 	s := startServe(t, writeServeConfig(t, dir, srv.URL+"/", ""))
-	deadline := time.Now().Add(10 * time.Second)
-	for site.Hits.Load() < 10 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	for deadline := time.Now().Add(30 * time.Second); asked.Load() <= before; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the pass asked for %d pages in 30s, want more than %d before the signal\n%s", asked.Load(), before, s.stderr)
+		}
 	}
 	if code := s.stop(t, 10*time.Second); code != 0 {
 		t.Fatalf("exit %d after SIGTERM mid-pass, want 0\n%s", code, s.stderr)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -52,6 +53,11 @@ func (o *storeFlags) open(ctx context.Context, readOnly bool) (*store.Store, err
 		if timeout, err = lockTimeout(o.LockTimeout, cfg.LockTimeout); err != nil {
 			return nil, err
 		}
+	}
+	// A tool never creates a store: `forget --db typo.db` would make an empty one and report
+	// "0 ids forgotten" forever.
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
 	// Read-only tools open with a shared lock: they exclude writers, not each other.
 	st, err := store.Open(ctx, path, store.Options{LockTimeout: timeout, ReadOnly: readOnly})

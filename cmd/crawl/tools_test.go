@@ -4,10 +4,13 @@ package main_test
 
 import (
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -117,15 +120,31 @@ func TestForgetBeforeTomorrowEmptiesTheStore(t *testing.T) {
 
 func TestStoreToolsWaitForAServePassThenRefuseNamingItOrRunWhenItEnds(t *testing.T) {
 	site := sitegen.New(30)
-	// A slow site keeps serve's start-up pass, and so its hold on the store, going for a while.
-	srv := httptest.NewServer(slowSite(site, 30*time.Millisecond))
+	// serve's start-up pass, and so its hold on the store, is held after its third request
+	// until the test lets it go on (or serve, stopping, cancels the request).
+	const before = 3
+	var asked atomic.Int64
+	release := make(chan struct{})
+	var once sync.Once
+	letGo := func() { once.Do(func() { close(release) }) }
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if asked.Add(1) > before {
+			select {
+			case <-release:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		site.ServeHTTP(w, r)
+	}))
 	defer srv.Close()
+	defer letGo()
 	dir := t.TempDir()
 	s := startServe(t, writeServeConfig(t, dir, srv.URL+"/, "+srv.URL+"/category/emnews.html", ""))
 	defer s.stop(t, 10*time.Second)
-	for deadline := time.Now().Add(10 * time.Second); site.Hits.Load() < 3; time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); asked.Load() <= before; time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
-			t.Fatalf("the pass did not start:\n%s", s.stderr)
+			t.Fatalf("the pass asked for %d pages in 30s, want it held mid-pass after %d:\n%s", asked.Load(), before, s.stderr)
 		}
 	}
 	db := filepath.Join(dir, "data", "finews.db")
@@ -141,6 +160,7 @@ func TestStoreToolsWaitForAServePassThenRefuseNamingItOrRunWhenItEnds(t *testing
 		t.Errorf("the refusal should be one line:\n%s", r.stderr)
 	}
 	// With time to wait, the tool runs as soon as the pass lets go of the store.
+	letGo()
 	r = crawl(t, "export", "--db", db, "--lock-timeout", "60s")
 	if r.code != 0 || len(parseJSONL(t, r.stdout)) != len(site.IDs()) {
 		t.Errorf("export waiting out the pass: exit %d, %d of %d records\n%s", r.code, len(parseJSONL(t, r.stdout)), len(site.IDs()), r.stderr)

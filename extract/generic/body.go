@@ -297,3 +297,47 @@ func markupShare(paras []string) float64 {
 	}
 	return float64(markup) / float64(all)
 }
+
+// headlineBlock is the block of prose under the page's headline: the closest ancestor of the
+// heading that names the title and also holds a paragraph of text outside links.
+func headlineBlock(doc *goquery.Document, title string) *html.Node {
+	if title = textrule.Collapse(title); title == "" {
+		return nil
+	}
+	var head *html.Node
+	doc.Find("h1, h2").EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		if textrule.Collapse(s.Text()) == title {
+			head = s.Get(0)
+			return false
+		}
+		return true
+	})
+	if head == nil {
+		return nil
+	}
+	for n := head.Parent; n != nil && n.Type == html.ElementNode && n.Data != "body"; n = n.Parent {
+		for _, p := range goquery.NewDocumentFromNode(n).Find("p").Nodes {
+			if utf8.RuneCountInString(textrule.Collapse(nonLinkText(p))) >= 2*minBodyRunes {
+				return n
+			}
+		}
+	}
+	return nil
+}
+
+// isRail reports a block that is a list of headline links, each alone or with its teaser: a
+// "more from" rail or a box of the day's most read, not an article.
+func isRail(n *html.Node) bool {
+	sh := shapeOf(n)
+	return sh.links >= 3 && (sh.teaserRuns >= 2 || sh.linkWidth*2 >= sh.prose)
+}
+
+// contains reports whether n is a or one of its ancestors.
+func contains(a, n *html.Node) bool {
+	for ; n != nil; n = n.Parent {
+		if n == a {
+			return true
+		}
+	}
+	return false
+}

@@ -21,12 +21,19 @@ type cleanedPage struct {
 }
 
 var (
-	sourceRe = regexp.MustCompile(`(?:文章)?来源\s*[：:]\s*([^\s　）)|｜,，]+)`)
+	// "来源：新华社", "文章来源: 澎湃新闻", "来源：[ 人民网 ]", "来源于中国证券报", "来源：21世纪经济报道(广州)":
+	// a parenthesis that closes inside the name is part of it.
+	sourceRe = regexp.MustCompile(`(?:文章|稿件|本文)?来源(?:\s*[：:]|于|自)\s*[\[【［]?\s*` +
+		`((?:[^\s　()（）|｜,，\[\]【】［］]|[(（][^\s()（）]{1,12}[)）])+)`)
 	editorRe = regexp.MustCompile(`责任编辑\s*[：:]\s*([^\s　）)|｜,，]+)`)
 	// A paragraph that is only a label line: tags, keywords, share buttons, "Filed under:".
 	labelLineRe = regexp.MustCompile(`^(?:tags|标签|关键词|关键字|分享到|filed under|topics|related)\s*[:：]|` +
 		`^(?:share this(?: story| article| post)?|share|advertisement|click to share.*|read more|related articles?|` +
 		`more from .{0,40}|follow us.{0,40}|sign up.{0,60}|(?:image|photo|picture)(?: credit)?\s*[:：].{0,120}|` +
+		// The headings of portals' link boxes and rails, and breadcrumbs: "相关阅读", "24小时热门",
+		// "首页 > 快讯 > 正文".
+		`(?:相关|热门|热点|推荐|延伸|精彩|最新|更多|猜你|24小时|今日)(?:阅读|新闻|文章|推荐|资讯|热门|排行|图片|专题|喜欢|热点)(?:榜|排行)?|` +
+		`.{0,40}(?:>|›|»|＞).{0,40}(?:正文|详情|内容)|(?:home|首页)\s*(?:>|›|»|/|＞).{0,60}|` +
 		// Back-links and editor credits of Chinese portals: "返回搜狐，查看更多", "【编辑:刘欢】".
 		`返回.{0,14}|[【\[(（]?(?:责任)?编辑\s*[:：][^。]{0,12}[】\])）]?|` +
 		// Pagination: "第1页/共3页", "<< 上一页 | 下一页 >>", "Page 2 of 5", "Next page".
@@ -57,7 +64,12 @@ var (
 // The order matters: chrome goes before the credit lines are read (a footer's "来源" is the
 // site's, not the article's), and the page's shape is taken after the credits are gone but
 // before the navigation links, which the listing verdict counts.
-func preclean(doc *goquery.Document) cleanedPage {
+//
+// template, when set, removes the blocks the site repeats on its pages (package learn): after
+// the credit lines are read, since a site that prints the same "来源：" on every page names its
+// articles' source, and before the shape is taken, so rails the site prints everywhere do not
+// make an article look like a listing.
+func preclean(doc *goquery.Document, template func(root *html.Node)) cleanedPage {
 	var c cleanedPage
 	removeChrome(doc)
 	removeThreadsAndCaptions(doc)
@@ -65,6 +77,9 @@ func preclean(doc *goquery.Document) cleanedPage {
 		removeCommentRanges(n, "EM_StockImg_Start", "EM_StockImg_End")
 	}
 	c.source, c.editor = takeCredits(doc)
+	if template != nil && len(doc.Nodes) > 0 {
+		template(doc.Nodes[0])
+	}
 	c.summary = leadingDigest(doc)
 	if body := doc.Find("body"); body.Length() > 0 {
 		c.shape = shapeOf(body.Get(0))
@@ -136,7 +151,7 @@ func takeCredits(doc *goquery.Document) (source, editor string) {
 		only := true
 		if m := sourceRe.FindStringSubmatch(t); m != nil {
 			if source == "" {
-				source = strings.Trim(m[1], "（()）")
+				source = trimSource(m[1])
 			}
 		} else if m := editorRe.FindStringSubmatch(t); m != nil {
 			if editor == "" {
@@ -242,4 +257,53 @@ func removeCommentRanges(n *html.Node, start, end string) {
 		}
 		c = stop
 	}
+}
+
+// trimSource takes a parenthesis off a source's ends unless it closes one inside the name
+// ("21世纪经济报道(广州)" stays whole, "（新华社）" loses both).
+func trimSource(s string) string {
+	s = strings.TrimSpace(s)
+	opens := strings.Count(s, "(") + strings.Count(s, "（")
+	closes := strings.Count(s, ")") + strings.Count(s, "）")
+	if opens > closes {
+		s = strings.TrimLeft(s, "(（")
+	}
+	if closes > opens || (opens == closes && (strings.HasPrefix(s, "(") || strings.HasPrefix(s, "（"))) {
+		s = strings.Trim(s, "()（）")
+	}
+	return strings.TrimSpace(s)
+}
+
+// sourceElements are where pages print the outlet without a label: a .source, .a_source or
+// .date-source span, often beside the time.
+var sourceElements = cascadia.MustCompile(`[class*="source"], [id*="source"], [class*="laiyuan"], [class*="origin"]`)
+
+// sourceLabelRe is a label before the outlet's name: "来源：", "稿源:", "Source:".
+var sourceLabelRe = regexp.MustCompile(`(?i)^(?:文章|稿件|本文)?(?:来源|稿源|出处|source)(?:于|自)?\s*[：:]?\s*`)
+
+// markedSource is the outlet an element marked as the source names, read before cleaning: its
+// text without the date and the label, when what is left is a name (short, no sentence).
+func markedSource(doc *goquery.Document) string {
+	found := ""
+	doc.FindMatcher(sourceElements).EachWithBreak(func(_ int, s *goquery.Selection) bool {
+		raw, short := textUpTo(s.Get(0), 300)
+		t := textrule.Collapse(raw)
+		if !short || t == "" || utf8.RuneCountInString(t) > 60 {
+			return true
+		}
+		if m := sourceRe.FindStringSubmatch(t); m != nil {
+			found = trimSource(m[1])
+			return found == ""
+		}
+		for loc := textrule.DateIndex(t); loc != nil; loc = textrule.DateIndex(t) {
+			t = strings.TrimSpace(t[:loc[0]] + " " + t[loc[1]:])
+		}
+		t = strings.Trim(sourceLabelRe.ReplaceAllString(t, ""), " []【】［］")
+		if n := utf8.RuneCountInString(t); n >= 2 && n <= 24 && !hasSentence(t) && !strings.ContainsAny(t, "0123456789:：。.!?") {
+			found = trimSource(t)
+			return false
+		}
+		return true
+	})
+	return found
 }

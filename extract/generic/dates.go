@@ -15,8 +15,10 @@ import (
 )
 
 // labelledDateRe finds a date that the page labels as the publishing time.
-var labelledDateRe = regexp.MustCompile(`(?:发布时间|发布日期|发表时间|发稿时间|时间|日期|更新时间|发表于|发布于|` +
-	`(?i:published|posted|updated|last updated|date)(?:\s+on)?)\s*[：:]?\s*`)
+// An update time is modified_at, never this (modifiedLabelRe).
+var labelledDateRe = regexp.MustCompile(`(?:发布时间|发布日期|发表时间|发稿时间|时间|日期|发表于|发布于|` +
+	`(?i:published|posted|date|veröffentlicht|erschienen|publié|publicado|pubblicato|gepubliceerd|datum|fecha|опубликовано)` +
+	`(?:\s+(?:on|am|le|el|em|il|op))?)\s*[：:]?\s*`)
 
 // English month names, as pages print them.
 const monthPat = `(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?`
@@ -48,7 +50,12 @@ var monthNumbers = map[string]time.Month{"jan": 1, "feb": 2, "mar": 3, "apr": 4,
 // Chinese page, UTC on any other).
 type dateReader struct {
 	loc     *time.Location
-	chinese bool // which settles what "CST" means (textrule.Zone)
+	chinese bool      // which settles what "CST" means (textrule.Zone)
+	now     time.Time // when the page was fetched, for "2小时前" (zero: relative times unread)
+	// local is the civil zone of the page's readers at an instant, when its language names one
+	// with summer time (central and western Europe): a machine time in UTC is written in it, so
+	// that the day is the day they saw. nil keeps UTC times in UTC.
+	local func(time.Time) *time.Location
 }
 
 func newDateReader(chinese bool) dateReader {
@@ -74,6 +81,9 @@ func (d dateReader) value(s string) (time.Time, bool) {
 					t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, z)
 				}
 			}
+			if _, off := t.Zone(); off == 0 && d.local != nil {
+				t = t.In(d.local(t))
+			}
 			return t, true
 		}
 	}
@@ -93,6 +103,9 @@ func (d dateReader) text(s string, needTime bool) (time.Time, bool) {
 		}
 	}
 	if t, at, ok := textrule.FindDateIn(s, needTime, d.loc); ok {
+		consider(at, t)
+	}
+	if t, at, ok := d.world(s, needTime); ok {
 		consider(at, t)
 	}
 	for _, re := range []*regexp.Regexp{enMDYRe, enDMYRe} {
@@ -354,15 +367,12 @@ func urlDate(u *url.URL, loc *time.Location) (time.Time, bool) {
 	return t, true
 }
 
-// isChinese reports whether a page is Chinese: its lang says so, or its visible text (scripts
-// and styles aside) is mostly Han. Such a page's zone-less times are Beijing time.
-func isChinese(doc *goquery.Document) bool {
-	// A lang that says Chinese settles it; any other is often a template's default, so the
-	// text decides.
-	if lang := strings.ToLower(doc.Find("html").AttrOr("lang", "")); strings.HasPrefix(lang, "zh") {
-		return true
-	}
-	han, letters := 0, 0
+// pageDateReader reads the dates of one page: zone-less times in the zone of its language (its
+// lang attribute, else its visible text, scripts and styles aside: mostly Han is Chinese, kana
+// among the Han Japanese, Hangul Korean), relative ones against now, the time it was fetched.
+func pageDateReader(doc *goquery.Document, now time.Time) dateReader {
+	lang := doc.Find("html").AttrOr("lang", "")
+	han, kana, hangul, letters := 0, 0, 0, 0
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
 		if han+letters > 4000 {
@@ -374,6 +384,12 @@ func isChinese(doc *goquery.Document) bool {
 				switch {
 				case unicode.Is(unicode.Han, r):
 					han++
+				case isKana(r):
+					kana++
+					letters++
+				case unicode.Is(unicode.Hangul, r):
+					hangul++
+					letters++
 				case unicode.IsLetter(r):
 					letters++
 				}
@@ -388,8 +404,19 @@ func isChinese(doc *goquery.Document) bool {
 			walk(c)
 		}
 	}
-	for _, n := range doc.Nodes {
-		walk(n)
+	if !strings.HasPrefix(strings.ToLower(lang), "zh") {
+		// A lang that says Chinese settles it; any other is often a template's default, so the
+		// text decides.
+		for _, n := range doc.Nodes {
+			walk(n)
+		}
 	}
-	return han > 0 && han*3 >= letters
+	loc, chinese := pageZone(lang, han, kana, hangul, letters)
+	d := newDateReader(chinese)
+	if !chinese {
+		d.loc = loc
+	}
+	d.now = now
+	d.local = europeanZone(lang)
+	return d
 }

@@ -2,6 +2,7 @@ package generic
 
 import (
 	"regexp"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -45,9 +46,20 @@ func errorPage(doc *goquery.Document, m pageMeta, paras []string, dated bool) (s
 	}
 	title := textrule.Collapse(doc.Find("title").First().Text())
 	// "404 | Harbour Ledger" says what it is once the site's name is cut.
-	places := append([]string{title, stripSiteSuffix(title)}, m.h1s...)
-	places = append(places, paras...)
-	if body := textrule.Collapse(doc.Find("body").Text()); utf8.RuneCountInString(body) < 2*errorPageMaxRunes {
+	var places []string
+	for _, h := range append([]string{title, stripSiteSuffix(title)}, m.h1s...) {
+		if !isQuestion(stripSiteSuffix(h)) {
+			places = append(places, h)
+		}
+	}
+	for _, p := range paras {
+		// A page says it is an error in a short line of its own; a post that asks about an
+		// error ("程序总是发生错误，怎么解决？") is text, however short the page.
+		if utf8.RuneCountInString(p) <= 40 && !isQuestion(p) {
+			places = append(places, p)
+		}
+	}
+	if body := textrule.Collapse(doc.Find("body").Text()); utf8.RuneCountInString(body) < 2*errorPageMaxRunes && len(paras) <= 1 {
 		places = append(places, body)
 	}
 	for _, s := range places {
@@ -57,3 +69,9 @@ func errorPage(doc *goquery.Document, m pageMeta, paras []string, dated bool) (s
 	}
 	return "", false
 }
+
+// questionEndRe ends a line that asks: a forum thread's "…发生错误怎么办", "Why does it say 404?".
+var questionEndRe = regexp.MustCompile(`(?:[？?]|吗|呢|怎么办|怎么解决|如何解决|怎么回事|是什么原因)\s*$`)
+
+// isQuestion reports a line that asks about an error rather than being one.
+func isQuestion(s string) bool { return questionEndRe.MatchString(strings.TrimSpace(s)) }

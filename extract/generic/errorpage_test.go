@@ -1,6 +1,11 @@
 package generic
 
-import "testing"
+import (
+	"errors"
+	"testing"
+
+	"github.com/newsmill/newsmill/article"
+)
 
 func TestErrorPageWordsAreReadInTheirCommonFormsAndHeadlinesAreLeftAlone(t *testing.T) {
 	for _, s := range []string{
@@ -21,5 +26,19 @@ func TestErrorPageWordsAreReadInTheirCommonFormsAndHeadlinesAreLeftAlone(t *test
 		if m := errorPageRe.FindString(s); m != "" {
 			t.Errorf("headline %q read as an error page (%q)", s, m)
 		}
+	}
+}
+
+func TestAForumPostAboutAnErrorIsNoErrorPage(t *testing.T) {
+	page := `<html><head><title>程序运行时发生错误怎么办_电脑论坛</title></head><body>
+<h1>程序运行时发生错误怎么办</h1><div class="post"><p>我的电脑运行这个程序时总是发生错误，重装以后还是一样，有人知道怎么解决吗？</p>
+<p>楼主可以先检查一下系统的运行库有没有装全，我之前也遇到过同样的情况。</p></div></body></html>`
+	_, err := New().Extract(pageOf(t, "http://bbs.example.cn/thread-1.html", page))
+	if errors.Is(err, article.ErrErrorPage) {
+		t.Errorf("a forum thread about an error was taken for an error page: %v", err)
+	}
+	broken := `<html><head><title>电脑论坛</title></head><body><div class="msg"><p>发生错误</p><p><a href="/">返回首页</a></p></div></body></html>`
+	if _, err := New().Extract(pageOf(t, "http://bbs.example.cn/thread-2.html", broken)); !errors.Is(err, article.ErrErrorPage) {
+		t.Errorf("the forum's own error page: %v, want ErrErrorPage", err)
 	}
 }

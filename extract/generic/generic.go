@@ -7,6 +7,7 @@ package generic
 import (
 	"bytes"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/newsmill/newsmill/article"
+	"github.com/newsmill/newsmill/extract/learn"
 	"github.com/newsmill/newsmill/internal/textrule"
 )
 
@@ -28,8 +30,9 @@ const minBodyRunes = 10
 // in every common form, always with a zone (Beijing time on Chinese pages), and says where the
 // date came from; 来源：/文章来源： is the source and 责任编辑： the editor.
 type Generic struct {
-	main   mainTextFunc
-	stocks func(nodes ...*html.Node) []string
+	main    mainTextFunc
+	stocks  func(nodes ...*html.Node) []string
+	learner *learn.Learner
 }
 
 // Option configures a Generic.
@@ -39,6 +42,13 @@ type Option func(*Generic)
 // Eastmoney data-code markup reader lives with the site extractors).
 func WithStocks(read func(nodes ...*html.Node) []string) Option {
 	return func(g *Generic) { g.stocks = read }
+}
+
+// WithLearner makes the extractor learn each site's template from the pages it reads and leave
+// it out of the body and the article/listing verdict (package learn). Without it every page is
+// read alone.
+func WithLearner(l *learn.Learner) Option {
+	return func(g *Generic) { g.learner = l }
 }
 
 // New returns the fallback extractor; register it last.
@@ -108,22 +118,17 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	// <header>, which cleaning removes as chrome.
 	meta.h1s = readHeadings(doc)
 	canon := PageCanonical(p.URL, doc) // before cleaning, which may drop the head's links
-	chinese := isChinese(doc)
-	dater := newDateReader(chinese)
+	dater := pageDateReader(doc, p.FetchedAt)
 	meta.published = o.Published
 	if meta.published.IsZero() {
 		meta.published = metaPublished(doc, meta, dater)
 		meta.plainDate, _ = dater.plainMeta(doc)
+		meta.marked = markedDate(doc, dater)
 	}
-	clean := preclean(doc)
+	marks := readMarks(doc, meta, dater)
+	clean := preclean(doc, g.template(p, canon))
 
-	rec := &article.Record{Source: o.Source, Editor: clean.editor}
-	if rec.Source == "" {
-		rec.Source = clean.source
-	}
-	if rec.Source == "" {
-		rec.Source = meta.source
-	}
+	rec := &article.Record{Source: firstOf(o.Source, clean.source, marks.source, meta.source), Editor: clean.editor}
 	if p.URL != nil {
 		rec.URL = p.URL.String()
 		rec.ID = idFor(p.URL, canon)
@@ -149,7 +154,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	if rec.PublishedAt.IsZero() {
 		text := textrule.Collapse(doc.Find("body").Text())
 		near := clean.shape.bylineText(rec.Title) + "\n" + textAround(text, paras[0], 200)
-		rec.PublishedAt, pageDated = textDate(text, near, meta.plainDate, dater)
+		rec.PublishedAt, pageDated = textDate(text, near, meta, dater)
 	}
 	if !rec.PublishedAt.IsZero() {
 		rec.DateSource = article.DateFromPage
@@ -159,11 +164,11 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	if said, ok := errorPage(doc, meta, paras, dated); ok {
 		return nil, fmt.Errorf("%w: it says %q", article.ErrErrorPage, said)
 	}
-	if err := clean.shape.verdict(textWidth(strings.Join(paras, "")), dated, clean.shape.articleShaped(rec.Title)); err != nil {
+	if err := clean.shape.verdict(textWidth(strings.Join(paras, "")), dated, clean.shape.articleShaped(rec.Title), clean.shape.sectionHeaded(rec.Title)); err != nil {
 		return nil, err
 	}
-	if strings.TrimSpace(rec.Title) == "" {
-		rec.Title = clean.shape.headlineBefore(paras[0])
+	if o.Title == "" {
+		rec.Title, paras = settleTitle(clean.shape, rec.Title, paras, doc)
 	}
 	if strings.TrimSpace(rec.Title) == "" && (p.Hint == nil || strings.TrimSpace(p.Hint.Title) == "") {
 		// A page with text but no headline anywhere (nor a feed's): an article we cannot
@@ -174,6 +179,12 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		rec.PublishedAt, rec.DateSource = fallbackDate(p, doc, dater)
 	}
 	rec.Body = strings.Join(paras, "\n\n")
+	byline := clean.shape.bylineText(rec.Title)
+	rec.Author = pickAuthor(append(meta.authors, marks.author, bylineAuthor(byline)), marks.site)
+	rec.ModifiedAt = marks.modified
+	if rec.ModifiedAt.IsZero() {
+		rec.ModifiedAt = labelledModified(byline, dater)
+	}
 	// Securities the article links to with Eastmoney's data-code markup, read from the body only
 	// (a portal's sidebar of quotes is no part of the article).
 	if g.stocks != nil {
@@ -201,6 +212,11 @@ func (g *Generic) body(p *article.Page, doc *goquery.Document, o Overrides, titl
 	if err != nil || node == nil {
 		node = densestBlock(doc)
 	}
+	if hb := headlineBlock(doc, title); hb != nil && !contains(node, hb) && !contains(hb, node) && isRail(node) {
+		// The library took a rail of headlines and teasers, which outweighs a short article:
+		// the prose under the page's own headline is the article.
+		node = hb
+	}
 	paras, summary = paragraphs([]*html.Node{node}, title)
 	if runeCount(paras) < minBodyRunes {
 		// Libraries give up on very short articles; the densest block of paragraphs does not.
@@ -225,4 +241,59 @@ func refuseText(doc *goquery.Document, meta pageMeta, paras []string) error {
 		return fmt.Errorf("%w: the text is markup", article.ErrNotArticle)
 	}
 	return nil
+}
+
+// template is the step of cleaning that removes the blocks the page's site repeats, when the
+// extractor learns sites.
+func (g *Generic) template(p *article.Page, canon *url.URL) func(*html.Node) {
+	if g.learner == nil || p.URL == nil {
+		return nil
+	}
+	key, page := learn.SiteKey(p.URL, canon), p.URL.String()
+	return func(root *html.Node) { g.learner.Strip(key, page, root) }
+}
+
+// marks are what the page marks up about the article outside its text, read before cleaning
+// removes the <header> they sit in.
+type marks struct {
+	modified time.Time
+	author   string // an element marked as the byline
+	source   string // an element marked as the source
+	site     string // og:site_name, which is no author
+}
+
+func readMarks(doc *goquery.Document, meta pageMeta, d dateReader) marks {
+	return marks{
+		modified: metaModified(doc, meta, d),
+		author:   markedAuthor(doc),
+		source:   markedSource(doc),
+		site:     strings.TrimSpace(doc.Find(`meta[property="og:site_name"]`).AttrOr("content", "")),
+	}
+}
+
+// settleTitle lets the headline that stands over the body win over metadata and a <title> that
+// disagree with it (a site's name, a section's, the headline with the site around it), and
+// falls back to the short line above the text when there is no title at all. A body that starts
+// with that headline loses it.
+func settleTitle(sh pageShape, title string, paras []string, doc *goquery.Document) (string, []string) {
+	if h := sh.pageHeadline(title, paras[0], textrule.Collapse(doc.Find("body").Text())); h != "" {
+		title = h
+		if len(paras) > 1 && paras[0] == h {
+			paras = paras[1:] // the headline is no paragraph of the body
+		}
+	}
+	if strings.TrimSpace(title) == "" {
+		title = sh.headlineBefore(paras[0])
+	}
+	return title, paras
+}
+
+// firstOf is the first of vs that is not empty.
+func firstOf(vs ...string) string {
+	for _, v := range vs {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }

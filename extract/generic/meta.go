@@ -19,7 +19,10 @@ type pageMeta struct {
 	ldDates   []string // JSON-LD datePublished, then dateCreated, as written
 	published time.Time
 	plainDate time.Time // from a generic date meta (plainMetaDateSelectors)
+	marked    time.Time // from an element marked as a date (markedDate)
 	source    string
+	modified  []string // JSON-LD dateModified, as written
+	authors   []string // JSON-LD author names, then the author metas
 }
 
 func readMeta(doc *goquery.Document) pageMeta {
@@ -45,6 +48,10 @@ func readMeta(doc *goquery.Document) pageMeta {
 			if d, ok := o["dateCreated"].(string); ok {
 				created = append(created, d)
 			}
+			if d, ok := o["dateModified"].(string); ok {
+				m.modified = append(m.modified, d)
+			}
+			m.authors = append(m.authors, ldNames(o["author"])...)
 		})
 	})
 	m.ldDates = append(m.ldDates, created...)
@@ -52,7 +59,33 @@ func readMeta(doc *goquery.Document) pageMeta {
 	if v := attr(`meta[name="source"]`); v != "" {
 		m.source = v
 	}
+	for _, sel := range authorMetas {
+		m.authors = append(m.authors, attr(sel))
+	}
 	return m
+}
+
+// authorMetas name the writer in the head, best first.
+var authorMetas = []string{`meta[name="author"]`, `meta[property="article:author"]`, `meta[name="byl"]`,
+	`meta[name="parsely-author"]`, `meta[name="sailthru.author"]`, `meta[name="dc.creator"]`, `meta[name="DC.creator"]`}
+
+// ldNames are the names of a JSON-LD author value: a name, a Person or an array of either.
+func ldNames(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case map[string]any:
+		if n, ok := x["name"].(string); ok {
+			return []string{n}
+		}
+	case []any:
+		var out []string
+		for _, e := range x {
+			out = append(out, ldNames(e)...)
+		}
+		return out
+	}
+	return nil
 }
 
 // readHeadings are the texts of the page's <h1>s.

@@ -160,3 +160,13 @@ func FuzzGenericExtract(f *testing.F) {
 		}
 	})
 }
+
+// pageOf is a page of the given HTML at rawURL, fetched at genFetched.
+func pageOf(t testing.TB, rawURL, body string) *article.Page {
+	t.Helper()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return article.NewPage(u, "text/html", []byte(body), genFetched)
+}

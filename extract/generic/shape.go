@@ -26,6 +26,7 @@ type pageShape struct {
 	linkWidth  int // their text width
 	teaserRuns int // single-block prose runs right after a headline link: a listing's teasers
 	teaser     int // their width
+	lastTeaser int // the first prose block after the last headline link, when more prose follows it
 	prose      int // width of all prose
 	segs       []segment
 }
@@ -67,12 +68,11 @@ func shapeOf(n *html.Node) pageShape {
 	// A teaser run is the prose between one headline link and the next; it counts when it is a
 	// single block (a listing's teaser), not several paragraphs (an article's text after an
 	// inline "related" link).
-	runBlocks, runWidth, afterLink := 0, 0, false
-	closeRun := func() {
-		if afterLink && runBlocks == 1 {
-			sh.teaserRuns++
-			sh.teaser += runWidth
-		}
+	// The run after the last headline link is the last item's teaser followed by whatever the
+	// page prints under its list (a pager, a statement, the footer): its first block counts.
+	runBlocks, runWidth, firstWidth, afterLink := 0, 0, 0, false
+	closeRun := func(last bool) {
+		sh.closeTeaserRun(afterLink, last, runBlocks, runWidth, firstWidth)
 		runBlocks, runWidth = 0, 0
 	}
 	flush := func() {
@@ -91,10 +91,13 @@ func shapeOf(n *html.Node) pageShape {
 			seg.kind = 'H'
 			sh.links++
 			sh.linkWidth += lw
-			closeRun()
+			closeRun(false)
 			afterLink = true
 		case tw-lw >= proseWidth:
 			seg.kind = 'P'
+			if runBlocks == 0 {
+				firstWidth = tw - lw
+			}
 			runBlocks++
 			runWidth += tw - lw
 			sh.prose += tw - lw
@@ -147,7 +150,7 @@ func shapeOf(n *html.Node) pageShape {
 	}
 	walk(n, false)
 	flush()
-	closeRun()
+	closeRun(true)
 	return sh
 }
 
@@ -169,6 +172,7 @@ func (sh pageShape) headline(title string) int {
 			continue
 		}
 		if s.text == title || (utf8.RuneCountInString(s.text) >= 4 && strings.HasPrefix(title, s.text)) ||
+			(utf8.RuneCountInString(s.text) >= 2 && strings.HasPrefix(title, s.text) && startsWithSeparator(title[len(s.text):])) ||
 			(strings.HasPrefix(s.text, title) && utf8.RuneCountInString(s.text) < 2*utf8.RuneCountInString(title)+8) {
 			if s.tag == "h1" || s.tag == "h2" || s.tag == "h3" {
 				return i
@@ -179,6 +183,12 @@ func (sh pageShape) headline(title string) int {
 		}
 	}
 	return at
+}
+
+// sectionHeaded reports a page headed by its title as short as a section's name, not a story's.
+func (sh pageShape) sectionHeaded(title string) bool {
+	at := sh.headline(title)
+	return at >= 0 && textWidth(sh.segs[at].text) < headlineWidth
 }
 
 // articleShaped reports one main block of sentences under a headline: a headline as long as a
@@ -253,7 +263,7 @@ func (sh pageShape) headlineBefore(para string) string {
 // or a date by the headline): an article's mark that a listing's first item date cannot fake on
 // its own, so an undated page needs its text to outweigh its link lists, a dated one only not to
 // drown in them.
-func (sh pageShape) verdict(bodyWidth int, dated, articleShaped bool) error {
+func (sh pageShape) verdict(bodyWidth int, dated, articleShaped, sectionHeaded bool) error {
 	if articleShaped {
 		// A list of linked items each with its paragraph under a story's headline and intro is
 		// a listicle, not a listing: section pages are headed by a section's short name.
@@ -261,6 +271,18 @@ func (sh pageShape) verdict(bodyWidth int, dated, articleShaped bool) error {
 	}
 	if sh.teaserRuns >= 4 && sh.teaser*2 >= sh.prose {
 		return fmt.Errorf("%w: %d headline links each with a teaser, no main text", article.ErrNotArticle, sh.teaserRuns)
+	}
+	// Under a section's name ("Opinion", "本地新闻" heading the page), fewer items make a
+	// listing: three headline links with their teasers (the last one's counted though the page
+	// prints more under it), or two among more links.
+	if sectionHeaded {
+		runs, width := sh.teaserRuns, sh.teaser
+		if sh.lastTeaser > 0 {
+			runs, width = runs+1, width+sh.lastTeaser
+		}
+		if runs >= 2 && width*2 >= sh.prose && (runs >= 3 || sh.links >= 4) {
+			return fmt.Errorf("%w: %d headline links each with a teaser under a section's name", article.ErrNotArticle, runs)
+		}
 	}
 	if !dated && bodyWidth < undatedMinWidth {
 		// Neither a story's headline over prose nor a date of its own: a line or two of text
@@ -281,4 +303,130 @@ func (sh pageShape) verdict(bodyWidth int, dated, articleShaped bool) error {
 func isURLText(s string) bool {
 	s = strings.TrimSpace(s)
 	return strings.HasPrefix(s, "http://") || strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "www.")
+}
+
+// startsWithSeparator reports a title's rest that begins with a site-name separator: "首页" is
+// the headline of "首页--县新闻网".
+func startsWithSeparator(rest string) bool {
+	for _, sep := range titleSeps {
+		if strings.HasPrefix(rest, sep) || strings.HasPrefix(strings.TrimLeft(rest, " "), strings.TrimSpace(sep)) {
+			return strings.TrimSpace(sep) != ""
+		}
+	}
+	return false
+}
+
+// pageHeadline is the headline the page prints over its body when the title read from its
+// metadata is not one of the page's blocks: a block that is the title without the site's name
+// around it (before or after: "EuroNews : Obama waits…", "… - SJSUSpartans.com—Official Web
+// Site of …"), else the heading right above the body's first paragraph. "" keeps the title.
+func (sh pageShape) pageHeadline(title, firstPara, pageText string) string {
+	title = textrule.Collapse(title)
+	best := ""
+	for _, s := range sh.segs {
+		if s.kind == 'H' || s.text == "" {
+			continue
+		}
+		if s.text == title {
+			return ""
+		}
+		if w := textWidth(s.text); w >= headlineWidth && w*2 >= textWidth(title) && strings.Contains(title, s.text) && len(s.text) > len(best) {
+			best = s.text
+		}
+	}
+	if best != "" {
+		return best
+	}
+	if title != "" && (sh.headline(title) >= 0 || strings.Contains(pageText, title)) {
+		return ""
+	}
+	if part := titlePartOnPage(title, pageText); part != "" {
+		return part
+	}
+	return sh.headingAbove(firstPara, title == "" || !strings.Contains(pageText, title))
+}
+
+// titleSplitSeps split a <title> into the headline and the site's and section's names, on
+// either side.
+var titleSplitSeps = []string{" | ", " || ", " - ", " – ", " — ", " :: ", " : ", ": ", " » ", " > ", " · ", "｜", "_", "—"}
+
+// titlePartOnPage is the longest piece of the title, cut at its separators, that the page's
+// text prints and is as wide as a headline: what is left when the site's name, which the page
+// prints only in its chrome, is taken off either end.
+func titlePartOnPage(title, pageText string) string {
+	parts := []string{title}
+	for _, sep := range titleSplitSeps {
+		var next []string
+		for _, p := range parts {
+			next = append(next, strings.Split(p, sep)...)
+		}
+		parts = next
+	}
+	best := ""
+	for _, p := range parts {
+		p = strings.TrimSpace(p)
+		if textWidth(p) >= headlineWidth && len(p) > len(best) && strings.Contains(pageText, p) {
+			best = p
+		}
+	}
+	if best == "" || textWidth(best)*3 < textWidth(title) {
+		return ""
+	}
+	return best
+}
+
+// headingAbove is the heading (h1–h4) among the three blocks right above the text that starts
+// with para; any short line there when loose (the title names nothing the page prints).
+func (sh pageShape) headingAbove(para string, loose bool) string {
+	start := runePrefix(para, 12)
+	for i, s := range sh.segs {
+		if !strings.HasPrefix(s.text, start) {
+			continue
+		}
+		if s.text == para && (s.tag == "h1" || s.tag == "h2" || s.tag == "h3") && textWidth(s.text) >= headlineWidth && !endsSentence(s.text) {
+			return s.text // the body starts with its own headline
+		}
+		for j := i - 1; j >= 0 && j >= i-3; j-- {
+			h := sh.segs[j]
+			if h.kind == 'H' {
+				return ""
+			}
+			ok := textWidth(h.text) >= headlineWidth && utf8.RuneCountInString(h.text) <= 200 && !isDateLine(h.text) && !isLabelLine(h.text)
+			switch h.tag {
+			case "h1", "h2", "h3", "h4":
+				if ok {
+					return h.text
+				}
+			default:
+				if ok && loose && len(strings.Fields(h.text)) <= 20 && utf8.RuneCountInString(h.text) <= 120 && !endsSentence(h.text) {
+					return h.text
+				}
+			}
+		}
+		return ""
+	}
+	return ""
+}
+
+// endsSentence reports a line that ends as a sentence does, which a headline does not.
+func endsSentence(s string) bool {
+	s = strings.TrimSpace(s)
+	for _, end := range []string{".", "。", "!", "！", "?", "？", "…"} {
+		if strings.HasSuffix(s, end) {
+			return true
+		}
+	}
+	return false
+}
+
+// closeTeaserRun counts the prose run that ends here: a teaser when it is one block right after
+// a headline link; the first block of the page's last run when more prose follows it.
+func (sh *pageShape) closeTeaserRun(afterLink, last bool, blocks, width, first int) {
+	switch {
+	case afterLink && blocks == 1:
+		sh.teaserRuns++
+		sh.teaser += width
+	case afterLink && last && blocks > 1:
+		sh.lastTeaser = first
+	}
 }

@@ -12,7 +12,8 @@ var markets = map[string]string{
 }
 
 // Stock is the record's form of a security: code and exchange suffix ("601728.SH"), from
-// Eastmoney's market number and code. ok is false for sector boards, unknown markets and codes
+// Eastmoney's market number and code; a Beijing code under market 0 is .BJ, as the text reader
+// writes it, so one share has one form. ok is false for sector boards, unknown markets and codes
 // that are not one word.
 func Stock(market, code string) (string, bool) {
 	if !IsDigits(market) || !IsWord(code) {
@@ -21,6 +22,9 @@ func Stock(market, code string) (string, bool) {
 	m, ok := markets[market]
 	if !ok {
 		return "", false
+	}
+	if ex, ok := ExchangeOf(code); ok && ex == "BJ" && market == "0" {
+		m = ex // Eastmoney files Beijing shares under Shenzhen's market number
 	}
 	return code + "." + m, true
 }
