@@ -60,8 +60,16 @@ const (
 
 // HashBody returns the content_hash of a body: "sha256:" and the hex digest of its UTF-8 bytes.
 func HashBody(body string) string {
-	sum := sha256.Sum256([]byte(body))
-	return "sha256:" + hex.EncodeToString(sum[:])
+	// Fed through a small buffer: []byte(body) would copy the whole body (a page's worth of
+	// text) only to hash it.
+	h := sha256.New()
+	var buf [32 << 10]byte
+	for len(body) > 0 {
+		n := copy(buf[:], body)
+		h.Write(buf[:n])
+		body = body[n:]
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
 // Finish fills the fields every record derives the same way and checks the required ones, so no

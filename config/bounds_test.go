@@ -22,6 +22,10 @@ func TestValuesThatWouldCrashOrOverflowTheRunAreLineAndKeyErrors(t *testing.T) {
 		{"a port past 65535", "listen: 127.0.0.1:99999\n" + base, `line 1: listen: "127.0.0.1:99999": port "99999" is not a number from 0 to 65535`},
 		{"a negative lock timeout", "lock_timeout: -5s\n" + base, "line 1: lock_timeout: -5s must not be negative"},
 		{"a lock timeout of a year", "lock_timeout: 8760h\n" + base, "line 1: lock_timeout: 8760h0m0s is too long"},
+		{"a negative bound on the pages being read", "max_bytes_in_flight: -1\n" + base, "line 1: max_bytes_in_flight: must not be negative"},
+		{"a bound on the pages being read past any machine", "max_bytes_in_flight: 9223372036854775807\n" + base, "line 1: max_bytes_in_flight: 9223372036854775807 is too large; at most 17179869184 (16 GiB)"},
+		{"a fraction of a byte in flight", "max_bytes_in_flight: 1.5\n" + base, `line 1: max_bytes_in_flight: "1.5" is not a whole number`},
+		{"a bound on the pages being read in words", "max_bytes_in_flight: lots\n" + base, `line 1: max_bytes_in_flight: "lots" is not a whole number`},
 		{"a second YAML document", base + "---\nstore: ./other.db\n", "line 6: a second YAML document"},
 		{"a second document that is not even YAML", base + "---\n: : [\n", "a.yaml:"},
 	}
@@ -37,13 +41,25 @@ func TestValuesThatWouldCrashOrOverflowTheRunAreLineAndKeyErrors(t *testing.T) {
 }
 
 func TestTheLargestSensibleValuesAreAccepted(t *testing.T) {
-	c, err := Parse("a.yaml", []byte("lock_timeout: 24h\nlisten: \":65535\"\n"+base+
+	c, err := Parse("a.yaml", []byte("lock_timeout: 24h\nlisten: \":65535\"\nmax_bytes_in_flight: 17179869184\n"+base+
 		"    parallelism: 64\n    delay: 1h\n    max_body_bytes: 1073741824\n    user_agent: \"newsmill (+https://example.org/bot)\"\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s := c.Sources[0]; s.Parallelism != 64 || s.Delay != time.Hour || s.MaxBodyBytes != 1<<30 {
+	if s := c.Sources[0]; s.Parallelism != 64 || s.Delay != time.Hour || s.MaxBodyBytes != 1<<30 || s.MaxBytesInFlight != 16<<30 {
 		t.Errorf("read as %+v", s)
+	}
+}
+
+func TestEverySourceSharesTheTopLevelBoundOnPagesInFlight(t *testing.T) {
+	c, err := Parse("a.yaml", []byte("max_bytes_in_flight: 1048576\n"+base+"  - name: other\n    seeds: [https://other.example/]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range c.Sources {
+		if s.MaxBytesInFlight != 1<<20 {
+			t.Errorf("source %s has max_bytes_in_flight %d, want the config's 1048576", s.Name, s.MaxBytesInFlight)
+		}
 	}
 }
 

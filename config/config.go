@@ -42,6 +42,8 @@ const (
 	KeyRules       = "rules"
 	KeyListen      = "listen"
 	KeyRunOnStart  = "run_on_start"
+	// KeyMaxBytesInFlight bounds the bytes of the pages being read at once, over the process.
+	KeyMaxBytesInFlight = "max_bytes_in_flight"
 
 	// The cluster section (docs/cluster.md).
 	KeyCluster            = "cluster"
@@ -165,6 +167,10 @@ type Config struct {
 	// Timezone is the IANA zone schedules are read in ("Asia/Shanghai"); the machine's when
 	// empty. A schedule's own CRON_TZ= prefix wins.
 	Timezone string `yaml:"timezone"`
+	// MaxBytesInFlight bounds the bytes of the pages being decoded, parsed and extracted at once,
+	// over every source and every worker of the process; 0 means
+	// crawler.DefaultMaxBytesInFlight. Parse copies it into every source's options.
+	MaxBytesInFlight int64 `yaml:"max_bytes_in_flight"`
 
 	// Syndication tunes the near-duplicate clusters (cluster_id); they are on by default.
 	Syndication Syndication `yaml:"syndication"`
@@ -291,6 +297,8 @@ func Parse(path string, b []byte) (*Config, error) {
 	}
 	for i := range c.Sources {
 		c.Sources[i].Line = at(&root, KeySources, i)
+		// One bound for the process: every source's crawler (and a worker's) shares it.
+		c.Sources[i].MaxBytesInFlight = c.MaxBytesInFlight
 	}
 	dir := filepath.Dir(path)
 	c.Store = resolve(dir, c.Store)
@@ -364,7 +372,7 @@ func goTypeWord(t string) string {
 	switch {
 	case t == "time.Duration":
 		return "a duration (such as 500ms, 30s, 2m)"
-	case t == "int" || t == "*int":
+	case t == "int" || t == "*int" || t == "int64":
 		return "a whole number"
 	case t == "bool" || t == "*bool":
 		return "true or false"
@@ -548,6 +556,12 @@ func (c *Config) validate(root *yaml.Node) error {
 		}
 		c.Location = loc
 	}
+	switch n := c.MaxBytesInFlight; {
+	case n < 0:
+		return fail(at(root, KeyMaxBytesInFlight), KeyMaxBytesInFlight, "must not be negative")
+	case n > crawler.MaxMaxBytesInFlight:
+		return fail(at(root, KeyMaxBytesInFlight), KeyMaxBytesInFlight, "%d is too large; at most %d (16 GiB)", n, int64(crawler.MaxMaxBytesInFlight))
+	}
 	if c.Listen != "" {
 		if err := checkListen(c.Listen); err != nil {
 			return fail(at(root, KeyListen), KeyListen, "%v", err)
@@ -620,6 +634,9 @@ func wholeNumbers(root *yaml.Node) error {
 	if n.Kind != yaml.MappingNode {
 		return nil
 	}
+	if err := check(n, "", topInts); err != nil {
+		return err
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value != KeySources || n.Content[i+1].Kind != yaml.SequenceNode {
 			continue
@@ -681,6 +698,9 @@ func (c *Config) validateCluster(root *yaml.Node) error {
 	}
 	return nil
 }
+
+// topInts are the top-level keys that hold whole numbers.
+var topInts = map[string]bool{KeyMaxBytesInFlight: true}
 
 // healthInts are the counts of a source's health block.
 var healthInts = map[string]bool{"min_records_per_day": true, "min_records_per_pass": true, "min_body_median": true}

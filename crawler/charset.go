@@ -56,6 +56,11 @@ func Decode(contentType string, body []byte) ([]byte, string, error) {
 	}
 	body = withoutNUL(body)
 	valid, invalid := utf8Counts(body)
+	if valid > 0 && invalid == 0 {
+		// Already UTF-8, as most pages are: the body is the text. A copy through the decoder
+		// would be one more page-sized buffer (two while it grows) for every page in flight.
+		return body, "utf-8", nil
+	}
 	if valid > 0 && invalid*strayRatio <= valid {
 		out, err := decodeWith(unicode.UTF8, body)
 		return out, "utf-8", err
@@ -67,6 +72,9 @@ func Decode(contentType string, body []byte) ([]byte, string, error) {
 			continue
 		}
 		if name == "utf-8" {
+			if invalid == 0 {
+				return body, name, nil // ASCII, or UTF-8 as labelled: no copy (above)
+			}
 			if invalid <= valid {
 				out, err := decodeWith(enc, body)
 				return out, name, err

@@ -97,6 +97,7 @@ type Crawler struct {
 	log      *zap.Logger
 	skip     Skipper
 	rt       collaborators
+	pages    *pageBytes // the process's bound on the pages being read, shared by every driver
 }
 
 // New checks the options (Options.Validate) and fills defaults (Options.WithDefaults); with
@@ -106,7 +107,7 @@ func New(opts Options, log *zap.Logger, skip Skipper, with ...Option) (*Crawler,
 		return nil, fmt.Errorf("source %q: %w", opts.Name, err)
 	}
 	opts = opts.WithDefaults()
-	c := &Crawler{opts: opts, log: log, skip: skip}
+	c := &Crawler{opts: opts, log: log, skip: skip, pages: sharedPageBytes(opts.MaxBytesInFlight)}
 	for _, o := range with {
 		o(&c.rt)
 	}

@@ -105,7 +105,7 @@ func (f *Fetcher) transport() *transport {
 	if f.gate != nil {
 		base = gatedTransport{base: base, gate: f.gate, retryBase: o.RetryBaseDelay}
 	}
-	return &transport{base: base, sleep: Sleep, archive: f.c.rt.archive, policy: fetchPolicy{
+	return &transport{base: base, sleep: Sleep, pages: f.c.pages, archive: f.c.rt.archive, policy: fetchPolicy{
 		maxRetries: *o.MaxRetries, retryBase: o.RetryBaseDelay, retryMax: o.RetryMaxDelay,
 		attemptTimeout: o.Timeout, maxBody: int64(o.MaxBodyBytes),
 	}}
@@ -158,19 +158,27 @@ type fetched struct {
 }
 
 // request makes the one request of a Fetch with a collector of its own and reads the response.
-func (f *Fetcher) request(ctx context.Context, tr http.RoundTripper, u *url.URL, hint *article.Record, handle Handler) fetched {
+func (f *Fetcher) request(ctx context.Context, tr *transport, u *url.URL, hint *article.Record, handle Handler) fetched {
 	c := f.c
 	col := c.newCollector(ctx, tr)
 	got := fetched{final: article.CanonicalURL(u)}
 	var started time.Time
 	var contentType string
+	var page *heldPage // the body the transport read under the bound, once claimed
+	defer func() { page.done() }()
 	col.OnRequest(func(r *colly.Request) {
 		if started.IsZero() {
 			started = time.Now()
 		}
 		c.setConditional(ctx, *r.Headers, r.URL)
 	})
-	col.OnResponseHeaders(func(r *colly.Response) { contentType = hideCharset(r) })
+	col.OnResponseHeaders(func(r *colly.Response) {
+		contentType = hideCharset(r)
+		if hp := tr.claim(*r.Headers); hp != nil {
+			page.done()
+			page = hp
+		}
+	})
 	col.OnError(func(r *colly.Response, err error) {
 		c.observe(u.Hostname(), r.StatusCode, started)
 		got.status = r.StatusCode
@@ -189,8 +197,16 @@ func (f *Fetcher) request(ctx context.Context, tr http.RoundTripper, u *url.URL,
 	col.OnResponse(func(r *colly.Response) {
 		c.observe(u.Hostname(), r.StatusCode, started)
 		// As in a pass, the page and its record take the canonical form of the URL fetched.
-		got.final, got.status, got.bytes = article.CanonicalURL(r.Request.URL), r.StatusCode, len(r.Body)
-		got.o = c.read(ctx, response{final: got.final, status: r.StatusCode, header: *r.Headers, contentType: contentType, body: r.Body, hint: hint}, handle)
+		got.final, got.status = article.CanonicalURL(r.Request.URL), r.StatusCode
+		resp := response{final: got.final, status: r.StatusCode, header: *r.Headers, contentType: contentType, body: r.Body, hint: hint}
+		if page != nil {
+			resp.body, resp.permit = page.body, page.permit
+		}
+		got.bytes = len(resp.body) // Colly's r.Body is empty when the page was claimed
+		got.o = c.read(ctx, resp, handle)
+		if got.o.stopped {
+			got.err = got.o.err // no answer read: another worker takes the URL
+		}
 	})
 	if err := col.Request(http.MethodGet, u.String(), nil, nil, nil); err != nil && got.err == nil && got.status == 0 {
 		got.err = err // refused before any request was sent

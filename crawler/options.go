@@ -76,6 +76,10 @@ type Options struct {
 	// article, not its neighbours. Scheduled crawls follow article pages' links too, since that
 	// is how a site's category pages are found.
 	LeafArticles bool `yaml:"-"`
+	// MaxBytesInFlight bounds the bytes of the pages being read at once (decoded, parsed,
+	// extracted) over the whole process: the config's top-level max_bytes_in_flight, which all
+	// its sources share; 0 means DefaultMaxBytesInFlight.
+	MaxBytesInFlight int64 `yaml:"-"`
 
 	// keepPageValidators keeps the validators of article pages too (Recheck): they are asked
 	// "changed since?" on their next recheck.

@@ -61,6 +61,7 @@ type fetch struct {
 	hint        *article.Record // what a feed said about the page, or nil
 	contentType string          // as the server declared it, charset included
 	started     time.Time       // when Colly sent the request; zero if it refused to
+	page        *heldPage       // the body the transport read under the bound, once claimed
 }
 
 const ctxFetch = "newsmill.fetch" // key of the *fetch in a request's colly.Context
@@ -78,6 +79,7 @@ func (c *Crawler) newPass(ctx context.Context, handle Handler) *pass {
 	if c.rt.transport != nil {
 		p.tr.base = c.rt.transport
 	}
+	p.tr.pages = c.pages
 	p.tr.archive = c.rt.archive
 	if c.rt.onSeeds != nil {
 		p.book = newSeedBook()
@@ -277,6 +279,9 @@ func (p *pass) fetch(ctx context.Context, q queued) {
 	defer release()
 	key := article.CanonicalURL(u).String()
 	f := &fetch{key: key, depth: q.depth, hint: p.takeHint(key)}
+	// The page's bytes go back to the bound once the response is dealt with: its record is in
+	// the pipeline's queue, its links in the frontier.
+	defer func() { f.page.done(); f.page = nil }()
 	rc := colly.NewContext()
 	rc.Put(ctxFetch, f)
 	err = p.col.Request(http.MethodGet, q.url, nil, rc, nil)
@@ -328,9 +333,15 @@ func (p *pass) onRequest(ctx context.Context, r *colly.Request) {
 	p.c.setConditional(ctx, *r.Headers, r.URL)
 }
 
-// onHeaders keeps the declared charset for our own decoder (hideCharset).
+// onHeaders keeps the declared charset for our own decoder (hideCharset) and claims the body
+// the transport read under the bound, before Colly would copy it.
 func (p *pass) onHeaders(r *colly.Response) {
-	fetchOf(r.Ctx).contentType = hideCharset(r)
+	f := fetchOf(r.Ctx)
+	f.contentType = hideCharset(r)
+	if hp := p.tr.claim(*r.Headers); hp != nil {
+		f.page.done() // a page claimed before cannot be, but would leak
+		f.page = hp
+	}
 }
 
 // observed reports the request to the run's FetchObserver.
@@ -346,7 +357,11 @@ func (p *pass) logRequest(r *colly.Response, f *fetch, kind Kind, extractor stri
 	if r == nil || r.Request == nil {
 		return
 	}
-	p.c.logRequest(r.Request.URL.String(), r.StatusCode, len(r.Body), f.started, f.depth, kind, extractor, err)
+	n := len(r.Body)
+	if f.page != nil {
+		n = len(f.page.body) // claimed from the transport: Colly's copy is empty
+	}
+	p.c.logRequest(r.Request.URL.String(), r.StatusCode, n, f.started, f.depth, kind, extractor, err)
 }
 
 // onError counts and logs a failed fetch; a 304 is no failure but an unchanged listing.
@@ -394,7 +409,14 @@ func (p *pass) onResponse(ctx context.Context, r *colly.Response) {
 	// (after redirects: a redirect's target is not fetched again).
 	final := article.CanonicalURL(r.Request.URL)
 	p.fr.markSeen(final.String())
-	o := p.c.read(ctx, response{final: final, status: r.StatusCode, header: *r.Headers, contentType: f.contentType, body: r.Body, hint: f.hint}, p.book.counting(f.key, p.handle))
+	resp := response{final: final, status: r.StatusCode, header: *r.Headers, contentType: f.contentType, body: r.Body, hint: f.hint}
+	if f.page != nil {
+		resp.body, resp.permit = f.page.body, f.page.permit
+	}
+	o := p.c.read(ctx, resp, p.book.counting(f.key, p.handle))
+	if o.stopped {
+		return // the run is stopping, as in onError
+	}
 	p.account(ctx, f, o)
 	p.book.note(f.key, func(a *pageAccount) {
 		a.answered = true

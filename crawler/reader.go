@@ -49,6 +49,9 @@ type response struct {
 	contentType string // as the server declared it, charset included
 	body        []byte
 	hint        *article.Record // what a feed said about the page, or nil
+	// permit is the bytes the transport took of the bound before it read the body; nil for a
+	// body that came some other way, which read takes them for.
+	permit *permit
 }
 
 // found is a link the source wants, as the site wrote it, with what a feed said about it.
@@ -76,6 +79,9 @@ type outcome struct {
 	keep       Validators
 	// itemsFailed counts a feed's items with a body of their own that gave no whole record.
 	itemsFailed int
+	// stopped is a page never read because ctx ended while it waited for the bound on the pages
+	// being read (err says so): the run is stopping, the page is not the server's failure.
+	stopped bool
 }
 
 // listing reports whether the page is one a later run may ask "changed since?".
@@ -110,12 +116,25 @@ func failReason(err error) string {
 
 // read decides what a response is. handle is offered the page when it may be an article, and
 // every feed item that carries its own body.
+//
+// The page's bytes are taken from the process's bound on the pages being read before its body is
+// read (by the transport, r.permit; here for a body that came another way) and given back once
+// the driver is done with the response: by then handle has made the record and handed it on (the
+// pipeline's queue, or the worker's records to publish), and the page's tree, decoded text and
+// the extractors' copies are garbage.
 func (c *Crawler) read(ctx context.Context, r response, handle Handler) outcome {
 	switch {
 	case r.status == http.StatusNotModified:
 		return outcome{kind: KindNotModified}
 	case r.status < 200 || r.status > 299:
 		return failedStatus(r.status)
+	}
+	if r.permit == nil {
+		pm, err := c.pages.take(ctx, int64(len(r.body)))
+		if err != nil {
+			return outcome{kind: KindFailed, err: fmt.Errorf("page not read: %w", err), stopped: true}
+		}
+		defer pm.release()
 	}
 	modified, _ := http.ParseTime(r.header.Get("Last-Modified")) // zero when absent or unreadable
 	page, err := decodePage(r.final, r.contentType, r.body, r.hint, modified)

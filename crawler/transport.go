@@ -39,6 +39,12 @@ type transport struct {
 	retries atomic.Int64
 	// sleep waits d or until ctx ends; tests replace it to observe the waits.
 	sleep func(ctx context.Context, d time.Duration) error
+	// pages is the process's bound on the pages being read: a body's bytes are taken of it
+	// before the body is read (nil: no bound). held are the bodies read under it that no driver
+	// has claimed yet, by the id their response carries in pageHeader.
+	pages  *pageBytes
+	held   sync.Map // id -> *heldPage
+	nextID atomic.Uint64
 	// archive, when set, keeps every response the transport hands on (archived.go).
 	archive Archiver
 }
@@ -165,15 +171,17 @@ func (t *transport) backoff(attempt int) time.Duration {
 // attempt makes one request. wait tells the caller what to do on error: -1 do not retry, 0 retry
 // after the usual back-off, more retry after that long (the server's Retry-After).
 func (t *transport) attempt(req *http.Request) (*http.Response, time.Duration, error) {
-	ctx, cancel := context.WithTimeout(req.Context(), t.policy.attemptTimeout)
-	defer cancel()
+	ctx, cancel := context.WithCancelCause(req.Context())
+	defer cancel(nil)
+	dl := newAttemptDeadline(t.policy.attemptTimeout, func() { cancel(errAttemptDeadline) })
+	defer dl.stop()
 	r := req.Clone(ctx)
 	if r.Header.Get("Accept-Encoding") == "" {
 		r.Header.Set("Accept-Encoding", "gzip")
 	}
 	resp, err := t.base.RoundTrip(r)
 	if err != nil {
-		return nil, retryable(req.Context(), err), timeoutErr(ctx, err, t.policy.attemptTimeout)
+		return nil, t.retryable(req.Context(), ctx, err), timeoutErr(ctx, err, t.policy.attemptTimeout)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 {
@@ -185,18 +193,19 @@ func (t *transport) attempt(req *http.Request) (*http.Response, time.Duration, e
 		}
 		return nil, wait, &StatusError{Code: resp.StatusCode, RetryAfter: resp.Header.Get("Retry-After")}
 	}
-	body, err := t.readBody(resp, req)
+	body, pm, err := t.readBody(req.Context(), dl, resp, req)
 	if err != nil {
 		if errors.Is(err, ErrBodyTooLarge) || errors.Is(err, ErrBadEncoding) {
 			return nil, -1, err
 		}
-		return nil, retryable(req.Context(), err), fmt.Errorf("read body: %w", timeoutErr(ctx, err, t.policy.attemptTimeout))
+		return nil, t.retryable(req.Context(), ctx, err), fmt.Errorf("read body: %w", timeoutErr(ctx, err, t.policy.attemptTimeout))
 	}
 	out := *resp
 	out.Header = resp.Header.Clone()
 	out.Header.Del(archivedHeader) // only the transport says where a response is archived
 	if t.archive != nil {
 		if err := t.keep(ctx, r, resp, body, out.Header); err != nil {
+			pm.release()
 			return nil, -1, err
 		}
 	}
@@ -205,16 +214,59 @@ func (t *transport) attempt(req *http.Request) (*http.Response, time.Duration, e
 	out.ContentLength = int64(len(body))
 	out.Uncompressed = true // tells Colly not to gunzip again
 	out.Body = io.NopCloser(bytes.NewReader(body))
+	if pm != nil {
+		out.Body = t.hold(out.Header, body, pm)
+	}
 	out.Request = req
 	return &out, 0, nil
 }
 
-// timeoutErr names the attempt deadline instead of Go's "context deadline exceeded".
+// errAttemptDeadline ends an attempt that outlived the fetch policy's attemptTimeout.
+var errAttemptDeadline = errors.New("attempt deadline")
+
+// attemptDeadline is an attempt's time limit, which stops while the attempt waits for the bound
+// on the pages being read: that wait is the process's own load, not the server's slowness.
+type attemptDeadline struct {
+	timer *time.Timer
+	left  time.Duration
+	since time.Time
+}
+
+func newAttemptDeadline(d time.Duration, fire func()) *attemptDeadline {
+	return &attemptDeadline{timer: time.AfterFunc(d, fire), left: d, since: time.Now()}
+}
+
+// pause stops the clock; it reports false when the deadline has passed already.
+func (d *attemptDeadline) pause() bool {
+	if !d.timer.Stop() {
+		return false
+	}
+	d.left -= time.Since(d.since)
+	return true
+}
+
+func (d *attemptDeadline) resume() {
+	d.since = time.Now()
+	d.timer.Reset(max(d.left, 0))
+}
+
+func (d *attemptDeadline) stop() { d.timer.Stop() }
+
+// timeoutErr names the attempt deadline instead of Go's "context canceled".
 func timeoutErr(ctx context.Context, err error, d time.Duration) error {
-	if errors.Is(ctx.Err(), context.DeadlineExceeded) && !errors.Is(err, ErrBodyTooLarge) {
+	if errors.Is(context.Cause(ctx), errAttemptDeadline) && !errors.Is(err, ErrBodyTooLarge) {
 		return fmt.Errorf("%w: no complete response within %s", ErrTimeout, d)
 	}
 	return err
+}
+
+// retryable is the package's retryable, with an attempt that ran out of time retried as a
+// timeout is.
+func (t *transport) retryable(parent, ctx context.Context, err error) time.Duration {
+	if parent.Err() == nil && errors.Is(context.Cause(ctx), errAttemptDeadline) {
+		return 0
+	}
+	return retryable(parent, err)
 }
 
 // retryable tells a transient network failure (reset, timeout, a body cut short) from one that
@@ -263,38 +315,178 @@ func retryAfter(v string, now time.Time) time.Duration {
 	return 0
 }
 
+// freeBody is how much of a body of unknown length (compressed, or chunked) is read before its
+// bytes are taken of the bound: most pages end within it and then take their size; a longer
+// one takes the whole body cap while it is read and gives back the rest once read. Every fetch
+// may so hold this much outside the bound while it waits.
+const freeBody = 1 << 20
+
+// firstReads are the buffers the first freeBody bytes of a body of unknown length are read into.
+var firstReads = sync.Pool{New: func() any { b := make([]byte, freeBody+1); return &b }}
+
 // readBody reads the whole body, gunzipping it when the server compressed it, and fails with
 // ErrBodyTooLarge past the cap (counted after decompression) rather than returning half a page.
-func (t *transport) readBody(resp *http.Response, req *http.Request) ([]byte, error) {
+// The bytes are taken of the bound on the pages being read (t.pages) before they are read,
+// with the attempt's clock stopped while it waits; the permit returned holds the body's size.
+func (t *transport) readBody(parent context.Context, dl *attemptDeadline, resp *http.Response, req *http.Request) ([]byte, *permit, error) {
 	var r io.Reader = resp.Body
 	if isGzipped(resp, req) {
 		zr, err := gzip.NewReader(resp.Body)
 		if err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return nil, err
+				return nil, nil, err
 			}
-			return nil, fmt.Errorf("%w: gzip: %v", ErrBadEncoding, err)
+			return nil, nil, fmt.Errorf("%w: gzip: %v", ErrBadEncoding, err)
 		}
 		defer zr.Close()
 		r = zr
 	} else if enc := resp.Header.Get("Content-Encoding"); enc != "" && !strings.EqualFold(enc, "identity") {
-		return nil, fmt.Errorf("%w: content-encoding %q", ErrBadEncoding, enc)
+		return nil, nil, fmt.Errorf("%w: content-encoding %q", ErrBadEncoding, enc)
 	}
 	limit := t.policy.maxBody
 	if resp.ContentLength > limit {
-		return nil, fmt.Errorf("%w: exceeds %d bytes (content-length %d)", ErrBodyTooLarge, limit, resp.ContentLength)
+		return nil, nil, fmt.Errorf("%w: exceeds %d bytes (content-length %d)", ErrBodyTooLarge, limit, resp.ContentLength)
 	}
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		if strings.Contains(err.Error(), "gzip: invalid") || strings.Contains(err.Error(), "flate: corrupt") {
-			return nil, fmt.Errorf("%w: gzip: %v", ErrBadEncoding, err)
+	take := func(n int64) (*permit, error) {
+		if t.pages == nil {
+			return nil, nil
 		}
-		return nil, err
+		paused := dl.pause()
+		pm, err := t.pages.take(parent, n)
+		if paused {
+			dl.resume()
+		}
+		return pm, err
+	}
+	var b []byte
+	var pm *permit
+	var err error
+	if n := resp.ContentLength; n > 0 && r == resp.Body {
+		// The length is known: its bytes are taken first, then read into one buffer of that
+		// size, not the doublings of io.ReadAll (as much garbage again as the page).
+		if pm, err = take(n); err != nil {
+			return nil, nil, err
+		}
+		buf := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead))
+		_, err = buf.ReadFrom(io.LimitReader(r, limit+1))
+		b = buf.Bytes()
+	} else {
+		// The first MiB goes into a buffer of the pool, so a fetch waiting for the bound holds
+		// that one buffer and no garbage of io.ReadAll's doublings; the body is copied out at
+		// its size once its bytes are taken.
+		bp := firstReads.Get().(*[]byte)
+		first := (*bp)[:min(freeBody, limit)+1]
+		n, ended := 0, false
+		for n < len(first) && err == nil {
+			var m int
+			m, err = r.Read(first[n:])
+			n += m
+		}
+		if errors.Is(err, io.EOF) {
+			ended, err = true, nil
+		}
+		switch {
+		case err != nil:
+		case ended:
+			if pm, err = take(int64(n)); err == nil {
+				b = append([]byte(nil), first[:n]...)
+			}
+		case limit > freeBody:
+			// More to come, up to the cap: its bytes are taken while it is read.
+			if pm, err = take(limit); err == nil {
+				buf := bytes.NewBuffer(make([]byte, 0, 2*n))
+				buf.Write(first[:n])
+				_, err = buf.ReadFrom(io.LimitReader(r, limit+1-int64(n)))
+				b = buf.Bytes()
+			}
+		default:
+			firstReads.Put(bp)
+			return nil, nil, fmt.Errorf("%w: exceeds %d bytes after decompression", ErrBodyTooLarge, limit)
+		}
+		firstReads.Put(bp)
+	}
+	if err != nil {
+		pm.release()
+		if strings.Contains(err.Error(), "gzip: invalid") || strings.Contains(err.Error(), "flate: corrupt") {
+			return nil, nil, fmt.Errorf("%w: gzip: %v", ErrBadEncoding, err)
+		}
+		return nil, nil, err
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%w: exceeds %d bytes after decompression", ErrBodyTooLarge, limit)
+		pm.release()
+		return nil, nil, fmt.Errorf("%w: exceeds %d bytes after decompression", ErrBodyTooLarge, limit)
 	}
-	return b, nil
+	pm.shrink(int64(len(b)))
+	return b, pm, nil
+}
+
+// pageHeader carries, from the transport to the driver's OnResponseHeaders, the id of a body
+// read under the bound. It never leaves the process.
+const pageHeader = "X-Newsmill-Held-Page"
+
+// heldPage is a body read under the bound, with its permit. The driver that claims it reads the
+// body from here (Colly gets an empty one: no copy of the page) and releases the permit when done
+// with the response; a body nobody claims (a redirect's, robots.txt) is read as usual and its
+// permit released when it is closed.
+type heldPage struct {
+	body    []byte
+	permit  *permit
+	claimed atomic.Bool
+}
+
+// hold keeps body under an id named in h and returns the response body that serves it to
+// whoever reads it before a driver claims it.
+func (t *transport) hold(h http.Header, body []byte, pm *permit) io.ReadCloser {
+	id := strconv.FormatUint(t.nextID.Add(1), 10)
+	hp := &heldPage{body: body, permit: pm}
+	t.held.Store(id, hp)
+	h.Set(pageHeader, id)
+	return &heldBody{t: t, id: id, hp: hp, r: bytes.NewReader(body)}
+}
+
+// claim takes the held page a response names, if any: the caller now reads its body and must
+// release its permit.
+func (t *transport) claim(h http.Header) *heldPage {
+	id := h.Get(pageHeader)
+	if id == "" {
+		return nil
+	}
+	h.Del(pageHeader)
+	v, ok := t.held.LoadAndDelete(id)
+	if !ok {
+		return nil
+	}
+	hp := v.(*heldPage)
+	hp.claimed.Store(true)
+	return hp
+}
+
+// done releases a claimed page's permit and lets go of its body.
+func (hp *heldPage) done() {
+	if hp != nil {
+		hp.permit.release()
+	}
+}
+
+type heldBody struct {
+	t  *transport
+	id string
+	hp *heldPage
+	r  *bytes.Reader
+}
+
+func (b *heldBody) Read(p []byte) (int, error) {
+	if b.hp.claimed.Load() {
+		return 0, io.EOF // the claimant has the body
+	}
+	return b.r.Read(p)
+}
+
+func (b *heldBody) Close() error {
+	if v, ok := b.t.held.LoadAndDelete(b.id); ok {
+		v.(*heldPage).permit.release() // nobody claimed it
+	}
+	return nil
 }
 
 // isGzipped follows Colly's rules for what it would have gunzipped, so feeds served as

@@ -19,9 +19,53 @@ func IsInvisible(r rune) bool { return r == '\u200b' || r == '\u2060' || r == '\
 // Collapse trims s and turns each run of white space inside it into one ASCII space, dropping
 // invisible characters: the one rule for titles, sources, summaries and body lines.
 func Collapse(s string) string {
-	var p Paragrapher
-	p.Text(s)
-	return string(p.buf)
+	// Most lines are collapsed already, and the extractors collapse the same text several times
+	// over (a block, then its lines): returning s then costs nothing, where building it again
+	// cost about three copies of it (the buffer's doublings and the string).
+	if collapsed(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s)) // never longer than s: a space stands for at least one byte of white space
+	space := false
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case IsSpace(r):
+			space = true
+		case IsInvisible(r):
+		default:
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteString(s[i : i+n])
+		}
+		i += n
+	}
+	return b.String()
+}
+
+// collapsed reports whether Collapse(s) is s: no invisible character, and no white space but
+// single ASCII spaces between words.
+func collapsed(s string) bool {
+	prevSpace := true // white space at the start is trimmed
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case IsInvisible(r):
+			return false
+		case IsSpace(r):
+			if r != ' ' || prevSpace {
+				return false
+			}
+			prevSpace = true
+		default:
+			prevSpace = false
+		}
+		i += n
+	}
+	return !prevSpace || s == ""
 }
 
 // Paragrapher builds paragraphs from text streamed out of a document tree: white space collapses
@@ -71,7 +115,13 @@ func (p *Paragrapher) Break() {
 		return
 	}
 	s := string(p.buf)
-	p.buf = p.buf[:0]
+	if cap(p.buf) > 64<<10 {
+		// A paragraph the size of a page (a pasted text without breaks): its buffer, grown to up
+		// to twice the text, would stay held beside the copy until the whole body is read.
+		p.buf = nil
+	} else {
+		p.buf = p.buf[:0]
+	}
 	if p.Emit != nil {
 		p.Emit(s)
 	}

@@ -29,6 +29,21 @@ func TestCollapseTurnsEveryRunOfWhiteSpaceIntoOneSpaceAndDropsInvisibleCharacter
 	}
 }
 
+func TestCollapseReadsAsAParagrapherDoesAndCopiesNothingAlreadyCollapsed(t *testing.T) {
+	for _, in := range []string{"", "a", "a b", " a", "a ", "a  b", "a\tb", "市场 消息", "市场\u3000消息", "a\u200bb",
+		"\xff\xfe b", "a \xff", " ", "第一段 正文。", "x\u00a0y", "ab cd ef"} {
+		var p Paragrapher
+		p.Text(in)
+		if got, want := Collapse(in), string(p.buf); got != want {
+			t.Errorf("Collapse(%q) = %q, a Paragrapher reads %q", in, got, want)
+		}
+	}
+	line := strings.Repeat("市场消息称今日股指震荡上行 ", 1000) + "完"
+	if n := testing.AllocsPerRun(10, func() { _ = Collapse(line) }); n != 0 {
+		t.Errorf("collapsing a line that is collapsed already allocates %v times; it should return it", n)
+	}
+}
+
 func TestAParagrapherEndsAParagraphOnlyWhereToldOrAtALineFeedWhenAsked(t *testing.T) {
 	var got []string
 	p := Paragrapher{Emit: func(s string) { got = append(got, s) }}
