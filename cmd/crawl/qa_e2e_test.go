@@ -1,0 +1,39 @@
+package main_test
+
+// What QA found where the features of issues 16–20 meet, each through the real binary.
+
+import (
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/newsmill/newsmill/testkit/sitegen"
+)
+
+func TestAnArchiveFlagNamingTheOutputFolderOrStoreIsRefusedAsTheConfigKeyIs(t *testing.T) {
+	site := sitegen.New(2)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := writeConfig(t, dir, srv.URL+"/")
+	for _, args := range [][]string{
+		{"--config", cfg, "--archive", filepath.Join(dir, "out")},
+		{"--config", cfg, "--archive", filepath.Join(dir, "data", "finews.db")},
+		{"--url", srv.URL + site.Posts[0].Path, "--db", filepath.Join(dir, "u.db"), "--archive", filepath.Join(dir, "u.db")},
+		{"--url", srv.URL + site.Posts[0].Path, "--out", filepath.Join(dir, "u.jsonl"), "--archive", filepath.Join(dir, "u.jsonl")},
+	} {
+		r := crawl(t, args...)
+		if r.code != 2 || !strings.Contains(r.stderr, "--archive") || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("crawl %v: exit %d, want 2 and one line naming --archive\n%s", args, r.code, r.stderr)
+		}
+	}
+	warcs, _ := filepath.Glob(filepath.Join(dir, "out", "*.warc.gz"))
+	if len(warcs) != 0 {
+		t.Errorf("WARC files were written into the output folder: %v", warcs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "u.db")); err == nil {
+		t.Errorf("a refused run made its store")
+	}
+}
