@@ -37,3 +37,24 @@ func TestAnArchiveFlagNamingTheOutputFolderOrStoreIsRefusedAsTheConfigKeyIs(t *t
 		t.Errorf("a refused run made its store")
 	}
 }
+
+func TestExportRefusesFlagsItWouldSilentlyIgnore(t *testing.T) {
+	site := sitegen.New(2)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	dir := t.TempDir()
+	db := filepath.Join(dir, "s.db")
+	if r := crawl(t, "--url", srv.URL+site.Posts[0].Path, "--db", db, "--archive", filepath.Join(dir, "arch")); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, args := range [][]string{
+		{"--clusters", "--raw"},
+		{"--clusters", "--revisions", "all"},
+		{"--raw", "--revisions", "all"},
+	} {
+		r := crawl(t, append([]string{"export", "--db", db, "--archive", filepath.Join(dir, "arch")}, args...)...)
+		if r.code != 2 || r.stdout != "" || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("export %v: exit %d, %d bytes on stdout; want 2, nothing written, one line\n%s", args, r.code, len(r.stdout), r.stderr)
+		}
+	}
+}
