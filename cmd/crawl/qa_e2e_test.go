@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/newsmill/newsmill/testkit/sitegen"
@@ -56,5 +57,29 @@ func TestExportRefusesFlagsItWouldSilentlyIgnore(t *testing.T) {
 		if r.code != 2 || r.stdout != "" || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
 			t.Errorf("export %v: exit %d, %d bytes on stdout; want 2, nothing written, one line\n%s", args, r.code, len(r.stdout), r.stderr)
 		}
+	}
+}
+
+func TestAFullArchiveDiskIsOneErrorLineSayingItOnceThenTheSummary(t *testing.T) {
+	site := sitegen.New(60)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	dir := t.TempDir()
+	arch := filepath.Join(dir, "arch")
+	os.Mkdir(arch, 0o755)
+	if err := syscall.Mount("tmpfs", arch, "tmpfs", 0, "size=16k"); err != nil {
+		t.Skipf("cannot mount a small tmpfs (%v)", err)
+	}
+	defer syscall.Unmount(arch, 0)
+	cfg := writeConfig(t, dir, srv.URL+"/, "+srv.URL+"/category/emnews.html")
+	r := crawl(t, "--config", cfg, "--archive", arch)
+	var errLines []string
+	for _, l := range strings.Split(r.stderr, "\n") {
+		if strings.HasPrefix(l, "crawl: ") {
+			errLines = append(errLines, l)
+		}
+	}
+	if r.code != 1 || len(errLines) != 1 || strings.Count(errLines[0], "no space left on device") != 1 || !strings.HasPrefix(r.lastStderrLine(), "newsmill: ") {
+		t.Fatalf("exit %d, want 1 with one crawl: line naming the full disk once, the summary last\n%s", r.code, strings.Join(errLines, "\n"))
 	}
 }
