@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -94,6 +95,14 @@ func runReextract(ctx context.Context, opts reextractOptions, env Env) error {
 	}
 	if dir == "" {
 		return fmt.Errorf("%w: %s has no %s: folder and no --archive was given: nothing was archived to read again", ErrUsage, opts.Config, config.KeyArchive)
+	}
+	// Checked once here: else every id's read fails alike, one warning line per stored id.
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		why := "is not a folder"
+		if err != nil {
+			why = "cannot be read: " + err.Error()
+		}
+		return fmt.Errorf("%w: archive %s %s", ErrUsage, dir, why)
 	}
 	for _, s := range f.Sources {
 		if !hasSource(cfg, s) {

@@ -83,3 +83,21 @@ func TestAFullArchiveDiskIsOneErrorLineSayingItOnceThenTheSummary(t *testing.T) 
 		t.Fatalf("exit %d, want 1 with one crawl: line naming the full disk once, the summary last\n%s", r.code, strings.Join(errLines, "\n"))
 	}
 }
+
+func TestReextractFromAMissingArchiveFolderIsOneLineNotOneWarningPerID(t *testing.T) {
+	site := sitegen.New(20)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := writeHistoryConfig(t, dir, srv.URL+"/", "")
+	if r := crawl(t, "--config", cfg); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	file := filepath.Join(dir, "finews.yaml")
+	for _, arch := range []string{filepath.Join(dir, "moved-away"), file} {
+		r := crawl(t, "reextract", "--config", cfg, "--archive", arch)
+		if r.code != 2 || !strings.Contains(r.stderr, arch) || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {
+			t.Errorf("reextract --archive %s: exit %d, want 2 and one line naming it\n%s", arch, r.code, r.stderr)
+		}
+	}
+}
