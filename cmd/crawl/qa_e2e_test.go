@@ -101,3 +101,26 @@ func TestReextractFromAMissingArchiveFolderIsOneLineNotOneWarningPerID(t *testin
 		}
 	}
 }
+
+func TestAWARCFileWithNoWholeRecordIsNamedAsSuchNotAsACutArchive(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string][]byte{
+		"empty.warc.gz": nil,
+		"junk.warc.gz":  []byte("<html>this is no gzip and no WARC, whatever its name says</html>\n"),
+	} {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		r := crawl(t, "--url", "file://"+p)
+		var last string
+		for _, l := range strings.Split(r.stderr, "\n") {
+			if strings.HasPrefix(l, "crawl: ") {
+				last = l
+			}
+		}
+		if r.code != 3 || strings.Contains(r.stderr, "ends inside a record") || !strings.Contains(last, "holds no whole WARC record") || !strings.Contains(last, p) {
+			t.Errorf("%s: exit %d; want 3 and a crawl: line saying the file holds no WARC record\n%s", name, r.code, r.stderr)
+		}
+	}
+}
