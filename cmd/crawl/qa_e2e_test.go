@@ -124,3 +124,13 @@ func TestAWARCFileWithNoWholeRecordIsNamedAsSuchNotAsACutArchive(t *testing.T) {
 		}
 	}
 }
+
+func TestExtractOfAnEmptyOrBinaryPageExitsThreeAsCrawlURLDashDoes(t *testing.T) {
+	for name, in := range map[string]string{"empty": "", "binary": "<html>\x00\x00\x00<body>hi</body>"} {
+		ex := crawlIn(t, in, "extract", "-")
+		url := crawlIn(t, in, "--url", "-")
+		if ex.code != 3 || url.code != 3 || strings.Contains(ex.stderr, "usage") {
+			t.Errorf("%s stdin: extract exit %d, --url - exit %d; want 3 for both, no usage error\n%s", name, ex.code, url.code, ex.stderr)
+		}
+	}
+}
