@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -133,7 +134,7 @@ func runReextract(ctx context.Context, opts reextractOptions, env Env) error {
 		dry := pipeline.NewDryRun(reg, st, opts.Samples)
 		rs, err := pipeline.Reextract(ctx, dir, ids, crawler.ArchivedPage, dry.For, warn)
 		if err != nil {
-			return err
+			return stopped(ctx, err, "the dry run wrote nothing")
 		}
 		for _, d := range dry.Diffs {
 			printDiff(env, d)
@@ -154,9 +155,18 @@ func runReextract(ctx context.Context, opts reextractOptions, env Env) error {
 	fmt.Fprintf(env.Stderr, "crawl reextract: %d archived ids read, %d revisions written, %d unchanged, %d missing from the archive, %d gave no record\n",
 		rs.Read.Load(), ps.Revisions.Load(), ps.Unchanged.Load(), rs.Missing.Load(), rs.Failed.Load())
 	if err != nil {
-		return err
+		return stopped(ctx, err, "the revisions found so far were written")
 	}
-	return rerr
+	return stopped(ctx, rerr, "the revisions found so far were written")
+}
+
+// stopped says a re-extraction stopped by a signal in words (exit 130), not as the bare
+// "context canceled" the reads return.
+func stopped(ctx context.Context, err error, done string) error {
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%w: stopped by signal; %s", ErrInterrupted, done)
+	}
+	return err
 }
 
 func hasSource(cfg *config.Config, name string) bool {

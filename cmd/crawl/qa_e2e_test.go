@@ -5,10 +5,12 @@ package main_test
 import (
 	"net/http/httptest"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/newsmill/newsmill/testkit/sitegen"
 )
@@ -131,6 +133,39 @@ func TestExtractOfAnEmptyOrBinaryPageExitsThreeAsCrawlURLDashDoes(t *testing.T) 
 		url := crawlIn(t, in, "--url", "-")
 		if ex.code != 3 || url.code != 3 || strings.Contains(ex.stderr, "usage") {
 			t.Errorf("%s stdin: extract exit %d, --url - exit %d; want 3 for both, no usage error\n%s", name, ex.code, url.code, ex.stderr)
+		}
+	}
+}
+
+func TestReextractStoppedBySIGINTSaysSoInWordsAndExits130(t *testing.T) {
+	site := sitegen.New(1500)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := writeHistoryConfig(t, dir, srv.URL+"/, "+srv.URL+"/category/emnews.html", "    parallelism: 8\n")
+	if r := crawl(t, "--config", cfg); r.code != 0 {
+		t.Fatalf("exit %d\n%s", r.code, r.stderr)
+	}
+	for _, dry := range []bool{false, true} {
+		args := []string{"reextract", "--config", cfg}
+		if dry {
+			args = append(args, "--dry-run")
+		}
+		cmd := exec.Command(binary, args...)
+		var errb strings.Builder
+		cmd.Stderr = &errb
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(300 * time.Millisecond) // the re-extraction of 1,500 pages is under way
+		cmd.Process.Signal(os.Interrupt)
+		err := cmd.Wait()
+		ee, ok := err.(*exec.ExitError)
+		if !ok {
+			t.Skipf("reextract (dry run %v) finished before the signal", dry)
+		}
+		if ee.ExitCode() != 130 || strings.Contains(errb.String(), "context canceled") || !strings.Contains(errb.String(), "stopped by signal") {
+			t.Errorf("dry run %v: exit %d; want 130 and a line saying it was stopped by a signal\n%s", dry, ee.ExitCode(), errb.String())
 		}
 	}
 }
