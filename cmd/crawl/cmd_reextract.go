@@ -90,20 +90,9 @@ func runReextract(ctx context.Context, opts reextractOptions, env Env) error {
 	if cfg.Cluster != nil {
 		return fmt.Errorf("%w: reextract reads the store of one machine; %s has a %s: section", ErrUsage, opts.Config, config.KeyCluster)
 	}
-	dir := cfg.Archive
-	if opts.Archive != "" {
-		dir = opts.Archive
-	}
-	if dir == "" {
-		return fmt.Errorf("%w: %s has no %s: folder and no --archive was given: nothing was archived to read again", ErrUsage, opts.Config, config.KeyArchive)
-	}
-	// Checked once here: else every id's read fails alike, one warning line per stored id.
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		why := "is not a folder"
-		if err != nil {
-			why = "cannot be read: " + err.Error()
-		}
-		return fmt.Errorf("%w: archive %s %s", ErrUsage, dir, why)
+	dir, err := reextractArchive(cfg, opts)
+	if err != nil {
+		return err
 	}
 	for _, s := range f.Sources {
 		if !hasSource(cfg, s) {
@@ -167,6 +156,26 @@ func stopped(ctx context.Context, err error, done string) error {
 		return fmt.Errorf("%w: stopped by signal; %s", ErrInterrupted, done)
 	}
 	return err
+}
+
+// reextractArchive is the archive folder to read: --archive, else the config's.
+func reextractArchive(cfg *config.Config, opts reextractOptions) (string, error) {
+	dir := cfg.Archive
+	if opts.Archive != "" {
+		dir = opts.Archive
+	}
+	if dir == "" {
+		return "", fmt.Errorf("%w: %s has no %s: folder and no --archive was given: nothing was archived to read again", ErrUsage, opts.Config, config.KeyArchive)
+	}
+	// Checked once here: else every id's read fails alike, one warning line per stored id.
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		why := "is not a folder"
+		if err != nil {
+			why = "cannot be read: " + err.Error()
+		}
+		return "", fmt.Errorf("%w: archive %s %s", ErrUsage, dir, why)
+	}
+	return dir, nil
 }
 
 func hasSource(cfg *config.Config, name string) bool {
