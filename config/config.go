@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -521,8 +522,21 @@ func (c *Config) validateSources(root *yaml.Node) error {
 		if err := s.Health.Validate(); err != nil {
 			return fail(at(root, KeySources, i, KeyHealth), key(KeyHealth), "%v", err)
 		}
+		// A misspelt extractor would leave the source unhealthy on every pass, for good.
+		if e := s.Health.Extractor; e != "" && !slices.Contains(c.extractorNames(), e) {
+			return fail(at(root, KeySources, i, KeyHealth, "extractor"), key(KeyHealth+".extractor"), "%q is not an extractor of this config; known: %s", e, strings.Join(c.extractorNames(), ", "))
+		}
 	}
 	return nil
+}
+
+// extractorNames are the names a record's extractor field can take under this config.
+func (c *Config) extractorNames() []string {
+	names := append(extract.Default().Names(), extract.NewGeneric().Name())
+	for _, r := range c.Rules {
+		names = append(names, "rules:"+r.Name)
+	}
+	return names
 }
 
 func (c *Config) validate(root *yaml.Node) error {

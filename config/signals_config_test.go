@@ -40,6 +40,7 @@ func TestABadHealthBlockIsRefusedAtItsLine(t *testing.T) {
 		"share without extractor": {"    health:\n      min_extractor_share: 0.5\n", "line 6: sources[0].health: min_extractor_share"},
 		"unknown key":             {"    health:\n      min_records: 5\n", "min_records"},
 		"fraction of a count":     {"    health:\n      min_records_per_day: 1.5\n", "line 7"},
+		"misspelt extractor":      {"    health:\n      extractor: eastmony\n", "line 7: sources[0].health.extractor: \"eastmony\" is not an extractor"},
 	} {
 		_, err := Parse("c.yaml", []byte("store: s\noutput: o\nsources:\n  - name: a\n    seeds: [http://x/]\n"+c.yaml))
 		if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
@@ -49,5 +50,12 @@ func TestABadHealthBlockIsRefusedAtItsLine(t *testing.T) {
 	_, err := Parse("c.yaml", []byte("store: s\noutput: o\nsyndication:\n  window: -1h\nsources:\n  - name: a\n    seeds: [http://x/]\n"))
 	if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), "syndication") {
 		t.Errorf("negative window: %v", err)
+	}
+}
+
+func TestAHealthBlockMayNameASiteRuleOfTheConfigAsItsExtractor(t *testing.T) {
+	body := "store: s\noutput: o\nrules:\n  - name: mysite\n    hosts: [x]\n    title: h1\n    body: article\nsources:\n  - name: a\n    seeds: [http://x/]\n    health: {extractor: \"rules:mysite\"}\n"
+	if _, err := Parse("c.yaml", []byte(body)); err != nil {
+		t.Fatalf("rules:mysite refused: %v", err)
 	}
 }

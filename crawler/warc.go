@@ -52,11 +52,16 @@ func readWARC(ctx context.Context, path string, log *zap.Logger, handle Handler,
 		return err
 	}
 	defer r.Close()
-	for {
+	for read := 0; ; read++ {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
 		resp, err := r.Next()
+		if read == 0 && (err == io.EOF || errors.Is(err, archive.ErrTruncated)) {
+			// Not "ends inside a record": a file of other bytes named .warc.gz, or an empty one,
+			// has no record to end inside, and the user must hear which file it is.
+			return fmt.Errorf("%w: %s holds no whole WARC record", ErrNotPage, path)
+		}
 		if err == io.EOF {
 			return nil
 		}

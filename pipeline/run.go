@@ -148,6 +148,26 @@ func Start(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Logg
 	return r, nil
 }
 
+// unreported is err without the errors the pipeline already returned in seen: a full archive
+// disk fails the write that stops the pipeline and then the archive's Close, with the same
+// error, which the user should read once.
+func unreported(err, seen error) error {
+	if err == nil || seen == nil {
+		return err
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	var left []error
+	for _, e := range errs {
+		if !errors.Is(seen, e) {
+			left = append(left, e)
+		}
+	}
+	return errors.Join(left...)
+}
+
 // Software names newsmill in the archive's warcinfo records; cmd/crawl sets its version.
 var Software = "newsmill"
 
@@ -159,7 +179,7 @@ func (r *Run) Close(ctx context.Context) error {
 	sinkErr := r.sink.Close()
 	if r.archive != nil {
 		// Listings, feeds and robots.txt fetched after the last commit reach the disk here.
-		sinkErr = errors.Join(sinkErr, r.archive.Close())
+		sinkErr = errors.Join(sinkErr, unreported(r.archive.Close(), writeErr))
 	}
 	_ = r.st.SetLastRun(context.WithoutCancel(ctx), time.Now().UTC().Format(time.RFC3339)+" "+r.sum.String())
 	// What was learned of the sites is a hint, never a record: kept even when the run failed or

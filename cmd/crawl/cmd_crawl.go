@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -170,6 +171,9 @@ func crawlRun(ctx context.Context, opts crawlOptions, targets []arg, env Env) er
 			return fmt.Errorf("%w: %s has a %s: section: its crawl runs on `crawl worker`, started by `crawl enqueue` or `crawl serve` (docs/cluster.md)", ErrUsage, opts.Config, config.KeyCluster)
 		}
 	}
+	if err := checkArchiveFlag(opts, cfg); err != nil {
+		return err
+	}
 	log, err := opts.logger(env.Stderr, cfg)
 	if err != nil {
 		return err
@@ -179,6 +183,33 @@ func crawlRun(ctx context.Context, opts crawlOptions, targets []arg, env Env) er
 		return crawlConfig(ctx, cfg, opts, log, env)
 	}
 	return crawlURLs(ctx, targets, opts, log, env)
+}
+
+// checkArchiveFlag refuses an --archive folder that is the run's output or store, as the
+// config refuses such an archive: key: WARC files would land among the daily files (or
+// beside nothing, the store being a file) and the run would fail or mix them.
+func checkArchiveFlag(opts crawlOptions, cfg *config.Config) error {
+	if opts.Archive == "" {
+		return nil
+	}
+	out, db := opts.Out, opts.DB
+	if cfg != nil {
+		out, db = cfg.Output, cfg.Store
+	}
+	a := absPath(opts.Archive)
+	for _, p := range []string{out, db} {
+		if p != "" && p != "-" && absPath(p) == a {
+			return fmt.Errorf("%w: --archive %s is the run's output or store; give the archive a folder of its own", ErrUsage, opts.Archive)
+		}
+	}
+	return nil
+}
+
+func absPath(p string) string {
+	if a, err := filepath.Abs(p); err == nil {
+		return a
+	}
+	return filepath.Clean(p)
 }
 
 // arg is one --url value and where it was given, for errors: "--url" or "urls.txt:3".

@@ -96,7 +96,20 @@ func exportWindow(opts exportOptions) (since, until time.Time, err error) {
 	if !since.IsZero() && !until.IsZero() && !until.After(since) {
 		return since, until, fmt.Errorf("%w: --until %s is not after --since %s", ErrUsage, opts.Until, opts.Since)
 	}
-	return since, until, nil
+	return since, until, exportModes(opts)
+}
+
+// exportModes refuses flags the chosen output would silently ignore.
+func exportModes(opts exportOptions) error {
+	if opts.Clusters && (opts.Since != "" || opts.Until != "" || opts.Source != "" || opts.Raw || opts.Revisions != "latest") {
+		return fmt.Errorf("%w: --clusters writes the clustering window's stories; it takes no --since, --until, --source, --raw or --revisions", ErrUsage)
+	}
+	if opts.Raw && opts.Revisions != "latest" {
+		// The store indexes the response of each id's latest revision only: "all" would be
+		// ignored, and a user asking for every revision's page would get one per id unawares.
+		return fmt.Errorf("%w: --raw writes the archived response of each id's latest revision; it takes no --revisions %s", ErrUsage, opts.Revisions)
+	}
+	return nil
 }
 
 func runExport(ctx context.Context, opts exportOptions, env Env) error {
@@ -105,9 +118,6 @@ func runExport(ctx context.Context, opts exportOptions, env Env) error {
 		return err
 	}
 	if opts.Clusters {
-		if opts.Since != "" || opts.Until != "" || opts.Source != "" {
-			return fmt.Errorf("%w: --clusters writes the clustering window's stories; it takes no --since, --until or --source", ErrUsage)
-		}
 		return exportClusters(ctx, opts, env)
 	}
 	if cl, err := opts.clusterTool(ctx, "export", env); err != nil || cl != nil {

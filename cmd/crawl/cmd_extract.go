@@ -132,7 +132,7 @@ func readExtractPage(name string, u *url.URL, env Env) (*article.Page, error) {
 	if name == "-" {
 		p, err := crawler.ReadPage(env.stdin(), u)
 		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrUsage, err)
+			return nil, pageError(err)
 		}
 		return p, nil
 	}
@@ -144,7 +144,7 @@ func readExtractPage(name string, u *url.URL, env Env) (*article.Page, error) {
 	}
 	p, err := crawler.ReadFile(name)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrUsage, err)
+		return nil, pageError(err)
 	}
 	if u == nil && p.IsHTML() {
 		u = crawler.OwnURL(p.Body) // a saved page that names its address was served from there
@@ -153,6 +153,16 @@ func readExtractPage(name string, u *url.URL, env Env) (*article.Page, error) {
 		p.URL = u
 	}
 	return p, nil
+}
+
+// pageError is a page that could not be read: bytes that are no page (empty, binary, too
+// large) gave no record, exit 3 as `crawl --url -` says of the same bytes; anything else (a
+// file that cannot be opened) is the argument's fault.
+func pageError(err error) error {
+	if errors.Is(err, crawler.ErrNotPage) || errors.Is(err, crawler.ErrBinary) || errors.Is(err, crawler.ErrBodyTooLarge) {
+		return fmt.Errorf("%w: %v", ErrNoRecord, err)
+	}
+	return fmt.Errorf("%w: %v", ErrUsage, err)
 }
 
 // explainRules says on w, for each rule, whether it applies to the page and what its selectors

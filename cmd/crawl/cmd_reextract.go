@@ -3,7 +3,9 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -88,12 +90,9 @@ func runReextract(ctx context.Context, opts reextractOptions, env Env) error {
 	if cfg.Cluster != nil {
 		return fmt.Errorf("%w: reextract reads the store of one machine; %s has a %s: section", ErrUsage, opts.Config, config.KeyCluster)
 	}
-	dir := cfg.Archive
-	if opts.Archive != "" {
-		dir = opts.Archive
-	}
-	if dir == "" {
-		return fmt.Errorf("%w: %s has no %s: folder and no --archive was given: nothing was archived to read again", ErrUsage, opts.Config, config.KeyArchive)
+	dir, err := reextractArchive(cfg, opts)
+	if err != nil {
+		return err
 	}
 	for _, s := range f.Sources {
 		if !hasSource(cfg, s) {
@@ -124,7 +123,7 @@ func runReextract(ctx context.Context, opts reextractOptions, env Env) error {
 		dry := pipeline.NewDryRun(reg, st, opts.Samples)
 		rs, err := pipeline.Reextract(ctx, dir, ids, crawler.ArchivedPage, dry.For, warn)
 		if err != nil {
-			return err
+			return stopped(ctx, err, "the dry run wrote nothing")
 		}
 		for _, d := range dry.Diffs {
 			printDiff(env, d)
@@ -145,9 +144,38 @@ func runReextract(ctx context.Context, opts reextractOptions, env Env) error {
 	fmt.Fprintf(env.Stderr, "crawl reextract: %d archived ids read, %d revisions written, %d unchanged, %d missing from the archive, %d gave no record\n",
 		rs.Read.Load(), ps.Revisions.Load(), ps.Unchanged.Load(), rs.Missing.Load(), rs.Failed.Load())
 	if err != nil {
-		return err
+		return stopped(ctx, err, "the revisions found so far were written")
 	}
-	return rerr
+	return stopped(ctx, rerr, "the revisions found so far were written")
+}
+
+// stopped says a re-extraction stopped by a signal in words (exit 130), not as the bare
+// "context canceled" the reads return.
+func stopped(ctx context.Context, err error, done string) error {
+	if err != nil && ctx.Err() != nil && errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%w: stopped by signal; %s", ErrInterrupted, done)
+	}
+	return err
+}
+
+// reextractArchive is the archive folder to read: --archive, else the config's.
+func reextractArchive(cfg *config.Config, opts reextractOptions) (string, error) {
+	dir := cfg.Archive
+	if opts.Archive != "" {
+		dir = opts.Archive
+	}
+	if dir == "" {
+		return "", fmt.Errorf("%w: %s has no %s: folder and no --archive was given: nothing was archived to read again", ErrUsage, opts.Config, config.KeyArchive)
+	}
+	// Checked once here: else every id's read fails alike, one warning line per stored id.
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		why := "is not a folder"
+		if err != nil {
+			why = "cannot be read: " + err.Error()
+		}
+		return "", fmt.Errorf("%w: archive %s %s", ErrUsage, dir, why)
+	}
+	return dir, nil
 }
 
 func hasSource(cfg *config.Config, name string) bool {

@@ -203,7 +203,7 @@ func (u *urlRun) readLocal(ctx context.Context, t target) {
 		u.log.Error("read failed", zap.String("path", t.local), zap.Error(err))
 		u.run.Stats().Errors.Add(1)
 		if ctx.Err() == nil {
-			u.fail(t, "could not be read")
+			u.fail(t, "could not be read: "+err.Error())
 		}
 	case u.run.Stats().Articles.Load() == before && known == 0 && ctx.Err() == nil:
 		u.fail(t, "gave no record")
