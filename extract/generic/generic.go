@@ -117,6 +117,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	// Headings are read before cleaning: a page without <title> may carry its only <h1> in a
 	// <header>, which cleaning removes as chrome.
 	meta.h1s = readHeadings(doc)
+	meta.headlines = markedHeadlines(doc)
 	canon := PageCanonical(p.URL, doc) // before cleaning, which may drop the head's links
 	dater := pageDateReader(doc, p.FetchedAt)
 	meta.published = o.Published
@@ -168,7 +169,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		return nil, err
 	}
 	if o.Title == "" {
-		rec.Title, paras = settleTitle(clean.shape, rec.Title, paras, doc)
+		rec.Title, paras = settleTitle(clean.shape, rec.Title, paras, doc, meta.headlines)
 	}
 	if strings.TrimSpace(rec.Title) == "" && (p.Hint == nil || strings.TrimSpace(p.Hint.Title) == "") {
 		// A page with text but no headline anywhere (nor a feed's): an article we cannot
@@ -275,8 +276,8 @@ func readMarks(doc *goquery.Document, meta pageMeta, d dateReader) marks {
 // disagree with it (a site's name, a section's, the headline with the site around it), and
 // falls back to the short line above the text when there is no title at all. A body that starts
 // with that headline loses it.
-func settleTitle(sh pageShape, title string, paras []string, doc *goquery.Document) (string, []string) {
-	if h := sh.pageHeadline(title, paras[0], textrule.Collapse(doc.Find("body").Text())); h != "" {
+func settleTitle(sh pageShape, title string, paras []string, doc *goquery.Document, marked []string) (string, []string) {
+	if h := sh.pageHeadline(title, paras[0], textrule.Collapse(doc.Find("body").Text()), marked); h != "" {
 		title = h
 		if len(paras) > 1 && paras[0] == h {
 			paras = paras[1:] // the headline is no paragraph of the body

@@ -2,6 +2,7 @@ package generic
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -26,5 +27,44 @@ func TestTheHeadlineOverTheBodyWinsOverATitleThatIsTheSitesOrCarriesIt(t *testin
 		if rec.Title != c.want {
 			t.Errorf("title %q with %s: got %q, want %q", c.head, c.markup, rec.Title, c.want)
 		}
+	}
+}
+
+func TestAHeadlineTheMarkupNamesWinsOverATitleThatIsOnlyTheSitesName(t *testing.T) {
+	// Pages of the 2000s: a <title> holding the site's name, which the page prints again in its
+	// logo and footer, and the headline in a styled <p> or <span>, no heading, above the text or
+	// as the first block of the story.
+	body := `<p>The county board voted to keep the east branch library open on Sundays through the winter.</p>
+<p>Volunteers from the reading circle will staff the front desk on alternate weekends.</p>`
+	for _, markup := range []string{
+		`<p class='headline'>Library keeps its Sunday hours</p><p>By a staff writer</p>` + body,
+		`<div id="fullstory"><p><span class="headline2">Library keeps its Sunday hours</span><br><span class="subhead"></span></p>` + body + `</div>`,
+		`<p><span class="headingstory">Library keeps its Sunday hours</span></p>` + body,
+	} {
+		page := `<html><head><title>Valley Evening Courier</title></head><body>
+<table><tr><td><h1>Valley Evening Courier</h1></td></tr></table>
+<ul><li><a href="/a">Board delays the bridge repair vote again</a></li><li><a href="/b">Snow closes two schools on the ridge road</a></li></ul>
+<table><tr><td>Published - Tuesday, January 8, 2008</td></tr><tr><td>` + markup + `</td></tr></table>
+<p class="foot">Copyright Valley Evening Courier. All rights reserved.</p></body></html>`
+		rec, err := extractPage(pageOf(t, "http://courier.example.com/news/story.asp?id=7", page))
+		if err != nil {
+			t.Fatalf("%s: %v", markup[:40], err)
+		}
+		if rec.Title != "Library keeps its Sunday hours" {
+			t.Errorf("%s…: title %q, want the marked headline", markup[:40], rec.Title)
+		}
+		if strings.Contains(rec.Body, "Sunday hours") || !strings.HasPrefix(rec.Body, "The county board") {
+			t.Errorf("%s…: body %q, want the text without its headline", markup[:40], rec.Body)
+		}
+	}
+	// A list item marked as a headline is a listing's, never the page's.
+	page := `<html><head><title>Valley Evening Courier</title></head><body><h1>Valley Evening Courier</h1>
+<ul><li><a class="headline" href="/c">Library keeps its Sunday hours</a></li></ul>` + body + `</body></html>`
+	rec, err := extractPage(pageOf(t, "http://courier.example.com/news/story.asp?id=8", page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Title != "Valley Evening Courier" {
+		t.Errorf("title %q: a linked headline was taken as the page's", rec.Title)
 	}
 }
