@@ -75,7 +75,7 @@ func (g *Generic) Extract(p *article.Page) (*article.Record, error) {
 	if n := CountAnchors(p.Body); n > MaxAnchors {
 		return nil, fmt.Errorf("%w: a listing of %d links", article.ErrNotArticle, n)
 	}
-	root, err := html.Parse(bytes.NewReader(p.Body))
+	root, err := html.Parse(bytes.NewReader(RepairTitle(p.Body)))
 	if err != nil {
 		return nil, fmt.Errorf("parse html: %w", article.ErrMalformed)
 	}
