@@ -165,7 +165,15 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	if said, ok := errorPage(doc, meta, paras, dated); ok {
 		return nil, fmt.Errorf("%w: it says %q", article.ErrErrorPage, said)
 	}
-	if err := clean.shape.verdict(textWidth(strings.Join(paras, "")), dated, clean.shape.articleShaped(rec.Title), clean.shape.sectionHeaded(rec.Title)); err != nil {
+	// The shape is judged under the headline the page prints over its body too, when the title
+	// read is another (the site's name): that headline over prose is an article's shape.
+	shaped := clean.shape.articleShaped(rec.Title)
+	if !shaped && o.Title == "" {
+		if h := clean.shape.pageHeadline(rec.Title, paras[0], textrule.Collapse(doc.Find("body").Text()), meta.headlines); h != "" {
+			shaped = clean.shape.articleShaped(h)
+		}
+	}
+	if err := clean.shape.verdict(textWidth(strings.Join(paras, "")), dated, shaped, clean.shape.sectionHeaded(rec.Title)); err != nil {
 		return nil, err
 	}
 	if o.Title == "" {

@@ -68,3 +68,24 @@ func TestAHeadlineTheMarkupNamesWinsOverATitleThatIsOnlyTheSitesName(t *testing.
 		t.Errorf("title %q: a linked headline was taken as the page's", rec.Title)
 	}
 }
+
+func TestAShortStoryUnderItsMarkedHeadlineIsNoListingWhateverLinksSurroundIt(t *testing.T) {
+	// An undated page of the 2000s: the <title> names only the site, the headline sits in a
+	// styled <div>, and the side bar lists more headline links than the story has text.
+	var rail strings.Builder
+	for i := 0; i < 12; i++ {
+		fmt.Fprintf(&rail, "<tr><td><a href=\"/story/%d\">Council reviews the parking plan for district number %d</a></td></tr>\n", i, i)
+	}
+	page := `<html><head><title>Tri-County Wire</title></head><body>
+<table><tr><td width="200"><table>` + rail.String() + `</table></td>
+<td><div class="headline">Harbor crane returns to service</div>
+<p>The harbor's largest crane is back at work after a month of repairs, the port said.</p>
+<p>Two ships waiting offshore will be unloaded first.</p></td></tr></table></body></html>`
+	rec, err := extractPage(pageOf(t, "http://wire.example.com/Global/story.asp?S=41", page))
+	if err != nil {
+		t.Fatalf("refused: %v", err)
+	}
+	if rec.Title != "Harbor crane returns to service" || !strings.HasPrefix(rec.Body, "The harbor's largest crane") {
+		t.Errorf("title %q body %q", rec.Title, rec.Body)
+	}
+}
