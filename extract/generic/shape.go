@@ -196,7 +196,13 @@ func (sh pageShape) sectionHeaded(title string) bool {
 // headline link. Link lists elsewhere on the page do not matter.
 func (sh pageShape) articleShaped(title string) bool {
 	at := sh.headline(title)
-	if at < 0 || textWidth(sh.segs[at].text) < headlineWidth {
+	if at < 0 {
+		return false
+	}
+	if sh.mainRunUnder(at) {
+		return true
+	}
+	if textWidth(sh.segs[at].text) < headlineWidth {
 		return false
 	}
 	for _, s := range sh.segs[at+1:] {
@@ -208,6 +214,26 @@ func (sh pageShape) articleShaped(title string) bool {
 		}
 	}
 	return false
+}
+
+// mainRunUnder reports that the first prose under the headline block at is a story's text:
+// three or more prose blocks in a row, however short the headline ("Terry set for scan") and
+// whatever rail of links stands between them. A listing's first prose under its heading is one
+// item's teaser, a single block before the next headline link.
+func (sh pageShape) mainRunUnder(at int) bool {
+	if sh.segs[at].text == "" || textWidth(sh.segs[at].text) < headlineWidth/2 {
+		return false
+	}
+	run := 0
+	for _, s := range sh.segs[at+1:] {
+		switch {
+		case s.kind == 'P':
+			run++
+		case run > 0 && s.kind == 'H':
+			return run >= 3
+		}
+	}
+	return run >= 3
 }
 
 // bylineText is the text around the headline where an article prints its date and byline: the
