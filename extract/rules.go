@@ -174,7 +174,7 @@ func (x *RuleExtractor) Match(p *article.Page) bool {
 
 // Extract reads the configured fields and lets the generic pipeline detect the rest.
 func (x *RuleExtractor) Extract(p *article.Page) (*article.Record, error) {
-	root, err := html.Parse(bytes.NewReader(p.Body))
+	root, err := html.Parse(bytes.NewReader(generic.RepairTitle(p.Body)))
 	if err != nil {
 		return nil, fmt.Errorf("parse html: %w", article.ErrMalformed)
 	}

@@ -75,7 +75,7 @@ func (g *Generic) Extract(p *article.Page) (*article.Record, error) {
 	if n := CountAnchors(p.Body); n > MaxAnchors {
 		return nil, fmt.Errorf("%w: a listing of %d links", article.ErrNotArticle, n)
 	}
-	root, err := html.Parse(bytes.NewReader(p.Body))
+	root, err := html.Parse(bytes.NewReader(RepairTitle(p.Body)))
 	if err != nil {
 		return nil, fmt.Errorf("parse html: %w", article.ErrMalformed)
 	}
@@ -117,6 +117,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	// Headings are read before cleaning: a page without <title> may carry its only <h1> in a
 	// <header>, which cleaning removes as chrome.
 	meta.h1s = readHeadings(doc)
+	meta.headlines = markedHeadlines(doc)
 	canon := PageCanonical(p.URL, doc) // before cleaning, which may drop the head's links
 	dater := pageDateReader(doc, p.FetchedAt)
 	meta.published = o.Published
@@ -164,11 +165,19 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	if said, ok := errorPage(doc, meta, paras, dated); ok {
 		return nil, fmt.Errorf("%w: it says %q", article.ErrErrorPage, said)
 	}
-	if err := clean.shape.verdict(textWidth(strings.Join(paras, "")), dated, clean.shape.articleShaped(rec.Title), clean.shape.sectionHeaded(rec.Title)); err != nil {
+	// The shape is judged under the headline the page prints over its body too, when the title
+	// read is another (the site's name): that headline over prose is an article's shape.
+	shaped := clean.shape.articleShaped(rec.Title)
+	if !shaped && o.Title == "" {
+		if h := clean.shape.pageHeadline(rec.Title, paras[0], textrule.Collapse(doc.Find("body").Text()), meta.headlines); h != "" {
+			shaped = clean.shape.articleShaped(h)
+		}
+	}
+	if err := clean.shape.verdict(textWidth(strings.Join(paras, "")), dated, shaped, clean.shape.sectionHeaded(rec.Title)); err != nil {
 		return nil, err
 	}
 	if o.Title == "" {
-		rec.Title, paras = settleTitle(clean.shape, rec.Title, paras, doc)
+		rec.Title, paras = settleTitle(clean.shape, rec.Title, paras, doc, meta.headlines)
 	}
 	if strings.TrimSpace(rec.Title) == "" && (p.Hint == nil || strings.TrimSpace(p.Hint.Title) == "") {
 		// A page with text but no headline anywhere (nor a feed's): an article we cannot
@@ -275,8 +284,8 @@ func readMarks(doc *goquery.Document, meta pageMeta, d dateReader) marks {
 // disagree with it (a site's name, a section's, the headline with the site around it), and
 // falls back to the short line above the text when there is no title at all. A body that starts
 // with that headline loses it.
-func settleTitle(sh pageShape, title string, paras []string, doc *goquery.Document) (string, []string) {
-	if h := sh.pageHeadline(title, paras[0], textrule.Collapse(doc.Find("body").Text())); h != "" {
+func settleTitle(sh pageShape, title string, paras []string, doc *goquery.Document, marked []string) (string, []string) {
+	if h := sh.pageHeadline(title, paras[0], textrule.Collapse(doc.Find("body").Text()), marked); h != "" {
 		title = h
 		if len(paras) > 1 && paras[0] == h {
 			paras = paras[1:] // the headline is no paragraph of the body

@@ -2,6 +2,7 @@ package generic
 
 import (
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -245,5 +246,37 @@ func TestGenericStillCallsAHomePageWithoutErrorWordsAListing(t *testing.T) {
 	_, err := extractPage(genPage(t, "home", "http://news.example.cn/"))
 	if !errors.Is(err, article.ErrNotArticle) || errors.Is(err, article.ErrErrorPage) {
 		t.Errorf("home page: %v; want a listing", err)
+	}
+}
+
+func TestAStoryUnderAShortHeadlineOrARailOfLinksIsNoTeaserListing(t *testing.T) {
+	story := `<p>The keeper will have a scan on his wrist on Monday, the club said.</p>
+<p>He was hurt in the second half of Saturday's draw and left the ground with his arm in a sling.</p>
+<p>The manager said a young reserve would start if the scan shows a break.</p>
+<p>The club plays twice more before the winter break.</p>`
+	var teasers strings.Builder
+	for i := 0; i < 5; i++ {
+		fmt.Fprintf(&teasers, `<h2><a href="/sport/%d">Town side wins the derby at the last minute %d</a></h2>
+<p>A late header settled a tense derby in front of a full stand on a cold and windy afternoon.</p>`, i, i)
+	}
+	rail := `<ul><li><a href="/r/1">Keeper's deputy ready for the weekend trip</a></li><li><a href="/r/2">Club confirms the winter training camp abroad</a></li><li><a href="/r/3">Ticket prices frozen for the second season</a></li></ul>`
+	for name, body := range map[string]string{
+		"a headline too short for a story's": `<h1>Keeper set for scan</h1>` + story + teasers.String(),
+		"a rail between headline and text":   `<h1>Keeper set for scan on his injured wrist</h1>` + rail + story + teasers.String(),
+	} {
+		page := `<html><head><title>Keeper set for scan` + map[bool]string{true: " on his injured wrist", false: ""}[strings.Contains(body, "wrist</h1>")] + `</title></head><body>` + body + `</body></html>`
+		rec, err := extractPage(pageOf(t, "https://town.example.com/sport/keeper-scan", page))
+		if err != nil {
+			t.Errorf("%s: refused: %v", name, err)
+			continue
+		}
+		if !strings.HasPrefix(rec.Body, "The keeper will have a scan") {
+			t.Errorf("%s: body %q", name, rec.Body)
+		}
+	}
+	// A section's page: its heading over one teaser per headline link stays a listing.
+	page := `<html><head><title>Sport</title></head><body><h1>Sport</h1>` + teasers.String() + `</body></html>`
+	if rec, err := extractPage(pageOf(t, "https://town.example.com/sport/", page)); !errors.Is(err, article.ErrNotArticle) {
+		t.Errorf("a section page became a record: %v %+v", err, rec)
 	}
 }

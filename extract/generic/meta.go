@@ -16,6 +16,7 @@ import (
 type pageMeta struct {
 	titles    []string // best first: og:title, JSON-LD headline, twitter:title
 	h1s       []string // the page's <h1> texts, read before cleaning
+	headlines []string // texts of elements the page's markup names as a headline (markedHeadlines)
 	ldDates   []string // JSON-LD datePublished, then dateCreated, as written
 	published time.Time
 	plainDate time.Time // from a generic date meta (plainMetaDateSelectors)
@@ -97,6 +98,50 @@ func readHeadings(doc *goquery.Document) []string {
 		}
 	})
 	return out
+}
+
+// markedHeadlines are the texts of elements whose class or id names them the story's headline
+// ("headline", "headingstory", "storytitle", "article-title"): the headline of pages of the
+// 2000s, which print it in a styled <span> or <p>, no heading, under a <title> that names only
+// the site. Links are left out (a listing's items are marked up the same way), and so is text
+// too short or too long to be a story's headline.
+func markedHeadlines(doc *goquery.Document) []string {
+	var out []string
+	doc.Find("[class],[id]").Each(func(_ int, s *goquery.Selection) {
+		if goquery.NodeName(s) == "a" || s.Find("a").Length() > 0 || s.ParentsFiltered("a").Length() > 0 {
+			return
+		}
+		names := strings.ToLower(s.AttrOr("class", "") + " " + s.AttrOr("id", ""))
+		if !headlineClass(names) {
+			return
+		}
+		t := textrule.Collapse(s.Text())
+		if textWidth(t) < headlineWidth || len([]rune(t)) > 200 || isDateLine(t) {
+			return
+		}
+		out = append(out, t)
+	})
+	return out
+}
+
+// headlineClass reports class and id names that mark a story's headline, not a sub-headline, a
+// page's or section's title, or a box of headlines.
+func headlineClass(names string) bool {
+	for _, f := range strings.FieldsFunc(names, func(r rune) bool { return r == ' ' || r == '\t' }) {
+		f = strings.NewReplacer("-", "", "_", "").Replace(f)
+		if strings.Contains(f, "sub") || strings.Contains(f, "headlines") || strings.Contains(f, "list") ||
+			strings.Contains(f, "page") || strings.Contains(f, "section") || strings.Contains(f, "site") {
+			continue
+		}
+		switch {
+		case strings.Contains(f, "headline"), strings.Contains(f, "headingstory"),
+			strings.Contains(f, "storytitle"), strings.Contains(f, "storyheading"),
+			strings.Contains(f, "articletitle"), strings.Contains(f, "articleheading"),
+			strings.Contains(f, "newstitle"), strings.Contains(f, "posttitle"), strings.Contains(f, "entrytitle"):
+			return true
+		}
+	}
+	return false
 }
 
 func walkLD(v any, visit func(map[string]any)) {

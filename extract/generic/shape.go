@@ -196,7 +196,13 @@ func (sh pageShape) sectionHeaded(title string) bool {
 // headline link. Link lists elsewhere on the page do not matter.
 func (sh pageShape) articleShaped(title string) bool {
 	at := sh.headline(title)
-	if at < 0 || textWidth(sh.segs[at].text) < headlineWidth {
+	if at < 0 {
+		return false
+	}
+	if sh.mainRunUnder(at) {
+		return true
+	}
+	if textWidth(sh.segs[at].text) < headlineWidth {
 		return false
 	}
 	for _, s := range sh.segs[at+1:] {
@@ -208,6 +214,26 @@ func (sh pageShape) articleShaped(title string) bool {
 		}
 	}
 	return false
+}
+
+// mainRunUnder reports that the first prose under the headline block at is a story's text:
+// three or more prose blocks in a row, however short the headline ("Terry set for scan") and
+// whatever rail of links stands between them. A listing's first prose under its heading is one
+// item's teaser, a single block before the next headline link.
+func (sh pageShape) mainRunUnder(at int) bool {
+	if sh.segs[at].text == "" || textWidth(sh.segs[at].text) < headlineWidth/2 {
+		return false
+	}
+	run := 0
+	for _, s := range sh.segs[at+1:] {
+		switch {
+		case s.kind == 'P':
+			run++
+		case run > 0 && s.kind == 'H':
+			return run >= 3
+		}
+	}
+	return run >= 3
 }
 
 // bylineText is the text around the headline where an article prints its date and byline: the
@@ -320,8 +346,13 @@ func startsWithSeparator(rest string) bool {
 // metadata is not one of the page's blocks: a block that is the title without the site's name
 // around it (before or after: "EuroNews : Obama waits…", "… - SJSUSpartans.com—Official Web
 // Site of …"), else the heading right above the body's first paragraph. "" keeps the title.
-func (sh pageShape) pageHeadline(title, firstPara, pageText string) string {
+func (sh pageShape) pageHeadline(title, firstPara, pageText string, marked []string) string {
 	title = textrule.Collapse(title)
+	// A headline the markup names as one, over the body or opening it, is the page's own,
+	// whatever its <title> says (the site's name, printed again in the logo and footer).
+	if h := sh.markedAbove(firstPara, marked); h != "" {
+		return h
+	}
 	best := ""
 	for _, s := range sh.segs {
 		if s.kind == 'H' || s.text == "" {
@@ -337,6 +368,13 @@ func (sh pageShape) pageHeadline(title, firstPara, pageText string) string {
 	if best != "" {
 		return best
 	}
+	if title != "" && !sh.standsOver(sh.headline(title), firstPara) {
+		// The title is no block right over the body: the site's name, printed in its logo,
+		// chrome or footer. The heading right above the body wins.
+		if h := sh.headingAbove(firstPara, false); h != "" {
+			return h
+		}
+	}
 	if title != "" && (sh.headline(title) >= 0 || strings.Contains(pageText, title)) {
 		return ""
 	}
@@ -344,6 +382,43 @@ func (sh pageShape) pageHeadline(title, firstPara, pageText string) string {
 		return part
 	}
 	return sh.headingAbove(firstPara, title == "" || !strings.Contains(pageText, title))
+}
+
+// standsOver reports that block at is above the block that starts with para, a few blocks
+// away at most (a byline, a date, a picture's caption between).
+func (sh pageShape) standsOver(at int, para string) bool {
+	if at < 0 {
+		return false
+	}
+	start := runePrefix(para, 12)
+	for i := at + 1; i < len(sh.segs) && i <= at+8; i++ {
+		if strings.HasPrefix(sh.segs[i].text, start) {
+			return true
+		}
+	}
+	return false
+}
+
+// markedAbove is the first block, up to the one that starts with para, whose text is one of the
+// page's marked headlines, or "".
+func (sh pageShape) markedAbove(para string, marked []string) string {
+	if len(marked) == 0 {
+		return ""
+	}
+	start := runePrefix(para, 12)
+	for _, s := range sh.segs {
+		if s.kind != 'H' {
+			for _, m := range marked {
+				if s.text == m {
+					return m // above the body, or the body's first block
+				}
+			}
+		}
+		if strings.HasPrefix(s.text, start) {
+			return ""
+		}
+	}
+	return ""
 }
 
 // titleSplitSeps split a <title> into the headline and the site's and section's names, on

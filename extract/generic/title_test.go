@@ -2,6 +2,7 @@ package generic
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -26,5 +27,65 @@ func TestTheHeadlineOverTheBodyWinsOverATitleThatIsTheSitesOrCarriesIt(t *testin
 		if rec.Title != c.want {
 			t.Errorf("title %q with %s: got %q, want %q", c.head, c.markup, rec.Title, c.want)
 		}
+	}
+}
+
+func TestAHeadlineTheMarkupNamesWinsOverATitleThatIsOnlyTheSitesName(t *testing.T) {
+	// Pages of the 2000s: a <title> holding the site's name, which the page prints again in its
+	// logo and footer, and the headline in a styled <p> or <span>, no heading, above the text or
+	// as the first block of the story.
+	body := `<p>The county board voted to keep the east branch library open on Sundays through the winter.</p>
+<p>Volunteers from the reading circle will staff the front desk on alternate weekends.</p>`
+	for _, markup := range []string{
+		`<p class='headline'>Library keeps its Sunday hours</p><p>By a staff writer</p>` + body,
+		`<div id="fullstory"><p><span class="headline2">Library keeps its Sunday hours</span><br><span class="subhead"></span></p>` + body + `</div>`,
+		`<p><span class="headingstory">Library keeps its Sunday hours</span></p>` + body,
+	} {
+		page := `<html><head><title>Valley Evening Courier</title></head><body>
+<table><tr><td><h1>Valley Evening Courier</h1></td></tr></table>
+<ul><li><a href="/a">Board delays the bridge repair vote again</a></li><li><a href="/b">Snow closes two schools on the ridge road</a></li></ul>
+<table><tr><td>Published - Tuesday, January 8, 2008</td></tr><tr><td>` + markup + `</td></tr></table>
+<p class="foot">Copyright Valley Evening Courier. All rights reserved.</p></body></html>`
+		rec, err := extractPage(pageOf(t, "http://courier.example.com/news/story.asp?id=7", page))
+		if err != nil {
+			t.Fatalf("%s: %v", markup[:40], err)
+		}
+		if rec.Title != "Library keeps its Sunday hours" {
+			t.Errorf("%s…: title %q, want the marked headline", markup[:40], rec.Title)
+		}
+		if strings.Contains(rec.Body, "Sunday hours") || !strings.HasPrefix(rec.Body, "The county board") {
+			t.Errorf("%s…: body %q, want the text without its headline", markup[:40], rec.Body)
+		}
+	}
+	// A list item marked as a headline is a listing's, never the page's.
+	page := `<html><head><title>Valley Evening Courier</title></head><body><h1>Valley Evening Courier</h1>
+<ul><li><a class="headline" href="/c">Library keeps its Sunday hours</a></li></ul>` + body + `</body></html>`
+	rec, err := extractPage(pageOf(t, "http://courier.example.com/news/story.asp?id=8", page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Title != "Valley Evening Courier" {
+		t.Errorf("title %q: a linked headline was taken as the page's", rec.Title)
+	}
+}
+
+func TestAShortStoryUnderItsMarkedHeadlineIsNoListingWhateverLinksSurroundIt(t *testing.T) {
+	// An undated page of the 2000s: the <title> names only the site, the headline sits in a
+	// styled <div>, and the side bar lists more headline links than the story has text.
+	var rail strings.Builder
+	for i := 0; i < 12; i++ {
+		fmt.Fprintf(&rail, "<tr><td><a href=\"/story/%d\">Council reviews the parking plan for district number %d</a></td></tr>\n", i, i)
+	}
+	page := `<html><head><title>Tri-County Wire</title></head><body>
+<table><tr><td width="200"><table>` + rail.String() + `</table></td>
+<td><div class="headline">Harbor crane returns to service</div>
+<p>The harbor's largest crane is back at work after a month of repairs, the port said.</p>
+<p>Two ships waiting offshore will be unloaded first.</p></td></tr></table></body></html>`
+	rec, err := extractPage(pageOf(t, "http://wire.example.com/Global/story.asp?S=41", page))
+	if err != nil {
+		t.Fatalf("refused: %v", err)
+	}
+	if rec.Title != "Harbor crane returns to service" || !strings.HasPrefix(rec.Body, "The harbor's largest crane") {
+		t.Errorf("title %q body %q", rec.Title, rec.Body)
 	}
 }
