@@ -627,3 +627,36 @@ func TestASecondRunArchivesOnlyTheChangedPageWholeAndEveryUnchangedOneAsARevisit
 		t.Errorf("reextract dry run: exit %d\n%s", dry.code, dry.stderr)
 	}
 }
+
+func TestForgetDropsTheForgottenIdsNearDuplicateIndexEntryAndNoOtherOne(t *testing.T) {
+	site := sitegen.New(6)
+	srv := httptest.NewServer(site)
+	defer srv.Close()
+	dir := t.TempDir()
+	cfg := writeHistoryConfig(t, dir, srv.URL+"/", "")
+	if r := crawl(t, "--config", cfg); r.code != 0 {
+		t.Fatalf("run: exit %d\n%s", r.code, r.stderr)
+	}
+	sigs := func() map[string]bool {
+		st, err := store.Open(context.Background(), filepath.Join(dir, "data", "finews.db"), store.Options{ReadOnly: true, LockTimeout: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer st.Close()
+		out := map[string]bool{}
+		st.Signatures(context.Background(), func(s store.Signature) error { out[s.ID] = true; return nil })
+		return out
+	}
+	before := sigs()
+	gone := site.IDs()[0]
+	if !before[gone] || len(before) < 2 {
+		t.Fatalf("index before forget %v: want an entry for %s and others", before, gone)
+	}
+	if r := crawl(t, "forget", "--config", cfg, "--id", gone); r.code != 0 {
+		t.Fatalf("forget: exit %d\n%s", r.code, r.stderr)
+	}
+	after := sigs()
+	if after[gone] || len(after) != len(before)-1 {
+		t.Errorf("index after forgetting %s: %v (before %v)", gone, after, before)
+	}
+}
