@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -46,10 +48,15 @@ func (c *Cluster) scheduleRecheck(ctx context.Context, id, u, source string, sin
 
 // EnqueueRechecks queues the source's articles whose recheck is due at now, at most limit
 // (0: all), as recheck tasks of the tick, and moves each schedule to its next step (or ends it
-// past the window). It returns how many were queued.
-func (c *Cluster) EnqueueRechecks(ctx context.Context, source string, p crawler.RecheckPolicy, now time.Time, limit int) (int, error) {
+// past the window). A recheck is a page of the tick like any other: each is charged to its
+// host's max_pages_per_host (perHost; 0 or not below limit: no bound beyond limit), and those
+// past it stay due for the next tick. It returns how many were queued.
+func (c *Cluster) EnqueueRechecks(ctx context.Context, source string, p crawler.RecheckPolicy, now time.Time, limit, perHost int) (int, error) {
 	if !p.On() {
 		return 0, nil
+	}
+	if limit > 0 && perHost >= limit {
+		perHost = 0 // as a worker does: the tick's max_pages bounds the host already
 	}
 	keys, err := c.recheck.ListKeys(ctx)
 	if err != nil {
@@ -74,10 +81,26 @@ func (c *Cluster) EnqueueRechecks(ctx context.Context, source string, p crawler.
 		due = append(due, r)
 	}
 	_ = keys.Stop()
+	tasks, due, charged, err := c.chargeRechecks(ctx, tick, tasks, due, perHost)
+	if err != nil {
+		return 0, err
+	}
 	if len(tasks) == 0 {
 		return 0, nil
 	}
 	queued, err := c.queue(ctx, tasks)
+	// A recheck already waiting in the frontier was charged for nothing: its unit goes back.
+	back := map[string]int{}
+	for i, q := range queued {
+		if !q && charged[i] != "" {
+			back[charged[i]]++
+		}
+	}
+	for host, k := range back {
+		if _, berr := c.addHostPages(ctx, tick, host, -k, 0); berr != nil {
+			c.log.Debug("cannot give back a host's page budget", zap.String("host", host), zap.Error(berr))
+		}
+	}
 	if err != nil {
 		return 0, err
 	}
@@ -105,6 +128,47 @@ func (c *Cluster) EnqueueRechecks(ctx context.Context, source string, p crawler.
 		}
 	}
 	return n, nil
+}
+
+// chargeRechecks takes a unit of each recheck's host budget in the tick (perHost > 0) and keeps
+// the rechecks that got one, with the host charged for each; the others are left out, their
+// schedules untouched, so they are queued by a later tick.
+func (c *Cluster) chargeRechecks(ctx context.Context, tick string, tasks []Task, due []recheckEntry, perHost int) ([]Task, []recheckEntry, []string, error) {
+	hosts := make([]string, len(tasks))
+	if perHost <= 0 || len(tasks) == 0 {
+		return tasks, due, hosts, nil
+	}
+	wanted := map[string]int{}
+	for i, t := range tasks {
+		if u, err := url.Parse(t.URL); err == nil {
+			hosts[i] = strings.ToLower(u.Hostname())
+			wanted[hosts[i]]++
+		}
+	}
+	granted := map[string]int{}
+	for host, n := range wanted {
+		took, err := c.addHostPages(ctx, tick, host, n, perHost)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("charge rechecks of %s: %w", host, err)
+		}
+		granted[host] = took
+		if took < n {
+			c.log.Warn("page budget of the host spent in this tick; the other rechecks wait for the next tick",
+				zap.String("tick", tick), zap.String("host", host), zap.Int("max_pages_per_host", perHost), zap.Int("rechecks_waiting", n-took))
+		}
+	}
+	keptT, keptD, charged := tasks[:0], due[:0], hosts[:0]
+	for i := range tasks {
+		h := hosts[i]
+		if h != "" {
+			if granted[h] == 0 {
+				continue
+			}
+			granted[h]--
+		}
+		keptT, keptD, charged = append(keptT, tasks[i]), append(keptD, due[i]), append(charged, h)
+	}
+	return keptT, keptD, charged, nil
 }
 
 // revise publishes the pages of a recheck task whose article changed as the id's next
