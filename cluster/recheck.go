@@ -58,29 +58,11 @@ func (c *Cluster) EnqueueRechecks(ctx context.Context, source string, p crawler.
 	if limit > 0 && perHost >= limit {
 		perHost = 0 // as a worker does: the tick's max_pages bounds the host already
 	}
-	keys, err := c.recheck.ListKeys(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("list rechecks: %w", err)
-	}
 	tick := Tick(source, now)
-	var tasks []Task
-	var due []recheckEntry
-	for k := range keys.Keys() {
-		if limit > 0 && len(tasks) >= limit {
-			break
-		}
-		e, err := c.recheck.Get(ctx, k)
-		if err != nil {
-			continue // purged meanwhile
-		}
-		var r recheckEntry
-		if json.Unmarshal(e.Value(), &r) != nil || r.Source != source || r.Next.After(now) {
-			continue
-		}
-		tasks = append(tasks, Task{Source: source, URL: r.URL, Depth: 1, Tick: tick, Recheck: r.ID})
-		due = append(due, r)
+	tasks, due, err := c.dueRechecks(ctx, source, tick, now, limit)
+	if err != nil {
+		return 0, err
 	}
-	_ = keys.Stop()
 	tasks, due, charged, err := c.chargeRechecks(ctx, tick, tasks, due, perHost)
 	if err != nil {
 		return 0, err
@@ -89,18 +71,7 @@ func (c *Cluster) EnqueueRechecks(ctx context.Context, source string, p crawler.
 		return 0, nil
 	}
 	queued, err := c.queue(ctx, tasks)
-	// A recheck already waiting in the frontier was charged for nothing: its unit goes back.
-	back := map[string]int{}
-	for i, q := range queued {
-		if !q && charged[i] != "" {
-			back[charged[i]]++
-		}
-	}
-	for host, k := range back {
-		if _, berr := c.addHostPages(ctx, tick, host, -k, 0); berr != nil {
-			c.log.Debug("cannot give back a host's page budget", zap.String("host", host), zap.Error(berr))
-		}
-	}
+	c.giveBackRechecks(ctx, tick, queued, charged)
 	if err != nil {
 		return 0, err
 	}
@@ -128,6 +99,49 @@ func (c *Cluster) EnqueueRechecks(ctx context.Context, source string, p crawler.
 		}
 	}
 	return n, nil
+}
+
+// dueRechecks lists the source's rechecks due at now, at most limit (0: all), as tasks of tick.
+func (c *Cluster) dueRechecks(ctx context.Context, source, tick string, now time.Time, limit int) ([]Task, []recheckEntry, error) {
+	keys, err := c.recheck.ListKeys(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list rechecks: %w", err)
+	}
+	defer func() { _ = keys.Stop() }()
+	var tasks []Task
+	var due []recheckEntry
+	for k := range keys.Keys() {
+		if limit > 0 && len(tasks) >= limit {
+			break
+		}
+		e, err := c.recheck.Get(ctx, k)
+		if err != nil {
+			continue // purged meanwhile
+		}
+		var r recheckEntry
+		if json.Unmarshal(e.Value(), &r) != nil || r.Source != source || r.Next.After(now) {
+			continue
+		}
+		tasks = append(tasks, Task{Source: source, URL: r.URL, Depth: 1, Tick: tick, Recheck: r.ID})
+		due = append(due, r)
+	}
+	return tasks, due, nil
+}
+
+// giveBackRechecks returns the host unit of each recheck that was charged but not queued (it
+// was waiting in the frontier already).
+func (c *Cluster) giveBackRechecks(ctx context.Context, tick string, queued []bool, charged []string) {
+	back := map[string]int{}
+	for i, q := range queued {
+		if !q && charged[i] != "" {
+			back[charged[i]]++
+		}
+	}
+	for host, k := range back {
+		if _, err := c.addHostPages(ctx, tick, host, -k, 0); err != nil {
+			c.log.Debug("cannot give back a host's page budget", zap.String("host", host), zap.Error(err))
+		}
+	}
 }
 
 // chargeRechecks takes a unit of each recheck's host budget in the tick (perHost > 0) and keeps

@@ -65,6 +65,36 @@ type LocalOutcome struct {
 	Limit       int64 // the size cap
 }
 
+// counting wraps handle to count every page, from a file, a saved list or a WARC record, by
+// what became of it.
+func (o *LocalOutcome) counting(handle Handler) Handler {
+	return func(ctx context.Context, p *article.Page) error {
+		err := handle(ctx, p)
+		o.Pages++
+		switch {
+		case err == nil || ctx.Err() != nil:
+		case errors.Is(err, article.ErrNotArticle):
+			if o.NotArticles++; o.FirstNot == "" {
+				o.FirstNot = localName(p) + ": " + err.Error()
+			}
+		default:
+			if o.Refused++; o.FirstRefuse == "" {
+				o.FirstRefuse = localName(p) + ": " + err.Error()
+			}
+		}
+		return err
+	}
+}
+
+// unread counts a file that could not be read.
+func (o *LocalOutcome) unread(err error) {
+	if errors.Is(err, regular.ErrTooLarge) {
+		o.TooLarge++
+	} else if o.Unreadable++; o.FirstError == "" {
+		o.FirstError = err.Error()
+	}
+}
+
 // Why says why a file or folder whose outcome this is gave no record.
 func (o LocalOutcome) Why() string {
 	if o.Files == 0 {
@@ -143,24 +173,7 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 			o.outcome(out)
 		}()
 	}
-	// Every page, from a file, a saved list or a WARC record, is counted by what became of it.
-	inner := handle
-	handle = func(ctx context.Context, p *article.Page) error {
-		err := inner(ctx, p)
-		out.Pages++
-		switch {
-		case err == nil || ctx.Err() != nil:
-		case errors.Is(err, article.ErrNotArticle):
-			if out.NotArticles++; out.FirstNot == "" {
-				out.FirstNot = localName(p) + ": " + err.Error()
-			}
-		default:
-			if out.Refused++; out.FirstRefuse == "" {
-				out.FirstRefuse = localName(p) + ": " + err.Error()
-			}
-		}
-		return err
-	}
+	handle = out.counting(handle)
 	info, err := os.Stat(root)
 	if err != nil {
 		return st, nil, fmt.Errorf("read %s: %w", root, err)
@@ -207,9 +220,7 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 					return st, items, err
 				}
 				log.Warn("skip archive file", zap.String("path", p), zap.Error(err))
-				if out.Unreadable++; out.FirstError == "" {
-					out.FirstError = err.Error()
-				}
+				out.unread(err)
 			}
 			continue
 		}
@@ -218,11 +229,7 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 		if err != nil {
 			atomic.AddInt64(&st.Errors, 1)
 			log.Warn("skip file", zap.String("path", p), zap.Error(err))
-			if errors.Is(err, regular.ErrTooLarge) {
-				out.TooLarge++
-			} else if out.Unreadable++; out.FirstError == "" {
-				out.FirstError = err.Error()
-			}
+			out.unread(err)
 			continue
 		}
 		if savedList(page, !info.IsDir()) {
