@@ -112,7 +112,11 @@ type Writer struct {
 
 // maxSeen bounds the in-memory digest index: past it, a repeated body is stored again, which
 // costs bytes and never correctness.
-const maxSeen = 1 << 16
+const maxSeen = MaxRemembered
+
+// MaxRemembered is how many response records a Writer keeps in memory to tell an unchanged
+// body by (its own and those given to Remember); a caller need not hand it more.
+const MaxRemembered = 1 << 16
 
 // Open makes dir if needed and returns a Writer that appends to new files in it. The newest
 // file a crashed writer left is first cut back to its last whole record (Repair), so nothing in

@@ -354,19 +354,20 @@ func (s *summary) String() string {
 // file is gone.
 func rememberPayloads(ctx context.Context, st *store.Store, w *archive.Writer) ([]string, error) {
 	var refs []archive.Ref
-	add := func(r store.ArchiveRef) {
+	full := errors.New("enough refs")
+	add := func(r store.ArchiveRef) error {
 		refs = append(refs, archive.Ref{File: r.File, Offset: r.Offset, RecordID: r.RecordID, URL: r.URL, Date: r.Date, Digest: r.Digest})
-	}
-	if err := st.EachArchived(ctx, func(_ string, _ store.Entry, ref store.ArchiveRef, _ []byte) error {
-		add(ref)
+		if len(refs) >= archive.MaxRemembered {
+			return full // a serve pass over a large store reads no more than the writer keeps
+		}
 		return nil
-	}); err != nil {
-		return nil, err
 	}
-	if err := st.Payloads(ctx, func(ref store.ArchiveRef) error {
-		add(ref)
-		return nil
-	}); err != nil {
+	// The payload index first: it holds listings too, and the latest response of each URL.
+	err := st.Payloads(ctx, add)
+	if err == nil {
+		err = st.EachArchived(ctx, func(_ string, _ store.Entry, ref store.ArchiveRef, _ []byte) error { return add(ref) })
+	}
+	if err != nil && !errors.Is(err, full) {
 		return nil, err
 	}
 	// Dropping a URL here touches only the payload index: an id whose file is gone keeps its
