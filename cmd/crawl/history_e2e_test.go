@@ -548,6 +548,7 @@ func TestASecondRunArchivesOnlyTheChangedPageWholeAndEveryUnchangedOneAsARevisit
 	}
 	want := len(site.IDs())
 	first := readWARCEntries(t, filepath.Join(dir, "archive"))
+	firstBytes := dirBytes(t, filepath.Join(dir, "archive"))
 	byID := map[string]warcEntry{}
 	for _, e := range first {
 		if e.typ != "response" {
@@ -569,6 +570,7 @@ func TestASecondRunArchivesOnlyTheChangedPageWholeAndEveryUnchangedOneAsARevisit
 		t.Fatalf("second run: exit %d\n%s", r.code, r.stderr)
 	}
 	second := readWARCEntries(t, filepath.Join(dir, "archive"))[len(first):]
+	t.Logf("archive: %d bytes after the first run, %d more for the second (%d pages, one changed)", firstBytes, dirBytes(t, filepath.Join(dir, "archive"))-firstBytes, len(second))
 	articles := 0
 	for _, e := range second {
 		isArticle := strings.HasSuffix(e.url, ".html") && !strings.Contains(e.url, "/category/")
@@ -659,4 +661,19 @@ func TestForgetDropsTheForgottenIdsNearDuplicateIndexEntryAndNoOtherOne(t *testi
 	if after[gone] || len(after) != len(before)-1 {
 		t.Errorf("index after forgetting %s: %v (before %v)", gone, after, before)
 	}
+}
+
+func dirBytes(t *testing.T, dir string) int64 {
+	t.Helper()
+	files, err := archive.Files(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	for _, f := range files {
+		if info, err := os.Stat(f); err == nil {
+			n += info.Size()
+		}
+	}
+	return n
 }
