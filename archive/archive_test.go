@@ -519,3 +519,56 @@ func TestASecondWriterIsRefusedAndTheNextRunOfTheDayAppendsToItsFile(t *testing.
 		t.Errorf("the next day's run: files %v, want a new one", files)
 	}
 }
+
+func TestAWriterRemembersAnEarlierProcesssRecordsUnlessTheirFileIsGone(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	w, _ := Open(dir)
+	kept, err := w.Write(ctx, page(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(ctx, page(1)); err != nil { // a revisit: not Written
+		t.Fatal(err)
+	}
+	written := w.Written()
+	w.Close()
+	if len(written) != 1 || written[0].RecordID != kept.RecordID {
+		t.Fatalf("Written %+v, want the one record with a payload", written)
+	}
+	// The next process: a ref into a file retention deleted is given back, not used.
+	deleted := page(2)
+	deletedRef := Ref{File: "newsmill-20200101000000000000-abcdef.warc.gz", RecordID: newID(), URL: deleted.URL, Digest: PayloadDigest(deleted.Body), Date: time.Now()}
+	w2, _ := Open(dir)
+	defer w2.Close()
+	gone := w2.Remember(written[0], deletedRef)
+	if len(gone) != 1 || gone[0] != deleted.URL {
+		t.Errorf("Remember gave back %v, want only the URL whose file is gone", gone)
+	}
+	same, err := w2.Write(ctx, page(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !same.Revisit || same.Refers == nil || same.Refers.RecordID != kept.RecordID {
+		t.Errorf("an unchanged body in a later process: %+v, want a revisit of %s", same, kept.RecordID)
+	}
+	not := page(1)
+	not.Status, not.Body = http.StatusNotModified, nil
+	nm, err := w2.Write(ctx, not)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if nm.Refers == nil || nm.Refers.RecordID != kept.RecordID {
+		t.Errorf("a 304 in a later process refers to %+v, want %s", nm.Refers, kept.RecordID)
+	}
+	again, err := w2.Write(ctx, deleted)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.Revisit {
+		t.Errorf("a body whose only copy was deleted was written as a revisit")
+	}
+	if len(w2.Written()) != 1 {
+		t.Errorf("Written after a revisit, a 304 and one whole record: %d refs, want 1", len(w2.Written()))
+	}
+}

@@ -98,21 +98,32 @@ type Writer struct {
 	gz     *gzip.Writer
 	buf    bytes.Buffer
 	mar    gowarc.Marshaler
-	// seen is the first response record written for each payload digest of a URL in this
-	// process, so a listing fetched twice in one run is one copy and one revisit.
+	// seen is the first response record with each payload digest of a URL, written in this
+	// process or remembered from earlier ones (Remember), so a page fetched again with the same
+	// body is a revisit of it, in this run or a later one.
 	seen map[string]Ref
+	// last is each URL's latest response record with a payload: what a 304 refers to.
+	last map[string]Ref
+	// fresh is the response records with a payload this process wrote, by URL: what a caller
+	// keeps (Written) so that a later process can Remember them.
+	fresh map[string]Ref
+	files map[string]bool // the archive's files that exist, for Remember
 }
 
 // maxSeen bounds the in-memory digest index: past it, a repeated body is stored again, which
 // costs bytes and never correctness.
-const maxSeen = 1 << 16
+const maxSeen = MaxRemembered
+
+// MaxRemembered is how many response records a Writer keeps in memory to tell an unchanged
+// body by (its own and those given to Remember); a caller need not hand it more.
+const MaxRemembered = 1 << 16
 
 // Open makes dir if needed and returns a Writer that appends to new files in it. The newest
 // file a crashed writer left is first cut back to its last whole record (Repair), so nothing in
 // the folder is half-written.
 func Open(dir string, opts ...Option) (*Writer, error) {
 	w := &Writer{dir: dir, prefix: "newsmill", maxSize: DefaultMaxSize, software: "newsmill", now: time.Now,
-		mar: gowarc.NewMarshaler(), seen: map[string]Ref{}}
+		mar: gowarc.NewMarshaler(), seen: map[string]Ref{}, last: map[string]Ref{}, fresh: map[string]Ref{}}
 	for _, o := range opts {
 		o(w)
 	}
@@ -215,6 +226,9 @@ func (w *Writer) Write(ctx context.Context, ex Exchange) (Ref, error) {
 	case ex.Status == http.StatusNotModified:
 		profile = gowarc.ProfileServerNotModifiedV1_1
 		refers = ex.Prior
+		if last, ok := w.last[ex.URL]; refers == nil && ok {
+			refers = &last
+		}
 		if refers != nil {
 			ref.Digest = refers.Digest
 		}
@@ -251,11 +265,64 @@ func (w *Writer) Write(ctx context.Context, ex Exchange) (Ref, error) {
 			r.Refers = nil
 			ref.Refers = &r
 		}
-	} else if len(w.seen) < maxSeen {
-		first := ref
-		w.seen[ex.URL+" "+digest] = first
+	} else {
+		if _, ok := w.fresh[ex.URL]; ok || len(w.fresh) < maxSeen {
+			w.fresh[ex.URL] = ref
+		}
+		if len(w.seen) < maxSeen {
+			w.seen[ex.URL+" "+digest] = ref
+			w.last[ex.URL] = ref
+		}
 	}
 	return ref, nil
+}
+
+// Remember tells the Writer of response records an earlier process wrote (what Written
+// returned then, kept by the caller): a later response of the same URL with the same payload is
+// written as a revisit of one, and a 304 names it. A ref whose file is no longer in the folder
+// (retention deleted it) is passed over, so no revisit names bytes that are gone; Remember
+// returns the URLs of those, for the caller to forget.
+func (w *Writer) Remember(refs ...Ref) (gone []string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.files == nil {
+		w.files = map[string]bool{}
+		if names, err := filepath.Glob(filepath.Join(w.dir, "*.warc.gz")); err == nil {
+			for _, n := range names {
+				w.files[filepath.Base(n)] = true
+			}
+		}
+	}
+	for _, r := range refs {
+		if !w.files[filepath.Base(r.File)] {
+			gone = append(gone, r.URL)
+			continue
+		}
+		if r.Revisit || r.URL == "" || r.Digest == "" || r.RecordID == "" || len(w.seen) >= maxSeen {
+			continue
+		}
+		r.Refers = nil
+		if prev, ok := w.last[r.URL]; !ok || !prev.Date.After(r.Date) {
+			w.last[r.URL] = r
+		}
+		if _, ok := w.seen[r.URL+" "+r.Digest]; !ok {
+			w.seen[r.URL+" "+r.Digest] = r
+		}
+	}
+	return gone
+}
+
+// Written returns the latest response record with a payload that this process wrote for each
+// URL: what a caller keeps, once the archive is synced, to Remember in its next process.
+func (w *Writer) Written() []Ref {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	out := make([]Ref, 0, len(w.fresh))
+	for _, r := range w.fresh {
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].URL < out[j].URL })
+	return out
 }
 
 // rotate closes the current file when the day changed or it is full, and opens the next.

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -46,38 +48,30 @@ func (c *Cluster) scheduleRecheck(ctx context.Context, id, u, source string, sin
 
 // EnqueueRechecks queues the source's articles whose recheck is due at now, at most limit
 // (0: all), as recheck tasks of the tick, and moves each schedule to its next step (or ends it
-// past the window). It returns how many were queued.
-func (c *Cluster) EnqueueRechecks(ctx context.Context, source string, p crawler.RecheckPolicy, now time.Time, limit int) (int, error) {
+// past the window). A recheck is a page of the tick like any other: each is charged to its
+// host's max_pages_per_host (perHost; 0 or not below limit: no bound beyond limit), and those
+// past it stay due for the next tick. It returns how many were queued.
+func (c *Cluster) EnqueueRechecks(ctx context.Context, source string, p crawler.RecheckPolicy, now time.Time, limit, perHost int) (int, error) {
 	if !p.On() {
 		return 0, nil
 	}
-	keys, err := c.recheck.ListKeys(ctx)
-	if err != nil {
-		return 0, fmt.Errorf("list rechecks: %w", err)
+	if limit > 0 && perHost >= limit {
+		perHost = 0 // as a worker does: the tick's max_pages bounds the host already
 	}
 	tick := Tick(source, now)
-	var tasks []Task
-	var due []recheckEntry
-	for k := range keys.Keys() {
-		if limit > 0 && len(tasks) >= limit {
-			break
-		}
-		e, err := c.recheck.Get(ctx, k)
-		if err != nil {
-			continue // purged meanwhile
-		}
-		var r recheckEntry
-		if json.Unmarshal(e.Value(), &r) != nil || r.Source != source || r.Next.After(now) {
-			continue
-		}
-		tasks = append(tasks, Task{Source: source, URL: r.URL, Depth: 1, Tick: tick, Recheck: r.ID})
-		due = append(due, r)
+	tasks, due, err := c.dueRechecks(ctx, source, tick, now, limit)
+	if err != nil {
+		return 0, err
 	}
-	_ = keys.Stop()
+	tasks, due, charged, err := c.chargeRechecks(ctx, tick, tasks, due, perHost)
+	if err != nil {
+		return 0, err
+	}
 	if len(tasks) == 0 {
 		return 0, nil
 	}
 	queued, err := c.queue(ctx, tasks)
+	c.giveBackRechecks(ctx, tick, queued, charged)
 	if err != nil {
 		return 0, err
 	}
@@ -105,6 +99,90 @@ func (c *Cluster) EnqueueRechecks(ctx context.Context, source string, p crawler.
 		}
 	}
 	return n, nil
+}
+
+// dueRechecks lists the source's rechecks due at now, at most limit (0: all), as tasks of tick.
+func (c *Cluster) dueRechecks(ctx context.Context, source, tick string, now time.Time, limit int) ([]Task, []recheckEntry, error) {
+	keys, err := c.recheck.ListKeys(ctx)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list rechecks: %w", err)
+	}
+	defer func() { _ = keys.Stop() }()
+	var tasks []Task
+	var due []recheckEntry
+	for k := range keys.Keys() {
+		if limit > 0 && len(tasks) >= limit {
+			break
+		}
+		e, err := c.recheck.Get(ctx, k)
+		if err != nil {
+			continue // purged meanwhile
+		}
+		var r recheckEntry
+		if json.Unmarshal(e.Value(), &r) != nil || r.Source != source || r.Next.After(now) {
+			continue
+		}
+		tasks = append(tasks, Task{Source: source, URL: r.URL, Depth: 1, Tick: tick, Recheck: r.ID})
+		due = append(due, r)
+	}
+	return tasks, due, nil
+}
+
+// giveBackRechecks returns the host unit of each recheck that was charged but not queued (it
+// was waiting in the frontier already).
+func (c *Cluster) giveBackRechecks(ctx context.Context, tick string, queued []bool, charged []string) {
+	back := map[string]int{}
+	for i, q := range queued {
+		if !q && charged[i] != "" {
+			back[charged[i]]++
+		}
+	}
+	for host, k := range back {
+		if _, err := c.addHostPages(ctx, tick, host, -k, 0); err != nil {
+			c.log.Debug("cannot give back a host's page budget", zap.String("host", host), zap.Error(err))
+		}
+	}
+}
+
+// chargeRechecks takes a unit of each recheck's host budget in the tick (perHost > 0) and keeps
+// the rechecks that got one, with the host charged for each; the others are left out, their
+// schedules untouched, so they are queued by a later tick.
+func (c *Cluster) chargeRechecks(ctx context.Context, tick string, tasks []Task, due []recheckEntry, perHost int) ([]Task, []recheckEntry, []string, error) {
+	hosts := make([]string, len(tasks))
+	if perHost <= 0 || len(tasks) == 0 {
+		return tasks, due, hosts, nil
+	}
+	wanted := map[string]int{}
+	for i, t := range tasks {
+		if u, err := url.Parse(t.URL); err == nil {
+			hosts[i] = strings.ToLower(u.Hostname())
+			wanted[hosts[i]]++
+		}
+	}
+	granted := map[string]int{}
+	for host, n := range wanted {
+		took, err := c.addHostPages(ctx, tick, host, n, perHost)
+		if err != nil {
+			return nil, nil, nil, fmt.Errorf("charge rechecks of %s: %w", host, err)
+		}
+		granted[host] = took
+		if took < n {
+			c.log.Warn("page budget of the host spent in this tick; the other rechecks wait for the next tick",
+				zap.String("tick", tick), zap.String("host", host), zap.Int("max_pages_per_host", perHost), zap.Int("rechecks_waiting", n-took))
+		}
+	}
+	keptT, keptD, charged := tasks[:0], due[:0], hosts[:0]
+	for i := range tasks {
+		h := hosts[i]
+		if h != "" {
+			if granted[h] == 0 {
+				continue
+			}
+			granted[h]--
+		}
+		keptT, keptD, charged = append(keptT, tasks[i]), append(keptD, due[i]), append(charged, h)
+	}
+	return keptT, keptD, charged, nil
 }
 
 // revise publishes the pages of a recheck task whose article changed as the id's next

@@ -214,7 +214,7 @@ func TestARecheckOnAClusterPublishesTheChangedArticlesNextRevisionOnce(t *testin
 	if first.Stats.New.Load() != int64(len(ids)) {
 		t.Fatalf("first crawl: %d records, want %d", first.Stats.New.Load(), len(ids))
 	}
-	if n, err := c.EnqueueRechecks(ctx, "finews", policy, time.Now(), 0); err != nil || n != 0 {
+	if n, err := c.EnqueueRechecks(ctx, "finews", policy, time.Now(), 0, 0); err != nil || n != 0 {
 		t.Fatalf("rechecks before they are due: %d, %v", n, err)
 	}
 	// The site corrects the headline of one stored article (at the URL its record names).
@@ -228,7 +228,7 @@ func TestARecheckOnAClusterPublishesTheChangedArticlesNextRevisionOnce(t *testin
 	es.path = su.Path
 	es.edit.Store(true)
 	later := time.Now().Add(31 * time.Minute)
-	n, err := c.EnqueueRechecks(ctx, "finews", policy, later, 0)
+	n, err := c.EnqueueRechecks(ctx, "finews", policy, later, 0, 0)
 	if err != nil || n != len(ids) {
 		t.Fatalf("due rechecks queued: %d, %v; want %d", n, err, len(ids))
 	}
@@ -252,5 +252,46 @@ func TestARecheckOnAClusterPublishesTheChangedArticlesNextRevisionOnce(t *testin
 	dup, err := c.PublishRevision(ctx, changedID, 2, line, "finews")
 	if err != nil || !dup {
 		t.Errorf("a second revision 2: dup %v, %v", dup, err)
+	}
+}
+
+func TestRechecksAreChargedToTheirHostsPageBudgetOfTheTick(t *testing.T) {
+	srv := natstest.Start(t)
+	c := connect(t, srv, 2*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	policy := crawler.RecheckPolicy{Within: 48 * time.Hour, Every: []time.Duration{30 * time.Minute, 2 * time.Hour}}
+	since := time.Now().Truncate(time.Minute)
+	for i := range 5 {
+		id := fmt.Sprintf("NW2021120815000000000%d", i)
+		if err := c.scheduleRecheck(ctx, id, fmt.Sprintf("http://news.example/a/%d.html", i), "finews", since, 30*time.Minute, crawler.Validators{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := c.scheduleRecheck(ctx, "NW202112081500000000099", "http://other.example/a.html", "finews", since, 30*time.Minute, crawler.Validators{}); err != nil {
+		t.Fatal(err)
+	}
+	due := since.Add(31 * time.Minute)
+	tick := Tick("finews", due)
+	// The tick's seed on news.example takes one of its three pages.
+	if _, err := c.Enqueue(ctx, "finews", []string{"http://news.example/"}, due); err != nil {
+		t.Fatal(err)
+	}
+	n, err := c.EnqueueRechecks(ctx, "finews", policy, due, 100, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 3 || c.HostPages(ctx, tick, "news.example") != 3 || c.HostPages(ctx, tick, "other.example") != 1 {
+		t.Errorf("%d rechecks queued, news.example at %d pages, other.example at %d; want 3 (two of news.example beside its seed, one of other.example), 3, 1",
+			n, c.HostPages(ctx, tick, "news.example"), c.HostPages(ctx, tick, "other.example"))
+	}
+	// The same tick again: news.example's budget is spent, the rest wait.
+	if n, err := c.EnqueueRechecks(ctx, "finews", policy, due, 100, 3); err != nil || n != 0 {
+		t.Errorf("the same tick queued %d more rechecks (%v), want none", n, err)
+	}
+	// The rechecks left out are still due, and the next tick takes them.
+	next := due.Add(time.Minute)
+	if n, err := c.EnqueueRechecks(ctx, "finews", policy, next, 100, 3); err != nil || n != 3 {
+		t.Errorf("the next tick queued %d rechecks (%v), want the 3 left out", n, err)
 	}
 }

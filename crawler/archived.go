@@ -35,6 +35,11 @@ func (t *transport) keep(ctx context.Context, req *http.Request, resp *http.Resp
 	if err != nil {
 		return fmt.Errorf("%w: %v", ErrArchive, err)
 	}
+	// A revisit holds no payload: the page made from it names the record that does, so
+	// export --raw and reextract read its bytes.
+	if ref.Revisit && ref.Refers != nil {
+		ref = *ref.Refers
+	}
 	h.Set(archivedHeader, encodeArchived(ref))
 	return nil
 }

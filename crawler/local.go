@@ -36,7 +36,111 @@ var localTypes = map[string]string{
 // LocalOption configures ReadLocal.
 type LocalOption func(*localOptions)
 
-type localOptions struct{ maxBytes int64 }
+type localOptions struct {
+	maxBytes int64
+	outcome  func(LocalOutcome)
+}
+
+// WithLocalOutcome has ReadLocal call fn once, before it returns, with what became of the files
+// it found: what a caller says when a file or folder gave no record.
+func WithLocalOutcome(fn func(LocalOutcome)) LocalOption {
+	return func(o *localOptions) { o.outcome = fn }
+}
+
+// LocalOutcome counts what ReadLocal did with a file or folder, by the reason a file or a page
+// gave nothing.
+type LocalOutcome struct {
+	Files       int    // HTML, Markdown, JSON and WARC files found
+	Other       int    // files of other types in a folder, passed over (images, PDFs, configs)
+	TooLarge    int    // past the size cap
+	Unreadable  int    // could not be read (permissions, not a regular file, bad charset)
+	FirstError  string // the first of those, with its path
+	NotLists    int    // JSON that is no news list (a package.json)
+	Pages       int    // pages handed on: files, saved lists' items with a body, WARC responses
+	NotArticles int    // of those, refused as no article (a listing, an index, an empty page)
+	FirstNot    string // the first of those, with its reason
+	Refused     int    // of those, refused for another reason (a required field missing, an error page)
+	FirstRefuse string
+	ListItems   int   // articles that saved lists point at, to fetch from their hosts
+	Limit       int64 // the size cap
+}
+
+// counting wraps handle to count every page, from a file, a saved list or a WARC record, by
+// what became of it.
+func (o *LocalOutcome) counting(handle Handler) Handler {
+	return func(ctx context.Context, p *article.Page) error {
+		err := handle(ctx, p)
+		o.Pages++
+		switch {
+		case err == nil || ctx.Err() != nil:
+		case errors.Is(err, article.ErrNotArticle):
+			if o.NotArticles++; o.FirstNot == "" {
+				o.FirstNot = localName(p) + ": " + err.Error()
+			}
+		default:
+			if o.Refused++; o.FirstRefuse == "" {
+				o.FirstRefuse = localName(p) + ": " + err.Error()
+			}
+		}
+		return err
+	}
+}
+
+// unread counts a file that could not be read.
+func (o *LocalOutcome) unread(err error) {
+	if errors.Is(err, regular.ErrTooLarge) {
+		o.TooLarge++
+	} else if o.Unreadable++; o.FirstError == "" {
+		o.FirstError = err.Error()
+	}
+}
+
+// Why says why a file or folder whose outcome this is gave no record.
+func (o LocalOutcome) Why() string {
+	if o.Files == 0 {
+		if o.Other > 0 {
+			return fmt.Sprintf("no HTML, Markdown, JSON or WARC file in it (%d files of other types passed over)", o.Other)
+		}
+		return "no HTML, Markdown, JSON or WARC file in it"
+	}
+	var parts []string
+	add := func(n int, what, first string) {
+		if n == 0 {
+			return
+		}
+		p := fmt.Sprintf("%d %s", n, what)
+		if first != "" {
+			p += " (first: " + first + ")"
+		}
+		parts = append(parts, p)
+	}
+	add(o.TooLarge, fmt.Sprintf("too large to read (over %d bytes)", o.Limit), "")
+	add(o.Unreadable, "could not be read", o.FirstError)
+	add(o.NotLists, "JSON files are no news list", "")
+	add(o.NotArticles, "pages are not articles", o.FirstNot)
+	add(o.Refused, "pages were refused", o.FirstRefuse)
+	if o.ListItems > 0 {
+		parts = append(parts, fmt.Sprintf("the %d articles its saved lists point at gave none", o.ListItems))
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("%d files read, %d pages, none an article", o.Files, o.Pages)
+	}
+	if o.Files == 1 && len(parts) == 1 && o.Pages <= 1 {
+		switch {
+		case o.TooLarge == 1:
+			return fmt.Sprintf("its one file is too large to read (over %d bytes)", o.Limit)
+		case o.Unreadable == 1:
+			return "its one file could not be read: " + o.FirstError
+		case o.NotLists == 1:
+			return "its one file is JSON but no news list"
+		case o.NotArticles == 1:
+			return o.FirstNot
+		case o.Refused == 1:
+			return o.FirstRefuse
+		}
+	}
+	return fmt.Sprintf("of %d files: %s", o.Files, strings.Join(parts, ", "))
+}
 
 // WithMaxFileSize caps each file read, as max_body_bytes caps a response; 0 or less means
 // DefaultMaxBodyBytes.
@@ -62,6 +166,14 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 	for _, opt := range opts {
 		opt(&o)
 	}
+	out := LocalOutcome{Limit: o.maxBytes}
+	if o.outcome != nil {
+		defer func() {
+			out.ListItems = len(items)
+			o.outcome(out)
+		}()
+	}
+	handle = out.counting(handle)
 	info, err := os.Stat(root)
 	if err != nil {
 		return st, nil, fmt.Errorf("read %s: %w", root, err)
@@ -82,8 +194,13 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 				atomic.AddInt64(&st.Errors, 1)
 				return nil
 			}
-			if !d.IsDir() && (localTypes[strings.ToLower(filepath.Ext(p))] != "" || archive.IsWARC(p)) {
+			if d.IsDir() {
+				return nil
+			}
+			if localTypes[strings.ToLower(filepath.Ext(p))] != "" || archive.IsWARC(p) {
 				files = append(files, p)
+			} else {
+				out.Other++
 			}
 			return nil
 		})
@@ -92,6 +209,7 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 		}
 		sort.Strings(files)
 	}
+	out.Files = len(files)
 	for _, p := range files {
 		if err := ctx.Err(); err != nil {
 			return st, items, err
@@ -102,6 +220,7 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 					return st, items, err
 				}
 				log.Warn("skip archive file", zap.String("path", p), zap.Error(err))
+				out.unread(err)
 			}
 			continue
 		}
@@ -110,6 +229,7 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 		if err != nil {
 			atomic.AddInt64(&st.Errors, 1)
 			log.Warn("skip file", zap.String("path", p), zap.Error(err))
+			out.unread(err)
 			continue
 		}
 		if savedList(page, !info.IsDir()) {
@@ -125,6 +245,7 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 					level = zap.InfoLevel
 				}
 				log.Log(level, "skip file", zap.String("path", p), zap.Error(err))
+				out.NotLists++
 				continue
 			}
 			// Otherwise it only began like JSON or XML: it is read as the post or page it is.
@@ -136,6 +257,17 @@ func ReadLocal(ctx context.Context, root string, log *zap.Logger, handle Handler
 		}
 	}
 	return st, items, nil
+}
+
+// localName is the path of a local page's file, or the URL of an archived one.
+func localName(p *article.Page) string {
+	if p.URL == nil {
+		return "?"
+	}
+	if p.URL.Scheme == "file" {
+		return filepath.Base(filepath.FromSlash(p.URL.Path))
+	}
+	return p.URL.String()
 }
 
 // savedList reports whether a local file may be a saved news list: a .json/.jsonp/.js file, a

@@ -41,6 +41,7 @@ type Run struct {
 	// History (history.go): the archive the run's crawls keep their responses in, and each
 	// source's recheck window.
 	archive  *archive.Writer
+	stale    []string // URLs whose kept payload digest names a file no longer in the archive
 	rechecks sync.Map // source name -> crawler.RecheckPolicy
 
 	expect  map[string]health.Expect // the health blocks of the sources passed over
@@ -141,6 +142,10 @@ func Start(ctx context.Context, st *store.Store, sink output.Sink, log *zap.Logg
 		if r.archive, err = archive.Open(o.archiveDir, archive.WithSoftware(Software)); err != nil {
 			return nil, err
 		}
+		if r.stale, err = rememberPayloads(ctx, st, r.archive); err != nil {
+			r.archive.Close()
+			return nil, err
+		}
 		p.Archive = r.archive
 	}
 	p.Recheck = r.recheckDelay
@@ -179,7 +184,15 @@ func (r *Run) Close(ctx context.Context) error {
 	sinkErr := r.sink.Close()
 	if r.archive != nil {
 		// Listings, feeds and robots.txt fetched after the last commit reach the disk here.
-		sinkErr = errors.Join(sinkErr, unreported(r.archive.Close(), writeErr))
+		aerr := r.archive.Close()
+		sinkErr = errors.Join(sinkErr, unreported(aerr, writeErr))
+		if aerr == nil {
+			// Only now is every record Written names on disk, so the next run's revisits
+			// name records that exist. Lost, the digests cost the next run a full copy.
+			if perr := keepPayloads(context.WithoutCancel(ctx), r.st, r.archive, r.stale); perr != nil {
+				r.log.Warn("cannot keep the archive's payload digests; the next run archives unchanged pages whole", zap.Error(perr))
+			}
+		}
 	}
 	_ = r.st.SetLastRun(context.WithoutCancel(ctx), time.Now().UTC().Format(time.RFC3339)+" "+r.sum.String())
 	// What was learned of the sites is a hint, never a record: kept even when the run failed or
@@ -353,4 +366,41 @@ func (s *summary) String() string {
 	return fmt.Sprintf("newsmill: %d pages fetched, %d articles, %d new records%s, %d duplicates, %d skipped, %d errors, %d not modified, %d known urls not fetched, %s",
 		s.fetch.Fetched, s.pipe.Articles.Load(), s.pipe.New.Load(), revs, s.pipe.Duplicates.Load(), s.pipe.Skipped.Load(),
 		s.fetch.Errors+s.pipe.Errors.Load(), s.fetch.NotChanged, s.fetch.Skipped, time.Since(s.started).Round(time.Millisecond))
+}
+
+// rememberPayloads tells w the payload digests earlier runs archived for each URL (the store's
+// payload index, and the archive ref of every stored id, which a store from before the index
+// has only), so an unchanged body is a revisit across runs. It returns the URLs whose record's
+// file is gone.
+func rememberPayloads(ctx context.Context, st *store.Store, w *archive.Writer) ([]string, error) {
+	var refs []archive.Ref
+	full := errors.New("enough refs")
+	add := func(r store.ArchiveRef) error {
+		refs = append(refs, archive.Ref{File: r.File, Offset: r.Offset, RecordID: r.RecordID, URL: r.URL, Date: r.Date, Digest: r.Digest})
+		if len(refs) >= archive.MaxRemembered {
+			return full // a serve pass over a large store reads no more than the writer keeps
+		}
+		return nil
+	}
+	// The payload index first: it holds listings too, and the latest response of each URL.
+	err := st.Payloads(ctx, add)
+	if err == nil {
+		err = st.EachArchived(ctx, func(_ string, _ store.Entry, ref store.ArchiveRef, _ []byte) error { return add(ref) })
+	}
+	if err != nil && !errors.Is(err, full) {
+		return nil, err
+	}
+	// Dropping a URL here touches only the payload index: an id whose file is gone keeps its
+	// ref, for reextract to report.
+	return w.Remember(refs...), nil
+}
+
+// keepPayloads puts the digests of what w wrote into the store's payload index, dropping stale.
+func keepPayloads(ctx context.Context, st *store.Store, w *archive.Writer, stale []string) error {
+	written := w.Written()
+	refs := make([]store.ArchiveRef, len(written))
+	for i, r := range written {
+		refs[i] = store.ArchiveRef{File: r.File, Offset: r.Offset, RecordID: r.RecordID, URL: r.URL, Date: r.Date, Digest: r.Digest}
+	}
+	return st.PutPayloads(ctx, refs, stale)
 }

@@ -245,8 +245,35 @@ func (s *Store) SetRecheck(ctx context.Context, id string, r *Recheck) error {
 	})
 }
 
-// forgetHistory drops what history keeps of the ids in drop (Delete).
+// forgetHistory drops what history keeps of the ids in drop (Delete): revisions, archive
+// refs, rechecks, the payload digest of each one's page (a re-crawl archives it whole again,
+// so its bytes do not hang on a file retention may delete) and its near-duplicate index entry
+// (a re-crawled record starts its own cluster rather than keeping the old one).
 func forgetHistory(tx *bolt.Tx, drop map[string]bool) error {
+	arc, pays := tx.Bucket(bucketArchive), tx.Bucket(bucketPayloads)
+	for id := range drop {
+		var ref ArchiveRef
+		if v := arc.Get([]byte(id)); v != nil && json.Unmarshal(v, &ref) == nil && ref.URL != "" {
+			if err := pays.Delete([]byte(ref.URL)); err != nil {
+				return err
+			}
+		}
+	}
+	var sigs [][]byte
+	sb := tx.Bucket(bucketSignatures)
+	if err := sb.ForEach(func(k, _ []byte) error {
+		if _, id, ok := decodeSigKey(k); ok && drop[id] {
+			sigs = append(sigs, bytes.Clone(k))
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	for _, k := range sigs {
+		if err := sb.Delete(k); err != nil {
+			return err
+		}
+	}
 	for _, name := range [][]byte{bucketArchive, bucketRecheck} {
 		b := tx.Bucket(name)
 		for id := range drop {
@@ -270,6 +297,60 @@ func forgetHistory(tx *bolt.Tx, drop map[string]bool) error {
 		}
 	}
 	return nil
+}
+
+// Payloads calls fn with the kept ref of every URL's last archived response with a payload
+// (PutPayloads), in URL order. An older store opened read-only has none.
+func (s *Store) Payloads(ctx context.Context, fn func(ArchiveRef) error) error {
+	return s.view(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketPayloads)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			var ref ArchiveRef
+			if json.Unmarshal(v, &ref) != nil {
+				return nil // not an entry this binary wrote: the archive stores that body again
+			}
+			return fn(ref)
+		})
+	})
+}
+
+// PutPayloads keeps refs, each as its URL's last archived response, and drops the URLs in
+// drop. A caller puts only refs to records already synced to disk: a later run's revisit names
+// the record, and must not name one a crash took away.
+func (s *Store) PutPayloads(ctx context.Context, refs []ArchiveRef, drop []string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(refs) == 0 && len(drop) == 0 {
+		return nil
+	}
+	return s.update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketPayloads)
+		for _, u := range drop {
+			if err := b.Delete([]byte(u)); err != nil {
+				return err
+			}
+		}
+		for _, r := range refs {
+			if r.URL == "" {
+				continue
+			}
+			v, err := json.Marshal(r)
+			if err != nil {
+				return err
+			}
+			if err := b.Put([]byte(r.URL), v); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // HistoryCounts are what `crawl stats` says of history.

@@ -188,3 +188,40 @@ func TestAFormat4StoreGainsHistoryAndIsMarked5(t *testing.T) {
 		t.Errorf("format marker %q, want 5", marker)
 	}
 }
+
+func TestPayloadDigestsOutliveTheProcessAndGoWithAForgottenId(t *testing.T) {
+	ctx := context.Background()
+	s, path := openTemp(t)
+	at := time.Unix(1700000000, 0).UTC()
+	listing := ArchiveRef{File: "f", Offset: 1, RecordID: "<urn:uuid:1>", URL: "http://a/", Date: at, Digest: "sha1:L"}
+	page := ArchiveRef{File: "f", Offset: 2, RecordID: "<urn:uuid:2>", URL: "http://a/NW1", Date: at, Digest: "sha1:P"}
+	gone := ArchiveRef{File: "old", Offset: 3, RecordID: "<urn:uuid:3>", URL: "http://a/gone", Date: at, Digest: "sha1:G"}
+	if err := s.PutPayloads(ctx, []ArchiveRef{listing, page, gone}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.PutPayloads(ctx, nil, []string{gone.URL}); err != nil {
+		t.Fatal(err)
+	}
+	s.Commit(ctx, []Item{{ID: "NW1", URL: page.URL, Hash: "h1", Line: line("NW1", 1), Archive: &page}})
+	s.Close()
+	s, err := Open(ctx, path, Options{LockTimeout: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	read := func() map[string]ArchiveRef {
+		out := map[string]ArchiveRef{}
+		s.Payloads(ctx, func(r ArchiveRef) error { out[r.URL] = r; return nil })
+		return out
+	}
+	got := read()
+	if len(got) != 2 || got[listing.URL] != listing || got[page.URL] != page {
+		t.Errorf("payloads after reopening %+v, want the listing's and the page's", got)
+	}
+	if _, err := s.Delete(ctx, "NW1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := read(); len(got) != 1 || got[listing.URL] != listing {
+		t.Errorf("payloads after forgetting NW1 %+v, want only the listing's", got)
+	}
+}

@@ -112,3 +112,31 @@ func TestAStoreWithoutTheSignatureBucketReadsAsEmpty(t *testing.T) {
 		t.Fatalf("a store opened for writing gains the bucket: %v", err)
 	}
 }
+
+func TestForgettingAnIdDropsItsNearDuplicateIndexEntry(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	defer s.Close()
+	at := time.Date(2021, 12, 8, 15, 0, 0, 0, time.UTC)
+	if _, _, err := s.Commit(ctx, []Item{
+		{ID: "NW1", URL: "http://a/1", Line: []byte(`{}`), Signature: &Signature{At: at, Value: []byte("one")}},
+		{ID: "NW10", URL: "http://a/10", Line: []byte(`{}`), Signature: &Signature{At: at, Value: []byte("ten")}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Delete(ctx, "NW1"); err != nil {
+		t.Fatal(err)
+	}
+	// NW10's key starts with NW1's time and id: only the forgotten id's entry may go.
+	if got := readSignatures(t, s); len(got) != 1 || got[0].ID != "NW10" {
+		t.Errorf("signatures after forgetting NW1 = %+v, want only NW10's", got)
+	}
+	// Crawled again, the record gets an entry of its own, not the old one.
+	if _, _, err := s.Commit(ctx, []Item{{ID: "NW1", URL: "http://a/1", Line: []byte(`{}`), Signature: &Signature{At: at.Add(time.Hour), Value: []byte("new")}}}); err != nil {
+		t.Fatal(err)
+	}
+	got := readSignatures(t, s)
+	if len(got) != 2 || got[0].ID != "NW10" || got[1].ID != "NW1" || string(got[1].Value) != "new" {
+		t.Errorf("signatures after the id is crawled again = %+v, want NW10's and NW1's new one", got)
+	}
+}

@@ -55,8 +55,11 @@ var (
 	bucketSignatures = []byte("signatures")
 	bucketHealth     = []byte("health") // source -> its last pass's health report (health.go)
 	bucketSites      = []byte("sites")  // host -> what the extractors learned of the site (sites.go)
-	allBuckets       = [][]byte{bucketMeta, bucketIDs, bucketRecords, bucketURLs, bucketOutbox, bucketHTTP, bucketRetry,
-		bucketRevisions, bucketArchive, bucketRecheck, bucketSignatures, bucketHealth, bucketSites}
+	// URL -> ArchiveRef of the last response with a payload archived for it, so an unchanged
+	// body in a later run is a revisit (history.go). An older binary leaves it alone.
+	bucketPayloads = []byte("payloads")
+	allBuckets     = [][]byte{bucketMeta, bucketIDs, bucketRecords, bucketURLs, bucketOutbox, bucketHTTP, bucketRetry,
+		bucketRevisions, bucketArchive, bucketRecheck, bucketSignatures, bucketHealth, bucketSites, bucketPayloads}
 
 	keyFormat  = []byte("format")
 	keyLastRun = []byte("last_run")

@@ -71,7 +71,7 @@ func runEnqueue(ctx context.Context, opts enqueueOptions, env Env) error {
 		}
 		fmt.Fprintf(env.Stderr, "crawl enqueue: %s: %d of %d seeds queued\n", s.Name, n, len(s.Seeds))
 		if s.Recheck.On() {
-			r, err := cl.EnqueueRechecks(ctx, s.Name, s.Recheck, now, s.Options.WithDefaults().MaxPages)
+			r, err := cl.EnqueueRechecks(ctx, s.Name, s.Recheck, now, s.Options.WithDefaults().MaxPages, s.Options.WithDefaults().MaxPagesPerHost)
 			if err != nil {
 				return fmt.Errorf("enqueue rechecks of %s: %w", s.Name, err)
 			}

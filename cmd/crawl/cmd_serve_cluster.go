@@ -37,7 +37,7 @@ func serveCluster(ctx context.Context, cfg *config.Config, schedules []cron.Sche
 
 	tick := func(src config.Source) {
 		if src.Recheck.On() {
-			if r, err := cl.EnqueueRechecks(ctx, src.Name, src.Recheck, time.Now(), src.Options.WithDefaults().MaxPages); err != nil {
+			if r, err := cl.EnqueueRechecks(ctx, src.Name, src.Recheck, time.Now(), src.Options.WithDefaults().MaxPages, src.Options.WithDefaults().MaxPagesPerHost); err != nil {
 				log.Error("rechecks not queued", zap.String("source", src.Name), zap.Error(err))
 			} else if r > 0 {
 				log.Info("rechecks queued", zap.String("source", src.Name), zap.Int("articles", r))

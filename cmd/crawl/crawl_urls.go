@@ -192,7 +192,8 @@ func (u *urlRun) noRecord(total int) error {
 func (u *urlRun) readLocal(ctx context.Context, t target) {
 	before := u.run.Stats().Articles.Load()
 	u.run.LoadSites(ctx, localSiteURL(t.local))
-	fst, items, err := crawler.ReadLocal(ctx, t.local, u.log, u.run.Page)
+	var out crawler.LocalOutcome
+	fst, items, err := crawler.ReadLocal(ctx, t.local, u.log, u.run.Page, crawler.WithLocalOutcome(func(o crawler.LocalOutcome) { out = o }))
 	u.run.Add(fst)
 	var known int64
 	if err == nil && len(items) > 0 && ctx.Err() == nil {
@@ -206,7 +207,7 @@ func (u *urlRun) readLocal(ctx context.Context, t target) {
 			u.fail(t, "could not be read: "+err.Error())
 		}
 	case u.run.Stats().Articles.Load() == before && known == 0 && ctx.Err() == nil:
-		u.fail(t, "gave no record")
+		u.fail(t, "gave no record: "+out.Why())
 	}
 }
 

@@ -465,3 +465,46 @@ func TestHTMLOnStdinIsExtractedAndCrawled(t *testing.T) {
 		}
 	}
 }
+
+func TestEveryLocalTargetThatGaveNoRecordSaysWhyAtTheDefaultLevel(t *testing.T) {
+	dir := t.TempDir()
+	write := func(rel, body string) string {
+		p := filepath.Join(dir, rel)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	// A folder of images and PDFs: nothing a crawl reads.
+	write("pics/a.png", "\x89PNG\r\n")
+	write("pics/b.pdf", "%PDF-1.4")
+	// A folder of listing pages: every one read, every one refused as no article.
+	list := `<html><head><title>要闻</title></head><body><ul>` + strings.Repeat(`<li><a href="/n/1.html">一条新闻的标题在这里</a></li>`, 12) + `</ul></body></html>`
+	write("lists/index.html", list)
+	write("lists/more.html", list)
+	// A folder whose only page is past the size cap (a sparse file: no disk spent).
+	big := write("big/huge.html", "")
+	if err := os.Truncate(big, 11<<20); err != nil {
+		t.Fatal(err)
+	}
+	r := crawl(t, "--url", "file://"+filepath.Join(dir, "pics"), "--url", "file://"+filepath.Join(dir, "lists"), "--url", "file://"+filepath.Join(dir, "big"))
+	if r.code != 3 {
+		t.Fatalf("exit %d, want 3\n%s", r.code, r.stderr)
+	}
+	line := errorLine(r.stderr)
+	for _, want := range []string{
+		"pics gave no record: no HTML, Markdown, JSON or WARC file in it (2 files of other types passed over)",
+		"lists gave no record: of 2 files: 2 pages are not articles (first: index.html: generic: not an article",
+		"big gave no record: its one file is too large to read (over 10485760 bytes)",
+	} {
+		if !strings.Contains(line, want) {
+			t.Errorf("the error line lacks %q:\n%s", want, line)
+		}
+		if !strings.Contains(r.stderr, `"level":"warn"`) || !strings.Contains(r.stderr, strings.SplitN(want, " (", 2)[0]) {
+			t.Errorf("no warning at the default level says %q:\n%s", want, r.stderr)
+		}
+	}
+}
