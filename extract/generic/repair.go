@@ -7,11 +7,11 @@ import "bytes"
 // RepairTitle closes a <title> that is never closed. The parser reads a title's content as
 // raw text up to </title>, so a page whose head lost that tag (an archive's cut, a template's
 // typo such as "</tit") becomes one long title with an empty body. The title is taken to end
-// where the next tag starts. Pages whose <title> is closed are returned as they are.
+// where the next tag starts. Pages whose <title> is closed are returned as they are, uncopied:
+// this runs on every page the generic path and site rules read.
 func RepairTitle(b []byte) []byte {
-	lower := bytes.ToLower(b)
-	open := bytes.Index(lower, []byte("<title"))
-	if open < 0 || bytes.Contains(lower[open:], []byte("</title")) {
+	open := indexASCIIFold(b, "<title")
+	if open < 0 || indexASCIIFold(b[open:], "</title") >= 0 {
 		return b
 	}
 	gt := bytes.IndexByte(b[open:], '>')
@@ -28,4 +28,37 @@ func RepairTitle(b []byte) []byte {
 	out = append(out, b[:end]...)
 	out = append(out, "</title>"...)
 	return append(out, b[end:]...)
+}
+
+// indexASCIIFold is the index of the first pat in b, ASCII letters matched in either case, or
+// -1. pat starts with '<' and is lower case. Folding only ASCII keeps offsets into b exact (a
+// Unicode lower-casing of the page can change its length) and copies nothing.
+func indexASCIIFold(b []byte, pat string) int {
+	for i := 0; ; {
+		j := bytes.IndexByte(b[i:], '<')
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if len(b)-i < len(pat) {
+			return -1
+		}
+		if asciiEqualFold(b[i:i+len(pat)], pat) {
+			return i
+		}
+		i++
+	}
+}
+
+func asciiEqualFold(b []byte, lower string) bool {
+	for k := range len(lower) {
+		c := b[k]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[k] {
+			return false
+		}
+	}
+	return true
 }

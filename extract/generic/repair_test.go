@@ -35,3 +35,18 @@ func TestAClosedTitleIsLeftAsItIs(t *testing.T) {
 		t.Errorf("changed a closed title: %s", got)
 	}
 }
+
+func TestRepairTitleFindsTheTagInEitherCaseAfterTextWhoseLowerCaseIsLonger(t *testing.T) {
+	// "Ⱥ" (2 bytes) lower-cases to "ⱥ" (3 bytes): offsets found in a lower-cased copy of the
+	// page would land inside the wrong bytes of the page itself.
+	for _, c := range []struct{ in, want string }{
+		{"ȺȺȺȺȺȺȺȺȺȺ<TITLE>Ferry news<script></script>", "ȺȺȺȺȺȺȺȺȺȺ<TITLE>Ferry news</title><script></script>"},
+		{"<Title>Ferry news</TITLE><p>x</p>", "<Title>Ferry news</TITLE><p>x</p>"},
+		{"<p>no title here</p>", "<p>no title here</p>"},
+		{"<title>cut", "<title>cut"},
+	} {
+		if got := string(RepairTitle([]byte(c.in))); got != c.want {
+			t.Errorf("RepairTitle(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
