@@ -172,13 +172,22 @@ func (x *RuleExtractor) Match(p *article.Page) bool {
 	return x.url == nil || x.url.MatchString(p.URL.String())
 }
 
-// Extract reads the configured fields and lets the generic pipeline detect the rest.
-func (x *RuleExtractor) Extract(p *article.Page) (*article.Record, error) {
+// ruleTree is the page's own tree, a rule's to cut its drop selectors from: Extract and
+// Explain read the same one, so what Explain reports is what Extract saw.
+func ruleTree(p *article.Page) (*goquery.Document, error) {
 	root, err := html.Parse(bytes.NewReader(generic.RepairTitle(p.Body)))
 	if err != nil {
 		return nil, fmt.Errorf("parse html: %w", article.ErrMalformed)
 	}
-	doc := goquery.NewDocumentFromNode(root)
+	return goquery.NewDocumentFromNode(root), nil
+}
+
+// Extract reads the configured fields and lets the generic pipeline detect the rest.
+func (x *RuleExtractor) Extract(p *article.Page) (*article.Record, error) {
+	doc, err := ruleTree(p)
+	if err != nil {
+		return nil, err
+	}
 	for _, d := range x.drop {
 		doc.FindMatcher(d).Remove()
 	}

@@ -1,13 +1,10 @@
 package extract
 
 import (
-	"bytes"
 	"strconv"
 	"strings"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/andybalholm/cascadia"
-	"golang.org/x/net/html"
 
 	"github.com/newsmill/newsmill/article"
 	"github.com/newsmill/newsmill/internal/textrule"
@@ -47,11 +44,10 @@ func (r *Rules) Explain(p *article.Page) []RuleReport {
 
 func (x *RuleExtractor) explain(p *article.Page) RuleReport {
 	rep := RuleReport{Rule: x.Name(), Applies: x.Match(p), Hosts: x.rule.Hosts, Pattern: x.rule.URLPattern}
-	root, err := html.Parse(bytes.NewReader(p.Body))
+	doc, err := ruleTree(p)
 	if err != nil {
 		return rep
 	}
-	doc := goquery.NewDocumentFromNode(root)
 	var written []string // the drop selectors compiled, blank ones left out as compileRule does
 	for _, d := range x.rule.Drop {
 		if strings.TrimSpace(d) != "" {
