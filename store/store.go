@@ -567,17 +567,7 @@ func (s *Store) Outbox(ctx context.Context) ([]Pending, error) {
 
 // Record returns the stored JSON line of id.
 func (s *Store) Record(ctx context.Context, id string) ([]byte, error) {
-	var line []byte
-	err := s.view(func(tx *bolt.Tx) error {
-		if v := tx.Bucket(bucketRecords).Get([]byte(id)); v != nil {
-			line = bytes.Clone(v)
-		}
-		return nil
-	})
-	if err == nil && line == nil {
-		err = fmt.Errorf("store %s: no record for id %s", s.path, id)
-	}
-	return line, err
+	return s.RecordRevision(ctx, id, 0)
 }
 
 // Validators are the HTTP cache validators of a URL's last 200 response.
