@@ -91,6 +91,7 @@ func preclean(doc *goquery.Document, template func(root *html.Node)) cleanedPage
 // removeChrome removes the elements that are never text (scripts, frames), the page's own
 // furniture (nav, header, footer, aside), hidden elements and forms.
 func removeChrome(doc *goquery.Document) {
+	keepHeadlines(doc)
 	doc.Find("script, style, noscript, iframe, template, svg, nav, header, footer, aside, figcaption, " +
 		"[hidden], [aria-hidden=true]").Remove()
 	// A form is a search box or a login, except on pages (ASP.NET's) that wrap everything in one:
@@ -105,6 +106,27 @@ func removeChrome(doc *goquery.Document) {
 		st := strings.ReplaceAll(strings.ToLower(s.AttrOr("style", "")), " ", "")
 		return strings.Contains(st, "display:none") || strings.Contains(st, "visibility:hidden")
 	}).Remove()
+}
+
+// keepHeadlines moves a story's <h1> out of the <header> it sits in, before headers go as
+// chrome: HTML5 articles print their headline in "<article><header><h1>", and without it the
+// page's shape has no headline over its text. A site's logo in an <h1> (a link to its home, or
+// a name too short for a story's headline) stays to go with its header.
+func keepHeadlines(doc *goquery.Document) {
+	doc.Find("header h1").Each(func(_ int, s *goquery.Selection) {
+		t := textrule.Collapse(s.Text())
+		if textWidth(t) < headlineWidth || s.Find("a").Length() > 0 && textWidth(textrule.Collapse(s.Find("a").Text()))*2 > textWidth(t) {
+			return
+		}
+		header := s.Closest("header")
+		if header.Length() == 0 || header.Find("h1").Length() > 1 {
+			return
+		}
+		n := s.Get(0)
+		n.Parent.RemoveChild(n)
+		h := header.Get(0)
+		h.Parent.InsertBefore(n, h)
+	})
 }
 
 // removeThreadsAndCaptions removes comment threads and captions, however long (a thread can

@@ -56,6 +56,9 @@ type dateReader struct {
 	// with summer time (central and western Europe): a machine time in UTC is written in it, so
 	// that the day is the day they saw. nil keeps UTC times in UTC.
 	local func(time.Time) *time.Location
+	// dayFirst reads 02/10/2020 as the 2nd of October: every language but American English
+	// writes the day first.
+	dayFirst bool
 }
 
 func newDateReader(chinese bool) dateReader {
@@ -132,6 +135,9 @@ func (d dateReader) text(s string, needTime bool) (time.Time, bool) {
 			continue
 		}
 		mon, day := parts[1], parts[2]
+		if d.dayFirst {
+			mon, day = day, mon
+		}
 		if n, _ := strconv.Atoi(mon); n > 12 {
 			mon, day = day, mon
 		}
@@ -303,7 +309,9 @@ func metaNames(doc *goquery.Document) []*html.Node {
 
 // meta reads the publishing time from the page's structured markup: metas, itemprop
 // datePublished/dateCreated on any element, then the first <time datetime> or <time pubdate>.
-func (d dateReader) meta(doc *goquery.Document) (time.Time, bool) {
+//
+// An element inside another story's item (inOtherItem) is that story's time, not the page's.
+func (d dateReader) meta(doc *goquery.Document, titles []string) (time.Time, bool) {
 	if t, ok := d.firstMeta(doc, metaDateSelectors); ok {
 		return t, true
 	}
@@ -315,7 +323,8 @@ func (d dateReader) meta(doc *goquery.Document) (time.Time, bool) {
 		{`[itemprop~="dateCreated"]`, []string{"content", "datetime"}},
 		{"time[datetime], time[pubdate]", []string{"datetime"}},
 	} {
-		if t, ok := d.firstElement(doc.Find(m.sel), m.attrs...); ok {
+		own := doc.Find(m.sel).FilterFunction(func(_ int, s *goquery.Selection) bool { return !inOtherItem(s.Get(0), titles) })
+		if t, ok := d.firstElement(own, m.attrs...); ok {
 			return t, true
 		}
 	}
@@ -342,6 +351,42 @@ func (d dateReader) firstElement(sel *goquery.Selection, attrs ...string) (time.
 		return true
 	})
 	return found, !found.IsZero()
+}
+
+// pageLang is the language the page says it is in: <html lang>, else xml:lang, else the
+// Content-Language or og:locale metas.
+func pageLang(doc *goquery.Document) string {
+	h := doc.Find("html").First()
+	for _, a := range []string{"lang", "xml:lang"} {
+		if v := strings.TrimSpace(h.AttrOr(a, "")); v != "" {
+			return v
+		}
+	}
+	for _, sel := range []string{`meta[http-equiv="content-language"]`, `meta[http-equiv="Content-Language"]`, `meta[property="og:locale"]`} {
+		if v := strings.TrimSpace(doc.Find(sel).First().AttrOr("content", "")); v != "" {
+			v, _, _ = strings.Cut(v, ",")
+			return v
+		}
+	}
+	return ""
+}
+
+// writesDayFirst reports a page language that writes numeric dates day first: any but English,
+// and the English of Britain and the Commonwealth. No lang, or English alone, is read the
+// American way.
+func writesDayFirst(lang string) bool {
+	base, region, _ := strings.Cut(strings.ToLower(strings.ReplaceAll(strings.TrimSpace(lang), "_", "-")), "-")
+	switch base {
+	case "", "en":
+		switch region {
+		case "gb", "uk", "ie", "au", "nz", "in", "za", "sg", "hk", "ng", "ke", "pk":
+			return true
+		}
+		return false
+	case "zh", "ja", "ko":
+		return false // year first; a bare m/d/y there is American
+	}
+	return true
 }
 
 // urlDate reads a /2019/11/20/ day from a URL path, at noon in loc so that the day stays the
@@ -371,7 +416,7 @@ func urlDate(u *url.URL, loc *time.Location) (time.Time, bool) {
 // lang attribute, else its visible text, scripts and styles aside: mostly Han is Chinese, kana
 // among the Han Japanese, Hangul Korean), relative ones against now, the time it was fetched.
 func pageDateReader(doc *goquery.Document, now time.Time) dateReader {
-	lang := doc.Find("html").AttrOr("lang", "")
+	lang := pageLang(doc)
 	han, kana, hangul, letters := 0, 0, 0, 0
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
@@ -418,5 +463,6 @@ func pageDateReader(doc *goquery.Document, now time.Time) dateReader {
 	}
 	d.now = now
 	d.local = europeanZone(lang)
+	d.dayFirst = writesDayFirst(lang)
 	return d
 }

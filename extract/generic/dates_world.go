@@ -272,3 +272,27 @@ func summerTime(t time.Time) bool {
 	}
 	return !u.Before(lastSunday(time.March)) && u.Before(lastSunday(time.October))
 }
+
+// shortYearRe is a day with a two-digit year, "30.10.23", "30.10.23 15:34": read only where an
+// element marks its text as a date, since in running text it is as often a version or a score.
+var shortYearRe = regexp.MustCompile(`(?:^|[^\d.])(\d{1,2})\.(\d{1,2})\.(\d{2})(?:[^\d.]|$)` + worldClockPat)
+
+// shortYear reads a day-first date with a two-digit year, of this century unless that puts it
+// after the page was read.
+func (d dateReader) shortYear(s string) (time.Time, bool) {
+	m := shortYearRe.FindStringSubmatch(s)
+	if m == nil {
+		return time.Time{}, false
+	}
+	yy, _ := strconv.Atoi(m[3])
+	now := d.now
+	if now.IsZero() {
+		now = time.Now()
+	}
+	y := 2000 + yy
+	if y > now.Year()+1 {
+		y -= 100
+	}
+	mo, _ := strconv.Atoi(m[2])
+	return d.build(strconv.Itoa(y), time.Month(mo), m[1], m[4:7])
+}

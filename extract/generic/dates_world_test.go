@@ -86,7 +86,7 @@ func TestAnElementMarkedAsTheDateIsReadButAnUpdateIsNot(t *testing.T) {
 	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(`<html><body>
 <div class="lastchanged">Stand: 19.10.2019 11:05 Uhr</div>
 <span class="entry-date"><abbr class="published" title="2017-07-23T17:06:45+0000">23. Juli 2017</abbr></span></body></html>`))
-	got := markedDate(doc, newDateReader(false))
+	got := markedDate(doc, newDateReader(false), nil)
 	if got.Format(time.RFC3339) != "2017-07-23T17:06:45Z" {
 		t.Errorf("marked date %s, want the published abbr's title", got.Format(time.RFC3339))
 	}

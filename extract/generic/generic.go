@@ -117,14 +117,16 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	// Headings are read before cleaning: a page without <title> may carry its only <h1> in a
 	// <header>, which cleaning removes as chrome.
 	meta.h1s = readHeadings(doc)
+	meta.byH1 = headlineSurround(doc)
 	meta.headlines = markedHeadlines(doc)
 	canon := PageCanonical(p.URL, doc) // before cleaning, which may drop the head's links
 	dater := pageDateReader(doc, p.FetchedAt)
 	meta.published = o.Published
 	if meta.published.IsZero() {
-		meta.published = metaPublished(doc, meta, dater)
+		titles := append(append([]string{doc.Find("title").First().Text()}, meta.titles...), meta.h1s...)
+		meta.published = metaPublished(doc, meta, dater, titles)
 		meta.plainDate, _ = dater.plainMeta(doc)
-		meta.marked = markedDate(doc, dater)
+		meta.marked = markedDate(doc, dater, titles)
 	}
 	marks := readMarks(doc, meta, dater)
 	clean := preclean(doc, g.template(p, canon))
@@ -154,11 +156,12 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	pageDated := !rec.PublishedAt.IsZero()
 	if rec.PublishedAt.IsZero() {
 		text := textrule.Collapse(doc.Find("body").Text())
-		near := clean.shape.bylineText(rec.Title) + "\n" + textAround(text, paras[0], 200)
+		near := clean.shape.bylineText(rec.Title) + "\n" + meta.byH1 + "\n" + textAround(text, paras[0], 200)
 		rec.PublishedAt, pageDated = textDate(text, near, meta, dater)
 	}
 	if !rec.PublishedAt.IsZero() {
 		rec.DateSource = article.DateFromPage
+		rec.PublishedAt = ownZone(rec.PublishedAt, p.Body)
 	}
 	// A feed that dated the page vouches for it as an article as much as a date on the page does.
 	dated := pageDated || (p.Hint != nil && !p.Hint.PublishedAt.IsZero())

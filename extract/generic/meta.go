@@ -7,8 +7,10 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
+	"golang.org/x/net/html"
 
 	"github.com/newsmill/newsmill/internal/textrule"
 )
@@ -16,6 +18,7 @@ import (
 type pageMeta struct {
 	titles    []string // best first: og:title, JSON-LD headline, twitter:title
 	h1s       []string // the page's <h1> texts, read before cleaning
+	byH1      string   // the text around the page's first <h1>, read before cleaning (headlineSurround)
 	headlines []string // texts of elements the page's markup names as a headline (markedHeadlines)
 	ldDates   []string // JSON-LD datePublished, then dateCreated, as written
 	published time.Time
@@ -98,6 +101,44 @@ func readHeadings(doc *goquery.Document) []string {
 		}
 	})
 	return out
+}
+
+// headlineSurround is the text around the first <h1> of a story's length: the kicker above it
+// and the date line under it, which sit in the article's <header> that cleaning removes
+// ("<header><h1>…</h1><p class=meta-info>03.02.2022 15:34</p></header>"). It climbs to the
+// first ancestor that holds more than the headline, at most three levels up, and keeps 120
+// runes before the headline and 200 after it.
+func headlineSurround(doc *goquery.Document) string {
+	var h1 *html.Node
+	for _, n := range doc.Find("h1").Nodes {
+		if textWidth(textrule.Collapse(nodeTextString(n))) >= headlineWidth/2 {
+			h1 = n
+			break
+		}
+	}
+	if h1 == nil {
+		return ""
+	}
+	head := textrule.Collapse(nodeTextString(h1))
+	for a, up := h1.Parent, 0; a != nil && a.Type == html.ElementNode && up < 3; a, up = a.Parent, up+1 {
+		raw, short := textUpTo(a, 8000)
+		if !short {
+			return ""
+		}
+		t := textrule.Collapse(raw)
+		if utf8.RuneCountInString(t) < utf8.RuneCountInString(head)+12 {
+			continue
+		}
+		i := strings.Index(t, head)
+		if i < 0 {
+			return ""
+		}
+		r := []rune(t[:i])
+		before := string(r[max(0, len(r)-120):])
+		after := []rune(t[i+len(head):])
+		return before + "\n" + string(after[:min(len(after), 200)])
+	}
+	return ""
 }
 
 // markedHeadlines are the texts of elements whose class or id names them the story's headline

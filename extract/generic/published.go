@@ -6,6 +6,7 @@ package generic
 import (
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -20,16 +21,62 @@ import (
 
 // metaPublished is the publishing time the page's structured data states: JSON-LD, metas,
 // itemprop, <time datetime>.
-func metaPublished(doc *goquery.Document, m pageMeta, d dateReader) time.Time {
+func metaPublished(doc *goquery.Document, m pageMeta, d dateReader, titles []string) time.Time {
 	for _, v := range m.ldDates {
 		if t, ok := d.value(v); ok {
 			return t
 		}
 	}
-	if t, ok := d.meta(doc); ok {
+	if t, ok := d.meta(doc, titles); ok {
 		return t
 	}
 	return time.Time{}
+}
+
+// stampRe is a machine date-time as pages write them in metadata and scripts, with its offset
+// when it has one: "2023-11-08T18:09:55-07:00", "2023-11-08 18:09:55".
+var stampRe = regexp.MustCompile(`((?:19|20)\d{2})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?`)
+
+// ownZone puts a publishing time the page states in UTC into the page's own zone, when the page
+// writes the same instant elsewhere with its offset ("2023-11-08T18:09:55-07:00" beside
+// "2023-11-09T01:09:55Z"), or as a wall-clock time that differs from it by whole quarter hours
+// with the same minutes and seconds: the day readers saw is that zone's. A time already in a
+// zone, or with no such twin, is left as it is.
+func ownZone(t time.Time, body []byte) time.Time {
+	if _, off := t.Zone(); off != 0 || t.IsZero() {
+		return t
+	}
+	var wall *time.Location
+	for _, m := range stampRe.FindAllSubmatch(body, 400) {
+		var n [6]int
+		for k := range n {
+			n[k], _ = strconv.Atoi(string(m[k+1]))
+		}
+		at := time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], 0, time.UTC)
+		if zone := string(m[7]); zone != "" {
+			if zone == "Z" {
+				continue
+			}
+			loc, err := textrule.ParseOffset(zone)
+			if err != nil {
+				continue
+			}
+			if at = time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], 0, loc); at.Equal(t.Truncate(time.Second)) {
+				if _, o := at.Zone(); o != 0 {
+					return t.In(loc)
+				}
+			}
+			continue
+		}
+		diff := at.Sub(t.Truncate(time.Second))
+		if wall == nil && diff != 0 && diff%(15*time.Minute) == 0 && diff.Abs() <= 14*time.Hour {
+			wall = time.FixedZone("", int(diff/time.Second))
+		}
+	}
+	if wall != nil {
+		return t.In(wall)
+	}
+	return t
 }
 
 // modifiedMetas state when the article was last changed.
@@ -76,10 +123,16 @@ var notPublished = regexp.MustCompile(`(?i)updat|modif|lastchange|changed|commen
 // markedDate is the first time an element marked as a date carries (in its datetime, title or
 // content, else its short text), read before cleaning: the time by the headline sits in the
 // article's <header>, which cleaning removes.
-func markedDate(doc *goquery.Document, d dateReader) time.Time {
+//
+// A marked time inside another story's item (a "related" box, a rail of recent posts, a
+// teaser link) is that story's: skipped, with titles the page's own headlines.
+func markedDate(doc *goquery.Document, d dateReader, titles []string) time.Time {
 	var found time.Time
 	doc.FindMatcher(dateElements).EachWithBreak(func(_ int, s *goquery.Selection) bool {
-		if notPublished.MatchString(s.AttrOr("class", "") + " " + s.AttrOr("id", "")) {
+		if !namesPublished(s.AttrOr("class", "") + " " + s.AttrOr("id", "")) {
+			return true
+		}
+		if inOtherItem(s.Get(0), titles) {
 			return true
 		}
 		// A machine-readable value, on the element or on a <time>/<abbr> inside it, over the words.
@@ -103,9 +156,154 @@ func markedDate(doc *goquery.Document, d dateReader) time.Time {
 			found = v
 			return false
 		}
+		if v, ok := d.shortYear(t); ok {
+			found = v
+			return false
+		}
 		return true
 	})
 	return found
+}
+
+// namesPublished reports class and id names that mark a publishing time: a name that says
+// update, comment or clock does not, unless another name of the element says date on its own
+// (WordPress prints the publishing time as "entry-date published updated").
+func namesPublished(names string) bool {
+	if !notPublished.MatchString(names) {
+		return true
+	}
+	for _, n := range strings.Fields(names) {
+		if !notPublished.MatchString(n) && publishedNameRe.MatchString(n) {
+			return true
+		}
+	}
+	return false
+}
+
+var publishedNameRe = regexp.MustCompile(`(?i)date|publish|datum|posted`)
+
+// itemNameRe names the boxes that hold other stories than the page's: related, recent and
+// popular lists, teasers, side bars, widgets.
+var itemNameRe = regexp.MustCompile(`(?i)related|teaser|recent|popular|trending|more-?stories|read-?more|weitere`)
+
+var (
+	notStoryLinkRe = regexp.MustCompile(`(?i)^\s*(?:©|\(c\))|share|teilen|partager|compartir|condividi|comment|kommentar|reporter|redakt|editor|autor|author`)
+	notStoryHrefRe = regexp.MustCompile(`(?i)^(?:mailto:|javascript:|#)|/(?:author|autor|auteur|profile|profil|user|tag|tags|category|kategorie|thema|topics?)/|` +
+		`(?:facebook|twitter|x|linkedin|pinterest|reddit|whatsapp|xing|telegram|instagram)\.com/|share`)
+)
+
+// inOtherItem reports a time that belongs to another story than the page's: it sits in a box
+// named for other stories, inside a link that is a story's headline, or in a small item (a few
+// levels up, before the page's headline is reached) that also holds a headline link to
+// another story. titles are the page's own headlines, whose links (a permalink on the
+// headline) are the page's own.
+func inOtherItem(n *html.Node, titles []string) bool {
+	for a, depth := n.Parent, 0; a != nil && a.Type == html.ElementNode && depth < 5; a, depth = a.Parent, depth+1 {
+		switch a.Data {
+		case "body", "html", "main":
+			return false
+		case "a":
+			if rest := strings.Replace(nodeTextString(a), nodeTextString(n), "", 1); isStoryLink(a, textrule.Collapse(rest)) {
+				return true
+			}
+		}
+		if itemNameRe.MatchString(attrOf(a, "class") + " " + attrOf(a, "id")) {
+			return true
+		}
+		item, small := smallItem(a)
+		switch {
+		case !small || item.hasH1:
+			return false // a story-sized block, or the one the page's headline is in: the page's own
+		case item.link != "" && !isOwnHeadline(item.link, titles):
+			return true
+		case a.Data == "article" || a.Data == "h1":
+			return false
+		}
+	}
+	return false
+}
+
+// itemShape is what a small block holds: its longest link's text and whether it holds an <h1>.
+type itemShape struct {
+	link  string
+	hasH1 bool
+}
+
+// smallItem reads the block a if it is small enough to be one story's item (at most 40
+// elements and 600 bytes of text): its longest headline-wide link, and whether it holds the
+// page's <h1>.
+func smallItem(a *html.Node) (itemShape, bool) {
+	var it itemShape
+	elems, text := 0, 0
+	var walk func(*html.Node) bool
+	walk = func(n *html.Node) bool {
+		switch n.Type {
+		case html.TextNode:
+			text += len(n.Data)
+			return text <= 600
+		case html.ElementNode:
+			elems++
+			if elems > 40 {
+				return false
+			}
+			switch n.Data {
+			case "h1":
+				it.hasH1 = true
+			case "a":
+				if t := textrule.Collapse(nodeTextString(n)); len(t) > len(it.link) && isStoryLink(n, t) {
+					it.link = t
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if !walk(c) {
+				return false
+			}
+		}
+		return true
+	}
+	return it, walk(a)
+}
+
+// isStoryLink reports a link a, of text t, that can be a story's headline: five words or more,
+// or twelve Han characters, to a page that is no author's, tag's or share button's, with text
+// that is no credit or call to share.
+func isStoryLink(a *html.Node, t string) bool {
+	if isDateLine(t) || isURLText(t) || notStoryLinkRe.MatchString(t) || notStoryHrefRe.MatchString(attrOf(a, "href")) ||
+		strings.Contains(attrOf(a, "rel"), "author") {
+		return false
+	}
+	if han := textWidth(t) - utf8.RuneCountInString(strings.Join(strings.Fields(t), "")); han >= 12 {
+		return true
+	}
+	return len(strings.Fields(t)) >= 5 && textWidth(t) >= 24
+}
+
+// isOwnHeadline reports a link text that is one of the page's headlines (the permalink a blog
+// puts on its post's title), or starts one.
+func isOwnHeadline(link string, titles []string) bool {
+	for _, t := range titles {
+		t = textrule.Collapse(t)
+		if t != "" && (strings.Contains(t, link) || strings.Contains(link, t)) {
+			return true
+		}
+	}
+	return false
+}
+
+func nodeTextString(n *html.Node) string {
+	var b strings.Builder
+	nodeText(n, &b)
+	return b.String()
+}
+
+func attrOf(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
 }
 
 // textDate finds the date a page prints: one labelled as the publishing time; then one in an

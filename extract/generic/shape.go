@@ -167,10 +167,12 @@ func isLinkItem(tw, lw, ow int, rest string) bool {
 // text is the title), or -1.
 func (sh pageShape) headline(title string) int {
 	at := -1
+	title = quotesFolded(title)
 	for i, s := range sh.segs {
 		if s.kind == 'H' || title == "" || s.text == "" {
 			continue
 		}
+		s.text = quotesFolded(s.text)
 		if s.text == title || (utf8.RuneCountInString(s.text) >= 4 && strings.HasPrefix(title, s.text)) ||
 			(utf8.RuneCountInString(s.text) >= 2 && strings.HasPrefix(title, s.text) && startsWithSeparator(title[len(s.text):])) ||
 			(strings.HasPrefix(s.text, title) && utf8.RuneCountInString(s.text) < 2*utf8.RuneCountInString(title)+8) {
@@ -183,6 +185,17 @@ func (sh pageShape) headline(title string) int {
 		}
 	}
 	return at
+}
+
+// quoteFolder writes typographic quotes and apostrophes as plain ones: a <title> and its <h1>
+// often differ only there ("d'intérêts", "d’intérêts").
+var quoteFolder = strings.NewReplacer("’", "'", "‘", "'", "“", `"`, "”", `"`, "«", `"`, "»", `"`, "„", `"`, "\u00a0", " ")
+
+func quotesFolded(s string) string {
+	if !strings.ContainsAny(s, "’‘“”«»„\u00a0") {
+		return s
+	}
+	return textrule.Collapse(quoteFolder.Replace(s))
 }
 
 // sectionHeaded reports a page headed by its title as short as a section's name, not a story's.
