@@ -371,6 +371,20 @@ func pageLang(doc *goquery.Document) string {
 	return ""
 }
 
+// domainLangs are the languages of country domains whose readers share one zone.
+var domainLangs = map[string]string{"de": "de", "at": "de", "ch": "de", "fr": "fr", "it": "it", "es": "es-es",
+	"nl": "nl", "pl": "pl", "se": "sv", "dk": "da", "no": "nb", "cz": "cs", "sk": "sk", "hu": "hu", "hr": "hr",
+	"si": "sl", "pt": "pt-pt", "uk": "en-gb", "ie": "en-ie", "au": "en-au", "nz": "en-nz", "jp": "ja", "kr": "ko"}
+
+// domainLang is the language of a host's country domain, or "".
+func domainLang(host string) string {
+	host = strings.TrimSuffix(strings.ToLower(host), ".")
+	if i := strings.LastIndexByte(host, '.'); i >= 0 {
+		return domainLangs[host[i+1:]]
+	}
+	return ""
+}
+
 // writesDayFirst reports a page language that writes numeric dates day first: any but English,
 // and the English of Britain and the Commonwealth. No lang, or English alone, is read the
 // American way.
@@ -415,8 +429,14 @@ func urlDate(u *url.URL, loc *time.Location) (time.Time, bool) {
 // pageDateReader reads the dates of one page: zone-less times in the zone of its language (its
 // lang attribute, else its visible text, scripts and styles aside: mostly Han is Chinese, kana
 // among the Han Japanese, Hangul Korean), relative ones against now, the time it was fetched.
-func pageDateReader(doc *goquery.Document, now time.Time) dateReader {
+//
+// host is the site's (from its canonical address): a page that names no language is taken to be
+// in its country domain's (.de, .it, .co.uk), for the zone and the order of day and month.
+func pageDateReader(doc *goquery.Document, now time.Time, host string) dateReader {
 	lang := pageLang(doc)
+	if lang == "" {
+		lang = domainLang(host)
+	}
 	han, kana, hangul, letters := 0, 0, 0, 0
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {

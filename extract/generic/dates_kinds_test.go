@@ -63,9 +63,9 @@ func TestATimeInARelatedBoxARecentListOrATeaserLinkIsThatStorysNotThePages(t *te
 func TestAWordPressTimeMarkedPublishedAndUpdatedIsThePublishingTimeButAnUpdateAloneIsNot(t *testing.T) {
 	for markup, want := range map[string]string{
 		`<span class="entry-meta-date updated"><a href="/?m=202111">5. November 2021</a></span>`: "2021-11-05",
-		`<time class="entry-date published updated">5. November 2021</time>`:                    "2021-11-05",
-		`<span class="updated">5. November 2021</span>`:                                         "",
-		`<span class="last-modified-date">5. November 2021</span>`:                              "",
+		`<time class="entry-date published updated">5. November 2021</time>`:                     "2021-11-05",
+		`<span class="updated">5. November 2021</span>`:                                          "",
+		`<span class="last-modified-date">5. November 2021</span>`:                               "",
 	} {
 		doc, _ := goquery.NewDocumentFromReader(strings.NewReader(`<html><body><article>` + markup + `</article></body></html>`))
 		got := ""
@@ -151,5 +151,49 @@ func TestAShortArticleWhoseHeadlineSitsInItsHeaderIsNoListingOnALinkHeavyPortal(
 	}
 	if got := rec.PublishedAt.Format("2006-01-02"); got != "2019-06-13" {
 		t.Errorf("published %s, want 2019-06-13", got)
+	}
+}
+
+func TestAUTCTimeIsWrittenOnTheDayItsURLStatesWhenSomeZoneReachesIt(t *testing.T) {
+	u := func(s string) *url.URL { v, _ := url.Parse(s); return v }
+	at := time.Date(2020, 2, 18, 2, 18, 11, 0, time.UTC)
+	for _, c := range []struct {
+		url, want string
+	}{
+		{"https://prensa.example/2020/02/17/silvia/", "2020-02-17T23:18:11-03:00"}, // the nearest zone on the 17th
+		{"https://prensa.example/2020/02/18/silvia/", "2020-02-18T02:18:11Z"},      // already its day
+		{"https://prensa.example/2020/02/12/silvia/", "2020-02-18T02:18:11Z"},      // no zone reaches it
+		{"https://prensa.example/silvia/", "2020-02-18T02:18:11Z"},                 // no day
+		{"file:///saved/2020/02/17/silvia.html", "2020-02-18T02:18:11Z"},           // a file's path is no URL of the site
+	} {
+		got := urlDayZone(at, u(c.url))
+		if got.Format(time.RFC3339) != c.want || !got.Equal(at) {
+			t.Errorf("%s: %s, want %s (the same instant)", c.url, got.Format(time.RFC3339), c.want)
+		}
+	}
+}
+
+func TestARelativeTimeOnASavedPageIsNotCountedFromWhenItWasRead(t *testing.T) {
+	page := `<html lang="en"><head><title>Council opens the ferry again</title></head><body><article><h1>Council opens the ferry again</h1>
+<p class="byline">2 hours ago</p><p>The council voted on Monday to run the old ferry across the river again, two years after it was tied up in the harbour.</p>
+<p>The ferryman said most of the riders would be cyclists from the town, who want the shorter way to the villages on the other bank.</p></article></body></html>`
+	saved := extractInline(t, "file:///pages/ferry.html", page)
+	if saved.DateSource != article.DateFromFetched {
+		t.Errorf("saved page: published %s from %s, want no date read (fetched)", saved.PublishedAt, saved.DateSource)
+	}
+	live := extractInline(t, "https://ferry.example/news/ferry", page)
+	if want := genFetched.Add(-2 * time.Hour); !live.PublishedAt.Equal(want) || live.DateSource != article.DateFromPage {
+		t.Errorf("fetched page: published %s from %s, want %s from the page", live.PublishedAt, live.DateSource, want)
+	}
+}
+
+func TestAPageThatNamesNoLanguageIsReadInItsCountryDomains(t *testing.T) {
+	page := `<html><head><title>Halls are too full</title></head><body><article><h1>Halls are too full</h1>
+<p><span class="time">02/10/2020</span></p><p>Students arrived this week to find that the halls had twice as many beds as the rules allow in a year like this.</p>
+<p>The university said it would open two more buildings before the end of the month and pay for rooms in hotels nearby.</p></article></body></html>`
+	for u, want := range map[string]string{"https://news.example.co.uk/halls": "2020-10-02", "https://news.example.com/halls": "2020-02-10"} {
+		if got := extractInline(t, u, page).PublishedAt.Format("2006-01-02"); got != want {
+			t.Errorf("%s: published %s, want %s", u, got, want)
+		}
 	}
 }

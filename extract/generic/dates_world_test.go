@@ -74,7 +74,7 @@ func TestAJapanesePageIsInTokyoTimeAndAChineseOneInBeijing(t *testing.T) {
 		{`<html lang="de"><body><p>Die Stadt hat einen Plan.</p></body></html>`, "Z"},
 	} {
 		doc, _ := goquery.NewDocumentFromReader(strings.NewReader(c.page))
-		d := pageDateReader(doc, time.Time{})
+		d := pageDateReader(doc, time.Time{}, "")
 		got, _ := d.text("2019-06-24 10:00", false)
 		if z := got.Format("Z07:00"); z != c.want {
 			t.Errorf("%s: zone %s, want %s", c.page, z, c.want)

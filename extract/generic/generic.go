@@ -120,7 +120,17 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	meta.byH1 = headlineSurround(doc)
 	meta.headlines = markedHeadlines(doc)
 	canon := PageCanonical(p.URL, doc) // before cleaning, which may drop the head's links
-	dater := pageDateReader(doc, p.FetchedAt)
+	// A saved page (a file, stdin) was read at no time we know: "2小时前" on it counts from
+	// nothing, so relative times are left unread there.
+	now := p.FetchedAt
+	if p.URL != nil && p.URL.Scheme == "file" {
+		now = time.Time{}
+	}
+	host := ""
+	if canon != nil {
+		host = canon.Hostname()
+	}
+	dater := pageDateReader(doc, now, host)
 	meta.published = o.Published
 	if meta.published.IsZero() {
 		titles := append(append([]string{doc.Find("title").First().Text()}, meta.titles...), meta.h1s...)
@@ -161,7 +171,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	}
 	if !rec.PublishedAt.IsZero() {
 		rec.DateSource = article.DateFromPage
-		rec.PublishedAt = ownZone(rec.PublishedAt, p.Body)
+		rec.PublishedAt = urlDayZone(ownZone(rec.PublishedAt, p.Body), p.URL, canon)
 	}
 	// A feed that dated the page vouches for it as an article as much as a date on the page does.
 	dated := pageDated || (p.Hint != nil && !p.Hint.PublishedAt.IsZero())

@@ -149,11 +149,13 @@ func headlineSurround(doc *goquery.Document) string {
 func markedHeadlines(doc *goquery.Document) []string {
 	var out []string
 	doc.Find("[class],[id]").Each(func(_ int, s *goquery.Selection) {
-		if goquery.NodeName(s) == "a" || s.Find("a").Length() > 0 || s.ParentsFiltered("a").Length() > 0 {
+		// The names first: the link tests walk the element's subtree and ancestors, on every
+		// named element of the page.
+		names := strings.ToLower(s.AttrOr("class", "") + " " + s.AttrOr("id", ""))
+		if !strings.Contains(names, "title") && !strings.Contains(names, "head") || !headlineClass(names) {
 			return
 		}
-		names := strings.ToLower(s.AttrOr("class", "") + " " + s.AttrOr("id", ""))
-		if !headlineClass(names) {
+		if goquery.NodeName(s) == "a" || s.Find("a").Length() > 0 || s.ParentsFiltered("a").Length() > 0 {
 			return
 		}
 		t := textrule.Collapse(s.Text())

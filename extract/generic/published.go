@@ -4,6 +4,7 @@
 package generic
 
 import (
+	"bytes"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -34,43 +35,41 @@ func metaPublished(doc *goquery.Document, m pageMeta, d dateReader, titles []str
 }
 
 // stampRe is a machine date-time as pages write them in metadata and scripts, with its offset
-// when it has one: "2023-11-08T18:09:55-07:00", "2023-11-08 18:09:55".
-var stampRe = regexp.MustCompile(`((?:19|20)\d{2})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?`)
+// when it has one: "2023-11-08T18:09:55-07:00", "2023-11-08 18:09:55"; anchored, it is tried
+// only where the day of a twin starts.
+var stampRe = regexp.MustCompile(`^((?:19|20)\d{2})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})?`)
 
 // ownZone puts a publishing time the page states in UTC into the page's own zone, when the page
 // writes the same instant elsewhere with its offset ("2023-11-08T18:09:55-07:00" beside
 // "2023-11-09T01:09:55Z"), or as a wall-clock time that differs from it by whole quarter hours
-// with the same minutes and seconds: the day readers saw is that zone's. A time already in a
-// zone, or with no such twin, is left as it is.
+// with the same seconds: the day readers saw is that zone's. A time already in a zone, or with
+// no such twin, is left as it is. A twin falls on the day before, of or after t's, so only
+// those three days' stamps are read (a regular expression over the whole page cost more than
+// the rest of the date reading).
 func ownZone(t time.Time, body []byte) time.Time {
 	if _, off := t.Zone(); off != 0 || t.IsZero() {
 		return t
 	}
+	t = t.Truncate(time.Second)
 	var wall *time.Location
-	for _, m := range stampRe.FindAllSubmatch(body, 400) {
-		var n [6]int
-		for k := range n {
-			n[k], _ = strconv.Atoi(string(m[k+1]))
-		}
-		at := time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], 0, time.UTC)
-		if zone := string(m[7]); zone != "" {
-			if zone == "Z" {
+	for _, d := range []time.Time{t.AddDate(0, 0, -1), t, t.AddDate(0, 0, 1)} {
+		day := []byte(d.Format("2006-01-02"))
+		for rest, seen := body, 0; seen < 200; seen++ {
+			i := bytes.Index(rest, day)
+			if i < 0 {
+				break
+			}
+			rest = rest[i:]
+			m := stampRe.FindSubmatch(rest[:min(len(rest), 40)])
+			rest = rest[len(day):]
+			if m == nil {
 				continue
 			}
-			loc, err := textrule.ParseOffset(zone)
-			if err != nil {
-				continue
+			if loc, ok := twinZone(t, m); ok {
+				return t.In(loc)
+			} else if loc != nil && wall == nil {
+				wall = loc
 			}
-			if at = time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], 0, loc); at.Equal(t.Truncate(time.Second)) {
-				if _, o := at.Zone(); o != 0 {
-					return t.In(loc)
-				}
-			}
-			continue
-		}
-		diff := at.Sub(t.Truncate(time.Second))
-		if wall == nil && diff != 0 && diff%(15*time.Minute) == 0 && diff.Abs() <= 14*time.Hour {
-			wall = time.FixedZone("", int(diff/time.Second))
 		}
 	}
 	if wall != nil {
@@ -78,6 +77,71 @@ func ownZone(t time.Time, body []byte) time.Time {
 	}
 	return t
 }
+
+// twinZone reads one stamp m against t: ok with the stamp's zone when it is t with a non-zero
+// offset; else, for a stamp without a zone a whole number of quarter hours (at most 14 hours)
+// from t, that difference as a zone, not ok (an offset stated beats one inferred).
+func twinZone(t time.Time, m [][]byte) (*time.Location, bool) {
+	var n [6]int
+	for k := range n {
+		n[k], _ = strconv.Atoi(string(m[k+1]))
+	}
+	if zone := string(m[7]); zone != "" {
+		loc, err := textrule.ParseOffset(zone)
+		if zone == "Z" || err != nil {
+			return nil, false
+		}
+		at := time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], 0, loc)
+		if _, o := at.Zone(); o != 0 && at.Equal(t) {
+			return loc, true
+		}
+		return nil, false
+	}
+	diff := time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], 0, time.UTC).Sub(t)
+	if diff != 0 && diff%(15*time.Minute) == 0 && diff.Abs() <= 14*time.Hour {
+		return time.FixedZone("", int(diff/time.Second)), false
+	}
+	return nil, false
+}
+
+// urlDayZone writes t in the offset nearest to its own that puts it on the day its URL states
+// (/2023/11/08/), when one within -12:00 and +14:00 does: a time the page states in UTC for
+// a site in the Americas or Australia falls on the next or previous day there, and the URL's
+// day is the one its readers saw. The instant never changes; a URL without a day, or a day
+// no zone reaches, leaves t as it is.
+func urlDayZone(t time.Time, urls ...*url.URL) time.Time {
+	if t.IsZero() {
+		return t
+	}
+	for _, u := range urls {
+		day, ok := urlDate(u, time.UTC)
+		if !ok {
+			continue
+		}
+		if sameDay(t, day) {
+			return t
+		}
+		_, own := t.Zone()
+		best, found := 0, false
+		for h := -12; h <= 14; h++ {
+			off := h * 3600
+			if sameDay(t.In(time.FixedZone("", off)), day) && (!found || abs(off-own) < abs(best-own)) {
+				best, found = off, true
+			}
+		}
+		if found {
+			return t.In(time.FixedZone("", best))
+		}
+		return t
+	}
+	return t
+}
+
+func sameDay(t, day time.Time) bool {
+	return t.Year() == day.Year() && t.YearDay() == day.YearDay()
+}
+
+func abs(n int) int { return max(n, -n) }
 
 // modifiedMetas state when the article was last changed.
 var modifiedMetas = []string{`meta[property="article:modified_time"]`, `meta[name="article:modified_time"]`,

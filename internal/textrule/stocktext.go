@@ -79,7 +79,9 @@ func TextStocks(texts ...string) []string {
 		if t == "" {
 			continue
 		}
-		t = reURL.ReplaceAllStringFunc(t, func(u string) string { return strings.Repeat(" ", len(u)) })
+		if containsFold(t, "http") || containsFold(t, "www.") {
+			t = reURL.ReplaceAllStringFunc(t, func(u string) string { return strings.Repeat(" ", len(u)) })
+		}
 		for _, f := range findStocks(t) {
 			if !seen[f.stock] {
 				seen[f.stock] = true
@@ -129,7 +131,20 @@ func findStocks(t string) []found {
 		taken = append(taken, [2]int{s, e})
 		hits = append(hits, found{s, stock})
 	}
+	// Each form needs a mark a cheap scan finds (five digits in a row, ".HK", an exchange's
+	// name): a body without it is not run through that form's expression, which on a long
+	// English page cost more than reading its date.
+	digits := hasDigitRun(t, 5)
+	need := map[*regexp.Regexp]bool{
+		reSuffixed: digits, rePrefixed: digits, reHKPrefix: digits, reLabel: digits, reBracket: digits,
+		reHK:      containsFold(t, ".hk"),
+		reUS:      strings.Contains(t, ".US") || strings.Contains(t, ".O") || strings.Contains(t, ".N"),
+		reUSLabel: containsFold(t, "nasdaq") || containsFold(t, "nyse") || strings.Contains(t, "纳斯达克") || strings.Contains(t, "纽交所"),
+	}
 	each := func(re *regexp.Regexp, read func(t string, m []int) (string, bool)) {
+		if !need[re] {
+			return
+		}
 		bracket := re == reBracket // brackets are their own edges; the name before one may be Latin
 		for _, m := range re.FindAllStringSubmatchIndex(t, -1) {
 			if !bracket && !asciiEdge(t, m[0], m[1]) {
@@ -209,6 +224,35 @@ func asciiEdge(t string, s, e int) bool {
 		}
 	}
 	return true
+}
+
+// hasDigitRun reports n ASCII digits in a row in t.
+func hasDigitRun(t string, n int) bool {
+	run := 0
+	for i := 0; i < len(t); i++ {
+		if t[i] >= '0' && t[i] <= '9' {
+			if run++; run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
+// containsFold reports whether t holds the lower-case ASCII word w in any case.
+func containsFold(t, w string) bool {
+	for i := 0; i+len(w) <= len(t); i++ {
+		j := 0
+		for j < len(w) && t[i+j]|0x20 == w[j]|0x20 && (w[j] < 'a' || w[j] > 'z' || t[i+j]|0x20 >= 'a' && t[i+j]|0x20 <= 'z') {
+			j++
+		}
+		if j == len(w) {
+			return true
+		}
+	}
+	return false
 }
 
 func isAlnum(c byte) bool {
