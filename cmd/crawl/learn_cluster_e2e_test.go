@@ -157,8 +157,8 @@ func TestClusterWorkersLearnPortalTemplatesAndAFreshWorkerOfTheNextPassReadsThem
 		}
 	}
 	for name := range sites {
-		// Each worker learns from the pages it reads, so two workers may each keep the
-		// statement on the site's first few articles they read, never more.
+		// The workers share a new site's state around each page, so together they learn it
+		// as one process does: at most the site's first three articles keep the statement.
 		if withStatement[name] > 3 {
 			t.Errorf("%s: %d records carry the site's statement, want at most the first 3", name, withStatement[name])
 		}
