@@ -11,8 +11,9 @@ import (
 
 // SiteStore keeps what the generic extractor learned of each site (package learn's Storage) in a
 // KV bucket, so that every worker and every later run of the cluster starts knowing a site's
-// template. It keeps the bytes it is given per host and knows nothing of what they mean; two
-// workers saving the same host keep the later one's state, which is as good a hint as the other.
+// template. It keeps the bytes it is given per host and knows nothing of what they mean; the
+// workers add what they learned to a host's state with UpdateSite, a compare-and-set, so that
+// one worker's save never puts its own view of a site in place of what the others learned.
 type SiteStore struct {
 	kv jetstream.KeyValue
 }
@@ -54,4 +55,17 @@ func (s *SiteStore) SaveSite(ctx context.Context, host string, state []byte) err
 		return fmt.Errorf("save site %s: %w", host, err)
 	}
 	return nil
+}
+
+// UpdateSite replaces the state kept for host by change(the state kept, or nil), again with the
+// newer state while another worker's save comes between, and returns the state kept.
+func (s *SiteStore) UpdateSite(ctx context.Context, host string, change func(cur []byte) []byte) ([]byte, error) {
+	var state []byte
+	if _, err := casUpdate(ctx, s.kv, hashKey(host), func(cur []byte) []byte {
+		state = change(cur)
+		return state
+	}); err != nil {
+		return nil, fmt.Errorf("save site %s: %w", host, err)
+	}
+	return state, nil
 }

@@ -3,6 +3,7 @@ package cluster
 import (
 	"bytes"
 	"context"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,5 +39,37 @@ func TestASitesLearnedStateIsSharedByEveryWorkerAndOutlivesTheConnection(t *test
 	}
 	if err := one.SaveSite(ctx, "never.example", nil); err != nil {
 		t.Errorf("deleting a host never saved: %v", err)
+	}
+}
+
+func TestWorkersUpdatingASiteAtOnceLoseNoneOfEachOthersChanges(t *testing.T) {
+	ctx := context.Background()
+	srv := natstest.Start(t)
+	var stores []*SiteStore
+	for range 2 {
+		s, err := connect(t, srv, time.Second).Sites(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stores = append(stores, s)
+	}
+	const each = 20
+	var wg sync.WaitGroup
+	for _, s := range stores {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range each {
+				if _, err := s.UpdateSite(ctx, "127.0.0.1:8931", func(cur []byte) []byte { return append(cur, 'x') }); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	got, err := stores[0].LoadSite(ctx, "127.0.0.1:8931")
+	if err != nil || len(got) != 2*each {
+		t.Errorf("the site holds %d of the %d changes (err %v)", len(got), 2*each, err)
 	}
 }

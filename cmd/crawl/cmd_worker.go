@@ -188,6 +188,11 @@ func runWorker(ctx context.Context, opts workerOptions, env Env) error {
 // bucket, for the other workers' next start and for its own after a crash.
 const siteFlushEvery = time.Minute
 
+// siteSharedPages is how many pages of a site the workers read and save its state around each
+// page: a template shows on a site's first few pages, and workers that each learned from their
+// own share alone would each keep it on their first three articles of the site.
+const siteSharedPages = 20
+
 // workerSites is the worker's site learner over the cluster's sites bucket, loaded with the
 // sources' seed sites and saved every siteFlushEvery until ctx ends (and once more at exit, by
 // the caller). Sites beyond the seeds are learned from their pages.
@@ -196,7 +201,7 @@ func workerSites(ctx context.Context, cl *cluster.Cluster, cfg *config.Config, l
 	if err != nil {
 		return nil, err
 	}
-	l := learn.New(learn.WithStorage(kv))
+	l := learn.New(learn.WithStorage(kv), learn.WithSharedStorage(siteSharedPages))
 	var hosts []string
 	for _, src := range cfg.Sources {
 		for _, seed := range src.Seeds {

@@ -17,8 +17,10 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"golang.org/x/net/html"
 )
@@ -37,6 +39,7 @@ type Storage interface {
 type Learner struct {
 	minPages int
 	store    Storage
+	shared   int // pages of a site read and saved around each page; 0: only at Load and Flush
 
 	mu    sync.Mutex
 	sites map[string]*site
@@ -56,6 +59,18 @@ func WithMinPages(n int) Option {
 func WithStorage(s Storage) Option {
 	return func(l *Learner) { l.store = s }
 }
+
+// WithSharedStorage says the storage is written by other processes crawling the same sites at
+// the same time (a cluster's workers): until a site has pages pages here, its state is read
+// from the storage before each of its pages is judged and saved after, so that the workers
+// learn a new site together from its first pages instead of each alone from its own share.
+func WithSharedStorage(pages int) Option {
+	return func(l *Learner) { l.shared = max(pages, 0) }
+}
+
+// sharedTimeout bounds one read or save of a site's state around a page: a slow storage costs
+// that page the template, never the page.
+const sharedTimeout = 2 * time.Second
 
 // New returns a learner that knows no site yet.
 func New(opts ...Option) *Learner {
@@ -99,42 +114,135 @@ func (l *Learner) Load(ctx context.Context, hosts ...string) error {
 	return nil
 }
 
-// Flush saves the state of every site that learned something since it was loaded or last saved.
+// Updater is a Storage that several processes write at once (a cluster's KV bucket): UpdateSite
+// replaces host's state by change(the state stored, or nil) atomically, calling change again if
+// another writer came between, and returns the state it stored.
+type Updater interface {
+	UpdateSite(ctx context.Context, host string, change func(cur []byte) []byte) ([]byte, error)
+}
+
+// Flush adds what was learned of every site since it was loaded or last saved to the state
+// stored, and takes the sum for its own: what other workers saved of the site meanwhile is
+// kept, and known here from now on, rather than lost to this process's view of it.
 func (l *Learner) Flush(ctx context.Context) error {
 	if l.store == nil {
 		return nil
 	}
-	type dirty struct {
-		host  string
-		state []byte
-	}
-	var out []dirty
+	fresh := map[string]*site{}
 	l.mu.Lock()
 	for h, s := range l.sites {
 		if s.dirty {
-			out = append(out, dirty{h, s.encode()})
-			s.dirty = false
+			fresh[h] = s.fresh
+			s.fresh, s.dirty = emptySite(), false
 		}
 	}
 	l.mu.Unlock()
-	for _, d := range out {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if err := l.store.SaveSite(ctx, d.host, d.state); err != nil {
-			l.markDirty(d.host) // try again at the next flush
+	hosts := make([]string, 0, len(fresh))
+	for h := range fresh {
+		hosts = append(hosts, h)
+	}
+	slices.Sort(hosts)
+	for i, h := range hosts {
+		state, err := l.save(ctx, h, fresh[h])
+		if err != nil {
+			for _, left := range hosts[i:] {
+				l.unsaved(left, fresh[left]) // to save at the next flush
+			}
 			return fmt.Errorf("learn: %w", err)
 		}
+		l.adopt(h, state)
 	}
 	return nil
 }
 
-func (l *Learner) markDirty(host string) {
+// sharing reports whether host's state is read and saved around each of its pages.
+func (l *Learner) sharing(host string) bool {
+	if l.shared == 0 || l.store == nil {
+		return false
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if s := l.sites[host]; s != nil {
-		s.dirty = true
+	s := l.sites[host]
+	return s == nil || s.pages < uint32(l.shared)
+}
+
+// pull takes what the storage holds of host, with what this process has not saved yet.
+func (l *Learner) pull(host string) {
+	ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+	defer cancel()
+	if b, err := l.store.LoadSite(ctx, host); err == nil && len(b) > 0 {
+		l.adopt(host, b)
 	}
+}
+
+// push saves what this process learned of host since the last save, as Flush does.
+func (l *Learner) push(host string) {
+	ctx, cancel := context.WithTimeout(context.Background(), sharedTimeout)
+	defer cancel()
+	l.mu.Lock()
+	s := l.sites[host]
+	if s == nil || !s.dirty {
+		l.mu.Unlock()
+		return
+	}
+	fresh := s.fresh
+	s.fresh, s.dirty = emptySite(), false
+	l.mu.Unlock()
+	state, err := l.save(ctx, host, fresh)
+	if err != nil {
+		l.unsaved(host, fresh) // Flush saves it, and says why it could not
+		return
+	}
+	l.adopt(host, state)
+}
+
+// save adds fresh to host's stored state and returns the state stored.
+func (l *Learner) save(ctx context.Context, host string, fresh *site) ([]byte, error) {
+	add := func(cur []byte) []byte {
+		s, err := decodeSite(cur)
+		if err != nil {
+			s = emptySite() // nothing stored, or nothing readable: what this process saw is all
+		}
+		s.absorb(fresh)
+		return s.encode()
+	}
+	if u, ok := l.store.(Updater); ok {
+		return u.UpdateSite(ctx, host, add)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	cur, err := l.store.LoadSite(ctx, host)
+	if err != nil {
+		return nil, err
+	}
+	state := add(cur)
+	return state, l.store.SaveSite(ctx, host, state)
+}
+
+// adopt takes the state stored for host as what is known of it, with what was observed since
+// the flush began.
+func (l *Learner) adopt(host string, state []byte) {
+	s, err := decodeSite(state)
+	if err != nil {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if cur := l.sites[host]; cur != nil {
+		s.absorb(cur.fresh)
+		s.fresh, s.dirty = cur.fresh, cur.dirty
+	}
+	l.sites[host] = s
+}
+
+// unsaved puts fresh, which a failed flush did not save, back before what was observed since.
+func (l *Learner) unsaved(host string, fresh *site) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	cur := l.sites[host]
+	fresh.absorb(cur.fresh)
+	cur.fresh, cur.dirty = fresh, true
 }
 
 // Strip learns from one page of the site host (the page at pageURL, parsed as root) and removes
@@ -145,6 +253,10 @@ func (l *Learner) Strip(host, pageURL string, root *html.Node) int {
 		return 0
 	}
 	blocks := leafBlocks(root)
+	shared := l.sharing(host)
+	if shared {
+		l.pull(host)
+	}
 	l.mu.Lock()
 	s := l.sites[host]
 	if s == nil {
@@ -159,6 +271,9 @@ func (l *Learner) Strip(host, pageURL string, root *html.Node) int {
 	}
 	s.observe(hashString(pageURL), blocks)
 	l.mu.Unlock()
+	if shared {
+		l.push(host)
+	}
 	for _, n := range drop {
 		if n.Parent != nil {
 			n.Parent.RemoveChild(n)

@@ -232,3 +232,75 @@ func TestAParagraphTwoStoriesShareNowAndThenIsNotTheTemplate(t *testing.T) {
 		}
 	}
 }
+
+func TestTwoWorkersFlushingTheirShareOfASiteAddUpInTheStorage(t *testing.T) {
+	ctx := context.Background()
+	mem := NewMemory()
+	a, b := New(WithStorage(mem)), New(WithStorage(mem))
+	// Each reads two pages of the site: neither knows the template alone, and the one that
+	// saves last must not put its two pages in place of the other's.
+	for i := 1; i <= 4; i++ {
+		w := a
+		if i%2 == 0 {
+			w = b
+		}
+		w.Strip("portal.example.cn", fmt.Sprintf("http://portal.example.cn/a/%d.html", i), parse(t, sitePage(i)))
+	}
+	if a.Knows("portal.example.cn") || b.Knows("portal.example.cn") {
+		t.Fatal("a worker knew the template from two pages")
+	}
+	if err := a.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !b.Knows("portal.example.cn") {
+		t.Error("the worker that saved last does not know what the two saved together")
+	}
+	next := New(WithStorage(mem))
+	if err := next.Load(ctx, "portal.example.cn"); err != nil {
+		t.Fatal(err)
+	}
+	root := parse(t, sitePage(5))
+	next.Strip("portal.example.cn", "http://portal.example.cn/a/5.html", root)
+	if strings.Contains(render(root), statement) {
+		t.Error("the next run's first page kept the statement the two workers learned together")
+	}
+	// A flush with nothing new changes nothing stored.
+	before, _ := mem.LoadSite(ctx, "portal.example.cn")
+	if err := b.Flush(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if after, _ := mem.LoadSite(ctx, "portal.example.cn"); string(after) != string(before) {
+		t.Error("a second flush of the same pages counted them again")
+	}
+}
+
+func TestWorkersSharingTheStorageLearnANewSiteTogetherFromItsFirstPages(t *testing.T) {
+	for _, shared := range []bool{true, false} {
+		mem := NewMemory()
+		var opts []Option
+		if shared {
+			opts = append(opts, WithSharedStorage(20))
+		}
+		a, b := New(append(opts, WithStorage(mem))...), New(append(opts, WithStorage(mem))...)
+		kept := 0
+		for i := 1; i <= 8; i++ {
+			w := a
+			if i%2 == 0 {
+				w = b
+			}
+			root := parse(t, sitePage(i))
+			w.Strip("portal.example.cn", fmt.Sprintf("http://portal.example.cn/a/%d.html", i), root)
+			if strings.Contains(render(root), statement) {
+				kept++
+			}
+		}
+		// Together they are one reader of the site: the first three pages keep the statement.
+		// Apart, each needs three of its own.
+		if want := map[bool]int{true: 3, false: 6}[shared]; kept != want {
+			t.Errorf("shared %v: %d of 8 pages kept the statement, want %d", shared, kept, want)
+		}
+	}
+}

@@ -29,9 +29,19 @@ type site struct {
 	seen   map[uint64]struct{} // page URL prints
 	order  []uint64            // seen, oldest first, for eviction
 	dirty  bool
+	// fresh counts what this process observed since the state was last loaded or saved, so
+	// that a flush adds it to the stored state, which other workers may have added to since,
+	// instead of putting this process's view in its place.
+	fresh *site
 }
 
 func newSite() *site {
+	s := emptySite()
+	s.fresh = emptySite()
+	return s
+}
+
+func emptySite() *site {
 	return &site{blocks: map[uint64]blockStat{}, seen: map[uint64]struct{}{}}
 }
 
@@ -51,12 +61,14 @@ func (s *site) observe(page uint64, blocks []block) {
 	if _, ok := s.seen[page]; ok {
 		return
 	}
-	s.seen[page] = struct{}{}
-	s.order = append(s.order, page)
-	if len(s.order) > maxPages {
-		delete(s.seen, s.order[0])
-		s.order = s.order[1:]
+	s.count(page, blocks)
+	if s.fresh != nil {
+		s.fresh.count(page, blocks)
 	}
+}
+
+func (s *site) count(page uint64, blocks []block) {
+	s.remember(page)
 	s.pages++
 	s.dirty = true
 	for _, b := range blocks {
@@ -70,6 +82,40 @@ func (s *site) observe(page uint64, blocks []block) {
 		st.pages++
 		st.last = s.pages
 		s.blocks[b.print] = st
+	}
+	if len(s.blocks) > maxBlocks {
+		s.evict()
+	}
+}
+
+func (s *site) remember(page uint64) {
+	s.seen[page] = struct{}{}
+	s.order = append(s.order, page)
+	if len(s.order) > maxPages {
+		delete(s.seen, s.order[0])
+		s.order = s.order[1:]
+	}
+}
+
+// absorb adds the counts of d, pages observed after all of s's, to s: the stored state and what
+// one worker saw since it last read it. d is left as it is. A page both counted (two workers
+// reading one URL at once) counts twice, which only hastens a hint.
+func (s *site) absorb(d *site) {
+	base := s.pages
+	s.pages += d.pages
+	for k, st := range d.blocks {
+		cur := s.blocks[k]
+		if cur.pages == 0 {
+			cur.first = base + st.first
+		}
+		cur.pages += st.pages
+		cur.last = base + st.last
+		s.blocks[k] = cur
+	}
+	for _, p := range d.order {
+		if _, ok := s.seen[p]; !ok {
+			s.remember(p)
+		}
 	}
 	if len(s.blocks) > maxBlocks {
 		s.evict()
