@@ -197,3 +197,14 @@ func TestAPageThatNamesNoLanguageIsReadInItsCountryDomains(t *testing.T) {
 		}
 	}
 }
+
+func TestTheDateByTheStorysHeadlineWinsOverAClockInTheBannerAndAScreenReadersH1(t *testing.T) {
+	page := `<html lang="de"><head><title>Die Fähre fährt wieder | Kreisblatt</title></head><body>
+<div class="banner"><h1 class="is-aural">Willkommen auf den Seiten des Kreisblatts</h1><span class="site-date">Mittwoch, 26.02.2020</span></div>
+<main><header><h1 class="heading__title"><span>Die Fähre fährt wieder</span></h1><span class="heading__meta">Stand - 12.11.2021</span></header>` +
+		storyText + `</main></body></html>`
+	rec := extractInline(t, "https://kreisblatt.example.de/faehre", page)
+	if got := rec.PublishedAt.Format("2006-01-02"); got != "2021-11-12" {
+		t.Errorf("published %s, want 2021-11-12, the date under the story's headline", got)
+	}
+}

@@ -117,7 +117,8 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	// Headings are read before cleaning: a page without <title> may carry its only <h1> in a
 	// <header>, which cleaning removes as chrome.
 	meta.h1s = readHeadings(doc)
-	meta.byH1 = headlineSurround(doc)
+	titles := append(append([]string{doc.Find("title").First().Text()}, meta.titles...), meta.h1s...)
+	meta.byH1 = headlineSurround(doc, titles[:len(titles)-len(meta.h1s)])
 	meta.headlines = markedHeadlines(doc)
 	canon := PageCanonical(p.URL, doc) // before cleaning, which may drop the head's links
 	// A saved page (a file, stdin) was read at no time we know: "2小时前" on it counts from
@@ -133,7 +134,6 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	dater := pageDateReader(doc, now, host)
 	meta.published = o.Published
 	if meta.published.IsZero() {
-		titles := append(append([]string{doc.Find("title").First().Text()}, meta.titles...), meta.h1s...)
 		meta.published = metaPublished(doc, meta, dater, titles)
 		meta.plainDate, _ = dater.plainMeta(doc)
 		meta.marked = markedDate(doc, dater, titles)

@@ -108,10 +108,20 @@ func readHeadings(doc *goquery.Document) []string {
 // ("<header><h1>…</h1><p class=meta-info>03.02.2022 15:34</p></header>"). It climbs to the
 // first ancestor that holds more than the headline, at most three levels up, and keeps 120
 // runes before the headline and 200 after it.
-func headlineSurround(doc *goquery.Document) string {
+//
+// The <h1> is the one the page's titles name, when one does: a page may print its site's name
+// or a line for screen readers in an <h1> before the story's.
+func headlineSurround(doc *goquery.Document, titles []string) string {
 	var h1 *html.Node
 	for _, n := range doc.Find("h1").Nodes {
-		if textWidth(textrule.Collapse(nodeTextString(n))) >= headlineWidth/2 {
+		t := quotesFolded(textrule.Collapse(nodeTextString(n)))
+		if textWidth(t) < headlineWidth/2 {
+			continue
+		}
+		if h1 == nil {
+			h1 = n
+		}
+		if namedBy(t, titles) {
 			h1 = n
 			break
 		}
@@ -139,6 +149,16 @@ func headlineSurround(doc *goquery.Document) string {
 		return before + "\n" + string(after[:min(len(after), 200)])
 	}
 	return ""
+}
+
+// namedBy reports a headline that one of titles holds, or that holds one of them.
+func namedBy(head string, titles []string) bool {
+	for _, t := range titles {
+		if t = quotesFolded(textrule.Collapse(t)); t != "" && (strings.Contains(t, head) || strings.Contains(head, t)) {
+			return true
+		}
+	}
+	return false
 }
 
 // markedHeadlines are the texts of elements whose class or id names them the story's headline
