@@ -110,6 +110,20 @@ type Overrides struct {
 	Body func(doc *goquery.Document) []*html.Node
 }
 
+// pageDater is the date reader of page p. A saved page (a file, stdin) was read at no time we
+// know: "2小时前" on it counts from nothing, so relative times are left unread there.
+func pageDater(p *article.Page, doc *goquery.Document, canon *url.URL) dateReader {
+	now := p.FetchedAt
+	if p.URL != nil && p.URL.Scheme == "file" {
+		now = time.Time{}
+	}
+	host := ""
+	if canon != nil {
+		host = canon.Hostname()
+	}
+	return pageDateReader(doc, now, host)
+}
+
 // Read is the whole generic pipeline on a document it may mutate: metadata, cleaning, date, body,
 // then the article-ness verdict.
 func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*article.Record, error) {
@@ -121,17 +135,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	meta.byH1 = headlineSurround(doc, titles[:len(titles)-len(meta.h1s)])
 	meta.headlines = markedHeadlines(doc)
 	canon := PageCanonical(p.URL, doc) // before cleaning, which may drop the head's links
-	// A saved page (a file, stdin) was read at no time we know: "2小时前" on it counts from
-	// nothing, so relative times are left unread there.
-	now := p.FetchedAt
-	if p.URL != nil && p.URL.Scheme == "file" {
-		now = time.Time{}
-	}
-	host := ""
-	if canon != nil {
-		host = canon.Hostname()
-	}
-	dater := pageDateReader(doc, now, host)
+	dater := pageDater(p, doc, canon)
 	meta.published = o.Published
 	if meta.published.IsZero() {
 		meta.published = metaPublished(doc, meta, dater, titles)

@@ -131,16 +131,7 @@ func findStocks(t string) []found {
 		taken = append(taken, [2]int{s, e})
 		hits = append(hits, found{s, stock})
 	}
-	// Each form needs a mark a cheap scan finds (five digits in a row, ".HK", an exchange's
-	// name): a body without it is not run through that form's expression, which on a long
-	// English page cost more than reading its date.
-	digits := hasDigitRun(t, 5)
-	need := map[*regexp.Regexp]bool{
-		reSuffixed: digits, rePrefixed: digits, reHKPrefix: digits, reLabel: digits, reBracket: digits,
-		reHK:      containsFold(t, ".hk"),
-		reUS:      strings.Contains(t, ".US") || strings.Contains(t, ".O") || strings.Contains(t, ".N"),
-		reUSLabel: containsFold(t, "nasdaq") || containsFold(t, "nyse") || strings.Contains(t, "纳斯达克") || strings.Contains(t, "纽交所"),
-	}
+	need := formsNeeded(t)
 	each := func(re *regexp.Regexp, read func(t string, m []int) (string, bool)) {
 		if !need[re] {
 			return
@@ -224,6 +215,19 @@ func asciiEdge(t string, s, e int) bool {
 		}
 	}
 	return true
+}
+
+// formsNeeded says which forms' expressions t needs run: each form needs a mark a cheap scan
+// finds (five digits in a row, ".HK", an exchange's name), and a body without it is not run
+// through that form's expression, which on a long English page cost more than reading its date.
+func formsNeeded(t string) map[*regexp.Regexp]bool {
+	digits := hasDigitRun(t, 5)
+	return map[*regexp.Regexp]bool{
+		reSuffixed: digits, rePrefixed: digits, reHKPrefix: digits, reLabel: digits, reBracket: digits,
+		reHK:      containsFold(t, ".hk"),
+		reUS:      strings.Contains(t, ".US") || strings.Contains(t, ".O") || strings.Contains(t, ".N"),
+		reUSLabel: containsFold(t, "nasdaq") || containsFold(t, "nyse") || strings.Contains(t, "纳斯达克") || strings.Contains(t, "纽交所"),
+	}
 }
 
 // hasDigitRun reports n ASCII digits in a row in t.
