@@ -20,8 +20,8 @@ var extractionFloors = []struct {
 	{"zyte", "0.974", "1.0", "", ""},
 	{"cwced", "0.936", "1.0", "0.91", ""},
 	{"l3s-gn1", "0.958", "0.99", "", "0.80"},
-	{"htmldate-mc", "", "0.99", "0.90", ""},
-	{"htmldate-bbaw", "", "0.988", "0.848", ""},
+	{"htmldate-mc", "", "0.99", "0.92", ""},
+	{"htmldate-bbaw", "", "0.99", "0.889", ""},
 }
 
 func TestGenericExtractionKeepsItsBenchmarkFigures(t *testing.T) {
