@@ -222,6 +222,8 @@ var metaDateSelectors = []string{
 	`meta[name="og:published_time"]`, `meta[itemprop="datePublished"]`, `meta[name="sailthru.date"]`,
 	`meta[name="parsely-pub-date"]`, `meta[name="article.published"]`, `meta[name="citation_publication_date"]`,
 	`meta[name="cXenseParse:recs:publishtime"]`, `meta[itemprop="dateCreated"]`,
+	// schema.org's name written as a meta's name or property instead of its itemprop
+	`meta[name="datePublished"]`, `meta[property="datePublished"]`,
 }
 
 // plainMetaDateSelectors are the generic names ("date", "pubdate", Dublin Core) a CMS fills

@@ -208,3 +208,28 @@ func TestTheDateByTheStorysHeadlineWinsOverAClockInTheBannerAndAScreenReadersH1(
 		t.Errorf("published %s, want 2021-11-12, the date under the story's headline", got)
 	}
 }
+
+func TestSchemaOrgDateNamesWrittenAsMetaNamesAreMetadata(t *testing.T) {
+	for _, meta := range []string{`<meta name="datePublished" content="2020-08-16">`, `<meta property="datePublished" content="2020-08-16T09:00:00-05:00">`} {
+		page := `<html lang="en-US"><head><title>Brown wins the runoff</title>` + meta + `</head><body><article><h1>Brown wins the runoff</h1>
+<p>The attorney won more than half of the votes cast on Sunday, the county's party said after the last precinct reported late in the evening.</p>
+<p>She will face the sitting judge in November, in a race the party expects to be close because turnout in the county has risen every year.</p></article></body></html>`
+		rec := extractInline(t, "https://radio.example/post/brown", page)
+		if got := rec.PublishedAt.Format("2006-01-02"); got != "2020-08-16" {
+			t.Errorf("%s: published %s, want 2020-08-16", meta, got)
+		}
+	}
+}
+
+func TestAPhotosCaptionAScriptOrAMembersJoinDateByTheHeadlineIsNoPublishingTime(t *testing.T) {
+	page := `<html lang="en-US"><head><title>Protesters gather at the theatre</title></head><body><article>
+<div class="profile"><span class="ProfileHeaderCard-joinDateText" title="10:46 AM - 20 Mar 2007">Joined March 2007</span></div>
+<h1>Protesters gather at the theatre</h1><script>var built = "January 2, 2019";</script>
+<div class="wp-caption"><img src="a.jpg"><div class="wp-caption-text">The president speaks at the air base, January 16, 2020.</div></div>
+<p>January 18, 2020</p><p>Protesters opposed to the new pension rules gathered outside the theatre where the president was watching a play on Friday night.</p>
+<p>The police said a few of them tried to enter the building, and the president was taken out through a side door before the end.</p></article></body></html>`
+	rec := extractInline(t, "https://wire.example/protesters/", page)
+	if got := rec.PublishedAt.Format("2006-01-02"); got != "2020-01-18" {
+		t.Errorf("published %s, want 2020-01-18", got)
+	}
+}

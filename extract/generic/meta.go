@@ -131,7 +131,7 @@ func headlineSurround(doc *goquery.Document, titles []string) string {
 	}
 	head := textrule.Collapse(nodeTextString(h1))
 	for a, up := h1.Parent, 0; a != nil && a.Type == html.ElementNode && up < 3; a, up = a.Parent, up+1 {
-		raw, short := textUpTo(a, 8000)
+		raw, short := visibleTextUpTo(a, h1, 8000)
 		if !short {
 			return ""
 		}
@@ -149,6 +149,45 @@ func headlineSurround(doc *goquery.Document, titles []string) string {
 		return before + "\n" + string(after[:min(len(after), 200)])
 	}
 	return ""
+}
+
+// visibleTextUpTo is the text under n that a reader sees as the article's own, scripts, styles,
+// figures and WordPress's captions aside (a photo's caption dates the photo), or false past
+// limit bytes. Other "caption" classes are no guide: sites style their date line so.
+// A figure that holds the headline itself (a lead photo's caption printing it) is read.
+func visibleTextUpTo(n, headline *html.Node, limit int) (string, bool) {
+	var b strings.Builder
+	var walk func(*html.Node) bool
+	walk = func(n *html.Node) bool {
+		switch n.Type {
+		case html.TextNode:
+			if b.Len()+len(n.Data) > limit {
+				return false
+			}
+			b.WriteString(n.Data)
+			return true
+		case html.ElementNode:
+			switch n.Data {
+			case "script", "style", "noscript", "template":
+				return true
+			case "figure", "figcaption":
+				if !contains(n, headline) {
+					return true
+				}
+			}
+			if strings.Contains(attrOf(n, "class"), "wp-caption") && !contains(n, headline) {
+				return true
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if !walk(c) {
+				return false
+			}
+		}
+		return true
+	}
+	ok := walk(n)
+	return b.String(), ok
 }
 
 // namedBy reports a headline that one of titles holds, or that holds one of them.

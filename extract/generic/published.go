@@ -146,7 +146,8 @@ func abs(n int) int { return max(n, -n) }
 // modifiedMetas state when the article was last changed.
 var modifiedMetas = []string{`meta[property="article:modified_time"]`, `meta[name="article:modified_time"]`,
 	`meta[property="og:updated_time"]`, `meta[itemprop="dateModified"]`, `meta[name="last-modified"]`,
-	`meta[name="parsely-modified-date"]`, `meta[name="dcterms.modified"]`, `meta[name="DCTERMS.modified"]`}
+	`meta[name="parsely-modified-date"]`, `meta[name="dcterms.modified"]`, `meta[name="DCTERMS.modified"]`,
+	`meta[name="dateModified"]`, `meta[property="dateModified"]`}
 
 // metaModified is the time the page's structured data says the article was last changed.
 func metaModified(doc *goquery.Document, m pageMeta, d dateReader) time.Time {
@@ -181,8 +182,9 @@ func labelledModified(byline string, d dateReader) time.Time {
 var dateElements = cascadia.MustCompile(`abbr.published, [class*="date"], [class*="Date"], [class*="time"], [class*="publish"], ` +
 	`[class*="datum"], [class*="posted"], [id*="date"], [id*="time"], [id*="publish"]`)
 
-// notPublished names the marked times that are no publishing time: updates, comments, clocks.
-var notPublished = regexp.MustCompile(`(?i)updat|modif|lastchange|changed|comment|reply|clock|weather|runtime|timeline|countdown|timer|times?tamp-list|datepicker`)
+// notPublished names the marked times that are no publishing time: updates, comments, clocks,
+// the day a member joined a forum or a profile's birthday.
+var notPublished = regexp.MustCompile(`(?i)updat|modif|lastchange|changed|comment|reply|clock|weather|runtime|timeline|countdown|timer|times?tamp-list|datepicker|join|member|birth`)
 
 // markedDate is the first time an element marked as a date carries (in its datetime, title or
 // content, else its short text), read before cleaning: the time by the headline sits in the
