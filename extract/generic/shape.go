@@ -2,6 +2,7 @@ package generic
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -366,12 +367,25 @@ func (sh pageShape) pageHeadline(title, firstPara, pageText string, marked []str
 	if h := sh.markedAbove(firstPara, marked); h != "" {
 		return h
 	}
+	if title != "" && textWidth(title) < headlineWidth {
+		// A title as short as a section's name ("Sport", "Football"), which the page prints
+		// in its menu and over its section: the heading right over the text is the story's.
+		// The title's own block right over the text (bylines and dates aside) is a short
+		// headline ("Terry set for scan"); else the heading right over the text is the story's.
+		prose := sh.proseFrom(firstPara) // a body may open with its headings
+		if at := sh.headline(title); at >= 0 && sh.directlyOver(at, prose) {
+			return ""
+		}
+		if h := sh.headingAbove(prose, false); h != "" && h != title {
+			return h
+		}
+	}
 	best := ""
 	for _, s := range sh.segs {
 		if s.kind == 'H' || s.text == "" {
 			continue
 		}
-		if s.text == title {
+		if s.text == title && textWidth(title) >= headlineWidth {
 			return ""
 		}
 		if w := textWidth(s.text); w >= headlineWidth && w*2 >= textWidth(title) && strings.Contains(title, s.text) && len(s.text) > len(best) {
@@ -383,8 +397,11 @@ func (sh pageShape) pageHeadline(title, firstPara, pageText string, marked []str
 	}
 	if title != "" && !sh.standsOver(sh.headline(title), firstPara) {
 		// The title is no block right over the body: the site's name, printed in its logo,
-		// chrome or footer. The heading right above the body wins.
+		// chrome or footer. The heading right above the body wins (the body may open with it).
 		if h := sh.headingAbove(firstPara, false); h != "" {
+			return h
+		}
+		if h := sh.headingAbove(sh.proseFrom(firstPara), false); h != "" {
 			return h
 		}
 	}
@@ -474,15 +491,21 @@ func (sh pageShape) headingAbove(para string, loose bool) string {
 		if s.text == para && (s.tag == "h1" || s.tag == "h2" || s.tag == "h3") && textWidth(s.text) >= headlineWidth && !endsSentence(s.text) {
 			return s.text // the body starts with its own headline
 		}
-		for j := i - 1; j >= 0 && j >= i-3; j-- {
+		for j, between := i-1, 0; j >= 0 && j >= i-3-between; j-- {
 			h := sh.segs[j]
 			if h.kind == 'H' {
 				return ""
 			}
+			if isBylineLine(h.text) {
+				between++ // "by Chris Stanton, 30 December 2007" between the headline and the text
+				continue
+			}
 			ok := textWidth(h.text) >= headlineWidth && utf8.RuneCountInString(h.text) <= 200 && !isDateLine(h.text) && !isLabelLine(h.text)
 			switch h.tag {
 			case "h1", "h2", "h3", "h4":
-				if ok {
+				// A heading right over the text (bylines and dates aside) is its headline
+				// however short: "Capping the deal".
+				if ok || textWidth(h.text) >= headlineWidth/2 && j >= i-1-between && !isLabelLine(h.text) && !isDateLine(h.text) && !allCaps(h.text) {
 					return h.text
 				}
 			default:
@@ -494,6 +517,54 @@ func (sh pageShape) headingAbove(para string, loose bool) string {
 		return ""
 	}
 	return ""
+}
+
+// proseFrom is the text of the first prose block at or after the one that starts with para
+// (para itself when none is found).
+func (sh pageShape) proseFrom(para string) string {
+	start := runePrefix(para, 12)
+	for i, s := range sh.segs {
+		if !strings.HasPrefix(s.text, start) {
+			continue
+		}
+		for _, t := range sh.segs[i:] {
+			if t.kind == 'P' {
+				return t.text
+			}
+		}
+		break
+	}
+	return para
+}
+
+// directlyOver reports that block at is the text that starts with para, or stands right over
+// it with only bylines and date lines between.
+func (sh pageShape) directlyOver(at int, para string) bool {
+	start := runePrefix(para, 12)
+	for i := at; i < len(sh.segs) && i <= at+6; i++ {
+		switch t := sh.segs[i].text; {
+		case strings.HasPrefix(t, start):
+			return true
+		case i > at && !isBylineLine(t):
+			return false
+		}
+	}
+	return false
+}
+
+// allCaps reports text in capitals only: "STATE NEWS", a section's label or an agency's
+// credit, never a short headline.
+func allCaps(t string) bool {
+	return strings.ToUpper(t) == t && strings.ToLower(t) != t
+}
+
+// bylineRe starts a byline in the languages of the pages: "By Chris Stanton", "von Jana Berg".
+var bylineRe = regexp.MustCompile(`(?i)^(?:by|von|par|por|di|door|af|av)\s+\p{L}`)
+
+// isBylineLine reports a line that is a byline or a date line, which pages print between a
+// headline and its text.
+func isBylineLine(t string) bool {
+	return isDateLine(t) || bylineRe.MatchString(t) && len(strings.Fields(t)) <= 12
 }
 
 // endsSentence reports a line that ends as a sentence does, which a headline does not.

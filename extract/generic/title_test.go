@@ -89,3 +89,30 @@ func TestAShortStoryUnderItsMarkedHeadlineIsNoListingWhateverLinksSurroundIt(t *
 		t.Errorf("title %q body %q", rec.Title, rec.Body)
 	}
 }
+
+func TestAHeadingOverTheTextWinsOverATitleThatIsASectionsNameAndBylinesBetweenDoNotHideIt(t *testing.T) {
+	body := `<p>The dredging of the inner harbour finished two weeks ahead of schedule, the port authority said on Friday.</p>
+<p>Ferries will return to the old pier from Monday, with the first sailing at seven and the last at ten.</p>`
+	nav := `<ul><li><a href="/">Home</a></li><li>Sport</li><li>Football</li><li><a href="/news">News</a></li></ul>`
+	for _, c := range []struct{ head, markup, want string }{
+		// The <title> is the section's name, printed in the menu; a byline between the headline and the text.
+		{"Sport", `<h2>Harbour dredging ends early</h2><h2>by Chris Stanton, 30 December 2007</h2>`, "Harbour dredging ends early"},
+		// The section's name in an <h1> over the story's <h2>, with a byline and a date under it.
+		{"Football", `<h1>Football</h1><h2>Dredgers beat the clock</h2><dl><dd>By staff writers</dd><dd>January 11, 2008</dd></dl>`, "Dredgers beat the clock"},
+		// A short headline under the site's name, a date line between.
+		{"Winnipeg Free Press", `<h3>Capping the deal</h3><p>Mon Jan 7 2008</p>`, "Capping the deal"},
+		// A short headline that is the title stays, whatever heading the breadcrumbs print over it.
+		{"Dredging is done", `<h3>HomeNewsLatest Harbour News</h3><h1>Dredging is done</h1><p>Jan 13 2008</p>`, "Dredging is done"},
+		// A short heading in capitals over the text is a section's label, not the headline.
+		{"Dredging is done", `<h1>Dredging is done</h1><h2>STATE NEWS</h2>`, "Dredging is done"},
+	} {
+		page := fmt.Sprintf(`<html><head><title>%s</title></head><body>%s<div class="story">%s%s</div></body></html>`, c.head, nav, c.markup, body)
+		rec, err := extractPage(pageOf(t, "https://harbour.example.com/news/dredging", page))
+		if err != nil {
+			t.Fatalf("%q: %v", c.head, err)
+		}
+		if rec.Title != c.want {
+			t.Errorf("title %q with %s: got %q, want %q", c.head, c.markup, rec.Title, c.want)
+		}
+	}
+}
