@@ -367,18 +367,8 @@ func (sh pageShape) pageHeadline(title, firstPara, pageText string, marked []str
 	if h := sh.markedAbove(firstPara, marked); h != "" {
 		return h
 	}
-	if title != "" && textWidth(title) < headlineWidth {
-		// A title as short as a section's name ("Sport", "Football"), which the page prints
-		// in its menu and over its section: the heading right over the text is the story's.
-		// The title's own block right over the text (bylines and dates aside) is a short
-		// headline ("Terry set for scan"); else the heading right over the text is the story's.
-		prose := sh.proseFrom(firstPara) // a body may open with its headings
-		if at := sh.headline(title); at >= 0 && sh.directlyOver(at, prose) {
-			return ""
-		}
-		if h := sh.headingAbove(prose, false); h != "" && h != title {
-			return h
-		}
+	if h, settled := sh.underSectionTitle(title, firstPara); settled {
+		return h
 	}
 	best := ""
 	for _, s := range sh.segs {
@@ -398,11 +388,10 @@ func (sh pageShape) pageHeadline(title, firstPara, pageText string, marked []str
 	if title != "" && !sh.standsOver(sh.headline(title), firstPara) {
 		// The title is no block right over the body: the site's name, printed in its logo,
 		// chrome or footer. The heading right above the body wins (the body may open with it).
-		if h := sh.headingAbove(firstPara, false); h != "" {
-			return h
-		}
-		if h := sh.headingAbove(sh.proseFrom(firstPara), false); h != "" {
-			return h
+		for _, p := range []string{firstPara, sh.proseFrom(firstPara)} {
+			if h := sh.headingAbove(p, false); h != "" {
+				return h
+			}
 		}
 	}
 	if title != "" && (sh.headline(title) >= 0 || strings.Contains(pageText, title)) {
@@ -412,6 +401,25 @@ func (sh pageShape) pageHeadline(title, firstPara, pageText string, marked []str
 		return part
 	}
 	return sh.headingAbove(firstPara, title == "" || !strings.Contains(pageText, title))
+}
+
+// underSectionTitle settles the headline of a page whose title is as short as a section's name
+// ("Sport", "Football"), which the page prints in its menu and over its section: the title's own
+// block right over the text (bylines and dates aside) is a short headline ("Terry set for
+// scan"), kept (""); else the heading right over the text is the story's. settled is false for
+// a title of a story's length, or when neither is found.
+func (sh pageShape) underSectionTitle(title, firstPara string) (h string, settled bool) {
+	if title == "" || textWidth(title) >= headlineWidth {
+		return "", false
+	}
+	prose := sh.proseFrom(firstPara) // a body may open with its headings
+	if at := sh.headline(title); at >= 0 && sh.directlyOver(at, prose) {
+		return "", true
+	}
+	if h := sh.headingAbove(prose, false); h != "" && h != title {
+		return h, true
+	}
+	return "", false
 }
 
 // standsOver reports that block at is above the block that starts with para, a few blocks
@@ -491,30 +499,7 @@ func (sh pageShape) headingAbove(para string, loose bool) string {
 		if s.text == para && (s.tag == "h1" || s.tag == "h2" || s.tag == "h3") && textWidth(s.text) >= headlineWidth && !endsSentence(s.text) {
 			return s.text // the body starts with its own headline
 		}
-		for j, between := i-1, 0; j >= 0 && j >= i-3-between; j-- {
-			h := sh.segs[j]
-			if h.kind == 'H' {
-				return ""
-			}
-			if isBylineLine(h.text) {
-				between++ // "by Chris Stanton, 30 December 2007" between the headline and the text
-				continue
-			}
-			ok := textWidth(h.text) >= headlineWidth && utf8.RuneCountInString(h.text) <= 200 && !isDateLine(h.text) && !isLabelLine(h.text)
-			switch h.tag {
-			case "h1", "h2", "h3", "h4":
-				// A heading right over the text (bylines and dates aside) is its headline
-				// however short: "Capping the deal".
-				if ok || textWidth(h.text) >= headlineWidth/2 && j >= i-1-between && !isLabelLine(h.text) && !isDateLine(h.text) && !allCaps(h.text) {
-					return h.text
-				}
-			default:
-				if ok && loose && len(strings.Fields(h.text)) <= 20 && utf8.RuneCountInString(h.text) <= 120 && !endsSentence(h.text) {
-					return h.text
-				}
-			}
-		}
-		return ""
+		return sh.headingOver(i, loose)
 	}
 	return ""
 }
@@ -565,6 +550,37 @@ var bylineRe = regexp.MustCompile(`(?i)^(?:by|von|par|por|di|door|af|av)\s+\p{L}
 // headline and its text.
 func isBylineLine(t string) bool {
 	return isDateLine(t) || bylineRe.MatchString(t) && len(strings.Fields(t)) <= 12
+}
+
+// headingOver is the heading (h1–h4) among the three blocks right above block i, bylines and
+// date lines between not counted; any short line there when loose.
+// headingOver is the heading (h1–h4) among the three blocks right above block i, bylines and
+// date lines between not counted; any short line there when loose.
+func (sh pageShape) headingOver(i int, loose bool) string {
+	for j, between := i-1, 0; j >= 0 && j >= i-3-between; j-- {
+		h := sh.segs[j]
+		if h.kind == 'H' {
+			return ""
+		}
+		if isBylineLine(h.text) {
+			between++ // "by Chris Stanton, 30 December 2007" between the headline and the text
+			continue
+		}
+		ok := textWidth(h.text) >= headlineWidth && utf8.RuneCountInString(h.text) <= 200 && !isDateLine(h.text) && !isLabelLine(h.text)
+		switch h.tag {
+		case "h1", "h2", "h3", "h4":
+			// A heading right over the text (bylines and dates aside) is its headline
+			// however short: "Capping the deal".
+			if ok || textWidth(h.text) >= headlineWidth/2 && j >= i-1-between && !isLabelLine(h.text) && !isDateLine(h.text) && !allCaps(h.text) {
+				return h.text
+			}
+		default:
+			if ok && loose && len(strings.Fields(h.text)) <= 20 && utf8.RuneCountInString(h.text) <= 120 && !endsSentence(h.text) {
+				return h.text
+			}
+		}
+	}
+	return ""
 }
 
 // endsSentence reports a line that ends as a sentence does, which a headline does not.
