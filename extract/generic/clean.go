@@ -96,12 +96,14 @@ func removeChrome(doc *goquery.Document) {
 		"[hidden], [aria-hidden=true]").Remove()
 	// A form is a search box or a login, except on pages (ASP.NET's) that wrap everything in one:
 	// a form holding most of the page's text is the page.
-	pageRunes := utf8.RuneCountInString(textrule.Collapse(doc.Find("body").Text()))
-	doc.Find("form").Each(func(_ int, s *goquery.Selection) {
-		if utf8.RuneCountInString(textrule.Collapse(s.Text()))*2 < pageRunes {
-			s.Remove()
-		}
-	})
+	if forms := doc.Find("form"); forms.Length() > 0 {
+		pageRunes := utf8.RuneCountInString(textrule.Collapse(doc.Find("body").Text()))
+		forms.Each(func(_ int, s *goquery.Selection) {
+			if utf8.RuneCountInString(textrule.Collapse(s.Text()))*2 < pageRunes {
+				s.Remove()
+			}
+		})
+	}
 	doc.Find("[style]").FilterFunction(func(_ int, s *goquery.Selection) bool {
 		st := strings.ReplaceAll(strings.ToLower(s.AttrOr("style", "")), " ", "")
 		return strings.Contains(st, "display:none") || strings.Contains(st, "visibility:hidden")
@@ -163,8 +165,8 @@ func mayNameThreadOrCaption(name string) bool {
 func takeCredits(doc *goquery.Document) (source, editor string) {
 	doc.Find("p, span, div, em, small, li, td").Each(func(_ int, s *goquery.Selection) {
 		raw, short := textUpTo(s.Get(0), 1200)
-		if !short {
-			return
+		if !short || !hasCJK(raw) {
+			return // every credit form is written in Chinese: 来源, 责任编辑
 		}
 		t := textrule.Collapse(raw)
 		if t == "" || utf8.RuneCountInString(t) > 80 {
@@ -189,6 +191,17 @@ func takeCredits(doc *goquery.Document) (source, editor string) {
 		}
 	})
 	return source, editor
+}
+
+// hasCJK reports a byte of a character at or above U+3000 (CJK punctuation, kana, Han, Hangul,
+// full-width forms) in s: a cheap test before the credit expressions run.
+func hasCJK(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0xE3 {
+			return true
+		}
+	}
+	return false
 }
 
 // removeNavigation removes list items and blocks that are a single short link ("返回首页", a

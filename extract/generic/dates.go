@@ -20,6 +20,45 @@ var labelledDateRe = regexp.MustCompile(`(?:发布时间|发布日期|发表时�
 	`(?i:published|posted|date|veröffentlicht|erschienen|publié|publicado|pubblicato|gepubliceerd|datum|fecha|опубликовано)` +
 	`(?:\s+(?:on|am|le|el|em|il|op))?)\s*[：:]?\s*`)
 
+// labelWords are the labels of labelledDateRe as a cheap scan finds them: in an ASCII-lower-cased
+// copy of the text, whose byte offsets are the text's.
+var labelWords = []string{"发布时间", "发布日期", "发表时间", "发稿时间", "时间", "日期", "发表于", "发布于", "published",
+	"posted", "date", "veröffentlicht", "erschienen", "publié", "publicado", "pubblicato", "gepubliceerd", "datum",
+	"fecha", "опубликовано", "Опубликовано", "ОПУБЛИКОВАНО", "VERÖFFENTLICHT", "PUBLIÉ"}
+
+// firstLabelled is where the first labelled date of text starts and ends (labelledDateRe's
+// match), or nil. The expression, with its case-insensitive alternation, is run only from the
+// first label a substring scan finds: run over a whole page's text it cost more than the rest
+// of the page's date reading.
+func firstLabelled(text string) []int {
+	low := asciiLower(text)
+	first := -1
+	for _, w := range labelWords {
+		if i := strings.Index(low, w); i >= 0 && (first < 0 || i < first) {
+			first = i
+		}
+	}
+	if first < 0 {
+		return nil
+	}
+	loc := labelledDateRe.FindStringIndex(text[first:])
+	if loc == nil {
+		return nil
+	}
+	return []int{first + loc[0], first + loc[1]}
+}
+
+// asciiLower lower-cases the ASCII letters of s only, so that offsets into it are offsets into s.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
 // English month names, as pages print them.
 const monthPat = `(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?`
 
@@ -449,6 +488,10 @@ func pageDateReader(doc *goquery.Document, now time.Time, host string) dateReade
 		case html.TextNode:
 			for _, r := range n.Data {
 				switch {
+				case r < 0x80: // most of the text of most pages: no table look-up
+					if r|0x20 >= 'a' && r|0x20 <= 'z' {
+						letters++
+					}
 				case unicode.Is(unicode.Han, r):
 					han++
 				case isKana(r):

@@ -168,8 +168,10 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	// ways is dated for the listing verdict; a date-time further down may be a listing's item.
 	rec.PublishedAt = meta.published
 	pageDated := !rec.PublishedAt.IsZero()
+	// The cleaned page's text, read once: the date, the verdict and the title all look at it.
+	pageText := lazyText(doc)
 	if rec.PublishedAt.IsZero() {
-		text := textrule.Collapse(doc.Find("body").Text())
+		text := pageText()
 		near := clean.shape.bylineText(rec.Title) + "\n" + meta.byH1 + "\n" + textAround(text, paras[0], 200)
 		rec.PublishedAt, pageDated = textDate(text, near, meta, dater)
 	}
@@ -186,7 +188,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	// read is another (the site's name): that headline over prose is an article's shape.
 	shaped := clean.shape.articleShaped(rec.Title)
 	if !shaped && o.Title == "" {
-		if h := clean.shape.pageHeadline(rec.Title, paras[0], textrule.Collapse(doc.Find("body").Text()), meta.headlines); h != "" {
+		if h := clean.shape.pageHeadline(rec.Title, paras[0], pageText(), meta.headlines); h != "" {
 			shaped = clean.shape.articleShaped(h)
 		}
 	}
@@ -194,7 +196,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		return nil, err
 	}
 	if o.Title == "" {
-		rec.Title, paras = settleTitle(clean.shape, rec.Title, paras, doc, meta.headlines)
+		rec.Title, paras = settleTitle(clean.shape, rec.Title, paras, pageText(), meta.headlines)
 	}
 	if strings.TrimSpace(rec.Title) == "" && (p.Hint == nil || strings.TrimSpace(p.Hint.Title) == "") {
 		// A page with text but no headline anywhere (nor a feed's): an article we cannot
@@ -301,8 +303,8 @@ func readMarks(doc *goquery.Document, meta pageMeta, d dateReader) marks {
 // disagree with it (a site's name, a section's, the headline with the site around it), and
 // falls back to the short line above the text when there is no title at all. A body that starts
 // with that headline loses it.
-func settleTitle(sh pageShape, title string, paras []string, doc *goquery.Document, marked []string) (string, []string) {
-	if h := sh.pageHeadline(title, paras[0], textrule.Collapse(doc.Find("body").Text()), marked); h != "" {
+func settleTitle(sh pageShape, title string, paras []string, pageText string, marked []string) (string, []string) {
+	if h := sh.pageHeadline(title, paras[0], pageText, marked); h != "" {
 		title = h
 		if len(paras) > 1 && paras[0] == h {
 			paras = paras[1:] // the headline is no paragraph of the body
@@ -312,6 +314,18 @@ func settleTitle(sh pageShape, title string, paras []string, doc *goquery.Docume
 		title = sh.headlineBefore(paras[0])
 	}
 	return title, paras
+}
+
+// lazyText is the collapsed text of doc's body, read on the first call.
+func lazyText(doc *goquery.Document) func() string {
+	var text string
+	read := false
+	return func() string {
+		if !read {
+			text, read = textrule.Collapse(doc.Find("body").Text()), true
+		}
+		return text
+	}
 }
 
 // firstOf is the first of vs that is not empty.

@@ -388,7 +388,7 @@ func textDate(text, byline string, m pageMeta, d dateReader) (t time.Time, state
 	if !m.marked.IsZero() {
 		return m.marked, true
 	}
-	if loc := labelledDateRe.FindStringIndex(text); loc != nil {
+	if loc := firstLabelled(text); loc != nil {
 		if t, ok := d.text(text[loc[1]:min(len(text), loc[1]+60)], false); ok {
 			return t, true
 		}

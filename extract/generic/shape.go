@@ -30,6 +30,7 @@ type pageShape struct {
 	lastTeaser int // the first prose block after the last headline link, when more prose follows it
 	prose      int // width of all prose
 	segs       []segment
+	heads      map[string]int // headline's answers by title (a map: shared by the copies of sh)
 }
 
 // segment is one block of text: its element, text, and kind.
@@ -62,7 +63,7 @@ func textWidth(s string) int {
 
 // shapeOf reads the shape of the tree under n.
 func shapeOf(n *html.Node) pageShape {
-	var sh pageShape
+	sh := pageShape{heads: map[string]int{}}
 	var text, link, rest strings.Builder
 	longest := "" // the longest single link of the block
 	cur := "body"
@@ -166,7 +167,20 @@ func isLinkItem(tw, lw, ow int, rest string) bool {
 
 // headline is the index of the block that is the page's headline (a heading, or any block, whose
 // text is the title), or -1.
+//
+// It is asked about the same title a dozen times a page; the answers are kept in sh.heads.
 func (sh pageShape) headline(title string) int {
+	if at, ok := sh.heads[title]; ok {
+		return at
+	}
+	at := sh.findHeadline(title)
+	if sh.heads != nil {
+		sh.heads[title] = at
+	}
+	return at
+}
+
+func (sh pageShape) findHeadline(title string) int {
 	at := -1
 	title = quotesFolded(title)
 	for i, s := range sh.segs {

@@ -17,6 +17,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 
 	readability "codeberg.org/readeck/go-readability/v2"
 	trafilatura "github.com/markusmobius/go-trafilatura"
@@ -28,7 +29,9 @@ func main() {
 	set := flag.String("set", "", "name of the set, used in the output file names")
 	pages := flag.String("pages", "", "folder of the set's *.html pages")
 	out := flag.String("out", "", "folder the two JSONL files are written to")
+	libs := flag.String("libs", "readability,trafilatura", "which libraries to run (a whole-process timing runs one)")
 	flag.Parse()
+	runReadability, runTrafilatura = strings.Contains(*libs, "readability"), strings.Contains(*libs, "trafilatura")
 	if *set == "" || *pages == "" || *out == "" {
 		fmt.Fprintln(os.Stderr, "librecords: -set, -pages and -out are required")
 		os.Exit(2)
@@ -42,6 +45,8 @@ func main() {
 }
 
 type counts struct{ pages, readability, trafilatura int }
+
+var runReadability, runTrafilatura = true, true
 
 // write extracts every *.html page of dir with both libraries and writes their records. The
 // pages are decoded to UTF-8 the way the crawler decodes them, so the libraries read the same
@@ -71,13 +76,13 @@ func write(set, dir, out string) (counts, error) {
 		}
 		u := &url.URL{Scheme: "file", Path: abs}
 		n.pages++
-		if rec, ok := readabilityRecord(body, u); ok {
+		if rec, ok := readabilityRecord(body, u); runReadability && ok {
 			n.readability++
 			if err := line(&rd, rec); err != nil {
 				return n, err
 			}
 		}
-		if r, err := trafilatura.Extract(bytes.NewReader(body), trafilatura.Options{OriginalURL: u}); err == nil && r != nil {
+		if r, err := trafilaturaRecord(body, u); runTrafilatura && err == nil && r != nil {
 			rec := map[string]string{"url": u.String(), "body": r.ContentText, "title": r.Metadata.Title}
 			if !r.Metadata.Date.IsZero() {
 				rec["published_at"] = r.Metadata.Date.Format("2006-01-02T15:04:05Z07:00")
@@ -94,8 +99,19 @@ func write(set, dir, out string) (counts, error) {
 	return n, os.WriteFile(filepath.Join(out, "go-trafilatura-"+set+".jsonl"), tr.Bytes(), 0o644)
 }
 
+// trafilaturaRecord runs go-trafilatura on the page, when this run runs it.
+func trafilaturaRecord(body []byte, u *url.URL) (*trafilatura.ExtractResult, error) {
+	if !runTrafilatura {
+		return nil, nil
+	}
+	return trafilatura.Extract(bytes.NewReader(body), trafilatura.Options{OriginalURL: u})
+}
+
 // readabilityRecord is go-readability's body, title and, where it finds one, publish time.
 func readabilityRecord(body []byte, u *url.URL) (map[string]string, bool) {
+	if !runReadability {
+		return nil, false
+	}
 	rp := readability.NewParser()
 	a, err := rp.Parse(bytes.NewReader(body), u)
 	if err != nil {
