@@ -313,7 +313,32 @@ func settleTitle(sh pageShape, title string, paras []string, pageText string, ma
 	if strings.TrimSpace(title) == "" {
 		title = sh.headlineBefore(paras[0])
 	}
-	return title, paras
+	return title, fromHeadline(paras, title)
+}
+
+// fromHeadline drops what a body holds above its own headline: a main node wide enough to take
+// the menu and the teasers over the story ("Local Sport | EDITOR'S CHOICE | … | Aidy recalls big
+// guns | DAN SHITTU and …"). The headline is a paragraph among the first 24 that is the
+// title, or starts it (a title with the site's name after it), in any case; what stands above
+// it must be narrower than what follows it.
+func fromHeadline(paras []string, title string) []string {
+	t := strings.ToLower(quotesFolded(textrule.Collapse(title)))
+	if textWidth(t) < headlineWidth {
+		return paras
+	}
+	above := 0
+	for k := 0; k < len(paras)-1 && k < 24; k++ {
+		p := strings.ToLower(quotesFolded(paras[k]))
+		if k > 0 && (p == t || textWidth(p) >= headlineWidth && strings.HasPrefix(t, p) && len(strings.Fields(p)) >= 3) {
+			below := textWidth(strings.Join(paras[k+1:], ""))
+			if above < below {
+				return paras[k+1:]
+			}
+			return paras
+		}
+		above += textWidth(p)
+	}
+	return paras
 }
 
 // lazyText is the collapsed text of doc's body, read on the first call.

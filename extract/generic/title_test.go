@@ -116,3 +116,28 @@ func TestAHeadingOverTheTextWinsOverATitleThatIsASectionsNameAndBylinesBetweenDo
 		}
 	}
 }
+
+func TestABodyLosesTheMenuAndTeasersItHoldsAboveItsOwnHeadline(t *testing.T) {
+	story := []string{"The dredging of the inner harbour finished two weeks ahead of schedule, the port authority said on Friday.",
+		"Ferries will return to the old pier from Monday, with the first sailing at seven and the last at ten."}
+	above := []string{"Local News", "EDITOR'S CHOICE", "Clampers on the quay", "Our reporter went to the compound to collect a car.", "1", "2", "3"}
+	for _, c := range []struct {
+		name, title string
+		paras       []string
+		want        []string
+	}{
+		{"the headline under a menu", "Dredging ends early (from Harbour Times)", append(append(append([]string{}, above...), "Dredging ends early"), story...), story},
+		{"the title in another case", "Dredging Ends Early", append(append(append([]string{}, above...), "Dredging ends early"), story...), story},
+		{"more above than below is no menu", "Dredging ends early", append(append(append([]string{}, story...), "Dredging ends early"), "A short line after it."), nil},
+		{"the headline opening the body is settled elsewhere", "Dredging ends early", append([]string{"Dredging ends early"}, story...), nil},
+	} {
+		got := fromHeadline(c.paras, c.title)
+		want := c.want
+		if want == nil {
+			want = c.paras
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%s: body %q, want %q", c.name, got, want)
+		}
+	}
+}
