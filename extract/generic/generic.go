@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"time"
 
@@ -313,7 +314,25 @@ func settleTitle(sh pageShape, title string, paras []string, pageText string, ma
 	if strings.TrimSpace(title) == "" {
 		title = sh.headlineBefore(paras[0])
 	}
-	return title, fromHeadline(paras, title)
+	return title, untilComments(fromHeadline(paras, title))
+}
+
+// commentsHeadRe is the line that opens a page's comment section: "Comments (12)", "Post a
+// comment", "Thanks for your comments - this feedback is now closed", "网友评论". Not "Have your
+// say": the BBC prints a reader's quote under it in the middle of its stories.
+var commentsHeadRe = regexp.MustCompile(`(?i)^(?:\d+\s+)?(?:reader(?:s')? )?(?:comments?|kommentare?|commentaires?|comentarios?|commenti|评论|網友評論|网友评论|留言)(?:\s*[(（]?\d*[)）]?)?\s*[:：»]?$|` +
+	`^(?i:post a comment|leave a (?:comment|reply)|add (?:a|your) comment|join the (?:discussion|conversation)|thanks for your comments\b.{0,60}|comments? (?:are|is) (?:now )?closed\.?|discuss this (?:article|story))\s*[:»]?$`)
+
+// untilComments cuts the body at its comment section's opening line when the page's markup did
+// not name it (a thread under a "Comments" line in a plain <div>), after two paragraphs at
+// least: a line that only says "Comments" says where the article ends.
+func untilComments(paras []string) []string {
+	for k := 2; k < len(paras); k++ {
+		if len(paras[k]) <= 120 && commentsHeadRe.MatchString(paras[k]) {
+			return paras[:k]
+		}
+	}
+	return paras
 }
 
 // fromHeadline drops what a body holds above its own headline: a main node wide enough to take

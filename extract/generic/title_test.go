@@ -141,3 +141,24 @@ func TestABodyLosesTheMenuAndTeasersItHoldsAboveItsOwnHeadline(t *testing.T) {
 		}
 	}
 }
+
+func TestABodyEndsWhereAnUnnamedCommentSectionOpens(t *testing.T) {
+	story := []string{"The dredging of the inner harbour finished two weeks ahead of schedule, the port authority said on Friday.",
+		"Ferries will return to the old pier from Monday, with the first sailing at seven and the last at ten."}
+	thread := []string{"Posted by: Dom, London on 5:19pm Tue 1 Jan 08", "About time too, the old pier has been closed for far too long."}
+	for _, head := range []string{"Comments (12)", "3 Comments", "Thanks for your comments - this feedback is now closed", "Post a comment", "网友评论"} {
+		got := untilComments(append(append(append([]string{}, story...), head), thread...))
+		if strings.Join(got, "\n") != strings.Join(story, "\n") {
+			t.Errorf("%q: body %q, want the story alone", head, got)
+		}
+	}
+	// A reader's quote boxed inside a story, and a story whose first lines are short, keep their text.
+	for _, paras := range [][]string{
+		append(append([]string{}, story[0], "HAVE YOUR SAY", "Finally some common sense.", "Sal, NYC"), story[1]),
+		append([]string{"Comments", "closed"}, story...),
+	} {
+		if got := untilComments(paras); len(got) != len(paras) {
+			t.Errorf("%q cut to %q", paras, got)
+		}
+	}
+}
