@@ -307,12 +307,12 @@ func readMarks(doc *goquery.Document, meta pageMeta, d dateReader) marks {
 func settleTitle(sh pageShape, title string, paras []string, pageText string, marked []string) (string, []string) {
 	if h := sh.pageHeadline(title, paras[0], pageText, marked); h != "" {
 		title = h
-		if len(paras) > 1 && paras[0] == h {
-			paras = paras[1:] // the headline is no paragraph of the body
-		}
 	}
 	if strings.TrimSpace(title) == "" {
 		title = sh.headlineBefore(paras[0])
+	}
+	if len(paras) > 1 && sameHeadline(paras[0], title) {
+		paras = paras[1:] // the headline is no paragraph of the body
 	}
 	return title, untilComments(fromHeadline(paras, title))
 }
@@ -333,6 +333,11 @@ func untilComments(paras []string) []string {
 		}
 	}
 	return paras
+}
+
+// sameHeadline reports a line that is the title, in any case and with either kind of quotes.
+func sameHeadline(line, title string) bool {
+	return line != "" && strings.EqualFold(quotesFolded(line), quotesFolded(textrule.Collapse(title)))
 }
 
 // fromHeadline drops what a body holds above its own headline: a main node wide enough to take

@@ -162,3 +162,11 @@ func TestABodyEndsWhereAnUnnamedCommentSectionOpens(t *testing.T) {
 		}
 	}
 }
+
+func TestABodyThatOpensWithItsHeadlineInAnotherCaseOrQuotesLosesIt(t *testing.T) {
+	paras := []string{"‘We Got Her!’ Rescue On The Quay", "The harbour police found the missing boat on Friday, tied up at the old quay."}
+	_, got := settleTitle(pageShape{}, "'We got her!' rescue on the quay", paras, "", nil)
+	if len(got) != 1 || got[0] != paras[1] {
+		t.Errorf("body %q, want the headline gone", got)
+	}
+}
