@@ -139,7 +139,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		meta.marked = markedDate(doc, dater, titles)
 	}
 	marks := readMarks(doc, meta, dater)
-	clean := preclean(doc, g.template(p, canon))
+	clean := preclean(doc, g.template(p, canon), selfLink(p.URL, canon))
 
 	rec := &article.Record{Source: firstOf(o.Source, clean.source, marks.source, meta.source), Editor: clean.editor}
 	if p.URL != nil {
@@ -178,15 +178,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	if said, ok := errorPage(doc, meta, paras, dated); ok {
 		return nil, fmt.Errorf("%w: it says %q", article.ErrErrorPage, said)
 	}
-	// The shape is judged under the headline the page prints over its body too, when the title
-	// read is another (the site's name): that headline over prose is an article's shape.
-	shaped := clean.shape.articleShaped(rec.Title)
-	if !shaped && o.Title == "" {
-		if h := clean.shape.pageHeadline(rec.Title, paras[0], textrule.Collapse(doc.Find("body").Text()), meta.headlines); h != "" {
-			shaped = clean.shape.articleShaped(h)
-		}
-	}
-	if err := clean.shape.verdict(textWidth(strings.Join(paras, "")), dated, shaped, clean.shape.sectionHeaded(rec.Title)); err != nil {
+	if err := judge(clean.shape, doc, meta, rec.Title, paras, dated, o.Title == ""); err != nil {
 		return nil, err
 	}
 	if o.Title == "" {
@@ -217,6 +209,24 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		rec.Summary = summary
 	}
 	return rec, nil
+}
+
+// judge says whether the page is a listing (pageShape.verdict). The shape is judged under the
+// headline the page prints over its body too, when the title read is another (the site's
+// name; guessed only when no site rule gave the title): that headline over prose is an
+// article's shape.
+func judge(sh pageShape, doc *goquery.Document, meta pageMeta, title string, paras []string, dated, guess bool) error {
+	shaped := sh.articleShaped(title)
+	heads := []int{sh.headline(title)}
+	if !shaped && guess {
+		if h := sh.pageHeadline(title, paras[0], textrule.Collapse(doc.Find("body").Text()), meta.headlines); h != "" {
+			shaped = sh.articleShaped(h)
+			heads = append(heads, sh.headline(h))
+		}
+	}
+	// Only a page headed by exactly a section's name ("城事", "搜索结果") may open with a lead.
+	named := sh.sectionHeaded(title) && sh.namedBy(heads[0], title)
+	return sh.verdict(textWidth(strings.Join(paras, "")), dated, shaped, sh.sectionHeaded(title), named, sh.ownTextUnder(heads...))
 }
 
 // body finds the body nodes (the site rule's, else the library's, else the densest block of
@@ -308,6 +318,32 @@ func settleTitle(sh pageShape, title string, paras []string, doc *goquery.Docume
 		title = sh.headlineBefore(paras[0])
 	}
 	return title, paras
+}
+
+// selfLink reports an href that names the page itself (its URL or canonical, the query and
+// fragment aside, a trailing slash either way), or a place on it ("#page-content": a skip
+// link, "back to top"), which is no headline of another story.
+func selfLink(u, canon *url.URL) func(href string) linkKind {
+	if u == nil {
+		return nil
+	}
+	key := func(v *url.URL) string { return strings.ToLower(v.Host) + strings.TrimSuffix(v.EscapedPath(), "/") }
+	own := map[string]bool{key(u): true}
+	if canon != nil {
+		own[key(canon)] = true
+	}
+	return func(href string) linkKind {
+		if href = strings.TrimSpace(href); len(href) > 1 && href[0] == '#' {
+			return inPageLink
+		}
+		if href == "" || href == "#" {
+			return otherLink // a script's button, or a bare anchor
+		}
+		if v, err := u.Parse(href); err == nil && own[key(v)] {
+			return selfLinked
+		}
+		return otherLink
+	}
 }
 
 // firstOf is the first of vs that is not empty.
