@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -16,8 +17,13 @@ import (
 // under every page, "相关阅读" boxes, a "24小时热门" rail and paginated categories; an English
 // opinion site whose briefs sit beside a fifteen-item "More from" rail and a side bar of a
 // hundred links, with a disclaimer under every article; a county news site of the 2000s laid
-// out in tables, text in <td> with <br>, a statement row under every page. Each is served from
-// its own server, so each is a site of its own.
+// out in tables, text in <td> with <br>, a statement row under every page; a Sina-style roll
+// site of list_N.shtml pages of twenty thumbnail, headline, time and summary items; a WordPress
+// news theme's home, /page/2/, category, tag and author archives (a tag of one post whose
+// excerpt is its whole text); a city paper whose category pages open with a lead block (the
+// newest story's headline and first paragraph), whose home page is a grid of cards, with a
+// search page of two results (generate_more.py). Each is served from its own server, so each
+// is a site of its own.
 
 // portalRecord is the part of a record these tests read.
 type portalRecord struct {
@@ -33,7 +39,8 @@ type portalTruth struct {
 	Title, Body, Published, Source, Author, Statement string
 }
 
-func readPortalTruth(t *testing.T, name string) map[string]portalTruth {
+// readPortalTruth reads a truth file, only the articles of sites when they are named.
+func readPortalTruth(t *testing.T, name string, sites ...string) map[string]portalTruth {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "..", "testdata", "portals", name))
 	if err != nil {
@@ -42,6 +49,13 @@ func readPortalTruth(t *testing.T, name string) map[string]portalTruth {
 	var out map[string]portalTruth
 	if err := json.Unmarshal(b, &out); err != nil {
 		t.Fatal(err)
+	}
+	if len(sites) > 0 {
+		for path := range out {
+			if site, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/"); !slices.Contains(sites, site) {
+				delete(out, path)
+			}
+		}
 	}
 	return out
 }
@@ -69,12 +83,17 @@ func readPortalRecords(t *testing.T, dir string) []portalRecord {
 	return out
 }
 
-// portalSites serves testdata/portals from one server per template.
-func portalSites(t *testing.T) map[string]*httptest.Server {
+var portalNames = []string{"flash", "ledger", "county", "roll", "press", "metro"}
+
+// portalSites serves testdata/portals from one server per template (names, or all).
+func portalSites(t *testing.T, names ...string) map[string]*httptest.Server {
 	t.Helper()
+	if len(names) == 0 {
+		names = portalNames
+	}
 	files := http.FileServer(http.Dir(filepath.Join("..", "..", "testdata", "portals")))
 	out := map[string]*httptest.Server{}
-	for _, name := range []string{"flash", "ledger", "county"} {
+	for _, name := range names {
 		srv := httptest.NewServer(files)
 		t.Cleanup(srv.Close)
 		out[name] = srv
@@ -123,7 +142,16 @@ sources:
   - name: county
     seeds: [%[3]s/county/index.html, %[3]s/county/list.html, %[3]s/county/list2.html]
     parallelism: 1
-`, sites["flash"].URL, sites["ledger"].URL, sites["county"].URL)
+  - name: roll
+    seeds: [%[4]s/roll/, %[4]s/roll/finance/list_1.shtml, %[4]s/roll/stock/list_1.shtml, %[4]s/roll/tech/list_1.shtml]
+    parallelism: 1
+  - name: press
+    seeds: [%[5]s/press/]
+    parallelism: 1
+  - name: metro
+    seeds: [%[6]s/metro/, %[6]s/metro/news/, %[6]s/metro/city/, '%[6]s/metro/search?q=%%E6%%A1%%A5']
+    parallelism: 1
+`, sites["flash"].URL, sites["ledger"].URL, sites["county"].URL, sites["roll"].URL, sites["press"].URL, sites["metro"].URL)
 	if err := os.WriteFile(cfg, []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}

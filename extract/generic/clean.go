@@ -33,6 +33,8 @@ var (
 		// The headings of portals' link boxes and rails, and breadcrumbs: "相关阅读", "24小时热门",
 		// "首页 > 快讯 > 正文".
 		`(?:相关|热门|热点|推荐|延伸|精彩|最新|更多|猜你|24小时|今日)(?:阅读|新闻|文章|推荐|资讯|热门|排行|图片|专题|喜欢|热点)(?:榜|排行)?|` +
+		// "More in this section" boxes: "本栏目更多", "本频道推荐", "you may also like".
+		`本(?:栏目|频道|类|版)(?:更多|推荐|最新|热门|热点)(?:新闻|文章|资讯|内容)?|you (?:may|might) also (?:like|enjoy)|` +
 		`.{0,40}(?:>|›|»|＞).{0,40}(?:正文|详情|内容)|(?:home|首页)\s*(?:>|›|»|/|＞).{0,60}|` +
 		// Back-links and editor credits of Chinese portals: "返回搜狐，查看更多", "【编辑:刘欢】".
 		`返回.{0,14}|[【\[(（]?(?:责任)?编辑\s*[:：][^。]{0,12}[】\])）]?|` +
@@ -69,7 +71,7 @@ var (
 // the credit lines are read, since a site that prints the same "来源：" on every page names its
 // articles' source, and before the shape is taken, so rails the site prints everywhere do not
 // make an article look like a listing.
-func preclean(doc *goquery.Document, template func(root *html.Node)) cleanedPage {
+func preclean(doc *goquery.Document, template func(root *html.Node), self func(href string) linkKind) cleanedPage {
 	var c cleanedPage
 	removeChrome(doc)
 	removeThreadsAndCaptions(doc)
@@ -82,7 +84,7 @@ func preclean(doc *goquery.Document, template func(root *html.Node)) cleanedPage
 	}
 	c.summary = leadingDigest(doc)
 	if body := doc.Find("body"); body.Length() > 0 {
-		c.shape = shapeOf(body.Get(0))
+		c.shape = pageShapeOf(body.Get(0), self)
 	}
 	removeNavigation(doc)
 	return c
@@ -124,11 +126,26 @@ func keepHeadlines(doc *goquery.Document) {
 		if header.Length() == 0 || header.Find("h1").Length() > 1 {
 			return
 		}
-		n := s.Get(0)
-		n.Parent.RemoveChild(n)
-		h := header.Get(0)
-		h.Parent.InsertBefore(n, h)
+		moveBefore(s.Get(0), header.Get(0))
 	})
+	// An archive's items (a CMS's home, category, tag, author and search pages) are
+	// <article>s, each with its headline link in a <header> of its own: without those links the
+	// items' excerpts read as one article's paragraphs under no headline.
+	doc.Find("article header h2, article header h3").Each(func(_ int, s *goquery.Selection) {
+		header := s.Closest("header")
+		if header.Find("h2, h3").Length() > 1 || header.Closest("article").Find("article").Length() > 0 {
+			return // no item's header, or an article that holds items
+		}
+		if a := s.Find("a"); a.Length() == 0 || textWidth(textrule.Collapse(a.Text())) < headlineWidth {
+			return
+		}
+		moveBefore(s.Get(0), header.Get(0))
+	})
+}
+
+func moveBefore(n, at *html.Node) {
+	n.Parent.RemoveChild(n)
+	at.Parent.InsertBefore(n, at)
 }
 
 // removeThreadsAndCaptions removes comment threads and captions, however long (a thread can

@@ -144,7 +144,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		meta.marked = markedDate(doc, dater, titles)
 	}
 	marks := readMarks(doc, meta, dater)
-	clean := preclean(doc, g.template(p, canon))
+	clean := preclean(doc, g.template(p, canon), selfLink(p.URL, canon))
 
 	rec := &article.Record{Source: firstOf(o.Source, clean.source, marks.source, meta.source), Editor: clean.editor}
 	if p.URL != nil {
@@ -185,15 +185,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	if said, ok := errorPage(doc, meta, paras, dated); ok {
 		return nil, fmt.Errorf("%w: it says %q", article.ErrErrorPage, said)
 	}
-	// The shape is judged under the headline the page prints over its body too, when the title
-	// read is another (the site's name): that headline over prose is an article's shape.
-	shaped := clean.shape.articleShaped(rec.Title)
-	if !shaped && o.Title == "" {
-		if h := clean.shape.pageHeadline(rec.Title, paras[0], pageText(), meta.headlines); h != "" {
-			shaped = clean.shape.articleShaped(h)
-		}
-	}
-	if err := clean.shape.verdict(textWidth(strings.Join(paras, "")), dated, shaped, clean.shape.sectionHeaded(rec.Title)); err != nil {
+	if err := judge(clean.shape, meta, rec.Title, paras, pageText, dated, o.Title == ""); err != nil {
 		return nil, err
 	}
 	if o.Title == "" {
@@ -224,6 +216,27 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		rec.Summary = summary
 	}
 	return rec, nil
+}
+
+// judge says whether the page is a listing (pageShape.verdict). The shape is judged under the
+// headline the page prints over its body too, when the title read is another (the site's
+// name; guessed only when no site rule gave the title): that headline over prose is an
+// article's shape.
+func judge(sh pageShape, meta pageMeta, title string, paras []string, pageText func() string, dated, guess bool) error {
+	shaped := sh.articleShaped(title)
+	heads := []int{sh.headline(title)}
+	if !shaped && guess {
+		if h := sh.pageHeadline(title, paras[0], pageText(), meta.headlines); h != "" {
+			// Under a title that is a section's name printed over the page, the heading found
+			// over the text must head a story's run of paragraphs: a category page opens with
+			// its newest story's headline and one paragraph of it.
+			shaped = sh.articleShaped(h) && (!sh.sectionHeaded(title) || sh.mainRunUnder(sh.headline(h)))
+			heads = append(heads, sh.headline(h))
+		}
+	}
+	// Only a page headed by exactly a section's name ("城事", "搜索结果") may open with a lead.
+	named := sh.sectionHeaded(title) && sh.namedBy(heads[0], title)
+	return sh.verdict(textWidth(strings.Join(paras, "")), dated, shaped, sh.sectionHeaded(title), named, sh.ownTextUnder(heads...))
 }
 
 // body finds the body nodes (the site rule's, else the library's, else the densest block of
@@ -374,6 +387,32 @@ func lazyText(doc *goquery.Document) func() string {
 			text, read = textrule.Collapse(doc.Find("body").Text()), true
 		}
 		return text
+	}
+}
+
+// selfLink reports an href that names the page itself (its URL or canonical, the query and
+// fragment aside, a trailing slash either way), or a place on it ("#page-content": a skip
+// link, "back to top"), which is no headline of another story.
+func selfLink(u, canon *url.URL) func(href string) linkKind {
+	if u == nil {
+		return nil
+	}
+	key := func(v *url.URL) string { return strings.ToLower(v.Host) + strings.TrimSuffix(v.EscapedPath(), "/") }
+	own := map[string]bool{key(u): true}
+	if canon != nil {
+		own[key(canon)] = true
+	}
+	return func(href string) linkKind {
+		if href = strings.TrimSpace(href); len(href) > 1 && href[0] == '#' {
+			return inPageLink
+		}
+		if href == "" || href == "#" {
+			return otherLink // a script's button, or a bare anchor
+		}
+		if v, err := u.Parse(href); err == nil && own[key(v)] {
+			return selfLinked
+		}
+		return otherLink
 	}
 }
 

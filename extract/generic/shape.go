@@ -3,6 +3,7 @@ package generic
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -37,7 +38,8 @@ type pageShape struct {
 type segment struct {
 	tag  string
 	text string
-	kind byte // 'H' headline link, 'P' prose, 0 other
+	kind byte       // 'H' headline link, 'P' prose, 0 other
+	node *html.Node // the block element
 }
 
 // Widths count a Han character as two: a Chinese headline of 10 characters is as long as an
@@ -62,11 +64,28 @@ func textWidth(s string) int {
 }
 
 // shapeOf reads the shape of the tree under n.
-func shapeOf(n *html.Node) pageShape {
+func shapeOf(n *html.Node) pageShape { return pageShapeOf(n, nil) }
+
+// linkKind is where a link leads: another page, the page itself, a place on it.
+type linkKind byte
+
+const (
+	otherLink linkKind = iota
+	selfLinked
+	inPageLink
+)
+
+// pageShapeOf reads the shape of a page's tree; self says where a link leads. A headline linked
+// to its own permalink is the page's headline, read as text, not a link to another story; a
+// link to a place on the page (a skip link, "back to top") is neither text nor headline.
+func pageShapeOf(n *html.Node, self func(href string) linkKind) pageShape {
 	sh := pageShape{heads: map[string]int{}}
 	var text, link, rest strings.Builder
 	longest := "" // the longest single link of the block
-	cur := "body"
+	cur, curNode := "body", n
+	// A block inside a link (a card: "<a><img><h3>headline</h3></a>") is all link, which the
+	// longest link of the block, seen before the block began, does not say.
+	curLinked := false
 	// A teaser run is the prose between one headline link and the next; it counts when it is a
 	// single block (a listing's teaser), not several paragraphs (an article's text after an
 	// inline "related" link).
@@ -87,7 +106,8 @@ func shapeOf(n *html.Node) pageShape {
 		if tw == 0 {
 			return
 		}
-		seg := segment{tag: cur, text: textrule.Collapse(t)}
+		one, ow = wholeLink(curLinked, tw, lw, one, ow, l)
+		seg := segment{tag: cur, text: textrule.Collapse(t), node: curNode}
 		switch {
 		case isLinkItem(tw, lw, ow, r) && ow >= headlineWidth && !isDateLine(textrule.Collapse(one)) && !isURLText(one):
 			seg.kind = 'H'
@@ -124,14 +144,14 @@ func shapeOf(n *html.Node) pageShape {
 			case "script", "style":
 				return
 			case "a":
-				if !inLink {
-					var b strings.Builder
-					nodeText(n, &b)
-					if len(b.String()) > len(longest) {
-						longest = b.String()
-					}
+				kind := linkTo(n, inLink, self)
+				if kind == inPageLink {
+					return
 				}
-				inLink = true
+				if kind == otherLink && !inLink {
+					longest = longerText(n, longest)
+				}
+				inLink = inLink || kind == otherLink
 			}
 		}
 		block := n.Type == html.ElementNode && (textrule.IsBlock(textrule.Atom(n)) || n.Data == "td" || n.Data == "th")
@@ -142,13 +162,13 @@ func shapeOf(n *html.Node) pageShape {
 			return
 		}
 		flush()
-		outer := cur
-		cur = n.Data
+		outer, outerNode, outerLinked := cur, curNode, curLinked
+		cur, curNode, curLinked = n.Data, n, inLink
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c, inLink)
 		}
 		flush()
-		cur = outer
+		cur, curNode, curLinked = outer, outerNode, outerLinked
 	}
 	walk(n, false)
 	flush()
@@ -224,7 +244,7 @@ func (sh pageShape) sectionHeaded(title string) bool {
 // headline link. Link lists elsewhere on the page do not matter.
 func (sh pageShape) articleShaped(title string) bool {
 	at := sh.headline(title)
-	if at < 0 {
+	if at < 0 || sh.teaserOfLink(at) {
 		return false
 	}
 	if sh.mainRunUnder(at) {
@@ -242,6 +262,12 @@ func (sh pageShape) articleShaped(title string) bool {
 		}
 	}
 	return false
+}
+
+// teaserOfLink reports a paragraph at right under a headline link: that item's teaser or
+// kicker (a card's line under its linked headline), which no page is headed by.
+func (sh pageShape) teaserOfLink(at int) bool {
+	return sh.segs[at].tag == "p" && at > 0 && sh.segs[at-1].kind == 'H'
 }
 
 // mainRunUnder reports that the first prose under the headline block at is a story's text:
@@ -262,6 +288,109 @@ func (sh pageShape) mainRunUnder(at int) bool {
 		}
 	}
 	return run >= 3
+}
+
+// ownText is how the page's prose falls between its own headlines and the headline links:
+// blocks standing under no headline link (before the first one, or under a headline of the
+// page's own), and the runs of prose that follow a headline link, short (one or two blocks: a
+// teaser) or long; inner counts the long runs before the last (the last one may be the last
+// item's teaser with the footer under it).
+type ownText struct {
+	blocks, teasers, long, inner int
+	tail                         int // of blocks: those under the last headline link, outside its item (a footer)
+}
+
+// ownTextUnder reads ownText for the page's headline blocks heads (-1: none found). A heading
+// that is no link ends a run too: the page's headline may stand under a rail of links. Prose
+// after a headline link is a teaser only inside that link's item (the least element holding
+// both holds no other headline link); outside it, it is the page's own text. A line inside
+// the item short of prose (a card's kicker) is a teaser too.
+func (sh pageShape) ownTextUnder(heads ...int) ownText {
+	var o ownText
+	link, run := -1, 0 // the headline link the run is under
+	afterLink := false // since the last headline link, no heading of the page's own
+	closeRun := func() {
+		switch {
+		case link < 0 || run == 0:
+		case run <= 2:
+			o.teasers++
+		default:
+			o.long++
+			o.inner++
+		}
+		run = 0
+	}
+	for i, s := range sh.segs {
+		switch {
+		case slices.Contains(heads, i) || s.kind != 'H' && isHeading(s.tag) && textWidth(s.text) >= headlineWidth:
+			closeRun()
+			link, afterLink = -1, false
+		case s.kind == 'H':
+			closeRun()
+			link, afterLink, o.tail = i, true, 0
+		case s.kind == 'P' && link >= 0 && (run > 0 || sh.sameItem(link, i)):
+			run++
+		case s.kind == 0 && link >= 0 && run == 0 && textWidth(s.text) >= headlineWidth && !isDateLine(s.text) && sh.sameItem(link, i):
+			run++ // a card's kicker under its headline, short of prose
+		case s.kind == 'P':
+			closeRun()
+			link = -1
+			o.blocks++
+			if afterLink {
+				o.tail++
+			}
+		}
+	}
+	if link >= 0 && run > 2 {
+		o.inner-- // counted below as the last run
+	}
+	closeRun()
+	return o
+}
+
+// sameItem reports that the prose block p belongs to the item of the headline link h: the
+// least element holding both holds neither the headline link before h nor the one after p.
+func (sh pageShape) sameItem(h, p int) bool {
+	a, b := sh.segs[h].node, sh.segs[p].node
+	if a == nil || b == nil {
+		return false
+	}
+	var lca *html.Node
+	for n := a; n != nil && lca == nil; n = n.Parent {
+		if contains(n, b) {
+			lca = n
+		}
+	}
+	if lca == nil || lca.Data == "body" {
+		return false
+	}
+	for i := h - 1; i >= 0; i-- {
+		if sh.segs[i].kind == 'H' {
+			if contains(lca, sh.segs[i].node) {
+				return false
+			}
+			break
+		}
+	}
+	for i := p + 1; i < len(sh.segs); i++ {
+		if sh.segs[i].kind == 'H' {
+			return !contains(lca, sh.segs[i].node)
+		}
+	}
+	return true
+}
+
+func isHeading(tag string) bool {
+	switch tag {
+	case "h1", "h2", "h3", "h4":
+		return true
+	}
+	return false
+}
+
+// namedBy reports that the block at is the title itself, nothing around it.
+func (sh pageShape) namedBy(at int, title string) bool {
+	return at >= 0 && quotesFolded(sh.segs[at].text) == quotesFolded(textrule.Collapse(title))
 }
 
 // bylineText is the text around the headline where an article prints its date and byline: the
@@ -317,11 +446,22 @@ func (sh pageShape) headlineBefore(para string) string {
 // or a date by the headline): an article's mark that a listing's first item date cannot fake on
 // its own, so an undated page needs its text to outweigh its link lists, a dated one only not to
 // drown in them.
-func (sh pageShape) verdict(bodyWidth int, dated, articleShaped, sectionHeaded bool) error {
+func (sh pageShape) verdict(bodyWidth int, dated, articleShaped, sectionHeaded, sectionNamed bool, own ownText) error {
 	if articleShaped {
 		// A list of linked items each with its paragraph under a story's headline and intro is
 		// a listicle, not a listing: section pages are headed by a section's short name.
 		return nil
+	}
+	// However few its items, a page whose every paragraph is a teaser under a headline link to
+	// another page has no text of its own: a tag or author archive of one post (its excerpt the
+	// whole post), a search of two hits.
+	if own.blocks == own.tail && own.tail <= 2 && own.teasers >= 1 && own.long == 0 {
+		return fmt.Errorf("%w: %d headline links each with a teaser, no text of its own", article.ErrNotArticle, own.teasers)
+	}
+	// A section's page may open with its newest story, headline and first paragraph, above the
+	// list of the others: under a section's name, one paragraph before the links is a lead.
+	if sectionNamed && own.blocks-own.tail <= 1 && own.tail <= 2 && own.inner == 0 && sh.links >= 2 {
+		return fmt.Errorf("%w: a section's name over %d headline links and at most a lead paragraph", article.ErrNotArticle, sh.links)
 	}
 	if sh.teaserRuns >= 4 && sh.teaser*2 >= sh.prose {
 		return fmt.Errorf("%w: %d headline links each with a teaser, no main text", article.ErrNotArticle, sh.teaserRuns)
@@ -618,4 +758,41 @@ func (sh *pageShape) closeTeaserRun(afterLink, last bool, blocks, width, first i
 	case afterLink && last && blocks > 1:
 		sh.lastTeaser = first
 	}
+}
+
+// wholeLink is the block's longest link and its width, or, for a block inside a link that is
+// all link (linked), the block's link text l of width lw.
+func wholeLink(linked bool, tw, lw int, one string, ow int, l string) (string, int) {
+	if linked && lw == tw && ow < lw {
+		return l, lw
+	}
+	return one, ow
+}
+
+// linkTo is where the link n leads; a link inside a link is another page's.
+func linkTo(n *html.Node, inLink bool, self func(href string) linkKind) linkKind {
+	if self == nil || inLink {
+		return otherLink
+	}
+	return self(attr(n, "href"))
+}
+
+// longerText is n's text when it is longer than s, else s.
+func longerText(n *html.Node, s string) string {
+	var b strings.Builder
+	nodeText(n, &b)
+	if b.Len() > len(s) {
+		return b.String()
+	}
+	return s
+}
+
+// attr is n's attribute key, or "".
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
 }

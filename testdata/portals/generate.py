@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Writes the three portal templates of testdata/portals (pages made up here, in the shape of
+"""Writes the portal templates of testdata/portals (pages made up here, in the shape of
 real portals) and expected.json, the record each article page must give. Run from this folder
 after changing it; the e2e test (cmd/crawl/learn_e2e_test.go) reads the files, not this script."""
-import json, os, shutil
+import json, os, shutil, sys
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 out = os.path.dirname(os.path.abspath(__file__))
 expected = {}
@@ -205,6 +206,9 @@ write('/county/later.html', tb_page('最新--县新闻网', f'<table width="100%
 with open(os.path.join(out, 'later.json'), 'w', encoding='utf-8') as f:
     json.dump(later, f, ensure_ascii=False, indent=1, sort_keys=True)
     f.write('\n')
+
+import generate_more  # noqa: E402  (the templates roll, press and metro)
+generate_more.add(write, expected)
 
 with open(os.path.join(out, 'expected.json'), 'w', encoding='utf-8') as f:
     json.dump(expected, f, ensure_ascii=False, indent=1, sort_keys=True)
