@@ -25,8 +25,11 @@ type pageMeta struct {
 	plainDate time.Time // from a generic date meta (plainMetaDateSelectors)
 	marked    time.Time // from an element marked as a date (markedDate)
 	source    string
-	modified  []string // JSON-LD dateModified, as written
-	authors   []string // JSON-LD author names, then the author metas
+	// What the page's state object in a script says (scriptState): a byline drawn by script.
+	stateSource, stateDate string
+	modified               []string    // JSON-LD dateModified, as written
+	times                  [][2]string // the <time datetime> elements: datetime and text, as written
+	authors                []string    // JSON-LD author names, then the author metas
 }
 
 func readMeta(doc *goquery.Document) pageMeta {
@@ -63,6 +66,12 @@ func readMeta(doc *goquery.Document) pageMeta {
 	if v := attr(`meta[name="source"]`); v != "" {
 		m.source = v
 	}
+	m.stateSource, m.stateDate = scriptState(doc)
+	doc.Find("time[datetime]").Each(func(_ int, s *goquery.Selection) {
+		if len(m.times) < 20 {
+			m.times = append(m.times, [2]string{s.AttrOr("datetime", ""), textrule.Collapse(s.Text())})
+		}
+	})
 	for _, sel := range authorMetas {
 		m.authors = append(m.authors, attr(sel))
 	}
