@@ -326,10 +326,10 @@ func trimSource(s string) string {
 
 // sourceElements are where pages print the outlet without a label: a .source, .a_source or
 // .date-source span, often beside the time.
-// A portal that republishes an agency's or a paper's story names it as the story's provider
-// (Yahoo's "caas-attr-provider"), Sohu as its "original-link".
+// Sohu marks the outlet it republishes as the story's "original-link" (a class naming a
+// "provider" is too often an embed's or a cookie banner's to count).
 var sourceElements = cascadia.MustCompile(`[class*="source"], [id*="source"], [class*="laiyuan"], [class*="origin"], ` +
-	`[class*="provider"], [data-role="original-link"]`)
+	`[data-role="original-link"]`)
 
 // sourceLabelRe is a label before the outlet's name: "来源：", "稿源:", "Source:".
 var sourceLabelRe = regexp.MustCompile(`(?i)^(?:文章|稿件|本文)?(?:[来來]源|稿源|出处|出處|source)(?:于|於|自)?\s*[：:]?\s*`)

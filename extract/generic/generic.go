@@ -286,7 +286,7 @@ func readMarks(doc *goquery.Document, meta pageMeta, d dateReader, page *url.URL
 		modified: metaModified(doc, meta, d),
 		author:   markedAuthor(doc),
 		source:   markedSource(doc),
-		outlet:   outletByTime(doc, page),
+		outlet:   outletByTime(doc, page, d.chinese),
 		site:     strings.TrimSpace(doc.Find(`meta[property="og:site_name"]`).AttrOr("content", "")),
 		sites:    siteNames(doc),
 	}

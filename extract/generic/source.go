@@ -67,7 +67,12 @@ func siteNames(doc *goquery.Document) []string {
 // a short block near the first story-length <h1> that holds a date, one link and nothing else.
 // The link must leave the site (or be marked nofollow, as portals mark outlets' links): a link to
 // the site's own pages beside a time is a channel's or a listing item's.
-func outletByTime(doc *goquery.Document, page *url.URL) string {
+// Only Chinese pages are read so: elsewhere a short link beside a date is as often a tag's or a
+// series' name.
+func outletByTime(doc *goquery.Document, page *url.URL, chinese bool) string {
+	if !chinese {
+		return ""
+	}
 	var h1 *html.Node
 	for _, n := range doc.Find("h1").Nodes {
 		if textWidth(textrule.Collapse(nodeTextString(n))) >= headlineWidth/2 {
@@ -109,7 +114,7 @@ func outletBesideTime(s *goquery.Selection, page *url.URL) string {
 		return ""
 	}
 	name := textrule.Collapse(links.Text())
-	if n := utf8.RuneCountInString(name); n < 2 || n > 20 || strings.ContainsAny(name, "0123456789:：。!?！？") {
+	if n := utf8.RuneCountInString(name); n < 2 || n > 20 || strings.ContainsAny(name, "0123456789:：。!?！？「」『』《》“”\"()（）[]【】") {
 		return ""
 	}
 	rest := strings.Replace(t[:loc[0]]+" "+t[loc[1]:], name, "", 1)

@@ -77,7 +77,7 @@ func TestAnOutletLinkedBesideTheTimeIsTheSourceButTheSitesOwnChannelIsNot(t *tes
 	} {
 		doc, _ := goquery.NewDocumentFromReader(strings.NewReader(`<html><body><div class="art"><h1>公募基金四季度调仓路线浮现 消费和医药获加仓</h1>
 <div class="tip">` + markup + `</div></div><p>正文。</p></body></html>`))
-		if got := outletByTime(doc, page); got != want {
+		if got := outletByTime(doc, page, true); got != want {
 			t.Errorf("%s: outlet %q, want %q", markup, got, want)
 		}
 	}
