@@ -5,6 +5,7 @@ package generic
 import (
 	"regexp"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/PuerkitoBio/goquery"
@@ -16,20 +17,41 @@ var (
 	// A byline that names the writer: "By Sam Lee", "By Sam Lee and Ana Cruz, Staff Writer".
 	enBylineRe = regexp.MustCompile(`^(?i:by)\s+(\p{Lu}[\p{L}.'-]*(?:\s+(?:\p{Lu}[\p{L}.'-]*|de|van|von|da|and|&)){0,5})`)
 	// "作者：林晓", "记者 林晓", "文/林晓", "撰文｜林晓": the writer of a Chinese page.
-	zhBylineRe = regexp.MustCompile(`(?:作者|记者|撰文|文)\s*[：:/|｜]\s*([\p{Han}·]{2,8}(?:[、， ][\p{Han}·]{2,8}){0,3})|` +
-		`(?:^|[\s□■])(?:本报|特约|实习|本台)?记者\s+([\p{Han}·]{2,4})(?:\s|$)`)
+	// "澎湃新闻记者 葛灵丹": the outlet before 记者 is the paper's, the name after it the writer's.
+	zhBylineRe = regexp.MustCompile(`(?:作者|記者|记者|撰文|文)\s*[：:/|｜]\s*([\p{Han}·]{2,8}(?:[、， ][\p{Han}·]{2,8}){0,3})|` +
+		`(?:^|[\s□■])(?:\p{Han}{0,8}?(?:本报|特约|实习|本台)|\p{Han}{2,8}?)?[记記]者\s+([\p{Han}·]{2,4})(?:\s|$)`)
+	// An agency's dateline names its reporters: "新华社北京1月14日电（记者刘思、陈岩）",
+	// "人民网北京12月29日电 （记者林晓）".
+	nameSepRe  = regexp.MustCompile(`\s*[、，,]\s*`)
+	datelineRe = regexp.MustCompile(`[电電]\s*[（(]\s*(?:本报|特约|实习)?[记記]者\s*([\p{Han}·]{2,4}(?:\s*[、，,]\s*[\p{Han}·]{2,4}){0,3})\s*[）)]`)
 )
 
-// pickAuthor is the first of the candidates that is a name: not a web address, not the site.
-func pickAuthor(candidates []string, site string) string {
+// pickAuthor is the first of the candidates that is a name: not a web address, not a number
+// (a CMS's user id in <meta name="author">), not one of the site's names (og:site_name, the
+// names its <title> carries: "新浪财经" in article:author is the portal, not a writer).
+func pickAuthor(candidates []string, sites ...string) string {
+next:
 	for _, c := range candidates {
 		c = strings.TrimSpace(textrule.Collapse(c))
 		c = strings.TrimSpace(strings.TrimPrefix(strings.TrimPrefix(c, "By "), "by "))
 		if c == "" || strings.Contains(c, "://") || strings.HasPrefix(c, "www.") || strings.HasPrefix(c, "@") ||
-			utf8.RuneCountInString(c) > 60 || (site != "" && strings.EqualFold(c, site)) {
+			utf8.RuneCountInString(c) > 60 || !strings.ContainsFunc(c, unicode.IsLetter) {
 			continue
 		}
+		for _, s := range sites {
+			if s != "" && strings.EqualFold(c, s) {
+				continue next
+			}
+		}
 		return c
+	}
+	return ""
+}
+
+// datelineAuthor is the reporters an agency's dateline names at the start of the text.
+func datelineAuthor(text string) string {
+	if m := datelineRe.FindStringSubmatch(runePrefix(text, 80)); m != nil {
+		return nameSepRe.ReplaceAllString(m[1], "、")
 	}
 	return ""
 }

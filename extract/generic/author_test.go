@@ -60,3 +60,30 @@ func TestAnUpdateTimeIsModifiedAtAndNeverThePublishingTime(t *testing.T) {
 		t.Errorf("author %q", rec.Author)
 	}
 }
+
+func TestChineseReportersAreReadFromOutletBylinesAndAgencyDatelines(t *testing.T) {
+	for line, want := range map[string]string{
+		"澎湃新闻记者 葛灵丹":    "葛灵丹",
+		"上海证券报记者 林晓 王强": "林晓",
+	} {
+		if got := bylineAuthor(line); got != want {
+			t.Errorf("bylineAuthor(%q) = %q, want %q", line, got, want)
+		}
+	}
+	for text, want := range map[string]string{
+		"新华社北京1月14日电（记者刘思、陈岩）海关总署14日发布的数据显示……": "刘思、陈岩",
+		"人民网北京12月29日电 （记者林晓）记者从有关部门获悉……":       "林晓",
+		"新华社北京1月14日电 海关总署14日发布的数据显示……":         "",
+		"他说，去年的记者会上（记者林晓）提过这个问题。":              "",
+	} {
+		if got := datelineAuthor(text); got != want {
+			t.Errorf("datelineAuthor(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+func TestANumberOrOneOfTheSitesNamesIsNoAuthor(t *testing.T) {
+	if got := pickAuthor([]string{"103645", "新浪财经", "林晓"}, "新浪网", "新浪财经"); got != "林晓" {
+		t.Errorf("got %q, want 林晓", got)
+	}
+}

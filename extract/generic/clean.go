@@ -23,7 +23,8 @@ type cleanedPage struct {
 var (
 	// "来源：新华社", "文章来源: 澎湃新闻", "来源：[ 人民网 ]", "来源于中国证券报", "来源：21世纪经济报道(广州)":
 	// a parenthesis that closes inside the name is part of it.
-	sourceRe = regexp.MustCompile(`(?:文章|稿件|本文)?来源(?:\s*[：:]|于|自)\s*[\[【［]?\s*` +
+	// 繁體 pages write 來源 (Hong Kong, Taiwan).
+	sourceRe = regexp.MustCompile(`(?:文章|稿件|本文)?[来來]源(?:\s*[：:]|于|於|自)\s*[\[【［]?\s*` +
 		`((?:[^\s　()（）|｜,，\[\]【】［］]|[(（][^\s()（）]{1,12}[)）])+)`)
 	editorRe = regexp.MustCompile(`责任编辑\s*[：:]\s*([^\s　）)|｜,，]+)`)
 	// A paragraph that is only a label line: tags, keywords, share buttons, "Filed under:".
@@ -46,7 +47,13 @@ var (
 		`(?:copyright|©|ⓒ|\(c\)).{0,100}|.{0,60}(?:all rights reserved|版权所有).{0,40}|skip to (?:main )?content|` +
 		`click here to.{0,60}|like this (?:story|article|post)\?.{0,40}|also on \S{1,30}|via \S+\.[a-z]{2,6}|` +
 		`(?:more|related|popular|recent|latest|trending|top)(?: [\p{L}']+){0,3} (?:stories|articles|news|posts|videos|reads|this week)|` +
-		`(?:tempo de leitura|reading time|read time)\s*:?.{0,20}|\d{1,2} min(?:ute)?s? read|by(?: [\p{L}.'-]+){1,4})$`)
+		`(?:tempo de leitura|reading time|read time)\s*:?.{0,20}|\d{1,2} min(?:ute)?s? read|by(?: [\p{L}.'-]+){1,4}|` +
+		// Chinese portals' statements under every article ("特别声明：以上内容…仅提供信息存储服务",
+		// "声明：本文仅代表作者观点"), calls to scan a code or get the app, and a bare byline
+		// ("澎湃新闻记者 葛灵丹", "作者：林晓").
+		`(?:特别|平台|免责|郑重|版权|风险)?(?:声明|聲明|提示)\s*[：:].{0,200}(?:仅代表|僅代表|仅提供|僅提供|不构成|不代表|风险自担|立场|信息存储|投资建议|无关).{0,200}|` +
+		`.{0,40}(?:扫描|扫码|扫一扫|长按|识别|掃描).{0,20}(?:二维码|二維碼|关注).{0,60}|.{1,12}(?:微信)?公众号|.{0,30}尽在.{1,16}(?:app|客户端)|` +
+		`(?:\p{Han}{0,8}?[记記]者\s+|(?:作者|撰文|文)\s*[：:/|｜]\s*)[\p{Han}·]{2,4}(?:[、， ][\p{Han}·]{2,4}){0,3})$`)
 	// Comment threads, by the names every blog and CMS gives them.
 	commentRe = regexp.MustCompile(`(?i)(?:^|[\s_-])(?:comments?|comment-?list|commentlist|disqus_thread|respond|replies)(?:$|[\s_-])`)
 	// Image captions and credits.
@@ -106,9 +113,30 @@ func removeChrome(doc *goquery.Document) {
 			}
 		})
 	}
+	removeStatements(doc)
 	doc.Find("[style]").FilterFunction(func(_ int, s *goquery.Selection) bool {
 		st := strings.ReplaceAll(strings.ToLower(s.AttrOr("style", "")), " ", "")
 		return strings.Contains(st, "display:none") || strings.Contains(st, "visibility:hidden")
+	}).Remove()
+}
+
+// statementRe names the blocks portals print under every article: the site's statement or
+// disclaimer ("post_statement", "show_statement"), a QR code to follow it ("appendQr_wrap").
+var statementRe = regexp.MustCompile(`(?i:statement|disclaimer|shengming)|(?:^|[\s_-])(?i:qr)|Qr|QR`)
+
+// removeStatements removes the statement and QR-code blocks, unless one holds the article (a
+// headline or an article body inside it).
+func removeStatements(doc *goquery.Document) {
+	doc.Find("[class], [id]").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		name := s.AttrOr("class", "") + " " + s.AttrOr("id", "")
+		if !statementRe.MatchString(name) {
+			return false
+		}
+		switch goquery.NodeName(s) {
+		case "body", "html", "main", "article":
+			return false
+		}
+		return s.FindMatcher(articleInside).Length() == 0
 	}).Remove()
 }
 
@@ -328,10 +356,13 @@ func trimSource(s string) string {
 
 // sourceElements are where pages print the outlet without a label: a .source, .a_source or
 // .date-source span, often beside the time.
-var sourceElements = cascadia.MustCompile(`[class*="source"], [id*="source"], [class*="laiyuan"], [class*="origin"]`)
+// Sohu marks the outlet it republishes as the story's "original-link" (a class naming a
+// "provider" is too often an embed's or a cookie banner's to count).
+var sourceElements = cascadia.MustCompile(`[class*="source"], [id*="source"], [class*="laiyuan"], [class*="origin"], ` +
+	`[data-role="original-link"]`)
 
 // sourceLabelRe is a label before the outlet's name: "来源：", "稿源:", "Source:".
-var sourceLabelRe = regexp.MustCompile(`(?i)^(?:文章|稿件|本文)?(?:来源|稿源|出处|source)(?:于|自)?\s*[：:]?\s*`)
+var sourceLabelRe = regexp.MustCompile(`(?i)^(?:文章|稿件|本文)?(?:[来來]源|稿源|出处|出處|source)(?:于|於|自)?\s*[：:]?\s*`)
 
 // markedSource is the outlet an element marked as the source names, read before cleaning: its
 // text without the date and the label, when what is left is a name (short, no sentence).

@@ -74,6 +74,10 @@ var (
 	numericDMYRe = regexp.MustCompile(`\b(\d{1,2})/(\d{1,2})/(\d{4})\b(?:\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?)?`)
 	// A year and month alone: 2005年8月, and a bare Chinese day without a time: 2005年08月16日.
 	yearMonthRe = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*月`)
+	// "2022年1月4日 週二 下午4:45", "2021年12月20日 星期一 10:15": a weekday or a half of the
+	// day between the day and the clock, which the shared grammar reads as a bare day.
+	zhClockRe = regexp.MustCompile(`(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*` +
+		`(?:[(（]?(?:星期|週|周|禮拜|礼拜)[一二三四五六日天][)）]?\s*)?(上午|下午|中午|晚上|晚间|晚間|凌晨|早上)?\s*(\d{1,2})[:：](\d{2})(?:[:：](\d{2}))?`)
 	// /2019/11/20/, /2019-11-20/, /20191120/ in a URL path.
 	urlDateRe = regexp.MustCompile(`(?:^|[/_-])((?:19|20)\d{2})[/_-]?(0[1-9]|1[0-2])[/_-]?(0[1-9]|[12]\d|3[01])(?:[/_.-]|$)`)
 )
@@ -144,6 +148,10 @@ func (d dateReader) text(s string, needTime bool) (time.Time, bool) {
 			best = &hit{at, t}
 		}
 	}
+	// First, so that at the same place it wins over the bare day the shared grammar reads there.
+	if t, at, ok := d.zhClock(s); ok {
+		consider(at, t)
+	}
 	if t, at, ok := textrule.FindDateIn(s, needTime, d.loc); ok {
 		consider(at, t)
 	}
@@ -192,6 +200,48 @@ func (d dateReader) text(s string, needTime bool) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return best.t, true
+}
+
+// zhClock reads the first Chinese date whose clock follows a weekday or a half of the day
+// (下午4:45 is 16:45); dates without either are the shared grammar's.
+func (d dateReader) zhClock(s string) (time.Time, int, bool) {
+	if !strings.Contains(s, "年") {
+		return time.Time{}, 0, false
+	}
+	for _, m := range zhClockRe.FindAllStringSubmatchIndex(s, 4) {
+		p := submatches(s, m)
+		if !strings.Contains(s[m[0]:m[1]], "期") && !strings.ContainsAny(s[m[0]:m[1]], "週周拜") && p[4] == "" {
+			continue
+		}
+		n := make([]int, 8)
+		for i, k := range []int{1, 2, 3, 5, 6, 7} {
+			n[i], _ = strconv.Atoi(p[k])
+		}
+		y, mo, day, h, mi, sec := n[0], n[1], n[2], n[3], n[4], n[5]
+		switch p[4] {
+		case "下午", "晚上", "晚间", "晚間":
+			if h < 12 {
+				h += 12
+			}
+		case "中午":
+			if h < 11 {
+				h += 12
+			}
+		case "凌晨":
+			if h == 12 {
+				h = 0
+			}
+		}
+		if y < 1990 || y > 2100 || mo < 1 || mo > 12 || day < 1 || day > 31 || h > 23 || mi > 59 || sec > 59 {
+			continue
+		}
+		t := time.Date(y, time.Month(mo), day, h, mi, sec, 0, d.loc)
+		if t.Day() != day {
+			continue
+		}
+		return t, m[0], true
+	}
+	return time.Time{}, 0, false
 }
 
 // english builds a date from an English match: clock is hour, minute, second, am/pm, zone.

@@ -233,3 +233,19 @@ func TestAPhotosCaptionAScriptOrAMembersJoinDateByTheHeadlineIsNoPublishingTime(
 		t.Errorf("published %s, want 2020-01-18", got)
 	}
 }
+
+func TestAChineseDateWithAWeekdayOrAHalfOfTheDayKeepsItsClock(t *testing.T) {
+	d := newDateReader(true)
+	for s, want := range map[string]string{
+		"2022年1月4日 週二 下午4:45":     "2022-01-04T16:45:00+08:00",
+		"2021年12月20日 星期一 10:15":   "2021-12-20T10:15:00+08:00",
+		"2021年12月20日（星期一）上午9:05":  "2021-12-20T09:05:00+08:00",
+		"2021年12月20日 晚上11:30 来源：": "2021-12-20T23:30:00+08:00",
+		"2021年12月20日 星期一":         "2021-12-20T00:00:00+08:00",
+	} {
+		got, ok := d.text(s, false)
+		if !ok || got.Format(time.RFC3339) != want {
+			t.Errorf("%q -> %v %v, want %s", s, got, ok, want)
+		}
+	}
+}

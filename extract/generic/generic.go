@@ -143,10 +143,10 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		meta.plainDate, _ = dater.plainMeta(doc)
 		meta.marked = markedDate(doc, dater, titles)
 	}
-	marks := readMarks(doc, meta, dater)
+	marks := readMarks(doc, meta, dater, p.URL)
 	clean := preclean(doc, g.template(p, canon), selfLink(p.URL, canon))
 
-	rec := &article.Record{Source: firstOf(o.Source, clean.source, marks.source, meta.source), Editor: clean.editor}
+	rec := &article.Record{Source: firstOf(o.Source, pageSource(clean, marks, meta)), Editor: clean.editor}
 	if p.URL != nil {
 		rec.URL = p.URL.String()
 		rec.ID = idFor(p.URL, canon)
@@ -178,7 +178,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 	}
 	if !rec.PublishedAt.IsZero() {
 		rec.DateSource = article.DateFromPage
-		rec.PublishedAt = urlDayZone(ownZone(rec.PublishedAt, p.Body), p.URL, canon)
+		rec.PublishedAt = urlDayZone(timeTwinZone(ownZone(rec.PublishedAt, p.Body), meta.times, dater), p.URL, canon)
 	}
 	// A feed that dated the page vouches for it as an article as much as a date on the page does.
 	dated := pageDated || (p.Hint != nil && !p.Hint.PublishedAt.IsZero())
@@ -200,12 +200,7 @@ func (g *Generic) Read(p *article.Page, doc *goquery.Document, o Overrides) (*ar
 		rec.PublishedAt, rec.DateSource = fallbackDate(p, doc, dater)
 	}
 	rec.Body = strings.Join(paras, "\n\n")
-	byline := clean.shape.bylineText(rec.Title)
-	rec.Author = pickAuthor(append(meta.authors, marks.author, bylineAuthor(byline)), marks.site)
-	rec.ModifiedAt = marks.modified
-	if rec.ModifiedAt.IsZero() {
-		rec.ModifiedAt = labelledModified(byline, dater)
-	}
+	readByline(rec, clean.shape.bylineText(rec.Title), meta, marks, dater)
 	// Securities the article links to with Eastmoney's data-code markup, read from the body only
 	// (a portal's sidebar of quotes is no part of the article).
 	if g.stocks != nil {
@@ -299,17 +294,21 @@ func (g *Generic) template(p *article.Page, canon *url.URL) func(*html.Node) {
 // removes the <header> they sit in.
 type marks struct {
 	modified time.Time
-	author   string // an element marked as the byline
-	source   string // an element marked as the source
-	site     string // og:site_name, which is no author
+	author   string   // an element marked as the byline
+	source   string   // an element marked as the source
+	outlet   string   // an outlet linked beside the time under the headline (outletByTime)
+	site     string   // og:site_name, which is no author
+	sites    []string // every name the page gives its site (siteNames): no author, no channel of a source
 }
 
-func readMarks(doc *goquery.Document, meta pageMeta, d dateReader) marks {
+func readMarks(doc *goquery.Document, meta pageMeta, d dateReader, page *url.URL) marks {
 	return marks{
 		modified: metaModified(doc, meta, d),
 		author:   markedAuthor(doc),
 		source:   markedSource(doc),
+		outlet:   outletByTime(doc, page, d.chinese),
 		site:     strings.TrimSpace(doc.Find(`meta[property="og:site_name"]`).AttrOr("content", "")),
+		sites:    siteNames(doc),
 	}
 }
 
@@ -413,6 +412,21 @@ func selfLink(u, canon *url.URL) func(href string) linkKind {
 			return selfLinked
 		}
 		return otherLink
+	}
+}
+
+// pageSource is the outlet the page names, best first (docs/extractors.md), its channel cut.
+func pageSource(clean cleanedPage, mk marks, meta pageMeta) string {
+	return settleSource(firstOf(clean.source, mk.source, meta.source, mk.outlet, meta.stateSource), mk.sites)
+}
+
+// readByline sets the writer and the update time from the metadata, the marks and the byline
+// text by the headline, once the body is known (an agency's dateline opens it).
+func readByline(rec *article.Record, byline string, meta pageMeta, mk marks, d dateReader) {
+	rec.Author = pickAuthor(append(meta.authors, mk.author, bylineAuthor(byline), datelineAuthor(rec.Body)), append(mk.sites, mk.site)...)
+	rec.ModifiedAt = mk.modified
+	if rec.ModifiedAt.IsZero() {
+		rec.ModifiedAt = labelledModified(byline, d)
 	}
 }
 

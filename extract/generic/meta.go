@@ -25,8 +25,12 @@ type pageMeta struct {
 	plainDate time.Time // from a generic date meta (plainMetaDateSelectors)
 	marked    time.Time // from an element marked as a date (markedDate)
 	source    string
-	modified  []string // JSON-LD dateModified, as written
-	authors   []string // JSON-LD author names, then the author metas
+	// What the page's state object in a script says (scriptState): a byline drawn by script.
+	stateSource, stateDate string
+	provider               string      // JSON-LD provider's name
+	modified               []string    // JSON-LD dateModified, as written
+	times                  [][2]string // the <time datetime> elements: datetime and text, as written
+	authors                []string    // JSON-LD author names, then the author metas
 }
 
 func readMeta(doc *goquery.Document) pageMeta {
@@ -56,13 +60,20 @@ func readMeta(doc *goquery.Document) pageMeta {
 				m.modified = append(m.modified, d)
 			}
 			m.authors = append(m.authors, ldNames(o["author"])...)
+			if p := ldNames(o["provider"]); len(p) > 0 && m.provider == "" {
+				m.provider = p[0] // the outlet a portal republishes (schema.org provider)
+			}
 		})
 	})
 	m.ldDates = append(m.ldDates, created...)
 	m.titles = append(m.titles, attr(`meta[name="twitter:title"]`), attr(`meta[property="twitter:title"]`))
-	if v := attr(`meta[name="source"]`); v != "" {
-		m.source = v
-	}
+	m.source = firstOf(attr(`meta[name="source"]`), m.provider)
+	m.stateSource, m.stateDate = scriptState(doc)
+	doc.Find("time[datetime]").Each(func(_ int, s *goquery.Selection) {
+		if len(m.times) < 20 {
+			m.times = append(m.times, [2]string{s.AttrOr("datetime", ""), textrule.Collapse(s.Text())})
+		}
+	})
 	for _, sel := range authorMetas {
 		m.authors = append(m.authors, attr(sel))
 	}

@@ -21,7 +21,7 @@ import (
 )
 
 // metaPublished is the publishing time the page's structured data states: JSON-LD, metas,
-// itemprop, <time datetime>.
+// itemprop, <time datetime>, the page's state object in a script.
 func metaPublished(doc *goquery.Document, m pageMeta, d dateReader, titles []string) time.Time {
 	for _, v := range m.ldDates {
 		if t, ok := d.value(v); ok {
@@ -29,6 +29,9 @@ func metaPublished(doc *goquery.Document, m pageMeta, d dateReader, titles []str
 		}
 	}
 	if t, ok := d.meta(doc, titles); ok {
+		return t
+	}
+	if t, ok := d.value(m.stateDate); ok {
 		return t
 	}
 	return time.Time{}
@@ -102,6 +105,34 @@ func twinZone(t time.Time, m [][]byte) (*time.Location, bool) {
 		return time.FixedZone("", int(diff/time.Second)), false
 	}
 	return nil, false
+}
+
+// timeTwinZone puts a publishing time the page states in UTC into the zone of the wall-clock
+// time a <time> element of the same instant prints for its readers
+// (`<time datetime="2022-01-04T08:45:00.000Z">2022年1月4日 週二 下午4:45</time>` is 16:45 at
+// +08:00): the day readers saw is that zone's. times are the page's <time> elements as
+// datetime and text, read before cleaning.
+func timeTwinZone(t time.Time, times [][2]string, d dateReader) time.Time {
+	if _, off := t.Zone(); off != 0 || t.IsZero() {
+		return t
+	}
+	wall := d
+	wall.loc, wall.local = time.UTC, nil
+	for _, tt := range times {
+		at, ok := d.value(tt[0])
+		if !ok || !at.Equal(t) {
+			continue
+		}
+		w, ok := wall.text(tt[1], true)
+		if !ok {
+			continue
+		}
+		diff := time.Date(w.Year(), w.Month(), w.Day(), w.Hour(), w.Minute(), w.Second(), 0, time.UTC).Sub(t.Truncate(time.Minute))
+		if diff != 0 && diff%(15*time.Minute) == 0 && diff.Abs() <= 14*time.Hour {
+			return t.In(time.FixedZone("", int(diff/time.Second)))
+		}
+	}
+	return t
 }
 
 // urlDayZone writes t in the offset nearest to its own that puts it on the day its URL states

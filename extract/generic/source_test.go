@@ -1,6 +1,7 @@
 package generic
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 
@@ -38,5 +39,60 @@ func TestAnOutletShownWithoutALabelIsReadFromItsSourceElement(t *testing.T) {
 		if got := markedSource(doc); got != want {
 			t.Errorf("%s: source %q, want %q", page, got, want)
 		}
+	}
+}
+
+func TestATraditionalChineseSourceLabelIsReadLikeTheSimplifiedOne(t *testing.T) {
+	for line, want := range map[string]string{"來源：經濟日報": "經濟日報", "（文章來源：信報財經新聞）": "信報財經新聞", "稿件来源：中国证券报": "中国证券报"} {
+		if m := sourceRe.FindStringSubmatch(line); m == nil || trimSource(m[1]) != want {
+			t.Errorf("%q -> %v, want %q", line, m, want)
+		}
+	}
+}
+
+func TestAChannelAfterTheOutletIsCutAndAnotherOutletAfterItIsKept(t *testing.T) {
+	sites := []string{"新浪网", "新浪财经"}
+	for in, want := range map[string]string{
+		"人民网-财经频道":     "人民网",
+		"来源：人民网－国际频道":  "人民网",
+		"中国证券报_新浪财经":   "中国证券报",
+		"人民网-人民日报":     "人民网-人民日报",
+		"21世纪经济报道(广州)": "21世纪经济报道(广州)",
+		"中新经纬-中国新闻网":   "中新经纬-中国新闻网",
+		"[ 证券时报·e公司 ]": "证券时报·e公司",
+	} {
+		if got := settleSource(in, sites); got != want {
+			t.Errorf("settleSource(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestAnOutletLinkedBesideTheTimeIsTheSourceButTheSitesOwnChannelIsNot(t *testing.T) {
+	page, _ := url.Parse("http://stock.hexun.com/2022-01-24/1.html")
+	for markup, want := range map[string]string{
+		`<span>2022-01-24 07:38:12</span> <a href="http://www.cs.com.cn/">中国证券报</a>`:       "中国证券报",
+		`<span>2022-01-24 07:38:12</span> <a href="/zt/" rel="nofollow">上海证券报</a>`:         "上海证券报",
+		`<span>2022-01-24 07:38:12</span> <a href="http://stock.hexun.com/">股票</a>`:        "",
+		`<span>2022-01-24 07:38:12</span> <a href="http://www.cs.com.cn/">中国证券报</a> 阅读 3万`: "",
+	} {
+		doc, _ := goquery.NewDocumentFromReader(strings.NewReader(`<html><body><div class="art"><h1>公募基金四季度调仓路线浮现 消费和医药获加仓</h1>
+<div class="tip">` + markup + `</div></div><p>正文。</p></body></html>`))
+		if got := outletByTime(doc, page, true); got != want {
+			t.Errorf("%s: outlet %q, want %q", markup, got, want)
+		}
+	}
+}
+
+func TestThePagesStateObjectInAScriptGivesTheOutletAndTimeAByScriptBylineShows(t *testing.T) {
+	doc, _ := goquery.NewDocumentFromReader(strings.NewReader(`<html><head>
+<script>var conf = {ad: true};</script>
+<script>window.DATA = {"title": "标题", "media": "21世纪经济报道", "pubtime": "2021-12-25 11:26:08", "source": "web"}</script>
+</head><body></body></html>`))
+	if src, at := scriptState(doc); src != "21世纪经济报道" || at != "2021-12-25 11:26:08" {
+		t.Errorf("state gives source %q time %q", src, at)
+	}
+	doc, _ = goquery.NewDocumentFromReader(strings.NewReader(`<script>var cfg = {"source": "web", "publishTime": ""}</script>`))
+	if src, at := scriptState(doc); src != "" || at != "" {
+		t.Errorf("a config object gives source %q time %q, want none", src, at)
 	}
 }

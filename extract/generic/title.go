@@ -47,8 +47,17 @@ var titleSeps = []string{" | ", " || ", " - ", " – ", " — ", " :: ", " · ",
 // off from the right while what is left is still a headline. A bare "-" counts only next to Han
 // text, so "COVID-19" and "e-mail" stay whole.
 func stripSiteSuffix(title string) string {
+	head, _ := splitSiteSuffix(title)
+	return head
+}
+
+// splitSiteSuffix is stripSiteSuffix's headline and the names it took off, rightmost first
+// ("标题_新浪财经_新浪网" gives 新浪网, 新浪财经): the site's own names, which are no author and
+// no channel of a source.
+func splitSiteSuffix(title string) (string, []string) {
+	var names []string
 	for {
-		cut := -1
+		cut, name := -1, ""
 		for _, sep := range titleSeps {
 			i := strings.LastIndex(title, sep)
 			if i <= 0 {
@@ -67,11 +76,14 @@ func stripSiteSuffix(title string) string {
 				utf8.RuneCountInString(suffix) >= utf8.RuneCountInString(head) {
 				continue
 			}
-			cut = i
+			cut, name = i, strings.Trim(suffix, " -_|—–－｜·:")
 			break
 		}
 		if cut < 0 {
-			return title
+			return title, names
+		}
+		if name != "" {
+			names = append(names, name)
 		}
 		title = strings.TrimRight(title[:cut], " -_|—–－｜·:")
 	}

@@ -146,49 +146,14 @@ func findStocks(t string) []found {
 			}
 		}
 	}
-	each(reSuffixed, func(t string, m []int) (string, bool) {
-		code, ex := t[m[2]:m[3]], strings.ToUpper(t[m[4]:m[5]])
-		if ex == "SS" {
-			ex = "SH"
-		}
-		if want, ok := ExchangeOf(code); !ok || want != ex {
-			return "", false // 600519.SZ names no share: a typo or not a code at all
-		}
-		return code + "." + ex, true
-	})
-	each(rePrefixed, func(t string, m []int) (string, bool) {
-		code, ex := t[m[4]:m[5]], strings.ToUpper(t[m[2]:m[3]])
-		if want, ok := ExchangeOf(code); !ok || want != ex {
-			return "", false
-		}
-		return code + "." + ex, true
-	})
+	each(reSuffixed, readSuffixed)
+	each(rePrefixed, readPrefixed)
 	each(reHK, func(t string, m []int) (string, bool) { return hk(t[m[2]:m[3]]) })
 	each(reHKPrefix, func(t string, m []int) (string, bool) { return hk(t[m[2]:m[3]]) })
-	each(reUS, func(t string, m []int) (string, bool) {
-		if t[m[4]:m[5]] != "US" && m[1] < len(t) && t[m[1]] == '.' {
-			return "", false // U.N. is an abbreviation, not the ticker U on the NYSE
-		}
-		return t[m[2]:m[3]] + ".US", true
-	})
+	each(reUS, readUS)
 	each(reUSLabel, func(t string, m []int) (string, bool) { return t[m[2]:m[3]] + ".US", true })
 	each(reLabel, func(t string, m []int) (string, bool) { return mainland(t[m[2]:m[3]]) })
-	each(reBracket, func(t string, m []int) (string, bool) {
-		// The bracket must follow a name: `贵州茅台(600519)`, not `共(600000)`-style amounts after a
-		// digit or a bracket opening a line.
-		r, _ := utf8.DecodeLastRuneInString(t[:m[0]])
-		if m[0] == 0 || !unicode.IsLetter(r) {
-			return "", false
-		}
-		code := t[m[2]:m[3]]
-		if len(code) == 5 {
-			if code[0] != '0' {
-				return "", false // five digits not led by 0 are more often a count than a code
-			}
-			return hk(code)
-		}
-		return mainland(code)
-	})
+	each(reBracket, readBracket)
 	// Positions order the result as the text reads; the forms ran one after another.
 	for i := 1; i < len(hits); i++ {
 		for j := i; j > 0 && hits[j].at < hits[j-1].at; j-- {
@@ -196,6 +161,51 @@ func findStocks(t string) []found {
 		}
 	}
 	return hits
+}
+
+// The readers of findStocks' forms: the security a match m of t names, if it names one.
+
+func readSuffixed(t string, m []int) (string, bool) {
+	code, ex := t[m[2]:m[3]], strings.ToUpper(t[m[4]:m[5]])
+	if ex == "SS" {
+		ex = "SH"
+	}
+	if want, ok := ExchangeOf(code); !ok || want != ex {
+		return "", false // 600519.SZ names no share: a typo or not a code at all
+	}
+	return code + "." + ex, true
+}
+
+func readPrefixed(t string, m []int) (string, bool) {
+	code, ex := t[m[4]:m[5]], strings.ToUpper(t[m[2]:m[3]])
+	if want, ok := ExchangeOf(code); !ok || want != ex {
+		return "", false
+	}
+	return code + "." + ex, true
+}
+
+func readUS(t string, m []int) (string, bool) {
+	if t[m[4]:m[5]] != "US" && m[1] < len(t) && t[m[1]] == '.' {
+		return "", false // U.N. is an abbreviation, not the ticker U on the NYSE
+	}
+	return t[m[2]:m[3]] + ".US", true
+}
+
+// readBracket reads `贵州茅台(600519)`: the bracket must follow a name, not `共(600000)`-style
+// amounts after a digit or a bracket opening a line.
+func readBracket(t string, m []int) (string, bool) {
+	r, _ := utf8.DecodeLastRuneInString(t[:m[0]])
+	if m[0] == 0 || !unicode.IsLetter(r) {
+		return "", false
+	}
+	code := t[m[2]:m[3]]
+	if len(code) == 5 {
+		if code[0] != '0' {
+			return "", false // five digits not led by 0 are more often a count than a code
+		}
+		return hk(code)
+	}
+	return mainland(code)
 }
 
 // asciiEdge reports whether the match stands as a word of its own on the ASCII side: no letter,

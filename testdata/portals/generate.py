@@ -15,7 +15,9 @@ def write(path, html):
         f.write(html)
 
 # ---- 1. flash: a Chinese finance portal of short items -------------------------------------
-FLASH_STATEMENT = '声明：本文仅代表作者观点，不代表财讯网立场，投资者据此操作，风险自担。'
+# A line only this site prints: no rule of the generic path knows it (a portal's usual
+# "声明：本文仅代表作者观点…" is a rule's), so only learning the template removes it.
+FLASH_STATEMENT = '财讯网所载快讯均为编辑部整理的市场信息，读者据此买卖须自行承担后果。'
 flash_items = [
     ('北向资金午后净流入超30亿元', '北向资金午后加速流入，截至收盘净买入超30亿元。'),
     ('央行开展500亿元逆回购操作', '央行今日开展500亿元7天期逆回购操作，中标利率持平。'),
@@ -38,7 +40,7 @@ def flash_chrome(title, main, crumb):
 <body><div class="top"><a href="/flash/">财讯网首页</a> {nav}</div>
 <div class="crumb">{crumb}</div>
 <div class="wrap"><div class="main">{main}
-<p class="statement">{FLASH_STATEMENT}</p></div>
+<p class="note">{FLASH_STATEMENT}</p></div>
 <div class="side"><div class="box"><h3>24小时热门</h3><ul>{hot}</ul></div>
 <div class="box"><h3>关注我们</h3><p>扫码关注财讯网官方微信，获取第一手财经资讯。</p></div></div></div>
 <div class="foot"><p>关于我们 | 联系我们 | 广告服务</p><p>Copyright © 2024 财讯网 版权所有</p></div>
@@ -108,7 +110,7 @@ for i, (title, author, paras) in enumerate(op_articles):
     body = ''.join(f'<p>{p}</p>' for p in paras)
     main = f'''<div class="story"><h1 class="headline">{title}</h1>
 <p class="byline">By {author}</p><p class="dateline">March {10 + i}, 2024</p>
-<div class="story-body">{body}<p class="disclaimer"><em>{OP_STATEMENT}</em></p></div></div>{op_rail(i)}'''
+<div class="story-body">{body}<p class="endnote"><em>{OP_STATEMENT}</em></p></div></div>{op_rail(i)}'''
     write(f'/ledger/opinion/{n}.html', op_page(f'{title} | The Harbour Ledger', main))
     expected[f'/ledger/opinion/{n}.html'] = {'title': title, 'body': '\n\n'.join(paras), 'published': f'2024-03-{10 + i}T00:00:00Z', 'author': author, 'statement': OP_STATEMENT}
 
@@ -118,7 +120,7 @@ def op_list(page, pages):
         t = op_articles[i]
         items += f'<div class="teaser"><h2><a href="/ledger/opinion/{i + 1}.html">{t[0]}</a></h2><p>{t[2][0]}</p><p class="byline">By {t[1]}</p></div>'
     nxt = f'<a class="next" href="/ledger/opinion/page/{page + 1}.html">Older articles</a>' if page < pages else ''
-    return op_page('Opinion | The Harbour Ledger', f'<h1>Opinion</h1>{items}{nxt}<p class="disclaimer"><em>{OP_STATEMENT}</em></p>')
+    return op_page('Opinion | The Harbour Ledger', f'<h1>Opinion</h1>{items}{nxt}<p class="endnote"><em>{OP_STATEMENT}</em></p>')
 
 write('/ledger/index.html', op_list(1, 2))
 write('/ledger/opinion/page/1.html', op_list(1, 2))
@@ -183,13 +185,13 @@ for i, (title, author, paras) in enumerate(op_later):
     body = ''.join(f'<p>{p}</p>' for p in paras)
     main = f'''<div class="story"><h1 class="headline">{title}</h1>
 <p class="byline">By {author}</p><p class="dateline">March {20 + i}, 2024</p>
-<div class="story-body">{body}<p class="disclaimer"><em>{OP_STATEMENT}</em></p></div></div>{op_rail(i)}'''
+<div class="story-body">{body}<p class="endnote"><em>{OP_STATEMENT}</em></p></div></div>{op_rail(i)}'''
     write(f'/ledger/opinion/{n}.html', op_page(f'{title} | The Harbour Ledger', main))
     later[f'/ledger/opinion/{n}.html'] = {'title': title, 'body': '\n\n'.join(paras), 'published': f'2024-03-{20 + i}T00:00:00Z', 'author': author, 'statement': OP_STATEMENT}
 items = ''.join(f'<div class="teaser"><h2><a href="/ledger/opinion/{101 + i}.html">{t[0]}</a></h2><p>{t[2][0]}</p><p class="byline">By {t[1]}</p></div>' for i, t in enumerate(op_later))
 # The newest listing shows the new article over the two before it, as any latest page does.
 items += ''.join(f'<div class="teaser"><h2><a href="/ledger/opinion/{i + 1}.html">{op_articles[i][0]}</a></h2><p>{op_articles[i][2][0]}</p><p class="byline">By {op_articles[i][1]}</p></div>' for i in (5, 4))
-write('/ledger/later.html', op_page('Latest | The Harbour Ledger', f'<h1>Latest</h1>{items}<p class="disclaimer"><em>{OP_STATEMENT}</em></p>'))
+write('/ledger/later.html', op_page('Latest | The Harbour Ledger', f'<h1>Latest</h1>{items}<p class="endnote"><em>{OP_STATEMENT}</em></p>'))
 
 tb_later = [('县图书馆延长开放时间', ['县图书馆从本月起延长开放时间，每天开放到晚上九点。', '图书馆同时新增自习座位一百个。'])]
 for i, (title, paras) in enumerate(tb_later):
