@@ -147,7 +147,10 @@ var (
 func scriptState(doc *goquery.Document) (source, published string) {
 	doc.Find("script:not([src])").EachWithBreak(func(_ int, s *goquery.Selection) bool {
 		text := s.Text()
-		if !strings.Contains(text, "=") {
+		// Decoding is for the scripts that can hold such an object: ones that name one of the
+		// keys, and not the megabyte state blobs of script-rendered sites, whose decoding would
+		// cost more than reading the rest of the page.
+		if len(text) > 256<<10 || !strings.Contains(text, "=") || !namesStateKey(text) {
 			return true
 		}
 		for _, loc := range stateRe.FindAllStringIndex(text, 8) {
@@ -165,6 +168,18 @@ func scriptState(doc *goquery.Document) (source, published string) {
 		return source == "" || published == ""
 	})
 	return source, published
+}
+
+// namesStateKey reports a script that names one of the state keys as a JSON key.
+func namesStateKey(text string) bool {
+	for _, keys := range [][]string{stateSourceKeys, stateTimeKeys} {
+		for _, k := range keys {
+			if strings.Contains(text, `"`+k+`"`) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func stateString(v map[string]any, keys []string) string {
