@@ -1,7 +1,7 @@
 # `make test` is the README's test command and what CI runs (.ci/run). Everything it needs comes
 # from the Go module proxy.
 GO ?= go
-FUZZTIME ?= 5s
+FUZZTIME ?= 3s
 
 .PHONY: test test-quick vet race fuzz dockerfile bench-smoke build
 

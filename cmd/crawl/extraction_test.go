@@ -25,6 +25,11 @@ var extractionFloors = []struct {
 }
 
 func TestGenericExtractionKeepsItsBenchmarkFigures(t *testing.T) {
+	if testing.Short() {
+		// A figure of quality, not of concurrency: the full run (make test-quick) checks it, and
+		// under -race its five crawls would only cost CI half a minute more.
+		t.Skip("a quality figure: checked by the run without -short")
+	}
 	shared, err := filepath.Abs(filepath.Join("..", "..", "..", "shared"))
 	if err != nil {
 		t.Fatal(err)
