@@ -366,14 +366,13 @@ func smallItem(a *html.Node) (itemShape, bool) {
 // or twelve Han characters, to a page that is no author's, tag's or share button's, with text
 // that is no credit or call to share.
 func isStoryLink(a *html.Node, t string) bool {
-	if isDateLine(t) || isURLText(t) || notStoryLinkRe.MatchString(t) || notStoryHrefRe.MatchString(attrOf(a, "href")) ||
-		strings.Contains(attrOf(a, "rel"), "author") {
+	// Length first: it is the cheap test, and most links (menus, names, counts) fail it.
+	w, words := textWidth(t), strings.Fields(t)
+	long := w-utf8.RuneCountInString(strings.Join(words, "")) >= 12 || len(words) >= 5 && w >= 24
+	if !long || isDateLine(t) || isURLText(t) || notStoryLinkRe.MatchString(t) || notStoryHrefRe.MatchString(attrOf(a, "href")) {
 		return false
 	}
-	if han := textWidth(t) - utf8.RuneCountInString(strings.Join(strings.Fields(t), "")); han >= 12 {
-		return true
-	}
-	return len(strings.Fields(t)) >= 5 && textWidth(t) >= 24
+	return !strings.Contains(attrOf(a, "rel"), "author")
 }
 
 // isOwnHeadline reports a link text that is one of the page's headlines (the permalink a blog

@@ -130,9 +130,35 @@ func outletBesideTime(s *goquery.Selection, page *url.URL) string {
 	return name
 }
 
-// stateRe is a script assigning an object to a page variable: "window.DATA = {",
-// "var ARTICLE_INFO = {".
-var stateRe = regexp.MustCompile(`(?:window\.|var\s+|let\s+|const\s+)[A-Za-z_$][\w$]*\s*=\s*\{`)
+// stateLHSRe is what stands before the "=" of a script assigning an object to a page variable:
+// "window.DATA = {", "var ARTICLE_INFO = {".
+var stateLHSRe = regexp.MustCompile(`(?:window\.|var\s+|let\s+|const\s+)[A-Za-z_$][\w$]*\s*$`)
+
+// stateObjects are the offsets of the first n objects assigned to page variables in a script:
+// each "=" followed by "{" is checked against what stands before it, so that no expression runs
+// over the whole of a long script.
+func stateObjects(text string, n int) []int {
+	var out []int
+	for i := 0; i < len(text) && len(out) < n; {
+		j := strings.IndexByte(text[i:], '=')
+		if j < 0 {
+			break
+		}
+		eq := i + j
+		i = eq + 1
+		k := eq + 1
+		for k < len(text) && (text[k] == ' ' || text[k] == '\t' || text[k] == '\n' || text[k] == '\r') {
+			k++
+		}
+		if k >= len(text) || text[k] != '{' || eq > 0 && strings.IndexByte("=!<>", text[eq-1]) >= 0 {
+			continue
+		}
+		if stateLHSRe.MatchString(text[max(0, eq-80):eq]) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
 
 // The keys of a page's state object that name its outlet and its publishing time, as portals
 // that render the byline in the browser (Tencent News, Toutiao) write them.
@@ -153,9 +179,9 @@ func scriptState(doc *goquery.Document) (source, published string) {
 		if len(text) > 256<<10 || !strings.Contains(text, "=") || !namesStateKey(text) {
 			return true
 		}
-		for _, loc := range stateRe.FindAllStringIndex(text, 8) {
+		for _, at := range stateObjects(text, 8) {
 			var v map[string]any
-			if json.NewDecoder(strings.NewReader(text[loc[1]-1:])).Decode(&v) != nil {
+			if json.NewDecoder(strings.NewReader(text[at:])).Decode(&v) != nil {
 				continue
 			}
 			if source == "" {
