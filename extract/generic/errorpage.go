@@ -59,8 +59,11 @@ func errorPage(doc *goquery.Document, m pageMeta, paras []string, dated bool) (s
 			places = append(places, p)
 		}
 	}
-	if body := textrule.Collapse(doc.Find("body").Text()); utf8.RuneCountInString(body) < 2*errorPageMaxRunes && len(paras) <= 1 {
-		places = append(places, body)
+	if len(paras) <= 1 {
+		// The whole page's text, read only where the body is one line at most.
+		if body := textrule.Collapse(doc.Find("body").Text()); utf8.RuneCountInString(body) < 2*errorPageMaxRunes {
+			places = append(places, body)
+		}
 	}
 	for _, s := range places {
 		if s = errorPageRe.FindString(s); s != "" {

@@ -167,38 +167,15 @@ func headlineSurround(doc *goquery.Document, titles []string) string {
 // limit bytes. Other "caption" classes are no guide: sites style their date line so.
 // A figure that holds the headline itself (a lead photo's caption printing it) is read.
 func visibleTextUpTo(n, headline *html.Node, limit int) (string, bool) {
-	var b strings.Builder
-	var walk func(*html.Node) bool
-	walk = func(n *html.Node) bool {
-		switch n.Type {
-		case html.TextNode:
-			if b.Len()+len(n.Data) > limit {
-				return false
-			}
-			b.WriteString(n.Data)
+	return textUpToSkipping(n, limit, func(e *html.Node) bool {
+		switch e.Data {
+		case "script", "style", "noscript", "template":
 			return true
-		case html.ElementNode:
-			switch n.Data {
-			case "script", "style", "noscript", "template":
-				return true
-			case "figure", "figcaption":
-				if !contains(n, headline) {
-					return true
-				}
-			}
-			if strings.Contains(attrOf(n, "class"), "wp-caption") && !contains(n, headline) {
-				return true
-			}
+		case "figure", "figcaption":
+			return !contains(e, headline)
 		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			if !walk(c) {
-				return false
-			}
-		}
-		return true
-	}
-	ok := walk(n)
-	return b.String(), ok
+		return strings.Contains(attrOf(e, "class"), "wp-caption") && !contains(e, headline)
+	})
 }
 
 // namedBy reports a headline that one of titles holds, or that holds one of them.

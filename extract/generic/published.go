@@ -393,6 +393,7 @@ func nodeTextString(n *html.Node) string {
 	return b.String()
 }
 
+// attrOf is n's attribute key, or "".
 func attrOf(n *html.Node, key string) string {
 	for _, a := range n.Attr {
 		if a.Key == key {
@@ -426,7 +427,7 @@ func textDate(text, byline string, m pageMeta, d dateReader) (t time.Time, state
 	if !m.plainDate.IsZero() {
 		// A day-only meta yields to the time the page prints by its headline on that day.
 		if p := m.plainDate; p.Hour() == 0 && p.Minute() == 0 && p.Second() == 0 {
-			if t, ok := d.text(byline, true); ok && t.Year() == p.Year() && t.YearDay() == p.YearDay() {
+			if t, ok := d.text(byline, true); ok && sameDay(t, p) {
 				return t, true
 			}
 		}

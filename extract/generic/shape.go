@@ -774,7 +774,7 @@ func linkTo(n *html.Node, inLink bool, self func(href string) linkKind) linkKind
 	if self == nil || inLink {
 		return otherLink
 	}
-	return self(attr(n, "href"))
+	return self(attrOf(n, "href"))
 }
 
 // longerText is n's text when it is longer than s, else s.
@@ -785,14 +785,4 @@ func longerText(n *html.Node, s string) string {
 		return b.String()
 	}
 	return s
-}
-
-// attr is n's attribute key, or "".
-func attr(n *html.Node, key string) string {
-	for _, a := range n.Attr {
-		if a.Key == key {
-			return a.Val
-		}
-	}
-	return ""
 }

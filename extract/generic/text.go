@@ -12,14 +12,22 @@ import (
 // textUpTo is the text under n when it is at most limit bytes long; false when longer (a
 // wrapper of the whole article is no credit line, and its text need not be built to say so).
 func textUpTo(n *html.Node, limit int) (string, bool) {
+	return textUpToSkipping(n, limit, nil)
+}
+
+// textUpToSkipping is textUpTo leaving out the elements skip reports (nil: none).
+func textUpToSkipping(n *html.Node, limit int, skip func(*html.Node) bool) (string, bool) {
 	var b strings.Builder
 	var walk func(*html.Node) bool
 	walk = func(n *html.Node) bool {
-		if n.Type == html.TextNode {
+		switch {
+		case n.Type == html.TextNode:
 			if b.Len()+len(n.Data) > limit {
 				return false
 			}
 			b.WriteString(n.Data)
+		case n.Type == html.ElementNode && skip != nil && skip(n):
+			return true
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			if !walk(c) {
